@@ -1,0 +1,175 @@
+#include "app_core.h"
+
+#include <QDir>
+#include <QMetaObject>
+#include <QPointer>
+
+namespace crf::app {
+
+/// Owns the TabletStore; lives on the storage thread (the only thread that touches the database).
+class StoreWorker : public QObject {
+public:
+    std::unique_ptr<platform::KeyStore> keys;
+    std::unique_ptr<store::TabletStore> store;
+};
+
+/// Owns the gRPC client; lives on the sync thread.
+class SyncWorker : public QObject {
+public:
+    std::unique_ptr<sync::SyncClient> client;
+};
+
+AppCore::AppCore(AppConfig config, QObject* parent) : QObject(parent), m_config(std::move(config))
+{
+    if (!m_config.clock) {
+        m_ownClock = std::make_unique<SystemClock>();
+        m_config.clock = m_ownClock.get();
+    }
+    m_storeThread.setObjectName(QStringLiteral("crf-storage"));
+    m_syncThread.setObjectName(QStringLiteral("crf-sync"));
+    m_storeWorker = new StoreWorker;
+    m_storeWorker->moveToThread(&m_storeThread);
+    m_syncWorker = new SyncWorker;
+    m_syncWorker->moveToThread(&m_syncThread);
+    connect(&m_storeThread, &QThread::finished, m_storeWorker, &QObject::deleteLater);
+    connect(&m_syncThread, &QThread::finished, m_syncWorker, &QObject::deleteLater);
+    m_storeThread.start();
+    m_syncThread.start();
+}
+
+AppCore::~AppCore()
+{
+    // Sync first (it calls into the storage thread), then storage; each finishes its queued work.
+    m_syncThread.quit();
+    m_syncThread.wait();
+    m_storeThread.quit();
+    m_storeThread.wait();
+}
+
+QString AppCore::databasePath() const
+{
+    return QDir(m_config.dataDir).filePath(QStringLiteral("crf.db"));
+}
+
+template <typename R> void AppCore::onStore(std::function<R(store::TabletStore&)> fn, std::function<void(R)> done)
+{
+    StoreWorker* worker = m_storeWorker;
+    QMetaObject::invokeMethod(
+        worker,
+        [this, worker, fn = std::move(fn), done = std::move(done)] {
+            std::optional<R> result;
+            if (!worker->store)
+                result.emplace(Error{"tablet store", "the database is not open"});
+            else
+                result.emplace(fn(*worker->store));
+            // Deliver on the AppCore's thread; dropped if the AppCore is gone.
+            QMetaObject::invokeMethod(
+                this, [done, r = std::move(*result)]() mutable { done(std::move(r)); }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void AppCore::open(std::function<void(Status)> done)
+{
+    StoreWorker* worker = m_storeWorker;
+    const AppConfig cfg = m_config;
+    const std::string path = databasePath().toStdString();
+    QMetaObject::invokeMethod(
+        worker,
+        [this, worker, cfg, path, done = std::move(done)] {
+            Status status;
+            if (!worker->keys)
+                worker->keys = cfg.makeKeyStore ? cfg.makeKeyStore() : platform::makeDefaultKeyStore(cfg.dataDir);
+            // One key per database file, so several tablets can share a machine (demo, simulator).
+            const std::string keyName = "crf-db-" + toHex(sha256(path)).substr(0, 16);
+            auto result = store::TabletStore::open(path, *worker->keys, keyName, *cfg.clock);
+            if (result)
+                worker->store = std::move(result).value();
+            else
+                status = result.error();
+            QMetaObject::invokeMethod(
+                this,
+                [this, done, status] {
+                    emit opened(status.ok(), status.ok() ? QString() : QString::fromStdString(status.error().text()));
+                    done(status);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void AppCore::save(store::SaveRequest request, std::function<void(Result<store::SaveOutcome>)> done)
+{
+    const auto actor = m_config.actor;
+    const auto study = m_config.study;
+    onStore<Result<store::SaveOutcome>>(
+        [request = std::move(request), actor, study](store::TabletStore& s) { return s.save(request, actor, study); },
+        [this, done = std::move(done)](Result<store::SaveOutcome> r) {
+            const bool changed = r.ok() && r->deviceSeq != 0;
+            done(std::move(r));
+            if (changed)
+                emit dataChanged();
+        });
+}
+
+void AppCore::loadForm(store::FormKey form, std::function<void(Result<std::map<std::string, store::FieldValue>>)> done)
+{
+    onStore<Result<std::map<std::string, store::FieldValue>>>(
+        [form = std::move(form)](store::TabletStore& s) { return s.formValues(form); }, std::move(done));
+}
+
+void AppCore::loadSubjects(std::function<void(Result<std::vector<store::Subject>>)> done)
+{
+    onStore<Result<std::vector<store::Subject>>>([](store::TabletStore& s) { return s.subjects(); }, std::move(done));
+}
+
+void AppCore::loadSyncState(std::function<void(Result<store::SyncState>)> done)
+{
+    onStore<Result<store::SyncState>>([](store::TabletStore& s) { return s.syncState(); }, std::move(done));
+}
+
+void AppCore::syncNow()
+{
+    if (m_syncing)
+        return;
+    m_syncing = true;
+    emit syncStarted();
+    SyncWorker* worker = m_syncWorker;
+    StoreWorker* storeWorker = m_storeWorker;
+    const std::string address = m_config.gatewayAddress.toStdString();
+    const std::string studyId = m_config.study.studyId;
+    const Clock* clock = m_config.clock;
+    QMetaObject::invokeMethod(
+        worker,
+        [this, worker, storeWorker, address, studyId, clock] {
+            if (!worker->client || worker->client->address() != address)
+                worker->client = std::make_unique<sync::SyncClient>(address);
+            // The engine reaches the database only through the storage thread (blocking this worker, never the UI).
+            sync::StoreExecutor onStore = [storeWorker](const std::function<void(store::TabletStore&)>& fn) {
+                QMetaObject::invokeMethod(
+                    storeWorker,
+                    [&] {
+                        if (storeWorker->store)
+                            fn(*storeWorker->store);
+                    },
+                    Qt::BlockingQueuedConnection);
+            };
+            sync::SyncEngine engine(onStore, *worker->client, *clock, studyId);
+            const sync::SyncReport report = engine.run([this](int done, int total) {
+                QMetaObject::invokeMethod(
+                    this, [this, done, total] { emit syncProgress(done, total); }, Qt::QueuedConnection);
+            });
+            QMetaObject::invokeMethod(
+                this,
+                [this, report] {
+                    m_syncing = false;
+                    emit syncFinished(report);
+                    if (report.pulled > 0 || report.pushed > 0)
+                        emit dataChanged();
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+} // namespace crf::app

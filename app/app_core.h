@@ -1,0 +1,68 @@
+// AppCore: the tablet's services wired on their threads (storage thread owns the database, sync worker owns gRPC).
+#pragma once
+
+#include "sync_engine.h"
+#include "tablet_store.h"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <functional>
+#include <memory>
+
+namespace crf::app {
+
+struct AppConfig {
+    QString dataDir;        // holds crf.db (and the development key file when no keychain answers)
+    QString gatewayAddress; // host:port
+    store::Actor actor;
+    store::StudyContext study;
+    const Clock* clock = nullptr; // defaults to the system clock
+    /// Key store factory; defaults to platform::makeDefaultKeyStore(dataDir). Runs on the storage thread.
+    std::function<std::unique_ptr<platform::KeyStore>()> makeKeyStore;
+};
+
+class StoreWorker;
+class SyncWorker;
+
+/// Facade used by controllers, the headless demo and tests. Lives on the creating (UI) thread and never blocks it:
+/// every call is posted to the storage or sync thread and its result delivered back through `done` on this thread.
+class AppCore : public QObject {
+    Q_OBJECT
+public:
+    explicit AppCore(AppConfig config, QObject* parent = nullptr);
+    ~AppCore() override;
+
+    const AppConfig& config() const { return m_config; }
+    QString databasePath() const;
+
+    void open(std::function<void(Status)> done);
+    void save(store::SaveRequest request, std::function<void(Result<store::SaveOutcome>)> done);
+    void loadForm(store::FormKey form, std::function<void(Result<std::map<std::string, store::FieldValue>>)> done);
+    void loadSubjects(std::function<void(Result<std::vector<store::Subject>>)> done);
+    void loadSyncState(std::function<void(Result<store::SyncState>)> done);
+    /// Starts a sync pass unless one is running; the outcome arrives through syncFinished.
+    void syncNow();
+    bool syncing() const { return m_syncing; }
+
+signals:
+    void opened(bool ok, const QString& message);
+    void syncStarted();
+    void syncProgress(int done, int total);
+    void syncFinished(const crf::sync::SyncReport& report);
+    /// Stored data changed (a save here or events pulled from other tablets): views reload.
+    void dataChanged();
+
+private:
+    template <typename R> void onStore(std::function<R(store::TabletStore&)> fn, std::function<void(R)> done);
+
+    AppConfig m_config;
+    std::unique_ptr<Clock> m_ownClock;
+    QThread m_storeThread;
+    QThread m_syncThread;
+    StoreWorker* m_storeWorker = nullptr;
+    SyncWorker* m_syncWorker = nullptr;
+    bool m_syncing = false;
+};
+
+} // namespace crf::app

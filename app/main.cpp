@@ -1,0 +1,80 @@
+// crf-tablet: wires the app core, the view-models and the QML module; everything else lives in libraries.
+#include "app_core.h"
+#include "session_controller.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QTimer>
+
+int main(int argc, char** argv)
+{
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("crf-tablet"));
+    QGuiApplication::setOrganizationName(QStringLiteral("crf"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Bedside eCRF tablet"));
+    parser.addHelpOption();
+    const QCommandLineOption dataOpt(QStringLiteral("data"), QStringLiteral("Data folder (crf.db)."),
+                                     QStringLiteral("dir"),
+                                     QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    const QCommandLineOption gatewayOpt(QStringLiteral("gateway"), QStringLiteral("Gateway host:port."),
+                                        QStringLiteral("address"), QStringLiteral("127.0.0.1:50051"));
+    const QCommandLineOption userOpt(QStringLiteral("user"), QStringLiteral("User id."), QStringLiteral("id"),
+                                     QStringLiteral("nurse1"));
+    const QCommandLineOption roleOpt(QStringLiteral("role"), QStringLiteral("Role."), QStringLiteral("role"),
+                                     QStringLiteral("research_nurse"));
+    const QCommandLineOption siteOpt(QStringLiteral("site"), QStringLiteral("Site id."), QStringLiteral("id"),
+                                     QStringLiteral("01"));
+    const QCommandLineOption subjectOpt(QStringLiteral("subject"), QStringLiteral("Open this subject's SOFA form."),
+                                        QStringLiteral("id"));
+    const QCommandLineOption screenshotOpt(QStringLiteral("screenshot"),
+                                           QStringLiteral("Save a PNG of the window after start-up, then quit."),
+                                           QStringLiteral("file"));
+    const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
+                                      QStringLiteral("theme"), QStringLiteral("light"));
+    parser.addOptions({dataOpt, gatewayOpt, userOpt, roleOpt, siteOpt, subjectOpt, screenshotOpt, themeOpt});
+    parser.process(app);
+
+    crf::app::AppConfig config;
+    config.dataDir = parser.value(dataOpt);
+    config.gatewayAddress = parser.value(gatewayOpt);
+    config.actor = {parser.value(userOpt).toStdString(), parser.value(roleOpt).toStdString(),
+                    parser.value(siteOpt).toStdString()};
+    config.study = {"I-MICRO", "2020-1"};
+    QDir().mkpath(config.dataDir);
+
+    crf::app::AppCore core(config);
+    crf::ui::SessionController session(&core);
+    crf::ui::SubjectListModel subjects(&core);
+    crf::ui::registerQmlTypes(&core, &session, &subjects);
+
+    qputenv("QT_QUICK_CONTROLS_MATERIAL_THEME", parser.value(themeOpt) == QStringLiteral("dark") ? "Dark" : "Light");
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/"));
+    engine.load(QUrl(QStringLiteral("qrc:/Crf/Ui/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+    QObject* root = engine.rootObjects().constFirst();
+    if (parser.isSet(subjectOpt))
+        root->setProperty("initialSubject", parser.value(subjectOpt));
+
+    core.open([](crf::Status) {});
+
+    if (parser.isSet(screenshotOpt)) {
+        const QString file = parser.value(screenshotOpt);
+        QTimer::singleShot(1500, &app, [root, file] {
+            auto* window = qobject_cast<QQuickWindow*>(root);
+            const bool ok = window && window->grabWindow().save(file);
+            qInfo("screenshot %s: %s", qPrintable(file), ok ? "saved" : "FAILED");
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,520 @@
+#include "tablet_store.h"
+
+#include "change_event.h"
+#include "crypto.h"
+#include "sqlite.h"
+
+#include <filesystem>
+#include <set>
+
+namespace crf::store {
+namespace {
+
+// Cipher settings pinned explicitly so a library default change can never make a file unreadable.
+// Debian's SQLCipher 3.4.1 defaults, written out: AES-256-CBC, HMAC-SHA1 per page, 4096-byte pages.
+// With a raw key PBKDF2 is skipped for the key; kdf_iter/fast_kdf_iter still pin the HMAC key derivation.
+// SQLCipher 4 (mobile) opens these files with the same pins plus `PRAGMA cipher_compatibility = 3`
+// (docs/security.md).
+constexpr const char* kCipherPins = "PRAGMA cipher_page_size = 4096;"
+                                    "PRAGMA kdf_iter = 64000;"
+                                    "PRAGMA fast_kdf_iter = 2;"
+                                    "PRAGMA cipher_use_hmac = ON;";
+
+std::string digestBytes(const Digest& d)
+{
+    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+void migrateTo1(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+        CREATE TABLE subjects (subject_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+        CREATE TABLE form_values (
+            subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL,
+            item_oid TEXT NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (subject_id, visit_oid, form_oid, repeat, item_oid));
+        CREATE TABLE outbox (device_seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, payload BLOB NOT NULL,
+                             created_at_ms INTEGER NOT NULL);
+    )sql");
+}
+
+// Version 2: units beside values, acknowledged events kept as a local audit copy, the pulled event log,
+// and a per-value marker of the newest own unacknowledged change (own changes stay on top of pulled ones).
+void migrateTo2(sql::Database& db)
+{
+    db.exec(R"sql(
+        ALTER TABLE form_values ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+        ALTER TABLE form_values ADD COLUMN pending_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN acked_server_seq INTEGER;
+        CREATE TABLE events (
+            server_seq INTEGER PRIMARY KEY, device_id TEXT NOT NULL, device_seq INTEGER NOT NULL,
+            subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL,
+            received_at_ms INTEGER NOT NULL, payload BLOB NOT NULL,
+            UNIQUE (device_id, device_seq));
+        CREATE INDEX events_form ON events (subject_id, visit_oid, form_oid, repeat);
+    )sql");
+    // Version 1 deleted outbox rows on acknowledgement, so every row left is unacknowledged: mark its values
+    // pending so a pull cannot hide them before they reach the gateway.
+    std::vector<std::string> payloads;
+    auto& rows = db.prepare("SELECT payload FROM outbox ORDER BY device_seq");
+    while (rows.step())
+        payloads.push_back(rows.blob(0));
+    for (const auto& payload : payloads) {
+        v1::ChangeEvent e;
+        if (!e.ParseFromString(payload))
+            throw sql::SqlError(SQLITE_CORRUPT, "outbox event cannot be parsed during migration to version 2");
+        for (const auto& c : e.changes()) {
+            auto& st = db.prepare("UPDATE form_values SET pending_seq = ?1, unit = ?2 WHERE subject_id = ?3 AND "
+                                  "visit_oid = ?4 AND form_oid = ?5 AND repeat = ?6 AND item_oid = ?7");
+            st.bind(1, static_cast<int64_t>(e.device_seq()))
+                .bind(2, c.unit())
+                .bind(3, e.form().subject_id())
+                .bind(4, e.form().visit_oid())
+                .bind(5, e.form().form_oid())
+                .bind(6, static_cast<int64_t>(e.form().repeat()))
+                .bind(7, c.item_oid())
+                .run();
+        }
+    }
+}
+
+using Migration = void (*)(sql::Database&);
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2};
+static_assert(std::size(kMigrations) == TabletStore::kSchemaVersion);
+
+} // namespace
+
+TabletStore::TabletStore(std::unique_ptr<sql::Database> db, const Clock& clock) : m_db(std::move(db)), m_clock(clock) {}
+
+TabletStore::~TabletStore() = default;
+
+const std::string& TabletStore::path() const
+{
+    return m_db->path();
+}
+
+Result<std::unique_ptr<TabletStore>> TabletStore::open(const std::string& path, platform::KeyStore& keys,
+                                                       const std::string& keyName, const Clock& clock)
+{
+    const bool exists = std::filesystem::exists(path);
+    auto loaded = keys.load(QString::fromStdString(keyName));
+    if (!loaded)
+        return Error{"key store", loaded.error().text()};
+    std::optional<SecretKey> key = std::move(loaded).value();
+    if (!key) {
+        if (exists)
+            return Error{path, "the database exists but its key is missing from " + keys.describe().toStdString() +
+                                   "; refusing to open or replace it (nothing was changed)"};
+        key = SecretKey::random();
+        if (auto saved = keys.save(QString::fromStdString(keyName), *key); !saved)
+            return Error{"key store", saved.error().text()};
+    }
+    return openWithKey(path, *key, clock);
+}
+
+Result<std::unique_ptr<TabletStore>> TabletStore::openWithKey(const std::string& path, const SecretKey& key,
+                                                              const Clock& clock)
+{
+    namespace fs = std::filesystem;
+    const bool exists = fs::exists(path);
+    std::error_code ec;
+    if (!exists && fs::path(path).has_parent_path())
+        fs::create_directories(fs::path(path).parent_path(), ec);
+    try {
+        auto db = std::make_unique<sql::Database>(path, exists ? sql::Database::Mode::OpenExisting
+                                                               : sql::Database::Mode::CreateIfMissing);
+        db->applyRawKey(key.data(), key.size());
+        db->exec(kCipherPins);
+        // Verify the key before anything can write: reading the schema decrypts page 1 (SQLITE_NOTADB otherwise).
+        try {
+            db->exec("SELECT count(*) FROM sqlite_master");
+        } catch (const sql::SqlError& e) {
+            if (e.code == SQLITE_NOTADB)
+                return Error{path, "cannot be opened: wrong key, or not an encrypted CRF database (the file was "
+                                   "left untouched)"};
+            if (e.code == SQLITE_CORRUPT)
+                return Error{path, "the database file is damaged (the file was left untouched)"};
+            throw;
+        }
+        auto store = std::unique_ptr<TabletStore>(new TabletStore(std::move(db), clock));
+        if (auto st = store->initialise(); !st)
+            return st.error();
+        return store;
+    } catch (const sql::SqlError& e) {
+        return Error{path, e.what()};
+    }
+}
+
+Status TabletStore::initialise()
+{
+    try {
+        // WAL: readers never block the save; synchronous=FULL: a saved value survives power loss.
+        m_db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+        {
+            sql::Statement st(m_db->handle(), "PRAGMA cipher_version");
+            m_cipherVersion = st.step() ? st.text(0) : std::string("unknown");
+        }
+        int version = m_db->userVersion();
+        if (version > kSchemaVersion)
+            return Error{m_db->path(), "schema version " + std::to_string(version) + " is newer than this app (" +
+                                           std::to_string(kSchemaVersion) + "); update the app (nothing was changed)"};
+        // One migration step per version, each in its own BEGIN IMMEDIATE ... COMMIT.
+        for (; version < kSchemaVersion; ++version) {
+            sql::Transaction tx(*m_db);
+            kMigrations[version](*m_db);
+            m_db->setUserVersion(version + 1);
+            tx.commit();
+        }
+        m_schemaVersion = version;
+
+        sql::Transaction tx(*m_db);
+        m_deviceId = meta("device_id");
+        if (m_deviceId.empty()) {
+            m_deviceId = uuidV4();
+            setMeta("device_id", m_deviceId);
+        }
+        tx.commit();
+        HlcTime last;
+        last.wallMs = std::stoll(meta("hlc_wall_ms", "0"));
+        last.counter = static_cast<uint32_t>(std::stoul(meta("hlc_counter", "0")));
+        m_hlc = std::make_unique<HybridLogicalClock>(m_clock, last);
+        return {};
+    } catch (const std::exception& e) {
+        return Error{m_db->path(), std::string("cannot prepare the database: ") + e.what()};
+    }
+}
+
+std::string TabletStore::meta(const std::string& key, const std::string& fallback)
+{
+    auto& st = m_db->prepare("SELECT value FROM meta WHERE key = ?1");
+    st.bind(1, key);
+    return st.step() ? st.blob(0) : fallback;
+}
+
+void TabletStore::setMeta(const std::string& key, const std::string& value)
+{
+    // SQLCipher 3.4.1 bundles SQLite 3.15: no UPSERT, so REPLACE (meta rows have no dependents).
+    auto& st = m_db->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+    st.bind(1, key).bindBlob(2, value).run();
+}
+
+uint64_t TabletStore::baseVersion(const FormKey& f)
+{
+    auto& st = m_db->prepare("SELECT coalesce(max(server_seq), 0) FROM events WHERE subject_id = ?1 AND "
+                             "visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
+    st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
+    st.step();
+    return static_cast<uint64_t>(st.int64(0));
+}
+
+void TabletStore::putValue(const std::string& subject, const std::string& visit, const std::string& form,
+                           uint32_t repeat, const v1::FieldChange& c, uint64_t pendingSeq, bool onlyIfNotPending)
+{
+    // UPDATE then INSERT: SQLite 3.15 (inside SQLCipher 3.4.1) has no UPSERT.
+    m_db->prepare(std::string("UPDATE form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 "
+                              "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
+                  (onlyIfNotPending ? " AND pending_seq = 0" : ""))
+        .bind(1, subject)
+        .bind(2, visit)
+        .bind(3, form)
+        .bind(4, static_cast<int64_t>(repeat))
+        .bind(5, c.item_oid())
+        .bind(6, c.new_value())
+        .bind(7, c.unit())
+        .bind(8, static_cast<int64_t>(pendingSeq))
+        .run();
+    if (m_db->changes() > 0)
+        return;
+    // No row updated: either none exists, or (pull) an own pending value holds it, which OR IGNORE keeps.
+    m_db->prepare("INSERT OR IGNORE INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, "
+                  "pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .bind(1, subject)
+        .bind(2, visit)
+        .bind(3, form)
+        .bind(4, static_cast<int64_t>(repeat))
+        .bind(5, c.item_oid())
+        .bind(6, c.new_value())
+        .bind(7, c.unit())
+        .bind(8, static_cast<int64_t>(pendingSeq))
+        .run();
+}
+
+Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey& f)
+{
+    try {
+        auto& st = m_db->prepare("SELECT item_oid, value, unit, pending_seq FROM form_values WHERE subject_id = ?1 "
+                                 "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
+        st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
+        std::map<std::string, FieldValue> out;
+        while (st.step())
+            out[st.text(0)] = FieldValue{st.text(1), st.text(2), st.int64(3) != 0};
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"form " + f.formOid, e.what()};
+    }
+}
+
+Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& actor, const StudyContext& study)
+{
+    try {
+        const FormKey& f = request.form;
+        sql::Transaction tx(*m_db);
+        auto current = formValues(f);
+        if (!current)
+            return current.error();
+
+        v1::ChangeEvent e;
+        for (const auto& [item, next] : request.values) {
+            const auto it = current->find(item);
+            const bool hadValue = it != current->end();
+            if (!hadValue && !next)
+                continue;
+            if (hadValue && next && it->second.value == next->value && it->second.unit == next->unit)
+                continue;
+            auto* c = e.add_changes();
+            c->set_item_oid(item);
+            c->set_old_present(hadValue);
+            if (hadValue) {
+                c->set_old_value(it->second.value);
+                if (!next)
+                    c->set_unit(it->second.unit);
+            }
+            c->set_new_present(next.has_value());
+            if (next) {
+                c->set_new_value(next->value);
+                c->set_unit(next->unit);
+            }
+        }
+        if (e.changes_size() == 0)
+            return SaveOutcome{};
+
+        const int64_t now = m_clock.nowMs();
+        const uint64_t seq = std::stoull(meta("next_device_seq", "1"));
+        const HlcTime hlc = m_hlc->now();
+        e.set_event_id(uuidV4());
+        e.set_device_id(m_deviceId);
+        e.set_device_seq(seq);
+        e.set_user_id(actor.userId);
+        e.set_role(actor.role);
+        e.set_site_id(actor.siteId);
+        e.set_study_id(study.studyId);
+        e.set_definition_version(study.definitionVersion);
+        e.mutable_form()->set_subject_id(f.subjectId);
+        e.mutable_form()->set_visit_oid(f.visitOid);
+        e.mutable_form()->set_form_oid(f.formOid);
+        e.mutable_form()->set_repeat(f.repeat);
+        e.mutable_reason()->set_code(request.reasonCode);
+        e.mutable_reason()->set_text(request.reasonText);
+        e.set_base_version(baseVersion(f));
+        e.mutable_hlc()->set_wall_ms(hlc.wallMs);
+        e.mutable_hlc()->set_counter(hlc.counter);
+        e.set_captured_at_ms(request.capturedAtMs ? request.capturedAtMs : now);
+        e.set_captured_utc_offset_min(m_clock.utcOffsetMinutes());
+        e.set_saved_at_ms(now);
+        e.set_prev_hash(meta("last_event_hash", genesisHash()));
+
+        if (auto st = validateEventShape(e); !st)
+            return st.error();
+        if (auto st = checkReasonForChange(e); !st)
+            return st.error();
+
+        m_db->prepare("INSERT INTO outbox (device_seq, event_id, payload, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, static_cast<int64_t>(seq))
+            .bind(2, e.event_id())
+            .bindBlob(3, e.SerializeAsString())
+            .bind(4, now)
+            .run();
+        for (const auto& c : e.changes()) {
+            if (c.new_present()) {
+                putValue(f.subjectId, f.visitOid, f.formOid, f.repeat, c, seq, false);
+            } else {
+                // Clearing keeps the history in the outbox/event log; only the projection row goes.
+                m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
+                              "AND repeat = ?4 AND item_oid = ?5")
+                    .bind(1, f.subjectId)
+                    .bind(2, f.visitOid)
+                    .bind(3, f.formOid)
+                    .bind(4, static_cast<int64_t>(f.repeat))
+                    .bind(5, c.item_oid())
+                    .run();
+            }
+        }
+        m_db->prepare("INSERT OR IGNORE INTO subjects (subject_id, site_id, created_at_ms) VALUES (?1, ?2, ?3)")
+            .bind(1, f.subjectId)
+            .bind(2, actor.siteId)
+            .bind(3, now)
+            .run();
+        setMeta("next_device_seq", std::to_string(seq + 1));
+        setMeta("last_event_hash", digestBytes(eventHash(e)));
+        setMeta("hlc_wall_ms", std::to_string(hlc.wallMs));
+        setMeta("hlc_counter", std::to_string(hlc.counter));
+        tx.commit();
+        return SaveOutcome{seq, e.changes_size()};
+    } catch (const std::exception& ex) {
+        return Error{"save " + request.form.formOid, std::string("not saved (nothing was changed): ") + ex.what()};
+    }
+}
+
+Result<std::vector<Subject>> TabletStore::subjects()
+{
+    try {
+        auto& st = m_db->prepare(
+            "SELECT s.subject_id, s.site_id, coalesce(v.value, '') FROM subjects s LEFT JOIN form_values v ON "
+            "v.subject_id = s.subject_id AND v.visit_oid = ?1 AND v.form_oid = ?2 AND v.repeat = 0 AND "
+            "v.item_oid = ?3 ORDER BY s.subject_id");
+        st.bind(1, std::string(kRegistrationVisit))
+            .bind(2, std::string(kRegistrationForm))
+            .bind(3, std::string(kInitialsItem));
+        std::vector<Subject> out;
+        while (st.step())
+            out.push_back({st.text(0), st.text(1), st.text(2)});
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"subjects", e.what()};
+    }
+}
+
+Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit)
+{
+    try {
+        auto& st =
+            m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL ORDER BY device_seq LIMIT ?1");
+        st.bind(1, static_cast<int64_t>(limit));
+        std::vector<v1::ChangeEvent> out;
+        while (st.step()) {
+            v1::ChangeEvent e;
+            if (!e.ParseFromString(st.blob(0)))
+                return Error{"outbox", "an unsent event cannot be read (database damaged?)"};
+            out.push_back(std::move(e));
+        }
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"outbox", e.what()};
+    }
+}
+
+Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
+{
+    try {
+        sql::Transaction tx(*m_db);
+        int acked = 0;
+        for (const auto& o : response.outcomes()) {
+            if (o.device_id() != m_deviceId)
+                continue;
+            if (o.status() != v1::OUTCOME_STATUS_ACCEPTED && o.status() != v1::OUTCOME_STATUS_DUPLICATE)
+                continue;
+            m_db->prepare("UPDATE outbox SET acked_server_seq = ?1 WHERE device_seq = ?2 AND acked_server_seq IS NULL")
+                .bind(1, static_cast<int64_t>(o.server_seq()))
+                .bind(2, static_cast<int64_t>(o.device_seq()))
+                .run();
+            acked += m_db->changes();
+            // The value now matches what the gateway holds; pulled events may update it again.
+            m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq <> 0 AND pending_seq <= ?1")
+                .bind(1, static_cast<int64_t>(o.device_seq()))
+                .run();
+        }
+        tx.commit();
+        return acked;
+    } catch (const std::exception& e) {
+        return Error{"outbox", e.what()};
+    }
+}
+
+Status TabletStore::applyPullPage(const v1::PullResponse& page)
+{
+    try {
+        sql::Transaction tx(*m_db);
+        for (const auto& se : page.events()) {
+            const auto& e = se.event();
+            const auto& f = e.form();
+            m_db->prepare("INSERT OR IGNORE INTO events (server_seq, device_id, device_seq, subject_id, visit_oid, "
+                          "form_oid, repeat, received_at_ms, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                .bind(1, static_cast<int64_t>(se.server_seq()))
+                .bind(2, e.device_id())
+                .bind(3, static_cast<int64_t>(e.device_seq()))
+                .bind(4, f.subject_id())
+                .bind(5, f.visit_oid())
+                .bind(6, f.form_oid())
+                .bind(7, static_cast<int64_t>(f.repeat()))
+                .bind(8, se.received_at_ms())
+                .bindBlob(9, se.SerializeAsString())
+                .run();
+            if (m_db->changes() == 0)
+                continue; // already applied (a page re-pulled after a cut)
+            m_hlc->observe({e.hlc().wall_ms(), e.hlc().counter()});
+            m_db->prepare("INSERT OR IGNORE INTO subjects (subject_id, site_id, created_at_ms) VALUES (?1, ?2, ?3)")
+                .bind(1, f.subject_id())
+                .bind(2, e.site_id())
+                .bind(3, se.received_at_ms())
+                .run();
+            if (e.device_id() == m_deviceId) {
+                // Our own event came back: it is at the gateway even if its acknowledgement was lost.
+                m_db->prepare("UPDATE outbox SET acked_server_seq = ?1 WHERE device_seq = ?2 AND "
+                              "acked_server_seq IS NULL")
+                    .bind(1, static_cast<int64_t>(se.server_seq()))
+                    .bind(2, static_cast<int64_t>(e.device_seq()))
+                    .run();
+                m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq <> 0 AND pending_seq <= ?1")
+                    .bind(1, static_cast<int64_t>(e.device_seq()))
+                    .run();
+            }
+            // The projection replays every event, own ones included, in server order so all tablets converge;
+            // own unacknowledged values stay on top until the gateway has them (DESIGN "Pull").
+            for (const auto& c : e.changes()) {
+                if (c.new_present()) {
+                    putValue(f.subject_id(), f.visit_oid(), f.form_oid(), f.repeat(), c, 0, true);
+                } else {
+                    m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                  "form_oid = ?3 AND repeat = ?4 AND item_oid = ?5 AND pending_seq = 0")
+                        .bind(1, f.subject_id())
+                        .bind(2, f.visit_oid())
+                        .bind(3, f.form_oid())
+                        .bind(4, static_cast<int64_t>(f.repeat()))
+                        .bind(5, c.item_oid())
+                        .run();
+                }
+            }
+        }
+        const HlcTime hlc = m_hlc->last();
+        setMeta("hlc_wall_ms", std::to_string(hlc.wallMs));
+        setMeta("hlc_counter", std::to_string(hlc.counter));
+        setMeta("pull_cursor", std::to_string(page.next_cursor()));
+        tx.commit();
+        return {};
+    } catch (const std::exception& e) {
+        return Error{"pull", std::string("page not applied (cursor unchanged): ") + e.what()};
+    }
+}
+
+Status TabletStore::recordSyncAttempt(int64_t atMs, const std::string& error)
+{
+    try {
+        sql::Transaction tx(*m_db);
+        if (error.empty())
+            setMeta("last_sync_ms", std::to_string(atMs));
+        setMeta("last_sync_error", error);
+        tx.commit();
+        return {};
+    } catch (const std::exception& e) {
+        return Error{"sync state", e.what()};
+    }
+}
+
+Result<SyncState> TabletStore::syncState()
+{
+    try {
+        SyncState s;
+        s.pullCursor = std::stoull(meta("pull_cursor", "0"));
+        s.lastSyncMs = std::stoll(meta("last_sync_ms", "0"));
+        s.lastError = meta("last_sync_error");
+        auto& st = m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL");
+        st.step();
+        s.pendingEvents = static_cast<int>(st.int64(0));
+        return s;
+    } catch (const std::exception& e) {
+        return Error{"sync state", e.what()};
+    }
+}
+
+} // namespace crf::store

@@ -1,0 +1,134 @@
+// TabletStore: the tablet's encrypted SQLCipher database (form values projection, outbox, pulled events, cursor).
+#pragma once
+
+#include "clock.h"
+#include "crf/v1/sync.pb.h"
+#include "hlc.h"
+#include "key_store.h"
+#include "result.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crf::sql {
+class Database;
+}
+
+namespace crf::store {
+
+/// Who saves: stamped on every event (ALCOA+ attributable; 21 CFR 11.10(e)).
+struct Actor {
+    std::string userId;
+    std::string role;
+    std::string siteId;
+};
+
+/// The study a tablet captures for; the definition version is stamped on every event.
+struct StudyContext {
+    std::string studyId;
+    std::string definitionVersion;
+};
+
+struct FormKey {
+    std::string subjectId;
+    std::string visitOid;
+    std::string formOid;
+    uint32_t repeat = 0;
+};
+
+/// A stored value exactly as entered, with its unit. `pending` while the gateway has not acknowledged it.
+struct FieldValue {
+    std::string value;
+    std::string unit;
+    bool pending = false;
+};
+
+/// A save from a form: the full set of items the form shows. An item mapped to nullopt is cleared.
+struct SaveRequest {
+    FormKey form;
+    std::map<std::string, std::optional<FieldValue>> values;
+    std::string reasonCode;
+    std::string reasonText;
+    int64_t capturedAtMs = 0; // 0: now
+};
+
+struct SaveOutcome {
+    uint64_t deviceSeq = 0; // 0 when nothing changed
+    int changedItems = 0;
+};
+
+struct Subject {
+    std::string subjectId;
+    std::string siteId;
+    std::string initials;
+};
+
+struct SyncState {
+    uint64_t pullCursor = 0;
+    int64_t lastSyncMs = 0;
+    std::string lastError;
+    int pendingEvents = 0;
+};
+
+/// Owns one SQLCipher connection. Not thread-safe: one storage thread owns it (DESIGN "Threads").
+/// Every method returns a Result; nothing already committed is lost on any error.
+class TabletStore {
+public:
+    static constexpr int kSchemaVersion = 2;
+
+    /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
+    /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
+    /// gives an error and leaves the file untouched.
+    static Result<std::unique_ptr<TabletStore>> open(const std::string& path, platform::KeyStore& keys,
+                                                     const std::string& keyName, const Clock& clock);
+    /// Opens with an explicit key (tests, fixtures).
+    static Result<std::unique_ptr<TabletStore>> openWithKey(const std::string& path, const SecretKey& key,
+                                                            const Clock& clock);
+    ~TabletStore();
+
+    const std::string& deviceId() const { return m_deviceId; }
+    const std::string& path() const;
+    int schemaVersion() const { return m_schemaVersion; }
+    std::string cipherVersion() const { return m_cipherVersion; }
+
+    /// Writes the changed values and their outbox event in one transaction. A change to a saved value without a
+    /// reason is refused (21 CFR 11.10(e)).
+    Result<SaveOutcome> save(const SaveRequest& request, const Actor& actor, const StudyContext& study);
+    Result<std::map<std::string, FieldValue>> formValues(const FormKey& form);
+    Result<std::vector<Subject>> subjects();
+
+    /// Unacknowledged events in device order, at most `limit`.
+    Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit);
+    /// Records the gateway's outcomes; returns how many events are now acknowledged.
+    Result<int> applyPushOutcomes(const v1::PushResponse& response);
+    /// Applies a pulled page and moves the cursor in the same transaction. Own unacknowledged values stay on top.
+    Status applyPullPage(const v1::PullResponse& page);
+    Status recordSyncAttempt(int64_t atMs, const std::string& error);
+    Result<SyncState> syncState();
+
+private:
+    TabletStore(std::unique_ptr<sql::Database> db, const Clock& clock);
+    Status initialise();
+    std::string meta(const std::string& key, const std::string& fallback = {});
+    void setMeta(const std::string& key, const std::string& value);
+    uint64_t baseVersion(const FormKey& form);
+    void putValue(const std::string& subject, const std::string& visit, const std::string& form, uint32_t repeat,
+                  const v1::FieldChange& change, uint64_t pendingSeq, bool onlyIfNotPending);
+
+    std::unique_ptr<sql::Database> m_db;
+    const Clock& m_clock;
+    std::unique_ptr<HybridLogicalClock> m_hlc;
+    std::string m_deviceId;
+    int m_schemaVersion = 0;
+    std::string m_cipherVersion;
+};
+
+/// Item OID of the registration form that holds a subject's initials (identification by initials + number only).
+inline constexpr const char* kRegistrationVisit = "SCREENING";
+inline constexpr const char* kRegistrationForm = "REG";
+inline constexpr const char* kInitialsItem = "INITIALS";
+
+} // namespace crf::store

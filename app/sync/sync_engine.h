@@ -1,0 +1,46 @@
+// SyncEngine: one sync pass (push the outbox in batches, then pull pages), independent of threads.
+#pragma once
+
+#include "clock.h"
+#include "sync_client.h"
+#include "tablet_store.h"
+
+#include <functional>
+#include <string>
+
+namespace crf::sync {
+
+struct SyncReport {
+    int pushed = 0;   // events acknowledged in this pass
+    int pulled = 0;   // events received in this pass
+    int rejected = 0; // events the gateway refused (kept in the outbox, reported)
+    std::string error;
+    bool ok() const { return error.empty(); }
+};
+
+/// Runs a function against the store on the thread that owns it (blocking until it has run).
+using StoreExecutor = std::function<void(const std::function<void(store::TabletStore&)>&)>;
+
+/// Stateless between passes: progress lives in the store (outbox acks, pull cursor), so a pass cut at any point
+/// resumes where it stopped and a resent batch is stored once by the gateway.
+class SyncEngine {
+public:
+    static constexpr int kPushBatch = 200;
+    static constexpr uint32_t kPullPage = 500;
+
+    SyncEngine(StoreExecutor onStore, SyncClient& client, const Clock& clock, std::string studyId)
+        : m_onStore(std::move(onStore)), m_client(client), m_clock(clock), m_studyId(std::move(studyId))
+    {
+    }
+
+    /// One pass; `progress(done, total)` is called between batches (total may be unknown: 0).
+    SyncReport run(const std::function<void(int, int)>& progress = {});
+
+private:
+    StoreExecutor m_onStore;
+    SyncClient& m_client;
+    const Clock& m_clock;
+    std::string m_studyId;
+};
+
+} // namespace crf::sync

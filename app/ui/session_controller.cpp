@@ -1,0 +1,182 @@
+#include "session_controller.h"
+
+#include "app_core.h"
+#include "sofa_controller.h"
+#include "tablet_store.h"
+
+#include <QQmlEngine>
+#include <QRegularExpression>
+
+namespace crf::ui {
+
+SubjectListModel::SubjectListModel(crf::app::AppCore* core, QObject* parent) : QAbstractListModel(parent), m_core(core)
+{
+    if (core)
+        connect(core, &crf::app::AppCore::dataChanged, this, &SubjectListModel::refresh);
+}
+
+int SubjectListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+QVariant SubjectListModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= static_cast<int>(m_rows.size()))
+        return {};
+    const Row& r = m_rows[static_cast<size_t>(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+    case SubjectIdRole:
+        return r.subjectId;
+    case InitialsRole:
+        return r.initials;
+    case SiteIdRole:
+        return r.siteId;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> SubjectListModel::roleNames() const
+{
+    return {{SubjectIdRole, "subjectId"}, {InitialsRole, "initials"}, {SiteIdRole, "siteId"}};
+}
+
+void SubjectListModel::refresh()
+{
+    if (!m_core)
+        return;
+    m_core->loadSubjects([this, self = QPointer(this)](Result<std::vector<store::Subject>> r) {
+        if (!self || !r)
+            return;
+        beginResetModel();
+        m_rows.clear();
+        for (const auto& s : *r)
+            m_rows.push_back({QString::fromStdString(s.subjectId), QString::fromStdString(s.initials),
+                              QString::fromStdString(s.siteId)});
+        endResetModel();
+        emit countChanged();
+    });
+}
+
+SessionController::SessionController(crf::app::AppCore* core, QObject* parent) : QObject(parent), m_core(core)
+{
+    connect(core, &crf::app::AppCore::opened, this, [this](bool ok, const QString& message) {
+        m_ready = ok;
+        m_openError = message;
+        emit readyChanged();
+        refresh();
+    });
+    connect(core, &crf::app::AppCore::syncStarted, this, [this] {
+        m_progress = 0;
+        emit syncStateChanged();
+    });
+    connect(core, &crf::app::AppCore::syncProgress, this, [this](int done, int total) {
+        m_progress = total > 0 ? double(done) / total : 0;
+        emit syncStateChanged();
+    });
+    connect(core, &crf::app::AppCore::syncFinished, this, [this](const crf::sync::SyncReport&) {
+        m_progress = 1;
+        refresh();
+    });
+    connect(core, &crf::app::AppCore::dataChanged, this, &SessionController::refresh);
+}
+
+QObject* SessionController::core() const
+{
+    return m_core.data();
+}
+
+QString SessionController::lastSyncText() const
+{
+    if (m_lastSyncMs == 0)
+        return tr("never");
+    return QDateTime::fromMSecsSinceEpoch(m_lastSyncMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+bool SessionController::syncing() const
+{
+    return m_core && m_core->syncing();
+}
+
+QString SessionController::gatewayAddress() const
+{
+    return m_core ? m_core->config().gatewayAddress : QString();
+}
+
+QString SessionController::userId() const
+{
+    return m_core ? QString::fromStdString(m_core->config().actor.userId) : QString();
+}
+
+QString SessionController::siteId() const
+{
+    return m_core ? QString::fromStdString(m_core->config().actor.siteId) : QString();
+}
+
+QString SessionController::studyId() const
+{
+    return m_core ? QString::fromStdString(m_core->config().study.studyId) : QString();
+}
+
+void SessionController::syncNow()
+{
+    if (m_core && m_ready)
+        m_core->syncNow();
+    emit syncStateChanged();
+}
+
+void SessionController::refresh()
+{
+    if (!m_core || !m_ready)
+        return;
+    m_core->loadSyncState([this, self = QPointer(this)](Result<store::SyncState> r) {
+        if (!self || !r)
+            return;
+        m_pending = r->pendingEvents;
+        m_lastSyncMs = r->lastSyncMs;
+        m_lastError = QString::fromStdString(r->lastError);
+        emit syncStateChanged();
+    });
+}
+
+void SessionController::addSubject(const QString& subjectId, const QString& initials)
+{
+    // Protocol: patients are identified by initials and number only; no names or birth dates on the tablet form.
+    static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9-]{1,20}$"));
+    static const QRegularExpression initialsPattern(QStringLiteral("^[A-Za-z]{1,4}$"));
+    if (!idPattern.match(subjectId.trimmed()).hasMatch()) {
+        emit subjectAdded(false, tr("Subject number: use 1 to 20 letters, digits or dashes."));
+        return;
+    }
+    if (!initialsPattern.match(initials.trimmed()).hasMatch()) {
+        emit subjectAdded(false, tr("Initials: use 1 to 4 letters."));
+        return;
+    }
+    store::SaveRequest request;
+    request.form = {subjectId.trimmed().toStdString(), store::kRegistrationVisit, store::kRegistrationForm, 0};
+    request.values[store::kInitialsItem] = store::FieldValue{initials.trimmed().toUpper().toStdString(), ""};
+    m_core->save(std::move(request), [this, self = QPointer(this)](Result<store::SaveOutcome> r) {
+        if (!self)
+            return;
+        if (!r)
+            emit subjectAdded(false, QString::fromStdString(r.error().text()));
+        else if (r->deviceSeq == 0)
+            emit subjectAdded(false, tr("This subject is already registered."));
+        else
+            emit subjectAdded(true, tr("Subject registered."));
+    });
+}
+
+void registerQmlTypes(crf::app::AppCore* core, SessionController* session, SubjectListModel* subjects)
+{
+    Q_UNUSED(core);
+    qmlRegisterType<SofaController>("Crf.App", 1, 0, "SofaController");
+    if (session)
+        qmlRegisterSingletonInstance("Crf.App", 1, 0, "Session", session);
+    if (subjects)
+        qmlRegisterSingletonInstance("Crf.App", 1, 0, "Subjects", subjects);
+}
+
+} // namespace crf::ui

@@ -1,0 +1,147 @@
+#include "change_event.h"
+
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+namespace crf {
+namespace {
+
+class CanonicalWriter {
+public:
+    void str(const std::string& s)
+    {
+        u64(s.size());
+        m_out.append(s);
+    }
+    void u64(uint64_t v)
+    {
+        for (int i = 7; i >= 0; --i)
+            m_out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+    }
+    void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
+    void boolean(bool b) { m_out.push_back(b ? '\1' : '\0'); }
+    const std::string& bytes() const { return m_out; }
+
+private:
+    std::string m_out;
+};
+
+} // namespace
+
+Digest eventHash(const v1::ChangeEvent& e)
+{
+    CanonicalWriter w;
+    w.str("crf.v1.ChangeEvent/1"); // domain separation + encoding version
+    w.str(e.event_id());
+    w.str(e.device_id());
+    w.u64(e.device_seq());
+    w.str(e.user_id());
+    w.str(e.role());
+    w.str(e.site_id());
+    w.str(e.study_id());
+    w.str(e.definition_version());
+    w.str(e.form().subject_id());
+    w.str(e.form().visit_oid());
+    w.str(e.form().form_oid());
+    w.u64(e.form().repeat());
+    w.u64(static_cast<uint64_t>(e.changes_size()));
+    for (const auto& c : e.changes()) {
+        w.str(c.item_oid());
+        w.boolean(c.old_present());
+        w.str(c.old_value());
+        w.boolean(c.new_present());
+        w.str(c.new_value());
+        w.str(c.unit());
+    }
+    w.str(e.reason().code());
+    w.str(e.reason().text());
+    w.u64(e.base_version());
+    w.i64(e.hlc().wall_ms());
+    w.u64(e.hlc().counter());
+    w.i64(e.captured_at_ms());
+    w.i64(e.captured_utc_offset_min());
+    w.i64(e.saved_at_ms());
+    w.str(e.prev_hash());
+    return sha256(w.bytes());
+}
+
+Digest serverChainHash(const std::string& prevServerHash, const Digest& eventHashValue, uint64_t serverSeq,
+                       int64_t receivedAtMs)
+{
+    CanonicalWriter w;
+    w.str("crf.v1.ServerChain/1");
+    w.str(prevServerHash);
+    w.str(std::string(reinterpret_cast<const char*>(eventHashValue.data()), eventHashValue.size()));
+    w.u64(serverSeq);
+    w.i64(receivedAtMs);
+    return sha256(w.bytes());
+}
+
+std::string genesisHash()
+{
+    return std::string(32, '\0');
+}
+
+Status validateEventShape(const v1::ChangeEvent& e)
+{
+    if (e.event_id().empty())
+        return Error{"event_id", "missing"};
+    if (e.device_id().empty())
+        return Error{"device_id", "missing"};
+    if (e.device_seq() == 0)
+        return Error{"device_seq", "must start at 1"};
+    if (e.user_id().empty())
+        return Error{"user_id", "missing: every value must be attributable (ALCOA+)"};
+    if (e.site_id().empty())
+        return Error{"site_id", "missing"};
+    if (e.study_id().empty())
+        return Error{"study_id", "missing"};
+    if (e.form().subject_id().empty())
+        return Error{"form.subject_id", "missing"};
+    if (e.form().visit_oid().empty())
+        return Error{"form.visit_oid", "missing"};
+    if (e.form().form_oid().empty())
+        return Error{"form.form_oid", "missing"};
+    if (e.prev_hash().size() != 32)
+        return Error{"prev_hash", "must be 32 bytes (SHA-256)"};
+    if (e.changes_size() == 0)
+        return Error{"changes", "an event must change at least one item"};
+    if (e.captured_at_ms() <= 0)
+        return Error{"captured_at_ms", "missing capture time"};
+    std::set<std::string> seen;
+    for (int i = 0; i < e.changes_size(); ++i) {
+        const auto& c = e.changes(i);
+        const std::string where = "changes[" + std::to_string(i) + "]";
+        if (c.item_oid().empty())
+            return Error{where + ".item_oid", "missing"};
+        if (!seen.insert(c.item_oid()).second)
+            return Error{where + ".item_oid", "item " + c.item_oid() + " changed twice in one event"};
+    }
+    return {};
+}
+
+Status checkReasonForChange(const v1::ChangeEvent& e)
+{
+    for (const auto& c : e.changes()) {
+        const bool changesSavedValue = c.old_present() && (!c.new_present() || c.old_value() != c.new_value());
+        if (changesSavedValue && (e.reason().code().empty() || e.reason().text().empty()))
+            return Error{"item " + c.item_oid(), "a previously saved value is changed: a reason (code and text) is "
+                                                 "required (21 CFR 11.10(e))"};
+    }
+    return {};
+}
+
+std::string isoTimestamp(int64_t utcMs, int32_t offsetMinutes)
+{
+    const std::time_t local = static_cast<std::time_t>(utcMs / 1000 + int64_t(offsetMinutes) * 60);
+    std::tm tm{};
+    gmtime_r(&local, &tm);
+    char buf[64];
+    const int off = offsetMinutes < 0 ? -offsetMinutes : offsetMinutes;
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, offsetMinutes < 0 ? '-' : '+', off / 60, off % 60);
+    return buf;
+}
+
+} // namespace crf

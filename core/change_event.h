@@ -1,0 +1,32 @@
+// Change-event rules shared by tablet and gateway: canonical hash, shape checks, audit-trail rules.
+#pragma once
+
+#include "crf/v1/events.pb.h"
+#include "crypto.h"
+#include "result.h"
+
+#include <string>
+
+namespace crf {
+
+/// The hash that chains a device's events: SHA-256 over a canonical, length-prefixed encoding of every
+/// field of the event (including prev_hash). Independent of protobuf's serializer, which is not canonical.
+Digest eventHash(const v1::ChangeEvent& event);
+/// The gateway's own chain link: SHA-256(previous server hash || event hash || server_seq || received_at).
+Digest serverChainHash(const std::string& prevServerHash, const Digest& eventHash, uint64_t serverSeq,
+                       int64_t receivedAtMs);
+
+/// Hash of "no previous event": 32 zero bytes.
+std::string genesisHash();
+
+/// Checks that an event is well formed (ids present, sequence from 1, prev hash 32 bytes, changes named,
+/// no item twice). The error names the field at fault.
+Status validateEventShape(const v1::ChangeEvent& event);
+
+/// 21 CFR 11.10(e) / ICH E6(R3) 4.2.2: a change to a previously saved value needs a reason (code + text).
+Status checkReasonForChange(const v1::ChangeEvent& event);
+
+/// Formats a capture stamp as ISO 8601 with explicit offset, e.g. 2026-11-22T08:15:00+01:00.
+std::string isoTimestamp(int64_t utcMs, int32_t offsetMinutes);
+
+} // namespace crf

@@ -1,0 +1,60 @@
+// Crypto primitives used by the domain: SHA-256, CSPRNG bytes, UUIDs (libsodium underneath).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace crf {
+
+using Digest = std::array<uint8_t, 32>;
+
+/// Initialises libsodium once; safe to call from any thread, any number of times.
+void ensureCryptoReady();
+
+Digest sha256(std::string_view bytes);
+std::string toHex(std::string_view bytes);
+std::string toHex(const Digest& d);
+/// Fills `out` from the OS CSPRNG.
+void randomBytes(void* out, size_t len);
+/// A random (version 4) UUID in canonical text form.
+std::string uuidV4();
+/// Overwrites memory in a way the compiler may not optimise away (key material).
+void secureWipe(void* p, size_t len);
+
+} // namespace crf
+
+namespace crf {
+
+/// 256 bits of key material, wiped when destroyed; move-only so copies do not linger in memory.
+class SecretKey {
+public:
+    static constexpr size_t kSize = 32;
+    SecretKey() = default;
+    ~SecretKey() { secureWipe(m_bytes.data(), m_bytes.size()); }
+    SecretKey(SecretKey&& o) noexcept : m_bytes(o.m_bytes) { secureWipe(o.m_bytes.data(), kSize); }
+    SecretKey& operator=(SecretKey&& o) noexcept
+    {
+        m_bytes = o.m_bytes;
+        secureWipe(o.m_bytes.data(), kSize);
+        return *this;
+    }
+    SecretKey(const SecretKey&) = delete;
+    SecretKey& operator=(const SecretKey&) = delete;
+
+    static SecretKey random()
+    {
+        SecretKey k;
+        randomBytes(k.m_bytes.data(), kSize);
+        return k;
+    }
+    uint8_t* data() { return m_bytes.data(); }
+    const uint8_t* data() const { return m_bytes.data(); }
+    size_t size() const { return kSize; }
+
+private:
+    std::array<uint8_t, kSize> m_bytes{};
+};
+
+} // namespace crf

@@ -1,0 +1,235 @@
+#include "sqlite.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace crf::sql {
+
+struct Database::Cache {
+    std::map<std::string, std::unique_ptr<Statement>> statements;
+};
+
+namespace {
+[[noreturn]] void fail(sqlite3* db, int rc, const std::string& context)
+{
+    const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    throw SqlError(rc & 0xff, context + ": " + (msg ? msg : "unknown error"));
+}
+} // namespace
+
+Database::Database(const std::string& path, Mode mode) : m_path(path), m_cache(new Cache)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (mode == Mode::CreateIfMissing)
+        flags |= SQLITE_OPEN_CREATE;
+    const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string msg = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        delete m_cache;
+        m_cache = nullptr;
+        throw SqlError(rc & 0xff, "cannot open " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(m_db, 5000);
+    sqlite3_extended_result_codes(m_db, 0);
+}
+
+Database::~Database()
+{
+    clearCache();
+    delete m_cache;
+    if (m_db)
+        sqlite3_close(m_db);
+}
+
+Database::Database(Database&& other) noexcept
+    : m_db(other.m_db), m_path(std::move(other.m_path)), m_cache(other.m_cache)
+{
+    other.m_db = nullptr;
+    other.m_cache = nullptr;
+}
+
+void Database::clearCache()
+{
+    if (m_cache)
+        m_cache->statements.clear();
+}
+
+void Database::exec(std::string_view sql)
+{
+    char* err = nullptr;
+    const std::string s(sql);
+    const int rc = sqlite3_exec(m_db, s.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw SqlError(rc & 0xff, msg);
+    }
+}
+
+void Database::applyRawKey(const uint8_t* key, size_t len)
+{
+    // SQLCipher raw key syntax: x'<64 hex digits>' skips PBKDF2 (the key is already 256 random bits).
+    static const char* digits = "0123456789abcdef";
+    std::vector<char> blob;
+    blob.reserve(len * 2 + 3);
+    blob.push_back('x');
+    blob.push_back('\'');
+    for (size_t i = 0; i < len; ++i) {
+        blob.push_back(digits[key[i] >> 4]);
+        blob.push_back(digits[key[i] & 0xf]);
+    }
+    blob.push_back('\'');
+    const int rc = sqlite3_key(m_db, blob.data(), static_cast<int>(blob.size()));
+    // Wipe the hex copy of the key before the buffer is freed.
+    volatile char* p = blob.data();
+    for (size_t i = 0; i < blob.size(); ++i)
+        p[i] = 0;
+    if (rc != SQLITE_OK)
+        fail(m_db, rc, "sqlite3_key");
+}
+
+Statement& Database::prepare(const std::string& sql)
+{
+    auto& slot = m_cache->statements[sql];
+    if (!slot)
+        slot = std::make_unique<Statement>(m_db, sql);
+    slot->reset();
+    return *slot;
+}
+
+int64_t Database::lastInsertRowId() const
+{
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::changes() const
+{
+    return sqlite3_changes(m_db);
+}
+
+int Database::userVersion()
+{
+    Statement st(m_db, "PRAGMA user_version");
+    st.step();
+    return static_cast<int>(st.int64(0));
+}
+
+void Database::setUserVersion(int v)
+{
+    exec("PRAGMA user_version = " + std::to_string(v));
+}
+
+Statement::Statement(sqlite3* db, const std::string& sql) : m_db(db), m_sql(sql)
+{
+    const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr);
+    if (rc != SQLITE_OK)
+        fail(db, rc, "prepare");
+}
+
+Statement::~Statement()
+{
+    sqlite3_finalize(m_stmt);
+}
+
+Statement& Statement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+    return *this;
+}
+
+Statement& Statement::bind(int idx, int64_t v)
+{
+    sqlite3_bind_int64(m_stmt, idx, v);
+    return *this;
+}
+
+Statement& Statement::bind(int idx, const std::string& v)
+{
+    sqlite3_bind_text(m_stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement& Statement::bindBlob(int idx, std::string_view v)
+{
+    sqlite3_bind_blob(m_stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement& Statement::bindNull(int idx)
+{
+    sqlite3_bind_null(m_stmt, idx);
+    return *this;
+}
+
+Statement& Statement::bind(int idx, const std::optional<std::string>& v)
+{
+    return v ? bind(idx, *v) : bindNull(idx);
+}
+
+bool Statement::step()
+{
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    const std::string msg = sqlite3_errmsg(m_db);
+    sqlite3_reset(m_stmt);
+    throw SqlError(rc & 0xff, msg);
+}
+
+void Statement::run()
+{
+    while (step()) {
+    }
+}
+
+int64_t Statement::int64(int col) const
+{
+    return sqlite3_column_int64(m_stmt, col);
+}
+
+std::string Statement::text(int col) const
+{
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
+}
+
+std::string Statement::blob(int col) const
+{
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(m_stmt, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
+}
+
+bool Statement::isNull(int col) const
+{
+    return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Database& db) : m_db(db)
+{
+    m_db.exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction()
+{
+    if (!m_done) {
+        try {
+            m_db.exec("ROLLBACK");
+        } catch (...) {
+            // Nothing more can be done; the connection reports the failure on its next use.
+        }
+    }
+}
+
+void Transaction::commit()
+{
+    m_db.exec("COMMIT");
+    m_done = true;
+}
+
+} // namespace crf::sql

@@ -1,0 +1,99 @@
+// RAII wrapper over the SQLCipher build of SQLite: Database, Statement, Transaction (SQLiteCpp pattern).
+// Tablet and gateway both link libsqlcipher only: one SQLite in the process, so an in-process test can hold
+// an encrypted tablet store and a gateway store side by side. Without a key SQLCipher is plain SQLite.
+#pragma once
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace crf::sql {
+
+/// A failed SQLite call; `code` is the primary result code (SQLITE_NOTADB means wrong key or not a database).
+class SqlError : public std::runtime_error {
+public:
+    SqlError(int code, const std::string& message) : std::runtime_error(message), code(code) {}
+    int code;
+};
+
+class Statement;
+
+/// One connection. Move-only; not thread-safe: exactly one thread owns it (DESIGN "Threads").
+class Database {
+public:
+    enum class Mode { OpenExisting, CreateIfMissing };
+    Database(const std::string& path, Mode mode);
+    ~Database();
+    Database(Database&& other) noexcept;
+    Database& operator=(Database&&) = delete;
+    Database(const Database&) = delete;
+
+    /// Runs one or more statements without results.
+    void exec(std::string_view sql);
+    /// Applies a raw 256-bit key (`x'..'` form); must be the first call after opening.
+    void applyRawKey(const uint8_t* key, size_t len);
+    /// Prepares a statement; cached by SQL text so hot paths do not re-parse.
+    Statement& prepare(const std::string& sql);
+    int64_t lastInsertRowId() const;
+    int changes() const;
+    int userVersion();
+    void setUserVersion(int v);
+    sqlite3* handle() const { return m_db; }
+    const std::string& path() const { return m_path; }
+
+private:
+    void clearCache();
+    sqlite3* m_db = nullptr;
+    std::string m_path;
+    struct Cache;
+    Cache* m_cache = nullptr;
+};
+
+/// A prepared statement; reset automatically before each new binding round.
+class Statement {
+public:
+    Statement(sqlite3* db, const std::string& sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& reset();
+    Statement& bind(int idx, int64_t v);
+    Statement& bind(int idx, const std::string& v);
+    Statement& bindBlob(int idx, std::string_view v);
+    Statement& bindNull(int idx);
+    Statement& bind(int idx, const std::optional<std::string>& v);
+    /// Steps once: true when a row is available.
+    bool step();
+    /// Steps to completion (for writes).
+    void run();
+
+    int64_t int64(int col) const;
+    std::string text(int col) const;
+    std::string blob(int col) const;
+    bool isNull(int col) const;
+
+private:
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+    std::string m_sql;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    void commit();
+
+private:
+    Database& m_db;
+    bool m_done = false;
+};
+
+} // namespace crf::sql

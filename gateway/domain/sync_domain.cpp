@@ -1,0 +1,139 @@
+#include "sync_domain.h"
+
+#include "change_event.h"
+
+#include <algorithm>
+#include <exception>
+#include <map>
+
+namespace crf::gateway {
+namespace {
+
+std::string digestBytes(const Digest& d)
+{
+    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, uint64_t serverSeq = 0,
+                         std::string message = {})
+{
+    v1::EventOutcome o;
+    o.set_device_id(e.device_id());
+    o.set_device_seq(e.device_seq());
+    o.set_status(status);
+    o.set_server_seq(serverSeq);
+    o.set_message(std::move(message));
+    return o;
+}
+
+} // namespace
+
+Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
+{
+    if (request.events_size() > static_cast<int>(kMaxPushBatch))
+        return Error{"PushRequest.events", "batch of " + std::to_string(request.events_size()) +
+                                               " events exceeds the limit of " + std::to_string(kMaxPushBatch)};
+    v1::PushResponse response;
+    try {
+        auto tx = m_store.beginWrite();
+        const int64_t receivedAt = m_clock.nowMs();
+        ServerHead server = tx->serverHead();
+        // Device heads are tracked across the batch so several events of one device chain in one commit.
+        std::map<std::string, DeviceHead> heads;
+
+        for (const auto& e : request.events()) {
+            if (!request.device_id().empty() && e.device_id() != request.device_id()) {
+                *response.add_outcomes() =
+                    outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
+                            "device_id: event of device " + e.device_id() + " pushed by device " + request.device_id());
+                continue;
+            }
+            if (auto shape = validateEventShape(e); !shape) {
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, shape.error().text());
+                continue;
+            }
+            if (auto reason = checkReasonForChange(e); !reason) {
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, reason.error().text());
+                continue;
+            }
+            const std::string hash = digestBytes(eventHash(e));
+
+            // Idempotency key (device_id, device_seq): a resent event is acknowledged again, stored once.
+            if (auto existing = tx->findEvent(e.device_id(), e.device_seq())) {
+                if (existing->event_hash() == hash)
+                    *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_DUPLICATE, existing->server_seq());
+                else
+                    *response.add_outcomes() =
+                        outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
+                                "device_seq " + std::to_string(e.device_seq()) +
+                                    " was already used by this device for a different event (restored tablet?)");
+                continue;
+            }
+
+            auto headIt = heads.find(e.device_id());
+            if (headIt == heads.end())
+                headIt = heads.emplace(e.device_id(), tx->deviceHead(e.device_id())).first;
+            DeviceHead& head = headIt->second;
+            if (e.device_seq() != head.lastSeq + 1) {
+                *response.add_outcomes() =
+                    outcome(e, v1::OUTCOME_STATUS_RETRY_LATER, 0,
+                            "device_seq " + std::to_string(e.device_seq()) + " arrives before " +
+                                std::to_string(head.lastSeq + 1) + ": resend from the first unacknowledged event");
+                continue;
+            }
+            const std::string expectedPrev = head.lastSeq == 0 ? genesisHash() : head.lastHash;
+            if (e.prev_hash() != expectedPrev) {
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
+                                                   "prev_hash does not match the device's previous event: broken "
+                                                   "hash chain at device_seq " +
+                                                       std::to_string(e.device_seq()));
+                continue;
+            }
+
+            v1::ServerEvent se;
+            *se.mutable_event() = e;
+            se.set_server_seq(server.lastSeq + 1);
+            se.set_received_at_ms(receivedAt);
+            se.set_event_hash(hash);
+            se.set_server_hash(digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash,
+                                                           eventHash(e), se.server_seq(), receivedAt)));
+            tx->append(se);
+            server = {se.server_seq(), se.server_hash()};
+            head = {e.device_seq(), hash};
+            *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_ACCEPTED, se.server_seq());
+        }
+        // Acknowledge only after the commit is durable (synchronous=FULL): DESIGN "Records".
+        tx->commit();
+    } catch (const std::exception& ex) {
+        return Error{"gateway store", std::string("push not stored, nothing acknowledged: ") + ex.what()};
+    }
+    response.set_server_time_ms(m_clock.nowMs());
+    return response;
+}
+
+Result<v1::PullResponse> SyncDomain::pull(const v1::PullRequest& request)
+{
+    const uint32_t limit = std::clamp<uint32_t>(request.limit() == 0 ? 500 : request.limit(), 1, kMaxPullPage);
+    v1::PullResponse response;
+    try {
+        // Ask for one more than the page to learn whether more follow.
+        auto events = m_store.eventsAfter(request.after_server_seq(), limit + 1);
+        response.set_has_more(events.size() > limit);
+        if (events.size() > limit)
+            events.resize(limit);
+        uint64_t cursor = request.after_server_seq();
+        for (auto& se : events) {
+            cursor = se.server_seq();
+            if (!request.study_id().empty() && se.event().study_id() != request.study_id())
+                continue;
+            *response.add_events() = std::move(se);
+        }
+        response.set_next_cursor(cursor);
+    } catch (const std::exception& ex) {
+        return Error{"gateway store", std::string("pull failed: ") + ex.what()};
+    }
+    response.set_server_time_ms(m_clock.nowMs());
+    return response;
+}
+
+} // namespace crf::gateway

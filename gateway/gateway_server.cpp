@@ -1,0 +1,87 @@
+#include "gateway_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+namespace crf::gateway {
+
+bool isLoopbackAddress(const std::string& hostPort)
+{
+    std::string host = hostPort;
+    if (host.rfind("ipv4:", 0) == 0 || host.rfind("ipv6:", 0) == 0)
+        host = host.substr(5);
+    const auto colon = host.rfind(':');
+    if (colon != std::string::npos)
+        host = host.substr(0, colon);
+    if (host.size() > 1 && host.front() == '[')
+        host = host.substr(1, host.size() - 2);
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& options, const Clock& clock)
+{
+    if (options.dataDir.empty())
+        return Error{"--data", "a data directory is required"};
+    // DESIGN "Keys and trust": plaintext gRPC only on loopback. TLS arrives with the identity work.
+    if (!isLoopbackAddress(options.listen) && !options.allowPlaintextOffLoopback)
+        return Error{"--listen " + options.listen,
+                     "plaintext gRPC is allowed on loopback only (use 127.0.0.1:PORT), or pass --insecure-dev"};
+
+    auto store = openSqliteStore(options.dataDir);
+    if (!store)
+        return store.error();
+
+    std::unique_ptr<GatewayServer> server(new GatewayServer);
+    server->m_store = std::move(store).value();
+    server->m_domain = std::make_unique<SyncDomain>(*server->m_store, clock);
+    server->m_service = std::make_unique<SyncService>(*server->m_domain);
+
+    static const bool pluginsReady = [] {
+        grpc::EnableDefaultHealthCheckService(true);                // grpc.health.v1.Health
+        grpc::reflection::InitProtoReflectionServerBuilderPlugin(); // grpc.reflection.v1alpha
+        return true;
+    }();
+    (void)pluginsReady;
+
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(server->m_service.get());
+    builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    server->m_server = builder.BuildAndStart();
+    if (!server->m_server || port == 0)
+        return Error{"--listen " + options.listen, "cannot listen on this address (in use or invalid)"};
+    server->m_port = port;
+    const auto colon = options.listen.rfind(':');
+    server->m_host = colon == std::string::npos ? options.listen : options.listen.substr(0, colon);
+    return server;
+}
+
+GatewayServer::~GatewayServer()
+{
+    shutdown();
+}
+
+std::string GatewayServer::address() const
+{
+    return m_host + ":" + std::to_string(m_port);
+}
+
+void GatewayServer::wait()
+{
+    if (m_server)
+        m_server->Wait();
+}
+
+void GatewayServer::shutdown()
+{
+    if (m_server) {
+        m_server->Shutdown();
+        m_server->Wait();
+        m_server.reset();
+    }
+}
+
+} // namespace crf::gateway

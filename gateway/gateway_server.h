@@ -1,0 +1,48 @@
+// GatewayServer: wires Store + SyncDomain + gRPC services (sync, health, reflection) on a listening port.
+#pragma once
+
+#include "clock.h"
+#include "domain/sync_domain.h"
+#include "result.h"
+#include "service/sync_service.h"
+#include "storage/store.h"
+
+#include <grpcpp/server.h>
+#include <memory>
+#include <string>
+
+namespace crf::gateway {
+
+/// Owns a running gateway. Used by crf-gateway's main and by in-process integration tests.
+class GatewayServer {
+public:
+    struct Options {
+        std::string listen = "127.0.0.1:0"; // port 0: pick a free port (tests)
+        std::string dataDir;
+        bool allowPlaintextOffLoopback = false;
+    };
+
+    /// Opens the store and starts serving. Errors name the address or the data directory.
+    static Result<std::unique_ptr<GatewayServer>> start(const Options& options, const Clock& clock);
+    ~GatewayServer();
+
+    int port() const { return m_port; }
+    std::string address() const;
+    Store& store() { return *m_store; }
+    void wait();
+    void shutdown();
+
+private:
+    GatewayServer() = default;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<SyncDomain> m_domain;
+    std::unique_ptr<SyncService> m_service;
+    std::unique_ptr<grpc::Server> m_server;
+    std::string m_host;
+    int m_port = 0;
+};
+
+/// True for 127.0.0.0/8, ::1 and localhost.
+bool isLoopbackAddress(const std::string& hostPort);
+
+} // namespace crf::gateway

@@ -1,0 +1,80 @@
+// crf-gateway: serves sync (and health, reflection) over gRPC with embedded storage in --data.
+#include "gateway_server.h"
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+namespace {
+
+void usage()
+{
+    std::cerr << "usage: crf-gateway --listen HOST:PORT --data DIR [--insecure-dev]\n"
+                 "  --listen       address to serve gRPC on (plaintext only on loopback)\n"
+                 "  --data         directory for the embedded store (gateway.db)\n"
+                 "  --insecure-dev allow plaintext off loopback (development only)\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    crf::gateway::GatewayServer::Options options;
+    options.listen.clear();
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "crf-gateway: " << arg << " needs a value\n";
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (arg == "--listen")
+            options.listen = next();
+        else if (arg == "--data")
+            options.dataDir = next();
+        else if (arg == "--insecure-dev")
+            options.allowPlaintextOffLoopback = true;
+        else if (arg == "-h" || arg == "--help") {
+            usage();
+            return 0;
+        } else {
+            std::cerr << "crf-gateway: unknown argument " << arg << "\n";
+            usage();
+            return 2;
+        }
+    }
+    if (options.listen.empty() || options.dataDir.empty()) {
+        usage();
+        return 2;
+    }
+
+    // Block SIGINT/SIGTERM in every thread; one thread waits for them and shuts the server down cleanly.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    crf::SystemClock clock;
+    auto server = crf::gateway::GatewayServer::start(options, clock);
+    if (!server) {
+        std::cerr << "crf-gateway: " << server.error().text() << "\n";
+        return 1;
+    }
+    auto& gw = *server.value();
+    std::cout << "crf-gateway: listening on " << gw.address() << ", store " << gw.store().describe() << std::endl;
+
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        std::cout << "crf-gateway: " << strsignal(sig) << ", shutting down" << std::endl;
+        gw.shutdown();
+    });
+    gw.wait();
+    waiter.join();
+    return 0;
+}

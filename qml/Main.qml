@@ -1,0 +1,39 @@
+// Tablet main window: the sync bar on top of a stack (subject list -> SOFA form).
+import QtQuick
+import QtQuick.Controls
+import Crf.App
+
+ApplicationWindow {
+    id: window
+    width: 1280
+    height: 800
+    visible: true
+    title: qsTr("CRF tablet")
+    property string initialSubject: ""
+
+    header: SyncBar {}
+
+    StackView {
+        id: stack
+        objectName: "stack"
+        anchors.fill: parent
+        initialItem: SubjectListPage {
+            onOpenSofa: function(subjectId) { window.openSofa(subjectId) }
+        }
+    }
+
+    function openSofa(subjectId) {
+        stack.push(sofaPage, { subjectId: subjectId, core: Session.core })
+    }
+
+    Component { id: sofaPage; SofaPage {} }
+
+    Connections {
+        target: Session
+        function onReadyChanged() {
+            Subjects.refresh()
+            if (Session.ready && window.initialSubject.length > 0)
+                window.openSofa(window.initialSubject)
+        }
+    }
+}

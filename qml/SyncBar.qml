@@ -1,0 +1,49 @@
+// Sync status, always visible: pending changes, last sync, error, progress, and a Sync action.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Crf.App
+
+ToolBar {
+    id: root
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 16
+            Label { text: Session.studyId + " · " + qsTr("site") + " " + Session.siteId + " · " + Session.userId; font.pixelSize: 15; Layout.leftMargin: 12 }
+            Item { Layout.fillWidth: true }
+            Label {
+                objectName: "pendingLabel"
+                text: Session.pendingCount === 0 ? qsTr("All changes sent") : qsTr("%n change(s) not yet sent", "", Session.pendingCount)
+                font.pixelSize: 15
+            }
+            Label { text: qsTr("Last sync: %1").arg(Session.lastSyncText); font.pixelSize: 15 }
+            Button {
+                objectName: "syncButton"
+                text: Session.syncing ? qsTr("Syncing…") : qsTr("Sync")
+                enabled: Session.ready && !Session.syncing
+                Layout.minimumHeight: 48
+                Layout.minimumWidth: 96
+                onClicked: Session.syncNow()
+            }
+        }
+        ProgressBar {
+            Layout.fillWidth: true
+            visible: Session.syncing
+            indeterminate: Session.progress <= 0
+            value: Session.progress
+        }
+        Label {
+            objectName: "syncError"
+            Layout.fillWidth: true
+            Layout.leftMargin: 12
+            visible: Session.lastError.length > 0
+            text: qsTr("Last sync failed: %1").arg(Session.lastError)
+            color: "#ffab91"
+            wrapMode: Text.WordWrap
+            font.pixelSize: 14
+        }
+    }
+}

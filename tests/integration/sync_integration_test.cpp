@@ -1,0 +1,231 @@
+// End to end on loopback: a real gateway (gRPC + SQLite) and two tablet app cores (SQLCipher, threads) converge.
+#include "app_core.h"
+#include "gateway_server.h"
+#include "key_store.h"
+#include "test_support.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+#include <set>
+
+using namespace crf;
+using crf::test::await;
+
+namespace {
+
+/// A tablet as the app runs it: AppCore with its storage and sync threads, a development key file.
+struct Tablet {
+    QTemporaryDir dir;
+    std::unique_ptr<app::AppCore> core;
+
+    Tablet(const std::string& gateway, const std::string& user)
+    {
+        app::AppConfig cfg;
+        cfg.dataDir = dir.path();
+        cfg.gatewayAddress = QString::fromStdString(gateway);
+        cfg.actor = {user, "research_nurse", "01"};
+        cfg.study = {"I-MICRO", "2020-1"};
+        const QString keyDir = dir.path();
+        cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+        core = std::make_unique<app::AppCore>(cfg);
+        const Status opened = await<Status>([&](auto done) { core->open(done); });
+        EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().text());
+    }
+
+    store::SaveOutcome save(store::SaveRequest r)
+    {
+        auto saved = await<Result<store::SaveOutcome>>([&](auto done) { core->save(std::move(r), done); });
+        EXPECT_TRUE(saved.ok()) << (saved.ok() ? "" : saved.error().text());
+        return saved.ok() ? saved.value() : store::SaveOutcome{};
+    }
+
+    sync::SyncReport sync()
+    {
+        QSignalSpy finished(core.get(), &app::AppCore::syncFinished);
+        core->syncNow();
+        EXPECT_TRUE(test::spinUntil([&] { return finished.count() > 0; }, 30000));
+        return lastReport;
+    }
+
+    std::map<std::string, store::FieldValue> form(const store::FormKey& key)
+    {
+        return await<Result<std::map<std::string, store::FieldValue>>>([&](auto done) { core->loadForm(key, done); })
+            .value();
+    }
+
+    store::SyncState state()
+    {
+        return await<Result<store::SyncState>>([&](auto done) { core->loadSyncState(done); }).value();
+    }
+
+    sync::SyncReport lastReport;
+    void trackReports()
+    {
+        QObject::connect(core.get(), &app::AppCore::syncFinished, core.get(),
+                         [this](const sync::SyncReport& r) { lastReport = r; });
+    }
+};
+
+store::SaveRequest sofaDay(const std::string& subject, int day)
+{
+    store::SaveRequest r;
+    r.form = {subject, "D" + std::to_string(day), "SOFA", 0};
+    r.values["PAO2"] = store::FieldValue{"75", "mmHg"};
+    r.values["FIO2"] = store::FieldValue{"50", "%"};
+    r.values["RESP_SUPPORT"] = store::FieldValue{"Y", ""};
+    r.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    r.values["BILI"] = store::FieldValue{"40", "umol/L"};
+    r.values["MAP"] = store::FieldValue{"64", "mmHg"};
+    r.values["NOREPINEPHRINE"] = store::FieldValue{"0,25", "ug/kg/min"};
+    r.values["GCS"] = store::FieldValue{"11", ""};
+    r.values["CREAT"] = store::FieldValue{"180", "umol/L"};
+    r.values["URINE_24H"] = store::FieldValue{"450", "mL/24h"};
+    return r;
+}
+
+/// Finds a loopback port nobody listens on: bind a gateway to port 0, note the port, stop it.
+int unusedPort(const Clock& clock)
+{
+    QTemporaryDir scratch;
+    auto probe = gateway::GatewayServer::start({"127.0.0.1:0", scratch.path().toStdString(), false}, clock);
+    const int port = probe.value()->port();
+    probe.value()->shutdown();
+    return port;
+}
+
+} // namespace
+
+TEST(SyncEndToEnd, offlineSaveThenPushThenPullConvergesOnTwoTablets)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    const int port = unusedPort(clock);
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+
+    // Tablet A records a SOFA day while the gateway is unreachable.
+    Tablet a(address, "nurse-a");
+    a.trackReports();
+    a.save(sofaDay("01-001", 0));
+    const auto offline = a.sync();
+    EXPECT_FALSE(offline.ok());
+    EXPECT_NE(offline.error.find("unreachable"), std::string::npos) << offline.error;
+    EXPECT_EQ(a.state().pendingEvents, 1);
+    EXPECT_NE(a.state().lastError.find("unreachable"), std::string::npos);
+
+    // The gateway comes up; A reconnects and syncs.
+    auto gw = gateway::GatewayServer::start({address, gatewayData.path().toStdString(), false}, clock);
+    ASSERT_TRUE(gw.ok()) << gw.error().text();
+    const auto online = a.sync();
+    EXPECT_TRUE(online.ok()) << online.error;
+    EXPECT_EQ(online.pushed, 1);
+    EXPECT_EQ(a.state().pendingEvents, 0);
+    EXPECT_TRUE(a.state().lastError.empty());
+    EXPECT_EQ(gw.value()->store().eventCount(), 1u);
+
+    // Tablet B syncs and sees the same values, units included.
+    Tablet b(address, "nurse-b");
+    b.trackReports();
+    const auto pulled = b.sync();
+    EXPECT_TRUE(pulled.ok()) << pulled.error;
+    EXPECT_EQ(pulled.pulled, 1);
+    const store::FormKey key{"01-001", "D0", "SOFA", 0};
+    const auto onA = a.form(key);
+    const auto onB = b.form(key);
+    ASSERT_EQ(onA.size(), 10u);
+    ASSERT_EQ(onB.size(), onA.size());
+    for (const auto& [item, v] : onA) {
+        EXPECT_EQ(onB.at(item).value, v.value) << item;
+        EXPECT_EQ(onB.at(item).unit, v.unit) << item;
+        EXPECT_FALSE(onB.at(item).pending);
+    }
+
+    // B corrects a value with a reason; A pulls it; both converge again and nothing is duplicated.
+    store::SaveRequest fix;
+    fix.form = key;
+    fix.values["PLATELETS"] = store::FieldValue{"58", "10^3/uL"};
+    fix.reasonCode = "TRANSCRIPTION_ERROR";
+    fix.reasonText = "digits swapped";
+    b.save(fix);
+    EXPECT_TRUE(b.sync().ok());
+    EXPECT_TRUE(a.sync().ok());
+    EXPECT_EQ(a.form(key).at("PLATELETS").value, "58");
+    EXPECT_EQ(b.form(key).at("PLATELETS").value, "58");
+    EXPECT_EQ(gw.value()->store().eventCount(), 2u);
+}
+
+TEST(SyncEndToEnd, aGatewayRestartInTheMiddleOfASyncLosesAndDuplicatesNothing)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    const int port = unusedPort(clock);
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    gateway::GatewayServer::Options options{address, gatewayData.path().toStdString(), false};
+    auto gw = gateway::GatewayServer::start(options, clock);
+    ASSERT_TRUE(gw.ok());
+
+    Tablet a(address, "nurse-a");
+    a.trackReports();
+    // Enough saves for several push batches (SyncEngine::kPushBatch).
+    const int saves = 3 * sync::SyncEngine::kPushBatch;
+    for (int i = 0; i < saves; ++i) {
+        store::SaveRequest r;
+        r.form = {"01-" + std::to_string(100 + i / 8), "D" + std::to_string(i % 8), "SOFA", 0};
+        r.values["GCS"] = store::FieldValue{std::to_string(3 + i % 13), ""};
+        a.save(r);
+    }
+    ASSERT_EQ(a.state().pendingEvents, saves);
+
+    // Restart the gateway as soon as the first batch is acknowledged, while the sync is still running.
+    bool restarted = false;
+    std::unique_ptr<gateway::GatewayServer> current = std::move(gw).value();
+    QObject::connect(a.core.get(), &app::AppCore::syncProgress, a.core.get(), [&](int done, int) {
+        if (restarted || done == 0)
+            return;
+        restarted = true;
+        current->shutdown();
+        current.reset();
+        auto again = gateway::GatewayServer::start(options, clock);
+        ASSERT_TRUE(again.ok()) << again.error().text();
+        current = std::move(again).value();
+    });
+    const auto first = a.sync();
+    EXPECT_TRUE(restarted);
+    EXPECT_GT(first.pushed, 0);
+
+    // Whatever the first pass achieved, the next one completes: every save at the gateway exactly once.
+    const auto second = a.sync();
+    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_EQ(a.state().pendingEvents, 0);
+    EXPECT_EQ(current->store().eventCount(), static_cast<uint64_t>(saves));
+    std::set<std::pair<std::string, uint64_t>> keys;
+    for (const auto& se : current->store().eventsAfter(0, 10000))
+        keys.insert({se.event().device_id(), se.event().device_seq()});
+    EXPECT_EQ(keys.size(), static_cast<size_t>(saves));
+}
+
+TEST(SyncEndToEnd, aDamagedTabletDatabaseGivesAClearMessageAndIsNotOverwritten)
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("crf.db").toStdString();
+    test::writeFile(path, std::string(4096, '\x11'));
+    app::AppConfig cfg;
+    cfg.dataDir = dir.path();
+    cfg.gatewayAddress = QStringLiteral("127.0.0.1:1");
+    cfg.actor = {"nurse-a", "research_nurse", "01"};
+    cfg.study = {"I-MICRO", "2020-1"};
+    const QString keyDir = dir.path();
+    cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+    app::AppCore core(cfg);
+    QSignalSpy opened(&core, &app::AppCore::opened);
+    const Status status = await<Status>([&](auto done) { core.open(done); });
+    ASSERT_FALSE(status.ok());
+    ASSERT_EQ(opened.count(), 1);
+    EXPECT_FALSE(opened.at(0).at(0).toBool());
+    EXPECT_NE(opened.at(0).at(1).toString().toStdString().find("key is missing"), std::string::npos);
+    EXPECT_EQ(test::readFile(path), std::string(4096, '\x11'));
+    // Saves are refused with a message, not a crash.
+    store::SaveRequest r = sofaDay("01-001", 0);
+    auto saved = await<Result<store::SaveOutcome>>([&](auto done) { core.save(r, done); });
+    EXPECT_FALSE(saved.ok());
+}

@@ -1,0 +1,141 @@
+// Change events: canonical hash, shape checks, reason-for-change rule, hybrid logical clock, crypto vectors.
+#include "change_event.h"
+#include "clock.h"
+#include "crypto.h"
+#include "hlc.h"
+
+#include <gtest/gtest.h>
+
+using namespace crf;
+
+namespace {
+v1::ChangeEvent sampleEvent()
+{
+    v1::ChangeEvent e;
+    e.set_event_id("7d5b0e3e-0000-4000-8000-000000000001");
+    e.set_device_id("dev-A");
+    e.set_device_seq(1);
+    e.set_user_id("nurse1");
+    e.set_role("research_nurse");
+    e.set_site_id("01");
+    e.set_study_id("I-MICRO");
+    e.set_definition_version("2020-1");
+    e.mutable_form()->set_subject_id("01-001");
+    e.mutable_form()->set_visit_oid("D0");
+    e.mutable_form()->set_form_oid("SOFA");
+    auto* c = e.add_changes();
+    c->set_item_oid("PLATELETS");
+    c->set_new_present(true);
+    c->set_new_value("85");
+    c->set_unit("10^3/uL");
+    e.set_captured_at_ms(1'790'000'000'000);
+    e.set_saved_at_ms(1'790'000'000'500);
+    e.set_prev_hash(genesisHash());
+    return e;
+}
+} // namespace
+
+TEST(Crypto, sha256MatchesThePublishedVectors)
+{
+    // FIPS 180-2 appendix B.1 and the empty string.
+    EXPECT_EQ(toHex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(toHex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Crypto, uuidsAreVersion4AndDistinct)
+{
+    const auto a = uuidV4(), b = uuidV4();
+    EXPECT_NE(a, b);
+    ASSERT_EQ(a.size(), 36u);
+    EXPECT_EQ(a[14], '4');
+}
+
+TEST(ChangeEventHash, isStableAndCoversEveryField)
+{
+    const auto e = sampleEvent();
+    EXPECT_EQ(eventHash(e), eventHash(sampleEvent()));
+    auto changedValue = sampleEvent();
+    changedValue.mutable_changes(0)->set_new_value("86");
+    EXPECT_NE(eventHash(e), eventHash(changedValue));
+    auto changedUnit = sampleEvent();
+    changedUnit.mutable_changes(0)->set_unit("10^9/L");
+    EXPECT_NE(eventHash(e), eventHash(changedUnit));
+    auto changedPrev = sampleEvent();
+    changedPrev.set_prev_hash(std::string(32, '\1'));
+    EXPECT_NE(eventHash(e), eventHash(changedPrev));
+    auto changedUser = sampleEvent();
+    changedUser.set_user_id("nurse2");
+    EXPECT_NE(eventHash(e), eventHash(changedUser));
+}
+
+TEST(ChangeEventShape, namesTheMissingField)
+{
+    EXPECT_TRUE(validateEventShape(sampleEvent()).ok());
+    auto noUser = sampleEvent();
+    noUser.clear_user_id();
+    EXPECT_EQ(validateEventShape(noUser).error().where, "user_id");
+    auto noSeq = sampleEvent();
+    noSeq.set_device_seq(0);
+    EXPECT_EQ(validateEventShape(noSeq).error().where, "device_seq");
+    auto twice = sampleEvent();
+    *twice.add_changes() = twice.changes(0);
+    EXPECT_EQ(validateEventShape(twice).error().where, "changes[1].item_oid");
+    auto shortHash = sampleEvent();
+    shortHash.set_prev_hash("abc");
+    EXPECT_EQ(validateEventShape(shortHash).error().where, "prev_hash");
+}
+
+TEST(ReasonForChange, firstEntryNeedsNoReasonButAChangeToASavedValueDoes)
+{
+    auto first = sampleEvent();
+    EXPECT_TRUE(checkReasonForChange(first).ok());
+
+    auto correction = sampleEvent();
+    correction.mutable_changes(0)->set_old_present(true);
+    correction.mutable_changes(0)->set_old_value("85");
+    correction.mutable_changes(0)->set_new_value("58");
+    const auto refused = checkReasonForChange(correction);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().where, "item PLATELETS");
+
+    correction.mutable_reason()->set_code("TRANSCRIPTION_ERROR");
+    correction.mutable_reason()->set_text("digits swapped");
+    EXPECT_TRUE(checkReasonForChange(correction).ok());
+
+    auto cleared = sampleEvent();
+    cleared.mutable_changes(0)->set_old_present(true);
+    cleared.mutable_changes(0)->set_old_value("85");
+    cleared.mutable_changes(0)->set_new_present(false);
+    EXPECT_FALSE(checkReasonForChange(cleared).ok());
+}
+
+TEST(HybridLogicalClock, staysMonotonicWhenTheWallClockStandsStillOrGoesBack)
+{
+    ManualClock clock(1000);
+    HybridLogicalClock hlc(clock);
+    const auto a = hlc.now();
+    const auto b = hlc.now();
+    EXPECT_LT(a, b);
+    clock.set(500); // wall clock stepped back
+    const auto c = hlc.now();
+    EXPECT_LT(b, c);
+    EXPECT_EQ(c.wallMs, 1000);
+    clock.set(2000);
+    EXPECT_EQ(hlc.now(), (HlcTime{2000, 0}));
+}
+
+TEST(HybridLogicalClock, ordersAfterEverythingObserved)
+{
+    ManualClock clock(1000);
+    HybridLogicalClock hlc(clock);
+    hlc.observe({5000, 7}); // a tablet whose clock runs ahead
+    const auto next = hlc.now();
+    EXPECT_GT(next, (HlcTime{5000, 7}));
+}
+
+TEST(IsoTimestamp, alwaysWritesAnExplicitOffset)
+{
+    EXPECT_EQ(isoTimestamp(0, 0), "1970-01-01T00:00:00+00:00");
+    EXPECT_EQ(isoTimestamp(0, 60), "1970-01-01T01:00:00+01:00");
+    EXPECT_EQ(isoTimestamp(0, -90), "1969-12-31T22:30:00-01:30");
+}

@@ -1,0 +1,179 @@
+// Gateway storage and push rules: append-only at the database level, idempotent push, chains, pull paging.
+#include "domain/sync_domain.h"
+#include "event_factory.h"
+#include "sqlite.h"
+#include "storage/store.h"
+
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace crf;
+using namespace crf::gateway;
+
+namespace {
+
+class GatewayStoreTest : public ::testing::Test {
+protected:
+    QTemporaryDir dir;
+    ManualClock clock{1'790'000'500'000};
+    std::unique_ptr<Store> store = openSqliteStore(dir.path().toStdString()).value();
+    SyncDomain domain{*store, clock};
+    test::EventFactory tabletA{"dev-A"};
+
+    v1::PushResponse push(std::initializer_list<v1::ChangeEvent> events, const std::string& device = "dev-A")
+    {
+        v1::PushRequest req;
+        req.set_device_id(device);
+        for (const auto& e : events)
+            *req.add_events() = e;
+        auto r = domain.push(req);
+        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().text());
+        return r.ok() ? r.value() : v1::PushResponse{};
+    }
+};
+
+} // namespace
+
+TEST_F(GatewayStoreTest, acceptedEventsGetServerSequenceReceiptTimeAndAChainedServerHash)
+{
+    auto r = push({tabletA.next("PLATELETS", "85"), tabletA.next("GCS", "13")});
+    ASSERT_EQ(r.outcomes_size(), 2);
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_EQ(r.outcomes(0).server_seq(), 1u);
+    EXPECT_EQ(r.outcomes(1).server_seq(), 2u);
+    auto events = store->eventsAfter(0, 10);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].received_at_ms(), 1'790'000'500'000);
+    const auto link = serverChainHash(events[0].server_hash(), eventHash(events[1].event()), 2, 1'790'000'500'000);
+    EXPECT_EQ(events[1].server_hash(), std::string(reinterpret_cast<const char*>(link.data()), 32));
+}
+
+TEST_F(GatewayStoreTest, pushingTheSameEventAgainStoresItOnceAndAcknowledgesItAgain)
+{
+    const auto e = tabletA.next("PLATELETS", "85");
+    auto first = push({e});
+    auto again = push({e, e});
+    EXPECT_EQ(first.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+    ASSERT_EQ(again.outcomes_size(), 2);
+    for (const auto& o : again.outcomes()) {
+        EXPECT_EQ(o.status(), v1::OUTCOME_STATUS_DUPLICATE);
+        EXPECT_EQ(o.server_seq(), first.outcomes(0).server_seq());
+    }
+    EXPECT_EQ(store->eventCount(), 1u);
+}
+
+TEST_F(GatewayStoreTest, aReusedSequenceWithDifferentContentIsRejected)
+{
+    auto e = tabletA.next("PLATELETS", "85");
+    push({e});
+    e.mutable_changes(0)->set_new_value("86");
+    auto r = push({e});
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_NE(r.outcomes(0).message().find("already used"), std::string::npos);
+    EXPECT_EQ(store->eventCount(), 1u);
+}
+
+TEST_F(GatewayStoreTest, aGapInTheDeviceSequenceAsksForARetryAndStoresNothingOutOfOrder)
+{
+    const auto e1 = tabletA.next("PLATELETS", "85");
+    const auto e2 = tabletA.next("GCS", "13");
+    auto r = push({e2});
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_RETRY_LATER);
+    EXPECT_EQ(store->eventCount(), 0u);
+    r = push({e1, e2});
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_EQ(r.outcomes(1).status(), v1::OUTCOME_STATUS_ACCEPTED);
+}
+
+TEST_F(GatewayStoreTest, aBrokenHashChainIsRejectedPerEventWhileTheRestOfTheBatchIsAccepted)
+{
+    const auto e1 = tabletA.next("PLATELETS", "85");
+    auto e2 = tabletA.next("GCS", "13");
+    e2.set_prev_hash(std::string(32, '\x7f'));
+    test::EventFactory tabletB{"dev-B"};
+    v1::PushRequest req; // a relay pushing for two devices: no single device id
+    *req.add_events() = e1;
+    *req.add_events() = e2;
+    *req.add_events() = tabletB.next("MAP", "64");
+    auto r = domain.push(req).value();
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_EQ(r.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_NE(r.outcomes(1).message().find("hash chain"), std::string::npos);
+    EXPECT_EQ(r.outcomes(2).status(), v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_EQ(store->eventCount(), 2u);
+}
+
+TEST_F(GatewayStoreTest, aChangeOfASavedValueWithoutAReasonIsRejectedAtTheGatewayToo)
+{
+    push({tabletA.next("PLATELETS", "85")});
+    auto r = push({tabletA.next("PLATELETS", "58", "01-001", "85")});
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_NE(r.outcomes(0).message().find("reason"), std::string::npos);
+}
+
+TEST_F(GatewayStoreTest, malformedEventsAreRejectedNamingTheField)
+{
+    auto e = tabletA.next("PLATELETS", "85");
+    e.clear_user_id();
+    auto r = push({e});
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_EQ(r.outcomes(0).message().rfind("user_id", 0), 0u);
+}
+
+TEST_F(GatewayStoreTest, theDatabaseItselfRefusesUpdateAndDeleteOfEvents)
+{
+    push({tabletA.next("PLATELETS", "85")});
+    sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
+    EXPECT_THROW(raw.exec("UPDATE events SET payload = x'00' WHERE server_seq = 1"), sql::SqlError);
+    EXPECT_THROW(raw.exec("DELETE FROM events"), sql::SqlError);
+    try {
+        raw.exec("DELETE FROM events");
+    } catch (const sql::SqlError& e) {
+        EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos);
+    }
+    EXPECT_EQ(store->eventCount(), 1u);
+}
+
+TEST_F(GatewayStoreTest, acceptedEventsSurviveAReopenOfTheStore)
+{
+    push({tabletA.next("PLATELETS", "85")});
+    store.reset();
+    auto reopened = openSqliteStore(dir.path().toStdString());
+    ASSERT_TRUE(reopened.ok());
+    EXPECT_EQ(reopened.value()->eventCount(), 1u);
+}
+
+TEST_F(GatewayStoreTest, pullPagesFollowTheServerCursorToTheEnd)
+{
+    for (int i = 0; i < 7; ++i)
+        push({tabletA.next("ITEM" + std::to_string(i), std::to_string(i))});
+    uint64_t cursor = 0;
+    int pages = 0, events = 0;
+    while (true) {
+        v1::PullRequest req;
+        req.set_after_server_seq(cursor);
+        req.set_limit(3);
+        auto page = domain.pull(req).value();
+        ++pages;
+        events += page.events_size();
+        cursor = page.next_cursor();
+        if (!page.has_more())
+            break;
+    }
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(events, 7);
+    EXPECT_EQ(cursor, 7u);
+}
+
+TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
+{
+    QTemporaryDir dir;
+    openSqliteStore(dir.path().toStdString());
+    {
+        sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
+        raw.setUserVersion(42);
+    }
+    auto r = openSqliteStore(dir.path().toStdString());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().text().find("newer"), std::string::npos);
+}

@@ -1,0 +1,248 @@
+// TabletStore: encryption at rest, key custody, wrong key / damaged file refusal, migrations, atomic saves.
+#include "change_event.h"
+#include "key_store.h"
+#include "sqlite.h"
+#include "tablet_store.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+using namespace crf;
+using namespace crf::store;
+
+namespace {
+
+const Actor kNurse{"nurse1", "research_nurse", "01"};
+const StudyContext kStudy{"I-MICRO", "2020-1"};
+
+SaveRequest sofaDay0(const std::string& platelets, const std::string& bili = "40")
+{
+    SaveRequest r;
+    r.form = {"01-001", "D0", "SOFA", 0};
+    r.values["PLATELETS"] = FieldValue{platelets, "10^3/uL"};
+    r.values["BILI"] = FieldValue{bili, "umol/L"};
+    return r;
+}
+
+class TabletStoreTest : public ::testing::Test {
+protected:
+    QTemporaryDir dir;
+    ManualClock clock{1'790'000'000'000, 60};
+    std::string dbPath() const { return dir.filePath("crf.db").toStdString(); }
+    std::unique_ptr<platform::KeyStore> keys = platform::makeFileKeyStore(dir.path());
+
+    std::unique_ptr<TabletStore> openStore()
+    {
+        auto s = TabletStore::open(dbPath(), *keys, "crf-db", clock);
+        EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().text());
+        return s.ok() ? std::move(s).value() : nullptr;
+    }
+};
+
+} // namespace
+
+TEST_F(TabletStoreTest, createsAnEncryptedDatabaseWithARandomKeyInA0600KeyFile)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->schemaVersion(), TabletStore::kSchemaVersion);
+    EXPECT_FALSE(store->cipherVersion().empty());
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.filePath("crf-db.key").toLocal8Bit().constData(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    // Without a key, SQLCipher sees no database at all.
+    EXPECT_EQ(test::readFile(dbPath()).substr(0, 15).find("SQLite format"), std::string::npos);
+}
+
+TEST_F(TabletStoreTest, savedValuesNeverAppearInClearInTheFileOrTheWal)
+{
+    auto store = openStore();
+    SaveRequest r = sofaDay0("123456789");
+    r.values["INITIALS_MARKER"] = FieldValue{"ZQXJKW", ""};
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    // Scan while the database is open, so the WAL still holds the new pages.
+    const std::string wal = test::readFile(dbPath() + "-wal");
+    const std::string main = test::readFile(dbPath());
+    ASSERT_FALSE(wal.empty() && main.empty());
+    for (const std::string needle : {"123456789", "ZQXJKW", "PLATELETS", "01-001", "nurse1", "I-MICRO"}) {
+        EXPECT_EQ(main.find(needle), std::string::npos) << needle << " in clear in crf.db";
+        EXPECT_EQ(wal.find(needle), std::string::npos) << needle << " in clear in crf.db-wal";
+    }
+    store.reset();
+    const std::string afterClose = test::readFile(dbPath());
+    EXPECT_EQ(afterClose.find("123456789"), std::string::npos);
+}
+
+TEST_F(TabletStoreTest, wrongKeyIsRefusedWithAClearErrorAndTheFileIsLeftUntouched)
+{
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    }
+    const std::string before = test::readFile(dbPath());
+    SecretKey wrong = SecretKey::random();
+    auto opened = TabletStore::openWithKey(dbPath(), wrong, clock);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().text().find("wrong key"), std::string::npos) << opened.error().text();
+    EXPECT_EQ(test::readFile(dbPath()), before);
+    // The right key still opens it with the value intact.
+    auto store = openStore();
+    auto values = store->formValues({"01-001", "D0", "SOFA", 0});
+    ASSERT_TRUE(values.ok());
+    EXPECT_EQ(values->at("PLATELETS").value, "85");
+}
+
+TEST_F(TabletStoreTest, aMissingKeyForAnExistingDatabaseIsAnErrorNotANewKey)
+{
+    openStore()->save(sofaDay0("85"), kNurse, kStudy);
+    const std::string before = test::readFile(dbPath());
+    std::filesystem::remove(dir.filePath("crf-db.key").toStdString());
+    auto opened = TabletStore::open(dbPath(), *keys, "crf-db", clock);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().text().find("key is missing"), std::string::npos) << opened.error().text();
+    EXPECT_FALSE(std::filesystem::exists(dir.filePath("crf-db.key").toStdString()));
+    EXPECT_EQ(test::readFile(dbPath()), before);
+}
+
+TEST_F(TabletStoreTest, aDamagedFileIsRefusedAndLeftUntouched)
+{
+    test::writeFile(dbPath(), std::string(8192, '\x5a'));
+    auto key = SecretKey::random();
+    auto opened = TabletStore::openWithKey(dbPath(), key, clock);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().text().find(dbPath()), std::string::npos);
+    EXPECT_EQ(test::readFile(dbPath()), std::string(8192, '\x5a'));
+}
+
+TEST_F(TabletStoreTest, aKeyFileReadableByOthersIsRefused)
+{
+    openStore();
+    ::chmod(dir.filePath("crf-db.key").toLocal8Bit().constData(), 0644);
+    auto opened = TabletStore::open(dbPath(), *keys, "crf-db", clock);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().text().find("0600"), std::string::npos);
+}
+
+TEST_F(TabletStoreTest, aSaveWritesValuesAndItsOutboxEventTogether)
+{
+    auto store = openStore();
+    auto saved = store->save(sofaDay0("85"), kNurse, kStudy);
+    ASSERT_TRUE(saved.ok());
+    EXPECT_EQ(saved->deviceSeq, 1u);
+    EXPECT_EQ(saved->changedItems, 2);
+
+    auto pending = store->pendingEvents(10);
+    ASSERT_EQ(pending->size(), 1u);
+    const v1::ChangeEvent e = pending->front();
+    EXPECT_EQ(e.device_id(), store->deviceId());
+    EXPECT_EQ(e.user_id(), "nurse1");
+    EXPECT_EQ(e.site_id(), "01");
+    EXPECT_EQ(e.definition_version(), "2020-1");
+    EXPECT_EQ(e.captured_at_ms(), 1'790'000'000'000);
+    EXPECT_EQ(e.captured_utc_offset_min(), 60);
+    EXPECT_EQ(e.prev_hash(), genesisHash());
+    EXPECT_TRUE(validateEventShape(e).ok());
+    auto values = store->formValues({"01-001", "D0", "SOFA", 0});
+    EXPECT_TRUE(values->at("PLATELETS").pending);
+    EXPECT_EQ(values->at("BILI").unit, "umol/L");
+
+    // The second event chains to the first.
+    SaveRequest correction = sofaDay0("58");
+    correction.reasonCode = "TRANSCRIPTION_ERROR";
+    correction.reasonText = "digits swapped";
+    ASSERT_TRUE(store->save(correction, kNurse, kStudy).ok());
+    pending = store->pendingEvents(10);
+    ASSERT_EQ(pending->size(), 2u);
+    EXPECT_EQ((*pending)[1].prev_hash(), std::string(reinterpret_cast<const char*>(eventHash(e).data()), 32));
+    ASSERT_EQ((*pending)[1].changes_size(), 1);
+    EXPECT_EQ((*pending)[1].changes(0).old_value(), "85");
+    EXPECT_EQ((*pending)[1].changes(0).new_value(), "58");
+}
+
+TEST_F(TabletStoreTest, changingASavedValueWithoutAReasonIsRefusedAndNothingIsLost)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    auto refused = store->save(sofaDay0("58"), kNurse, kStudy);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("PLATELETS"), std::string::npos);
+    EXPECT_EQ(store->formValues({"01-001", "D0", "SOFA", 0})->at("PLATELETS").value, "85");
+    EXPECT_EQ(store->pendingEvents(10)->size(), 1u);
+}
+
+TEST_F(TabletStoreTest, anUnchangedSaveWritesNoEvent)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    auto again = store->save(sofaDay0("85"), kNurse, kStudy);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->deviceSeq, 0u);
+    EXPECT_EQ(store->pendingEvents(10)->size(), 1u);
+}
+
+TEST_F(TabletStoreTest, valuesSurviveReopening)
+{
+    std::string device;
+    {
+        auto store = openStore();
+        device = store->deviceId();
+        store->save(sofaDay0("85"), kNurse, kStudy);
+    }
+    auto store = openStore();
+    EXPECT_EQ(store->deviceId(), device);
+    EXPECT_EQ(store->formValues({"01-001", "D0", "SOFA", 0})->at("PLATELETS").value, "85");
+    // The sequence continues; it is never reused.
+    SaveRequest more = sofaDay0("85");
+    more.values["GCS"] = FieldValue{"14", ""};
+    EXPECT_EQ(store->save(more, kNurse, kStudy)->deviceSeq, 2u);
+}
+
+TEST_F(TabletStoreTest, aNewerSchemaIsRefused)
+{
+    openStore();
+    {
+        auto key = platform::makeFileKeyStore(dir.path())->load("crf-db");
+        sql::Database db(dbPath(), sql::Database::Mode::OpenExisting);
+        db.applyRawKey(key->value().data(), 32);
+        db.exec("PRAGMA cipher_page_size = 4096");
+        db.setUserVersion(99);
+    }
+    auto opened = TabletStore::open(dbPath(), *keys, "crf-db", clock);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_NE(opened.error().text().find("newer"), std::string::npos);
+}
+
+TEST(TabletStoreMigration, upgradesTheVersion1FileKeepingValuesAndTheUnsentEvent)
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("crf.db").toStdString();
+    std::filesystem::copy_file(CRF_TEST_DATA_DIR "/tablet-store-v1.sqlcipher", path);
+    SecretKey key;
+    for (int i = 0; i < 32; ++i)
+        key.data()[i] = static_cast<uint8_t>(i + 1);
+    ManualClock clock(1'790'000'100'000);
+    auto opened = TabletStore::openWithKey(path, key, clock);
+    ASSERT_TRUE(opened.ok()) << opened.error().text();
+    auto& store = *opened.value();
+    EXPECT_EQ(store.schemaVersion(), 2);
+    EXPECT_EQ(store.deviceId(), "v1-device-0001");
+    auto values = store.formValues({"01-007", "D0", "SOFA", 0});
+    ASSERT_TRUE(values.ok());
+    EXPECT_EQ(values->at("PLATELETS").value, "85");
+    EXPECT_EQ(values->at("PLATELETS").unit, "10^3/uL"); // recovered from the unsent event
+    EXPECT_TRUE(values->at("GCS").pending);             // a pull cannot hide it before it is sent
+    auto pending = store.pendingEvents(10);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ(pending->front().device_seq(), 1u);
+    // New saves continue the version 1 device chain.
+    SaveRequest r;
+    r.form = {"01-007", "D1", "SOFA", 0};
+    r.values["GCS"] = FieldValue{"15", ""};
+    auto saved = store.save(r, {"nurse1", "research_nurse", "01"}, {"I-MICRO", "2020-1"});
+    ASSERT_TRUE(saved.ok());
+    EXPECT_EQ(saved->deviceSeq, 2u);
+    pending = store.pendingEvents(10);
+    EXPECT_EQ((*pending)[1].prev_hash(),
+              std::string(reinterpret_cast<const char*>(eventHash((*pending)[0]).data()), 32));
+}

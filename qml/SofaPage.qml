@@ -2,6 +2,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Controls.Material
 import Crf.App
 
 Page {
@@ -21,6 +22,8 @@ Page {
     Component.onCompleted: sofa.load()
 
     header: ToolBar {
+        Material.background: "#2b4f73"
+        Material.foreground: "white"
         RowLayout {
             anchors.fill: parent
             spacing: 12
@@ -44,7 +47,7 @@ Page {
             }
             Label {
                 text: sofa.complete ? qsTr("complete") : qsTr("incomplete: organs missing")
-                color: sofa.complete ? "#2e7d32" : "#ef6c00"
+                color: sofa.complete ? "#a5d6a7" : "#ffcc80"
                 font.pixelSize: 15
                 Layout.rightMargin: 12
             }
@@ -130,6 +133,7 @@ Page {
             Label { text: sofa.dirty ? qsTr("Unsaved changes") : ""; color: "#ef6c00"; font.pixelSize: 15 }
             Button {
                 objectName: "saveButton"
+                highlighted: true
                 text: qsTr("Save")
                 enabled: sofa.dirty && !sofa.busy && page.core !== null
                 Layout.minimumHeight: 48

@@ -2,9 +2,12 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Controls.Material
 import Crf.App
 
 ToolBar {
+    Material.background: "#1f3b57"
+    Material.foreground: "white"
     id: root
     ColumnLayout {
         anchors.fill: parent
@@ -22,6 +25,7 @@ ToolBar {
             Label { text: qsTr("Last sync: %1").arg(Session.lastSyncText); font.pixelSize: 15 }
             Button {
                 objectName: "syncButton"
+                highlighted: true
                 text: Session.syncing ? qsTr("Syncing…") : qsTr("Sync")
                 enabled: Session.ready && !Session.syncing
                 Layout.minimumHeight: 48

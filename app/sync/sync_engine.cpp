@@ -5,6 +5,7 @@ namespace crf::sync {
 SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
 {
     SyncReport report;
+    bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
     std::string deviceId;
     int pendingTotal = 0;
     m_onStore([&](store::TabletStore& s) {
@@ -30,6 +31,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
         auto response = m_client.push(request);
         if (!response) {
             report.error = response.error().what;
+            unreachable = true;
             break;
         }
         Result<int> acked = 0;
@@ -55,7 +57,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
     }
 
     // Pull: every page is applied with its cursor in one transaction, so a cut loses nothing and repeats nothing.
-    while (true) {
+    while (!unreachable) {
         uint64_t cursor = 0;
         m_onStore([&](store::TabletStore& s) {
             if (auto st = s.syncState())

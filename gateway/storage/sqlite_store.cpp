@@ -137,17 +137,25 @@ public:
         return out;
     }
 
-    uint64_t eventCount() override
+    uint64_t eventCount() override { return scalar("SELECT count(*) FROM events"); }
+
+    uint64_t subjectCount() override
     {
-        std::lock_guard lock(m_mutex);
-        auto& st = m_db.prepare("SELECT count(*) FROM events");
-        st.step();
-        return static_cast<uint64_t>(st.int64(0));
+        return scalar("SELECT count(*) FROM (SELECT DISTINCT study_id, subject_id FROM events)");
     }
+    uint64_t deviceCount() override { return scalar("SELECT count(DISTINCT device_id) FROM events"); }
 
     std::string describe() const override { return "sqlite:" + m_db.path(); }
 
 private:
+    uint64_t scalar(const std::string& query)
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare(query);
+        st.step();
+        return static_cast<uint64_t>(st.int64(0));
+    }
+
     std::mutex m_mutex;
     sql::Database m_db;
 };

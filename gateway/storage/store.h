@@ -46,6 +46,9 @@ public:
     /// Accepted events with server_seq > afterSeq, in server order, at most `limit`.
     virtual std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) = 0;
     virtual uint64_t eventCount() = 0;
+    /// Distinct subjects and devices seen in accepted events.
+    virtual uint64_t subjectCount() = 0;
+    virtual uint64_t deviceCount() = 0;
     virtual std::string describe() const = 0;
 };
 

@@ -1,0 +1,225 @@
+#include "demo_session.h"
+
+#include "app_core.h"
+#include "key_store.h"
+#include "sofa.h"
+#include "sofa_items.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QThread>
+#include <cstdio>
+#include <optional>
+
+namespace crf::tools {
+namespace {
+
+void step(const char* fmt, const std::string& a = {}, const std::string& b = {})
+{
+    std::printf("  * ");
+    std::printf(fmt, a.c_str(), b.c_str());
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
+template <typename R, typename F> std::optional<R> await(F&& start, int timeoutMs = 30000)
+{
+    std::optional<R> result;
+    start([&](R r) { result.emplace(std::move(r)); });
+    QElapsedTimer t;
+    t.start();
+    while (!result && t.elapsed() < timeoutMs) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(1);
+    }
+    return result;
+}
+
+class DemoTablet {
+public:
+    DemoTablet(const QString& dir, const QString& gateway, const std::string& user)
+    {
+        app::AppConfig cfg;
+        cfg.dataDir = dir;
+        cfg.gatewayAddress = gateway;
+        cfg.actor = {user, "research_nurse", "01"};
+        cfg.study = {"I-MICRO", "2020-1"};
+        cfg.makeKeyStore = [dir] { return platform::makeDefaultKeyStore(dir); };
+        QDir().mkpath(dir);
+        core = std::make_unique<app::AppCore>(cfg);
+        QObject::connect(core.get(), &app::AppCore::syncFinished, core.get(),
+                         [this](const sync::SyncReport& r) { last = r; });
+    }
+
+    bool open()
+    {
+        auto st = await<Status>([&](auto done) { core->open(done); });
+        if (!st || !st->ok()) {
+            step("cannot open the tablet database: %s", st ? st->error().text() : "timed out");
+            return false;
+        }
+        return true;
+    }
+
+    sync::SyncReport sync()
+    {
+        done = false;
+        auto c = QObject::connect(core.get(), &app::AppCore::syncFinished, core.get(), [this] { done = true; });
+        core->syncNow();
+        QElapsedTimer t;
+        t.start();
+        while (!done && t.elapsed() < 60000) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+            QThread::msleep(1);
+        }
+        QObject::disconnect(c);
+        return last;
+    }
+
+    int pending()
+    {
+        auto st = await<Result<store::SyncState>>([&](auto d) { core->loadSyncState(d); });
+        return st && st->ok() ? st->value().pendingEvents : -1;
+    }
+
+    std::map<std::string, store::FieldValue> form(const store::FormKey& key)
+    {
+        auto r = await<Result<std::map<std::string, store::FieldValue>>>([&](auto d) { core->loadForm(key, d); });
+        return r && r->ok() ? r->value() : std::map<std::string, store::FieldValue>{};
+    }
+
+    std::vector<store::Subject> subjects()
+    {
+        auto r = await<Result<std::vector<store::Subject>>>([&](auto d) { core->loadSubjects(d); });
+        return r && r->ok() ? r->value() : std::vector<store::Subject>{};
+    }
+
+    Result<store::SaveOutcome> save(store::SaveRequest req)
+    {
+        auto r = await<Result<store::SaveOutcome>>([&](auto d) { core->save(std::move(req), d); });
+        return r ? *r : Result<store::SaveOutcome>(Error{"save", "timed out"});
+    }
+
+    std::unique_ptr<app::AppCore> core;
+    sync::SyncReport last;
+    bool done = false;
+};
+
+std::string describeScores(const std::map<std::string, store::FieldValue>& values)
+{
+    std::map<std::string, sofa::items::Value> items;
+    for (const auto& [k, v] : values)
+        items[k] = {v.value, v.unit};
+    const auto r = sofa::compute(sofa::items::read(items).inputs);
+    std::string out;
+    for (int i = 0; i < sofa::kOrganCount; ++i) {
+        const auto organ = static_cast<sofa::Organ>(i);
+        const auto s = r.organ(organ);
+        out += std::string(sofa::organName(organ)) + " " + (s ? std::to_string(*s) : "-") + ", ";
+    }
+    out += "total " + std::to_string(r.total) + (r.complete ? " (complete)" : " (incomplete)");
+    return out;
+}
+
+} // namespace
+
+int runDemoSession(const DemoOptions& o)
+{
+    std::printf("Bedside session (I-MICRO, site 01), headless, through the real app core\n");
+    std::printf("  gateway %s (store in %s), tablets in %s\n\n", qPrintable(o.listen), qPrintable(o.gatewayData),
+                qPrintable(o.tabletsDir));
+
+    DemoTablet a(QDir(o.tabletsDir).filePath(QStringLiteral("A")), o.listen, "nurse-a");
+    if (!a.open())
+        return 1;
+    step("tablet A opened its encrypted store %s", QDir(o.tabletsDir).filePath("A/crf.db").toStdString());
+
+    // The next free subject number, so the demo can run again on the same folders.
+    const auto existing = a.subjects();
+    char subject[16];
+    std::snprintf(subject, sizeof subject, "01-%03zu", existing.size() + 1);
+    store::SaveRequest reg;
+    reg.form = {subject, store::kRegistrationVisit, store::kRegistrationForm, 0};
+    reg.values[store::kInitialsItem] = store::FieldValue{"MD", ""};
+    if (auto r = a.save(reg); !r) {
+        step("registration refused: %s", r.error().text());
+        return 1;
+    }
+    step("the gateway is not running: tablet A works offline and registers subject %s (initials only)", subject);
+
+    store::SaveRequest sofaD0;
+    sofaD0.form = {subject, "D0", sofa::items::kForm, 0};
+    const std::vector<std::tuple<const char*, const char*, const char*>> entered = {
+        {sofa::items::kPao2, "68", "mmHg"},
+        {sofa::items::kFio2, "45", "%"},
+        {sofa::items::kRespSupport, "Y", ""},
+        {sofa::items::kPlatelets, "92", "10^3/uL"},
+        {sofa::items::kBilirubin, "38", "umol/L"},
+        {sofa::items::kMap, "66", "mmHg"},
+        {sofa::items::kNorepinephrine, "0,32", "ug/kg/min"},
+        {sofa::items::kGcs, "10", ""},
+        {sofa::items::kCreatinine, "190", "umol/L"},
+        {sofa::items::kUrine, "420", "mL/24h"}};
+    for (const auto& [item, value, unit] : entered)
+        sofaD0.values[item] = store::FieldValue{value, unit};
+    auto saved = a.save(sofaD0);
+    if (!saved) {
+        step("SOFA D0 refused: %s", saved.error().text());
+        return 1;
+    }
+    const store::FormKey key{subject, "D0", sofa::items::kForm, 0};
+    step("tablet A saves SOFA D0 for %s: %s", subject, describeScores(a.form(key)));
+
+    const auto offline = a.sync();
+    step("tablet A tries to sync: %s", offline.ok() ? std::string("unexpectedly reached a gateway") : offline.error);
+    step("tablet A keeps %s change(s) pending, nothing lost", std::to_string(a.pending()));
+
+    QProcess gateway;
+    gateway.setProcessChannelMode(QProcess::ForwardedChannels);
+    gateway.start(o.gatewayBinary, {QStringLiteral("--listen"), o.listen, QStringLiteral("--data"), o.gatewayData});
+    if (!gateway.waitForStarted(10000)) {
+        step("cannot start the gateway %s", o.gatewayBinary.toStdString());
+        return 1;
+    }
+    QThread::msleep(300);
+    step("the gateway starts (embedded SQLite store in %s)", o.gatewayData.toStdString());
+
+    const auto online = a.sync();
+    int rc = 0;
+    if (!online.ok()) {
+        step("tablet A sync failed: %s", online.error);
+        rc = 1;
+    } else {
+        step("tablet A reconnects and syncs: %s change(s) acknowledged after the gateway's commit, %s pending",
+             std::to_string(online.pushed), std::to_string(a.pending()));
+    }
+
+    DemoTablet b(QDir(o.tabletsDir).filePath(QStringLiteral("B")), o.listen, "nurse-b");
+    if (rc == 0 && b.open()) {
+        const auto pulled = b.sync();
+        step("tablet B syncs: %s event(s) pulled%s", std::to_string(pulled.pulled),
+             pulled.ok() ? std::string() : " with error: " + pulled.error);
+        const auto onA = a.form(key);
+        const auto onB = b.form(key);
+        step("tablet B shows SOFA D0 for %s: %s", subject, describeScores(onB));
+        bool same = onA.size() == onB.size() && !onA.empty();
+        for (const auto& [item, v] : onA)
+            same = same && onB.count(item) && onB.at(item).value == v.value && onB.at(item).unit == v.unit;
+        step(same ? "tablets A and B hold the same %s value(s), units included: converged"
+                  : "tablets A and B differ (%s values on A): NOT converged",
+             std::to_string(onA.size()));
+        if (!same || !pulled.ok())
+            rc = 1;
+    } else {
+        rc = 1;
+    }
+
+    gateway.terminate();
+    gateway.waitForFinished(10000);
+    std::printf("\n%s. Tablet databases: %s/{A,B}/crf.db\n", rc == 0 ? "Done" : "FAILED", qPrintable(o.tabletsDir));
+    return rc;
+}
+
+} // namespace crf::tools

@@ -50,6 +50,8 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(server->m_service.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    // gRPC enables SO_REUSEPORT by default; two gateways on one port would split tablets between two stores.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     server->m_server = builder.BuildAndStart();
     if (!server->m_server || port == 0)
         return Error{"--listen " + options.listen, "cannot listen on this address (in use or invalid)"};

@@ -211,33 +211,27 @@ uint64_t TabletStore::baseVersion(const FormKey& f)
 void TabletStore::putValue(const std::string& subject, const std::string& visit, const std::string& form,
                            uint32_t repeat, const v1::FieldChange& c, uint64_t pendingSeq, bool onlyIfNotPending)
 {
+    auto run = [&](const std::string& sql) {
+        m_db->prepare(sql)
+            .bind(1, subject)
+            .bind(2, visit)
+            .bind(3, form)
+            .bind(4, static_cast<int64_t>(repeat))
+            .bind(5, c.item_oid())
+            .bind(6, c.new_value())
+            .bind(7, c.unit())
+            .bind(8, static_cast<int64_t>(pendingSeq))
+            .run();
+    };
     // UPDATE then INSERT: SQLite 3.15 (inside SQLCipher 3.4.1) has no UPSERT.
-    m_db->prepare(std::string("UPDATE form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 "
-                              "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
-                  (onlyIfNotPending ? " AND pending_seq = 0" : ""))
-        .bind(1, subject)
-        .bind(2, visit)
-        .bind(3, form)
-        .bind(4, static_cast<int64_t>(repeat))
-        .bind(5, c.item_oid())
-        .bind(6, c.new_value())
-        .bind(7, c.unit())
-        .bind(8, static_cast<int64_t>(pendingSeq))
-        .run();
+    run(std::string("UPDATE form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 AND "
+                    "visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
+        (onlyIfNotPending ? " AND pending_seq = 0" : ""));
     if (m_db->changes() > 0)
         return;
     // No row updated: either none exists, or (pull) an own pending value holds it, which OR IGNORE keeps.
-    m_db->prepare("INSERT OR IGNORE INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, "
-                  "pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-        .bind(1, subject)
-        .bind(2, visit)
-        .bind(3, form)
-        .bind(4, static_cast<int64_t>(repeat))
-        .bind(5, c.item_oid())
-        .bind(6, c.new_value())
-        .bind(7, c.unit())
-        .bind(8, static_cast<int64_t>(pendingSeq))
-        .run();
+    run("INSERT OR IGNORE INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, "
+        "pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 }
 
 Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey& f)

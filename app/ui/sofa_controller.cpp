@@ -28,7 +28,16 @@ QObject* SofaController::core() const
 
 void SofaController::setCore(QObject* core)
 {
+    if (m_core)
+        disconnect(m_core, nullptr, this, nullptr);
     m_core = qobject_cast<crf::app::AppCore*>(core);
+    // A sync may bring another tablet's values for this form: show them, unless the user is editing (never
+    // overwrite what is being typed; the save then carries the reason against the values it started from).
+    if (m_core)
+        connect(m_core, &crf::app::AppCore::dataChanged, this, [this] {
+            if (!m_dirty && !m_busy)
+                load();
+        });
     emit coreChanged();
 }
 

@@ -32,11 +32,11 @@ void SofaController::setCore(QObject* core)
         disconnect(m_core, nullptr, this, nullptr);
     m_core = qobject_cast<crf::app::AppCore*>(core);
     // A sync may bring another tablet's values for this form: show them, unless the user is editing (never
-    // overwrite what is being typed; the save then carries the reason against the values it started from).
+    // overwrite what is being typed; the store compares the save with the values stored at that moment).
     if (m_core)
         connect(m_core, &crf::app::AppCore::dataChanged, this, [this] {
             if (!m_dirty && !m_busy)
-                load();
+                fetch(true);
         });
     emit coreChanged();
 }
@@ -107,12 +107,23 @@ void SofaController::setState(bool busy, const QString& message)
 
 void SofaController::load()
 {
+    fetch(false);
+}
+
+void SofaController::fetch(bool onlyIfClean)
+{
     if (!m_core || m_subjectId.isEmpty())
         return;
-    setState(true, QString());
+    if (!onlyIfClean)
+        setState(true, QString());
     store::FormKey key{m_subjectId.toStdString(), visitForDay(m_day).toStdString(), items::kForm, 0};
-    m_core->loadForm(key, [this, self = QPointer(this)](Result<std::map<std::string, store::FieldValue>> r) {
+    m_core->loadForm(key, [this, self = QPointer(this), onlyIfClean, subject = m_subjectId,
+                           day = m_day](Result<std::map<std::string, store::FieldValue>> r) {
         if (!self)
+            return;
+        // A background refresh must never overwrite what was typed while it was in flight, nor land on another
+        // subject or day chosen meanwhile.
+        if (onlyIfClean && (m_dirty || subject != m_subjectId || day != m_day))
             return;
         if (!r) {
             setState(false, QString::fromStdString(r.error().text()));

@@ -89,6 +89,7 @@ signals:
     void saved(bool ok, const QString& message);
 
 private:
+    void fetch(bool onlyIfClean);
     QVariantMap currentValues() const; // item OID -> {value, unit}
     void recompute();
     void setState(bool busy, const QString& message);

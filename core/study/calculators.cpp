@@ -1,0 +1,207 @@
+#include "calculators.h"
+
+#include "dosing.h"
+#include "sofa.h"
+#include "sofa_items.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace crf::study {
+namespace {
+
+std::string fmt(double v, int decimals)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, dosing::roundTo(v, decimals));
+    return buf;
+}
+
+std::optional<double> num(const CalculatorInputs& in, const std::string& name)
+{
+    if (auto c = in.constants.find(name); c != in.constants.end())
+        return c->second;
+    auto it = in.items.find(name);
+    if (it == in.items.end())
+        return std::nullopt;
+    return sofa::items::parseNumber(it->second.text);
+}
+
+std::string text(const CalculatorInputs& in, const std::string& name)
+{
+    auto it = in.items.find(name);
+    return it == in.items.end() ? std::string() : it->second.text;
+}
+
+/// ISO 8601 date-time with explicit offset ("2026-11-22T08:15" or "...:00+01:00") to UTC seconds.
+std::optional<int64_t> parseDateTime(const std::string& s)
+{
+    int y, mo, d, h, mi, sec = 0;
+    char rest[16] = {0};
+    int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%15s", &y, &mo, &d, &h, &mi, &sec, rest);
+    if (n < 6) {
+        sec = 0;
+        rest[0] = 0;
+        n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d%15s", &y, &mo, &d, &h, &mi, rest);
+        if (n < 5)
+            return std::nullopt;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    int64_t t = timegm(&tm);
+    const std::string r = rest;
+    if (r.empty() || r == "Z")
+        return t;
+    int oh = 0, om = 0;
+    if ((r[0] == '+' || r[0] == '-') && std::sscanf(r.c_str() + 1, "%2d:%2d", &oh, &om) == 2) {
+        const int64_t off = (oh * 60 + om) * 60;
+        return r[0] == '+' ? t - off : t + off;
+    }
+    return std::nullopt;
+}
+
+std::vector<Calculator> makeRegistry()
+{
+    std::vector<Calculator> r;
+
+    r.push_back(
+        {"sofa",
+         {"pao2", "fio2", "respiratory_support", "platelets", "bilirubin", "map", "dopamine", "dobutamine",
+          "epinephrine", "norepinephrine", "gcs", "creatinine", "urine"},
+         {"respiration", "coagulation", "liver", "cardiovascular", "cns", "renal", "total", "complete", "pf_ratio"},
+         "Vincent 1996; shared FACTS 'SOFA'",
+         [](const CalculatorInputs& in) {
+             namespace it = sofa::items;
+             const std::map<std::string, const char*> bind = {{"pao2", it::kPao2},
+                                                              {"fio2", it::kFio2},
+                                                              {"respiratory_support", it::kRespSupport},
+                                                              {"platelets", it::kPlatelets},
+                                                              {"bilirubin", it::kBilirubin},
+                                                              {"map", it::kMap},
+                                                              {"dopamine", it::kDopamine},
+                                                              {"dobutamine", it::kDobutamine},
+                                                              {"epinephrine", it::kEpinephrine},
+                                                              {"norepinephrine", it::kNorepinephrine},
+                                                              {"gcs", it::kGcs},
+                                                              {"creatinine", it::kCreatinine},
+                                                              {"urine", it::kUrine}};
+             std::map<std::string, it::Value> values;
+             for (const auto& [input, oid] : bind) {
+                 auto v = in.items.find(input);
+                 if (v != in.items.end())
+                     values[oid] = {v->second.text, v->second.unit};
+             }
+             const auto reading = it::read(values);
+             const auto s = sofa::compute(reading.inputs);
+             CalculatorOutputs out;
+             for (int i = 0; i < sofa::kOrganCount; ++i) {
+                 const auto organ = static_cast<sofa::Organ>(i);
+                 const auto score = s.organ(organ);
+                 out[sofa::organName(organ)] = score ? std::to_string(*score) : "";
+             }
+             out["total"] = std::to_string(s.total);
+             out["complete"] = s.complete ? "Y" : "N";
+             out["pf_ratio"] = s.pfRatio ? fmt(*s.pfRatio, 0) : "";
+             return out;
+         }});
+
+    r.push_back({"pf_ratio",
+                 {"pao2", "fio2"},
+                 {"ratio"},
+                 "PaO2 (mmHg) / FiO2 (fraction; entered in %)",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"ratio", ""}};
+                     const auto pao2 = num(in, "pao2"), fio2 = num(in, "fio2");
+                     if (pao2 && fio2 && *fio2 >= 21 && *fio2 <= 100 && *pao2 > 0)
+                         out["ratio"] = fmt(*pao2 / (*fio2 / 100.0), 0);
+                     return out;
+                 }});
+
+    r.push_back({"ibw",
+                 {"sex", "height"},
+                 {"ibw_kg"},
+                 "Devine, ARDSNet constants; shared FACTS 'Ideal body weight'",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"ibw_kg", ""}};
+                     const auto h = num(in, "height");
+                     const std::string sex = text(in, "sex");
+                     if (h && (sex == "M" || sex == "F")) {
+                         auto ibw = dosing::idealBodyWeightKg(sex == "M" ? dosing::Sex::Male : dosing::Sex::Female, *h);
+                         if (ibw)
+                             out["ibw_kg"] = fmt(*ibw, 1);
+                     }
+                     return out;
+                 }});
+
+    r.push_back({"infusion_rate",
+                 {"sex", "height", "concentration_ug_ml", "dose_ng_kg_min"},
+                 {"rate_ml_h"},
+                 "rate = dose x IBW x 60 / (concentration x 1000), unrounded IBW; shared FACTS",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"rate_ml_h", ""}};
+                     const auto h = num(in, "height"), c = num(in, "concentration_ug_ml"),
+                                d = num(in, "dose_ng_kg_min");
+                     const std::string sex = text(in, "sex");
+                     if (!h || !c || !d || (sex != "M" && sex != "F"))
+                         return out;
+                     auto ibw = dosing::idealBodyWeightKg(sex == "M" ? dosing::Sex::Male : dosing::Sex::Female, *h);
+                     if (!ibw)
+                         return out;
+                     if (auto rate = dosing::infusionRateMlPerHour(*d, *ibw, *c))
+                         out["rate_ml_h"] = fmt(*rate, 2);
+                     return out;
+                 }});
+
+    r.push_back({"hours_between",
+                 {"start", "end"},
+                 {"hours"},
+                 "elapsed hours between two ISO 8601 date-times",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"hours", ""}};
+                     const auto a = parseDateTime(text(in, "start")), b = parseDateTime(text(in, "end"));
+                     if (a && b)
+                         out["hours"] = fmt(double(*b - *a) / 3600.0, 1);
+                     return out;
+                 }});
+
+    r.push_back({"quotient",
+                 {"numerator", "denominator", "scale"},
+                 {"value"},
+                 "numerator / denominator x scale (e.g. dose mg/kg / concentration mg/mL = volume mL/kg)",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"value", ""}};
+                     const auto n = num(in, "numerator"), d = num(in, "denominator");
+                     const double scale = num(in, "scale").value_or(1.0);
+                     if (n && d && *d != 0)
+                         out["value"] = fmt(*n / *d * scale, 3);
+                     return out;
+                 }});
+    return r;
+}
+
+} // namespace
+
+const std::vector<Calculator>& calculators()
+{
+    static const std::vector<Calculator> registry = makeRegistry();
+    return registry;
+}
+
+const Calculator* findCalculator(const std::string& name)
+{
+    for (const auto& c : calculators()) {
+        if (c.name == name)
+            return &c;
+    }
+    return nullptr;
+}
+
+} // namespace crf::study

@@ -192,12 +192,17 @@ Result compute(const Inputs& in)
 {
     Result r;
 
-    const bool pao2Ok = inRange(r, "PAO2", in.pao2MmHg, 20, 800, "mmHg");
-    const bool fio2Ok = inRange(r, "FIO2", in.fio2Percent, 21, 100, "%");
-    if (pao2Ok && fio2Ok) {
-        r.pfRatio = *in.pao2MmHg / (*in.fio2Percent / 100.0);
-        set(r, Organ::Respiration, respirationScore(*r.pfRatio, in.respiratorySupport));
+    if (in.pfRatio) {
+        if (inRange(r, "PF_RATIO", in.pfRatio, 10, 1000, "mmHg"))
+            r.pfRatio = *in.pfRatio;
+    } else {
+        const bool pao2Ok = inRange(r, "PAO2", in.pao2MmHg, 20, 800, "mmHg");
+        const bool fio2Ok = inRange(r, "FIO2", in.fio2Percent, 21, 100, "%");
+        if (pao2Ok && fio2Ok)
+            r.pfRatio = *in.pao2MmHg / (*in.fio2Percent / 100.0);
     }
+    if (r.pfRatio)
+        set(r, Organ::Respiration, respirationScore(*r.pfRatio, in.respiratorySupport));
 
     if (inRange(r, "PLATELETS", in.plateletsK, 0, 2000, "x10^3/uL"))
         set(r, Organ::Coagulation, coagulationScore(*in.plateletsK));

@@ -19,6 +19,7 @@ std::optional<MassConcentrationUnit> parseUnit(const std::string& code);
 
 /// Raw bedside values. Absent means not measured; absence is never read as normal.
 struct Inputs {
+    std::optional<double> pfRatio; // PaO2/FiO2 given directly (mmHg); otherwise computed from PaO2 and FiO2
     std::optional<double> pao2MmHg;
     std::optional<double> fio2Percent; // 21 - 100 %, as read on the ventilator
     bool respiratorySupport = false;   // invasive or non-invasive ventilation

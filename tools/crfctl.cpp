@@ -1,12 +1,13 @@
 // crfctl: administration and calculators from the command line (thin: every rule lives in core/ or gateway/).
 #include "demo_session.h"
-#include "sofa.h"
-#include "sofa_items.h"
+#include "json_calculators.h"
 #include "storage/store.h"
 
 #include <QCoreApplication>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,10 +18,9 @@ int usage(int rc)
 {
     std::fprintf(rc ? stderr : stdout,
                  "usage: crfctl COMMAND [options]\n"
-                 "  sofa  --pao2 MMHG --fio2 PCT [--support] --platelets K --bili V [--bili-unit mg/dL|umol/L]\n"
-                 "        --map MMHG [--dopamine D] [--dobutamine D] [--epinephrine D] [--norepinephrine D]\n"
-                 "        --gcs N --creat V [--creat-unit mg/dL|umol/L] [--urine ML24H]\n"
-                 "        SOFA organ scores and total from raw values (missing organs are reported missing)\n"
+                 "  sofa | dose | outcomes    calculators: one JSON object on stdin, one on stdout\n"
+                 "                            (bad input: exit 2 and one line on stderr naming the field)\n"
+                 "  study check FILE          validate a study definition (exit 0 and a summary, or 2)\n"
                  "  stats --data DIR [--json]    what a gateway's store holds\n"
                  "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR\n"
                  "        the headless bedside session of ./scripts/demo\n");
@@ -44,58 +44,6 @@ std::map<std::string, std::string> parseOptions(int argc, char** argv, int first
             out[k] = "Y";
     }
     return out;
-}
-
-int sofaCommand(const std::map<std::string, std::string>& opt)
-{
-    namespace it = crf::sofa::items;
-    const std::map<std::string, std::pair<const char*, std::string>> map = {
-        {"pao2", {it::kPao2, "mmHg"}},
-        {"fio2", {it::kFio2, "%"}},
-        {"support", {it::kRespSupport, ""}},
-        {"platelets", {it::kPlatelets, ""}},
-        {"bili", {it::kBilirubin, ""}},
-        {"map", {it::kMap, ""}},
-        {"dopamine", {it::kDopamine, ""}},
-        {"dobutamine", {it::kDobutamine, ""}},
-        {"epinephrine", {it::kEpinephrine, ""}},
-        {"norepinephrine", {it::kNorepinephrine, ""}},
-        {"gcs", {it::kGcs, ""}},
-        {"creat", {it::kCreatinine, ""}},
-        {"urine", {it::kUrine, ""}}};
-    std::map<std::string, it::Value> values;
-    for (const auto& [k, v] : opt) {
-        if (k == "bili-unit" || k == "creat-unit")
-            continue;
-        auto m = map.find(k);
-        if (m == map.end()) {
-            std::fprintf(stderr, "crfctl sofa: unknown option --%s\n", k.c_str());
-            return 2;
-        }
-        values[m->second.first] = {v, ""};
-    }
-    values[it::kBilirubin].unit = opt.count("bili-unit") ? opt.at("bili-unit") : "umol/L";
-    values[it::kCreatinine].unit = opt.count("creat-unit") ? opt.at("creat-unit") : "umol/L";
-    const auto reading = it::read(values);
-    const auto r = crf::sofa::compute(reading.inputs);
-    int rc = 0;
-    for (const auto& e : reading.errors) {
-        std::fprintf(stderr, "crfctl sofa: %s: %s\n", e.field.c_str(), e.message.c_str());
-        rc = 1;
-    }
-    for (const auto& e : r.errors) {
-        std::fprintf(stderr, "crfctl sofa: %s: %s\n", e.field.c_str(), e.message.c_str());
-        rc = 1;
-    }
-    for (int i = 0; i < crf::sofa::kOrganCount; ++i) {
-        const auto organ = static_cast<crf::sofa::Organ>(i);
-        const auto s = r.organ(organ);
-        std::printf("%-15s %s\n", crf::sofa::organName(organ), s ? std::to_string(*s).c_str() : "missing");
-    }
-    if (r.pfRatio)
-        std::printf("%-15s %.0f mmHg\n", "PaO2/FiO2", *r.pfRatio);
-    std::printf("%-15s %d%s\n", "total", r.total, r.complete ? "" : " (incomplete: organs missing)");
-    return rc;
 }
 
 int statsCommand(const std::map<std::string, std::string>& opt)
@@ -130,9 +78,26 @@ int main(int argc, char** argv)
     const std::string cmd = argv[1];
     if (cmd == "-h" || cmd == "--help" || cmd == "help")
         return usage(0);
+    if (cmd == "sofa" || cmd == "dose" || cmd == "outcomes") {
+        if (argc != 2)
+            return usage(2);
+        const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+        const auto r = cmd == "sofa" ? crf::tools::sofaJson(input)
+                       : cmd == "dose" ? crf::tools::doseJson(input)
+                                       : crf::tools::outcomesJson(input);
+        std::fputs(r.out.c_str(), stdout);
+        std::fputs(r.err.c_str(), stderr);
+        return r.exitCode;
+    }
+    if (cmd == "study") {
+        if (argc != 4 || std::string(argv[2]) != "check")
+            return usage(2);
+        const auto r = crf::tools::studyCheck(argv[3]);
+        std::fputs(r.out.c_str(), stdout);
+        std::fputs(r.err.c_str(), stderr);
+        return r.exitCode;
+    }
     const auto opt = parseOptions(argc, argv, 2);
-    if (cmd == "sofa")
-        return sofaCommand(opt);
     if (cmd == "stats")
         return statsCommand(opt);
     if (cmd == "demo") {

@@ -1,6 +1,7 @@
 #include "calculators.h"
 
 #include "dosing.h"
+#include "outcomes.h"
 #include "sofa.h"
 #include "sofa_items.h"
 
@@ -169,6 +170,37 @@ std::vector<Calculator> makeRegistry()
                      const auto a = parseDateTime(text(in, "start")), b = parseDateTime(text(in, "end"));
                      if (a && b)
                          out["hours"] = fmt(double(*b - *a) / 3600.0, 1);
+                     return out;
+                 }});
+
+    r.push_back({"free_days", {"days_used", "death_day"}, {"free_days"},
+                 "28 - days on the support (1-28), 0 if dead on or before D28; shared FACTS 'Day-28 outcomes'",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"free_days", ""}};
+                     const auto used = num(in, "days_used");
+                     if (!used || *used < 0 || *used > outcomes::kHorizonDays || std::floor(*used) != *used)
+                         return out;
+                     outcomes::Inputs o;
+                     for (int d = 1; d <= static_cast<int>(*used); ++d)
+                         o.ventilationDays.insert(d);
+                     if (auto death = num(in, "death_day"))
+                         o.deathDay = static_cast<int>(*death);
+                     if (auto r = outcomes::compute(o))
+                         out["free_days"] = std::to_string(r->ventilationFreeDays);
+                     return out;
+                 }});
+
+    r.push_back({"icu_free_days", {"discharge_day", "death_day"}, {"icu_free_days"},
+                 "28 - ICU discharge day for survivors discharged by D28, else 0; shared FACTS 'Day-28 outcomes'",
+                 [](const CalculatorInputs& in) {
+                     CalculatorOutputs out{{"icu_free_days", ""}};
+                     outcomes::Inputs o;
+                     if (auto d = num(in, "discharge_day"))
+                         o.icuDischargeDay = static_cast<int>(*d);
+                     if (auto death = num(in, "death_day"))
+                         o.deathDay = static_cast<int>(*death);
+                     if (auto r = outcomes::compute(o))
+                         out["icu_free_days"] = std::to_string(r->icuFreeDays);
                      return out;
                  }});
 

@@ -23,8 +23,17 @@ Tri compare(const v1::Comparison& c, const FormValues& values, std::set<std::str
         return Tri::Unknown;
     }
     const ItemValue& v = values.at(c.item_oid());
+    std::string rhsText = c.value();
+    if (!c.other_item_oid().empty()) {
+        if (!present(values, c.other_item_oid())) {
+            if (missing)
+                missing->insert(c.other_item_oid());
+            return Tri::Unknown;
+        }
+        rhsText = values.at(c.other_item_oid()).text;
+    }
     const auto lhs = sofa::items::parseNumber(v.text);
-    const auto rhs = sofa::items::parseNumber(c.value());
+    const auto rhs = sofa::items::parseNumber(rhsText);
     // A numeric comparison in another unit than the value's is not decided silently.
     if (lhs && rhs && !c.unit().empty() && !v.unit.empty() && c.unit() != v.unit) {
         if (missing)
@@ -33,9 +42,9 @@ Tri compare(const v1::Comparison& c, const FormValues& values, std::set<std::str
     }
     switch (c.op()) {
     case v1::OPERATOR_EQ:
-        return fromBool(lhs && rhs ? *lhs == *rhs : v.text == c.value());
+        return fromBool(lhs && rhs ? *lhs == *rhs : v.text == rhsText);
     case v1::OPERATOR_NE:
-        return fromBool(lhs && rhs ? *lhs != *rhs : v.text != c.value());
+        return fromBool(lhs && rhs ? *lhs != *rhs : v.text != rhsText);
     case v1::OPERATOR_LT:
     case v1::OPERATOR_LE:
     case v1::OPERATOR_GT:
@@ -101,6 +110,8 @@ void referencedItems(const v1::Condition& c, std::set<std::string>& out)
     switch (c.kind_case()) {
     case v1::Condition::kCompare:
         out.insert(c.compare().item_oid());
+        if (!c.compare().other_item_oid().empty())
+            out.insert(c.compare().other_item_oid());
         break;
     case v1::Condition::kAll:
         for (const auto& sub : c.all().of())

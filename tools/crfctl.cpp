@@ -82,7 +82,7 @@ int main(int argc, char** argv)
         if (argc != 2)
             return usage(2);
         const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-        const auto r = cmd == "sofa" ? crf::tools::sofaJson(input)
+        const auto r = cmd == "sofa"   ? crf::tools::sofaJson(input)
                        : cmd == "dose" ? crf::tools::doseJson(input)
                                        : crf::tools::outcomesJson(input);
         std::fputs(r.out.c_str(), stdout);

@@ -26,8 +26,8 @@ QJsonObject parseObject(const std::string& input)
     QJsonParseError err{};
     const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(input), &err);
     if (err.error != QJsonParseError::NoError)
-        throw Refusal{"input", "not JSON: " + err.errorString().toStdString() + " at offset " +
-                                   std::to_string(err.offset)};
+        throw Refusal{"input",
+                      "not JSON: " + err.errorString().toStdString() + " at offset " + std::to_string(err.offset)};
     if (!doc.isObject())
         throw Refusal{"input", "expected one JSON object"};
     return doc.object();
@@ -173,11 +173,17 @@ CliResult sofaJson(const std::string& input)
         const auto r = sofa::compute(in);
         if (!r.errors.empty()) {
             // Core names items by OID; report the JSON field the caller wrote.
-            static const std::map<std::string, std::string> field = {
-                {"PF_RATIO", "pao2_fio2_mmhg"}, {"PLATELETS", "platelets_10e3_per_ul"}, {"BILI", "bilirubin.value"},
-                {"MAP", "map_mmhg"}, {"DOPAMINE", "dopamine_ug_kg_min"}, {"DOBUTAMINE", "dobutamine_ug_kg_min"},
-                {"EPINEPHRINE", "epinephrine_ug_kg_min"}, {"NOREPINEPHRINE", "norepinephrine_ug_kg_min"},
-                {"GCS", "gcs"}, {"CREAT", "creatinine.value"}, {"URINE_24H", "urine_output_ml_24h"}};
+            static const std::map<std::string, std::string> field = {{"PF_RATIO", "pao2_fio2_mmhg"},
+                                                                     {"PLATELETS", "platelets_10e3_per_ul"},
+                                                                     {"BILI", "bilirubin.value"},
+                                                                     {"MAP", "map_mmhg"},
+                                                                     {"DOPAMINE", "dopamine_ug_kg_min"},
+                                                                     {"DOBUTAMINE", "dobutamine_ug_kg_min"},
+                                                                     {"EPINEPHRINE", "epinephrine_ug_kg_min"},
+                                                                     {"NOREPINEPHRINE", "norepinephrine_ug_kg_min"},
+                                                                     {"GCS", "gcs"},
+                                                                     {"CREAT", "creatinine.value"},
+                                                                     {"URINE_24H", "urine_output_ml_24h"}};
             const auto& e = r.errors.front();
             const auto f = field.find(e.field);
             throw Refusal{f == field.end() ? e.field : f->second, e.message};
@@ -236,8 +242,8 @@ CliResult outcomesJson(const std::string& input)
 {
     return guarded([&] {
         const auto o = parseObject(input);
-        onlyKnownFields(o, {"sofa_by_day", "death_day", "ventilation_days", "rrt_days", "vasopressor_days",
-                            "icu_discharge_day"});
+        onlyKnownFields(
+            o, {"sofa_by_day", "death_day", "ventilation_days", "rrt_days", "vasopressor_days", "icu_discharge_day"});
         outcomes::Inputs in;
         if (o.contains("sofa_by_day") && !o.value("sofa_by_day").isNull()) {
             if (!o.value("sofa_by_day").isObject())
@@ -250,8 +256,7 @@ CliResult outcomesJson(const std::string& input)
                 if (!ok || day < 0 || day > outcomes::kHorizonDays)
                     throw Refusal{f, "the key must be a study day 0-28"};
                 const auto v = it.value();
-                if (!v.isDouble() || std::floor(v.toDouble()) != v.toDouble() || v.toDouble() < 0 ||
-                    v.toDouble() > 24)
+                if (!v.isDouble() || std::floor(v.toDouble()) != v.toDouble() || v.toDouble() < 0 || v.toDouble() > 24)
                     throw Refusal{f, "a SOFA total is a whole number 0-24"};
                 in.sofaByDay[day] = static_cast<int>(v.toDouble());
             }

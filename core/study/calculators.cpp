@@ -12,10 +12,12 @@
 namespace crf::study {
 namespace {
 
-std::string fmt(double v, int decimals)
+/// Derived values are stored unrounded (10 significant digits): conditions must see 99.6, not a "100" rounded for
+/// display (a P/F ratio of 99.6 is exclusion E8 of I-MICRO). Display rounding is the item's `decimals`.
+std::string precise(double v)
 {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, dosing::roundTo(v, decimals));
+    std::snprintf(buf, sizeof buf, "%.10g", v);
     return buf;
 }
 
@@ -110,7 +112,7 @@ std::vector<Calculator> makeRegistry()
              }
              out["total"] = std::to_string(s.total);
              out["complete"] = s.complete ? "Y" : "N";
-             out["pf_ratio"] = s.pfRatio ? fmt(*s.pfRatio, 0) : "";
+             out["pf_ratio"] = s.pfRatio ? precise(*s.pfRatio) : "";
              return out;
          }});
 
@@ -122,7 +124,7 @@ std::vector<Calculator> makeRegistry()
                      CalculatorOutputs out{{"ratio", ""}};
                      const auto pao2 = num(in, "pao2"), fio2 = num(in, "fio2");
                      if (pao2 && fio2 && *fio2 >= 21 && *fio2 <= 100 && *pao2 > 0)
-                         out["ratio"] = fmt(*pao2 / (*fio2 / 100.0), 0);
+                         out["ratio"] = precise(*pao2 / (*fio2 / 100.0));
                      return out;
                  }});
 
@@ -137,7 +139,7 @@ std::vector<Calculator> makeRegistry()
                      if (h && (sex == "M" || sex == "F")) {
                          auto ibw = dosing::idealBodyWeightKg(sex == "M" ? dosing::Sex::Male : dosing::Sex::Female, *h);
                          if (ibw)
-                             out["ibw_kg"] = fmt(*ibw, 1);
+                             out["ibw_kg"] = precise(*ibw);
                      }
                      return out;
                  }});
@@ -157,7 +159,7 @@ std::vector<Calculator> makeRegistry()
                      if (!ibw)
                          return out;
                      if (auto rate = dosing::infusionRateMlPerHour(*d, *ibw, *c))
-                         out["rate_ml_h"] = fmt(*rate, 2);
+                         out["rate_ml_h"] = precise(*rate);
                      return out;
                  }});
 
@@ -169,11 +171,13 @@ std::vector<Calculator> makeRegistry()
                      CalculatorOutputs out{{"hours", ""}};
                      const auto a = parseDateTime(text(in, "start")), b = parseDateTime(text(in, "end"));
                      if (a && b)
-                         out["hours"] = fmt(double(*b - *a) / 3600.0, 1);
+                         out["hours"] = precise(double(*b - *a) / 3600.0);
                      return out;
                  }});
 
-    r.push_back({"free_days", {"days_used", "death_day"}, {"free_days"},
+    r.push_back({"free_days",
+                 {"days_used", "death_day"},
+                 {"free_days"},
                  "28 - days on the support (1-28), 0 if dead on or before D28; shared FACTS 'Day-28 outcomes'",
                  [](const CalculatorInputs& in) {
                      CalculatorOutputs out{{"free_days", ""}};
@@ -190,7 +194,9 @@ std::vector<Calculator> makeRegistry()
                      return out;
                  }});
 
-    r.push_back({"icu_free_days", {"discharge_day", "death_day"}, {"icu_free_days"},
+    r.push_back({"icu_free_days",
+                 {"discharge_day", "death_day"},
+                 {"icu_free_days"},
                  "28 - ICU discharge day for survivors discharged by D28, else 0; shared FACTS 'Day-28 outcomes'",
                  [](const CalculatorInputs& in) {
                      CalculatorOutputs out{{"icu_free_days", ""}};
@@ -213,7 +219,7 @@ std::vector<Calculator> makeRegistry()
                      const auto n = num(in, "numerator"), d = num(in, "denominator");
                      const double scale = num(in, "scale").value_or(1.0);
                      if (n && d && *d != 0)
-                         out["value"] = fmt(*n / *d * scale, 3);
+                         out["value"] = precise(*n / *d * scale);
                      return out;
                  }});
     return r;

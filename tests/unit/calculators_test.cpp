@@ -34,7 +34,7 @@ INSTANTIATE_TEST_SUITE_P(Table, IdealBodyWeight,
                          ::testing::Values(IbwCase{Sex::Male, 152.4, 50.0}, IbwCase{Sex::Female, 152.4, 45.5},
                                            IbwCase{Sex::Male, 170, 50 + 0.91 * 17.6},
                                            IbwCase{Sex::Female, 165, 45.5 + 0.91 * 12.6},
-                                           IbwCase{Sex::Male, 140, 50 - 0.91 * 12.4},   // no floor
+                                           IbwCase{Sex::Male, 140, 50 - 0.91 * 12.4},     // no floor
                                            IbwCase{Sex::Female, 100, 45.5 - 0.91 * 52.4}, // lowest accepted
                                            IbwCase{Sex::Male, 250, 50 + 0.91 * 97.6}));
 
@@ -74,7 +74,7 @@ TEST(InfusionRate, usesTheUnroundedIbw)
     auto t = dosing::doseTable(Sex::Male, 172, 1, {1.5});
     ASSERT_TRUE(t.ok());
     EXPECT_DOUBLE_EQ(dosing::roundTo(t->ratesMlH[0], 2), 6.11); // 0.09 x 67.836 = 6.105 -> 6.11
-    EXPECT_DOUBLE_EQ(dosing::roundTo(0.09 * 67.8, 2), 6.10);     // the rounded IBW would print 6.10
+    EXPECT_DOUBLE_EQ(dosing::roundTo(0.09 * 67.8, 2), 6.10);    // the rounded IBW would print 6.10
 }
 
 TEST(InfusionRate, refusesNegativeDosesAndZeroConcentration)
@@ -149,10 +149,10 @@ INSTANTIATE_TEST_SUITE_P(Table, FreeDays,
                          ::testing::Values(FreeCase{std::nullopt, {}, 5, 28, 23},
                                            FreeCase{std::nullopt, {1, 2, 3}, 10, 25, 18},
                                            FreeCase{std::nullopt, {1, 2, 3}, 28, 25, 0},
-                                           FreeCase{std::nullopt, {1}, std::nullopt, 27, 0},  // still in ICU
-                                           FreeCase{std::nullopt, {1}, 30, 27, 0},            // discharged after D28
-                                           FreeCase{28, {1, 2}, 10, 0, 0},                    // dead on D28
-                                           FreeCase{29, {1, 2}, 10, 26, 18},                  // dead after D28
+                                           FreeCase{std::nullopt, {1}, std::nullopt, 27, 0}, // still in ICU
+                                           FreeCase{std::nullopt, {1}, 30, 27, 0},           // discharged after D28
+                                           FreeCase{28, {1, 2}, 10, 0, 0},                   // dead on D28
+                                           FreeCase{29, {1, 2}, 10, 26, 18},                 // dead after D28
                                            FreeCase{5, {1, 2, 3, 4, 5}, std::nullopt, 0, 0}));
 
 TEST(Outcomes, daysOutside1To28AreRefused)
@@ -211,8 +211,9 @@ TEST_P(CrfctlBadInput, exitsWith2AndOneStderrLineNamingTheFieldAndNothingOnStdou
 {
     const auto& b = GetParam();
     const std::string cmd = b.command;
-    const auto r = cmd == "sofa" ? tools::sofaJson(b.input) : cmd == "dose" ? tools::doseJson(b.input)
-                                                                             : tools::outcomesJson(b.input);
+    const auto r = cmd == "sofa"   ? tools::sofaJson(b.input)
+                   : cmd == "dose" ? tools::doseJson(b.input)
+                                   : tools::outcomesJson(b.input);
     EXPECT_EQ(r.exitCode, 2);
     EXPECT_TRUE(r.out.empty());
     ASSERT_FALSE(r.err.empty());
@@ -221,31 +222,36 @@ TEST_P(CrfctlBadInput, exitsWith2AndOneStderrLineNamingTheFieldAndNothingOnStdou
 }
 INSTANTIATE_TEST_SUITE_P(
     Table, CrfctlBadInput,
-    ::testing::Values(BadInput{"sofa", "not json", "input"}, BadInput{"sofa", "[1]", "input"},
-                      BadInput{"sofa", R"({"gcs": 3.5})", "gcs"}, BadInput{"sofa", R"({"gcs": 2})", "gcs"},
-                      BadInput{"sofa", R"({"gcs": 16})", "gcs"}, BadInput{"sofa", R"({"gcs": "12"})", "gcs"},
-                      BadInput{"sofa", R"({"platelets_10e3_per_ul": -1})", "platelets_10e3_per_ul"},
-                      BadInput{"sofa", R"({"platelets_10e3_per_ul": "85"})", "platelets_10e3_per_ul"},
-                      BadInput{"sofa", R"({"bilirubin": {"value": 2, "unit": "mmol/L"}})", "bilirubin.unit"},
-                      BadInput{"sofa", R"({"bilirubin": 2})", "bilirubin"},
-                      BadInput{"sofa", R"({"creatinine": {"value": -3, "unit": "mg/dL"}})", "creatinine.value"},
-                      BadInput{"sofa", R"({"respiratory_support": "yes"})", "respiratory_support"},
-                      BadInput{"sofa", R"({"map_mmhg": 400})", "map_mmhg"},
-                      BadInput{"sofa", R"({"norepinephrine_ug_kg_min": -0.1})", "norepinephrine_ug_kg_min"},
-                      BadInput{"sofa", R"({"pao2_fio2_mmhg": 0})", "pao2_fio2_mmhg"},
-                      BadInput{"sofa", R"({"plateletz": 1})", "plateletz"},
-                      BadInput{"dose", R"({"sex": "m", "height_cm": 170, "concentration_ug_ml": 1, "levels_ng_kg_min": []})", "sex"},
-                      BadInput{"dose", R"({"sex": "male", "height_cm": 90, "concentration_ug_ml": 1, "levels_ng_kg_min": [1]})", "height_cm"},
-                      BadInput{"dose", R"({"sex": "male", "concentration_ug_ml": 1, "levels_ng_kg_min": [1]})", "height_cm"},
-                      BadInput{"dose", R"({"sex": "male", "height_cm": 170, "concentration_ug_ml": 0, "levels_ng_kg_min": [1]})", "concentration_ug_ml"},
-                      BadInput{"dose", R"({"sex": "male", "height_cm": 170, "concentration_ug_ml": 1, "levels_ng_kg_min": [1, -1]})", "levels_ng_kg_min[1]"},
-                      BadInput{"dose", R"({"sex": "male", "height_cm": 170, "concentration_ug_ml": 1, "levels_ng_kg_min": 1})", "levels_ng_kg_min"},
-                      BadInput{"outcomes", R"({"sofa_by_day": {"x": 3}})", "sofa_by_day.x"},
-                      BadInput{"outcomes", R"({"sofa_by_day": {"0": 25}})", "sofa_by_day.0"},
-                      BadInput{"outcomes", R"({"ventilation_days": [0]})", "ventilation_days[0]"},
-                      BadInput{"outcomes", R"({"rrt_days": [29]})", "rrt_days[0]"},
-                      BadInput{"outcomes", R"({"death_day": -2})", "death_day"},
-                      BadInput{"outcomes", R"({"icu_discharge_day": 2.5})", "icu_discharge_day"}));
+    ::testing::Values(
+        BadInput{"sofa", "not json", "input"}, BadInput{"sofa", "[1]", "input"},
+        BadInput{"sofa", R"({"gcs": 3.5})", "gcs"}, BadInput{"sofa", R"({"gcs": 2})", "gcs"},
+        BadInput{"sofa", R"({"gcs": 16})", "gcs"}, BadInput{"sofa", R"({"gcs": "12"})", "gcs"},
+        BadInput{"sofa", R"({"platelets_10e3_per_ul": -1})", "platelets_10e3_per_ul"},
+        BadInput{"sofa", R"({"platelets_10e3_per_ul": "85"})", "platelets_10e3_per_ul"},
+        BadInput{"sofa", R"({"bilirubin": {"value": 2, "unit": "mmol/L"}})", "bilirubin.unit"},
+        BadInput{"sofa", R"({"bilirubin": 2})", "bilirubin"},
+        BadInput{"sofa", R"({"creatinine": {"value": -3, "unit": "mg/dL"}})", "creatinine.value"},
+        BadInput{"sofa", R"({"respiratory_support": "yes"})", "respiratory_support"},
+        BadInput{"sofa", R"({"map_mmhg": 400})", "map_mmhg"},
+        BadInput{"sofa", R"({"norepinephrine_ug_kg_min": -0.1})", "norepinephrine_ug_kg_min"},
+        BadInput{"sofa", R"({"pao2_fio2_mmhg": 0})", "pao2_fio2_mmhg"},
+        BadInput{"sofa", R"({"plateletz": 1})", "plateletz"},
+        BadInput{"dose", R"({"sex": "m", "height_cm": 170, "concentration_ug_ml": 1, "levels_ng_kg_min": []})", "sex"},
+        BadInput{"dose", R"({"sex": "male", "height_cm": 90, "concentration_ug_ml": 1, "levels_ng_kg_min": [1]})",
+                 "height_cm"},
+        BadInput{"dose", R"({"sex": "male", "concentration_ug_ml": 1, "levels_ng_kg_min": [1]})", "height_cm"},
+        BadInput{"dose", R"({"sex": "male", "height_cm": 170, "concentration_ug_ml": 0, "levels_ng_kg_min": [1]})",
+                 "concentration_ug_ml"},
+        BadInput{"dose", R"({"sex": "male", "height_cm": 170, "concentration_ug_ml": 1, "levels_ng_kg_min": [1, -1]})",
+                 "levels_ng_kg_min[1]"},
+        BadInput{"dose", R"({"sex": "male", "height_cm": 170, "concentration_ug_ml": 1, "levels_ng_kg_min": 1})",
+                 "levels_ng_kg_min"},
+        BadInput{"outcomes", R"({"sofa_by_day": {"x": 3}})", "sofa_by_day.x"},
+        BadInput{"outcomes", R"({"sofa_by_day": {"0": 25}})", "sofa_by_day.0"},
+        BadInput{"outcomes", R"({"ventilation_days": [0]})", "ventilation_days[0]"},
+        BadInput{"outcomes", R"({"rrt_days": [29]})", "rrt_days[0]"},
+        BadInput{"outcomes", R"({"death_day": -2})", "death_day"},
+        BadInput{"outcomes", R"({"icu_discharge_day": 2.5})", "icu_discharge_day"}));
 
 TEST(CrfctlDose, givesIbwToOneDecimalAndRatesToTwo)
 {

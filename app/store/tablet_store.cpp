@@ -79,8 +79,21 @@ void migrateTo2(sql::Database& db)
     }
 }
 
+// Version 3: the local audit trail of site-only items (identifying data that never leaves the site).
+void migrateTo3(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE site_events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, payload BLOB NOT NULL,
+                                  created_at_ms INTEGER NOT NULL);
+        CREATE TRIGGER site_events_no_update BEFORE UPDATE ON site_events
+            BEGIN SELECT RAISE(ABORT, 'the site audit trail is append-only'); END;
+        CREATE TRIGGER site_events_no_delete BEFORE DELETE ON site_events
+            BEGIN SELECT RAISE(ABORT, 'the site audit trail is append-only'); END;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3};
 static_assert(std::size(kMigrations) == TabletStore::kSchemaVersion);
 
 } // namespace
@@ -284,7 +297,11 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             return SaveOutcome{};
 
         const int64_t now = m_clock.nowMs();
-        const uint64_t seq = std::stoull(meta("next_device_seq", "1"));
+        // Site-only changes have their own local sequence and chain: the device chain the gateway verifies must
+        // not show gaps for events it will never receive.
+        const char* seqKey = request.siteOnly ? "next_site_seq" : "next_device_seq";
+        const char* hashKey = request.siteOnly ? "last_site_hash" : "last_event_hash";
+        const uint64_t seq = std::stoull(meta(seqKey, "1"));
         const HlcTime hlc = m_hlc->now();
         e.set_event_id(uuidV4());
         e.set_device_id(m_deviceId);
@@ -306,14 +323,16 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         e.set_captured_at_ms(request.capturedAtMs ? request.capturedAtMs : now);
         e.set_captured_utc_offset_min(m_clock.utcOffsetMinutes());
         e.set_saved_at_ms(now);
-        e.set_prev_hash(meta("last_event_hash", genesisHash()));
+        e.set_prev_hash(meta(hashKey, genesisHash()));
 
         if (auto st = validateEventShape(e); !st)
             return st.error();
         if (auto st = checkReasonForChange(e); !st)
             return st.error();
 
-        m_db->prepare("INSERT INTO outbox (device_seq, event_id, payload, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+        m_db->prepare(request.siteOnly
+                          ? "INSERT INTO site_events (seq, event_id, payload, created_at_ms) VALUES (?1, ?2, ?3, ?4)"
+                          : "INSERT INTO outbox (device_seq, event_id, payload, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
             .bind(1, static_cast<int64_t>(seq))
             .bind(2, e.event_id())
             .bindBlob(3, e.SerializeAsString())
@@ -321,7 +340,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             .run();
         for (const auto& c : e.changes()) {
             if (c.new_present()) {
-                putValue(f.subjectId, f.visitOid, f.formOid, f.repeat, c, seq, false);
+                // Site-only values are never pending: there is nothing to send.
+                putValue(f.subjectId, f.visitOid, f.formOid, f.repeat, c, request.siteOnly ? 0 : seq, false);
             } else {
                 // Clearing keeps the history in the outbox/event log; only the projection row goes.
                 m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
@@ -339,8 +359,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             .bind(2, actor.siteId)
             .bind(3, now)
             .run();
-        setMeta("next_device_seq", std::to_string(seq + 1));
-        setMeta("last_event_hash", digestBytes(eventHash(e)));
+        setMeta(seqKey, std::to_string(seq + 1));
+        setMeta(hashKey, digestBytes(eventHash(e)));
         setMeta("hlc_wall_ms", std::to_string(hlc.wallMs));
         setMeta("hlc_counter", std::to_string(hlc.counter));
         tx.commit();
@@ -366,6 +386,23 @@ Result<std::vector<Subject>> TabletStore::subjects()
         return out;
     } catch (const sql::SqlError& e) {
         return Error{"subjects", e.what()};
+    }
+}
+
+Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
+{
+    try {
+        auto& st = m_db->prepare("SELECT payload FROM site_events ORDER BY seq");
+        std::vector<v1::ChangeEvent> out;
+        while (st.step()) {
+            v1::ChangeEvent e;
+            if (!e.ParseFromString(st.blob(0)))
+                return Error{"site audit trail", "an event cannot be read (database damaged?)"};
+            out.push_back(std::move(e));
+        }
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"site audit trail", e.what()};
     }
 }
 

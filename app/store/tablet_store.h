@@ -53,6 +53,9 @@ struct SaveRequest {
     std::string reasonCode;
     std::string reasonText;
     int64_t capturedAtMs = 0; // 0: now
+    /// Site-only items (identifying data): kept in this store with a local audit trail, never put in the outbox,
+    /// so they never leave the site (study definition `site_only`).
+    bool siteOnly = false;
 };
 
 struct SaveOutcome {
@@ -77,7 +80,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -99,6 +102,8 @@ public:
     Result<SaveOutcome> save(const SaveRequest& request, const Actor& actor, const StudyContext& study);
     Result<std::map<std::string, FieldValue>> formValues(const FormKey& form);
     Result<std::vector<Subject>> subjects();
+    /// The local audit trail of site-only changes (never synchronised), oldest first.
+    Result<std::vector<v1::ChangeEvent>> siteOnlyEvents();
 
     /// Unacknowledged events in device order, at most `limit`.
     Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit);

@@ -225,7 +225,7 @@ TEST(TabletStoreMigration, upgradesTheVersion1FileKeepingValuesAndTheUnsentEvent
     auto opened = TabletStore::openWithKey(path, key, clock);
     ASSERT_TRUE(opened.ok()) << opened.error().text();
     auto& store = *opened.value();
-    EXPECT_EQ(store.schemaVersion(), 2);
+    EXPECT_EQ(store.schemaVersion(), TabletStore::kSchemaVersion);
     EXPECT_EQ(store.deviceId(), "v1-device-0001");
     auto values = store.formValues({"01-007", "D0", "SOFA", 0});
     ASSERT_TRUE(values.ok());
@@ -245,4 +245,38 @@ TEST(TabletStoreMigration, upgradesTheVersion1FileKeepingValuesAndTheUnsentEvent
     pending = store.pendingEvents(10);
     EXPECT_EQ((*pending)[1].prev_hash(),
               std::string(reinterpret_cast<const char*>(eventHash((*pending)[0]).data()), 32));
+}
+
+TEST_F(TabletStoreTest, siteOnlyValuesStayOnTheTabletWithALocalAuditTrail)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    SaveRequest contact;
+    contact.form = {"01-001", "D0", "CONTACT", 0};
+    contact.values["TRUSTED_PHONE"] = FieldValue{"+33 6 12 34 56 78", ""};
+    contact.siteOnly = true;
+    auto saved = store->save(contact, kNurse, kStudy);
+    ASSERT_TRUE(saved.ok()) << saved.error().text();
+
+    // Not in the outbox: never pushed. The device chain has no gap: the next synced event is seq 2.
+    auto pending = store->pendingEvents(10);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ(pending->front().form().form_oid(), "SOFA");
+    SaveRequest more = sofaDay0("85");
+    more.values["GCS"] = FieldValue{"14", ""};
+    EXPECT_EQ(store->save(more, kNurse, kStudy)->deviceSeq, 2u);
+
+    // Readable at the site, with its own audit trail; a correction needs a reason like any other.
+    auto values = store->formValues(contact.form);
+    EXPECT_EQ(values->at("TRUSTED_PHONE").value, "+33 6 12 34 56 78");
+    EXPECT_FALSE(values->at("TRUSTED_PHONE").pending);
+    contact.values["TRUSTED_PHONE"] = FieldValue{"+33 6 00 00 00 00", ""};
+    EXPECT_FALSE(store->save(contact, kNurse, kStudy).ok());
+    contact.reasonCode = "NEW_INFORMATION";
+    contact.reasonText = "number changed";
+    ASSERT_TRUE(store->save(contact, kNurse, kStudy).ok());
+    auto trail = store->siteOnlyEvents();
+    ASSERT_EQ(trail->size(), 2u);
+    EXPECT_EQ((*trail)[1].changes(0).old_value(), "+33 6 12 34 56 78");
+    EXPECT_EQ((*trail)[1].prev_hash(), std::string(reinterpret_cast<const char*>(eventHash((*trail)[0]).data()), 32));
 }

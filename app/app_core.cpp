@@ -21,6 +21,8 @@ public:
 
 AppCore::AppCore(AppConfig config, QObject* parent) : QObject(parent), m_config(std::move(config))
 {
+    if (m_config.definition)
+        m_config.study = {m_config.definition->study_id(), m_config.definition->version()};
     if (!m_config.clock) {
         m_ownClock = std::make_unique<SystemClock>();
         m_config.clock = m_ownClock.get();

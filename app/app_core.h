@@ -1,6 +1,7 @@
 // AppCore: the tablet's services wired on their threads (storage thread owns the database, sync worker owns gRPC).
 #pragma once
 
+#include "crf/v1/study.pb.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
 
@@ -16,6 +17,8 @@ struct AppConfig {
     QString dataDir;        // holds crf.db (and the development key file when no keychain answers)
     QString gatewayAddress; // host:port
     store::Actor actor;
+    /// The study definition in force; when set, `study` (id and version stamped on every event) is taken from it.
+    std::shared_ptr<const v1::StudyDefinition> definition;
     store::StudyContext study;
     const Clock* clock = nullptr; // defaults to the system clock
     /// Key store factory; defaults to platform::makeDefaultKeyStore(dataDir). Runs on the storage thread.

@@ -1,6 +1,7 @@
 // crf-tablet: wires the app core, the view-models and the QML module; everything else lives in libraries.
 #include "app_core.h"
 #include "session_controller.h"
+#include "study_controller.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -36,23 +37,37 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshotOpt(QStringLiteral("screenshot"),
                                            QStringLiteral("Save a PNG of the window after start-up, then quit."),
                                            QStringLiteral("file"));
+    const QCommandLineOption studyOpt(QStringLiteral("study"), QStringLiteral("Study definition file (JSON)."),
+                                      QStringLiteral("file"), QStringLiteral(":/studies/imicro.json"));
+    const QCommandLineOption visitOpt(QStringLiteral("visit"), QStringLiteral("With --subject and --form: the visit."),
+                                      QStringLiteral("oid"), QStringLiteral("D0"));
+    const QCommandLineOption formOpt(QStringLiteral("form"), QStringLiteral("With --subject: open this form."),
+                                     QStringLiteral("oid"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
-    parser.addOptions({dataOpt, gatewayOpt, userOpt, roleOpt, siteOpt, subjectOpt, screenshotOpt, themeOpt});
+    parser.addOptions({dataOpt, gatewayOpt, userOpt, roleOpt, siteOpt, subjectOpt, visitOpt, formOpt, studyOpt,
+                       screenshotOpt, themeOpt});
     parser.process(app);
+
+    auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
+    if (!definition) {
+        qCritical("crf-tablet: %s", definition.error().text().c_str());
+        return 2;
+    }
 
     crf::app::AppConfig config;
     config.dataDir = parser.value(dataOpt);
     config.gatewayAddress = parser.value(gatewayOpt);
     config.actor = {parser.value(userOpt).toStdString(), parser.value(roleOpt).toStdString(),
                     parser.value(siteOpt).toStdString()};
-    config.study = {"I-MICRO", "2020-1"};
+    config.definition = definition.value();
     QDir().mkpath(config.dataDir);
 
     crf::app::AppCore core(config);
     crf::ui::SessionController session(&core);
     crf::ui::SubjectListModel subjects(&core);
-    crf::ui::registerQmlTypes(&core, &session, &subjects);
+    crf::ui::StudyController study(definition.value());
+    crf::ui::registerQmlTypes(&session, &subjects, &study);
 
     qputenv("QT_QUICK_CONTROLS_MATERIAL_THEME", parser.value(themeOpt) == QStringLiteral("dark") ? "Dark" : "Light");
     QQuickStyle::setStyle(QStringLiteral("Material"));
@@ -62,8 +77,11 @@ int main(int argc, char** argv)
     if (engine.rootObjects().isEmpty())
         return 1;
     QObject* root = engine.rootObjects().constFirst();
-    if (parser.isSet(subjectOpt))
+    if (parser.isSet(subjectOpt)) {
+        root->setProperty("initialVisit", parser.value(visitOpt));
+        root->setProperty("initialForm", parser.value(formOpt));
         root->setProperty("initialSubject", parser.value(subjectOpt));
+    }
 
     core.open([](crf::Status) {});
 

@@ -6,7 +6,7 @@ import Crf.App
 
 Page {
     id: page
-    signal openSofa(string subjectId)
+    signal openSubject(string subjectId)
     title: qsTr("Subjects")
 
     ColumnLayout {
@@ -52,7 +52,7 @@ Page {
                 height: 64
                 text: subjectId + "   " + initials + "   (" + qsTr("site") + " " + siteId + ")"
                 font.pixelSize: 20
-                onClicked: page.openSofa(subjectId)
+                onClicked: page.openSubject(subjectId)
             }
             Label {
                 anchors.centerIn: parent

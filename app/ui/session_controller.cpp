@@ -1,7 +1,8 @@
 #include "session_controller.h"
 
 #include "app_core.h"
-#include "sofa_controller.h"
+#include "form_model.h"
+#include "study_controller.h"
 #include "tablet_store.h"
 
 #include <QQmlEngine>
@@ -169,10 +170,11 @@ void SessionController::addSubject(const QString& subjectId, const QString& init
     });
 }
 
-void registerQmlTypes(crf::app::AppCore* core, SessionController* session, SubjectListModel* subjects)
+void registerQmlTypes(SessionController* session, SubjectListModel* subjects, StudyController* study)
 {
-    Q_UNUSED(core);
-    qmlRegisterType<SofaController>("Crf.App", 1, 0, "SofaController");
+    qmlRegisterType<FormModel>("Crf.App", 1, 0, "FormModel");
+    if (study)
+        qmlRegisterSingletonInstance("Crf.App", 1, 0, "Study", study);
     if (session)
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Session", session);
     if (subjects)

@@ -89,7 +89,10 @@ private:
     double m_progress = 0;
 };
 
-/// Registers the QML types and exposes the session services as singletons (module Crf.App 1.0).
-void registerQmlTypes(crf::app::AppCore* core, SessionController* session, SubjectListModel* subjects);
+class StudyController;
+
+/// Registers the QML types (FormModel) and exposes the session services as singletons (module Crf.App 1.0):
+/// Session, Subjects, Study. Null services are not registered (tests register what they need).
+void registerQmlTypes(SessionController* session, SubjectListModel* subjects, StudyController* study);
 
 } // namespace crf::ui

@@ -10,6 +10,7 @@ namespace crf::study {
 struct ItemValue {
     std::string text;
     std::string unit;
+    bool operator==(const ItemValue&) const = default;
 };
 
 using FormValues = std::map<std::string, ItemValue>;

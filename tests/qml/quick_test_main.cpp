@@ -1,5 +1,7 @@
-// Qt Quick Test runner: registers the C++ view-models and makes the embedded Crf.Ui module importable.
+// Qt Quick Test runner: registers the C++ view-models, the I-MICRO definition as the Study singleton, and makes the
+// embedded Crf.Ui module importable.
 #include "session_controller.h"
+#include "study_controller.h"
 
 #include <QQmlEngine>
 #include <QtQuickTest>
@@ -10,7 +12,9 @@ public slots:
     void qmlEngineAvailable(QQmlEngine* engine)
     {
         engine->addImportPath(QStringLiteral("qrc:/"));
-        crf::ui::registerQmlTypes(nullptr, nullptr, nullptr);
+        static crf::ui::StudyController study(
+            crf::ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value());
+        crf::ui::registerQmlTypes(nullptr, nullptr, &study);
     }
 };
 

@@ -1,0 +1,529 @@
+#include "form_model.h"
+
+#include "app_core.h"
+#include "definition.h"
+#include "dosing.h"
+#include "study_controller.h"
+
+#include <QDateTime>
+#include <cmath>
+
+namespace crf::ui {
+namespace {
+
+QString typeName(v1::ItemType t)
+{
+    switch (t) {
+    case v1::ITEM_TYPE_INTEGER:
+        return QStringLiteral("integer");
+    case v1::ITEM_TYPE_DECIMAL:
+        return QStringLiteral("decimal");
+    case v1::ITEM_TYPE_TEXT:
+        return QStringLiteral("text");
+    case v1::ITEM_TYPE_BOOLEAN:
+        return QStringLiteral("boolean");
+    case v1::ITEM_TYPE_DATE:
+        return QStringLiteral("date");
+    case v1::ITEM_TYPE_DATETIME:
+        return QStringLiteral("datetime");
+    case v1::ITEM_TYPE_CODE:
+        return QStringLiteral("code");
+    case v1::ITEM_TYPE_PHOTO:
+        return QStringLiteral("photo");
+    default:
+        return QStringLiteral("text");
+    }
+}
+
+QString levelName(study::IssueLevel l)
+{
+    switch (l) {
+    case study::IssueLevel::Error:
+        return QStringLiteral("error");
+    case study::IssueLevel::Warning:
+        return QStringLiteral("warning");
+    case study::IssueLevel::MissingReason:
+        return QStringLiteral("missing");
+    }
+    return {};
+}
+
+std::string missingKey(const std::string& oid)
+{
+    return oid + study::kMissingSuffix;
+}
+
+} // namespace
+
+FormModel::FormModel(QObject* parent) : QAbstractListModel(parent) {}
+
+QObject* FormModel::study() const
+{
+    return m_study.data();
+}
+
+void FormModel::setStudy(QObject* study)
+{
+    m_study = qobject_cast<StudyController*>(study);
+    rebuild();
+    emit configChanged();
+}
+
+QObject* FormModel::core() const
+{
+    return m_core.data();
+}
+
+void FormModel::setCore(QObject* core)
+{
+    m_core = qobject_cast<crf::app::AppCore*>(core);
+    emit configChanged();
+}
+
+void FormModel::setFormOid(const QString& oid)
+{
+    m_formOid = oid;
+    rebuild();
+    emit configChanged();
+}
+
+const v1::Form* FormModel::form() const
+{
+    if (!m_study)
+        return nullptr;
+    return study::findForm(*m_study->definition(), m_formOid.toStdString());
+}
+
+QString FormModel::title() const
+{
+    const auto* f = form();
+    return f ? QString::fromStdString(f->name()) : QString();
+}
+
+QString FormModel::description() const
+{
+    const auto* f = form();
+    return f ? QString::fromStdString(f->description()) : QString();
+}
+
+bool FormModel::repeating() const
+{
+    const auto* f = form();
+    return f && f->repeating();
+}
+
+void FormModel::rebuild()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_entered.clear();
+    m_saved.clear();
+    m_confirmed.clear();
+    if (const auto* f = form()) {
+        for (const auto& s : f->sections())
+            for (const auto& i : s.items())
+                m_rows.push_back({&i, QString::fromStdString(s.title())});
+    }
+    endResetModel();
+    reevaluate();
+}
+
+void FormModel::reevaluate()
+{
+    if (const auto* f = form())
+        m_state = study::evaluateForm(*m_study->definition(), *f, m_entered);
+    else
+        m_state = {};
+    if (!m_rows.empty())
+        emit dataChanged(index(0), index(static_cast<int>(m_rows.size()) - 1));
+    emit stateChanged();
+}
+
+int FormModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+const study::Issue* FormModel::issueFor(const std::string& oid) const
+{
+    const study::Issue* best = nullptr;
+    for (const auto& i : m_state.issues) {
+        if (i.item != oid)
+            continue;
+        if (!best || static_cast<int>(i.level) < static_cast<int>(best->level))
+            best = &i; // errors before warnings before missing values
+    }
+    return best;
+}
+
+QString FormModel::valueOf(const QString& oid) const
+{
+    const std::string key = oid.toStdString();
+    auto it = m_state.values.find(key);
+    if (it == m_state.values.end())
+        return {};
+    const v1::Item* item = form() ? study::findItem(*form(), key) : nullptr;
+    if (item && item->has_derived() && !it->second.text.empty()) {
+        // Stored unrounded; shown at the definition's precision (IBW 0.1 kg, rates 0.01 mL/h).
+        bool ok = false;
+        const double v = QString::fromStdString(it->second.text).toDouble(&ok);
+        if (ok)
+            return QString::number(dosing::roundTo(v, item->decimals()), 'f', item->decimals());
+    }
+    return QString::fromStdString(it->second.text);
+}
+
+QString FormModel::now() const
+{
+    // Always with an explicit offset (shared FACTS "Data exchange"), e.g. 2026-11-22T08:15:00+01:00.
+    const QDateTime t = QDateTime::currentDateTime();
+    return t.toOffsetFromUtc(t.offsetFromUtc()).toString(Qt::ISODate);
+}
+
+int FormModel::rowOf(const QString& oid) const
+{
+    for (size_t r = 0; r < m_rows.size(); ++r)
+        if (QString::fromStdString(m_rows[r].item->oid()) == oid)
+            return static_cast<int>(r);
+    return -1;
+}
+
+QVariant FormModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= static_cast<int>(m_rows.size()))
+        return {};
+    const v1::Item& item = *m_rows[static_cast<size_t>(index.row())].item;
+    const std::string& oid = item.oid();
+    switch (role) {
+    case Qt::DisplayRole:
+    case OidRole:
+        return QString::fromStdString(oid);
+    case LabelRole:
+        return QString::fromStdString(item.label());
+    case SectionRole:
+        return m_rows[static_cast<size_t>(index.row())].section;
+    case TypeRole:
+        return typeName(item.type());
+    case UnitRole: {
+        auto it = m_entered.find(oid);
+        if (it != m_entered.end() && !it->second.unit.empty())
+            return QString::fromStdString(it->second.unit);
+        return item.units_size() ? QString::fromStdString(item.units(0).unit()) : QString();
+    }
+    case UnitsRole: {
+        QStringList units;
+        for (const auto& u : item.units())
+            units << QString::fromStdString(u.unit());
+        return units;
+    }
+    case ValueRole:
+    case DisplayValueRole:
+        return valueOf(QString::fromStdString(oid));
+    case DerivedRole:
+        return item.has_derived();
+    case VisibleRole:
+        return !m_state.hidden.count(oid);
+    case RequiredRole:
+        return item.required();
+    case ChoicesRole: {
+        QVariantList choices;
+        if (const auto* cl = study::findCodeList(*m_study->definition(), item.code_list_oid()))
+            for (const auto& c : cl->items())
+                choices.append(QVariantMap{{QStringLiteral("code"), QString::fromStdString(c.code())},
+                                           {QStringLiteral("label"), QString::fromStdString(c.label())}});
+        return choices;
+    }
+    case IssueLevelRole: {
+        const auto* i = issueFor(oid);
+        return i ? levelName(i->level) : QString();
+    }
+    case IssueMessageRole: {
+        const auto* i = issueFor(oid);
+        return i ? QString::fromStdString(i->message) : QString();
+    }
+    case ConfirmedRole: {
+        const auto* i = issueFor(oid);
+        return i && i->level == study::IssueLevel::Warning &&
+               m_confirmed.count(i->checkId.empty() ? i->item : i->checkId) > 0;
+    }
+    case MissingReasonRole:
+    case MissingTextRole: {
+        auto it = m_entered.find(missingKey(oid));
+        if (it == m_entered.end())
+            return QString();
+        const QString r = QString::fromStdString(it->second.text);
+        const int bar = r.indexOf(QLatin1Char('|'));
+        return role == MissingReasonRole ? r.left(bar) : (bar < 0 ? QString() : r.mid(bar + 1));
+    }
+    case HelpRole:
+        return QString::fromStdString(item.help());
+    case SiteOnlyRole:
+        return item.site_only();
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> FormModel::roleNames() const
+{
+    return {{OidRole, "oid"},
+            {LabelRole, "label"},
+            {SectionRole, "section"},
+            {TypeRole, "itemType"},
+            {UnitRole, "unit"},
+            {UnitsRole, "units"},
+            {ValueRole, "value"},
+            {DisplayValueRole, "displayValue"},
+            {DerivedRole, "derived"},
+            {VisibleRole, "shown"},
+            {RequiredRole, "required"},
+            {ChoicesRole, "choices"},
+            {IssueLevelRole, "issueLevel"},
+            {IssueMessageRole, "issueMessage"},
+            {ConfirmedRole, "confirmed"},
+            {MissingReasonRole, "missingReason"},
+            {MissingTextRole, "missingText"},
+            {HelpRole, "help"},
+            {SiteOnlyRole, "siteOnly"}};
+}
+
+void FormModel::setValue(const QString& oid, const QString& text)
+{
+    const std::string key = oid.toStdString();
+    const v1::Item* item = form() ? study::findItem(*form(), key) : nullptr;
+    if (!item || item->has_derived())
+        return;
+    auto& v = m_entered[key];
+    v.text = text.trimmed().toStdString();
+    if (v.unit.empty() && item->units_size())
+        v.unit = item->units(0).unit();
+    if (v.text.empty()) {
+        m_entered.erase(key);
+    } else {
+        m_entered.erase(missingKey(key)); // a value replaces a missing-data reason
+    }
+    reevaluate();
+}
+
+void FormModel::setUnit(const QString& oid, const QString& unit)
+{
+    const std::string key = oid.toStdString();
+    auto it = m_entered.find(key);
+    if (it == m_entered.end()) {
+        // Remember the unit chosen before the value is typed.
+        m_entered[key] = {"", unit.toStdString()};
+    } else {
+        it->second.unit = unit.toStdString();
+    }
+    reevaluate();
+}
+
+void FormModel::setConfirmed(const QString& oidOrCheck, bool confirmed)
+{
+    if (confirmed)
+        m_confirmed.insert(oidOrCheck.toStdString());
+    else
+        m_confirmed.erase(oidOrCheck.toStdString());
+    reevaluate();
+}
+
+void FormModel::setMissingReason(const QString& oid, const QString& code, const QString& text)
+{
+    const std::string key = missingKey(oid.toStdString());
+    if (code.isEmpty())
+        m_entered.erase(key);
+    else
+        m_entered[key] = {(code + QLatin1Char('|') + text.simplified()).toStdString(), ""};
+    reevaluate();
+}
+
+bool FormModel::canSave() const
+{
+    // The engine reads the confirmations by item or check id.
+    return form() && m_state.canSave(m_confirmed);
+}
+
+QVariantList FormModel::formIssues() const
+{
+    QVariantList out;
+    for (const auto& i : m_state.issues)
+        if (i.item.empty())
+            out.append(QVariantMap{{QStringLiteral("level"), levelName(i.level)},
+                                   {QStringLiteral("message"), QString::fromStdString(i.message)}});
+    return out;
+}
+
+QString FormModel::eligibilityStatus() const
+{
+    return m_state.eligibility ? QString::fromLatin1(study::verdictName(m_state.eligibility->status)) : QString();
+}
+
+QVariantList FormModel::eligibilityFailing() const
+{
+    QVariantList out;
+    if (m_state.eligibility)
+        for (const auto* c : m_state.eligibility->failing())
+            out.append(QString::fromStdString(c->id + ": " + c->text));
+    return out;
+}
+
+QVariantList FormModel::eligibilityUndecided() const
+{
+    QVariantList out;
+    if (!m_state.eligibility)
+        return out;
+    for (const auto* c : m_state.eligibility->undecided()) {
+        std::string missing;
+        for (const auto& m : c->missing) {
+            const v1::Item* item = form() ? study::findItem(*form(), m) : nullptr;
+            missing += (missing.empty() ? "" : ", ") + (item ? item->label() : m);
+        }
+        out.append(
+            QString::fromStdString(c->id + ": " + c->text + (missing.empty() ? "" : " (missing: " + missing + ")")));
+    }
+    return out;
+}
+
+QVariantList FormModel::missingReasons() const
+{
+    QVariantList out;
+    for (const auto& [code, label] : study::missingReasons())
+        out.append(QVariantMap{{QStringLiteral("code"), QString::fromStdString(code)},
+                               {QStringLiteral("label"), QString::fromStdString(label)}});
+    return out;
+}
+
+void FormModel::setState(bool busy, const QString& message)
+{
+    m_busy = busy;
+    m_message = message;
+    emit stateChanged();
+}
+
+void FormModel::load()
+{
+    if (!m_core || !form() || m_subjectId.isEmpty())
+        return;
+    setState(true, QString());
+    store::FormKey key{m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(),
+                       static_cast<uint32_t>(m_repeat)};
+    m_core->loadForm(key, [this, self = QPointer(this)](Result<std::map<std::string, store::FieldValue>> r) {
+        if (!self)
+            return;
+        if (!r) {
+            setState(false, QString::fromStdString(r.error().text()));
+            return;
+        }
+        m_entered.clear();
+        for (const auto& [oid, v] : *r)
+            m_entered[oid] = {v.value, v.unit};
+        m_confirmed.clear();
+        m_state = study::evaluateForm(*m_study->definition(), *form(), m_entered);
+        m_saved = effectiveValues();
+        setState(false, QString());
+        reevaluate();
+    });
+}
+
+study::FormValues FormModel::effectiveValues() const
+{
+    // What a save writes: raw values of visible items and their missing-data reasons (hidden answers are cleared).
+    study::FormValues out;
+    const auto* f = form();
+    if (!f)
+        return out;
+    for (const auto* item : study::itemsOf(*f)) {
+        if (item->has_derived() || m_state.hidden.count(item->oid()))
+            continue;
+        for (const std::string& key : {item->oid(), missingKey(item->oid())}) {
+            auto it = m_entered.find(key);
+            if (it != m_entered.end() && !it->second.text.empty())
+                out[key] = it->second;
+        }
+    }
+    return out;
+}
+
+bool FormModel::needsReason() const
+{
+    const study::FormValues next = effectiveValues();
+    for (const auto& [oid, v] : m_saved) {
+        if (v.text.empty())
+            continue;
+        auto it = next.find(oid);
+        if (it == next.end() || it->second != v)
+            return true;
+    }
+    return false;
+}
+
+void FormModel::save(const QString& reasonCode, const QString& reasonText)
+{
+    const auto* f = form();
+    if (!m_core || !f || m_subjectId.isEmpty()) {
+        emit saved(false, tr("Not connected to the tablet store."));
+        return;
+    }
+    if (!canSave()) {
+        const QString msg = m_state.hasErrors()
+                                ? tr("Not saved: correct the values marked in red first.")
+                                : tr("Not saved: confirm the unusual values and give a value or a reason for "
+                                     "each required item.");
+        setState(false, msg);
+        emit saved(false, msg);
+        return;
+    }
+    // One request for synchronised items, one for site-only items (they never leave the tablet).
+    store::SaveRequest shared, local;
+    for (auto* r : {&shared, &local}) {
+        r->form = {m_subjectId.toStdString(), m_visitOid.toStdString(), f->oid(), static_cast<uint32_t>(m_repeat)};
+        r->reasonCode = reasonCode.toStdString();
+        r->reasonText = reasonText.toStdString();
+    }
+    local.siteOnly = true;
+    const study::FormValues next = effectiveValues();
+    for (const auto* item : study::itemsOf(*f)) {
+        if (item->has_derived())
+            continue; // derived values are recomputed from raw values, never stored as typed
+        auto& target = item->site_only() ? local : shared;
+        for (const std::string& key : {item->oid(), missingKey(item->oid())}) {
+            auto it = next.find(key);
+            if (it != next.end())
+                target.values[key] = store::FieldValue{it->second.text, it->second.unit};
+            else
+                target.values[key] = std::nullopt; // cleared, or hidden by a condition
+        }
+    }
+    setState(true, QString());
+    const study::FormValues snapshot = next;
+    auto finish = [this, self = QPointer(this), snapshot](Result<store::SaveOutcome> r, int earlier) {
+        if (!self)
+            return;
+        if (!r) {
+            const QString msg = QString::fromStdString(r.error().text());
+            setState(false, msg);
+            emit saved(false, msg);
+            return;
+        }
+        m_saved = snapshot;
+        const int changed = r->changedItems + earlier;
+        const QString msg =
+            changed == 0 ? tr("Nothing changed.") : tr("Saved on this tablet (%n value(s)).", nullptr, changed);
+        setState(false, msg);
+        emit saved(true, msg);
+    };
+    m_core->save(std::move(shared), [this, self = QPointer(this), local = std::move(local),
+                                     finish](Result<store::SaveOutcome> first) mutable {
+        if (!self)
+            return;
+        if (!first) {
+            finish(first, 0);
+            return;
+        }
+        const int earlier = first->changedItems;
+        m_core->save(std::move(local),
+                     [finish, earlier](Result<store::SaveOutcome> second) { finish(second, earlier); });
+    });
+}
+
+} // namespace crf::ui

@@ -1,0 +1,135 @@
+// FormModel: any form of the study definition as a list of items for the generic QML renderer.
+#pragma once
+
+#include "form_engine.h"
+
+#include <QAbstractListModel>
+#include <QPointer>
+#include <QVariantList>
+#include <set>
+
+namespace crf::app {
+class AppCore;
+}
+
+namespace crf::ui {
+
+class StudyController;
+
+/// One instance per open form. Inputs: study, core, subject, visit, form, repeat. Every rule (derived values,
+/// visibility, ranges, checks, eligibility) comes from core/study's FormEngine; this class only adapts it to QML
+/// and routes load/save through AppCore (storage thread). UI thread only.
+class FormModel : public QAbstractListModel {
+    Q_OBJECT
+    Q_PROPERTY(QObject* study READ study WRITE setStudy NOTIFY configChanged)
+    Q_PROPERTY(QObject* core READ core WRITE setCore NOTIFY configChanged)
+    Q_PROPERTY(QString subjectId MEMBER m_subjectId NOTIFY configChanged)
+    Q_PROPERTY(QString visitOid MEMBER m_visitOid NOTIFY configChanged)
+    Q_PROPERTY(QString formOid READ formOid WRITE setFormOid NOTIFY configChanged)
+    Q_PROPERTY(int repeat MEMBER m_repeat NOTIFY configChanged)
+    Q_PROPERTY(QString title READ title NOTIFY configChanged)
+    Q_PROPERTY(QString description READ description NOTIFY configChanged)
+    Q_PROPERTY(bool repeating READ repeating NOTIFY configChanged)
+    Q_PROPERTY(bool dirty READ dirty NOTIFY stateChanged)
+    Q_PROPERTY(bool canSave READ canSave NOTIFY stateChanged)
+    Q_PROPERTY(bool busy READ busy NOTIFY stateChanged)
+    Q_PROPERTY(QString message READ message NOTIFY stateChanged)
+    Q_PROPERTY(QVariantList formIssues READ formIssues NOTIFY stateChanged)
+    Q_PROPERTY(QString eligibilityStatus READ eligibilityStatus NOTIFY stateChanged)
+    Q_PROPERTY(QVariantList eligibilityFailing READ eligibilityFailing NOTIFY stateChanged)
+    Q_PROPERTY(QVariantList eligibilityUndecided READ eligibilityUndecided NOTIFY stateChanged)
+    Q_PROPERTY(QVariantList missingReasons READ missingReasons CONSTANT)
+
+public:
+    enum Roles {
+        OidRole = Qt::UserRole + 1,
+        LabelRole,
+        SectionRole,
+        TypeRole,
+        UnitRole,
+        UnitsRole,
+        ValueRole,
+        DisplayValueRole,
+        DerivedRole,
+        VisibleRole,
+        RequiredRole,
+        ChoicesRole,
+        IssueLevelRole,
+        IssueMessageRole,
+        ConfirmedRole,
+        MissingReasonRole,
+        MissingTextRole,
+        HelpRole,
+        SiteOnlyRole
+    };
+
+    explicit FormModel(QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    QObject* study() const;
+    void setStudy(QObject* study);
+    QObject* core() const;
+    void setCore(QObject* core);
+    QString formOid() const { return m_formOid; }
+    void setFormOid(const QString& oid);
+    QString title() const;
+    QString description() const;
+    bool repeating() const;
+    bool dirty() const { return effectiveValues() != m_saved; }
+    bool canSave() const;
+    bool busy() const { return m_busy; }
+    QString message() const { return m_message; }
+    QVariantList formIssues() const;
+    QString eligibilityStatus() const;
+    QVariantList eligibilityFailing() const;
+    QVariantList eligibilityUndecided() const;
+    QVariantList missingReasons() const;
+
+    Q_INVOKABLE void load();
+    Q_INVOKABLE void setValue(const QString& oid, const QString& text);
+    Q_INVOKABLE void setUnit(const QString& oid, const QString& unit);
+    Q_INVOKABLE void setConfirmed(const QString& oidOrCheck, bool confirmed);
+    Q_INVOKABLE void setMissingReason(const QString& oid, const QString& code, const QString& text);
+    /// The value of an item as shown (derived values rounded to the item's decimals).
+    Q_INVOKABLE QString valueOf(const QString& oid) const;
+    Q_INVOKABLE int rowOf(const QString& oid) const;
+    /// The current local date-time in ISO 8601 with its UTC offset (for "Now" buttons).
+    Q_INVOKABLE QString now() const;
+    /// True when saving changes a value saved before (the page then asks for a reason, 21 CFR 11.10(e)).
+    Q_INVOKABLE bool needsReason() const;
+    Q_INVOKABLE void save(const QString& reasonCode = {}, const QString& reasonText = {});
+
+signals:
+    void configChanged();
+    void stateChanged();
+    void saved(bool ok, const QString& message);
+
+private:
+    study::FormValues effectiveValues() const;
+    void rebuild();
+    void reevaluate();
+    void setState(bool busy, const QString& message);
+    const v1::Form* form() const;
+    const study::Issue* issueFor(const std::string& oid) const;
+
+    QPointer<StudyController> m_study;
+    QPointer<crf::app::AppCore> m_core;
+    QString m_subjectId, m_visitOid, m_formOid;
+    int m_repeat = 0;
+    struct Row {
+        const v1::Item* item;
+        QString section;
+    };
+    std::vector<Row> m_rows;
+    study::FormValues m_entered; // as typed (plus "#ND" companions)
+    study::FormValues m_saved;   // as loaded or last saved
+    study::FormState m_state;
+    std::set<std::string> m_confirmed;
+    bool m_busy = false;
+    QString m_message;
+};
+
+} // namespace crf::ui

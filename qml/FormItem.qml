@@ -1,0 +1,190 @@
+// One item of any form, drawn from its FormModel row: the control follows the item type; the rules (ranges, checks,
+// derived values, visibility) all come from C++. Touch targets are at least 48 px.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+Item {
+    id: root
+    required property int index
+    required property string oid
+    required property string label
+    required property string itemType
+    required property string unit
+    required property var units
+    required property string value
+    required property bool derived
+    required property bool shown
+    required property bool required
+    required property var choices
+    required property string issueLevel
+    required property string issueMessage
+    required property bool confirmed
+    required property string missingReason
+    required property string missingText
+    required property string help
+    required property bool siteOnly
+    property var form
+    signal missingReasonRequested(string oid, string label)
+
+    objectName: "item_" + oid
+    visible: shown
+    width: ListView.view ? ListView.view.width : 600
+    height: shown ? column.implicitHeight + 12 : 0
+
+    readonly property color issueColor: issueLevel === "error" ? "#d32f2f" : issueLevel === "warning" ? "#ef6c00" : "#1565c0"
+
+    ColumnLayout {
+        id: column
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.margins: 12
+        y: 6
+        spacing: 4
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 12
+            Label {
+                text: root.label + (root.required && !root.derived ? " *" : "")
+                font.pixelSize: 17
+                wrapMode: Text.WordWrap
+                Layout.preferredWidth: 360
+                Layout.maximumWidth: 360
+            }
+            Label {
+                visible: root.siteOnly
+                text: qsTr("site only")
+                font.pixelSize: 12
+                color: "#6a1b9a"
+            }
+
+            // Derived: computed in C++, never typed.
+            Label {
+                objectName: root.oid + "_value"
+                visible: root.derived
+                text: root.value.length ? root.value + (root.unit.length ? " " + root.unit : "") : "–"
+                font.pixelSize: 22
+                font.bold: true
+            }
+            Label { visible: root.derived; text: qsTr("computed"); opacity: 0.6; font.pixelSize: 13 }
+
+            TextField {
+                id: textInput
+                objectName: root.oid + "_input"
+                visible: !root.derived && ["integer", "decimal", "text", "date", "datetime"].indexOf(root.itemType) >= 0
+                text: root.value
+                Layout.preferredWidth: root.itemType === "text" ? 320 : (root.itemType === "datetime" ? 260 : 140)
+                Layout.minimumHeight: 48
+                font.pixelSize: 19
+                placeholderText: root.itemType === "date" ? "YYYY-MM-DD" : root.itemType === "datetime" ? "YYYY-MM-DDTHH:MM" : ""
+                inputMethodHints: root.itemType === "integer" || root.itemType === "decimal" ? Qt.ImhFormattedNumbersOnly : Qt.ImhNone
+                onTextEdited: root.form.setValue(root.oid, text)
+            }
+            Button {
+                visible: !root.derived && root.itemType === "datetime"
+                text: qsTr("Now")
+                Layout.minimumHeight: 48
+                onClicked: root.form.setValue(root.oid, root.form.now())
+            }
+            // Units: a choice when the definition allows several (bilirubin, creatinine), else shown as text.
+            ComboBox {
+                objectName: root.oid + "_unit"
+                visible: !root.derived && root.units.length > 1
+                model: root.units
+                currentIndex: Math.max(0, root.units.indexOf(root.unit))
+                Layout.minimumHeight: 48
+                onActivated: root.form.setUnit(root.oid, currentText)
+            }
+            Label {
+                visible: !root.derived && root.units.length <= 1 && root.unit.length > 0
+                text: root.unit
+                font.pixelSize: 16
+            }
+
+            // Yes / No, with "not answered" as a real state.
+            RowLayout {
+                visible: !root.derived && root.itemType === "boolean"
+                spacing: 6
+                Button {
+                    objectName: root.oid + "_yes"
+                    text: qsTr("Yes"); checkable: true; checked: root.value === "Y"
+                    Layout.minimumHeight: 48; Layout.minimumWidth: 80
+                    onClicked: root.form.setValue(root.oid, root.value === "Y" ? "" : "Y")
+                }
+                Button {
+                    objectName: root.oid + "_no"
+                    text: qsTr("No"); checkable: true; checked: root.value === "N"
+                    Layout.minimumHeight: 48; Layout.minimumWidth: 80
+                    onClicked: root.form.setValue(root.oid, root.value === "N" ? "" : "N")
+                }
+            }
+
+            ComboBox {
+                objectName: root.oid + "_choice"
+                visible: !root.derived && root.itemType === "code"
+                model: root.choices
+                textRole: "label"
+                valueRole: "code"
+                Layout.preferredWidth: 420
+                Layout.minimumHeight: 48
+                currentIndex: {
+                    for (var i = 0; i < root.choices.length; ++i)
+                        if (root.choices[i].code === root.value) return i
+                    return -1
+                }
+                displayText: currentIndex < 0 ? qsTr("Choose…") : currentText
+                onActivated: root.form.setValue(root.oid, currentValue)
+            }
+
+            Label {
+                visible: root.itemType === "photo"
+                text: qsTr("Photo capture: not available on this build")
+                opacity: 0.7
+            }
+            Item { Layout.fillWidth: true }
+        }
+
+        Label {
+            visible: root.help.length > 0 && !root.derived
+            text: root.help
+            font.pixelSize: 13
+            opacity: 0.65
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+
+        RowLayout {
+            visible: root.issueLevel.length > 0
+            Layout.fillWidth: true
+            spacing: 10
+            Label {
+                objectName: root.oid + "_issue"
+                text: root.issueMessage
+                color: root.issueColor
+                font.pixelSize: 15
+                wrapMode: Text.WordWrap
+                Layout.fillWidth: true
+            }
+            CheckBox {
+                objectName: root.oid + "_confirm"
+                visible: root.issueLevel === "warning"
+                text: qsTr("Confirmed")
+                checked: root.confirmed
+                onToggled: root.form.setConfirmed(root.oid, checked)
+            }
+            Button {
+                visible: root.issueLevel === "missing"
+                text: qsTr("Reason missing…")
+                Layout.minimumHeight: 48
+                onClicked: root.missingReasonRequested(root.oid, root.label)
+            }
+        }
+        Label {
+            visible: root.missingReason.length > 0
+            text: qsTr("Missing: %1%2").arg(root.missingReason).arg(root.missingText.length ? " – " + root.missingText : "")
+            color: "#1565c0"
+            font.pixelSize: 14
+        }
+    }
+}

@@ -1,0 +1,180 @@
+// Any form of the study, rendered from its definition (FormModel). No per-form QML.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Controls.Material
+import QtQuick.Layouts
+import Crf.App
+
+Page {
+    id: page
+    property alias form: model
+    property alias subjectId: model.subjectId
+    property alias visitOid: model.visitOid
+    property alias formOid: model.formOid
+    property alias repeat: model.repeat
+    property QtObject study: null
+    property QtObject core: null
+    title: model.title
+
+    FormModel {
+        id: model
+        objectName: "formModel"
+        study: page.study
+        core: page.core
+        onSaved: function(ok, message) { saveMessage.text = message; saveMessage.color = ok ? "#2e7d32" : "#d32f2f" }
+    }
+    Component.onCompleted: model.load()
+
+    header: ToolBar {
+        Material.background: "#2b4f73"
+        Material.foreground: "white"
+        RowLayout {
+            anchors.fill: parent
+            spacing: 12
+            ToolButton {
+                text: "‹ " + qsTr("Casebook")
+                visible: page.StackView.view !== null
+                onClicked: page.StackView.view.pop()
+                Layout.minimumHeight: 48
+            }
+            Label { text: model.title; font.pixelSize: 20; font.bold: true }
+            Label { text: qsTr("subject %1 · %2").arg(model.subjectId).arg(model.visitOid); font.pixelSize: 16 }
+            Label { visible: model.repeating; text: qsTr("entry"); font.pixelSize: 16 }
+            SpinBox {
+                visible: model.repeating
+                from: 0; to: 99
+                value: model.repeat
+                textFromValue: function(v) { return "#" + (v + 1) }
+                onValueModified: { model.repeat = value; model.load() }
+                Layout.minimumHeight: 48
+            }
+            Item { Layout.fillWidth: true }
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        // Eligibility verdict, when this form carries the study's criteria.
+        Frame {
+            objectName: "eligibilityPanel"
+            visible: model.eligibilityStatus.length > 0
+            Layout.fillWidth: true
+            Layout.margins: 8
+            ColumnLayout {
+                anchors.fill: parent
+                Label {
+                    objectName: "eligibilityStatus"
+                    text: model.eligibilityStatus === "met" ? qsTr("Eligible: every criterion is met")
+                        : model.eligibilityStatus === "not met" ? qsTr("Not eligible")
+                        : qsTr("Eligibility incomplete")
+                    color: model.eligibilityStatus === "met" ? "#2e7d32" : model.eligibilityStatus === "not met" ? "#c62828" : "#ef6c00"
+                    font.pixelSize: 20
+                    font.bold: true
+                }
+                Repeater {
+                    model: page.form.eligibilityFailing
+                    Label { required property string modelData; text: "✗ " + modelData; color: "#c62828"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15 }
+                }
+                Repeater {
+                    model: page.form.eligibilityUndecided
+                    Label { required property string modelData; text: "? " + modelData; color: "#ef6c00"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15 }
+                }
+            }
+        }
+
+        Label {
+            visible: model.description.length > 0
+            text: model.description
+            wrapMode: Text.WordWrap
+            opacity: 0.7
+            Layout.fillWidth: true
+            Layout.margins: 12
+        }
+
+        ListView {
+            id: items
+            objectName: "items"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: model
+            cacheBuffer: 4000
+            section.property: "section"
+            section.delegate: Label {
+                required property string section
+                text: section
+                font.pixelSize: 18
+                font.bold: true
+                topPadding: 14
+                leftPadding: 12
+                bottomPadding: 4
+            }
+            delegate: FormItem {
+                form: page.form
+                onMissingReasonRequested: function(oid, label) { missingDialog.ask(oid, label) }
+            }
+            ScrollBar.vertical: ScrollBar {}
+        }
+
+        Repeater {
+            model: page.form.formIssues
+            Label {
+                required property var modelData
+                text: modelData.message
+                color: modelData.level === "error" ? "#d32f2f" : "#ef6c00"
+                Layout.margins: 8
+            }
+        }
+    }
+
+    footer: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            spacing: 12
+            Label { id: saveMessage; objectName: "saveMessage"; text: model.message; font.pixelSize: 15; Layout.fillWidth: true; Layout.leftMargin: 12; elide: Text.ElideRight }
+            Label { text: model.dirty ? qsTr("Unsaved changes") : ""; color: "#ef6c00"; font.pixelSize: 15 }
+            Button {
+                objectName: "saveButton"
+                text: qsTr("Save")
+                highlighted: true
+                enabled: model.dirty && !model.busy && page.core !== null
+                Layout.minimumHeight: 48
+                Layout.minimumWidth: 120
+                Layout.rightMargin: 12
+                onClicked: model.needsReason() ? reasonDialog.open() : model.save()
+            }
+        }
+    }
+
+    Dialog {
+        id: missingDialog
+        property string oid
+        title: qsTr("Why is this value missing?")
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        function ask(itemOid, label) { oid = itemOid; itemLabel.text = label; missingText.text = ""; open() }
+        ColumnLayout {
+            Label { id: itemLabel; font.bold: true }
+            ComboBox { id: missingCode; model: page.form.missingReasons; textRole: "label"; valueRole: "code"; Layout.fillWidth: true; Layout.minimumHeight: 48 }
+            TextField { id: missingText; placeholderText: qsTr("Details"); Layout.fillWidth: true; Layout.minimumHeight: 48 }
+        }
+        onAccepted: model.setMissingReason(oid, missingCode.currentValue, missingText.text)
+    }
+
+    Dialog {
+        id: reasonDialog
+        title: qsTr("Reason for change")
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        ColumnLayout {
+            Label { text: qsTr("A saved value is being changed. Give the reason (21 CFR 11.10(e))."); wrapMode: Text.WordWrap; Layout.maximumWidth: 420 }
+            ComboBox { id: reasonCode; model: ["TRANSCRIPTION_ERROR", "NEW_RESULT", "ENTERED_IN_ERROR", "OTHER"]; Layout.fillWidth: true }
+            TextField { id: reasonText; placeholderText: qsTr("Explain the change"); Layout.fillWidth: true; Layout.minimumHeight: 48 }
+        }
+        onAccepted: { model.save(reasonCode.currentText, reasonText.text); reasonText.text = "" }
+    }
+}

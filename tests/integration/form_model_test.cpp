@@ -1,0 +1,175 @@
+// FormModel with a real AppCore and the I-MICRO definition: live derived values, refusals, confirmations, missing-data
+// reasons, reason for change, site-only items kept off the outbox, definition version stamped on events.
+#include "app_core.h"
+#include "form_model.h"
+#include "key_store.h"
+#include "study_controller.h"
+#include "test_support.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace crf;
+
+namespace {
+
+class FormModelTest : public ::testing::Test {
+protected:
+    QTemporaryDir dir;
+    std::shared_ptr<const v1::StudyDefinition> definition =
+        ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value();
+    ui::StudyController study{definition};
+    std::unique_ptr<app::AppCore> core;
+
+    void SetUp() override
+    {
+        app::AppConfig cfg;
+        cfg.dataDir = dir.path();
+        cfg.gatewayAddress = QStringLiteral("127.0.0.1:1");
+        cfg.actor = {"nurse-a", "research_nurse", "01"};
+        cfg.definition = definition;
+        const QString keyDir = dir.path();
+        cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+        core = std::make_unique<app::AppCore>(cfg);
+        ASSERT_TRUE(test::await<Status>([&](auto done) { core->open(done); }).ok());
+    }
+
+    std::unique_ptr<ui::FormModel> open(const QString& visit, const QString& form, int repeat = 0)
+    {
+        auto m = std::make_unique<ui::FormModel>();
+        m->setStudy(&study);
+        m->setCore(core.get());
+        m->setProperty("subjectId", QStringLiteral("01-001"));
+        m->setProperty("visitOid", visit);
+        m->setProperty("repeat", repeat);
+        m->setFormOid(form);
+        m->load();
+        test::spinUntil([&] { return !m->busy(); });
+        return m;
+    }
+
+    std::pair<bool, QString> save(ui::FormModel& m, const QString& code = {}, const QString& text = {})
+    {
+        QSignalSpy saved(&m, &ui::FormModel::saved);
+        m.save(code, text);
+        EXPECT_TRUE(test::spinUntil([&] { return saved.count() > 0; }));
+        return {saved.at(0).at(0).toBool(), saved.at(0).at(1).toString()};
+    }
+
+    QString issue(ui::FormModel& m, const QString& oid)
+    {
+        return m.data(m.index(m.rowOf(oid)), ui::FormModel::IssueLevelRole).toString();
+    }
+
+    void fillSofa(ui::FormModel& m)
+    {
+        const std::vector<std::pair<const char*, const char*>> values = {
+            {"PAO2", "68"},   {"FIO2", "45"},      {"RESP_SUPPORT", "Y"},      {"PLATELETS", "92"},
+            {"BILI", "38"},   {"MAP", "66"},       {"NOREPINEPHRINE", "0,32"}, {"GCS", "10"},
+            {"CREAT", "190"}, {"URINE_24H", "420"}};
+        for (const auto& [oid, v] : values)
+            m.setValue(QString::fromLatin1(oid), QString::fromLatin1(v));
+    }
+};
+
+} // namespace
+
+TEST_F(FormModelTest, rendersTheSofaFormFromTheDefinitionWithLiveScores)
+{
+    auto m = open("D0", "SOFA");
+    EXPECT_EQ(m->title(), QStringLiteral("SOFA score"));
+    EXPECT_GT(m->rowCount(), 10);
+    EXPECT_EQ(m->valueOf("SOFA_TOTAL"), QStringLiteral("0"));
+    m->setValue("PLATELETS", "45");
+    EXPECT_EQ(m->valueOf("SOFA_COAG"), QStringLiteral("3"));
+    EXPECT_EQ(m->valueOf("SOFA_TOTAL"), QStringLiteral("3"));
+    fillSofa(*m);
+    EXPECT_EQ(m->valueOf("SOFA_TOTAL"), QStringLiteral("16"));
+    EXPECT_EQ(m->valueOf("PF_RATIO"), QStringLiteral("151"));
+    EXPECT_TRUE(m->canSave());
+    const auto [ok, message] = save(*m);
+    EXPECT_TRUE(ok) << message.toStdString();
+    EXPECT_FALSE(m->dirty());
+
+    auto reopened = open("D0", "SOFA");
+    EXPECT_EQ(reopened->valueOf("NOREPINEPHRINE"), QStringLiteral("0,32"));
+    EXPECT_EQ(reopened->valueOf("SOFA_TOTAL"), QStringLiteral("16"));
+    EXPECT_EQ(open("D1", "SOFA")->valueOf("SOFA_TOTAL"), QStringLiteral("0"));
+}
+
+TEST_F(FormModelTest, refusesImpossibleValuesAndAsksToConfirmUnusualOnes)
+{
+    auto m = open("D0", "SOFA");
+    fillSofa(*m);
+    m->setValue("PLATELETS", "2500");
+    EXPECT_EQ(issue(*m, "PLATELETS"), QStringLiteral("error"));
+    EXPECT_FALSE(m->canSave());
+    EXPECT_FALSE(save(*m).first);
+    m->setValue("PLATELETS", "1500");
+    EXPECT_EQ(issue(*m, "PLATELETS"), QStringLiteral("warning"));
+    EXPECT_FALSE(m->canSave());
+    m->setConfirmed("PLATELETS", true);
+    EXPECT_TRUE(m->canSave());
+    EXPECT_TRUE(save(*m).first);
+}
+
+TEST_F(FormModelTest, aRequiredItemLeftEmptyNeedsAMissingDataReason)
+{
+    auto m = open("D0", "SOFA");
+    fillSofa(*m);
+    m->setValue("URINE_24H", "");
+    EXPECT_EQ(issue(*m, "URINE_24H"), QStringLiteral("missing"));
+    EXPECT_FALSE(m->canSave());
+    m->setMissingReason("URINE_24H", "NOT_DONE", "no catheter");
+    EXPECT_TRUE(m->canSave());
+    EXPECT_TRUE(save(*m).first);
+    auto reopened = open("D0", "SOFA");
+    EXPECT_EQ(reopened->data(reopened->index(reopened->rowOf("URINE_24H")), ui::FormModel::MissingReasonRole),
+              QStringLiteral("NOT_DONE"));
+}
+
+TEST_F(FormModelTest, changingASavedValueNeedsAReason)
+{
+    auto m = open("D0", "SOFA");
+    fillSofa(*m);
+    ASSERT_TRUE(save(*m).first);
+    m->setValue("PLATELETS", "29");
+    EXPECT_TRUE(m->needsReason());
+    EXPECT_FALSE(save(*m).first);
+    EXPECT_TRUE(save(*m, "TRANSCRIPTION_ERROR", "digits swapped").first);
+    EXPECT_EQ(open("D0", "SOFA")->valueOf("PLATELETS"), QStringLiteral("29"));
+}
+
+TEST_F(FormModelTest, showsTheEligibilityVerdictNamingCriteria)
+{
+    auto m = open("D0", "ELIG");
+    EXPECT_EQ(m->eligibilityStatus(), QStringLiteral("incomplete"));
+    m->setValue("AGE", "16");
+    EXPECT_EQ(m->eligibilityStatus(), QStringLiteral("not met"));
+    ASSERT_EQ(m->eligibilityFailing().size(), 1);
+    EXPECT_TRUE(m->eligibilityFailing().at(0).toString().startsWith("I1"));
+    EXPECT_TRUE(m->eligibilityUndecided().at(0).toString().contains("missing"));
+}
+
+TEST_F(FormModelTest, siteOnlyContactDetailsAreSavedButNeverQueuedForTheGateway)
+{
+    auto contact = open("D0", "CONTACT");
+    contact->setValue("TRUSTED_PHONE", "+33 6 12 34 56 78");
+    ASSERT_TRUE(save(*contact).first);
+    EXPECT_EQ(open("D0", "CONTACT")->valueOf("TRUSTED_PHONE"), QStringLiteral("+33 6 12 34 56 78"));
+    auto st = test::await<Result<store::SyncState>>([&](auto d) { core->loadSyncState(d); });
+    EXPECT_EQ(st->pendingEvents, 0);
+}
+
+TEST_F(FormModelTest, hiddenAnswersAreNotRequiredAndAreClearedWhenSaved)
+{
+    auto m = open("D0", "AE");
+    m->setValue("AE_TERM", "hypotension");
+    m->setValue("SERIOUS", "Y");
+    m->setValue("SAE_DEATH", "N");
+    EXPECT_TRUE(m->data(m->index(m->rowOf("SAE_DEATH")), ui::FormModel::VisibleRole).toBool());
+    m->setValue("SERIOUS", "N");
+    EXPECT_FALSE(m->data(m->index(m->rowOf("SAE_DEATH")), ui::FormModel::VisibleRole).toBool());
+    EXPECT_NE(issue(*m, "SAE_HOSPITALISATION"), QStringLiteral("missing"));
+}

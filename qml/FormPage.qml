@@ -77,9 +77,40 @@ Page {
                     model: page.form.eligibilityFailing
                     Label { required property string modelData; text: "✗ " + modelData; color: "#c62828"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15 }
                 }
+                // Many undecided criteria (an empty page) fit on one line; a few are spelled out.
+                Label {
+                    visible: page.form.eligibilityUndecided.length > 4
+                    text: qsTr("%1 criteria not yet decided: %2").arg(page.form.eligibilityUndecided.length)
+                          .arg(page.form.eligibilityUndecided.map(function(c) { return c.split(":")[0] }).join(", "))
+                    color: "#ef6c00"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15
+                }
                 Repeater {
-                    model: page.form.eligibilityUndecided
+                    model: page.form.eligibilityUndecided.length > 4 ? [] : page.form.eligibilityUndecided
                     Label { required property string modelData; text: "? " + modelData; color: "#ef6c00"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15 }
+                }
+            }
+        }
+
+        // Computed values stay in view while typing (SOFA total, IBW and rates, free days...).
+        Flow {
+            objectName: "computedBar"
+            visible: page.form.computed.length > 0
+            Layout.fillWidth: true
+            Layout.margins: 8
+            spacing: 18
+            Repeater {
+                model: page.form.computed
+                Row {
+                    required property var modelData
+                    spacing: 6
+                    Label { text: modelData.label; font.pixelSize: 15; opacity: 0.8; anchors.baseline: valueLabel.baseline }
+                    Label {
+                        id: valueLabel
+                        objectName: "computed_" + modelData.oid
+                        text: modelData.value.length ? modelData.value + (modelData.unit.length ? " " + modelData.unit : "") : "–"
+                        font.pixelSize: modelData.oid.indexOf("TOTAL") >= 0 ? 28 : 20
+                        font.bold: true
+                    }
                 }
             }
         }

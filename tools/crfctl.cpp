@@ -22,7 +22,7 @@ int usage(int rc)
                  "                            (bad input: exit 2 and one line on stderr naming the field)\n"
                  "  study check FILE          validate a study definition (exit 0 and a summary, or 2)\n"
                  "  stats --data DIR [--json]    what a gateway's store holds\n"
-                 "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR\n"
+                 "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR [--study FILE]\n"
                  "        the headless bedside session of ./scripts/demo\n");
     return rc;
 }
@@ -110,7 +110,8 @@ int main(int argc, char** argv)
         QCoreApplication app(argc, argv);
         return crf::tools::runDemoSession(
             {QString::fromStdString(opt.at("gateway-bin")), QString::fromStdString(opt.at("gateway-data")),
-             QString::fromStdString(opt.at("listen")), QString::fromStdString(opt.at("tablets"))});
+             QString::fromStdString(opt.at("listen")), QString::fromStdString(opt.at("tablets")),
+             QString::fromStdString(opt.count("study") ? opt.at("study") : "studies/imicro.json")});
     }
     std::fprintf(stderr, "crfctl: unknown command %s\n", cmd.c_str());
     return usage(2);

@@ -1,6 +1,8 @@
 #include "demo_session.h"
 
 #include "app_core.h"
+#include "definition.h"
+#include "form_engine.h"
 #include "key_store.h"
 #include "sofa.h"
 #include "sofa_items.h"
@@ -39,13 +41,14 @@ template <typename R, typename F> std::optional<R> await(F&& start, int timeoutM
 
 class DemoTablet {
 public:
-    DemoTablet(const QString& dir, const QString& gateway, const std::string& user)
+    DemoTablet(const QString& dir, const QString& gateway, const std::string& user,
+               std::shared_ptr<const v1::StudyDefinition> definition)
     {
         app::AppConfig cfg;
         cfg.dataDir = dir;
         cfg.gatewayAddress = gateway;
         cfg.actor = {user, "research_nurse", "01"};
-        cfg.study = {"I-MICRO", "2020-1"};
+        cfg.definition = std::move(definition);
         cfg.makeKeyStore = [dir] { return platform::makeDefaultKeyStore(dir); };
         QDir().mkpath(dir);
         core = std::make_unique<app::AppCore>(cfg);
@@ -127,11 +130,20 @@ std::string describeScores(const std::map<std::string, store::FieldValue>& value
 
 int runDemoSession(const DemoOptions& o)
 {
-    std::printf("Bedside session (I-MICRO, site 01), headless, through the real app core\n");
+    std::printf("Bedside session (site 01), headless, through the real app core\n");
     std::printf("  gateway %s (store in %s), tablets in %s\n\n", qPrintable(o.listen), qPrintable(o.gatewayData),
                 qPrintable(o.tabletsDir));
 
-    DemoTablet a(QDir(o.tabletsDir).filePath(QStringLiteral("A")), o.listen, "nurse-a");
+    auto loaded = study::loadDefinition(o.studyFile.toStdString());
+    if (!loaded) {
+        std::printf("cannot load the study definition: %s\n", loaded.error().text().c_str());
+        return 1;
+    }
+    auto definition = std::make_shared<const v1::StudyDefinition>(std::move(loaded).value());
+    std::printf("  study %s, definition version %s (%s)\n\n", definition->study_id().c_str(),
+                definition->version().c_str(), qPrintable(o.studyFile));
+
+    DemoTablet a(QDir(o.tabletsDir).filePath(QStringLiteral("A")), o.listen, "nurse-a", definition);
     if (!a.open())
         return 1;
     step("tablet A opened its encrypted store %s", QDir(o.tabletsDir).filePath("A/crf.db").toStdString());
@@ -148,6 +160,49 @@ int runDemoSession(const DemoOptions& o)
         return 1;
     }
     step("the gateway is not running: tablet A works offline and registers subject %s (initials only)", subject);
+
+    // Eligibility from raw values (the verdict is derived by the study definition's criteria).
+    store::SaveRequest elig;
+    elig.form = {subject, "D0", "ELIG", 0};
+    const std::vector<std::tuple<const char*, const char*, const char*>> criteria = {
+        {"AGE", "67", "years"},
+        {"CONSENT_MODE", "EMERGENCY", ""},
+        {"INFECTION", "Y", ""},
+        {"SOFA_CHANGE", "5", "points"},
+        {"VASOPRESSOR_MAP65", "Y", ""},
+        {"LACTATE", "3.4", "mmol/L"},
+        {"MOTTLING_SCORE", "3", ""},
+        {"FINGER_CRT", "4.5", "s"},
+        {"KNEE_CRT", "5.5", "s"},
+        {"NE_ONSET", "2026-11-20T02:10+01:00", ""},
+        {"INCLUSION_TIME", "2026-11-20T11:40+01:00", ""},
+        {"REFUSAL", "N", ""},
+        {"PREGNANCY", "N", ""},
+        {"HYPERSENSITIVITY", "N", ""},
+        {"HAEMORRHAGIC_RISK", "N", ""},
+        {"PLATELETS", "92", "10^3/mm3"},
+        {"UNSTABLE_ANGINA", "N", ""},
+        {"SEVERE_ARRHYTHMIA", "N", ""},
+        {"PAO2", "68", "mmHg"},
+        {"FIO2", "45", "%"},
+        {"RECENT_MI", "N", ""},
+        {"NO_INSURANCE", "N", ""},
+        {"DEPRIVED_LIBERTY", "N", ""}};
+    for (const auto& [item, value, unit] : criteria)
+        elig.values[item] = store::FieldValue{value, unit};
+    if (auto r = a.save(elig); !r) {
+        step("eligibility refused: %s", r.error().text());
+        return 1;
+    }
+    {
+        study::FormValues values;
+        for (const auto& [item, v] : a.form({subject, "D0", "ELIG", 0}))
+            values[item] = {v.value, v.unit};
+        const auto state = study::evaluateForm(*definition, *study::findForm(*definition, "ELIG"), values);
+        step("tablet A records eligibility from raw values: verdict %s (%s h after norepinephrine onset)",
+             state.eligibility ? study::verdictName(state.eligibility->status) : "?",
+             state.values.count("NE_HOURS") ? state.values.at("NE_HOURS").text : "?");
+    }
 
     store::SaveRequest sofaD0;
     sofaD0.form = {subject, "D0", sofa::items::kForm, 0};
@@ -196,7 +251,7 @@ int runDemoSession(const DemoOptions& o)
              std::to_string(online.pushed), std::to_string(a.pending()));
     }
 
-    DemoTablet b(QDir(o.tabletsDir).filePath(QStringLiteral("B")), o.listen, "nurse-b");
+    DemoTablet b(QDir(o.tabletsDir).filePath(QStringLiteral("B")), o.listen, "nurse-b", definition);
     if (rc == 0 && b.open()) {
         const auto pulled = b.sync();
         step("tablet B syncs: %s event(s) pulled%s", std::to_string(pulled.pulled),

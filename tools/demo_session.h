@@ -10,6 +10,7 @@ struct DemoOptions {
     QString gatewayData;   // its --data folder
     QString listen;        // host:port for the gateway
     QString tabletsDir;    // tablets' folders: <dir>/A/crf.db, <dir>/B/crf.db
+    QString studyFile;     // the study definition (studies/imicro.json)
 };
 
 /// Prints each step; returns the process exit code (0 when tablet B shows exactly what tablet A saved).

@@ -235,11 +235,15 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
     }
     case IssueLevelRole: {
         const auto* i = issueFor(oid);
-        return i ? levelName(i->level) : QString();
+        if (!i || (i->level == study::IssueLevel::MissingReason && !m_showMissing))
+            return QString();
+        return levelName(i->level);
     }
     case IssueMessageRole: {
         const auto* i = issueFor(oid);
-        return i ? QString::fromStdString(i->message) : QString();
+        if (!i || (i->level == study::IssueLevel::MissingReason && !m_showMissing))
+            return QString();
+        return QString::fromStdString(i->message);
     }
     case ConfirmedRole: {
         const auto* i = issueFor(oid);
@@ -384,6 +388,23 @@ QVariantList FormModel::eligibilityUndecided() const
     return out;
 }
 
+QVariantList FormModel::computed() const
+{
+    QVariantList out;
+    for (const auto& row : m_rows) {
+        const v1::Item& item = *row.item;
+        if (!item.has_derived() || m_state.hidden.count(item.oid()))
+            continue;
+        const QString oid = QString::fromStdString(item.oid());
+        out.append(QVariantMap{
+            {QStringLiteral("oid"), oid},
+            {QStringLiteral("label"), QString::fromStdString(item.label())},
+            {QStringLiteral("value"), valueOf(oid)},
+            {QStringLiteral("unit"), item.units_size() ? QString::fromStdString(item.units(0).unit()) : QString()}});
+    }
+    return out;
+}
+
 QVariantList FormModel::missingReasons() const
 {
     QVariantList out;
@@ -465,6 +486,8 @@ void FormModel::save(const QString& reasonCode, const QString& reasonText)
         return;
     }
     if (!canSave()) {
+        m_showMissing = true;
+        reevaluate();
         const QString msg = m_state.hasErrors()
                                 ? tr("Not saved: correct the values marked in red first.")
                                 : tr("Not saved: confirm the unusual values and give a value or a reason for "

@@ -39,6 +39,8 @@ class FormModel : public QAbstractListModel {
     Q_PROPERTY(QVariantList eligibilityFailing READ eligibilityFailing NOTIFY stateChanged)
     Q_PROPERTY(QVariantList eligibilityUndecided READ eligibilityUndecided NOTIFY stateChanged)
     Q_PROPERTY(QVariantList missingReasons READ missingReasons CONSTANT)
+    Q_PROPERTY(QVariantList computed READ computed NOTIFY stateChanged)
+    Q_PROPERTY(bool showMissing READ showMissing NOTIFY stateChanged)
 
 public:
     enum Roles {
@@ -81,12 +83,16 @@ public:
     bool dirty() const { return effectiveValues() != m_saved; }
     bool canSave() const;
     bool busy() const { return m_busy; }
+    /// Missing-value prompts are shown once a save was attempted (an empty form is not an error yet).
+    bool showMissing() const { return m_showMissing; }
     QString message() const { return m_message; }
     QVariantList formIssues() const;
     QString eligibilityStatus() const;
     QVariantList eligibilityFailing() const;
     QVariantList eligibilityUndecided() const;
     QVariantList missingReasons() const;
+    /// The form's derived values for an always-visible summary: [{oid, label, value, unit}].
+    QVariantList computed() const;
 
     Q_INVOKABLE void load();
     Q_INVOKABLE void setValue(const QString& oid, const QString& text);
@@ -129,6 +135,7 @@ private:
     study::FormState m_state;
     std::set<std::string> m_confirmed;
     bool m_busy = false;
+    bool m_showMissing = false;
     QString m_message;
 };
 

@@ -119,8 +119,10 @@ TEST_F(FormModelTest, aRequiredItemLeftEmptyNeedsAMissingDataReason)
     auto m = open("D0", "SOFA");
     fillSofa(*m);
     m->setValue("URINE_24H", "");
-    EXPECT_EQ(issue(*m, "URINE_24H"), QStringLiteral("missing"));
+    EXPECT_EQ(issue(*m, "URINE_24H"), QString()) << "not shouted before a save attempt";
     EXPECT_FALSE(m->canSave());
+    EXPECT_FALSE(save(*m).first);
+    EXPECT_EQ(issue(*m, "URINE_24H"), QStringLiteral("missing"));
     m->setMissingReason("URINE_24H", "NOT_DONE", "no catheter");
     EXPECT_TRUE(m->canSave());
     EXPECT_TRUE(save(*m).first);

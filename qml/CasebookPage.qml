@@ -40,7 +40,9 @@ Page {
                 Label {
                     text: modelData.oid + "\n" + modelData.name
                     font.pixelSize: 16
+                    wrapMode: Text.WordWrap
                     Layout.preferredWidth: 200
+                    Layout.maximumWidth: 200
                 }
                 Flow {
                     Layout.fillWidth: true

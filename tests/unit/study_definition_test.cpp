@@ -56,7 +56,7 @@ TEST(StudyDefinitions, imicroFollowsTheProtocolSchedule)
     std::vector<std::string> visits;
     for (const auto& v : imicro().visits())
         visits.push_back(v.oid());
-    EXPECT_EQ(visits, (std::vector<std::string>{"D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D28"}));
+    EXPECT_EQ(visits, (std::vector<std::string>{"SCREENING", "D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D28"}));
     auto has = [](const std::string& visit, const std::string& form) {
         const auto* v = findVisit(imicro(), visit);
         return std::find(v->form_oids().begin(), v->form_oids().end(), form) != v->form_oids().end();

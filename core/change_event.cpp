@@ -66,15 +66,28 @@ Digest eventHash(const v1::ChangeEvent& e)
     return sha256(w.bytes());
 }
 
-Digest serverChainHash(const std::string& prevServerHash, const Digest& eventHashValue, uint64_t serverSeq,
-                       int64_t receivedAtMs)
+Digest serverChainHash(const std::string& prevServerHash, const v1::ServerEvent& se)
 {
     CanonicalWriter w;
-    w.str("crf.v1.ServerChain/1");
+    w.str("crf.v1.ServerChain/2");
     w.str(prevServerHash);
-    w.str(std::string(reinterpret_cast<const char*>(eventHashValue.data()), eventHashValue.size()));
-    w.u64(serverSeq);
-    w.i64(receivedAtMs);
+    w.str(se.event_hash());
+    w.u64(se.server_seq());
+    w.i64(se.received_at_ms());
+    w.i64(se.clock_skew_ms());
+    w.boolean(se.clock_flagged());
+    w.u64(static_cast<uint64_t>(se.conflicts_size()));
+    for (const auto& c : se.conflicts()) {
+        w.str(c.item_oid());
+        w.str(c.kept_value());
+        w.str(c.kept_unit());
+        w.boolean(c.kept_present());
+        w.u64(c.kept_server_seq());
+        w.u64(c.conflict_id());
+    }
+    w.u64(static_cast<uint64_t>(se.resolved_items_size()));
+    for (const auto& r : se.resolved_items())
+        w.str(r);
     return sha256(w.bytes());
 }
 

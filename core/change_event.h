@@ -12,9 +12,9 @@ namespace crf {
 /// The hash that chains a device's events: SHA-256 over a canonical, length-prefixed encoding of every
 /// field of the event (including prev_hash). Independent of protobuf's serializer, which is not canonical.
 Digest eventHash(const v1::ChangeEvent& event);
-/// The gateway's own chain link: SHA-256(previous server hash || event hash || server_seq || received_at).
-Digest serverChainHash(const std::string& prevServerHash, const Digest& eventHash, uint64_t serverSeq,
-                       int64_t receivedAtMs);
+/// The gateway's own chain link: SHA-256 over the previous server hash and everything the gateway adds to an
+/// accepted event (event hash, server_seq, receipt time, clock skew and flag, conflict notes, resolved items).
+Digest serverChainHash(const std::string& prevServerHash, const v1::ServerEvent& accepted);
 
 /// Hash of "no previous event": 32 zero bytes.
 std::string genesisHash();

@@ -29,13 +29,16 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
         return Error{"--listen " + options.listen,
                      "plaintext gRPC is allowed on loopback only (use 127.0.0.1:PORT), or pass --insecure-dev"};
 
+    auto studies = StudyRegistry::load(options.studyFiles);
+    if (!studies)
+        return Error{"--study", studies.error().text()};
     auto store = openSqliteStore(options.dataDir);
     if (!store)
         return store.error();
 
     std::unique_ptr<GatewayServer> server(new GatewayServer);
     server->m_store = std::move(store).value();
-    server->m_domain = std::make_unique<SyncDomain>(*server->m_store, clock);
+    server->m_domain = std::make_unique<SyncDomain>(*server->m_store, clock, std::move(studies).value());
     server->m_service = std::make_unique<SyncService>(*server->m_domain);
 
     static const bool pluginsReady = [] {

@@ -10,6 +10,7 @@
 #include <grpcpp/server.h>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace crf::gateway {
 
@@ -20,6 +21,7 @@ public:
         std::string listen = "127.0.0.1:0"; // port 0: pick a free port (tests)
         std::string dataDir;
         bool allowPlaintextOffLoopback = false;
+        std::vector<std::string> studyFiles; // definitions the gateway checks events against (none: accept all)
     };
 
     /// Opens the store and starts serving. Errors name the address or the data directory.

@@ -11,9 +11,10 @@ namespace {
 
 void usage()
 {
-    std::cerr << "usage: crf-gateway --listen HOST:PORT --data DIR [--insecure-dev]\n"
+    std::cerr << "usage: crf-gateway --listen HOST:PORT --data DIR [--study FILE]... [--insecure-dev]\n"
                  "  --listen       address to serve gRPC on (plaintext only on loopback)\n"
                  "  --data         directory for the embedded store (gateway.db)\n"
+                 "  --study        a study definition events are checked against (repeatable)\n"
                  "  --insecure-dev allow plaintext off loopback (development only)\n";
 }
 
@@ -36,6 +37,8 @@ int main(int argc, char** argv)
             options.listen = next();
         else if (arg == "--data")
             options.dataDir = next();
+        else if (arg == "--study")
+            options.studyFiles.push_back(next());
         else if (arg == "--insecure-dev")
             options.allowPlaintextOffLoopback = true;
         else if (arg == "-h" || arg == "--help") {

@@ -24,6 +24,7 @@ Item {
     required property string missingText
     required property string help
     required property bool siteOnly
+    required property bool conflict
     property var form
     signal missingReasonRequested(string oid, string label)
 
@@ -179,6 +180,15 @@ Item {
                 Layout.minimumHeight: 48
                 onClicked: root.missingReasonRequested(root.oid, root.label)
             }
+        }
+        Label {
+            objectName: root.oid + "_conflict"
+            visible: root.conflict
+            text: qsTr("Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.")
+            color: "#ad1457"
+            font.pixelSize: 14
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
         }
         Label {
             visible: root.missingReason.length > 0

@@ -92,8 +92,14 @@ void migrateTo3(sql::Database& db)
     )sql");
 }
 
+// Version 4: a value changed concurrently on two tablets is marked in conflict until resolved (DESIGN "Merge").
+void migrateTo4(sql::Database& db)
+{
+    db.exec("ALTER TABLE form_values ADD COLUMN conflict INTEGER NOT NULL DEFAULT 0;");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4};
 static_assert(std::size(kMigrations) == TabletStore::kSchemaVersion);
 
 } // namespace
@@ -247,15 +253,64 @@ void TabletStore::putValue(const std::string& subject, const std::string& visit,
         "pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 }
 
+void TabletStore::applyChange(const v1::FormRef& f, const v1::FieldChange& c)
+{
+    if (c.new_present()) {
+        putValue(f.subject_id(), f.visit_oid(), f.form_oid(), f.repeat(), c, 0, true);
+        return;
+    }
+    m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 "
+                  "AND item_oid = ?5 AND pending_seq = 0 AND conflict = 0")
+        .bind(1, f.subject_id())
+        .bind(2, f.visit_oid())
+        .bind(3, f.form_oid())
+        .bind(4, static_cast<int64_t>(f.repeat()))
+        .bind(5, c.item_oid())
+        .run();
+}
+
+void TabletStore::setConflict(const v1::FormRef& f, const std::string& item, bool conflict)
+{
+    if (conflict) {
+        // A conflict on a value that was absent on the gateway side still needs a row to carry the flag.
+        m_db->prepare("INSERT OR IGNORE INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, "
+                      "unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, '', '', 0)")
+            .bind(1, f.subject_id())
+            .bind(2, f.visit_oid())
+            .bind(3, f.form_oid())
+            .bind(4, static_cast<int64_t>(f.repeat()))
+            .bind(5, item)
+            .run();
+    }
+    m_db->prepare("UPDATE form_values SET conflict = ?6 WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
+                  "repeat = ?4 AND item_oid = ?5")
+        .bind(1, f.subject_id())
+        .bind(2, f.visit_oid())
+        .bind(3, f.form_oid())
+        .bind(4, static_cast<int64_t>(f.repeat()))
+        .bind(5, item)
+        .bind(6, static_cast<int64_t>(conflict))
+        .run();
+    if (!conflict)
+        m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
+                      "repeat = ?4 AND item_oid = ?5 AND value = '' AND pending_seq = 0")
+            .bind(1, f.subject_id())
+            .bind(2, f.visit_oid())
+            .bind(3, f.form_oid())
+            .bind(4, static_cast<int64_t>(f.repeat()))
+            .bind(5, item)
+            .run();
+}
+
 Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey& f)
 {
     try {
-        auto& st = m_db->prepare("SELECT item_oid, value, unit, pending_seq FROM form_values WHERE subject_id = ?1 "
-                                 "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
+        auto& st = m_db->prepare("SELECT item_oid, value, unit, pending_seq, conflict FROM form_values WHERE "
+                                 "subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
         st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
         std::map<std::string, FieldValue> out;
         while (st.step())
-            out[st.text(0)] = FieldValue{st.text(1), st.text(2), st.int64(3) != 0};
+            out[st.text(0)] = FieldValue{st.text(1), st.text(2), st.int64(3) != 0, st.int64(4) != 0};
         return out;
     } catch (const sql::SqlError& e) {
         return Error{"form " + f.formOid, e.what()};
@@ -492,19 +547,27 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
             }
             // The projection replays every event, own ones included, in server order so all tablets converge;
             // own unacknowledged values stay on top until the gateway has them (DESIGN "Pull").
+            std::map<std::string, const v1::ConflictNote*> conflicts;
+            for (const auto& n : se.conflicts())
+                conflicts[n.item_oid()] = &n;
+            std::set<std::string> resolved(se.resolved_items().begin(), se.resolved_items().end());
             for (const auto& c : e.changes()) {
-                if (c.new_present()) {
-                    putValue(f.subject_id(), f.visit_oid(), f.form_oid(), f.repeat(), c, 0, true);
-                } else {
-                    m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
-                                  "form_oid = ?3 AND repeat = ?4 AND item_oid = ?5 AND pending_seq = 0")
-                        .bind(1, f.subject_id())
-                        .bind(2, f.visit_oid())
-                        .bind(3, f.form_oid())
-                        .bind(4, static_cast<int64_t>(f.repeat()))
-                        .bind(5, c.item_oid())
-                        .run();
+                auto note = conflicts.find(c.item_oid());
+                if (note != conflicts.end()) {
+                    // The gateway kept another value: show that one, flagged, on every tablet (even the one whose
+                    // value lost: both stay in the audit trail and a data query is open).
+                    v1::FieldChange kept;
+                    kept.set_item_oid(c.item_oid());
+                    kept.set_new_present(note->second->kept_present());
+                    kept.set_new_value(note->second->kept_value());
+                    kept.set_unit(note->second->kept_unit());
+                    applyChange(f, kept);
+                    setConflict(f, c.item_oid(), true);
+                    continue;
                 }
+                if (resolved.count(c.item_oid()))
+                    setConflict(f, c.item_oid(), false);
+                applyChange(f, c);
             }
         }
         const HlcTime hlc = m_hlc->last();

@@ -44,6 +44,7 @@ struct FieldValue {
     std::string value;
     std::string unit;
     bool pending = false;
+    bool conflict = false; // changed concurrently elsewhere: the gateway kept this value, a data query is open
 };
 
 /// A save from a form: the full set of items the form shows. An item mapped to nullopt is cleared.
@@ -80,7 +81,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -120,6 +121,8 @@ private:
     std::string meta(const std::string& key, const std::string& fallback = {});
     void setMeta(const std::string& key, const std::string& value);
     uint64_t baseVersion(const FormKey& form);
+    void applyChange(const v1::FormRef& form, const v1::FieldChange& change);
+    void setConflict(const v1::FormRef& form, const std::string& item, bool conflict);
     void putValue(const std::string& subject, const std::string& visit, const std::string& form, uint32_t repeat,
                   const v1::FieldChange& change, uint64_t pendingSeq, bool onlyIfNotPending);
 

@@ -26,6 +26,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
             break;
         v1::PushRequest request;
         request.set_device_id(deviceId);
+        request.set_device_now_ms(m_clock.nowMs());
         for (const auto& e : *pending)
             *request.add_events() = e;
         auto response = m_client.push(request);

@@ -119,6 +119,7 @@ void FormModel::rebuild()
     m_entered.clear();
     m_saved.clear();
     m_confirmed.clear();
+    m_conflicts.clear();
     if (const auto* f = form()) {
         for (const auto& s : f->sections())
             for (const auto& i : s.items())
@@ -263,6 +264,8 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
         return QString::fromStdString(item.help());
     case SiteOnlyRole:
         return item.site_only();
+    case ConflictRole:
+        return m_conflicts.count(oid) > 0;
     default:
         return {};
     }
@@ -288,7 +291,8 @@ QHash<int, QByteArray> FormModel::roleNames() const
             {MissingReasonRole, "missingReason"},
             {MissingTextRole, "missingText"},
             {HelpRole, "help"},
-            {SiteOnlyRole, "siteOnly"}};
+            {SiteOnlyRole, "siteOnly"},
+            {ConflictRole, "conflict"}};
 }
 
 void FormModel::setValue(const QString& oid, const QString& text)
@@ -436,8 +440,13 @@ void FormModel::load()
             return;
         }
         m_entered.clear();
-        for (const auto& [oid, v] : *r)
-            m_entered[oid] = {v.value, v.unit};
+        m_conflicts.clear();
+        for (const auto& [oid, v] : *r) {
+            if (!v.value.empty())
+                m_entered[oid] = {v.value, v.unit};
+            if (v.conflict)
+                m_conflicts.insert(oid);
+        }
         m_confirmed.clear();
         m_state = study::evaluateForm(*m_study->definition(), *form(), m_entered);
         m_saved = effectiveValues();

@@ -62,7 +62,8 @@ public:
         MissingReasonRole,
         MissingTextRole,
         HelpRole,
-        SiteOnlyRole
+        SiteOnlyRole,
+        ConflictRole
     };
 
     explicit FormModel(QObject* parent = nullptr);
@@ -130,8 +131,9 @@ private:
         QString section;
     };
     std::vector<Row> m_rows;
-    study::FormValues m_entered; // as typed (plus "#ND" companions)
-    study::FormValues m_saved;   // as loaded or last saved
+    study::FormValues m_entered;       // as typed (plus "#ND" companions)
+    study::FormValues m_saved;         // as loaded or last saved
+    std::set<std::string> m_conflicts; // items the gateway marked in conflict (a data query is open)
     study::FormState m_state;
     std::set<std::string> m_confirmed;
     bool m_busy = false;

@@ -3,6 +3,7 @@
 #include "change_event.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <map>
 
@@ -56,6 +57,10 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, reason.error().text());
                 continue;
             }
+            if (auto rules = m_studies.check(e); !rules) {
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, rules.error().text());
+                continue;
+            }
             const std::string hash = digestBytes(eventHash(e));
 
             // Idempotency key (device_id, device_seq): a resent event is acknowledged again, stored once.
@@ -95,8 +100,13 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
             se.set_server_seq(server.lastSeq + 1);
             se.set_received_at_ms(receivedAt);
             se.set_event_hash(hash);
-            se.set_server_hash(digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash,
-                                                           eventHash(e), se.server_seq(), receivedAt)));
+            if (request.device_now_ms() > 0) {
+                se.set_clock_skew_ms(request.device_now_ms() - receivedAt);
+                se.set_clock_flagged(std::llabs(se.clock_skew_ms()) > m_skewThresholdMs);
+            }
+            merge(*tx, se);
+            se.set_server_hash(
+                digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se);
             server = {se.server_seq(), se.server_hash()};
             head = {e.device_seq(), hash};
@@ -109,6 +119,44 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
     }
     response.set_server_time_ms(m_clock.nowMs());
     return response;
+}
+
+void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se)
+{
+    const auto& e = se.event();
+    for (const auto& c : e.changes()) {
+        const FieldKey key{e.study_id(),        e.form().subject_id(), e.form().visit_oid(),
+                           e.form().form_oid(), e.form().repeat(),     c.item_oid()};
+        const auto current = tx.fieldState(key);
+        FieldState next{c.new_value(), c.unit(), c.new_present(), se.server_seq(), se.server_seq(), e.device_id()};
+        // Concurrent: another device changed this field after the version this device based its edit on.
+        const bool concurrent = current && current->lastSeq > e.base_version() && current->lastDevice != e.device_id();
+        const bool same = current && current->present == c.new_present() &&
+                          (!c.new_present() || (current->value == c.new_value() && current->unit == c.unit()));
+        if (concurrent && !same) {
+            // Never last-writer-wins: both values stay in the audit trail, the first accepted one is kept, the field
+            // is marked in conflict and a data query is opened (DESIGN "Merge"). Tablets apply the note, not the value.
+            auto* note = se.add_conflicts();
+            note->set_item_oid(c.item_oid());
+            note->set_kept_value(current->value);
+            note->set_kept_unit(current->unit);
+            note->set_kept_present(current->present);
+            note->set_kept_server_seq(current->valueSeq);
+            note->set_conflict_id(tx.openConflict(key, current->valueSeq, se.server_seq()));
+            FieldState kept = *current;
+            kept.lastSeq = se.server_seq();
+            kept.lastDevice = e.device_id();
+            tx.putFieldState(key, kept);
+            continue;
+        }
+        // A write made with knowledge of the conflicting change (or identical to it) resolves the open query; any
+        // change of a saved value carries a reason (checked before).
+        if (tx.hasOpenConflict(key)) {
+            tx.resolveConflicts(key, se.server_seq());
+            se.add_resolved_items(c.item_oid());
+        }
+        tx.putFieldState(key, next);
+    }
 }
 
 Result<v1::PullResponse> SyncDomain::pull(const v1::PullRequest& request)

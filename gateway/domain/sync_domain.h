@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "crf/v1/sync.pb.h"
+#include "event_rules.h"
 #include "storage/store.h"
 
 namespace crf::gateway {
@@ -13,16 +14,28 @@ class SyncDomain {
 public:
     static constexpr uint32_t kMaxPullPage = 1000;
     static constexpr size_t kMaxPushBatch = 1000;
+    /// A device clock further than this from the gateway's is flagged in the audit trail, not refused
+    /// (ICH E6(R3) 4.2.2(d); FDA Q&A 2024 Q14).
+    static constexpr int64_t kDefaultSkewThresholdMs = 5 * 60 * 1000;
 
-    SyncDomain(Store& store, const Clock& clock) : m_store(store), m_clock(clock) {}
+    SyncDomain(Store& store, const Clock& clock, StudyRegistry studies = {},
+               int64_t skewThresholdMs = kDefaultSkewThresholdMs)
+        : m_store(store), m_clock(clock), m_studies(std::move(studies)), m_skewThresholdMs(skewThresholdMs)
+    {
+    }
 
     /// One outcome per event, in request order. Acknowledged (ACCEPTED/DUPLICATE) only once durable.
     Result<v1::PushResponse> push(const v1::PushRequest& request);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
 
 private:
+    /// Field-level three-way merge of an accepted event into the projection; fills conflict notes and resolutions.
+    void merge(WriteTransaction& tx, v1::ServerEvent& se);
+
     Store& m_store;
     const Clock& m_clock;
+    StudyRegistry m_studies;
+    int64_t m_skewThresholdMs;
 };
 
 } // namespace crf::gateway

@@ -8,7 +8,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -37,6 +37,44 @@ void migrateTo1(sql::Database& db)
     )sql");
 }
 
+// Version 2: what the gateway adds to each accepted event (skew, conflict notes, resolutions), stored as a
+// serialized ServerEvent without its event; the field projection for the three-way merge; conflicts (data queries).
+void migrateTo2(sql::Database& db)
+{
+    db.exec(R"sql(
+        ALTER TABLE events ADD COLUMN server_meta BLOB NOT NULL DEFAULT x'';
+        CREATE TABLE field_state (
+            study_id TEXT NOT NULL, subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL,
+            repeat INTEGER NOT NULL, item_oid TEXT NOT NULL,
+            value TEXT NOT NULL, unit TEXT NOT NULL, present INTEGER NOT NULL,
+            value_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, last_device TEXT NOT NULL,
+            PRIMARY KEY (study_id, subject_id, visit_oid, form_oid, repeat, item_oid));
+        CREATE TABLE conflicts (
+            id INTEGER PRIMARY KEY,
+            study_id TEXT NOT NULL, subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL,
+            repeat INTEGER NOT NULL, item_oid TEXT NOT NULL,
+            kept_seq INTEGER NOT NULL, other_seq INTEGER NOT NULL,
+            open INTEGER NOT NULL, resolved_by_seq INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX conflicts_field ON conflicts (study_id, subject_id, visit_oid, form_oid, repeat, item_oid, open);
+    )sql");
+}
+
+using Migration = void (*)(sql::Database&);
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2};
+
+const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
+                          "AND item_oid = ?6";
+
+sql::Statement& bindKey(sql::Statement& st, const FieldKey& k)
+{
+    return st.bind(1, k.studyId)
+        .bind(2, k.subjectId)
+        .bind(3, k.visitOid)
+        .bind(4, k.formOid)
+        .bind(5, static_cast<int64_t>(k.repeat))
+        .bind(6, k.itemOid);
+}
+
 class SqliteStore;
 
 class SqliteWriteTransaction final : public WriteTransaction {
@@ -48,8 +86,8 @@ public:
 
     std::optional<v1::ServerEvent> findEvent(const std::string& deviceId, uint64_t deviceSeq) override
     {
-        auto& st = m_db.prepare("SELECT server_seq, received_at_ms, event_hash, server_hash, payload FROM events "
-                                "WHERE device_id = ?1 AND device_seq = ?2");
+        auto& st = m_db.prepare("SELECT server_seq, received_at_ms, event_hash, server_hash, payload, server_meta "
+                                "FROM events WHERE device_id = ?1 AND device_seq = ?2");
         st.bind(1, deviceId).bind(2, static_cast<int64_t>(deviceSeq));
         if (!st.step())
             return std::nullopt;
@@ -79,7 +117,10 @@ public:
         const auto& e = se.event();
         auto& st = m_db.prepare(
             "INSERT INTO events (server_seq, device_id, device_seq, event_id, study_id, site_id, subject_id, "
-            "received_at_ms, event_hash, server_hash, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+            "received_at_ms, event_hash, server_hash, payload, server_meta) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        v1::ServerEvent meta = se;
+        meta.clear_event();
         st.bind(1, static_cast<int64_t>(se.server_seq()))
             .bind(2, e.device_id())
             .bind(3, static_cast<int64_t>(e.device_seq()))
@@ -90,8 +131,66 @@ public:
             .bind(8, se.received_at_ms())
             .bindBlob(9, se.event_hash())
             .bindBlob(10, se.server_hash())
-            .bindBlob(11, e.SerializeAsString());
+            .bindBlob(11, e.SerializeAsString())
+            .bindBlob(12, meta.SerializeAsString());
         st.run();
+    }
+
+    std::optional<FieldState> fieldState(const FieldKey& key) override
+    {
+        auto& st = bindKey(m_db.prepare(std::string("SELECT value, unit, present, value_seq, last_seq, last_device "
+                                                    "FROM field_state WHERE ") +
+                                        kFieldWhere),
+                           key);
+        if (!st.step())
+            return std::nullopt;
+        return FieldState{st.text(0),
+                          st.text(1),
+                          st.int64(2) != 0,
+                          static_cast<uint64_t>(st.int64(3)),
+                          static_cast<uint64_t>(st.int64(4)),
+                          st.text(5)};
+    }
+
+    void putFieldState(const FieldKey& key, const FieldState& f) override
+    {
+        bindKey(m_db.prepare("INSERT OR REPLACE INTO field_state (study_id, subject_id, visit_oid, form_oid, repeat, "
+                             "item_oid, value, unit, present, value_seq, last_seq, last_device) VALUES (?1, ?2, ?3, "
+                             "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                key)
+            .bind(7, f.value)
+            .bind(8, f.unit)
+            .bind(9, static_cast<int64_t>(f.present))
+            .bind(10, static_cast<int64_t>(f.valueSeq))
+            .bind(11, static_cast<int64_t>(f.lastSeq))
+            .bind(12, f.lastDevice)
+            .run();
+    }
+
+    uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) override
+    {
+        bindKey(m_db.prepare("INSERT INTO conflicts (study_id, subject_id, visit_oid, form_oid, repeat, item_oid, "
+                             "kept_seq, other_seq, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)"),
+                key)
+            .bind(7, static_cast<int64_t>(keptSeq))
+            .bind(8, static_cast<int64_t>(otherSeq))
+            .run();
+        return static_cast<uint64_t>(m_db.lastInsertRowId());
+    }
+
+    bool hasOpenConflict(const FieldKey& key) override
+    {
+        auto& st = bindKey(m_db.prepare(std::string("SELECT 1 FROM conflicts WHERE open = 1 AND ") + kFieldWhere), key);
+        return st.step();
+    }
+
+    void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) override
+    {
+        bindKey(m_db.prepare(std::string("UPDATE conflicts SET open = 0, resolved_by_seq = ?7 WHERE open = 1 AND ") +
+                             kFieldWhere),
+                key)
+            .bind(7, static_cast<int64_t>(resolvedBySeq))
+            .run();
     }
 
     void commit() override { m_tx.commit(); }
@@ -103,6 +202,10 @@ public:
         se.set_received_at_ms(st.int64(1));
         se.set_event_hash(st.blob(2));
         se.set_server_hash(st.blob(3));
+        if (!se.MergeFromString(st.blob(5)))
+            throw sql::SqlError(SQLITE_CORRUPT,
+                                "event " + std::to_string(se.server_seq()) + " metadata cannot be parsed");
+        se.set_server_seq(static_cast<uint64_t>(st.int64(0)));
         if (!se.mutable_event()->ParseFromString(st.blob(4)))
             throw sql::SqlError(SQLITE_CORRUPT, "event " + std::to_string(se.server_seq()) + " cannot be parsed");
         return se;
@@ -128,8 +231,8 @@ public:
     std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) override
     {
         std::lock_guard lock(m_mutex);
-        auto& st = m_db.prepare("SELECT server_seq, received_at_ms, event_hash, server_hash, payload FROM events "
-                                "WHERE server_seq > ?1 ORDER BY server_seq LIMIT ?2");
+        auto& st = m_db.prepare("SELECT server_seq, received_at_ms, event_hash, server_hash, payload, server_meta "
+                                "FROM events WHERE server_seq > ?1 ORDER BY server_seq LIMIT ?2");
         st.bind(1, static_cast<int64_t>(afterSeq)).bind(2, static_cast<int64_t>(limit));
         std::vector<v1::ServerEvent> out;
         while (st.step())
@@ -138,6 +241,26 @@ public:
     }
 
     uint64_t eventCount() override { return scalar("SELECT count(*) FROM events"); }
+
+    std::vector<ConflictRow> conflicts(bool openOnly) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare(std::string("SELECT id, study_id, subject_id, visit_oid, form_oid, repeat, item_oid, "
+                                            "kept_seq, other_seq, open, resolved_by_seq FROM conflicts") +
+                                (openOnly ? " WHERE open = 1" : "") + " ORDER BY id");
+        std::vector<ConflictRow> out;
+        while (st.step()) {
+            ConflictRow c;
+            c.id = static_cast<uint64_t>(st.int64(0));
+            c.field = {st.text(1), st.text(2), st.text(3), st.text(4), static_cast<uint32_t>(st.int64(5)), st.text(6)};
+            c.keptSeq = static_cast<uint64_t>(st.int64(7));
+            c.otherSeq = static_cast<uint64_t>(st.int64(8));
+            c.open = st.int64(9) != 0;
+            c.resolvedBySeq = static_cast<uint64_t>(st.int64(10));
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
 
     uint64_t subjectCount() override
     {
@@ -176,14 +299,15 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir)
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = FULL");
         db.exec("PRAGMA foreign_keys = ON");
-        const int version = db.userVersion();
+        int version = db.userVersion();
         if (version > kSchemaVersion)
             return Error{path, "schema version " + std::to_string(version) + " is newer than this gateway (" +
                                    std::to_string(kSchemaVersion) + "); refusing to open"};
-        if (version < 1) {
+        // One migration step per version, each in its own transaction.
+        for (; version < kSchemaVersion; ++version) {
             sql::Transaction tx(db);
-            migrateTo1(db);
-            db.setUserVersion(1);
+            kMigrations[version](db);
+            db.setUserVersion(version + 1);
             tx.commit();
         }
         return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));

@@ -24,6 +24,31 @@ struct ServerHead {
     std::string lastHash;
 };
 
+/// A field of a form instance: the unit of the three-way merge.
+struct FieldKey {
+    std::string studyId, subjectId, visitOid, formOid;
+    uint32_t repeat = 0;
+    std::string itemOid;
+};
+
+/// The gateway's current view of a field (a projection of the events; rebuildable from them).
+struct FieldState {
+    std::string value, unit;
+    bool present = false;
+    uint64_t valueSeq = 0;  // the event whose value is kept
+    uint64_t lastSeq = 0;   // the latest event that touched the field (kept or in conflict)
+    std::string lastDevice; // the device of lastSeq
+};
+
+/// A data query opened for a conflict.
+struct ConflictRow {
+    uint64_t id = 0;
+    FieldKey field;
+    uint64_t keptSeq = 0, otherSeq = 0;
+    bool open = true;
+    uint64_t resolvedBySeq = 0;
+};
+
 /// One write unit of work. Implementations serialise writers (SQLite: BEGIN IMMEDIATE). Destroying it without
 /// commit() rolls back. Methods throw on storage failure; the domain catches at its boundary.
 class WriteTransaction {
@@ -34,6 +59,12 @@ public:
     virtual ServerHead serverHead() = 0;
     /// Appends an accepted event whose server_seq and hashes the caller has set (server_seq = head + 1).
     virtual void append(const v1::ServerEvent& event) = 0;
+    virtual std::optional<FieldState> fieldState(const FieldKey& key) = 0;
+    virtual void putFieldState(const FieldKey& key, const FieldState& state) = 0;
+    /// Opens a data query for a conflict on `key`; returns its id.
+    virtual uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) = 0;
+    virtual bool hasOpenConflict(const FieldKey& key) = 0;
+    virtual void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) = 0;
     /// Makes everything appended durable (fsync) before returning: only then may the gateway acknowledge.
     virtual void commit() = 0;
 };
@@ -46,6 +77,7 @@ public:
     /// Accepted events with server_seq > afterSeq, in server order, at most `limit`.
     virtual std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) = 0;
     virtual uint64_t eventCount() = 0;
+    virtual std::vector<ConflictRow> conflicts(bool openOnly) = 0;
     /// Distinct subjects and devices seen in accepted events.
     virtual uint64_t subjectCount() = 0;
     virtual uint64_t deviceCount() = 0;

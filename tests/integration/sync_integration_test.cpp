@@ -88,7 +88,7 @@ store::SaveRequest sofaDay(const std::string& subject, int day)
 int unusedPort(const Clock& clock)
 {
     QTemporaryDir scratch;
-    auto probe = gateway::GatewayServer::start({"127.0.0.1:0", scratch.path().toStdString(), false}, clock);
+    auto probe = gateway::GatewayServer::start({"127.0.0.1:0", scratch.path().toStdString(), false, {}}, clock);
     const int port = probe.value()->port();
     probe.value()->shutdown();
     return port;
@@ -114,7 +114,7 @@ TEST(SyncEndToEnd, offlineSaveThenPushThenPullConvergesOnTwoTablets)
     EXPECT_NE(a.state().lastError.find("unreachable"), std::string::npos);
 
     // The gateway comes up; A reconnects and syncs.
-    auto gw = gateway::GatewayServer::start({address, gatewayData.path().toStdString(), false}, clock);
+    auto gw = gateway::GatewayServer::start({address, gatewayData.path().toStdString(), false, {}}, clock);
     ASSERT_TRUE(gw.ok()) << gw.error().text();
     const auto online = a.sync();
     EXPECT_TRUE(online.ok()) << online.error;
@@ -160,7 +160,7 @@ TEST(SyncEndToEnd, aGatewayRestartInTheMiddleOfASyncLosesAndDuplicatesNothing)
     QTemporaryDir gatewayData;
     const int port = unusedPort(clock);
     const std::string address = "127.0.0.1:" + std::to_string(port);
-    gateway::GatewayServer::Options options{address, gatewayData.path().toStdString(), false};
+    gateway::GatewayServer::Options options{address, gatewayData.path().toStdString(), false, {}};
     auto gw = gateway::GatewayServer::start(options, clock);
     ASSERT_TRUE(gw.ok());
 

@@ -229,3 +229,60 @@ TEST(SyncEndToEnd, aDamagedTabletDatabaseGivesAClearMessageAndIsNotOverwritten)
     auto saved = await<Result<store::SaveOutcome>>([&](auto done) { core.save(r, done); });
     EXPECT_FALSE(saved.ok());
 }
+
+TEST(SyncEndToEnd, twoTabletsEditingTheSameFieldOfflineConvergeWithTheConflictSurfacedThenResolved)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    ASSERT_TRUE(gw.ok());
+    const std::string address = gw.value()->address();
+    Tablet a(address, "nurse-a"), b(address, "nurse-b");
+    a.trackReports();
+    b.trackReports();
+    const store::FormKey key{"01-001", "D0", "SOFA", 0};
+
+    // Both offline (neither has seen the other): A records platelets 85 and GCS 13, B records platelets 58 and MAP.
+    store::SaveRequest ra;
+    ra.form = key;
+    ra.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    ra.values["GCS"] = store::FieldValue{"13", ""};
+    a.save(ra);
+    store::SaveRequest rb;
+    rb.form = key;
+    rb.values["PLATELETS"] = store::FieldValue{"58", "10^3/uL"};
+    rb.values["MAP"] = store::FieldValue{"64", "mmHg"};
+    b.save(rb);
+
+    ASSERT_TRUE(a.sync().ok());
+    ASSERT_TRUE(b.sync().ok());
+    ASSERT_TRUE(a.sync().ok());
+
+    // Different fields merged; the same field: first value kept on both tablets, flagged, a query open.
+    for (Tablet* t : {&a, &b}) {
+        const auto v = t->form(key);
+        EXPECT_EQ(v.at("GCS").value, "13");
+        EXPECT_EQ(v.at("MAP").value, "64");
+        EXPECT_EQ(v.at("PLATELETS").value, "85");
+        EXPECT_TRUE(v.at("PLATELETS").conflict);
+        EXPECT_FALSE(v.at("GCS").conflict);
+    }
+    EXPECT_EQ(gw.value()->store().conflicts(true).size(), 1u);
+    EXPECT_EQ(gw.value()->store().eventCount(), 2u) << "both values are in the audit trail";
+
+    // B, having seen the conflict, records the checked value with a reason: resolved everywhere.
+    store::SaveRequest fix;
+    fix.form = key;
+    fix.values["PLATELETS"] = store::FieldValue{"58", "10^3/uL"};
+    fix.reasonCode = "CONFLICT_RESOLUTION";
+    fix.reasonText = "checked against the lab report";
+    b.save(fix);
+    ASSERT_TRUE(b.sync().ok());
+    ASSERT_TRUE(a.sync().ok());
+    for (Tablet* t : {&a, &b}) {
+        const auto v = t->form(key);
+        EXPECT_EQ(v.at("PLATELETS").value, "58");
+        EXPECT_FALSE(v.at("PLATELETS").conflict);
+    }
+    EXPECT_TRUE(gw.value()->store().conflicts(true).empty());
+}

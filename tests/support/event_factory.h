@@ -14,6 +14,27 @@ public:
     v1::ChangeEvent next(const std::string& item, const std::string& value, const std::string& subject = "01-001",
                          const std::string& oldValue = {})
     {
+        return make("SOFA", "D0", item, value, subject, oldValue, 0, {}, {});
+    }
+
+    /// A change of a saved value, made on a given base version, with its reason.
+    v1::ChangeEvent nextWith(const std::string& item, const std::string& value, const std::string& oldValue,
+                             uint64_t base, const std::string& reasonCode, const std::string& reasonText)
+    {
+        return make("SOFA", "D0", item, value, "01-001", oldValue, base, reasonCode, reasonText);
+    }
+
+    v1::ChangeEvent nextIn(const std::string& form, const std::string& visit, const std::string& item,
+                           const std::string& value)
+    {
+        return make(form, visit, item, value, "01-001", {}, 0, {}, {});
+    }
+
+private:
+    v1::ChangeEvent make(const std::string& form, const std::string& visit, const std::string& item,
+                         const std::string& value, const std::string& subject, const std::string& oldValue,
+                         uint64_t base, const std::string& reasonCode, const std::string& reasonText)
+    {
         v1::ChangeEvent e;
         e.set_event_id(uuidV4());
         e.set_device_id(m_deviceId);
@@ -24,8 +45,11 @@ public:
         e.set_study_id("I-MICRO");
         e.set_definition_version("2020-1");
         e.mutable_form()->set_subject_id(subject);
-        e.mutable_form()->set_visit_oid("D0");
-        e.mutable_form()->set_form_oid("SOFA");
+        e.mutable_form()->set_visit_oid(visit);
+        e.mutable_form()->set_form_oid(form);
+        e.set_base_version(base);
+        e.mutable_reason()->set_code(reasonCode);
+        e.mutable_reason()->set_text(reasonText);
         auto* c = e.add_changes();
         c->set_item_oid(item);
         c->set_new_present(true);
@@ -42,7 +66,6 @@ public:
         return e;
     }
 
-private:
     std::string m_deviceId;
     uint64_t m_seq = 0;
     std::string m_prev = genesisHash();

@@ -98,8 +98,15 @@ void migrateTo4(sql::Database& db)
     db.exec("ALTER TABLE form_values ADD COLUMN conflict INTEGER NOT NULL DEFAULT 0;");
 }
 
+// Version 5: an event the gateway refused for its content leaves the queue with the gateway's reason (it is kept in
+// the gateway's audit trail and here), so later changes are not blocked behind it.
+void migrateTo5(sql::Database& db)
+{
+    db.exec("ALTER TABLE outbox ADD COLUMN refused_reason TEXT;");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5};
 static_assert(std::size(kMigrations) == TabletStore::kSchemaVersion);
 
 } // namespace
@@ -465,7 +472,8 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit)
 {
     try {
         auto& st =
-            m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL ORDER BY device_seq LIMIT ?1");
+            m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL ORDER "
+                          "BY device_seq LIMIT ?1");
         st.bind(1, static_cast<int64_t>(limit));
         std::vector<v1::ChangeEvent> out;
         while (st.step()) {
@@ -488,6 +496,18 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
         for (const auto& o : response.outcomes()) {
             if (o.device_id() != m_deviceId)
                 continue;
+            if (o.status() == v1::OUTCOME_STATUS_REJECTED) {
+                m_db->prepare("UPDATE outbox SET refused_reason = ?1 WHERE device_seq = ?2 AND acked_server_seq IS "
+                              "NULL AND refused_reason IS NULL")
+                    .bind(1, o.message().empty() ? std::string("refused") : o.message())
+                    .bind(2, static_cast<int64_t>(o.device_seq()))
+                    .run();
+                // The refused values no longer hold their place on top of the gateway's.
+                m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq = ?1")
+                    .bind(1, static_cast<int64_t>(o.device_seq()))
+                    .run();
+                continue;
+            }
             if (o.status() != v1::OUTCOME_STATUS_ACCEPTED && o.status() != v1::OUTCOME_STATUS_DUPLICATE)
                 continue;
             m_db->prepare("UPDATE outbox SET acked_server_seq = ?1 WHERE device_seq = ?2 AND acked_server_seq IS NULL")
@@ -602,9 +622,16 @@ Result<SyncState> TabletStore::syncState()
         s.pullCursor = std::stoull(meta("pull_cursor", "0"));
         s.lastSyncMs = std::stoll(meta("last_sync_ms", "0"));
         s.lastError = meta("last_sync_error");
-        auto& st = m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL");
+        auto& st =
+            m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
         st.step();
         s.pendingEvents = static_cast<int>(st.int64(0));
+        auto& refused = m_db->prepare(
+            "SELECT count(*), (SELECT refused_reason FROM outbox WHERE refused_reason IS NOT NULL ORDER BY device_seq "
+            "DESC LIMIT 1) FROM outbox WHERE refused_reason IS NOT NULL");
+        refused.step();
+        s.refusedEvents = static_cast<int>(refused.int64(0));
+        s.lastRefusal = refused.text(1);
         return s;
     } catch (const std::exception& e) {
         return Error{"sync state", e.what()};

@@ -75,13 +75,15 @@ struct SyncState {
     int64_t lastSyncMs = 0;
     std::string lastError;
     int pendingEvents = 0;
+    int refusedEvents = 0;   // refused by the gateway for their content: kept here and in its audit trail
+    std::string lastRefusal; // the gateway's reason for the latest refusal
 };
 
 /// Owns one SQLCipher connection. Not thread-safe: one storage thread owns it (DESIGN "Threads").
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database

@@ -6,6 +6,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
 {
     SyncReport report;
     bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
+    uint64_t lastFirstSeq = 0;
     std::string deviceId;
     int pendingTotal = 0;
     m_onStore([&](store::TabletStore& s) {
@@ -24,6 +25,14 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
         }
         if (pending->empty())
             break;
+        // Every round must move the queue forward; a round that starts where the last one did is a fault, not a
+        // reason to hammer the gateway.
+        if (pending->front().device_seq() == lastFirstSeq) {
+            report.error = "sync made no progress at change " + std::to_string(lastFirstSeq) +
+                           "; the changes are kept and will be sent again";
+            break;
+        }
+        lastFirstSeq = pending->front().device_seq();
         v1::PushRequest request;
         request.set_device_id(deviceId);
         request.set_device_now_ms(m_clock.nowMs());
@@ -43,15 +52,17 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
         }
         report.pushed += *acked;
         for (const auto& o : response->outcomes()) {
-            if (o.status() == v1::OUTCOME_STATUS_REJECTED) {
+            // A refusal is reported but does not stop the sync: the refused change left the queue (it is kept with
+            // the gateway's reason) and the next ones go on.
+            if (o.status() == v1::OUTCOME_STATUS_REJECTED)
                 ++report.rejected;
-                if (report.error.empty())
-                    report.error = "the gateway refused change " + std::to_string(o.device_seq()) + ": " + o.message();
-            }
         }
         if (progress)
             progress(report.pushed, pendingTotal);
-        if (*acked == 0 && report.error.empty()) {
+        int refusedNow = 0;
+        for (const auto& o : response->outcomes())
+            refusedNow += o.status() == v1::OUTCOME_STATUS_REJECTED;
+        if (*acked == 0 && refusedNow == 0 && report.error.empty()) {
             report.error = "the gateway acknowledged none of " + std::to_string(pending->size()) +
                            " changes; they are kept and will be sent again";
         }

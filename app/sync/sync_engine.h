@@ -13,7 +13,7 @@ namespace crf::sync {
 struct SyncReport {
     int pushed = 0;   // events acknowledged in this pass
     int pulled = 0;   // events received in this pass
-    int rejected = 0; // events the gateway refused (kept in the outbox, reported)
+    int rejected = 0; // events the gateway refused for their content (kept locally with its reason, not resent)
     std::string error;
     bool ok() const { return error.empty(); }
 };

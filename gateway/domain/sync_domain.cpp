@@ -49,16 +49,11 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                             "device_id: event of device " + e.device_id() + " pushed by device " + request.device_id());
                 continue;
             }
-            if (auto shape = validateEventShape(e); !shape) {
-                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, shape.error().text());
-                continue;
-            }
-            if (auto reason = checkReasonForChange(e); !reason) {
-                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, reason.error().text());
-                continue;
-            }
-            if (auto rules = m_studies.check(e); !rules) {
-                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, rules.error().text());
+            // An event without a usable chain link (device, sequence, previous hash) cannot be placed at all.
+            if (e.device_id().empty() || e.device_seq() == 0 || e.prev_hash().size() != 32) {
+                const auto shape = validateEventShape(e);
+                *response.add_outcomes() =
+                    outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, shape ? "malformed event" : shape.error().text());
                 continue;
             }
             const std::string hash = digestBytes(eventHash(e));
@@ -72,6 +67,14 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                         outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
                                 "device_seq " + std::to_string(e.device_seq()) +
                                     " was already used by this device for a different event (restored tablet?)");
+                continue;
+            }
+            if (auto refused = tx->findRefused(e.device_id(), e.device_seq())) {
+                *response.add_outcomes() =
+                    outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
+                            refused->first == hash ? refused->second
+                                                   : "device_seq " + std::to_string(e.device_seq()) +
+                                                         " was already used by this device for a different event");
                 continue;
             }
 
@@ -92,6 +95,20 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                                                    "prev_hash does not match the device's previous event: broken "
                                                    "hash chain at device_seq " +
                                                        std::to_string(e.device_seq()));
+                continue;
+            }
+
+            // Content checks. A refused event is still kept (audit trail) and still links the chain, so the device's
+            // later events are not blocked behind it; the tablet shows it as refused.
+            Status content = validateEventShape(e);
+            if (content)
+                content = checkReasonForChange(e);
+            if (content)
+                content = m_studies.check(e);
+            if (!content) {
+                tx->appendRefused(e, hash, content.error().text(), receivedAt);
+                head = {e.device_seq(), hash};
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, content.error().text());
                 continue;
             }
 

@@ -56,6 +56,13 @@ void migrateTo2(sql::Database& db)
             kept_seq INTEGER NOT NULL, other_seq INTEGER NOT NULL,
             open INTEGER NOT NULL, resolved_by_seq INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX conflicts_field ON conflicts (study_id, subject_id, visit_oid, form_oid, repeat, item_oid, open);
+        CREATE TABLE refused (
+            device_id TEXT NOT NULL, device_seq INTEGER NOT NULL, event_hash BLOB NOT NULL, reason TEXT NOT NULL,
+            received_at_ms INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (device_id, device_seq));
+        CREATE TRIGGER refused_no_update BEFORE UPDATE ON refused
+            BEGIN SELECT RAISE(ABORT, 'refused events are append-only: update refused'); END;
+        CREATE TRIGGER refused_no_delete BEFORE DELETE ON refused
+            BEGIN SELECT RAISE(ABORT, 'refused events are append-only: delete refused'); END;
     )sql");
 }
 
@@ -96,8 +103,10 @@ public:
 
     DeviceHead deviceHead(const std::string& deviceId) override
     {
-        auto& st = m_db.prepare(
-            "SELECT device_seq, event_hash FROM events WHERE device_id = ?1 ORDER BY device_seq DESC LIMIT 1");
+        // The chain runs through accepted and refused events alike.
+        auto& st = m_db.prepare("SELECT device_seq, event_hash FROM (SELECT device_seq, event_hash FROM events WHERE "
+                                "device_id = ?1 UNION ALL SELECT device_seq, event_hash FROM refused WHERE device_id = "
+                                "?1) ORDER BY device_seq DESC LIMIT 1");
         st.bind(1, deviceId);
         if (!st.step())
             return {};
@@ -134,6 +143,30 @@ public:
             .bindBlob(11, e.SerializeAsString())
             .bindBlob(12, meta.SerializeAsString());
         st.run();
+    }
+
+    void appendRefused(const v1::ChangeEvent& e, const std::string& eventHash, const std::string& reason,
+                       int64_t receivedAtMs) override
+    {
+        m_db.prepare("INSERT INTO refused (device_id, device_seq, event_hash, reason, received_at_ms, payload) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .bind(1, e.device_id())
+            .bind(2, static_cast<int64_t>(e.device_seq()))
+            .bindBlob(3, eventHash)
+            .bind(4, reason)
+            .bind(5, receivedAtMs)
+            .bindBlob(6, e.SerializeAsString())
+            .run();
+    }
+
+    std::optional<std::pair<std::string, std::string>> findRefused(const std::string& deviceId,
+                                                                   uint64_t deviceSeq) override
+    {
+        auto& st = m_db.prepare("SELECT event_hash, reason FROM refused WHERE device_id = ?1 AND device_seq = ?2");
+        st.bind(1, deviceId).bind(2, static_cast<int64_t>(deviceSeq));
+        if (!st.step())
+            return std::nullopt;
+        return std::pair{st.blob(0), st.text(1)};
     }
 
     std::optional<FieldState> fieldState(const FieldKey& key) override
@@ -261,6 +294,8 @@ public:
         }
         return out;
     }
+
+    uint64_t refusedCount() override { return scalar("SELECT count(*) FROM refused"); }
 
     uint64_t subjectCount() override
     {

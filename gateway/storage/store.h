@@ -59,6 +59,13 @@ public:
     virtual ServerHead serverHead() = 0;
     /// Appends an accepted event whose server_seq and hashes the caller has set (server_seq = head + 1).
     virtual void append(const v1::ServerEvent& event) = 0;
+    /// A refused event of a device whose chain link was valid: kept in the audit trail (nothing is lost) and part of
+    /// the device chain, so the device's later events are not blocked behind it.
+    virtual void appendRefused(const v1::ChangeEvent& event, const std::string& eventHash, const std::string& reason,
+                               int64_t receivedAtMs) = 0;
+    /// The refusal recorded for (device, seq): {event hash, reason}.
+    virtual std::optional<std::pair<std::string, std::string>> findRefused(const std::string& deviceId,
+                                                                           uint64_t deviceSeq) = 0;
     virtual std::optional<FieldState> fieldState(const FieldKey& key) = 0;
     virtual void putFieldState(const FieldKey& key, const FieldState& state) = 0;
     /// Opens a data query for a conflict on `key`; returns its id.
@@ -78,6 +85,7 @@ public:
     virtual std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) = 0;
     virtual uint64_t eventCount() = 0;
     virtual std::vector<ConflictRow> conflicts(bool openOnly) = 0;
+    virtual uint64_t refusedCount() = 0;
     /// Distinct subjects and devices seen in accepted events.
     virtual uint64_t subjectCount() = 0;
     virtual uint64_t deviceCount() = 0;

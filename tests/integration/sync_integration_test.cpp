@@ -286,3 +286,38 @@ TEST(SyncEndToEnd, twoTabletsEditingTheSameFieldOfflineConvergeWithTheConflictSu
     }
     EXPECT_TRUE(gw.value()->store().conflicts(true).empty());
 }
+
+TEST(SyncEndToEnd, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = gateway::GatewayServer::start(
+        {"127.0.0.1:0", gatewayData.path().toStdString(), false, {CRF_STUDIES_DIR "/imicro.json"}}, clock);
+    ASSERT_TRUE(gw.ok()) << gw.error().text();
+    Tablet a(gw.value()->address(), "nurse-a");
+    a.trackReports();
+    store::SaveRequest bad; // bypasses the form (as an outdated app would): refused by the gateway's definition
+    bad.form = {"01-001", "D0", "SOFA", 0};
+    bad.values["PLATELETS"] = store::FieldValue{"-4", "10^3/uL"};
+    a.save(bad);
+    store::SaveRequest good;
+    good.form = {"01-001", "D0", "SOFA", 0};
+    good.values["GCS"] = store::FieldValue{"13", ""};
+    a.save(good);
+    const auto report = a.sync();
+    EXPECT_EQ(report.rejected, 1);
+    EXPECT_EQ(report.pushed, 1);
+    const auto state = a.state();
+    EXPECT_EQ(state.pendingEvents, 0);
+    EXPECT_EQ(state.refusedEvents, 1);
+    EXPECT_NE(state.lastRefusal.find("Platelets"), std::string::npos) << state.lastRefusal;
+    EXPECT_EQ(gw.value()->store().eventCount(), 1u);
+    EXPECT_EQ(gw.value()->store().refusedCount(), 1u) << "the refused value is in the gateway's audit trail too";
+    // Later changes keep flowing.
+    store::SaveRequest more;
+    more.form = {"01-001", "D1", "SOFA", 0};
+    more.values["GCS"] = store::FieldValue{"14", ""};
+    a.save(more);
+    EXPECT_TRUE(a.sync().ok());
+    EXPECT_EQ(gw.value()->store().eventCount(), 2u);
+}

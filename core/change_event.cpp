@@ -91,6 +91,17 @@ Digest serverChainHash(const std::string& prevServerHash, const v1::ServerEvent&
     return sha256(w.bytes());
 }
 
+Digest serverChainHashV1(const std::string& prevServerHash, const v1::ServerEvent& se)
+{
+    CanonicalWriter w;
+    w.str("crf.v1.ServerChain/1");
+    w.str(prevServerHash);
+    w.str(se.event_hash());
+    w.u64(se.server_seq());
+    w.i64(se.received_at_ms());
+    return sha256(w.bytes());
+}
+
 std::string genesisHash()
 {
     return std::string(32, '\0');

@@ -15,6 +15,9 @@ Digest eventHash(const v1::ChangeEvent& event);
 /// The gateway's own chain link: SHA-256 over the previous server hash and everything the gateway adds to an
 /// accepted event (event hash, server_seq, receipt time, clock skew and flag, conflict notes, resolved items).
 Digest serverChainHash(const std::string& prevServerHash, const v1::ServerEvent& accepted);
+/// The link as gateway schema version 1 wrote it (event hash, server_seq, receipt time only): kept so that stores
+/// upgraded from version 1 still verify.
+Digest serverChainHashV1(const std::string& prevServerHash, const v1::ServerEvent& accepted);
 
 /// Hash of "no previous event": 32 zero bytes.
 std::string genesisHash();

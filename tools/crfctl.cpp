@@ -1,7 +1,11 @@
 // crfctl: administration and calculators from the command line (thin: every rule lives in core/ or gateway/).
+#include "change_event.h"
 #include "demo_session.h"
+#include "domain/audit.h"
 #include "json_calculators.h"
 #include "storage/store.h"
+
+#include <filesystem>
 
 #include <QCoreApplication>
 #include <cstdio>
@@ -16,14 +20,18 @@ namespace {
 
 int usage(int rc)
 {
-    std::fprintf(rc ? stderr : stdout,
-                 "usage: crfctl COMMAND [options]\n"
-                 "  sofa | dose | outcomes    calculators: one JSON object on stdin, one on stdout\n"
-                 "                            (bad input: exit 2 and one line on stderr naming the field)\n"
-                 "  study check FILE          validate a study definition (exit 0 and a summary, or 2)\n"
-                 "  stats --data DIR [--json]    what a gateway's store holds\n"
-                 "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR [--study FILE]\n"
-                 "        the headless bedside session of ./scripts/demo\n");
+    std::fprintf(
+        rc ? stderr : stdout,
+        "usage: crfctl COMMAND [options]\n"
+        "  sofa | dose | outcomes    calculators: one JSON object on stdin, one on stdout\n"
+        "                            (bad input: exit 2 and one line on stderr naming the field)\n"
+        "  study check FILE          validate a study definition (exit 0 and a summary, or 2)\n"
+        "  stats --data DIR [--json]    what a gateway's store holds\n"
+        "  audit verify --data DIR      recompute both hash chains; exit 0 intact, 1 naming the first broken link\n"
+        "  audit show --data DIR --subject ID [--item OID]\n"
+        "                               a field's full history: who, role, site, old -> new, when, why\n"
+        "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR [--study FILE]\n"
+        "        the headless bedside session of ./scripts/demo\n");
     return rc;
 }
 
@@ -46,26 +54,88 @@ std::map<std::string, std::string> parseOptions(int argc, char** argv, int first
     return out;
 }
 
-int statsCommand(const std::map<std::string, std::string>& opt)
+/// Opens an existing gateway store (never creates one: a typo in --data must not look like an empty trial).
+std::unique_ptr<crf::gateway::Store> openExisting(const std::map<std::string, std::string>& opt, const char* cmd)
 {
     if (!opt.count("data")) {
-        std::fprintf(stderr, "crfctl stats: --data DIR is required\n");
-        return 2;
+        std::fprintf(stderr, "crfctl %s: --data DIR is required\n", cmd);
+        std::exit(2);
+    }
+    if (!std::filesystem::exists(std::filesystem::path(opt.at("data")) / "gateway.db")) {
+        std::fprintf(stderr, "crfctl %s: %s: no gateway store here (gateway.db)\n", cmd, opt.at("data").c_str());
+        std::exit(2);
     }
     auto store = crf::gateway::openSqliteStore(opt.at("data"));
     if (!store) {
-        std::fprintf(stderr, "crfctl stats: %s\n", store.error().text().c_str());
+        std::fprintf(stderr, "crfctl %s: %s\n", cmd, store.error().text().c_str());
+        std::exit(1);
+    }
+    return std::move(store).value();
+}
+
+int statsCommand(const std::map<std::string, std::string>& opt)
+{
+    auto store = openExisting(opt, "stats");
+    auto& s = *store;
+    const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+    const auto events = s.eventCount(), subjects = s.subjectCount(), devices = s.deviceCount(),
+               conflicts = static_cast<uint64_t>(s.conflicts(true).size()), refused = s.refusedCount();
+    if (opt.count("json"))
+        std::printf("{\"events_total\": %llu, \"subjects_total\": %llu, \"devices_total\": %llu, "
+                    "\"conflicts_open\": %llu, \"refused_total\": %llu, \"photos_total\": 0}\n",
+                    u(events), u(subjects), u(devices), u(conflicts), u(refused));
+    else
+        std::printf("events %llu\nsubjects %llu\ndevices %llu\nconflicts open %llu\nrefused %llu\n", u(events),
+                    u(subjects), u(devices), u(conflicts), u(refused));
+    return 0;
+}
+
+int auditCommand(const std::string& sub, const std::map<std::string, std::string>& opt)
+{
+    auto store = openExisting(opt, "audit");
+    if (sub == "verify") {
+        const auto r = crf::gateway::verifyAudit(*store);
+        if (!r.intact()) {
+            std::printf("BROKEN at %s\n", r.firstBrokenLink->c_str());
+            return 1;
+        }
+        std::printf(
+            "intact: %llu accepted and %llu refused events, %llu device chains and the gateway chain verified\n",
+            static_cast<unsigned long long>(r.eventsChecked), static_cast<unsigned long long>(r.refusedChecked),
+            static_cast<unsigned long long>(r.devices));
+        return 0;
+    }
+    if (!opt.count("subject")) {
+        std::fprintf(stderr, "crfctl audit show: --subject ID is required\n");
+        return 2;
+    }
+    auto history = crf::gateway::fieldHistory(*store, opt.at("subject"), opt.count("item") ? opt.at("item") : "");
+    if (!history) {
+        std::fprintf(stderr, "crfctl audit show: %s\n", history.error().text().c_str());
         return 1;
     }
-    auto& s = *store.value();
-    const auto events = s.eventCount(), subjects = s.subjectCount(), devices = s.deviceCount();
-    if (opt.count("json"))
-        std::printf("{\"events_total\": %llu, \"subjects_total\": %llu, \"devices_total\": %llu}\n",
-                    static_cast<unsigned long long>(events), static_cast<unsigned long long>(subjects),
-                    static_cast<unsigned long long>(devices));
-    else
-        std::printf("events %llu\nsubjects %llu\ndevices %llu\n", static_cast<unsigned long long>(events),
-                    static_cast<unsigned long long>(subjects), static_cast<unsigned long long>(devices));
+    if (history->empty()) {
+        std::printf("no changes recorded for subject %s%s\n", opt.at("subject").c_str(),
+                    opt.count("item") ? (" item " + opt.at("item")).c_str() : "");
+        return 0;
+    }
+    auto shown = [](bool present, const std::string& v, const std::string& unit) {
+        return present ? v + (unit.empty() ? "" : " " + unit) : std::string("(empty)");
+    };
+    for (const auto& h : *history) {
+        std::printf("%s %s/%s%s %s: %s -> %s\n", h.serverSeq ? ("#" + std::to_string(h.serverSeq)).c_str() : "refused",
+                    h.visitOid.c_str(), h.formOid.c_str(),
+                    h.repeat ? ("[" + std::to_string(h.repeat + 1) + "]").c_str() : "", h.itemOid.c_str(),
+                    shown(h.oldPresent, h.oldValue, h.unit).c_str(), shown(h.newPresent, h.newValue, h.unit).c_str());
+        std::printf("    by %s (%s), site %s, device %s\n", h.userId.c_str(), h.role.c_str(), h.siteId.c_str(),
+                    h.deviceId.c_str());
+        std::printf("    captured %s, received %s\n", crf::isoTimestamp(h.capturedAtMs, h.capturedOffsetMin).c_str(),
+                    crf::isoTimestamp(h.receivedAtMs, 0).c_str());
+        if (!h.reasonCode.empty())
+            std::printf("    why: %s: %s\n", h.reasonCode.c_str(), h.reasonText.c_str());
+        if (!h.notes.empty())
+            std::printf("    note: %s\n", h.notes.c_str());
+    }
     return 0;
 }
 
@@ -96,6 +166,11 @@ int main(int argc, char** argv)
         std::fputs(r.out.c_str(), stdout);
         std::fputs(r.err.c_str(), stderr);
         return r.exitCode;
+    }
+    if (cmd == "audit") {
+        if (argc < 3 || (std::string(argv[2]) != "verify" && std::string(argv[2]) != "show"))
+            return usage(2);
+        return auditCommand(argv[2], parseOptions(argc, argv, 3));
     }
     const auto opt = parseOptions(argc, argv, 2);
     if (cmd == "stats")

@@ -297,6 +297,25 @@ public:
 
     uint64_t refusedCount() override { return scalar("SELECT count(*) FROM refused"); }
 
+    std::vector<RefusedRow> refused(const std::string& deviceId) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare("SELECT payload, event_hash, reason, received_at_ms FROM refused WHERE ?1 = '' OR "
+                                "device_id = ?1 ORDER BY device_id, device_seq");
+        st.bind(1, deviceId);
+        std::vector<RefusedRow> out;
+        while (st.step()) {
+            RefusedRow r;
+            if (!r.event.ParseFromString(st.blob(0)))
+                throw sql::SqlError(SQLITE_CORRUPT, "a refused event cannot be parsed");
+            r.eventHash = st.blob(1);
+            r.reason = st.text(2);
+            r.receivedAtMs = st.int64(3);
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
     uint64_t subjectCount() override
     {
         return scalar("SELECT count(*) FROM (SELECT DISTINCT study_id, subject_id FROM events)");

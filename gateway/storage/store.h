@@ -86,6 +86,13 @@ public:
     virtual uint64_t eventCount() = 0;
     virtual std::vector<ConflictRow> conflicts(bool openOnly) = 0;
     virtual uint64_t refusedCount() = 0;
+    struct RefusedRow {
+        v1::ChangeEvent event;
+        std::string eventHash, reason;
+        int64_t receivedAtMs = 0;
+    };
+    /// Refused events of a device in device order (all devices when `deviceId` is empty).
+    virtual std::vector<RefusedRow> refused(const std::string& deviceId) = 0;
     /// Distinct subjects and devices seen in accepted events.
     virtual uint64_t subjectCount() = 0;
     virtual uint64_t deviceCount() = 0;

@@ -1,0 +1,167 @@
+#include "audit.h"
+
+#include "change_event.h"
+
+#include <algorithm>
+#include <map>
+
+namespace crf::gateway {
+namespace {
+
+std::string bytes(const Digest& d)
+{
+    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+struct ChainLink {
+    uint64_t seq;
+    std::string prevHash, hash;
+    std::string where;
+};
+
+} // namespace
+
+AuditReport verifyAudit(Store& store)
+{
+    AuditReport report;
+    std::map<std::string, std::vector<ChainLink>> devices;
+    std::string prevServer = genesisHash();
+    uint64_t cursor = 0;
+    try {
+        // One event at a time: an altered row must be named, not abort the whole read.
+        while (true) {
+            std::vector<v1::ServerEvent> page;
+            try {
+                page = store.eventsAfter(cursor, 1);
+            } catch (const std::exception& e) {
+                report.firstBrokenLink = "server_seq " + std::to_string(cursor + 1) +
+                                         ": the stored event cannot be read (altered?): " + e.what();
+                return report;
+            }
+            if (page.empty())
+                break;
+            const auto& se = page.front();
+            const std::string at = "server_seq " + std::to_string(se.server_seq());
+            if (se.server_seq() != cursor + 1) {
+                report.firstBrokenLink = at + ": expected server_seq " + std::to_string(cursor + 1) + " (gap)";
+                return report;
+            }
+            if (bytes(eventHash(se.event())) != se.event_hash()) {
+                report.firstBrokenLink = at + ": the event's content does not match its recorded hash";
+                return report;
+            }
+            // Rows written before gateway schema 2 carry none of its additions and the version-1 link.
+            const bool v1Row = se.clock_skew_ms() == 0 && !se.clock_flagged() && se.conflicts_size() == 0 &&
+                               se.resolved_items_size() == 0 &&
+                               bytes(serverChainHashV1(prevServer, se)) == se.server_hash();
+            if (!v1Row && bytes(serverChainHash(prevServer, se)) != se.server_hash()) {
+                report.firstBrokenLink = at + ": the gateway's hash chain is broken here";
+                return report;
+            }
+            prevServer = se.server_hash();
+            devices[se.event().device_id()].push_back(
+                {se.event().device_seq(), se.event().prev_hash(), se.event_hash(), at});
+            cursor = se.server_seq();
+            ++report.eventsChecked;
+        }
+        for (const auto& r : store.refused({})) {
+            const std::string at =
+                "refused event of device " + r.event.device_id() + " seq " + std::to_string(r.event.device_seq());
+            if (bytes(eventHash(r.event)) != r.eventHash) {
+                report.firstBrokenLink = at + ": the event's content does not match its recorded hash";
+                return report;
+            }
+            devices[r.event.device_id()].push_back({r.event.device_seq(), r.event.prev_hash(), r.eventHash, at});
+            ++report.refusedChecked;
+        }
+    } catch (const std::exception& e) {
+        report.firstBrokenLink = std::string("the audit store cannot be read: ") + e.what();
+        return report;
+    }
+    report.devices = devices.size();
+    for (auto& [device, links] : devices) {
+        std::sort(links.begin(), links.end(), [](const ChainLink& a, const ChainLink& b) { return a.seq < b.seq; });
+        std::string prev = genesisHash();
+        for (size_t i = 0; i < links.size(); ++i) {
+            const auto& l = links[i];
+            if (l.seq != i + 1) {
+                report.firstBrokenLink = "device " + device + " seq " + std::to_string(i + 1) + ": missing (" +
+                                         l.where + " follows " + std::to_string(i) + ")";
+                return report;
+            }
+            if (l.prevHash != prev) {
+                report.firstBrokenLink = "device " + device + " seq " + std::to_string(l.seq) + " (" + l.where +
+                                         "): does not link to the device's previous event";
+                return report;
+            }
+            prev = l.hash;
+        }
+    }
+    return report;
+}
+
+Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& subjectId, const std::string& itemOid)
+{
+    std::vector<HistoryEntry> out;
+    auto add = [&](const v1::ChangeEvent& e, uint64_t seq, int64_t receivedAt, const std::string& notes,
+                   const v1::ServerEvent* se) {
+        if (e.form().subject_id() != subjectId)
+            return;
+        for (const auto& c : e.changes()) {
+            if (!itemOid.empty() && c.item_oid() != itemOid)
+                continue;
+            HistoryEntry h;
+            h.serverSeq = seq;
+            h.visitOid = e.form().visit_oid();
+            h.formOid = e.form().form_oid();
+            h.repeat = e.form().repeat();
+            h.itemOid = c.item_oid();
+            h.oldValue = c.old_value();
+            h.newValue = c.new_value();
+            h.unit = c.unit();
+            h.oldPresent = c.old_present();
+            h.newPresent = c.new_present();
+            h.userId = e.user_id();
+            h.role = e.role();
+            h.siteId = e.site_id();
+            h.deviceId = e.device_id();
+            h.capturedAtMs = e.captured_at_ms();
+            h.capturedOffsetMin = e.captured_utc_offset_min();
+            h.receivedAtMs = receivedAt;
+            h.reasonCode = e.reason().code();
+            h.reasonText = e.reason().text();
+            h.notes = notes;
+            if (se) {
+                for (const auto& n : se->conflicts())
+                    if (n.item_oid() == c.item_oid())
+                        h.notes += "CONFLICT (query " + std::to_string(n.conflict_id()) +
+                                   "): value kept from server_seq " + std::to_string(n.kept_server_seq()) + "; ";
+                for (const auto& r : se->resolved_items())
+                    if (r == c.item_oid())
+                        h.notes += "resolves the open conflict; ";
+                if (se->clock_flagged())
+                    h.notes += "device clock off by " + std::to_string(se->clock_skew_ms() / 1000) + " s; ";
+            }
+            out.push_back(std::move(h));
+        }
+    };
+    try {
+        uint64_t cursor = 0;
+        while (true) {
+            auto page = store.eventsAfter(cursor, 500);
+            if (page.empty())
+                break;
+            for (const auto& se : page) {
+                add(se.event(), se.server_seq(), se.received_at_ms(), {}, &se);
+                cursor = se.server_seq();
+            }
+        }
+        for (const auto& r : store.refused({}))
+            add(r.event, 0, r.receivedAtMs, "REFUSED: " + r.reason + "; ", nullptr);
+    } catch (const std::exception& e) {
+        return Error{"audit store", e.what()};
+    }
+    return out;
+}
+
+} // namespace crf::gateway

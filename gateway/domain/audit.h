@@ -1,0 +1,43 @@
+// Audit: verification of both hash chains and a field's full history (21 CFR 11.10(e); EMA 2023 6.2.1, 6.2.2).
+#pragma once
+
+#include "storage/store.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crf::gateway {
+
+struct AuditReport {
+    uint64_t eventsChecked = 0;
+    uint64_t refusedChecked = 0;
+    uint64_t devices = 0;
+    std::optional<std::string> firstBrokenLink; // names the link: "server_seq 12: ..." or "device X seq 4: ..."
+    bool intact() const { return !firstBrokenLink.has_value(); }
+};
+
+/// Recomputes every event hash, the gateway's chain over accepted events, and each device's chain (accepted and
+/// refused events in device order, from 1). Stops at the first broken link and names it. Never throws.
+AuditReport verifyAudit(Store& store);
+
+/// One change of one item, as an auditor reads it.
+struct HistoryEntry {
+    uint64_t serverSeq = 0; // 0 for a refused change
+    std::string visitOid, formOid, itemOid;
+    uint32_t repeat = 0;
+    std::string oldValue, newValue, unit;
+    bool oldPresent = false, newPresent = false;
+    std::string userId, role, siteId, deviceId;
+    int64_t capturedAtMs = 0;
+    int32_t capturedOffsetMin = 0;
+    int64_t receivedAtMs = 0;
+    std::string reasonCode, reasonText;
+    std::string notes; // conflict, resolution, clock skew, refusal
+};
+
+/// Every change of `subjectId` (optionally one item), in server order, refused changes included.
+Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& subjectId,
+                                               const std::string& itemOid = {});
+
+} // namespace crf::gateway

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# crfctl audit verify passes on a real gateway's data and fails, naming the link, after one byte is altered;
+# crfctl audit show prints the field's history.
+set -euo pipefail
+bin="$1"
+study="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+port=$((20000 + RANDOM % 20000))
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
+    --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$study" >/dev/null
+"$bin/crfctl" audit verify --data "$work/gateway"
+"$bin/crfctl" audit show --data "$work/gateway" --subject 01-001 --item NOREPINEPHRINE | tee "$work/show.txt"
+grep -q -- "-> 0,32 ug/kg/min" "$work/show.txt"
+grep -q "by nurse-a (research_nurse), site 01" "$work/show.txt"
+grep -q "captured .*, received " "$work/show.txt"
+# One byte: the recorded norepinephrine dose 0,32 -> 0,33 in the stored event.
+perl -0777 -pi -e 's/0,32/0,33/' "$work/gateway/gateway.db"
+if "$bin/crfctl" audit verify --data "$work/gateway" > "$work/verify.txt"; then
+    echo "audit verify passed on altered data" >&2
+    exit 1
+fi
+grep -q "BROKEN at server_seq" "$work/verify.txt"
+cat "$work/verify.txt"
+# A missing store is an error, not an empty trial.
+if "$bin/crfctl" audit verify --data "$work/nowhere" 2>/dev/null; then exit 1; fi
+echo "audit CLI: ok"

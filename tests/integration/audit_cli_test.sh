@@ -6,7 +6,7 @@ bin="$1"
 study="$2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-port=$((20000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 20000)) # below the kernel's ephemeral range (32768+)
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
     --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$study" >/dev/null

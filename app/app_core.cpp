@@ -37,6 +37,36 @@ AppCore::AppCore(AppConfig config, QObject* parent) : QObject(parent), m_config(
     connect(&m_syncThread, &QThread::finished, m_syncWorker, &QObject::deleteLater);
     m_storeThread.start();
     m_syncThread.start();
+
+    m_autoTimer.setSingleShot(true);
+    connect(&m_autoTimer, &QTimer::timeout, this, &AppCore::syncNow);
+    m_backoff = std::make_unique<Backoff>(m_config.autoSyncBaseMs, m_config.autoSyncCapMs, 0.2,
+                                          m_config.jitterSeed ? m_config.jitterSeed : std::random_device{}());
+    connect(this, &AppCore::syncFinished, this, &AppCore::onSyncFinished);
+}
+
+void AppCore::scheduleSync(int64_t delayMs)
+{
+    if (!m_config.autoSync)
+        return;
+    // Keep the sooner of the pending and the requested attempt.
+    if (m_autoTimer.isActive() && m_autoTimer.remainingTime() <= delayMs)
+        return;
+    m_autoTimer.start(static_cast<int>(std::min<int64_t>(delayMs, INT32_MAX)));
+}
+
+void AppCore::onSyncFinished(const sync::SyncReport& report)
+{
+    if (!m_config.autoSync)
+        return;
+    if (report.ok()) {
+        m_backoff->reset();
+        m_autoTimer.stop();
+        scheduleSync(m_config.pollMs);
+    } else {
+        m_autoTimer.stop();
+        scheduleSync(m_backoff->nextDelayMs());
+    }
 }
 
 AppCore::~AppCore()
@@ -94,6 +124,8 @@ void AppCore::open(std::function<void(Status)> done)
                 [this, done, status] {
                     emit opened(status.ok(), status.ok() ? QString() : QString::fromStdString(status.error().text()));
                     done(status);
+                    if (status.ok())
+                        scheduleSync(m_config.autoSyncBaseMs / 4);
                 },
                 Qt::QueuedConnection);
         },
@@ -109,8 +141,10 @@ void AppCore::save(store::SaveRequest request, std::function<void(Result<store::
         [this, done = std::move(done)](Result<store::SaveOutcome> r) {
             const bool changed = r.ok() && r->deviceSeq != 0;
             done(std::move(r));
-            if (changed)
+            if (changed) {
                 emit dataChanged();
+                scheduleSync(m_config.autoSyncBaseMs / 4); // send it soon, bundling a few quick saves
+            }
         });
 }
 

@@ -1,6 +1,7 @@
 // AppCore: the tablet's services wired on their threads (storage thread owns the database, sync worker owns gRPC).
 #pragma once
 
+#include "backoff.h"
 #include "crf/v1/study.pb.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
@@ -8,6 +9,7 @@
 #include <QObject>
 #include <QString>
 #include <QThread>
+#include <QTimer>
 #include <functional>
 #include <memory>
 
@@ -23,6 +25,13 @@ struct AppConfig {
     const Clock* clock = nullptr; // defaults to the system clock
     /// Key store factory; defaults to platform::makeDefaultKeyStore(dataDir). Runs on the storage thread.
     std::function<std::unique_ptr<platform::KeyStore>()> makeKeyStore;
+    /// Sync by itself: soon after each save, on failure again after a growing delay with jitter (so the tablet
+    /// catches up as soon as the gateway is reachable), and every `pollMs` to pull others' changes.
+    bool autoSync = false;
+    int64_t autoSyncBaseMs = 2000;
+    int64_t autoSyncCapMs = 5 * 60 * 1000;
+    int64_t pollMs = 60 * 1000;
+    uint32_t jitterSeed = 0; // 0: from the OS
 };
 
 class StoreWorker;
@@ -66,6 +75,10 @@ private:
     StoreWorker* m_storeWorker = nullptr;
     SyncWorker* m_syncWorker = nullptr;
     bool m_syncing = false;
+    void scheduleSync(int64_t delayMs);
+    void onSyncFinished(const sync::SyncReport& report);
+    QTimer m_autoTimer;
+    std::unique_ptr<Backoff> m_backoff;
 };
 
 } // namespace crf::app

@@ -61,6 +61,7 @@ int main(int argc, char** argv)
     config.actor = {parser.value(userOpt).toStdString(), parser.value(roleOpt).toStdString(),
                     parser.value(siteOpt).toStdString()};
     config.definition = definition.value();
+    config.autoSync = true;
     QDir().mkpath(config.dataDir);
 
     crf::app::AppCore core(config);

@@ -321,3 +321,41 @@ TEST(SyncEndToEnd, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
     EXPECT_TRUE(a.sync().ok());
     EXPECT_EQ(gw.value()->store().eventCount(), 2u);
 }
+
+TEST(SyncEndToEnd, aTabletSyncsByItselfOnceTheGatewayBecomesReachable)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, dir;
+    const int port = unusedPort(clock);
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    app::AppConfig cfg;
+    cfg.dataDir = dir.path();
+    cfg.gatewayAddress = QString::fromStdString(address);
+    cfg.actor = {"nurse-a", "research_nurse", "01"};
+    cfg.study = {"I-MICRO", "2020-1"};
+    const QString keyDir = dir.path();
+    cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+    cfg.autoSync = true;
+    cfg.autoSyncBaseMs = 100;
+    cfg.autoSyncCapMs = 800;
+    cfg.jitterSeed = 1;
+    app::AppCore core(cfg);
+    ASSERT_TRUE(await<Status>([&](auto done) { core.open(done); }).ok());
+    int attempts = 0;
+    QObject::connect(&core, &app::AppCore::syncStarted, &core, [&] { ++attempts; });
+
+    store::SaveRequest r = sofaDay("01-001", 0);
+    ASSERT_TRUE(await<Result<store::SaveOutcome>>([&](auto d) { core.save(r, d); }).ok());
+    auto pending = [&] {
+        return await<Result<store::SyncState>>([&](auto d) { core.loadSyncState(d); })->pendingEvents;
+    };
+    // Offline: it keeps trying on its own, and keeps the change.
+    EXPECT_TRUE(test::spinUntil([&] { return attempts >= 2; }, 20000));
+    EXPECT_EQ(pending(), 1);
+
+    // The gateway appears: no one presses Sync.
+    auto gw = gateway::GatewayServer::start({address, gatewayData.path().toStdString(), false, {}}, clock);
+    ASSERT_TRUE(gw.ok());
+    EXPECT_TRUE(test::spinUntil([&] { return gw.value()->store().eventCount() == 1; }, 20000));
+    EXPECT_TRUE(test::spinUntil([&] { return !core.syncing() && pending() == 0; }, 20000));
+}

@@ -139,3 +139,32 @@ TEST(IsoTimestamp, alwaysWritesAnExplicitOffset)
     EXPECT_EQ(isoTimestamp(0, 60), "1970-01-01T01:00:00+01:00");
     EXPECT_EQ(isoTimestamp(0, -90), "1969-12-31T22:30:00-01:30");
 }
+
+#include "backoff.h"
+
+TEST(Backoff, doublesUpToTheCapWithBoundedJitter)
+{
+    Backoff b(1000, 30'000, 0.2, 42);
+    const int64_t nominal[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
+    for (int64_t n : nominal) {
+        const int64_t d = b.nextDelayMs();
+        EXPECT_GE(d, static_cast<int64_t>(n * 0.8)) << n;
+        EXPECT_LE(d, static_cast<int64_t>(n * 1.2)) << n;
+    }
+    b.reset();
+    const int64_t first = b.nextDelayMs();
+    EXPECT_GE(first, 800);
+    EXPECT_LE(first, 1200);
+}
+
+TEST(Backoff, isRepeatableForASeedAndSpreadsAcrossSeeds)
+{
+    Backoff a(1000, 60'000, 0.2, 7), same(1000, 60'000, 0.2, 7), other(1000, 60'000, 0.2, 8);
+    bool differs = false;
+    for (int i = 0; i < 6; ++i) {
+        const int64_t x = a.nextDelayMs();
+        EXPECT_EQ(x, same.nextDelayMs());
+        differs = differs || x != other.nextDelayMs();
+    }
+    EXPECT_TRUE(differs) << "tablets with different seeds must not retry in lockstep";
+}

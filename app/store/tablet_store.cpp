@@ -555,11 +555,12 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
                 .bind(3, se.received_at_ms())
                 .run();
             if (e.device_id() == m_deviceId) {
-                // Our own event came back: it is at the gateway even if its acknowledgement was lost.
-                m_db->prepare("UPDATE outbox SET acked_server_seq = ?1 WHERE device_seq = ?2 AND "
-                              "acked_server_seq IS NULL")
+                // Our own event came back: it is at the gateway even if its acknowledgement was lost. Matched by
+                // event id: after a restore and re-sequencing, sequence numbers alone could name another event.
+                m_db->prepare(
+                        "UPDATE outbox SET acked_server_seq = ?1 WHERE event_id = ?2 AND acked_server_seq IS NULL")
                     .bind(1, static_cast<int64_t>(se.server_seq()))
-                    .bind(2, static_cast<int64_t>(e.device_seq()))
+                    .bind(2, e.event_id())
                     .run();
                 m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq <> 0 AND pending_seq <= ?1")
                     .bind(1, static_cast<int64_t>(e.device_seq()))
@@ -598,6 +599,53 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
         return {};
     } catch (const std::exception& e) {
         return Error{"pull", std::string("page not applied (cursor unchanged): ") + e.what()};
+    }
+}
+
+Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& headHash)
+{
+    try {
+        sql::Transaction tx(*m_db);
+        std::vector<std::pair<uint64_t, v1::ChangeEvent>> unsent;
+        auto& rows = m_db->prepare("SELECT device_seq, payload FROM outbox WHERE acked_server_seq IS NULL AND "
+                                   "refused_reason IS NULL ORDER BY device_seq");
+        while (rows.step()) {
+            v1::ChangeEvent e;
+            if (!e.ParseFromString(rows.blob(1)))
+                return Error{"outbox", "an unsent event cannot be read (database damaged?)"};
+            unsent.emplace_back(static_cast<uint64_t>(rows.int64(0)), std::move(e));
+        }
+        if (unsent.empty() || unsent.front().first > headSeq)
+            return 0; // nothing collides with the gateway's chain
+        // Move the rows out of the way first (sequence numbers are the primary key), then renumber.
+        m_db->exec(
+            "UPDATE outbox SET device_seq = -device_seq WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
+        m_db->exec("UPDATE form_values SET pending_seq = -pending_seq WHERE pending_seq > 0");
+        std::string prev = headHash.size() == 32 ? headHash : genesisHash();
+        uint64_t seq = headSeq;
+        for (auto& [oldSeq, e] : unsent) {
+            ++seq;
+            e.set_device_seq(seq);
+            e.set_prev_hash(prev);
+            prev = digestBytes(eventHash(e));
+            m_db->prepare("UPDATE outbox SET device_seq = ?1, payload = ?2 WHERE device_seq = ?3")
+                .bind(1, static_cast<int64_t>(seq))
+                .bindBlob(2, e.SerializeAsString())
+                .bind(3, -static_cast<int64_t>(oldSeq))
+                .run();
+            m_db->prepare("UPDATE form_values SET pending_seq = ?1 WHERE pending_seq = ?2")
+                .bind(1, static_cast<int64_t>(seq))
+                .bind(2, -static_cast<int64_t>(oldSeq))
+                .run();
+        }
+        m_db->exec("UPDATE form_values SET pending_seq = 0 WHERE pending_seq < 0"); // acknowledged meanwhile
+        setMeta("next_device_seq", std::to_string(seq + 1));
+        setMeta("last_event_hash", prev);
+        setMeta("resequenced_after", std::to_string(headSeq));
+        tx.commit();
+        return static_cast<int>(unsent.size());
+    } catch (const std::exception& e) {
+        return Error{"outbox", std::string("re-sequencing failed (nothing changed): ") + e.what()};
     }
 }
 

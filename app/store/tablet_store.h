@@ -112,6 +112,10 @@ public:
     Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit);
     /// Records the gateway's outcomes; returns how many events are now acknowledged.
     Result<int> applyPushOutcomes(const v1::PushResponse& response);
+    /// After a restore from an older copy the gateway's chain for this device runs further than the tablet knows:
+    /// renumbers the unsent events after the gateway's head (same event ids, same content, new sequence and chain
+    /// links), in one transaction. Returns how many were renumbered.
+    Result<int> resequenceAfter(uint64_t headSeq, const std::string& headHash);
     /// Applies a pulled page and moves the cursor in the same transaction. Own unacknowledged values stay on top.
     Status applyPullPage(const v1::PullResponse& page);
     Status recordSyncAttempt(int64_t atMs, const std::string& error);

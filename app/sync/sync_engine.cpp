@@ -7,6 +7,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
     SyncReport report;
     bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
     uint64_t lastFirstSeq = 0;
+    bool resequenced = false; // at most once per pass
     std::string deviceId;
     int pendingTotal = 0;
     m_onStore([&](store::TabletStore& s) {
@@ -60,8 +61,24 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
         if (progress)
             progress(report.pushed, pendingTotal);
         int refusedNow = 0;
-        for (const auto& o : response->outcomes())
+        bool chainConflict = false;
+        for (const auto& o : response->outcomes()) {
             refusedNow += o.status() == v1::OUTCOME_STATUS_REJECTED;
+            chainConflict = chainConflict || o.status() == v1::OUTCOME_STATUS_CHAIN_CONFLICT;
+        }
+        if (chainConflict && !resequenced) {
+            // Restored from an older copy: the gateway holds later events of this device. Renumber the unsent ones
+            // after its head and go on; the missing own events come back with the pull.
+            Result<int> moved = 0;
+            m_onStore([&](store::TabletStore& s) {
+                moved = s.resequenceAfter(response->device_head_seq(), response->device_head_hash());
+            });
+            resequenced = true;
+            if (moved && *moved > 0) {
+                lastFirstSeq = 0;
+                continue;
+            }
+        }
         if (*acked == 0 && refusedNow == 0 && report.error.empty()) {
             report.error = "the gateway acknowledged none of " + std::to_string(pending->size()) +
                            " changes; they are kept and will be sent again";

@@ -64,17 +64,18 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                     *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_DUPLICATE, existing->server_seq());
                 else
                     *response.add_outcomes() =
-                        outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
+                        outcome(e, v1::OUTCOME_STATUS_CHAIN_CONFLICT, 0,
                                 "device_seq " + std::to_string(e.device_seq()) +
                                     " was already used by this device for a different event (restored tablet?)");
                 continue;
             }
             if (auto refused = tx->findRefused(e.device_id(), e.device_seq())) {
-                *response.add_outcomes() =
-                    outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
-                            refused->first == hash ? refused->second
-                                                   : "device_seq " + std::to_string(e.device_seq()) +
-                                                         " was already used by this device for a different event");
+                if (refused->first == hash)
+                    *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, refused->second);
+                else
+                    *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_CHAIN_CONFLICT, 0,
+                                                       "device_seq " + std::to_string(e.device_seq()) +
+                                                           " was already used by this device for a different event");
                 continue;
             }
 
@@ -91,7 +92,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
             }
             const std::string expectedPrev = head.lastSeq == 0 ? genesisHash() : head.lastHash;
             if (e.prev_hash() != expectedPrev) {
-                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_CHAIN_CONFLICT, 0,
                                                    "prev_hash does not match the device's previous event: broken "
                                                    "hash chain at device_seq " +
                                                        std::to_string(e.device_seq()));
@@ -128,6 +129,13 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
             server = {se.server_seq(), se.server_hash()};
             head = {e.device_seq(), hash};
             *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_ACCEPTED, se.server_seq());
+        }
+        // Tell the device where its chain stands here, so a restored tablet can re-sequence its unsent events.
+        if (!request.device_id().empty()) {
+            auto it = heads.find(request.device_id());
+            const DeviceHead head = it != heads.end() ? it->second : tx->deviceHead(request.device_id());
+            response.set_device_head_seq(head.lastSeq);
+            response.set_device_head_hash(head.lastHash);
         }
         // Acknowledge only after the commit is durable (synchronous=FULL): DESIGN "Records".
         tx->commit();

@@ -8,6 +8,7 @@
 
 #include <QTemporaryDir>
 #include <cstdlib>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <random>
 
@@ -119,4 +120,52 @@ TEST(Convergence, randomizedEditsAndSyncOrdersConvergeOverManySeeds)
         if (::testing::Test::HasFatalFailure())
             return;
     }
+}
+
+TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, dir;
+    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    ASSERT_TRUE(gw.ok());
+    const std::string path = dir.filePath("crf.db").toStdString(), backup = path + ".backup";
+    SecretKey key = SecretKey::random();
+    SimTablet t;
+    t.client = std::make_unique<sync::SyncClient>(gw.value()->address());
+    t.actor = {"nurse-a", "research_nurse", "01"};
+    auto open = [&] { t.store = store::TabletStore::openWithKey(path, key, clock).value(); };
+    auto save = [&](const char* visit, const char* item, const char* value) {
+        store::SaveRequest r;
+        r.form = {"01-001", visit, "SOFA", 0};
+        r.values[item] = store::FieldValue{value, ""};
+        ASSERT_TRUE(t.store->save(r, t.actor, {"I-MICRO", "2020-1"}).ok());
+    };
+
+    open();
+    save("D0", "GCS", "13");
+    save("D0", "MAP", "64");
+    ASSERT_TRUE(t.sync(clock).ok());
+    t.store.reset();
+    std::filesystem::copy_file(path, backup); // the nightly copy
+
+    open();
+    save("D1", "GCS", "14"); // seq 3 and 4 reach the gateway...
+    save("D1", "MAP", "70");
+    ASSERT_TRUE(t.sync(clock).ok());
+    t.store.reset();
+    std::filesystem::copy_file(backup, path, std::filesystem::copy_options::overwrite_existing); // ...then a restore
+
+    open();
+    save("D2", "GCS", "15"); // the restored tablet numbers this 3 again, with other content
+    const auto report = t.sync(clock);
+    EXPECT_TRUE(report.ok()) << report.error;
+    EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
+
+    auto& store = gw.value()->store();
+    EXPECT_EQ(store.eventCount(), 5u) << "the new value arrives; nothing is replaced";
+    const auto d1 = t.store->formValues({"01-001", "D1", "SOFA", 0}).value();
+    EXPECT_EQ(d1.at("GCS").value, "14") << "values saved after the backup come back from the gateway";
+    EXPECT_EQ(t.store->formValues({"01-001", "D2", "SOFA", 0}).value().at("GCS").value, "15");
+    const auto audit = gateway::verifyAudit(store);
+    EXPECT_TRUE(audit.intact()) << *audit.firstBrokenLink;
 }

@@ -68,7 +68,8 @@ TEST_F(GatewayStoreTest, aReusedSequenceWithDifferentContentIsRejected)
     push({e});
     e.mutable_changes(0)->set_new_value("86");
     auto r = push({e});
-    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_CHAIN_CONFLICT);
+    EXPECT_EQ(r.device_head_seq(), 1u);
     EXPECT_NE(r.outcomes(0).message().find("already used"), std::string::npos);
     EXPECT_EQ(store->eventCount(), 1u);
 }
@@ -97,7 +98,7 @@ TEST_F(GatewayStoreTest, aBrokenHashChainIsRejectedPerEventWhileTheRestOfTheBatc
     *req.add_events() = tabletB.next("MAP", "64");
     auto r = domain.push(req).value();
     EXPECT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
-    EXPECT_EQ(r.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_EQ(r.outcomes(1).status(), v1::OUTCOME_STATUS_CHAIN_CONFLICT);
     EXPECT_NE(r.outcomes(1).message().find("hash chain"), std::string::npos);
     EXPECT_EQ(r.outcomes(2).status(), v1::OUTCOME_STATUS_ACCEPTED);
     EXPECT_EQ(store->eventCount(), 2u);

@@ -233,13 +233,15 @@ int runDemoSession(const DemoOptions& o)
 
     QProcess gateway;
     gateway.setProcessChannelMode(QProcess::ForwardedChannels);
-    gateway.start(o.gatewayBinary, {QStringLiteral("--listen"), o.listen, QStringLiteral("--data"), o.gatewayData});
+    gateway.start(o.gatewayBinary, {QStringLiteral("--listen"), o.listen, QStringLiteral("--data"), o.gatewayData,
+                                    QStringLiteral("--study"), o.studyFile});
     if (!gateway.waitForStarted(10000)) {
         step("cannot start the gateway %s", o.gatewayBinary.toStdString());
         return 1;
     }
     QThread::msleep(300);
-    step("the gateway starts (embedded SQLite store in %s)", o.gatewayData.toStdString());
+    step("the gateway starts (embedded SQLite store in %s, checking events against %s)", o.gatewayData.toStdString(),
+         o.studyFile.toStdString());
 
     const auto online = a.sync();
     int rc = 0;

@@ -451,18 +451,29 @@ Result<std::vector<Subject>> TabletStore::subjects()
     }
 }
 
-Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
+namespace {
+/// Reads serialized ChangeEvents from the first column of `st`; `where` names the table in errors.
+Result<std::vector<v1::ChangeEvent>> readEvents(sql::Statement& st, const char* where)
 {
     try {
-        auto& st = m_db->prepare("SELECT payload FROM site_events ORDER BY seq");
         std::vector<v1::ChangeEvent> out;
         while (st.step()) {
             v1::ChangeEvent e;
             if (!e.ParseFromString(st.blob(0)))
-                return Error{"site audit trail", "an event cannot be read (database damaged?)"};
+                return Error{where, "an event cannot be read (database damaged?)"};
             out.push_back(std::move(e));
         }
         return out;
+    } catch (const sql::SqlError& e) {
+        return Error{where, e.what()};
+    }
+}
+} // namespace
+
+Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
+{
+    try {
+        return readEvents(m_db->prepare("SELECT payload FROM site_events ORDER BY seq"), "site audit trail");
     } catch (const sql::SqlError& e) {
         return Error{"site audit trail", e.what()};
     }
@@ -471,18 +482,10 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
 Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit)
 {
     try {
-        auto& st =
-            m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL ORDER "
-                          "BY device_seq LIMIT ?1");
+        auto& st = m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL "
+                                 "ORDER BY device_seq LIMIT ?1");
         st.bind(1, static_cast<int64_t>(limit));
-        std::vector<v1::ChangeEvent> out;
-        while (st.step()) {
-            v1::ChangeEvent e;
-            if (!e.ParseFromString(st.blob(0)))
-                return Error{"outbox", "an unsent event cannot be read (database damaged?)"};
-            out.push_back(std::move(e));
-        }
-        return out;
+        return readEvents(st, "outbox");
     } catch (const sql::SqlError& e) {
         return Error{"outbox", e.what()};
     }

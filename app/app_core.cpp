@@ -154,6 +154,23 @@ void AppCore::loadForm(store::FormKey form, std::function<void(Result<std::map<s
         [form = std::move(form)](store::TabletStore& s) { return s.formValues(form); }, std::move(done));
 }
 
+void AppCore::setRecordStatus(store::FormKey form, std::string status, std::string reasonCode, std::string reasonText,
+                              std::function<void(Result<store::SaveOutcome>)> done)
+{
+    store::SaveRequest r;
+    r.form = std::move(form);
+    r.recordStatus = std::move(status);
+    r.reasonCode = std::move(reasonCode);
+    r.reasonText = std::move(reasonText);
+    save(std::move(r), std::move(done));
+}
+
+void AppCore::loadRecordStatus(store::FormKey form, std::function<void(Result<std::string>)> done)
+{
+    onStore<Result<std::string>>([form = std::move(form)](store::TabletStore& s) { return s.recordStatus(form); },
+                                 std::move(done));
+}
+
 void AppCore::loadSubjects(std::function<void(Result<std::vector<store::Subject>>)> done)
 {
     onStore<Result<std::vector<store::Subject>>>([](store::TabletStore& s) { return s.subjects(); }, std::move(done));

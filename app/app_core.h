@@ -51,6 +51,9 @@ public:
     void open(std::function<void(Status)> done);
     void save(store::SaveRequest request, std::function<void(Result<store::SaveOutcome>)> done);
     void loadForm(store::FormKey form, std::function<void(Result<std::map<std::string, store::FieldValue>>)> done);
+    void setRecordStatus(store::FormKey form, std::string status, std::string reasonCode, std::string reasonText,
+                         std::function<void(Result<store::SaveOutcome>)> done);
+    void loadRecordStatus(store::FormKey form, std::function<void(Result<std::string>)> done);
     void loadSubjects(std::function<void(Result<std::vector<store::Subject>>)> done);
     void loadSyncState(std::function<void(Result<store::SyncState>)> done);
     /// Starts a sync pass unless one is running; the outcome arrives through syncFinished.

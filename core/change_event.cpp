@@ -63,6 +63,11 @@ Digest eventHash(const v1::ChangeEvent& e)
     w.i64(e.captured_utc_offset_min());
     w.i64(e.saved_at_ms());
     w.str(e.prev_hash());
+    // Appended only when set, so the hashes of ordinary events are unchanged.
+    if (!e.record_status().empty()) {
+        w.str("record_status");
+        w.str(e.record_status());
+    }
     return sha256(w.bytes());
 }
 
@@ -129,8 +134,10 @@ Status validateEventShape(const v1::ChangeEvent& e)
         return Error{"form.form_oid", "missing"};
     if (e.prev_hash().size() != 32)
         return Error{"prev_hash", "must be 32 bytes (SHA-256)"};
-    if (e.changes_size() == 0)
-        return Error{"changes", "an event must change at least one item"};
+    if (!e.record_status().empty() && e.record_status() != kEnteredInError && e.record_status() != kRestored)
+        return Error{"record_status", "unknown status " + e.record_status()};
+    if (e.changes_size() == 0 && e.record_status().empty())
+        return Error{"changes", "an event must change at least one item or the record status"};
     if (e.captured_at_ms() <= 0)
         return Error{"captured_at_ms", "missing capture time"};
     std::set<std::string> seen;
@@ -147,6 +154,9 @@ Status validateEventShape(const v1::ChangeEvent& e)
 
 Status checkReasonForChange(const v1::ChangeEvent& e)
 {
+    if (!e.record_status().empty() && (e.reason().code().empty() || e.reason().text().empty()))
+        return Error{"record_status", "marking a record " + e.record_status() +
+                                          " needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))"};
     for (const auto& c : e.changes()) {
         const bool changesSavedValue = c.old_present() && (!c.new_present() || c.old_value() != c.new_value());
         if (changesSavedValue && (e.reason().code().empty() || e.reason().text().empty()))

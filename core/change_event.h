@@ -22,6 +22,10 @@ Digest serverChainHashV1(const std::string& prevServerHash, const v1::ServerEven
 /// Hash of "no previous event": 32 zero bytes.
 std::string genesisHash();
 
+/// Record statuses a status event may set (never a physical delete: 21 CFR 11.10(e)).
+inline constexpr const char* kEnteredInError = "ENTERED_IN_ERROR";
+inline constexpr const char* kRestored = "RESTORED";
+
 /// Checks that an event is well formed (ids present, sequence from 1, prev hash 32 bytes, changes named,
 /// no item twice). The error names the field at fault.
 Status validateEventShape(const v1::ChangeEvent& event);

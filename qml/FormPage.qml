@@ -56,6 +56,17 @@ Page {
         anchors.fill: parent
         spacing: 0
 
+        Label {
+            objectName: "recordStatus"
+            visible: model.recordStatus === "ENTERED_IN_ERROR"
+            text: qsTr("This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.")
+            color: "white"
+            font.bold: true
+            padding: 10
+            background: Rectangle { color: "#ad1457" }
+            Layout.fillWidth: true
+        }
+
         // Eligibility verdict, when this form carries the study's criteria.
         Frame {
             objectName: "eligibilityPanel"
@@ -167,6 +178,13 @@ Page {
             Label { id: saveMessage; objectName: "saveMessage"; text: model.message; font.pixelSize: 15; Layout.fillWidth: true; Layout.leftMargin: 12; elide: Text.ElideRight }
             Label { text: model.dirty ? qsTr("Unsaved changes") : ""; color: "#ef6c00"; font.pixelSize: 15 }
             Button {
+                objectName: "statusButton"
+                text: model.recordStatus === "ENTERED_IN_ERROR" ? qsTr("Restore record…") : qsTr("Entered in error…")
+                enabled: !model.busy && page.core !== null
+                Layout.minimumHeight: 48
+                onClicked: statusDialog.open()
+            }
+            Button {
                 objectName: "saveButton"
                 text: qsTr("Save")
                 highlighted: true
@@ -193,6 +211,23 @@ Page {
             TextField { id: missingText; placeholderText: qsTr("Details"); Layout.fillWidth: true; Layout.minimumHeight: 48 }
         }
         onAccepted: model.setMissingReason(oid, missingCode.currentValue, missingText.text)
+    }
+
+    Dialog {
+        id: statusDialog
+        title: model.recordStatus === "ENTERED_IN_ERROR" ? qsTr("Restore this record") : qsTr("Mark this record entered in error")
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        ColumnLayout {
+            Label { text: qsTr("Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason."); wrapMode: Text.WordWrap; Layout.maximumWidth: 420 }
+            TextField { id: statusReason; placeholderText: qsTr("Reason"); Layout.fillWidth: true; Layout.minimumHeight: 48 }
+        }
+        onAccepted: {
+            model.setRecordStatus(model.recordStatus === "ENTERED_IN_ERROR" ? "RESTORED" : "ENTERED_IN_ERROR",
+                                  model.recordStatus === "ENTERED_IN_ERROR" ? "RESTORED" : "ENTERED_IN_ERROR", statusReason.text)
+            statusReason.text = ""
+        }
     }
 
     Dialog {

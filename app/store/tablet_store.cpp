@@ -105,8 +105,30 @@ void migrateTo5(sql::Database& db)
     db.exec("ALTER TABLE outbox ADD COLUMN refused_reason TEXT;");
 }
 
+// Version 6: the status of whole form instances ("entered in error" is a status, never a delete).
+void migrateTo6(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE form_status (
+            subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL,
+            status TEXT NOT NULL, PRIMARY KEY (subject_id, visit_oid, form_oid, repeat));
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5, migrateTo6};
+
+void putStatus(sql::Database& db, const v1::FormRef& f, const std::string& status)
+{
+    db.prepare("INSERT OR REPLACE INTO form_status (subject_id, visit_oid, form_oid, repeat, status) VALUES (?1, ?2, "
+               "?3, ?4, ?5)")
+        .bind(1, f.subject_id())
+        .bind(2, f.visit_oid())
+        .bind(3, f.form_oid())
+        .bind(4, static_cast<int64_t>(f.repeat()))
+        .bind(5, status)
+        .run();
+}
 static_assert(std::size(kMigrations) == TabletStore::kSchemaVersion);
 
 } // namespace
@@ -355,8 +377,9 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
                 c->set_unit(next->unit);
             }
         }
-        if (e.changes_size() == 0)
+        if (e.changes_size() == 0 && request.recordStatus.empty())
             return SaveOutcome{};
+        e.set_record_status(request.recordStatus);
 
         const int64_t now = m_clock.nowMs();
         // Site-only changes have their own local sequence and chain: the device chain the gateway verifies must
@@ -421,6 +444,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             .bind(2, actor.siteId)
             .bind(3, now)
             .run();
+        if (!request.recordStatus.empty())
+            putStatus(*m_db, e.form(), request.recordStatus);
         setMeta(seqKey, std::to_string(seq + 1));
         setMeta(hashKey, digestBytes(eventHash(e)));
         setMeta("hlc_wall_ms", std::to_string(hlc.wallMs));
@@ -429,6 +454,30 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         return SaveOutcome{seq, e.changes_size()};
     } catch (const std::exception& ex) {
         return Error{"save " + request.form.formOid, std::string("not saved (nothing was changed): ") + ex.what()};
+    }
+}
+
+Result<SaveOutcome> TabletStore::setRecordStatus(const FormKey& form, const std::string& status,
+                                                 const std::string& reasonCode, const std::string& reasonText,
+                                                 const Actor& actor, const StudyContext& study)
+{
+    SaveRequest r;
+    r.form = form;
+    r.recordStatus = status;
+    r.reasonCode = reasonCode;
+    r.reasonText = reasonText;
+    return save(r, actor, study);
+}
+
+Result<std::string> TabletStore::recordStatus(const FormKey& f)
+{
+    try {
+        auto& st = m_db->prepare("SELECT status FROM form_status WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                 "form_oid = ?3 AND repeat = ?4");
+        st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
+        return st.step() ? st.text(0) : std::string();
+    } catch (const sql::SqlError& e) {
+        return Error{"form status", e.what()};
     }
 }
 
@@ -571,6 +620,8 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
             }
             // The projection replays every event, own ones included, in server order so all tablets converge;
             // own unacknowledged values stay on top until the gateway has them (DESIGN "Pull").
+            if (!e.record_status().empty())
+                putStatus(*m_db, f, e.record_status());
             std::map<std::string, const v1::ConflictNote*> conflicts;
             for (const auto& n : se.conflicts())
                 conflicts[n.item_oid()] = &n;

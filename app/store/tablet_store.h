@@ -57,6 +57,8 @@ struct SaveRequest {
     /// Site-only items (identifying data): kept in this store with a local audit trail, never put in the outbox,
     /// so they never leave the site (study definition `site_only`).
     bool siteOnly = false;
+    /// Sets the status of the whole form instance (see setRecordStatus); usually with no values.
+    std::string recordStatus;
 };
 
 struct SaveOutcome {
@@ -83,7 +85,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -104,6 +106,11 @@ public:
     /// reason is refused (21 CFR 11.10(e)).
     Result<SaveOutcome> save(const SaveRequest& request, const Actor& actor, const StudyContext& study);
     Result<std::map<std::string, FieldValue>> formValues(const FormKey& form);
+    /// Marks a whole form instance (kEnteredInError / kRestored) with a reason: a status event, never a delete.
+    Result<SaveOutcome> setRecordStatus(const FormKey& form, const std::string& status, const std::string& reasonCode,
+                                        const std::string& reasonText, const Actor& actor, const StudyContext& study);
+    /// The record status of a form instance ("" when none was set).
+    Result<std::string> recordStatus(const FormKey& form);
     Result<std::vector<Subject>> subjects();
     /// The local audit trail of site-only changes (never synchronised), oldest first.
     Result<std::vector<v1::ChangeEvent>> siteOnlyEvents();

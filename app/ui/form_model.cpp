@@ -448,6 +448,14 @@ void FormModel::load()
                 m_conflicts.insert(oid);
         }
         m_confirmed.clear();
+        m_core->loadRecordStatus({m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(),
+                                  static_cast<uint32_t>(m_repeat)},
+                                 [this, self = QPointer(this)](Result<std::string> status) {
+                                     if (!self)
+                                         return;
+                                     m_recordStatus = status ? QString::fromStdString(*status) : QString();
+                                     emit stateChanged();
+                                 });
         m_state = study::evaluateForm(*m_study->definition(), *form(), m_entered);
         m_saved = effectiveValues();
         setState(false, QString());
@@ -485,6 +493,32 @@ bool FormModel::needsReason() const
             return true;
     }
     return false;
+}
+
+void FormModel::setRecordStatus(const QString& status, const QString& reasonCode, const QString& reasonText)
+{
+    if (!m_core || !form() || m_subjectId.isEmpty())
+        return;
+    setState(true, QString());
+    m_core->setRecordStatus(
+        {m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(), static_cast<uint32_t>(m_repeat)},
+        status.toStdString(), reasonCode.toStdString(), reasonText.toStdString(),
+        [this, self = QPointer(this), status](Result<store::SaveOutcome> r) {
+            if (!self)
+                return;
+            if (!r) {
+                const QString msg = QString::fromStdString(r.error().text());
+                setState(false, msg);
+                emit saved(false, msg);
+                return;
+            }
+            m_recordStatus = status;
+            const QString msg = status == QLatin1String("ENTERED_IN_ERROR")
+                                    ? tr("Marked entered in error; the values stay in the audit trail.")
+                                    : tr("Record restored.");
+            setState(false, msg);
+            emit saved(true, msg);
+        });
 }
 
 void FormModel::save(const QString& reasonCode, const QString& reasonText)

@@ -41,6 +41,7 @@ class FormModel : public QAbstractListModel {
     Q_PROPERTY(QVariantList missingReasons READ missingReasons CONSTANT)
     Q_PROPERTY(QVariantList computed READ computed NOTIFY stateChanged)
     Q_PROPERTY(bool showMissing READ showMissing NOTIFY stateChanged)
+    Q_PROPERTY(QString recordStatus READ recordStatus NOTIFY stateChanged)
 
 public:
     enum Roles {
@@ -86,6 +87,8 @@ public:
     bool busy() const { return m_busy; }
     /// Missing-value prompts are shown once a save was attempted (an empty form is not an error yet).
     bool showMissing() const { return m_showMissing; }
+    /// "" or ENTERED_IN_ERROR / RESTORED: the whole form instance is marked, its values stay visible and audited.
+    QString recordStatus() const { return m_recordStatus; }
     QString message() const { return m_message; }
     QVariantList formIssues() const;
     QString eligibilityStatus() const;
@@ -108,6 +111,8 @@ public:
     /// True when saving changes a value saved before (the page then asks for a reason, 21 CFR 11.10(e)).
     Q_INVOKABLE bool needsReason() const;
     Q_INVOKABLE void save(const QString& reasonCode = {}, const QString& reasonText = {});
+    /// Marks the form instance entered in error (or restores it) with a reason; nothing is deleted.
+    Q_INVOKABLE void setRecordStatus(const QString& status, const QString& reasonCode, const QString& reasonText);
 
 signals:
     void configChanged();
@@ -139,6 +144,7 @@ private:
     bool m_busy = false;
     bool m_showMissing = false;
     QString m_message;
+    QString m_recordStatus;
 };
 
 } // namespace crf::ui

@@ -107,6 +107,27 @@ Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& 
                    const v1::ServerEvent* se) {
         if (e.form().subject_id() != subjectId)
             return;
+        if (!e.record_status().empty() && itemOid.empty()) {
+            HistoryEntry h;
+            h.serverSeq = seq;
+            h.visitOid = e.form().visit_oid();
+            h.formOid = e.form().form_oid();
+            h.repeat = e.form().repeat();
+            h.itemOid = "(record status)";
+            h.newValue = e.record_status();
+            h.newPresent = true;
+            h.userId = e.user_id();
+            h.role = e.role();
+            h.siteId = e.site_id();
+            h.deviceId = e.device_id();
+            h.capturedAtMs = e.captured_at_ms();
+            h.capturedOffsetMin = e.captured_utc_offset_min();
+            h.receivedAtMs = receivedAt;
+            h.reasonCode = e.reason().code();
+            h.reasonText = e.reason().text();
+            h.notes = notes;
+            out.push_back(std::move(h));
+        }
         for (const auto& c : e.changes()) {
             if (!itemOid.empty() && c.item_oid() != itemOid)
                 continue;

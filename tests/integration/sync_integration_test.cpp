@@ -1,5 +1,7 @@
 // End to end on loopback: a real gateway (gRPC + SQLite) and two tablet app cores (SQLCipher, threads) converge.
 #include "app_core.h"
+#include "change_event.h"
+#include "domain/audit.h"
 #include "gateway_server.h"
 #include "key_store.h"
 #include "test_support.h"
@@ -358,4 +360,31 @@ TEST(SyncEndToEnd, aTabletSyncsByItselfOnceTheGatewayBecomesReachable)
     ASSERT_TRUE(gw.ok());
     EXPECT_TRUE(test::spinUntil([&] { return gw.value()->store().eventCount() == 1; }, 20000));
     EXPECT_TRUE(test::spinUntil([&] { return !core.syncing() && pending() == 0; }, 20000));
+}
+
+TEST(SyncEndToEnd, aRecordEnteredInErrorReachesOtherTabletsAndTheAuditTrailWithItsValues)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = gateway::GatewayServer::start(
+        {"127.0.0.1:0", gatewayData.path().toStdString(), false, {CRF_STUDIES_DIR "/imicro.json"}}, clock);
+    ASSERT_TRUE(gw.ok());
+    Tablet a(gw.value()->address(), "nurse-a"), b(gw.value()->address(), "nurse-b");
+    a.trackReports();
+    b.trackReports();
+    const store::FormKey key{"01-001", "D0", "SOFA", 0};
+    a.save(sofaDay("01-001", 0));
+    auto marked = await<Result<store::SaveOutcome>>(
+        [&](auto d) { a.core->setRecordStatus(key, crf::kEnteredInError, "ENTERED_IN_ERROR", "wrong patient", d); });
+    ASSERT_TRUE(marked.ok()) << marked.error().text();
+    ASSERT_TRUE(a.sync().ok());
+    ASSERT_TRUE(b.sync().ok());
+    auto status = await<Result<std::string>>([&](auto d) { b.core->loadRecordStatus(key, d); });
+    EXPECT_EQ(*status, crf::kEnteredInError);
+    EXPECT_EQ(b.form(key).at("PLATELETS").value, "85") << "marked, not deleted";
+    auto history = gateway::fieldHistory(gw.value()->store(), "01-001");
+    ASSERT_TRUE(history.ok());
+    EXPECT_EQ(history->back().itemOid, "(record status)");
+    EXPECT_EQ(history->back().newValue, crf::kEnteredInError);
+    EXPECT_EQ(history->back().reasonText, "wrong patient");
 }

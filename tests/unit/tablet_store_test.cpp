@@ -280,3 +280,24 @@ TEST_F(TabletStoreTest, siteOnlyValuesStayOnTheTabletWithALocalAuditTrail)
     EXPECT_EQ((*trail)[1].changes(0).old_value(), "+33 6 12 34 56 78");
     EXPECT_EQ((*trail)[1].prev_hash(), std::string(reinterpret_cast<const char*>(eventHash((*trail)[0]).data()), 32));
 }
+
+TEST_F(TabletStoreTest, enteredInErrorIsAStatusEventWithAReasonAndNothingIsDeleted)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    const FormKey key{"01-001", "D0", "SOFA", 0};
+    auto refused = store->setRecordStatus(key, kEnteredInError, "", "", kNurse, kStudy);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("reason"), std::string::npos);
+    auto marked = store->setRecordStatus(key, kEnteredInError, "ENTERED_IN_ERROR", "wrong patient", kNurse, kStudy);
+    ASSERT_TRUE(marked.ok()) << marked.error().text();
+    EXPECT_EQ(marked->deviceSeq, 2u);
+    EXPECT_EQ(*store->recordStatus(key), kEnteredInError);
+    EXPECT_EQ(store->formValues(key)->at("PLATELETS").value, "85") << "values stay";
+    const auto pending = store->pendingEvents(10).value();
+    ASSERT_EQ(pending.size(), 2u);
+    EXPECT_EQ(pending[1].record_status(), kEnteredInError);
+    EXPECT_EQ(pending[1].changes_size(), 0);
+    EXPECT_TRUE(validateEventShape(pending[1]).ok());
+    EXPECT_FALSE(store->setRecordStatus(key, "PURGED", "X", "y", kNurse, kStudy).ok()) << "unknown status";
+}

@@ -40,6 +40,16 @@ ToolBar {
             value: Session.progress
         }
         Label {
+            objectName: "refused"
+            Layout.fillWidth: true
+            Layout.leftMargin: 12
+            visible: Session.refusedCount > 0
+            text: qsTr("%n change(s) refused by the gateway (kept on this tablet and in the audit trail). Latest: %1", "", Session.refusedCount).arg(Session.lastRefusal)
+            color: "#ffcc80"
+            wrapMode: Text.WordWrap
+            font.pixelSize: 14
+        }
+        Label {
             objectName: "syncError"
             Layout.fillWidth: true
             Layout.leftMargin: 12

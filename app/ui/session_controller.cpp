@@ -136,6 +136,8 @@ void SessionController::refresh()
         if (!self || !r)
             return;
         m_pending = r->pendingEvents;
+        m_refused = r->refusedEvents;
+        m_lastRefusal = QString::fromStdString(r->lastRefusal);
         m_lastSyncMs = r->lastSyncMs;
         m_lastError = QString::fromStdString(r->lastError);
         emit syncStateChanged();

@@ -44,6 +44,8 @@ class SessionController : public QObject {
     Q_PROPERTY(bool ready READ ready NOTIFY readyChanged)
     Q_PROPERTY(QString openError READ openError NOTIFY readyChanged)
     Q_PROPERTY(int pendingCount READ pendingCount NOTIFY syncStateChanged)
+    Q_PROPERTY(int refusedCount READ refusedCount NOTIFY syncStateChanged)
+    Q_PROPERTY(QString lastRefusal READ lastRefusal NOTIFY syncStateChanged)
     Q_PROPERTY(QString lastSyncText READ lastSyncText NOTIFY syncStateChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY syncStateChanged)
     Q_PROPERTY(bool syncing READ syncing NOTIFY syncStateChanged)
@@ -60,6 +62,8 @@ public:
     bool ready() const { return m_ready; }
     QString openError() const { return m_openError; }
     int pendingCount() const { return m_pending; }
+    int refusedCount() const { return m_refused; }
+    QString lastRefusal() const { return m_lastRefusal; }
     QString lastSyncText() const;
     QString lastError() const { return m_lastError; }
     bool syncing() const;
@@ -84,6 +88,8 @@ private:
     bool m_ready = false;
     QString m_openError;
     int m_pending = 0;
+    int m_refused = 0;
+    QString m_lastRefusal;
     qint64 m_lastSyncMs = 0;
     QString m_lastError;
     double m_progress = 0;

@@ -82,7 +82,7 @@ int statsCommand(const std::map<std::string, std::string>& opt)
                conflicts = static_cast<uint64_t>(s.conflicts(true).size()), refused = s.refusedCount();
     if (opt.count("json"))
         std::printf("{\"events_total\": %llu, \"subjects_total\": %llu, \"devices_total\": %llu, "
-                    "\"conflicts_open\": %llu, \"refused_total\": %llu, \"photos_total\": 0}\n",
+                    "\"conflicts_open\": %llu, \"refused_total\": %llu}\n",
                     u(events), u(subjects), u(devices), u(conflicts), u(refused));
     else
         std::printf("events %llu\nsubjects %llu\ndevices %llu\nconflicts open %llu\nrefused %llu\n", u(events),

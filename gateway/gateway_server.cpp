@@ -40,6 +40,8 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     server->m_store = std::move(store).value();
     server->m_domain = std::make_unique<SyncDomain>(*server->m_store, clock, std::move(studies).value());
     server->m_service = std::make_unique<SyncService>(*server->m_domain);
+    server->m_photoDomain = std::make_unique<PhotoDomain>(*server->m_store, options.maxPhotoBytes);
+    server->m_photoService = std::make_unique<PhotoService>(*server->m_photoDomain);
 
     static const bool pluginsReady = [] {
         grpc::EnableDefaultHealthCheckService(true);                // grpc.health.v1.Health
@@ -52,6 +54,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     int port = 0;
     builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(server->m_service.get());
+    builder.RegisterService(server->m_photoService.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     // gRPC enables SO_REUSEPORT by default; two gateways on one port would split tablets between two stores.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

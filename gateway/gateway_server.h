@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "domain/sync_domain.h"
 #include "result.h"
+#include "service/photo_service.h"
 #include "service/sync_service.h"
 #include "storage/store.h"
 
@@ -22,6 +23,7 @@ public:
         std::string dataDir;
         bool allowPlaintextOffLoopback = false;
         std::vector<std::string> studyFiles; // definitions the gateway checks events against (none: accept all)
+        size_t maxPhotoBytes = photo::kDefaultMaxBytes;
     };
 
     /// Opens the store and starts serving. Errors name the address or the data directory.
@@ -39,6 +41,8 @@ private:
     std::unique_ptr<Store> m_store;
     std::unique_ptr<SyncDomain> m_domain;
     std::unique_ptr<SyncService> m_service;
+    std::unique_ptr<PhotoDomain> m_photoDomain;
+    std::unique_ptr<PhotoService> m_photoService;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_host;
     int m_port = 0;

@@ -2,6 +2,7 @@
 #include "gateway_server.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <pthread.h>
@@ -15,6 +16,7 @@ void usage()
                  "  --listen       address to serve gRPC on (plaintext only on loopback)\n"
                  "  --data         directory for the embedded store (gateway.db)\n"
                  "  --study        a study definition events are checked against (repeatable)\n"
+                 "  --max-photo-bytes N  largest photo accepted (default 16 MiB)\n"
                  "  --insecure-dev allow plaintext off loopback (development only)\n";
 }
 
@@ -39,7 +41,15 @@ int main(int argc, char** argv)
             options.dataDir = next();
         else if (arg == "--study")
             options.studyFiles.push_back(next());
-        else if (arg == "--insecure-dev")
+        else if (arg == "--max-photo-bytes") {
+            const std::string v = next();
+            char* end = nullptr;
+            options.maxPhotoBytes = std::strtoull(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || options.maxPhotoBytes == 0) {
+                std::cerr << "crf-gateway: --max-photo-bytes: \"" << v << "\" is not a positive number of bytes\n";
+                return 2;
+            }
+        } else if (arg == "--insecure-dev")
             options.allowPlaintextOffLoopback = true;
         else if (arg == "-h" || arg == "--help") {
             usage();

@@ -8,7 +8,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -66,8 +66,22 @@ void migrateTo2(sql::Database& db)
     )sql");
 }
 
+// Version 3: photos, stored once per digest; a verified photo can no longer be changed or removed.
+void migrateTo3(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE photos (
+            digest TEXT PRIMARY KEY, total_bytes INTEGER NOT NULL, received_bytes INTEGER NOT NULL,
+            data BLOB NOT NULL, verified INTEGER NOT NULL DEFAULT 0);
+        CREATE TRIGGER photos_verified_no_update BEFORE UPDATE ON photos WHEN OLD.verified = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+        CREATE TRIGGER photos_verified_no_delete BEFORE DELETE ON photos WHEN OLD.verified = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3};
 
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";
@@ -297,6 +311,73 @@ public:
 
     uint64_t refusedCount() override { return scalar("SELECT count(*) FROM refused"); }
 
+    std::optional<PhotoState> photoState(const std::string& digest) override
+    {
+        std::lock_guard lock(m_mutex);
+        return photoStateLocked(digest);
+    }
+
+    PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes,
+                           const std::string& data) override
+    {
+        std::lock_guard lock(m_mutex);
+        sql::Transaction tx(m_db);
+        auto state = photoStateLocked(digest);
+        if (!state) {
+            if (offset != 0)
+                return {};
+            m_db.prepare("INSERT INTO photos (digest, total_bytes, received_bytes, data) VALUES (?1, ?2, 0, x'')")
+                .bind(1, digest)
+                .bind(2, static_cast<int64_t>(totalBytes))
+                .run();
+            state = PhotoState{totalBytes, 0, false};
+        }
+        if (state->verified || offset != state->receivedBytes)
+            return *state;
+        // Append in place (SQLite copies the blob; chunks of photos of a few MiB keep this cheap). `||` yields TEXT:
+        // cast back so the value stays a BLOB and substr() counts bytes, not characters.
+        m_db.prepare("UPDATE photos SET data = CAST(data || ?2 AS BLOB), received_bytes = received_bytes + ?3 "
+                     "WHERE digest = ?1")
+            .bind(1, digest)
+            .bindBlob(2, data)
+            .bind(3, static_cast<int64_t>(data.size()))
+            .run();
+        tx.commit();
+        auto after = *photoStateLocked(digest);
+        after.appended = true;
+        return after;
+    }
+
+    std::string photoBytes(const std::string& digest) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare("SELECT data FROM photos WHERE digest = ?1");
+        st.bind(1, digest);
+        return st.step() ? st.blob(0) : std::string();
+    }
+
+    std::string photoRead(const std::string& digest, uint64_t offset, uint32_t maxBytes) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare("SELECT substr(data, ?2, ?3) FROM photos WHERE digest = ?1 AND verified = 1");
+        st.bind(1, digest).bind(2, static_cast<int64_t>(offset + 1)).bind(3, static_cast<int64_t>(maxBytes));
+        return st.step() ? st.blob(0) : std::string();
+    }
+
+    void photoMarkVerified(const std::string& digest) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_db.prepare("UPDATE photos SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
+    }
+
+    void photoDiscard(const std::string& digest) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_db.prepare("DELETE FROM photos WHERE digest = ?1 AND verified = 0").bind(1, digest).run();
+    }
+
+    uint64_t photosVerified() override { return scalar("SELECT count(*) FROM photos WHERE verified = 1"); }
+
     std::vector<RefusedRow> refused(const std::string& deviceId) override
     {
         std::lock_guard lock(m_mutex);
@@ -325,6 +406,15 @@ public:
     std::string describe() const override { return "sqlite:" + m_db.path(); }
 
 private:
+    std::optional<PhotoState> photoStateLocked(const std::string& digest)
+    {
+        auto& st = m_db.prepare("SELECT total_bytes, received_bytes, verified FROM photos WHERE digest = ?1");
+        st.bind(1, digest);
+        if (!st.step())
+            return std::nullopt;
+        return PhotoState{static_cast<uint64_t>(st.int64(0)), static_cast<uint64_t>(st.int64(1)), st.int64(2) != 0};
+    }
+
     uint64_t scalar(const std::string& query)
     {
         std::lock_guard lock(m_mutex);

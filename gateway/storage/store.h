@@ -76,6 +76,14 @@ public:
     virtual void commit() = 0;
 };
 
+/// Upload state of one photo.
+struct PhotoState {
+    uint64_t totalBytes = 0;
+    uint64_t receivedBytes = 0;
+    bool verified = false;
+    bool appended = false; // photoAppend: whether this call stored its chunk
+};
+
 /// The gateway's storage. Thread-safe: any gRPC thread may call it.
 class Store {
 public:
@@ -85,6 +93,18 @@ public:
     virtual std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) = 0;
     virtual uint64_t eventCount() = 0;
     virtual std::vector<ConflictRow> conflicts(bool openOnly) = 0;
+    // Photos (content-addressed). Each call is its own durable transaction.
+    virtual std::optional<PhotoState> photoState(const std::string& digest) = 0;
+    /// Appends `data` at `offset` (must equal the bytes received so far; creates the upload at offset 0).
+    virtual PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes,
+                                   const std::string& data) = 0;
+    /// All bytes received so far.
+    virtual std::string photoBytes(const std::string& digest) = 0;
+    virtual std::string photoRead(const std::string& digest, uint64_t offset, uint32_t maxBytes) = 0;
+    virtual void photoMarkVerified(const std::string& digest) = 0;
+    /// Discards an unverified upload (a corrupted one): the next upload starts again from 0.
+    virtual void photoDiscard(const std::string& digest) = 0;
+    virtual uint64_t photosVerified() = 0;
     virtual uint64_t refusedCount() = 0;
     struct RefusedRow {
         v1::ChangeEvent event;

@@ -1,0 +1,98 @@
+#include "photo_domain.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace crf::gateway {
+namespace {
+
+bool validDigest(const std::string& d)
+{
+    return d.size() == 64 && std::all_of(d.begin(), d.end(), [](char c) {
+               return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+           });
+}
+
+} // namespace
+
+Result<v1::PhotoStatusResponse> PhotoDomain::status(const v1::PhotoStatusRequest& request)
+{
+    if (!validDigest(request.digest()))
+        return Error{"digest", "must be 64 lowercase hex digits (SHA-256)"};
+    try {
+        v1::PhotoStatusResponse r;
+        if (auto s = m_store.photoState(request.digest())) {
+            r.set_received_bytes(s->receivedBytes);
+            r.set_total_bytes(s->totalBytes);
+            r.set_verified(s->verified);
+        }
+        return r;
+    } catch (const std::exception& e) {
+        return Error{"photo store", e.what()};
+    }
+}
+
+Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest& request)
+{
+    if (!validDigest(request.digest()))
+        return Error{"digest", "must be 64 lowercase hex digits (SHA-256)"};
+    v1::UploadChunkResponse r;
+    if (request.total_bytes() == 0 || request.total_bytes() > m_max) {
+        r.set_outcome(v1::PHOTO_OUTCOME_TOO_LARGE);
+        r.set_message("photo of " + std::to_string(request.total_bytes()) + " bytes refused: the limit is " +
+                      std::to_string(m_max) + " bytes");
+        return r;
+    }
+    if (request.offset() + request.data().size() > request.total_bytes()) {
+        r.set_outcome(v1::PHOTO_OUTCOME_TOO_LARGE);
+        r.set_message("chunk runs past the announced size");
+        return r;
+    }
+    try {
+        const PhotoState s =
+            m_store.photoAppend(request.digest(), request.offset(), request.total_bytes(), request.data());
+        r.set_received_bytes(s.receivedBytes);
+        if (s.verified) {
+            r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED); // already held: stored once per digest
+            return r;
+        }
+        const bool appended = s.appended;
+        if (s.totalBytes != 0 && s.receivedBytes == s.totalBytes) {
+            // Complete: the photo is what its digest says, or it is discarded (a corrupted chunk never stays).
+            if (photo::digestHex(m_store.photoBytes(request.digest())) == request.digest()) {
+                m_store.photoMarkVerified(request.digest());
+                r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED);
+            } else {
+                m_store.photoDiscard(request.digest());
+                r.set_outcome(v1::PHOTO_OUTCOME_DIGEST_MISMATCH);
+                r.set_received_bytes(0);
+                r.set_message("the received bytes do not match the digest: upload again from the start");
+            }
+            return r;
+        }
+        r.set_outcome(appended ? v1::PHOTO_OUTCOME_APPENDED : v1::PHOTO_OUTCOME_RESUME);
+        return r;
+    } catch (const std::exception& e) {
+        return Error{"photo store", e.what()};
+    }
+}
+
+Result<v1::DownloadResponse> PhotoDomain::download(const v1::DownloadRequest& request)
+{
+    if (!validDigest(request.digest()))
+        return Error{"digest", "must be 64 lowercase hex digits (SHA-256)"};
+    try {
+        auto s = m_store.photoState(request.digest());
+        if (!s || !s->verified)
+            return Error{"digest", "no verified photo " + request.digest()};
+        v1::DownloadResponse r;
+        r.set_total_bytes(s->totalBytes);
+        r.set_data(m_store.photoRead(request.digest(), request.offset(),
+                                     std::clamp<uint32_t>(request.max_bytes(), 1, 4 * 1024 * 1024)));
+        return r;
+    } catch (const std::exception& e) {
+        return Error{"photo store", e.what()};
+    }
+}
+
+} // namespace crf::gateway

@@ -1,0 +1,38 @@
+#include "photo_service.h"
+
+namespace crf::gateway {
+namespace {
+
+template <typename T> grpc::Status reply(Result<T> result, T* response)
+{
+    if (!result) {
+        // A bad digest is the caller's error; a storage failure is the gateway's.
+        const bool caller = result.error().where == "digest";
+        return grpc::Status(caller ? grpc::StatusCode::INVALID_ARGUMENT : grpc::StatusCode::UNAVAILABLE,
+                            result.error().text());
+    }
+    *response = std::move(result).value();
+    return grpc::Status::OK;
+}
+
+} // namespace
+
+grpc::Status PhotoService::Status(grpc::ServerContext*, const v1::PhotoStatusRequest* request,
+                                  v1::PhotoStatusResponse* response)
+{
+    return reply(m_domain.status(*request), response);
+}
+
+grpc::Status PhotoService::UploadChunk(grpc::ServerContext*, const v1::UploadChunkRequest* request,
+                                       v1::UploadChunkResponse* response)
+{
+    return reply(m_domain.upload(*request), response);
+}
+
+grpc::Status PhotoService::Download(grpc::ServerContext*, const v1::DownloadRequest* request,
+                                    v1::DownloadResponse* response)
+{
+    return reply(m_domain.download(*request), response);
+}
+
+} // namespace crf::gateway

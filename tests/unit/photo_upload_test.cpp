@@ -1,0 +1,124 @@
+// Photo uploads at the gateway: chunked, resumable at the reported offset, verified by digest, stored once,
+// size-limited; a corrupted chunk is discarded; a verified photo is immutable in the database.
+#include "crypto.h"
+#include "domain/photo_domain.h"
+#include "photo.h"
+#include "sqlite.h"
+#include "storage/store.h"
+
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace crf;
+using namespace crf::gateway;
+
+namespace {
+
+std::string randomPhoto(size_t n)
+{
+    std::string s(n, '\0');
+    randomBytes(s.data(), n);
+    return s;
+}
+
+class PhotoUploadTest : public ::testing::Test {
+protected:
+    QTemporaryDir dir;
+    std::unique_ptr<Store> store = openSqliteStore(dir.path().toStdString()).value();
+    PhotoDomain domain{*store, 1024 * 1024};
+
+    v1::UploadChunkResponse chunk(const std::string& digest, const std::string& photo, uint64_t offset, size_t n)
+    {
+        v1::UploadChunkRequest r;
+        r.set_digest(digest);
+        r.set_offset(offset);
+        r.set_total_bytes(photo.size());
+        r.set_data(photo.substr(offset, n));
+        return domain.upload(r).value();
+    }
+};
+
+} // namespace
+
+TEST_F(PhotoUploadTest, chunksAppendAndTheLastOneVerifiesTheDigest)
+{
+    const std::string photo = randomPhoto(300'000);
+    const std::string digest = photo::digestHex(photo);
+    EXPECT_EQ(chunk(digest, photo, 0, 100'000).outcome(), v1::PHOTO_OUTCOME_APPENDED);
+    EXPECT_EQ(chunk(digest, photo, 100'000, 100'000).received_bytes(), 200'000u);
+    EXPECT_EQ(chunk(digest, photo, 200'000, 100'000).outcome(), v1::PHOTO_OUTCOME_VERIFIED);
+    EXPECT_EQ(store->photosVerified(), 1u);
+    v1::DownloadRequest d;
+    d.set_digest(digest);
+    d.set_offset(250'000);
+    d.set_max_bytes(100'000);
+    EXPECT_EQ(domain.download(d)->data(), photo.substr(250'000));
+}
+
+TEST_F(PhotoUploadTest, anInterruptedUploadResumesAtTheOffsetTheGatewayReports)
+{
+    const std::string photo = randomPhoto(250'000);
+    const std::string digest = photo::digestHex(photo);
+    chunk(digest, photo, 0, 100'000);
+    // The connection dropped; a new session asks where to continue.
+    v1::PhotoStatusRequest q;
+    q.set_digest(digest);
+    EXPECT_EQ(domain.status(q)->received_bytes(), 100'000u);
+    // A chunk resent from the wrong place is not stored twice.
+    const auto wrong = chunk(digest, photo, 0, 100'000);
+    EXPECT_EQ(wrong.outcome(), v1::PHOTO_OUTCOME_RESUME);
+    EXPECT_EQ(wrong.received_bytes(), 100'000u);
+    EXPECT_EQ(chunk(digest, photo, 100'000, 150'000).outcome(), v1::PHOTO_OUTCOME_VERIFIED);
+}
+
+TEST_F(PhotoUploadTest, aCorruptedChunkIsDiscardedAndTheUploadStartsAgain)
+{
+    const std::string photo = randomPhoto(200'000);
+    const std::string digest = photo::digestHex(photo);
+    std::string corrupted = photo;
+    corrupted[150'000] ^= 0x01;
+    chunk(digest, photo, 0, 100'000);
+    const auto last = chunk(digest, corrupted, 100'000, 100'000);
+    EXPECT_EQ(last.outcome(), v1::PHOTO_OUTCOME_DIGEST_MISMATCH);
+    EXPECT_EQ(store->photosVerified(), 0u);
+    v1::PhotoStatusRequest q;
+    q.set_digest(digest);
+    EXPECT_EQ(domain.status(q)->received_bytes(), 0u);
+    chunk(digest, photo, 0, 100'000);
+    EXPECT_EQ(chunk(digest, photo, 100'000, 100'000).outcome(), v1::PHOTO_OUTCOME_VERIFIED);
+}
+
+TEST_F(PhotoUploadTest, theSamePhotoIsStoredOnce)
+{
+    const std::string photo = randomPhoto(50'000);
+    const std::string digest = photo::digestHex(photo);
+    EXPECT_EQ(chunk(digest, photo, 0, 50'000).outcome(), v1::PHOTO_OUTCOME_VERIFIED);
+    EXPECT_EQ(chunk(digest, photo, 0, 50'000).outcome(), v1::PHOTO_OUTCOME_VERIFIED); // a second tablet
+    EXPECT_EQ(store->photosVerified(), 1u);
+}
+
+TEST_F(PhotoUploadTest, aPhotoAboveTheLimitIsRefusedWithTheLimit)
+{
+    const std::string photo = randomPhoto(1024 * 1024 + 1);
+    const auto r = chunk(photo::digestHex(photo), photo, 0, 1000);
+    EXPECT_EQ(r.outcome(), v1::PHOTO_OUTCOME_TOO_LARGE);
+    EXPECT_NE(r.message().find("1048576"), std::string::npos) << r.message();
+    EXPECT_EQ(store->photoState(photo::digestHex(photo)), std::nullopt);
+}
+
+TEST_F(PhotoUploadTest, badDigestsAreRefusedNamingTheField)
+{
+    v1::PhotoStatusRequest q;
+    q.set_digest("not-a-digest");
+    EXPECT_EQ(domain.status(q).error().where, "digest");
+}
+
+TEST_F(PhotoUploadTest, aVerifiedPhotoIsImmutableInTheDatabase)
+{
+    const std::string photo = randomPhoto(10'000);
+    chunk(photo::digestHex(photo), photo, 0, 10'000);
+    store.reset();
+    sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
+    EXPECT_THROW(raw.exec("UPDATE photos SET data = x'00'"), sql::SqlError);
+    EXPECT_THROW(raw.exec("DELETE FROM photos"), sql::SqlError);
+}

@@ -79,14 +79,15 @@ int statsCommand(const std::map<std::string, std::string>& opt)
     auto& s = *store;
     const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
     const auto events = s.eventCount(), subjects = s.subjectCount(), devices = s.deviceCount(),
-               conflicts = static_cast<uint64_t>(s.conflicts(true).size()), refused = s.refusedCount();
+               conflicts = static_cast<uint64_t>(s.conflicts(true).size()), refused = s.refusedCount(),
+               photos = s.photosVerified();
     if (opt.count("json"))
         std::printf("{\"events_total\": %llu, \"subjects_total\": %llu, \"devices_total\": %llu, "
-                    "\"conflicts_open\": %llu, \"refused_total\": %llu}\n",
-                    u(events), u(subjects), u(devices), u(conflicts), u(refused));
+                    "\"conflicts_open\": %llu, \"refused_total\": %llu, \"photos_total\": %llu}\n",
+                    u(events), u(subjects), u(devices), u(conflicts), u(refused), u(photos));
     else
-        std::printf("events %llu\nsubjects %llu\ndevices %llu\nconflicts open %llu\nrefused %llu\n", u(events),
-                    u(subjects), u(devices), u(conflicts), u(refused));
+        std::printf("events %llu\nsubjects %llu\ndevices %llu\nconflicts open %llu\nrefused %llu\nphotos %llu\n",
+                    u(events), u(subjects), u(devices), u(conflicts), u(refused), u(photos));
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include "change_event.h"
 #include "crypto.h"
+#include "photo.h"
 #include "sqlite.h"
 
 #include <filesystem>
@@ -115,8 +116,18 @@ void migrateTo6(sql::Database& db)
     )sql");
 }
 
+// Version 7: photos live only inside the encrypted database (never a clear file, never a gallery).
+void migrateTo7(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE photos (digest TEXT PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL,
+                             created_at_ms INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0);
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5, migrateTo6};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,
+                                     migrateTo5, migrateTo6, migrateTo7};
 
 void putStatus(sql::Database& db, const v1::FormRef& f, const std::string& status)
 {
@@ -519,6 +530,64 @@ Result<std::vector<v1::ChangeEvent>> readEvents(sql::Statement& st, const char* 
 }
 } // namespace
 
+Result<std::string> TabletStore::addPhoto(std::string_view bytes, size_t maxBytes)
+{
+    auto stripped = photo::stripMetadata(bytes);
+    if (!stripped)
+        return stripped.error();
+    if (stripped->size() > maxBytes)
+        return Error{"photo", "too large: " + std::to_string(stripped->size()) + " bytes, the limit is " +
+                                  std::to_string(maxBytes)};
+    const std::string digest = photo::digestHex(*stripped);
+    try {
+        m_db->prepare("INSERT OR IGNORE INTO photos (digest, data, size, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, digest)
+            .bindBlob(2, *stripped)
+            .bind(3, static_cast<int64_t>(stripped->size()))
+            .bind(4, m_clock.nowMs())
+            .run();
+        return digest;
+    } catch (const sql::SqlError& e) {
+        return Error{"photo", std::string("not stored: ") + e.what()};
+    }
+}
+
+Result<std::vector<TabletStore::PendingPhoto>> TabletStore::pendingPhotos()
+{
+    try {
+        auto& st = m_db->prepare("SELECT digest, size FROM photos WHERE verified = 0 ORDER BY created_at_ms");
+        std::vector<PendingPhoto> out;
+        while (st.step())
+            out.push_back({st.text(0), static_cast<uint64_t>(st.int64(1))});
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"photos", e.what()};
+    }
+}
+
+Result<std::string> TabletStore::photoChunk(const std::string& digest, uint64_t offset, uint32_t length)
+{
+    try {
+        auto& st = m_db->prepare("SELECT substr(data, ?2, ?3) FROM photos WHERE digest = ?1");
+        st.bind(1, digest).bind(2, static_cast<int64_t>(offset + 1)).bind(3, static_cast<int64_t>(length));
+        if (!st.step())
+            return Error{"photo " + digest, "not in this tablet's store"};
+        return st.blob(0);
+    } catch (const sql::SqlError& e) {
+        return Error{"photos", e.what()};
+    }
+}
+
+Status TabletStore::markPhotoVerified(const std::string& digest)
+{
+    try {
+        m_db->prepare("UPDATE photos SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
+        return {};
+    } catch (const sql::SqlError& e) {
+        return Error{"photos", e.what()};
+    }
+}
+
 Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
 {
     try {
@@ -734,6 +803,9 @@ Result<SyncState> TabletStore::syncState()
         refused.step();
         s.refusedEvents = static_cast<int>(refused.int64(0));
         s.lastRefusal = refused.text(1);
+        auto& photos = m_db->prepare("SELECT count(*) FROM photos WHERE verified = 0");
+        photos.step();
+        s.pendingPhotos = static_cast<int>(photos.int64(0));
         return s;
     } catch (const std::exception& e) {
         return Error{"sync state", e.what()};

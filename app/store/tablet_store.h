@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace crf::sql {
@@ -79,13 +80,14 @@ struct SyncState {
     int pendingEvents = 0;
     int refusedEvents = 0;   // refused by the gateway for their content: kept here and in its audit trail
     std::string lastRefusal; // the gateway's reason for the latest refusal
+    int pendingPhotos = 0;   // photos not yet verified at the gateway
 };
 
 /// Owns one SQLCipher connection. Not thread-safe: one storage thread owns it (DESIGN "Threads").
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -114,6 +116,17 @@ public:
     Result<std::vector<Subject>> subjects();
     /// The local audit trail of site-only changes (never synchronised), oldest first.
     Result<std::vector<v1::ChangeEvent>> siteOnlyEvents();
+
+    /// Keeps a photo inside the encrypted store only (never a clear file), metadata stripped; returns its digest
+    /// (the value a photo item stores). Refused above `maxBytes` or when not JPEG/PNG.
+    Result<std::string> addPhoto(std::string_view bytes, size_t maxBytes);
+    struct PendingPhoto {
+        std::string digest;
+        uint64_t size = 0;
+    };
+    Result<std::vector<PendingPhoto>> pendingPhotos();
+    Result<std::string> photoChunk(const std::string& digest, uint64_t offset, uint32_t length);
+    Status markPhotoVerified(const std::string& digest);
 
     /// Unacknowledged events in device order, at most `limit`.
     Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit);

@@ -16,6 +16,7 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline)
     // Plaintext until TLS lands with the identity work; the gateway accepts it on loopback only.
     m_channel = grpc::CreateCustomChannel(m_address, grpc::InsecureChannelCredentials(), args);
     m_stub = v1::SyncService::NewStub(m_channel);
+    m_photos = v1::PhotoService::NewStub(m_channel);
 }
 
 std::string SyncClient::describe(const grpc::Status& status) const
@@ -65,6 +66,36 @@ Result<v1::PullResponse> SyncClient::pull(const v1::PullRequest& request)
     const grpc::Status status = m_stub->Pull(&ctx, request, &response);
     if (!status.ok())
         return Error{"pull", describe(status)};
+    return response;
+}
+
+} // namespace crf::sync
+
+namespace crf::sync {
+
+Result<v1::PhotoStatusResponse> SyncClient::photoStatus(const std::string& digest)
+{
+    if (!connect())
+        return Error{"photo", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    v1::PhotoStatusRequest request;
+    request.set_digest(digest);
+    v1::PhotoStatusResponse response;
+    const grpc::Status status = m_photos->Status(&ctx, request, &response);
+    if (!status.ok())
+        return Error{"photo", describe(status)};
+    return response;
+}
+
+Result<v1::UploadChunkResponse> SyncClient::uploadChunk(const v1::UploadChunkRequest& request)
+{
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    v1::UploadChunkResponse response;
+    const grpc::Status status = m_photos->UploadChunk(&ctx, request, &response);
+    if (!status.ok())
+        return Error{"photo", describe(status)};
     return response;
 }
 

@@ -1,6 +1,7 @@
 // SyncClient: blocking gRPC client for crf.v1.SyncService; call only from the sync worker thread.
 #pragma once
 
+#include "crf/v1/photos.grpc.pb.h"
 #include "crf/v1/sync.grpc.pb.h"
 #include "result.h"
 
@@ -17,6 +18,8 @@ public:
 
     Result<v1::PushResponse> push(const v1::PushRequest& request);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
+    Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
+    Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);
     const std::string& address() const { return m_address; }
 
 private:
@@ -26,6 +29,7 @@ private:
     std::chrono::milliseconds m_deadline;
     std::shared_ptr<grpc::Channel> m_channel;
     std::unique_ptr<v1::SyncService::Stub> m_stub;
+    std::unique_ptr<v1::PhotoService::Stub> m_photos;
 };
 
 } // namespace crf::sync

@@ -11,9 +11,10 @@
 namespace crf::sync {
 
 struct SyncReport {
-    int pushed = 0;   // events acknowledged in this pass
-    int pulled = 0;   // events received in this pass
-    int rejected = 0; // events the gateway refused for their content (kept locally with its reason, not resent)
+    int pushed = 0;         // events acknowledged in this pass
+    int pulled = 0;         // events received in this pass
+    int rejected = 0;       // events the gateway refused for their content (kept locally with its reason, not resent)
+    int photosVerified = 0; // photos the gateway holds and has verified after this pass
     std::string error;
     bool ok() const { return error.empty(); }
 };
@@ -27,6 +28,7 @@ class SyncEngine {
 public:
     static constexpr int kPushBatch = 200;
     static constexpr uint32_t kPullPage = 500;
+    static constexpr uint32_t kPhotoChunk = 256 * 1024;
 
     SyncEngine(StoreExecutor onStore, SyncClient& client, const Clock& clock, std::string studyId)
         : m_onStore(std::move(onStore)), m_client(client), m_clock(clock), m_studyId(std::move(studyId))
@@ -37,6 +39,10 @@ public:
     SyncReport run(const std::function<void(int, int)>& progress = {});
 
 private:
+    /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at
+    /// the offset the gateway reports. Returns an error text or "".
+    std::string uploadPhotos(SyncReport& report);
+
     StoreExecutor m_onStore;
     SyncClient& m_client;
     const Clock& m_clock;

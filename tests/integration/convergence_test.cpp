@@ -1,8 +1,10 @@
 // Randomized convergence: tablets edit overlapping fields offline and sync in random order; after everyone syncs,
 // every tablet shows the same values and conflict flags, the gateway holds each change exactly once, chains verify.
 // Seeds are fixed (repeatable); CRF_SOAK_SEEDS=N runs a longer soak.
+#include "crypto.h"
 #include "domain/audit.h"
 #include "gateway_server.h"
+#include "photo.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
 
@@ -168,4 +170,89 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
     EXPECT_EQ(t.store->formValues({"01-001", "D2", "SOFA", 0}).value().at("GCS").value, "15");
     const auto audit = gateway::verifyAudit(store);
     EXPECT_TRUE(audit.intact()) << *audit.firstBrokenLink;
+}
+
+namespace {
+std::string fakeJpeg(size_t imageBytes, const std::string& exif)
+{
+    auto segment = [](unsigned char marker, const std::string& payload) {
+        const size_t len = payload.size() + 2;
+        return std::string{char(0xFF), char(marker), char(len >> 8), char(len & 0xFF)} + payload;
+    };
+    std::string j("\xFF\xD8", 2);
+    j += segment(0xE1, "Exif" + exif);
+    j += segment(0xDA, std::string("\x01\x01\x00\x00\x3f\x00", 6));
+    std::string pixels(imageBytes, '\0');
+    randomBytes(pixels.data(), pixels.size());
+    for (auto& c : pixels)
+        if (static_cast<unsigned char>(c) == 0xFF)
+            c = 0x7F; // no markers inside the fake entropy data
+    return j + pixels + std::string("\xFF\xD9", 2);
+}
+} // namespace
+
+TEST(Photos, aKneePhotoTravelsInChunksResumesAfterACutAndArrivesVerifiedWithoutItsMetadata)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, dir;
+    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    ASSERT_TRUE(gw.ok());
+    SimTablet t;
+    SecretKey key = SecretKey::random();
+    t.store = store::TabletStore::openWithKey(dir.filePath("crf.db").toStdString(), key, clock).value();
+    t.client = std::make_unique<sync::SyncClient>(gw.value()->address());
+    t.actor = {"nurse-a", "research_nurse", "01"};
+
+    const std::string original = fakeJpeg(2 * 1024 * 1024, "GPSLatitude=48.8566");
+    auto digest = t.store->addPhoto(original, photo::kDefaultMaxBytes);
+    ASSERT_TRUE(digest.ok()) << digest.error().text();
+    store::SaveRequest r;
+    r.form = {"01-001", "D0", "MOTTLING", 0};
+    r.values["MOTTLING_SCORE"] = store::FieldValue{"3", ""};
+    r.values["KNEE_PHOTO"] = store::FieldValue{*digest, ""};
+    ASSERT_TRUE(t.store->save(r, t.actor, {"I-MICRO", "2020-1"}).ok());
+    EXPECT_EQ(t.store->syncState()->pendingPhotos, 1);
+
+    // A first session sends one chunk and is cut.
+    {
+        sync::SyncClient cut(gw.value()->address());
+        v1::UploadChunkRequest first;
+        first.set_digest(*digest);
+        first.set_offset(0);
+        first.set_total_bytes(t.store->pendingPhotos()->front().size);
+        first.set_data(t.store->photoChunk(*digest, 0, sync::SyncEngine::kPhotoChunk).value());
+        ASSERT_EQ(cut.uploadChunk(first)->outcome(), v1::PHOTO_OUTCOME_APPENDED);
+    }
+    // The next sync asks where to resume, sends the rest, then the event.
+    const auto report = t.sync(clock);
+    EXPECT_TRUE(report.ok()) << report.error;
+    EXPECT_EQ(report.photosVerified, 1);
+    EXPECT_EQ(t.store->syncState()->pendingPhotos, 0);
+    auto& store = gw.value()->store();
+    EXPECT_EQ(store.photosVerified(), 1u);
+    const std::string atGateway = store.photoBytes(*digest);
+    EXPECT_EQ(photo::digestHex(atGateway), *digest);
+    EXPECT_EQ(atGateway.find("GPSLatitude"), std::string::npos) << "metadata never leaves the tablet";
+    EXPECT_EQ(store.eventCount(), 1u);
+
+    // A second tablet with the same photo: stored once.
+    SimTablet t2;
+    SecretKey key2 = SecretKey::random();
+    t2.store = store::TabletStore::openWithKey(dir.filePath("crf2.db").toStdString(), key2, clock).value();
+    t2.client = std::make_unique<sync::SyncClient>(gw.value()->address());
+    ASSERT_TRUE(t2.store->addPhoto(original, photo::kDefaultMaxBytes).ok());
+    EXPECT_TRUE(t2.sync(clock).ok());
+    EXPECT_EQ(store.photosVerified(), 1u);
+}
+
+TEST(Photos, aPhotoAboveTheLimitIsRefusedOnTheTablet)
+{
+    SystemClock clock;
+    QTemporaryDir dir;
+    SecretKey key = SecretKey::random();
+    auto s = store::TabletStore::openWithKey(dir.filePath("crf.db").toStdString(), key, clock).value();
+    auto r = s->addPhoto(fakeJpeg(5000, ""), 1000);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().text().find("too large"), std::string::npos);
+    EXPECT_FALSE(s->addPhoto("not an image", 1000).ok());
 }

@@ -1,0 +1,311 @@
+// crf-sim: virtual tablets running the real tablet store and sync engine against a gateway. Plays a trial (SOFA and
+// mottling forms, corrections with reasons, concurrent edits, photos), keeps going through gateway restarts and
+// network cuts, then checks that every acknowledged event is at the gateway exactly once and that all tablets
+// converged. Writes a JSON report.
+#include "crypto.h"
+#include "photo.h"
+#include "sync_client.h"
+#include "sync_engine.h"
+#include "tablet_store.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Options {
+    std::string gateway;
+    int tablets = 4, sites = 2, subjects = 6, days = 3;
+    uint32_t seed = 1;
+    double offlineRatio = 0.3, conflictRatio = 0.2;
+    int photos = 2;
+    std::string report = "crf-sim-report.json";
+    std::string workDir;
+    int dayPauseMs = 0; // time between study days (lets a test restart the gateway mid-run)
+};
+
+int usage()
+{
+    std::fprintf(stderr, "usage: crf-sim --gateway HOST:PORT [--tablets N] [--sites S] [--subjects M] [--days D]\n"
+                         "               [--seed X] [--offline-ratio R] [--conflict-ratio C] [--photos P]\n"
+                         "               [--report FILE.json] [--work DIR] [--day-pause-ms MS]\n");
+    return 2;
+}
+
+struct Tablet {
+    std::unique_ptr<crf::store::TabletStore> store;
+    std::unique_ptr<crf::sync::SyncClient> client;
+    crf::store::Actor actor;
+    int created = 0;
+    int syncFailures = 0;
+};
+
+std::string subjectId(int site, int subject)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d-%d", site + 1, 100 + subject);
+    return buf;
+}
+
+std::string fakeJpeg(std::mt19937& rng, size_t bytes)
+{
+    std::string j("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12);
+    std::uniform_int_distribution<int> b(0, 0xFE);
+    for (size_t i = 0; i < bytes; ++i)
+        j.push_back(static_cast<char>(b(rng)));
+    return j + std::string("\xFF\xD9", 2);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (i + 1 >= argc)
+            return usage();
+        const std::string v = argv[++i];
+        try {
+            if (a == "--gateway")
+                o.gateway = v;
+            else if (a == "--tablets")
+                o.tablets = std::stoi(v);
+            else if (a == "--sites")
+                o.sites = std::stoi(v);
+            else if (a == "--subjects")
+                o.subjects = std::stoi(v);
+            else if (a == "--days")
+                o.days = std::stoi(v);
+            else if (a == "--seed")
+                o.seed = static_cast<uint32_t>(std::stoul(v));
+            else if (a == "--offline-ratio")
+                o.offlineRatio = std::stod(v);
+            else if (a == "--conflict-ratio")
+                o.conflictRatio = std::stod(v);
+            else if (a == "--photos")
+                o.photos = std::stoi(v);
+            else if (a == "--report")
+                o.report = v;
+            else if (a == "--work")
+                o.workDir = v;
+            else if (a == "--day-pause-ms")
+                o.dayPauseMs = std::stoi(v);
+            else
+                return usage();
+        } catch (const std::exception&) {
+            std::fprintf(stderr, "crf-sim: %s: \"%s\" is not a valid value\n", a.c_str(), v.c_str());
+            return 2;
+        }
+    }
+    if (o.gateway.empty() || o.tablets < 1 || o.sites < 1 || o.subjects < 1 || o.days < 1 || o.days > 8)
+        return usage();
+    namespace fs = std::filesystem;
+    const fs::path work =
+        o.workDir.empty() ? fs::temp_directory_path() / ("crf-sim-" + std::to_string(o.seed)) : fs::path(o.workDir);
+    fs::remove_all(work);
+    fs::create_directories(work);
+
+    crf::SystemClock clock;
+    std::mt19937 rng(o.seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<Tablet> tablets(static_cast<size_t>(o.tablets));
+    for (int i = 0; i < o.tablets; ++i) {
+        crf::SecretKey key = crf::SecretKey::random();
+        auto s =
+            crf::store::TabletStore::openWithKey((work / ("tablet-" + std::to_string(i) + ".db")).string(), key, clock);
+        if (!s) {
+            std::fprintf(stderr, "crf-sim: %s\n", s.error().text().c_str());
+            return 1;
+        }
+        tablets[size_t(i)].store = std::move(s).value();
+        tablets[size_t(i)].client = std::make_unique<crf::sync::SyncClient>(o.gateway, std::chrono::seconds(5));
+        const std::string site = std::to_string(1 + i % o.sites);
+        tablets[size_t(i)].actor = {"nurse" + std::to_string(i), "research_nurse", site};
+    }
+    const crf::store::StudyContext study{"I-MICRO", "2020-1"};
+    auto sync = [&](Tablet& t) {
+        crf::sync::SyncEngine engine([&](const auto& fn) { fn(*t.store); }, *t.client, clock, "I-MICRO");
+        auto r = engine.run();
+        if (!r.ok())
+            ++t.syncFailures;
+        return r;
+    };
+    // Plausible bedside values (the gateway refuses impossible ones, as it should).
+    const char* items[] = {"PLATELETS", "GCS", "MAP", "URINE_24H", "PAO2"};
+    const std::pair<int, int> ranges[] = {{20, 400}, {3, 15}, {40, 110}, {100, 3000}, {50, 400}};
+    auto valueFor = [&](size_t item) {
+        return std::to_string(ranges[item].first + int(rng() % unsigned(ranges[item].second - ranges[item].first + 1)));
+    };
+    int photosAdded = 0;
+
+    // Play: each day every subject is seen by one tablet of its site; some tablets stay offline; some edits touch a
+    // field another tablet also records (a concurrent edit); corrections carry a reason.
+    for (int day = 0; day < o.days; ++day) {
+        for (int subject = 0; subject < o.subjects; ++subject) {
+            const int site = subject % o.sites;
+            std::vector<size_t> atSite;
+            for (size_t i = 0; i < tablets.size(); ++i)
+                if (int(i) % o.sites == site)
+                    atSite.push_back(i);
+            if (atSite.empty())
+                continue;
+            const std::string sid = subjectId(site, subject);
+            auto record = [&](Tablet& t, const std::string& item, const std::string& value) {
+                crf::store::FormKey key{sid, "D" + std::to_string(day), "SOFA", 0};
+                auto current = t.store->formValues(key);
+                crf::store::SaveRequest r;
+                r.form = key;
+                r.values[item] = crf::store::FieldValue{value, ""};
+                if (current && current->count(item)) {
+                    r.reasonCode = "CORRECTION";
+                    r.reasonText = "re-measured";
+                }
+                auto saved = t.store->save(r, t.actor, study);
+                if (saved && saved->deviceSeq)
+                    ++t.created;
+            };
+            const size_t pos = size_t(rng() % atSite.size());
+            Tablet& t = tablets[atSite[pos]];
+            for (size_t item = 0; item < 5; ++item)
+                record(t, items[item], valueFor(item));
+            if (u(rng) < o.conflictRatio && atSite.size() > 1) {
+                // Another tablet of the same site records a field of the same form, offline: a concurrent edit.
+                Tablet& other = tablets[atSite[(pos + 1 + size_t(rng()) % (atSite.size() - 1)) % atSite.size()]];
+                const size_t item = size_t(rng() % 5);
+                record(other, items[item], valueFor(item));
+            }
+            if (photosAdded < o.photos && day < 3) {
+                auto digest = t.store->addPhoto(fakeJpeg(rng, 64 * 1024), crf::photo::kDefaultMaxBytes);
+                if (digest) {
+                    crf::store::SaveRequest r;
+                    r.form = {sid, "D" + std::to_string(day), "MOTTLING", 0};
+                    r.values["KNEE_PHOTO"] = crf::store::FieldValue{*digest, ""};
+                    r.values["MOTTLING_SCORE"] = crf::store::FieldValue{std::to_string(rng() % 6), ""};
+                    auto saved = t.store->save(r, t.actor, study);
+                    if (saved && saved->deviceSeq)
+                        ++t.created;
+                    ++photosAdded;
+                }
+            }
+        }
+        for (auto& t : tablets)
+            if (u(rng) >= o.offlineRatio)
+                sync(t);
+        std::printf("crf-sim: day %d played\n", day);
+        std::fflush(stdout);
+        std::this_thread::sleep_for(std::chrono::milliseconds(o.dayPauseMs));
+    }
+
+    // Everyone comes back online and syncs until nothing is pending (the gateway may be restarting: retry).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    bool allSent = false;
+    while (!allSent && std::chrono::steady_clock::now() < deadline) {
+        allSent = true;
+        for (auto& t : tablets) {
+            sync(t);
+            auto st = t.store->syncState();
+            allSent = allSent && st && st->pendingEvents == 0 && st->pendingPhotos == 0;
+        }
+        if (!allSent)
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    for (auto& t : tablets)
+        sync(t); // a last round so everyone has everyone's events
+
+    // Check at the gateway: every event of every device exactly once.
+    crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(10));
+    std::map<std::pair<std::string, uint64_t>, int> seen;
+    uint64_t cursor = 0, atGateway = 0, conflicts = 0;
+    while (true) {
+        crf::v1::PullRequest req;
+        req.set_after_server_seq(cursor);
+        req.set_limit(1000);
+        auto page = reader.pull(req);
+        if (!page) {
+            std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", page.error().text().c_str());
+            return 1;
+        }
+        for (const auto& se : page->events()) {
+            ++seen[{se.event().device_id(), se.event().device_seq()}];
+            ++atGateway;
+            conflicts += static_cast<uint64_t>(se.conflicts_size());
+        }
+        cursor = page->next_cursor();
+        if (!page->has_more())
+            break;
+    }
+    uint64_t duplicates = 0, created = 0, acked = 0, refused = 0, photosVerified = 0;
+    for (const auto& [k, n] : seen)
+        duplicates += static_cast<uint64_t>(n - 1);
+    std::map<std::string, std::pair<std::string, bool>> reference;
+    bool converged = allSent;
+    for (size_t i = 0; i < tablets.size(); ++i) {
+        auto& t = tablets[i];
+        created += static_cast<uint64_t>(t.created);
+        auto st = t.store->syncState();
+        acked += static_cast<uint64_t>(t.created - (st ? st->pendingEvents + st->refusedEvents : 0));
+        refused += static_cast<uint64_t>(st ? st->refusedEvents : 0);
+        std::map<std::string, std::pair<std::string, bool>> mine;
+        for (int day = 0; day < o.days; ++day)
+            for (int subject = 0; subject < o.subjects; ++subject) {
+                const std::string sid = subjectId(subject % o.sites, subject);
+                const auto values = t.store->formValues({sid, "D" + std::to_string(day), "SOFA", 0});
+                if (values)
+                    for (const auto& [item, v] : *values)
+                        mine[sid + "/" + std::to_string(day) + "/" + item] = {v.value, v.conflict};
+            }
+        if (i == 0)
+            reference = mine;
+        else if (mine != reference)
+            converged = false;
+    }
+    // Photos verified at the gateway, asked digest by digest.
+    std::set<std::string> digests;
+    for (auto& t : tablets) {
+        for (int day = 0; day < std::min(o.days, 3); ++day)
+            for (int subject = 0; subject < o.subjects; ++subject) {
+                const std::string sid = subjectId(subject % o.sites, subject);
+                auto v = t.store->formValues({sid, "D" + std::to_string(day), "MOTTLING", 0});
+                if (v && v->count("KNEE_PHOTO"))
+                    digests.insert(v->at("KNEE_PHOTO").value);
+            }
+    }
+    for (const auto& d : digests) {
+        auto s = reader.photoStatus(d);
+        if (s && s->verified())
+            ++photosVerified;
+    }
+    // Every change is at the gateway exactly once: accepted and pulled back, or refused and kept in its refused table.
+    const bool exactlyOnce = duplicates == 0 && atGateway + refused == created && atGateway == acked;
+    std::ofstream out(o.report);
+    out << "{\n"
+        << "  \"events_created\": " << created << ",\n"
+        << "  \"events_acked\": " << acked << ",\n"
+        << "  \"events_at_gateway\": " << atGateway << ",\n"
+        << "  \"events_refused\": " << refused << ",\n"
+        << "  \"duplicates\": " << duplicates << ",\n"
+        << "  \"conflicts_opened\": " << conflicts << ",\n"
+        << "  \"photos_added\": " << photosAdded << ",\n"
+        << "  \"photos_verified\": " << photosVerified << ",\n"
+        << "  \"exactly_once\": " << (exactlyOnce ? "true" : "false") << ",\n"
+        << "  \"converged\": " << (converged && exactlyOnce ? "true" : "false") << ",\n"
+        << "  \"tablets\": " << o.tablets << ", \"sites\": " << o.sites << ", \"subjects\": " << o.subjects
+        << ", \"days\": " << o.days << ", \"seed\": " << o.seed << "\n}\n";
+    std::printf("crf-sim: %llu events created, %llu at the gateway, %llu duplicates, %llu conflicts, %llu/%d photos "
+                "verified, converged: %s (report %s)\n",
+                static_cast<unsigned long long>(created), static_cast<unsigned long long>(atGateway),
+                static_cast<unsigned long long>(duplicates), static_cast<unsigned long long>(conflicts),
+                static_cast<unsigned long long>(photosVerified), photosAdded,
+                converged && exactlyOnce ? "true" : "false", o.report.c_str());
+    return converged && exactlyOnce && photosVerified == static_cast<uint64_t>(photosAdded) ? 0 : 1;
+}

@@ -22,6 +22,12 @@ ToolBar {
                 text: Session.pendingCount === 0 ? qsTr("All changes sent") : qsTr("%n change(s) not yet sent", "", Session.pendingCount)
                 font.pixelSize: 15
             }
+            Label {
+                objectName: "photosPending"
+                visible: Session.pendingPhotos > 0
+                text: qsTr("%n photo(s) not yet sent", "", Session.pendingPhotos)
+                font.pixelSize: 15
+            }
             Label { text: qsTr("Last sync: %1").arg(Session.lastSyncText); font.pixelSize: 15 }
             Button {
                 objectName: "syncButton"

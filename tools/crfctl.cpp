@@ -2,6 +2,7 @@
 #include "change_event.h"
 #include "demo_session.h"
 #include "domain/audit.h"
+#include "domain/event_rules.h"
 #include "json_calculators.h"
 #include "storage/store.h"
 
@@ -81,10 +82,29 @@ int statsCommand(const std::map<std::string, std::string>& opt)
     const auto events = s.eventCount(), subjects = s.subjectCount(), devices = s.deviceCount(),
                conflicts = static_cast<uint64_t>(s.conflicts(true).size()), refused = s.refusedCount(),
                photos = s.photosVerified();
+    // With the study definitions (--study FILE, repeatable through a comma list), events still waiting for their photo.
+    uint64_t awaiting = 0;
+    if (opt.count("study")) {
+        std::vector<std::string> files;
+        std::string list = opt.at("study");
+        for (size_t start = 0, comma; start <= list.size(); start = comma + 1) {
+            comma = list.find(',', start);
+            if (comma == std::string::npos)
+                comma = list.size();
+            files.push_back(list.substr(start, comma - start));
+        }
+        auto studies = crf::gateway::StudyRegistry::load(files);
+        if (!studies) {
+            std::fprintf(stderr, "crfctl stats: %s\n", studies.error().text().c_str());
+            return 2;
+        }
+        awaiting = crf::gateway::eventsAwaitingPhotos(s, *studies).size();
+    }
     if (opt.count("json"))
         std::printf("{\"events_total\": %llu, \"subjects_total\": %llu, \"devices_total\": %llu, "
-                    "\"conflicts_open\": %llu, \"refused_total\": %llu, \"photos_total\": %llu}\n",
-                    u(events), u(subjects), u(devices), u(conflicts), u(refused), u(photos));
+                    "\"conflicts_open\": %llu, \"refused_total\": %llu, \"photos_total\": %llu, "
+                    "\"events_awaiting_photos\": %llu}\n",
+                    u(events), u(subjects), u(devices), u(conflicts), u(refused), u(photos), u(awaiting));
     else
         std::printf("events %llu\nsubjects %llu\ndevices %llu\nconflicts open %llu\nrefused %llu\nphotos %llu\n",
                     u(events), u(subjects), u(devices), u(conflicts), u(refused), u(photos));

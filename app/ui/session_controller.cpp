@@ -137,6 +137,7 @@ void SessionController::refresh()
             return;
         m_pending = r->pendingEvents;
         m_refused = r->refusedEvents;
+        m_pendingPhotos = r->pendingPhotos;
         m_lastRefusal = QString::fromStdString(r->lastRefusal);
         m_lastSyncMs = r->lastSyncMs;
         m_lastError = QString::fromStdString(r->lastError);

@@ -45,6 +45,7 @@ class SessionController : public QObject {
     Q_PROPERTY(QString openError READ openError NOTIFY readyChanged)
     Q_PROPERTY(int pendingCount READ pendingCount NOTIFY syncStateChanged)
     Q_PROPERTY(int refusedCount READ refusedCount NOTIFY syncStateChanged)
+    Q_PROPERTY(int pendingPhotos READ pendingPhotos NOTIFY syncStateChanged)
     Q_PROPERTY(QString lastRefusal READ lastRefusal NOTIFY syncStateChanged)
     Q_PROPERTY(QString lastSyncText READ lastSyncText NOTIFY syncStateChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY syncStateChanged)
@@ -63,6 +64,7 @@ public:
     QString openError() const { return m_openError; }
     int pendingCount() const { return m_pending; }
     int refusedCount() const { return m_refused; }
+    int pendingPhotos() const { return m_pendingPhotos; }
     QString lastRefusal() const { return m_lastRefusal; }
     QString lastSyncText() const;
     QString lastError() const { return m_lastError; }
@@ -89,6 +91,7 @@ private:
     QString m_openError;
     int m_pending = 0;
     int m_refused = 0;
+    int m_pendingPhotos = 0;
     QString m_lastRefusal;
     qint64 m_lastSyncMs = 0;
     QString m_lastError;

@@ -1,6 +1,8 @@
 #include "audit.h"
 
 #include "change_event.h"
+#include "definition.h"
+#include "event_rules.h"
 
 #include <algorithm>
 #include <map>
@@ -98,6 +100,34 @@ AuditReport verifyAudit(Store& store)
         }
     }
     return report;
+}
+
+std::vector<AwaitingPhoto> eventsAwaitingPhotos(Store& store, const StudyRegistry& studies)
+{
+    std::vector<AwaitingPhoto> out;
+    uint64_t cursor = 0;
+    while (true) {
+        const auto page = store.eventsAfter(cursor, 500);
+        if (page.empty())
+            break;
+        for (const auto& se : page) {
+            cursor = se.server_seq();
+            const auto& e = se.event();
+            const v1::StudyDefinition* def = studies.find(e.study_id());
+            const v1::Form* form = def ? study::findForm(*def, e.form().form_oid()) : nullptr;
+            if (!form)
+                continue;
+            for (const auto& c : e.changes()) {
+                const v1::Item* item = study::findItem(*form, c.item_oid());
+                if (!item || item->type() != v1::ITEM_TYPE_PHOTO || !c.new_present())
+                    continue;
+                const auto state = store.photoState(c.new_value());
+                if (!state || !state->verified)
+                    out.push_back({se.server_seq(), c.item_oid(), c.new_value()});
+            }
+        }
+    }
+    return out;
 }
 
 Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& subjectId, const std::string& itemOid)

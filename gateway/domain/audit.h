@@ -36,6 +36,15 @@ struct HistoryEntry {
     std::string notes; // conflict, resolution, clock skew, refusal
 };
 
+/// Accepted events that name a photo (an item of type PHOTO in their study's definition) the gateway does not yet
+/// hold verified: such an event is not complete until its photo arrives.
+struct AwaitingPhoto {
+    uint64_t serverSeq = 0;
+    std::string itemOid, digest;
+};
+class StudyRegistry;
+std::vector<AwaitingPhoto> eventsAwaitingPhotos(Store& store, const StudyRegistry& studies);
+
 /// Every change of `subjectId` (optionally one item), in server order, refused changes included.
 Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& subjectId,
                                                const std::string& itemOid = {});

@@ -122,3 +122,26 @@ TEST_F(PhotoUploadTest, aVerifiedPhotoIsImmutableInTheDatabase)
     EXPECT_THROW(raw.exec("UPDATE photos SET data = x'00'"), sql::SqlError);
     EXPECT_THROW(raw.exec("DELETE FROM photos"), sql::SqlError);
 }
+
+#include "domain/audit.h"
+#include "domain/sync_domain.h"
+#include "event_factory.h"
+
+TEST_F(PhotoUploadTest, anEventNamingAPhotoIsIncompleteUntilThePhotoIsVerified)
+{
+    auto studies = StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    ManualClock clock{1'790'000'000'000};
+    SyncDomain sync{*store, clock, studies};
+    const std::string photo = randomPhoto(20'000);
+    const std::string digest = photo::digestHex(photo);
+    test::EventFactory t{"dev-A"};
+    v1::PushRequest req;
+    *req.add_events() = t.nextIn("MOTTLING", "D1", "KNEE_PHOTO", digest);
+    ASSERT_EQ(sync.push(req)->outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+    auto awaiting = eventsAwaitingPhotos(*store, studies);
+    ASSERT_EQ(awaiting.size(), 1u);
+    EXPECT_EQ(awaiting[0].digest, digest);
+    EXPECT_EQ(awaiting[0].itemOid, "KNEE_PHOTO");
+    chunk(digest, photo, 0, 20'000);
+    EXPECT_TRUE(eventsAwaitingPhotos(*store, studies).empty());
+}

@@ -15,8 +15,8 @@ CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-
 grep -q -- "-> 0,32 ug/kg/min" "$work/show.txt"
 grep -q "by nurse-a (research_nurse), site 01" "$work/show.txt"
 grep -q "captured .*, received " "$work/show.txt"
-# One byte: the recorded norepinephrine dose 0,32 -> 0,33 in the stored event.
-perl -0777 -pi -e 's/0,32/0,33/' "$work/gateway/gateway.db"
+# One byte per copy: the recorded norepinephrine dose 0,32 -> 0,33 (the stored event and its projection).
+perl -0777 -pi -e 's/0,32/0,33/g' "$work/gateway/gateway.db" # every copy, the stored event included
 if "$bin/crfctl" audit verify --data "$work/gateway" > "$work/verify.txt"; then
     echo "audit verify passed on altered data" >&2
     exit 1

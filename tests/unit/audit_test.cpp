@@ -57,10 +57,12 @@ TEST_F(AuditTest, oneAlteredByteIsFoundAndNamed)
     store.reset(); // checkpoint and close: the bytes are in gateway.db
     const std::string path = dir.filePath("gateway.db").toStdString();
     std::string bytes = test::readFile(path);
-    // A recorded platelet value "85" inside a serialized event (which row comes first depends on page layout).
-    const auto value = bytes.find("85");
+    // The platelet value 85 inside a serialized event: protobuf item_oid "PLATELETS", then new_value (tag 0x1a,
+    // length 2) "85". Random ids, hashes and the projection tables cannot match this pattern.
+    const std::string pattern = std::string("PLATELETS\x1a\x02", 11) + "85";
+    const auto value = bytes.find(pattern);
     ASSERT_NE(value, std::string::npos);
-    bytes[value + 1] = '6'; // 85 -> 86: still a well-formed event, but not the one that was hashed
+    bytes[value + pattern.size() - 1] = '6'; // 85 -> 86: still a well-formed event, but not the one that was hashed
     test::writeFile(path, bytes);
     store = openSqliteStore(dir.path().toStdString()).value();
     const auto r = verifyAudit(*store);

@@ -99,4 +99,24 @@ Result<v1::UploadChunkResponse> SyncClient::uploadChunk(const v1::UploadChunkReq
     return response;
 }
 
+Result<std::string> SyncClient::downloadPhoto(const std::string& digest, uint32_t chunkBytes)
+{
+    std::string out;
+    while (true) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+        v1::DownloadRequest request;
+        request.set_digest(digest);
+        request.set_offset(out.size());
+        request.set_max_bytes(chunkBytes);
+        v1::DownloadResponse response;
+        const grpc::Status status = m_photos->Download(&ctx, request, &response);
+        if (!status.ok())
+            return Error{"photo", describe(status)};
+        out += response.data();
+        if (response.data().empty() || out.size() >= response.total_bytes())
+            return out;
+    }
+}
+
 } // namespace crf::sync

@@ -20,6 +20,8 @@ public:
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
     Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);
+    /// Downloads a verified photo whole (in chunks of `chunkBytes`).
+    Result<std::string> downloadPhoto(const std::string& digest, uint32_t chunkBytes = 1024 * 1024);
     const std::string& address() const { return m_address; }
 
 private:

@@ -54,7 +54,7 @@ std::string SyncEngine::uploadPhotos(SyncReport& report)
     return {};
 }
 
-SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
+SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases phases)
 {
     SyncReport report;
     bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
@@ -69,14 +69,14 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
     });
 
     // A problem with one photo (too large, corrupted twice) must not hold the data back; an unreachable gateway does.
-    const std::string photoError = uploadPhotos(report);
+    const std::string photoError = phases == Phases::PullOnly ? std::string() : uploadPhotos(report);
     if (photoError.find("unreachable") != std::string::npos || photoError.find("did not answer") != std::string::npos) {
         report.error = photoError;
         unreachable = true;
     }
 
     // Push: oldest first, so the gateway can verify each device's hash chain in order.
-    while (report.error.empty()) {
+    while (report.error.empty() && phases != Phases::PullOnly) {
         Result<std::vector<v1::ChangeEvent>> pending = Error{"outbox", "not read"};
         m_onStore([&](store::TabletStore& s) { pending = s.pendingEvents(kPushBatch); });
         if (!pending) {
@@ -98,6 +98,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
         request.set_device_now_ms(m_clock.nowMs());
         for (const auto& e : *pending)
             *request.add_events() = e;
+        report.pushedBytes += request.ByteSizeLong();
         auto response = m_client.push(request);
         if (!response) {
             report.error = response.error().what;
@@ -145,7 +146,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress)
     }
 
     // Pull: every page is applied with its cursor in one transaction, so a cut loses nothing and repeats nothing.
-    while (!unreachable) {
+    while (!unreachable && phases != Phases::PushOnly) {
         uint64_t cursor = 0;
         m_onStore([&](store::TabletStore& s) {
             if (auto st = s.syncState())

@@ -11,10 +11,11 @@
 namespace crf::sync {
 
 struct SyncReport {
-    int pushed = 0;         // events acknowledged in this pass
-    int pulled = 0;         // events received in this pass
-    int rejected = 0;       // events the gateway refused for their content (kept locally with its reason, not resent)
-    int photosVerified = 0; // photos the gateway holds and has verified after this pass
+    int pushed = 0;           // events acknowledged in this pass
+    int pulled = 0;           // events received in this pass
+    int rejected = 0;         // events the gateway refused for their content (kept locally with its reason, not resent)
+    int photosVerified = 0;   // photos the gateway holds and has verified after this pass
+    uint64_t pushedBytes = 0; // serialized push requests (protobuf payload, without HTTP/2 framing)
     std::string error;
     bool ok() const { return error.empty(); }
 };
@@ -35,8 +36,10 @@ public:
     {
     }
 
-    /// One pass; `progress(done, total)` is called between batches (total may be unknown: 0).
-    SyncReport run(const std::function<void(int, int)>& progress = {});
+    enum class Phases { PushAndPull, PushOnly, PullOnly };
+    /// One pass; `progress(done, total)` is called between batches (total may be unknown: 0). The phases can be run
+    /// apart (benchmarks time them separately); the app always runs both.
+    SyncReport run(const std::function<void(int, int)>& progress = {}, Phases phases = Phases::PushAndPull);
 
 private:
     /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at

@@ -1,0 +1,166 @@
+// crf-bench: the shapes of the PouchDB peer benchmark (shared peers/pouchdb-sync/bench.js) on our stack, on
+// loopback, with a real crf-gateway subprocess (durable: ack after commit with synchronous=FULL) and a real
+// SQLCipher tablet store. Prints one JSON object; with --peer FILE (the peer's --out JSON) it adds ratios.
+#include "crypto.h"
+#include "photo.h"
+#include "sync_client.h"
+#include "sync_engine.h"
+#include "tablet_store.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds(Clock::time_point a)
+{
+    return std::chrono::duration<double>(Clock::now() - a).count();
+}
+
+long peakRssKb(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stol(line.substr(6));
+    return -1;
+}
+
+/// 30 fields of ~16 characters: ~500 B of values per form, as the peer's makeDoc.
+crf::store::SaveRequest form(int i, int version)
+{
+    crf::store::SaveRequest r;
+    r.form = {"01-" + std::to_string(i / 8), "D" + std::to_string(i % 8), "SOFA", 0};
+    for (int f = 0; f < 30; ++f) {
+        char item[8], value[32];
+        std::snprintf(item, sizeof item, "F%02d", f);
+        std::snprintf(value, sizeof value, "v%06d-%02d-%06d", i, f, version);
+        r.values[item] = crf::store::FieldValue{value, ""};
+    }
+    if (version > 0) {
+        r.reasonCode = "CORRECTION";
+        r.reasonText = "edited";
+    }
+    return r;
+}
+
+std::string randomJpeg(size_t bytes)
+{
+    std::string p(bytes, '\0');
+    crf::randomBytes(p.data(), p.size());
+    for (auto& c : p)
+        if (static_cast<unsigned char>(c) == 0xFF)
+            c = 0x7F;
+    return std::string("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12) + p + std::string("\xFF\xD9", 2);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::string gatewayBin = "build/bin/crf-gateway", peerFile;
+    int forms = 10000, photos = 100;
+    size_t photoBytes = 2 * 1024 * 1024;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i], v = argv[i + 1];
+        if (a == "--gateway-bin")
+            gatewayBin = v;
+        else if (a == "--peer")
+            peerFile = v;
+        else if (a == "--forms")
+            forms = std::stoi(v);
+        else if (a == "--photos")
+            photos = std::stoi(v);
+        else if (a == "--photo-bytes")
+            photoBytes = std::stoul(v);
+    }
+    namespace fs = std::filesystem;
+    const fs::path work = fs::temp_directory_path() / ("crf-bench-" + std::to_string(::getpid()));
+    fs::create_directories(work);
+    const int port = 20000 + ::getpid() % 10000;
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    const pid_t gw = ::fork();
+    if (gw == 0) {
+        ::execl(gatewayBin.c_str(), gatewayBin.c_str(), "--listen", address.c_str(), "--data",
+                (work / "gateway").c_str(), "--max-photo-bytes", "67108864", static_cast<char*>(nullptr));
+        std::perror("crf-bench: cannot start crf-gateway");
+        ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+
+    crf::SystemClock clock;
+    const crf::store::Actor actor{"nurse", "research_nurse", "01"};
+    const crf::store::StudyContext study{"BENCH", "1"};
+    auto open = [&](const char* name) {
+        crf::SecretKey key = crf::SecretKey::random();
+        return crf::store::TabletStore::openWithKey((work / name).string(), key, clock).value();
+    };
+    crf::sync::SyncClient client(address, std::chrono::seconds(120));
+    using Phases = crf::sync::SyncEngine::Phases;
+    auto sync = [&](crf::store::TabletStore& s, Phases phases) {
+        crf::sync::SyncEngine engine([&](const auto& fn) { fn(s); }, client, clock, "BENCH");
+        return engine.run({}, phases);
+    };
+
+    auto a = open("a.db");
+    for (int i = 0; i < forms; ++i)
+        a->save(form(i, 0), actor, study);
+    auto t = Clock::now();
+    const auto pushed = sync(*a, Phases::PushOnly);
+    const double push10k = seconds(t);
+    sync(*a, Phases::PullOnly); // own events come back once
+    t = Clock::now();
+    sync(*a, Phases::PushAndPull);
+    const double noop = seconds(t);
+    for (int i = 0; i < 100; ++i)
+        a->save(form(i, 1), actor, study);
+    t = Clock::now();
+    sync(*a, Phases::PushOnly);
+    const double push100 = seconds(t);
+
+    auto b = open("b.db");
+    t = Clock::now();
+    const auto pulled = sync(*b, Phases::PullOnly);
+    const double pull10k = seconds(t);
+
+    std::vector<std::string> digests;
+    for (int i = 0; i < photos; ++i)
+        digests.push_back(a->addPhoto(randomJpeg(photoBytes), 64 * 1024 * 1024).value());
+    t = Clock::now();
+    const auto up = sync(*a, Phases::PushOnly);
+    const double photosUp = seconds(t);
+    t = Clock::now();
+    size_t downBytes = 0;
+    for (const auto& d : digests)
+        downBytes += client.downloadPhoto(d).value().size();
+    const double photosDown = seconds(t);
+
+    const long rss = peakRssKb(gw);
+    ::kill(gw, SIGTERM);
+    ::waitpid(gw, nullptr, 0);
+    fs::remove_all(work);
+
+    const double mib = double(photos) * double(photoBytes) / 1e6;
+    std::ostringstream json;
+    json << "{\n  \"forms\": " << forms << ",\n  \"push_10k_s\": " << push10k
+         << ",\n  \"push_records_per_s\": " << forms / push10k << ",\n  \"noop_sync_ms\": " << noop * 1000
+         << ",\n  \"push_100_edited_ms\": " << push100 * 1000 << ",\n  \"pull_10k_s\": " << pull10k
+         << ",\n  \"pull_records_per_s\": " << pulled.pulled / pull10k
+         << ",\n  \"payload_bytes_per_form\": " << double(pushed.pushedBytes) / forms << ",\n  \"photos\": " << photos
+         << ",\n  \"photos_up_s\": " << photosUp << ",\n  \"photos_up_mb_per_s\": " << mib / photosUp
+         << ",\n  \"photos_down_s\": " << photosDown
+         << ",\n  \"photos_down_mb_per_s\": " << double(downBytes) / 1e6 / photosDown
+         << ",\n  \"photos_verified\": " << up.photosVerified << ",\n  \"gateway_peak_rss_kb\": " << rss << "\n}\n";
+    std::fputs(json.str().c_str(), stdout);
+    return pushed.ok() && pulled.ok() && up.ok() ? 0 : 1;
+}

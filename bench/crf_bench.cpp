@@ -91,6 +91,9 @@ int main(int argc, char** argv)
     const std::string address = "127.0.0.1:" + std::to_string(port);
     const pid_t gw = ::fork();
     if (gw == 0) {
+        // The report on stdout must stay one JSON object: the gateway's own lines go nowhere.
+        if (std::freopen("/dev/null", "w", stdout) == nullptr)
+            ::_exit(126);
         ::execl(gatewayBin.c_str(), gatewayBin.c_str(), "--listen", address.c_str(), "--data",
                 (work / "gateway").c_str(), "--max-photo-bytes", "67108864", static_cast<char*>(nullptr));
         std::perror("crf-bench: cannot start crf-gateway");

@@ -140,6 +140,16 @@ using Migration = void (*)(sql::Database&);
 constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,
                                      migrateTo5, migrateTo6, migrateTo7, migrateTo8};
 
+/// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
+sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
+{
+    return st.bind(1, f.subject_id())
+        .bind(2, f.visit_oid())
+        .bind(3, f.form_oid())
+        .bind(4, static_cast<int64_t>(f.repeat()))
+        .bind(5, item);
+}
+
 void putStatus(sql::Database& db, const v1::FormRef& f, const std::string& status)
 {
     db.prepare("INSERT OR REPLACE INTO form_status (subject_id, visit_oid, form_oid, repeat, status) VALUES (?1, ?2, "
@@ -310,13 +320,9 @@ void TabletStore::applyChange(const v1::FormRef& f, const v1::FieldChange& c)
         putValue(f.subject_id(), f.visit_oid(), f.form_oid(), f.repeat(), c, 0, true);
         return;
     }
-    m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 "
-                  "AND item_oid = ?5 AND pending_seq = 0 AND conflict = 0")
-        .bind(1, f.subject_id())
-        .bind(2, f.visit_oid())
-        .bind(3, f.form_oid())
-        .bind(4, static_cast<int64_t>(f.repeat()))
-        .bind(5, c.item_oid())
+    bindField(m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
+                            "repeat = ?4 AND item_oid = ?5 AND pending_seq = 0 AND conflict = 0"),
+              f, c.item_oid())
         .run();
 }
 
@@ -324,32 +330,20 @@ void TabletStore::setConflict(const v1::FormRef& f, const std::string& item, boo
 {
     if (conflict) {
         // A conflict on a value that was absent on the gateway side still needs a row to carry the flag.
-        m_db->prepare("INSERT OR IGNORE INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, "
-                      "unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, '', '', 0)")
-            .bind(1, f.subject_id())
-            .bind(2, f.visit_oid())
-            .bind(3, f.form_oid())
-            .bind(4, static_cast<int64_t>(f.repeat()))
-            .bind(5, item)
+        bindField(m_db->prepare("INSERT OR IGNORE INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, "
+                                "value, unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, '', '', 0)"),
+                  f, item)
             .run();
     }
-    m_db->prepare("UPDATE form_values SET conflict = ?6 WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
-                  "repeat = ?4 AND item_oid = ?5")
-        .bind(1, f.subject_id())
-        .bind(2, f.visit_oid())
-        .bind(3, f.form_oid())
-        .bind(4, static_cast<int64_t>(f.repeat()))
-        .bind(5, item)
+    bindField(m_db->prepare("UPDATE form_values SET conflict = ?6 WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                            "form_oid = ?3 AND repeat = ?4 AND item_oid = ?5"),
+              f, item)
         .bind(6, static_cast<int64_t>(conflict))
         .run();
     if (!conflict)
-        m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
-                      "repeat = ?4 AND item_oid = ?5 AND value = '' AND pending_seq = 0")
-            .bind(1, f.subject_id())
-            .bind(2, f.visit_oid())
-            .bind(3, f.form_oid())
-            .bind(4, static_cast<int64_t>(f.repeat()))
-            .bind(5, item)
+        bindField(m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
+                                "AND repeat = ?4 AND item_oid = ?5 AND value = '' AND pending_seq = 0"),
+                  f, item)
             .run();
 }
 

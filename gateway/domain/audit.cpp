@@ -137,51 +137,39 @@ Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& 
                    const v1::ServerEvent* se) {
         if (e.form().subject_id() != subjectId)
             return;
+        // Who, where, when and why: the same for every change of the event.
+        HistoryEntry base;
+        base.serverSeq = seq;
+        base.visitOid = e.form().visit_oid();
+        base.formOid = e.form().form_oid();
+        base.repeat = e.form().repeat();
+        base.userId = e.user_id();
+        base.role = e.role();
+        base.siteId = e.site_id();
+        base.deviceId = e.device_id();
+        base.capturedAtMs = e.captured_at_ms();
+        base.capturedOffsetMin = e.captured_utc_offset_min();
+        base.receivedAtMs = receivedAt;
+        base.reasonCode = e.reason().code();
+        base.reasonText = e.reason().text();
+        base.notes = notes;
         if (!e.record_status().empty() && itemOid.empty()) {
-            HistoryEntry h;
-            h.serverSeq = seq;
-            h.visitOid = e.form().visit_oid();
-            h.formOid = e.form().form_oid();
-            h.repeat = e.form().repeat();
+            HistoryEntry h = base;
             h.itemOid = "(record status)";
             h.newValue = e.record_status();
             h.newPresent = true;
-            h.userId = e.user_id();
-            h.role = e.role();
-            h.siteId = e.site_id();
-            h.deviceId = e.device_id();
-            h.capturedAtMs = e.captured_at_ms();
-            h.capturedOffsetMin = e.captured_utc_offset_min();
-            h.receivedAtMs = receivedAt;
-            h.reasonCode = e.reason().code();
-            h.reasonText = e.reason().text();
-            h.notes = notes;
             out.push_back(std::move(h));
         }
         for (const auto& c : e.changes()) {
             if (!itemOid.empty() && c.item_oid() != itemOid)
                 continue;
-            HistoryEntry h;
-            h.serverSeq = seq;
-            h.visitOid = e.form().visit_oid();
-            h.formOid = e.form().form_oid();
-            h.repeat = e.form().repeat();
+            HistoryEntry h = base;
             h.itemOid = c.item_oid();
             h.oldValue = c.old_value();
             h.newValue = c.new_value();
             h.unit = c.unit();
             h.oldPresent = c.old_present();
             h.newPresent = c.new_present();
-            h.userId = e.user_id();
-            h.role = e.role();
-            h.siteId = e.site_id();
-            h.deviceId = e.device_id();
-            h.capturedAtMs = e.captured_at_ms();
-            h.capturedOffsetMin = e.captured_utc_offset_min();
-            h.receivedAtMs = receivedAt;
-            h.reasonCode = e.reason().code();
-            h.reasonText = e.reason().text();
-            h.notes = notes;
             if (se) {
                 for (const auto& n : se->conflicts())
                     if (n.item_oid() == c.item_oid())

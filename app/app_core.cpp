@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QMetaObject>
 #include <QPointer>
+#include <utility>
 
 namespace crf::app {
 
@@ -59,6 +60,11 @@ void AppCore::onSyncFinished(const sync::SyncReport& report)
 {
     if (!m_config.autoSync)
         return;
+    if (std::exchange(m_urgentWaiting, false)) {
+        m_autoTimer.stop();
+        scheduleSync(0);
+        return;
+    }
     if (report.ok()) {
         m_backoff->reset();
         m_autoTimer.stop();
@@ -138,12 +144,18 @@ void AppCore::save(store::SaveRequest request, std::function<void(Result<store::
     const auto study = m_config.study;
     onStore<Result<store::SaveOutcome>>(
         [request = std::move(request), actor, study](store::TabletStore& s) { return s.save(request, actor, study); },
-        [this, done = std::move(done)](Result<store::SaveOutcome> r) {
+        [this, urgent = request.urgent, done = std::move(done)](Result<store::SaveOutcome> r) {
             const bool changed = r.ok() && r->deviceSeq != 0;
             done(std::move(r));
-            if (changed) {
-                emit dataChanged();
+            if (!changed)
+                return;
+            emit dataChanged();
+            if (!urgent) {
                 scheduleSync(m_config.autoSyncBaseMs / 4); // send it soon, bundling a few quick saves
+            } else if (m_syncing) {
+                m_urgentWaiting = true; // the running pass may be past its pushes: go again as soon as it ends
+            } else {
+                scheduleSync(0); // a serious adverse event: now
             }
         });
 }

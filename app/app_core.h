@@ -78,6 +78,7 @@ private:
     StoreWorker* m_storeWorker = nullptr;
     SyncWorker* m_syncWorker = nullptr;
     bool m_syncing = false;
+    bool m_urgentWaiting = false; // an urgent change was saved during a sync pass
     void scheduleSync(int64_t delayMs);
     void onSyncFinished(const sync::SyncReport& report);
     QTimer m_autoTimer;

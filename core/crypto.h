@@ -9,6 +9,11 @@
 namespace crf {
 
 using Digest = std::array<uint8_t, 32>;
+/// The digest as a byte string (how hashes travel in events and sit in databases).
+inline std::string digestBytes(const Digest& d)
+{
+    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
 
 /// Initialises libsodium once; safe to call from any thread, any number of times.
 void ensureCryptoReady();

@@ -22,11 +22,6 @@ constexpr const char* kCipherPins = "PRAGMA cipher_page_size = 4096;"
                                     "PRAGMA fast_kdf_iter = 2;"
                                     "PRAGMA cipher_use_hmac = ON;";
 
-std::string digestBytes(const Digest& d)
-{
-    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
 void migrateTo1(sql::Database& db)
 {
     db.exec(R"sql(
@@ -136,9 +131,15 @@ void migrateTo8(sql::Database& db)
     )sql");
 }
 
+// Version 9: urgent events (a serious adverse event) are sent before anything else.
+void migrateTo9(sql::Database& db)
+{
+    db.exec("ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,
-                                     migrateTo5, migrateTo6, migrateTo7, migrateTo8};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5,
+                                     migrateTo6, migrateTo7, migrateTo8, migrateTo9};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
@@ -259,6 +260,12 @@ Status TabletStore::initialise()
         last.wallMs = std::stoll(meta("hlc_wall_ms", "0"));
         last.counter = static_cast<uint32_t>(std::stoul(meta("hlc_counter", "0")));
         m_hlc = std::make_unique<HybridLogicalClock>(m_clock, last);
+        // Whatever is unsent now may have reached the gateway before the last stop (its answer lost): never
+        // renumber it.
+        {
+            auto& st = m_db->prepare("SELECT max(device_seq) FROM outbox");
+            m_offeredUpTo = st.step() ? static_cast<uint64_t>(st.int64(0)) : 0;
+        }
         return {};
     } catch (const std::exception& e) {
         return Error{m_db->path(), std::string("cannot prepare the database: ") + e.what()};
@@ -433,11 +440,13 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
 
         m_db->prepare(request.siteOnly
                           ? "INSERT INTO site_events (seq, event_id, payload, created_at_ms) VALUES (?1, ?2, ?3, ?4)"
-                          : "INSERT INTO outbox (device_seq, event_id, payload, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+                          : "INSERT INTO outbox (device_seq, event_id, payload, created_at_ms, urgent) VALUES (?1, ?2, "
+                            "?3, ?4, ?5)")
             .bind(1, static_cast<int64_t>(seq))
             .bind(2, e.event_id())
             .bindBlob(3, e.SerializeAsString())
             .bind(4, now)
+            .bind(5, static_cast<int64_t>(request.urgent && !request.siteOnly))
             .run();
         for (const auto& c : e.changes()) {
             if (c.new_present()) {
@@ -466,6 +475,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         setMeta(hashKey, digestBytes(eventHash(e)));
         setMeta("hlc_wall_ms", std::to_string(hlc.wallMs));
         setMeta("hlc_counter", std::to_string(hlc.counter));
+        if (request.urgent && !request.siteOnly)
+            promoteUrgent(e.form());
         tx.commit();
         return SaveOutcome{seq, e.changes_size()};
     } catch (const std::exception& ex) {
@@ -608,10 +619,86 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit)
         auto& st = m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL "
                                  "ORDER BY device_seq LIMIT ?1");
         st.bind(1, static_cast<int64_t>(limit));
-        return readEvents(st, "outbox");
+        auto events = readEvents(st, "outbox");
+        if (events && !events->empty())
+            m_offeredUpTo = std::max<uint64_t>(m_offeredUpTo, events->back().device_seq());
+        return events;
     } catch (const sql::SqlError& e) {
         return Error{"outbox", e.what()};
     }
+}
+
+Result<int> TabletStore::urgentPending()
+{
+    try {
+        auto& st = m_db->prepare(
+            "SELECT count(*) FROM outbox WHERE urgent = 1 AND acked_server_seq IS NULL AND refused_reason IS NULL");
+        st.step();
+        return static_cast<int>(st.int64(0));
+    } catch (const sql::SqlError& e) {
+        return Error{"outbox", e.what()};
+    }
+}
+
+void TabletStore::promoteUrgent(const v1::FormRef& form)
+{
+    // The device chain must reach the gateway in sequence order, so "first" means: the lowest sequence numbers
+    // the gateway has never been offered. Those events are renumbered and re-chained; their content, ids, HLC and
+    // capture times are unchanged, so the audit trail still shows when each was entered.
+    struct Row {
+        uint64_t seq;
+        v1::ChangeEvent event;
+        bool front;
+    };
+    std::vector<Row> rows;
+    auto& st = m_db->prepare("SELECT device_seq, payload, urgent FROM outbox WHERE device_seq > ?1 AND "
+                             "acked_server_seq IS NULL AND refused_reason IS NULL ORDER BY device_seq");
+    st.bind(1, static_cast<int64_t>(m_offeredUpTo));
+    while (st.step()) {
+        Row r{static_cast<uint64_t>(st.int64(0)), {}, st.int64(2) != 0};
+        if (!r.event.ParseFromString(st.blob(1)))
+            throw sql::SqlError(SQLITE_CORRUPT, "an unsent event cannot be read (database damaged?)");
+        const auto& f = r.event.form();
+        // Earlier changes of the same form instance go along, so the gateway still sees them in their order.
+        r.front = r.front || (f.subject_id() == form.subject_id() && f.visit_oid() == form.visit_oid() &&
+                              f.form_oid() == form.form_oid() && f.repeat() == form.repeat());
+        rows.push_back(std::move(r));
+    }
+    if (rows.empty())
+        return;
+    const uint64_t first = rows.front().seq;
+    std::string prev = rows.front().event.prev_hash(); // the link to the last offered event does not move
+    std::stable_partition(rows.begin(), rows.end(), [](const Row& r) { return r.front; });
+    bool moved = false;
+    for (size_t i = 0; i < rows.size(); ++i)
+        moved = moved || rows[i].seq != first + i;
+    if (!moved)
+        return;
+    // Out of the way first (sequence numbers are the primary key), then renumber in the new order.
+    m_db->prepare("UPDATE outbox SET device_seq = -device_seq WHERE device_seq >= ?1 AND acked_server_seq IS NULL AND "
+                  "refused_reason IS NULL")
+        .bind(1, static_cast<int64_t>(first))
+        .run();
+    m_db->prepare("UPDATE form_values SET pending_seq = -pending_seq WHERE pending_seq >= ?1")
+        .bind(1, static_cast<int64_t>(first))
+        .run();
+    uint64_t seq = first;
+    for (auto& r : rows) {
+        r.event.set_device_seq(seq);
+        r.event.set_prev_hash(prev);
+        prev = digestBytes(eventHash(r.event));
+        m_db->prepare("UPDATE outbox SET device_seq = ?1, payload = ?2 WHERE device_seq = ?3")
+            .bind(1, static_cast<int64_t>(seq))
+            .bindBlob(2, r.event.SerializeAsString())
+            .bind(3, -static_cast<int64_t>(r.seq))
+            .run();
+        m_db->prepare("UPDATE form_values SET pending_seq = ?1 WHERE pending_seq = ?2")
+            .bind(1, static_cast<int64_t>(seq))
+            .bind(2, -static_cast<int64_t>(r.seq))
+            .run();
+        ++seq;
+    }
+    setMeta("last_event_hash", prev);
 }
 
 Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
@@ -774,6 +861,7 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
         setMeta("last_event_hash", prev);
         setMeta("resequenced_after", std::to_string(headSeq));
         tx.commit();
+        m_offeredUpTo = seq; // the engine goes on sending them
         return static_cast<int>(unsent.size());
     } catch (const std::exception& e) {
         return Error{"outbox", std::string("re-sequencing failed (nothing changed): ") + e.what()};

@@ -60,6 +60,9 @@ struct SaveRequest {
     bool siteOnly = false;
     /// Sets the status of the whole form instance (see setRecordStatus); usually with no values.
     std::string recordStatus;
+    /// The form's urgent_when holds (a serious adverse event): the change, with the earlier unsent changes of the
+    /// same form, goes ahead of every change not yet offered to the gateway.
+    bool urgent = false;
 };
 
 struct SaveOutcome {
@@ -87,7 +90,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -128,8 +131,11 @@ public:
     Result<std::string> photoChunk(const std::string& digest, uint64_t offset, uint32_t length);
     Status markPhotoVerified(const std::string& digest);
 
-    /// Unacknowledged events in device order, at most `limit`.
+    /// Unacknowledged events in device order, at most `limit`. They count as offered to the gateway from now on:
+    /// an urgent change is never placed before them (their sequence numbers may already be at the gateway).
     Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit);
+    /// Unacknowledged urgent events (a serious adverse event waiting to be sent).
+    Result<int> urgentPending();
     /// Records the gateway's outcomes; returns how many events are now acknowledged.
     Result<int> applyPushOutcomes(const v1::PushResponse& response);
     /// After a restore from an older copy the gateway's chain for this device runs further than the tablet knows:
@@ -149,6 +155,9 @@ private:
     uint64_t baseVersion(const FormKey& form);
     void applyChange(const v1::FormRef& form, const v1::FieldChange& change);
     void setConflict(const v1::FormRef& form, const std::string& item, bool conflict);
+    /// Moves the unsent urgent events and those of `form` ahead of the other never-offered events, renumbering
+    /// and re-chaining them (inside the caller's transaction).
+    void promoteUrgent(const v1::FormRef& form);
     void putValue(const std::string& subject, const std::string& visit, const std::string& form, uint32_t repeat,
                   const v1::FieldChange& change, uint64_t pendingSeq, bool onlyIfNotPending);
 
@@ -158,6 +167,9 @@ private:
     std::string m_deviceId;
     int m_schemaVersion = 0;
     std::string m_cipherVersion;
+    /// Highest device_seq that may have left this tablet (handed to the sync engine in this process, or unsent at
+    /// open: a previous process may have sent it before stopping). Only events above it can be renumbered.
+    uint64_t m_offeredUpTo = 0;
 };
 
 /// Item OID of the registration form that holds a subject's initials (identification by initials + number only).

@@ -2,13 +2,27 @@
 
 namespace crf::sync {
 
-std::string SyncEngine::uploadPhotos(SyncReport& report)
+/// What one pass knows about its pushes.
+struct PushState {
+    std::string deviceId;
+    int pendingTotal = 0;
+    uint64_t lastFirstSeq = 0;
+    bool resequenced = false; // at most once per pass
+    bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
+    std::function<void(int, int)> progress;
+};
+
+std::string SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
 {
     Result<std::vector<store::TabletStore::PendingPhoto>> pending = Error{"photos", "not read"};
     m_onStore([&](store::TabletStore& s) { pending = s.pendingPhotos(); });
     if (!pending)
         return pending.error().text();
     for (const auto& p : *pending) {
+        // An urgent event saved while photos go up overtakes the remaining photos.
+        pushEvents(report, push, true);
+        if (!report.error.empty())
+            return report.error;
         auto status = m_client.photoStatus(p.digest);
         if (!status)
             return status.error().what;
@@ -54,29 +68,21 @@ std::string SyncEngine::uploadPhotos(SyncReport& report)
     return {};
 }
 
-SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases phases)
+bool SyncEngine::urgentWaiting()
 {
-    SyncReport report;
-    bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
-    uint64_t lastFirstSeq = 0;
-    bool resequenced = false; // at most once per pass
-    std::string deviceId;
-    int pendingTotal = 0;
+    int urgent = 0;
     m_onStore([&](store::TabletStore& s) {
-        deviceId = s.deviceId();
-        if (auto st = s.syncState())
-            pendingTotal = st->pendingEvents;
+        if (auto n = s.urgentPending())
+            urgent = *n;
     });
+    return urgent > 0;
+}
 
-    // A problem with one photo (too large, corrupted twice) must not hold the data back; an unreachable gateway does.
-    const std::string photoError = phases == Phases::PullOnly ? std::string() : uploadPhotos(report);
-    if (photoError.find("unreachable") != std::string::npos || photoError.find("did not answer") != std::string::npos) {
-        report.error = photoError;
-        unreachable = true;
-    }
-
-    // Push: oldest first, so the gateway can verify each device's hash chain in order.
-    while (report.error.empty() && phases != Phases::PullOnly) {
+void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly)
+{
+    // Oldest first, so the gateway can verify each device's hash chain in order. Urgent events sit at the front
+    // of what was never offered (TabletStore::promoteUrgent), so the first batches carry them.
+    while (report.error.empty() && (!urgentOnly || urgentWaiting())) {
         Result<std::vector<v1::ChangeEvent>> pending = Error{"outbox", "not read"};
         m_onStore([&](store::TabletStore& s) { pending = s.pendingEvents(kPushBatch); });
         if (!pending) {
@@ -87,14 +93,14 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
             break;
         // Every round must move the queue forward; a round that starts where the last one did is a fault, not a
         // reason to hammer the gateway.
-        if (pending->front().device_seq() == lastFirstSeq) {
-            report.error = "sync made no progress at change " + std::to_string(lastFirstSeq) +
+        if (pending->front().device_seq() == push.lastFirstSeq) {
+            report.error = "sync made no progress at change " + std::to_string(push.lastFirstSeq) +
                            "; the changes are kept and will be sent again";
             break;
         }
-        lastFirstSeq = pending->front().device_seq();
+        push.lastFirstSeq = pending->front().device_seq();
         v1::PushRequest request;
-        request.set_device_id(deviceId);
+        request.set_device_id(push.deviceId);
         request.set_device_now_ms(m_clock.nowMs());
         for (const auto& e : *pending)
             *request.add_events() = e;
@@ -102,7 +108,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
         auto response = m_client.push(request);
         if (!response) {
             report.error = response.error().what;
-            unreachable = true;
+            push.unreachable = true;
             break;
         }
         Result<int> acked = 0;
@@ -112,30 +118,27 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
             break;
         }
         report.pushed += *acked;
-        for (const auto& o : response->outcomes()) {
-            // A refusal is reported but does not stop the sync: the refused change left the queue (it is kept with
-            // the gateway's reason) and the next ones go on.
-            if (o.status() == v1::OUTCOME_STATUS_REJECTED)
-                ++report.rejected;
-        }
-        if (progress)
-            progress(report.pushed, pendingTotal);
         int refusedNow = 0;
         bool chainConflict = false;
         for (const auto& o : response->outcomes()) {
+            // A refusal is reported but does not stop the sync: the refused change left the queue (it is kept with
+            // the gateway's reason) and the next ones go on.
             refusedNow += o.status() == v1::OUTCOME_STATUS_REJECTED;
             chainConflict = chainConflict || o.status() == v1::OUTCOME_STATUS_CHAIN_CONFLICT;
         }
-        if (chainConflict && !resequenced) {
+        report.rejected += refusedNow;
+        if (push.progress)
+            push.progress(report.pushed, push.pendingTotal);
+        if (chainConflict && !push.resequenced) {
             // Restored from an older copy: the gateway holds later events of this device. Renumber the unsent ones
             // after its head and go on; the missing own events come back with the pull.
             Result<int> moved = 0;
             m_onStore([&](store::TabletStore& s) {
                 moved = s.resequenceAfter(response->device_head_seq(), response->device_head_hash());
             });
-            resequenced = true;
+            push.resequenced = true;
             if (moved && *moved > 0) {
-                lastFirstSeq = 0;
+                push.lastFirstSeq = 0;
                 continue;
             }
         }
@@ -144,6 +147,35 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
                            " changes; they are kept and will be sent again";
         }
     }
+}
+
+SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases phases)
+{
+    SyncReport report;
+    PushState push;
+    push.progress = progress;
+    m_onStore([&](store::TabletStore& s) {
+        push.deviceId = s.deviceId();
+        if (auto st = s.syncState())
+            push.pendingTotal = st->pendingEvents;
+    });
+
+    std::string photoError;
+    if (phases != Phases::PullOnly) {
+        // A serious adverse event goes before anything else, photos included (FACTS: notified without delay).
+        pushEvents(report, push, true);
+        // A problem with one photo (too large, corrupted twice) must not hold the data back; an unreachable
+        // gateway does.
+        if (report.error.empty())
+            photoError = uploadPhotos(report, push);
+        if (photoError.find("unreachable") != std::string::npos ||
+            photoError.find("did not answer") != std::string::npos) {
+            report.error = photoError;
+            push.unreachable = true;
+        }
+        pushEvents(report, push, false);
+    }
+    const bool unreachable = push.unreachable;
 
     // Pull: every page is applied with its cursor in one transaction, so a cut loses nothing and repeats nothing.
     while (!unreachable && phases != Phases::PushOnly) {

@@ -44,7 +44,12 @@ public:
 private:
     /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at
     /// the offset the gateway reports. Returns an error text or "".
-    std::string uploadPhotos(SyncReport& report);
+    std::string uploadPhotos(SyncReport& report, struct PushState& push);
+    /// Pushes outbox batches, oldest first, until the outbox is empty (or, with `urgentOnly`, until no urgent event
+    /// is left). Sets report.error and push.unreachable on failure.
+    void pushEvents(SyncReport& report, struct PushState& push, bool urgentOnly);
+    /// Whether an urgent event (serious adverse event) waits in the outbox.
+    bool urgentWaiting();
 
     StoreExecutor m_onStore;
     SyncClient& m_client;

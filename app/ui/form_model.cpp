@@ -560,6 +560,7 @@ void FormModel::save(const QString& reasonCode, const QString& reasonText)
                 target.values[key] = std::nullopt; // cleared, or hidden by a condition
         }
     }
+    shared.urgent = study::isUrgent(*f, next); // e.g. an adverse event marked serious
     setState(true, QString());
     const study::FormValues snapshot = next;
     auto finish = [this, self = QPointer(this), snapshot](Result<store::SaveOutcome> r, int earlier) {

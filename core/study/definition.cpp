@@ -304,6 +304,8 @@ private:
             for (const auto& i : s.items())
                 item(at, f, i, seen);
         }
+        if (f.has_urgent_when())
+            references(at + ".urgent_when", f, f.urgent_when());
         cycles(at, f);
         std::set<std::string> ids;
         for (const auto& c : f.checks()) {

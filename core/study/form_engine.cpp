@@ -234,4 +234,9 @@ FormState evaluateForm(const v1::StudyDefinition& def, const v1::Form& form, con
     return s;
 }
 
+bool isUrgent(const v1::Form& form, const FormValues& values)
+{
+    return form.has_urgent_when() && evaluate(form.urgent_when(), values) == Tri::True;
+}
+
 } // namespace crf::study

@@ -43,6 +43,9 @@ const std::vector<std::pair<std::string, std::string>>& missingReasons();
 /// Evaluates `form` of `def` for `entered` values (derived items in `entered` are ignored and recomputed).
 FormState evaluateForm(const v1::StudyDefinition& def, const v1::Form& form, const FormValues& entered);
 
+/// Whether saving `values` in `form` is urgent (the form's urgent_when is definitely true; unknown is not urgent).
+bool isUrgent(const v1::Form& form, const FormValues& values);
+
 /// Checks one value against its item (type, unit, code list, ranges). Used by the engine and by the gateway.
 std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& item, const ItemValue& value);
 

@@ -10,11 +10,6 @@
 namespace crf::gateway {
 namespace {
 
-std::string digestBytes(const Digest& d)
-{
-    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
 v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, uint64_t serverSeq = 0,
                          std::string message = {})
 {

@@ -40,7 +40,7 @@ std::ostream& operator<<(std::ostream& os, const CutCase& c)
 }
 
 /// A gateway, a relay in front of it, one tablet store talking through the relay.
-class WireCut : public ::testing::TestWithParam<CutCase> {
+class WireFixture : public ::testing::Test {
 protected:
     SystemClock clock;
     QTemporaryDir gatewayDir, tabletDir;
@@ -85,6 +85,19 @@ protected:
     }
 };
 
+class WireCut : public WireFixture, public ::testing::WithParamInterface<CutCase> {};
+
+/// A JPEG whose entropy-coded segment is `n` random bytes (no marker inside).
+std::string randomJpeg(size_t n)
+{
+    std::string scan(n, '\0');
+    randomBytes(scan.data(), scan.size());
+    for (auto& c : scan)
+        if (static_cast<unsigned char>(c) == 0xFF)
+            c = 0x7F;
+    return std::string("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12) + scan + std::string("\xFF\xD9", 2);
+}
+
 } // namespace
 
 // Three push batches of SyncEngine::kPushBatch events: about 50 KB each on the wire, 150 KB in all.
@@ -126,14 +139,7 @@ class PhotoWireCut : public WireCut {};
 
 TEST_P(PhotoWireCut, aPhotoUploadCutMidChunkResumesAndIsStoredOnce)
 {
-    // A JPEG whose entropy-coded segment is 1 MB of random bytes (no marker inside).
-    std::string scan(1'000'000, '\0');
-    randomBytes(scan.data(), scan.size());
-    for (auto& c : scan)
-        if (static_cast<unsigned char>(c) == 0xFF)
-            c = 0x7F;
-    const std::string photo =
-        std::string("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12) + scan + std::string("\xFF\xD9", 2);
+    const std::string photo = randomJpeg(1'000'000);
     const auto digest = tablet->addPhoto(photo, 4 * 1024 * 1024);
     ASSERT_TRUE(digest.ok()) << digest.error().text();
     arm(relay, GetParam());
@@ -164,3 +170,33 @@ INSTANTIATE_TEST_SUITE_P(
                       CutCase{"answerLostDuringTheSecondChunk", Cut::AnswerAfterUpstream, 300'000, true},
                       CutCase{"answerLostAfterTheLastChunk", Cut::AnswerAfterUpstream, 1'000'010, true}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// A serious adverse event saved behind hundreds of unsent changes and several photos reaches the gateway first:
+// the connection is cut right after the first batch, and the event is already there.
+TEST_F(WireFixture, aSeriousAdverseEventIsPushedBeforeAnythingElse)
+{
+    saveForms(kSaves);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(tablet->addPhoto(randomJpeg(1'000'000), 4 * 1024 * 1024).ok());
+    store::SaveRequest sae;
+    sae.form = {"01-107", "AE", "AE", 1};
+    sae.values["AE_TERM"] = store::FieldValue{"retroperitoneal bleeding", ""};
+    sae.values["SERIOUS"] = store::FieldValue{"Y", ""};
+    sae.values["SAE_LIFE_THREATENING"] = store::FieldValue{"Y", ""};
+    sae.urgent = true;
+    ASSERT_TRUE(tablet->save(sae, {"nurse", "research_nurse", "01"}, {"I-MICRO", "2020-1"}).ok());
+
+    relay.cutAfter(Direction::Upstream, 60'000); // about one batch of events
+    const auto first = syncThrough(relay.address());
+    ASSERT_TRUE(relay.cut());
+    EXPECT_FALSE(first.ok());
+    const auto atGateway = gw->store().eventsAfter(0, 100000);
+    ASSERT_FALSE(atGateway.empty()) << "the first batch did not arrive";
+    EXPECT_EQ(atGateway.front().event().form().form_oid(), "AE") << "the serious adverse event is not first";
+    EXPECT_EQ(gw->store().photosVerified(), 0u) << "photos went before the serious adverse event";
+
+    const auto second = syncThrough(relay.address());
+    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_EQ(gw->store().photosVerified(), 3u);
+    expectExactlyOnce(kSaves + 1);
+}

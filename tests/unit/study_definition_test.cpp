@@ -502,3 +502,15 @@ TEST(FormEngine, ibwAndRatesFollowSexAndHeightAndNeverTheArm)
     EXPECT_NEAR(std::stod(s.values.at("IBW").text), 67.836, 1e-9);
     EXPECT_NEAR(std::stod(s.values.at("RATE_15").text), 6.10524, 1e-9);
 }
+
+// A serious adverse event is urgent (sent before anything else); a non-serious one, or one not yet classified,
+// is not.
+TEST(ImicroAdverseEvents, anEventMarkedSeriousIsUrgent)
+{
+    const v1::Form* ae = findForm(imicro(), "AE");
+    ASSERT_NE(ae, nullptr);
+    EXPECT_TRUE(isUrgent(*ae, {{"AE_TERM", {"bleeding", ""}}, {"SERIOUS", {"Y", ""}}}));
+    EXPECT_FALSE(isUrgent(*ae, {{"AE_TERM", {"rash", ""}}, {"SERIOUS", {"N", ""}}}));
+    EXPECT_FALSE(isUrgent(*ae, {{"AE_TERM", {"rash", ""}}}));
+    EXPECT_FALSE(isUrgent(*findForm(imicro(), "SOFA"), {{"SERIOUS", {"Y", ""}}}));
+}

@@ -301,3 +301,55 @@ TEST_F(TabletStoreTest, enteredInErrorIsAStatusEventWithAReasonAndNothingIsDelet
     EXPECT_TRUE(validateEventShape(pending[1]).ok());
     EXPECT_FALSE(store->setRecordStatus(key, "PURGED", "X", "y", kNurse, kStudy).ok()) << "unknown status";
 }
+
+// A serious adverse event goes ahead of every change not yet offered to the gateway, with the earlier unsent
+// changes of its own form; changes already handed to the sync engine keep their numbers (the gateway may hold
+// them). The device chain stays unbroken and contiguous.
+TEST_F(TabletStoreTest, aSeriousAdverseEventGoesAheadOfEveryChangeNotYetOffered)
+{
+    auto store = openStore();
+    auto sofa = [&](int day) {
+        SaveRequest r;
+        r.form = {"01-001", "D" + std::to_string(day), "SOFA", 0};
+        r.values["GCS"] = FieldValue{"14", ""};
+        ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    };
+    for (int d = 0; d < 10; ++d)
+        sofa(d);
+    ASSERT_EQ(store->pendingEvents(4)->size(), 4u); // 1..4 offered to the gateway
+    SaveRequest ae;
+    ae.form = {"01-001", "AE", "AE", 1};
+    ae.values["AE_TERM"] = FieldValue{"bleeding", ""};
+    ae.values["SERIOUS"] = FieldValue{"N", ""};
+    ASSERT_TRUE(store->save(ae, kNurse, kStudy).ok()); // seq 11, not urgent yet
+    for (int d = 10; d < 13; ++d)
+        sofa(d);
+    ae.values.clear();
+    ae.values["SERIOUS"] = FieldValue{"Y", ""};
+    ae.values["SAE_HOSPITALISATION"] = FieldValue{"Y", ""};
+    ae.reasonCode = "NEW_INFORMATION";
+    ae.reasonText = "bleeding required prolonged hospitalisation";
+    ae.urgent = true;
+    ASSERT_TRUE(store->save(ae, kNurse, kStudy).ok()); // seq 15, urgent
+    EXPECT_EQ(*store->urgentPending(), 1);
+
+    const auto events = store->pendingEvents(100).value();
+    ASSERT_EQ(events.size(), 15u);
+    std::vector<std::string> order;
+    for (const auto& e : events)
+        order.push_back(e.form().visit_oid());
+    EXPECT_EQ(order, (std::vector<std::string>{"D0", "D1", "D2", "D3", "AE", "AE", "D4", "D5", "D6", "D7", "D8", "D9",
+                                               "D10", "D11", "D12"}));
+    EXPECT_EQ(events[4].changes(0).item_oid(), "AE_TERM"); // the form's own order is kept
+    std::string prev = genesisHash();
+    for (size_t i = 0; i < events.size(); ++i) {
+        EXPECT_EQ(events[i].device_seq(), i + 1);
+        EXPECT_EQ(events[i].prev_hash(), prev) << "chain broken at " << i + 1;
+        prev = digestBytes(eventHash(events[i]));
+    }
+    // A save after the promotion chains onto the new last event, and values still point at their events.
+    sofa(13);
+    const auto after = store->pendingEvents(100).value();
+    EXPECT_EQ(after.back().prev_hash(), prev);
+    EXPECT_EQ(store->syncState()->pendingEvents, 16);
+}

@@ -8,7 +8,9 @@
 #include "tablet_store.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <signal.h>
@@ -36,22 +38,81 @@ long peakRssKb(pid_t pid)
     return -1;
 }
 
-/// 30 fields of ~16 characters: ~500 B of values per form, as the peer's makeDoc.
+/// The peer's deterministic PRNG (mulberry32), so both benchmarks write the same kind of values.
+struct Mulberry32 {
+    uint32_t a;
+    double operator()()
+    {
+        a += 0x6d2b79f5u;
+        uint32_t t = a;
+        t = (t ^ (t >> 15)) * (t | 1u);
+        t ^= t + (t ^ (t >> 7)) * (t | 61u);
+        return double(t ^ (t >> 14)) / 4294967296.0;
+    }
+};
+
+/// The peer's makeDoc: 10 strings of 10 random characters, 10 integers, 5 decimals, 3 booleans, 2 timestamps
+/// (30 fields, ~500 B as JSON); `version` > 0 is an edit of every field.
 crf::store::SaveRequest form(int i, int version)
 {
-    crf::store::SaveRequest r;
-    r.form = {"01-" + std::to_string(i / 8), "D" + std::to_string(i % 8), "SOFA", 0};
-    for (int f = 0; f < 30; ++f) {
-        char item[8], value[32];
-        std::snprintf(item, sizeof item, "F%02d", f);
-        std::snprintf(value, sizeof value, "v%06d-%02d-%06d", i, f, version);
-        r.values[item] = crf::store::FieldValue{value, ""};
+    static const char kAlpha[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
+    Mulberry32 r{
+        static_cast<uint32_t>(1000003u * static_cast<uint32_t>(i + 1) + 7919u * static_cast<uint32_t>(version))};
+    crf::store::SaveRequest q;
+    q.form = {"01-" + std::to_string(i / 8), "D" + std::to_string(i % 8), "SOFA", 0};
+    char item[8], value[40];
+    for (int k = 1; k <= 10; ++k) {
+        std::string v;
+        for (int c = 0; c < 10; ++c)
+            v += kAlpha[static_cast<int>(r() * 63)];
+        std::snprintf(item, sizeof item, "S%02d", k);
+        q.values[item] = crf::store::FieldValue{v, ""};
+    }
+    for (int k = 1; k <= 10; ++k) {
+        std::snprintf(item, sizeof item, "N%02d", k);
+        q.values[item] = crf::store::FieldValue{std::to_string(static_cast<int>(r() * 1e6)), ""};
+    }
+    for (int k = 1; k <= 5; ++k) {
+        std::snprintf(item, sizeof item, "X%02d", k);
+        std::snprintf(value, sizeof value, "%.3f", std::round(r() * 1e6) / 1e3);
+        q.values[item] = crf::store::FieldValue{value, ""};
+    }
+    for (int k = 1; k <= 3; ++k) {
+        std::snprintf(item, sizeof item, "B%02d", k);
+        q.values[item] = crf::store::FieldValue{r() < 0.5 ? "Y" : "N", ""};
+    }
+    for (int k = 1; k <= 2; ++k) {
+        std::snprintf(item, sizeof item, "T%02d", k);
+        const std::time_t t = static_cast<std::time_t>(1.7e9 + std::floor(r() * 3e7));
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        std::strftime(value, sizeof value, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+        q.values[item] = crf::store::FieldValue{value, ""};
     }
     if (version > 0) {
-        r.reasonCode = "CORRECTION";
-        r.reasonText = "edited";
+        q.reasonCode = "CORRECTION";
+        q.reasonText = "edited";
     }
-    return r;
+    return q;
+}
+
+/// Bytes sent on the loopback interface (as the peer measures: TCP/IP and HTTP/2 framing included).
+uint64_t loopbackBytes()
+{
+    std::ifstream in("/proc/net/dev");
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos || line.substr(0, colon).find("lo") == std::string::npos ||
+            line.substr(0, colon).find_first_not_of(" lo") != std::string::npos)
+            continue;
+        std::istringstream f(line.substr(colon + 1));
+        uint64_t v[9] = {};
+        for (auto& x : v)
+            f >> x;
+        return v[8]; // tx_bytes
+    }
+    return 0;
 }
 
 std::string randomJpeg(size_t bytes)
@@ -118,9 +179,11 @@ int main(int argc, char** argv)
     auto a = open("a.db");
     for (int i = 0; i < forms; ++i)
         a->save(form(i, 0), actor, study);
+    uint64_t lo = loopbackBytes();
     auto t = Clock::now();
     const auto pushed = sync(*a, Phases::PushOnly);
     const double push10k = seconds(t);
+    const double pushWirePerForm = double(loopbackBytes() - lo) / forms;
     sync(*a, Phases::PullOnly); // own events come back once
     t = Clock::now();
     sync(*a, Phases::PushAndPull);
@@ -132,9 +195,11 @@ int main(int argc, char** argv)
     const double push100 = seconds(t);
 
     auto b = open("b.db");
+    lo = loopbackBytes();
     t = Clock::now();
     const auto pulled = sync(*b, Phases::PullOnly);
     const double pull10k = seconds(t);
+    const double pullWirePerForm = double(loopbackBytes() - lo) / forms;
 
     std::vector<std::string> digests;
     for (int i = 0; i < photos; ++i)
@@ -159,7 +224,9 @@ int main(int argc, char** argv)
          << ",\n  \"push_records_per_s\": " << forms / push10k << ",\n  \"noop_sync_ms\": " << noop * 1000
          << ",\n  \"push_100_edited_ms\": " << push100 * 1000 << ",\n  \"pull_10k_s\": " << pull10k
          << ",\n  \"pull_records_per_s\": " << pulled.pulled / pull10k
-         << ",\n  \"payload_bytes_per_form\": " << double(pushed.pushedBytes) / forms << ",\n  \"photos\": " << photos
+         << ",\n  \"payload_bytes_per_form\": " << double(pushed.pushedBytes) / forms
+         << ",\n  \"push_loopback_bytes_per_form\": " << pushWirePerForm
+         << ",\n  \"pull_loopback_bytes_per_form\": " << pullWirePerForm << ",\n  \"photos\": " << photos
          << ",\n  \"photos_up_s\": " << photosUp << ",\n  \"photos_up_mb_per_s\": " << mib / photosUp
          << ",\n  \"photos_down_s\": " << photosDown
          << ",\n  \"photos_down_mb_per_s\": " << double(downBytes) / 1e6 / photosDown

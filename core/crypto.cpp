@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <mutex>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sodium.h>
 #include <stdexcept>
+#include <utility>
 
 namespace crf {
 
@@ -18,9 +21,45 @@ void ensureCryptoReady()
 
 Digest sha256(std::string_view bytes)
 {
-    ensureCryptoReady();
+    // OpenSSL's SHA-256 uses the CPU's SHA extensions (several times libsodium's portable code on photos); the same
+    // libcrypto SQLCipher already links.
     Digest d{};
-    crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    if (::SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), d.data()) == nullptr)
+        throw std::runtime_error("SHA-256 failed");
+    return d;
+}
+
+Sha256Stream::Sha256Stream() : m_ctx(EVP_MD_CTX_new())
+{
+    if (m_ctx == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(m_ctx), EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 could not be initialised");
+}
+
+Sha256Stream::~Sha256Stream()
+{
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(m_ctx));
+}
+
+Sha256Stream::Sha256Stream(Sha256Stream&& other) noexcept : m_ctx(std::exchange(other.m_ctx, nullptr)) {}
+
+Sha256Stream& Sha256Stream::operator=(Sha256Stream&& other) noexcept
+{
+    std::swap(m_ctx, other.m_ctx);
+    return *this;
+}
+
+void Sha256Stream::update(std::string_view bytes)
+{
+    if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(m_ctx), bytes.data(), bytes.size()) != 1)
+        throw std::runtime_error("SHA-256 failed");
+}
+
+Digest Sha256Stream::finish()
+{
+    Digest d{};
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(m_ctx), d.data(), &n) != 1 || n != d.size())
+        throw std::runtime_error("SHA-256 failed");
     return d;
 }
 

@@ -1,4 +1,4 @@
-// Crypto primitives used by the domain: SHA-256, CSPRNG bytes, UUIDs (libsodium underneath).
+// Crypto primitives used by the domain: SHA-256 (OpenSSL), CSPRNG bytes, UUIDs (libsodium).
 #pragma once
 
 #include <array>
@@ -19,6 +19,22 @@ inline std::string digestBytes(const Digest& d)
 void ensureCryptoReady();
 
 Digest sha256(std::string_view bytes);
+
+/// SHA-256 fed piece by piece (a photo checked as its chunks arrive, without reading it back).
+class Sha256Stream {
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(Sha256Stream&& other) noexcept;
+    Sha256Stream& operator=(Sha256Stream&& other) noexcept;
+    Sha256Stream(const Sha256Stream&) = delete;
+    Sha256Stream& operator=(const Sha256Stream&) = delete;
+    void update(std::string_view bytes);
+    Digest finish();
+
+private:
+    void* m_ctx; // EVP_MD_CTX
+};
 std::string toHex(std::string_view bytes);
 std::string toHex(const Digest& d);
 /// Fills `out` from the OS CSPRNG.

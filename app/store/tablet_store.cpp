@@ -137,9 +137,22 @@ void migrateTo9(sql::Database& db)
     db.exec("ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;");
 }
 
+// Version 10: photo metadata apart from the bytes. In `photos` the size and verified flag sit after the blob, so
+// reading them walked (and decrypted) every photo's overflow pages, and marking a photo verified rewrote all of it.
+void migrateTo10(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE photo_meta (digest TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at_ms INTEGER NOT NULL,
+                                 verified INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO photo_meta (digest, size, created_at_ms, verified)
+            SELECT digest, size, created_at_ms, verified FROM photos;
+        CREATE INDEX photo_meta_unverified ON photo_meta (created_at_ms) WHERE verified = 0;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
 constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5,
-                                     migrateTo6, migrateTo7, migrateTo8, migrateTo9};
+                                     migrateTo6, migrateTo7, migrateTo8, migrateTo9, migrateTo10};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
@@ -556,12 +569,20 @@ Result<std::string> TabletStore::addPhoto(std::string_view bytes, size_t maxByte
                                   std::to_string(maxBytes)};
     const std::string digest = photo::digestHex(*stripped);
     try {
+        sql::Transaction tx(*m_db);
+        // `photos.verified` is no longer read (version 10): photo_meta holds the state.
         m_db->prepare("INSERT OR IGNORE INTO photos (digest, data, size, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
             .bind(1, digest)
             .bindBlob(2, *stripped)
             .bind(3, static_cast<int64_t>(stripped->size()))
             .bind(4, m_clock.nowMs())
             .run();
+        m_db->prepare("INSERT OR IGNORE INTO photo_meta (digest, size, created_at_ms) VALUES (?1, ?2, ?3)")
+            .bind(1, digest)
+            .bind(2, static_cast<int64_t>(stripped->size()))
+            .bind(3, m_clock.nowMs())
+            .run();
+        tx.commit();
         return digest;
     } catch (const sql::SqlError& e) {
         return Error{"photo", std::string("not stored: ") + e.what()};
@@ -571,7 +592,7 @@ Result<std::string> TabletStore::addPhoto(std::string_view bytes, size_t maxByte
 Result<std::vector<TabletStore::PendingPhoto>> TabletStore::pendingPhotos()
 {
     try {
-        auto& st = m_db->prepare("SELECT digest, size FROM photos WHERE verified = 0 ORDER BY created_at_ms");
+        auto& st = m_db->prepare("SELECT digest, size FROM photo_meta WHERE verified = 0 ORDER BY created_at_ms");
         std::vector<PendingPhoto> out;
         while (st.step())
             out.push_back({st.text(0), static_cast<uint64_t>(st.int64(1))});
@@ -597,7 +618,7 @@ Result<std::string> TabletStore::photoChunk(const std::string& digest, uint64_t 
 Status TabletStore::markPhotoVerified(const std::string& digest)
 {
     try {
-        m_db->prepare("UPDATE photos SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
+        m_db->prepare("UPDATE photo_meta SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
         return {};
     } catch (const sql::SqlError& e) {
         return Error{"photos", e.what()};
@@ -899,7 +920,7 @@ Result<SyncState> TabletStore::syncState()
         refused.step();
         s.refusedEvents = static_cast<int>(refused.int64(0));
         s.lastRefusal = refused.text(1);
-        auto& photos = m_db->prepare("SELECT count(*) FROM photos WHERE verified = 0");
+        auto& photos = m_db->prepare("SELECT count(*) FROM photo_meta WHERE verified = 0");
         photos.step();
         s.pendingPhotos = static_cast<int>(photos.int64(0));
         return s;

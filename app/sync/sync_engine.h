@@ -29,7 +29,7 @@ class SyncEngine {
 public:
     static constexpr int kPushBatch = 200;
     static constexpr uint32_t kPullPage = 500;
-    static constexpr uint32_t kPhotoChunk = 256 * 1024;
+    static constexpr uint32_t kPhotoChunk = 1024 * 1024; // resume granularity on a dropped connection
 
     SyncEngine(StoreExecutor onStore, SyncClient& client, const Clock& clock, std::string studyId)
         : m_onStore(std::move(onStore)), m_client(client), m_clock(clock), m_studyId(std::move(studyId))

@@ -57,9 +57,27 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
             return r;
         }
         const bool appended = s.appended;
+        if (appended) {
+            // Only bytes the store committed feed the running hash, and only in order.
+            std::lock_guard lock(m_mutex);
+            auto it = m_running.find(request.digest());
+            if (it == m_running.end() && request.offset() == 0) {
+                if (m_running.size() >= kMaxRunning)
+                    m_running.erase(m_running.begin()); // an abandoned upload: it will be read back if it resumes
+                it = m_running.emplace(request.digest(), Running{}).first;
+            }
+            if (it != m_running.end()) {
+                if (it->second.bytes == request.offset()) {
+                    it->second.hash.update(request.data());
+                    it->second.bytes += request.data().size();
+                } else {
+                    m_running.erase(it); // out of step: read back at the end
+                }
+            }
+        }
         if (s.totalBytes != 0 && s.receivedBytes == s.totalBytes) {
             // Complete: the photo is what its digest says, or it is discarded (a corrupted chunk never stays).
-            if (photo::digestHex(m_store.photoBytes(request.digest())) == request.digest()) {
+            if (matches(request.digest())) {
                 m_store.photoMarkVerified(request.digest());
                 r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED);
             } else {
@@ -75,6 +93,22 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
     } catch (const std::exception& e) {
         return Error{"photo store", e.what()};
     }
+}
+
+bool PhotoDomain::matches(const std::string& digest)
+{
+    std::optional<Running> running;
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto it = m_running.find(digest); it != m_running.end()) {
+            running.emplace(std::move(it->second));
+            m_running.erase(it);
+        }
+    }
+    const auto state = m_store.photoState(digest);
+    if (running && state && running->bytes == state->receivedBytes)
+        return toHex(running->hash.finish()) == digest;
+    return photo::digestHex(m_store.photoBytes(digest)) == digest;
 }
 
 Result<v1::DownloadResponse> PhotoDomain::download(const v1::DownloadRequest& request)

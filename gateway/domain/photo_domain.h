@@ -2,9 +2,13 @@
 #pragma once
 
 #include "crf/v1/photos.pb.h"
+#include "crypto.h"
 #include "photo.h"
 #include "result.h"
 #include "storage/store.h"
+
+#include <map>
+#include <mutex>
 
 namespace crf::gateway {
 
@@ -19,8 +23,21 @@ public:
     Result<v1::DownloadResponse> download(const v1::DownloadRequest& request);
 
 private:
+    /// Whether the stored bytes of `digest` hash to it: from the running hash when every chunk went through this
+    /// process, else by reading them back (an upload resumed after a gateway restart).
+    bool matches(const std::string& digest);
+
     Store& m_store;
     size_t m_max;
+    /// Running SHA-256 of uploads in progress, by digest, with how many bytes it covers. A cache: bounded, lost on
+    /// restart, never trusted beyond the bytes it saw.
+    struct Running {
+        Sha256Stream hash;
+        uint64_t bytes = 0;
+    };
+    std::mutex m_mutex;
+    std::map<std::string, Running> m_running;
+    static constexpr size_t kMaxRunning = 256;
 };
 
 } // namespace crf::gateway

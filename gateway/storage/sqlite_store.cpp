@@ -8,7 +8,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -80,8 +80,30 @@ void migrateTo3(sql::Database& db)
     )sql");
 }
 
+// Version 4: photo bytes as one row per received chunk. Version 3 rewrote the whole growing blob at every chunk
+// (quadratic in the photo's size); now each chunk is written once. Existing photos move into one chunk each, byte for
+// byte; the immutability of verified photos now guards their chunks.
+void migrateTo4(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE photo_chunks (
+            digest TEXT NOT NULL, offset INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE (digest, offset));
+        INSERT INTO photo_chunks (digest, offset, data) SELECT digest, 0, data FROM photos WHERE length(data) > 0;
+        DROP TRIGGER photos_verified_no_update;
+        UPDATE photos SET data = x'';
+        CREATE TRIGGER photos_verified_no_update BEFORE UPDATE ON photos WHEN OLD.verified = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+        CREATE TRIGGER photo_chunks_verified_no_update BEFORE UPDATE ON photo_chunks
+            WHEN (SELECT verified FROM photos WHERE digest = OLD.digest) = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+        CREATE TRIGGER photo_chunks_verified_no_delete BEFORE DELETE ON photo_chunks
+            WHEN (SELECT verified FROM photos WHERE digest = OLD.digest) = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4};
 
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";
@@ -334,13 +356,17 @@ public:
         }
         if (state->verified || offset != state->receivedBytes)
             return *state;
-        // Append in place (SQLite copies the blob; chunks of photos of a few MiB keep this cheap). `||` yields TEXT:
-        // cast back so the value stays a BLOB and substr() counts bytes, not characters.
-        m_db.prepare("UPDATE photos SET data = CAST(data || ?2 AS BLOB), received_bytes = received_bytes + ?3 "
-                     "WHERE digest = ?1")
+        if (data.empty())
+            return *state; // nothing to store (a resumed upload that was already complete)
+        // Each chunk is written once, as its own row; the commit is durable before the offset is acknowledged.
+        m_db.prepare("INSERT INTO photo_chunks (digest, offset, data) VALUES (?1, ?2, ?3)")
             .bind(1, digest)
-            .bindBlob(2, data)
-            .bind(3, static_cast<int64_t>(data.size()))
+            .bind(2, static_cast<int64_t>(offset))
+            .bindBlob(3, data)
+            .run();
+        m_db.prepare("UPDATE photos SET received_bytes = received_bytes + ?2 WHERE digest = ?1")
+            .bind(1, digest)
+            .bind(2, static_cast<int64_t>(data.size()))
             .run();
         tx.commit();
         auto after = *photoStateLocked(digest);
@@ -351,17 +377,34 @@ public:
     std::string photoBytes(const std::string& digest) override
     {
         std::lock_guard lock(m_mutex);
-        auto& st = m_db.prepare("SELECT data FROM photos WHERE digest = ?1");
+        auto& st = m_db.prepare("SELECT data FROM photo_chunks WHERE digest = ?1 ORDER BY offset");
         st.bind(1, digest);
-        return st.step() ? st.blob(0) : std::string();
+        std::string out;
+        while (st.step())
+            out += st.blob(0);
+        return out;
     }
 
     std::string photoRead(const std::string& digest, uint64_t offset, uint32_t maxBytes) override
     {
         std::lock_guard lock(m_mutex);
-        auto& st = m_db.prepare("SELECT substr(data, ?2, ?3) FROM photos WHERE digest = ?1 AND verified = 1");
-        st.bind(1, digest).bind(2, static_cast<int64_t>(offset + 1)).bind(3, static_cast<int64_t>(maxBytes));
-        return st.step() ? st.blob(0) : std::string();
+        // The chunks overlapping [offset, offset + maxBytes); length() reads the record header, not the blob.
+        auto& st = m_db.prepare("SELECT c.offset, c.data FROM photo_chunks c JOIN photos p ON p.digest = c.digest "
+                                "WHERE c.digest = ?1 AND p.verified = 1 AND c.offset < ?3 AND "
+                                "c.offset + length(c.data) > ?2 ORDER BY c.offset");
+        st.bind(1, digest).bind(2, static_cast<int64_t>(offset)).bind(3, static_cast<int64_t>(offset + maxBytes));
+        std::string out;
+        while (st.step()) {
+            const uint64_t at = static_cast<uint64_t>(st.int64(0));
+            const std::string chunk = st.blob(1);
+            const uint64_t from = offset + out.size() - at; // continue exactly where the output stands
+            if (from >= chunk.size())
+                continue;
+            out.append(chunk, static_cast<size_t>(from), static_cast<size_t>(maxBytes - out.size()));
+            if (out.size() >= maxBytes)
+                break;
+        }
+        return out;
     }
 
     void photoMarkVerified(const std::string& digest) override
@@ -373,7 +416,13 @@ public:
     void photoDiscard(const std::string& digest) override
     {
         std::lock_guard lock(m_mutex);
+        sql::Transaction tx(m_db);
+        m_db.prepare("DELETE FROM photo_chunks WHERE digest = ?1 AND digest IN (SELECT digest FROM photos WHERE "
+                     "verified = 0)")
+            .bind(1, digest)
+            .run();
         m_db.prepare("DELETE FROM photos WHERE digest = ?1 AND verified = 0").bind(1, digest).run();
+        tx.commit();
     }
 
     uint64_t photosVerified() override { return scalar("SELECT count(*) FROM photos WHERE verified = 1"); }

@@ -139,7 +139,7 @@ class PhotoWireCut : public WireCut {};
 
 TEST_P(PhotoWireCut, aPhotoUploadCutMidChunkResumesAndIsStoredOnce)
 {
-    const std::string photo = randomJpeg(1'000'000);
+    const std::string photo = randomJpeg(2'500'000); // three chunks of SyncEngine::kPhotoChunk
     const auto digest = tablet->addPhoto(photo, 4 * 1024 * 1024);
     ASSERT_TRUE(digest.ok()) << digest.error().text();
     arm(relay, GetParam());
@@ -147,10 +147,10 @@ TEST_P(PhotoWireCut, aPhotoUploadCutMidChunkResumesAndIsStoredOnce)
     ASSERT_TRUE(relay.cut());
     EXPECT_FALSE(first.ok());
     EXPECT_EQ(first.photosVerified, 0);
-    // The gateway holds a prefix (or, when only the last answer was lost, the verified photo).
+    // The gateway holds a prefix (when only the last answer was lost, the whole photo, verified or being verified).
     const auto partial = gw->store().photoState(*digest);
     if (partial && !partial->verified) {
-        EXPECT_LT(partial->receivedBytes, partial->totalBytes);
+        EXPECT_LE(partial->receivedBytes, partial->totalBytes);
     }
 
     const auto second = syncThrough(relay.address());
@@ -164,11 +164,11 @@ TEST_P(PhotoWireCut, aPhotoUploadCutMidChunkResumesAndIsStoredOnce)
 
 INSTANTIATE_TEST_SUITE_P(
     Positions, PhotoWireCut,
-    ::testing::Values(CutCase{"upstreamMidFirstChunk", Cut::Upstream, 100'000, true},
-                      CutCase{"upstreamMidSecondChunk", Cut::Upstream, 400'000, true},
-                      CutCase{"upstreamMidLastChunk", Cut::Upstream, 900'000, true},
-                      CutCase{"answerLostDuringTheSecondChunk", Cut::AnswerAfterUpstream, 300'000, true},
-                      CutCase{"answerLostAfterTheLastChunk", Cut::AnswerAfterUpstream, 1'000'010, true}),
+    ::testing::Values(CutCase{"upstreamMidFirstChunk", Cut::Upstream, 300'000, true},
+                      CutCase{"upstreamMidSecondChunk", Cut::Upstream, 1'500'000, true},
+                      CutCase{"upstreamMidLastChunk", Cut::Upstream, 2'300'000, true},
+                      CutCase{"answerLostDuringTheSecondChunk", Cut::AnswerAfterUpstream, 1'200'000, true},
+                      CutCase{"answerLostAfterTheLastChunk", Cut::AnswerAfterUpstream, 2'500'010, true}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // A serious adverse event saved behind hundreds of unsent changes and several photos reaches the gateway first:

@@ -182,10 +182,11 @@ TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
     EXPECT_NE(r.error().text().find("newer"), std::string::npos);
 }
 
-// A gateway store written by schema 3 (photos as one growing blob; tests/data/gateway-v3.sqlite, made by crf-sim:
-// 24 events, 3 verified photos) upgrades: every photo byte for byte under its digest, the audit chains intact, and
-// the moved chunks of a verified photo as immutable as the photo was.
-TEST(GatewayStoreMigration, version3PhotosMoveIntoChunksByteForByte)
+// A gateway store written by schema 3 (photos as one growing blob, merge state per field; tests/data/
+// gateway-v3.sqlite, made by crf-sim: 24 events, 3 verified photos) upgrades: every photo byte for byte under its
+// digest, the moved chunks of a verified photo as immutable as the photo was, the merge state per form instance,
+// the audit chains intact.
+TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
 {
     QTemporaryDir dir;
     std::filesystem::copy_file(CRF_TEST_DATA_DIR "/gateway-v3.sqlite", dir.filePath("gateway.db").toStdString());
@@ -199,7 +200,14 @@ TEST(GatewayStoreMigration, version3PhotosMoveIntoChunksByteForByte)
     std::vector<std::string> digests;
     {
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        EXPECT_EQ(raw.userVersion(), 4);
+        EXPECT_EQ(raw.userVersion(), 5);
+        // The merge projection moved from one row per field to one row per form instance.
+        auto& forms = raw.prepare("SELECT count(*) FROM form_state");
+        forms.step();
+        EXPECT_EQ(forms.int64(0), 7); // 26 field rows of 7 form instances in the fixture
+        auto& old = raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'field_state'");
+        old.step();
+        EXPECT_EQ(old.int64(0), 0);
         auto& st = raw.prepare("SELECT digest FROM photos ORDER BY digest");
         while (st.step())
             digests.push_back(st.text(0));

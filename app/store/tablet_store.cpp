@@ -331,9 +331,10 @@ void TabletStore::putValue(const std::string& subject, const std::string& visit,
             .run();
     };
     // UPDATE then INSERT: SQLite 3.15 (inside SQLCipher 3.4.1) has no UPSERT.
+    // A pulled value equal to the stored one (typically an own event coming back) writes nothing.
     run(std::string("UPDATE form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 AND "
                     "visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
-        (onlyIfNotPending ? " AND pending_seq = 0" : ""));
+        (onlyIfNotPending ? " AND pending_seq = 0 AND (value <> ?6 OR unit <> ?7)" : ""));
     if (m_db->changes() > 0)
         return;
     // No row updated: either none exists, or (pull) an own pending value holds it, which OR IGNORE keeps.
@@ -818,7 +819,29 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
             for (const auto& n : se.conflicts())
                 conflicts[n.item_oid()] = &n;
             std::set<std::string> resolved(se.resolved_items().begin(), se.resolved_items().end());
+            // A form instance this tablet holds nothing of (a fresh catch-up) takes plain inserts: no lookups.
+            bool fresh = false;
+            if (conflicts.empty() && resolved.empty()) {
+                auto& any = m_db->prepare("SELECT 1 FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                          "form_oid = ?3 AND repeat = ?4 LIMIT 1");
+                any.bind(1, f.subject_id())
+                    .bind(2, f.visit_oid())
+                    .bind(3, f.form_oid())
+                    .bind(4, static_cast<int64_t>(f.repeat()));
+                fresh = !any.step();
+            }
             for (const auto& c : e.changes()) {
+                if (fresh) {
+                    if (c.new_present())
+                        bindField(m_db->prepare("INSERT INTO form_values (subject_id, visit_oid, form_oid, repeat, "
+                                                "item_oid, value, unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                                "?7, 0)"),
+                                  f, c.item_oid())
+                            .bind(6, c.new_value())
+                            .bind(7, c.unit())
+                            .run();
+                    continue;
+                }
                 auto note = conflicts.find(c.item_oid());
                 if (note != conflicts.end()) {
                     // The gateway kept another value: show that one, flagged, on every tablet (even the one whose

@@ -183,13 +183,13 @@ TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
 }
 
 // A gateway store written by schema 3 (photos as one growing blob, merge state per field; tests/data/
-// gateway-v3.sqlite, made by crf-sim: 24 events, 3 verified photos) upgrades: every photo byte for byte under its
+// gateway-store-v3.sqlite3, made by crf-sim: 24 events, 3 verified photos) upgrades: every photo byte for byte under its
 // digest, the moved chunks of a verified photo as immutable as the photo was, the merge state per form instance,
 // the audit chains intact.
 TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
 {
     QTemporaryDir dir;
-    std::filesystem::copy_file(CRF_TEST_DATA_DIR "/gateway-v3.sqlite", dir.filePath("gateway.db").toStdString());
+    std::filesystem::copy_file(CRF_TEST_DATA_DIR "/gateway-store-v3.sqlite3", dir.filePath("gateway.db").toStdString());
     auto opened = openSqliteStore(dir.path().toStdString());
     ASSERT_TRUE(opened.ok()) << opened.error().text();
     Store& store = **opened;

@@ -183,8 +183,8 @@ TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
 }
 
 // A gateway store written by schema 3 (photos as one growing blob, merge state per field; tests/data/
-// gateway-store-v3.sqlite3, made by crf-sim: 24 events, 3 verified photos) upgrades: every photo byte for byte under its
-// digest, the moved chunks of a verified photo as immutable as the photo was, the merge state per form instance,
+// gateway-store-v3.sqlite3, made by crf-sim: 24 events, 3 verified photos) upgrades: every photo byte for byte under
+// its digest, the moved chunks of a verified photo as immutable as the photo was, the merge state per form instance,
 // the audit chains intact.
 TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
 {

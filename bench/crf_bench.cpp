@@ -1,6 +1,6 @@
 // crf-bench: the shapes of the PouchDB peer benchmark (shared peers/pouchdb-sync/bench.js) on our stack, on
 // loopback, with a real crf-gateway subprocess (durable: ack after commit with synchronous=FULL) and a real
-// SQLCipher tablet store. Prints one JSON object; with --peer FILE (the peer's --out JSON) it adds ratios.
+// SQLCipher tablet store. Prints one JSON object (ratios against the peer: docs/performance.md).
 #include "crypto.h"
 #include "photo.h"
 #include "sync_client.h"
@@ -129,21 +129,24 @@ std::string randomJpeg(size_t bytes)
 
 int main(int argc, char** argv)
 {
-    std::string gatewayBin = "build/bin/crf-gateway", peerFile;
+    std::string gatewayBin = "build/bin/crf-gateway";
     int forms = 10000, photos = 100;
     size_t photoBytes = 2 * 1024 * 1024;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
         if (a == "--gateway-bin")
             gatewayBin = v;
-        else if (a == "--peer")
-            peerFile = v;
         else if (a == "--forms")
             forms = std::stoi(v);
         else if (a == "--photos")
             photos = std::stoi(v);
         else if (a == "--photo-bytes")
             photoBytes = std::stoul(v);
+        else {
+            std::fprintf(stderr, "crf-bench: unknown option %s (--gateway-bin, --forms, --photos, --photo-bytes)\n",
+                         a.c_str());
+            return 2;
+        }
     }
     namespace fs = std::filesystem;
     const fs::path work = fs::temp_directory_path() / ("crf-bench-" + std::to_string(::getpid()));

@@ -669,6 +669,37 @@ Result<int> TabletStore::urgentPending()
     }
 }
 
+std::string TabletStore::renumberUnsent(std::vector<Unsent>& rows, uint64_t firstSeq, std::string prevHash)
+{
+    // Sequence numbers are the primary key: every unsent row moves out of the way (negated) first, then takes its
+    // new number in `rows` order, re-chained from `prevHash`. Pending markers follow their event; a marker left
+    // negative pointed at an event no longer unsent and is cleared. Runs inside the caller's transaction.
+    const int64_t lowest = static_cast<int64_t>(std::min(firstSeq, rows.empty() ? firstSeq : rows.front().seq));
+    m_db->prepare("UPDATE outbox SET device_seq = -device_seq WHERE device_seq >= ?1 AND acked_server_seq IS NULL AND "
+                  "refused_reason IS NULL")
+        .bind(1, lowest)
+        .run();
+    m_db->prepare("UPDATE form_values SET pending_seq = -pending_seq WHERE pending_seq >= ?1").bind(1, lowest).run();
+    uint64_t seq = firstSeq;
+    for (auto& r : rows) {
+        r.event.set_device_seq(seq);
+        r.event.set_prev_hash(prevHash);
+        prevHash = digestBytes(eventHash(r.event));
+        m_db->prepare("UPDATE outbox SET device_seq = ?1, payload = ?2 WHERE device_seq = ?3")
+            .bind(1, static_cast<int64_t>(seq))
+            .bindBlob(2, r.event.SerializeAsString())
+            .bind(3, -static_cast<int64_t>(r.seq))
+            .run();
+        m_db->prepare("UPDATE form_values SET pending_seq = ?1 WHERE pending_seq = ?2")
+            .bind(1, static_cast<int64_t>(seq))
+            .bind(2, -static_cast<int64_t>(r.seq))
+            .run();
+        ++seq;
+    }
+    m_db->exec("UPDATE form_values SET pending_seq = 0 WHERE pending_seq < 0");
+    return prevHash;
+}
+
 void TabletStore::promoteUrgent(const v1::FormRef& form)
 {
     // The device chain must reach the gateway in sequence order, so "first" means: the lowest sequence numbers
@@ -696,38 +727,18 @@ void TabletStore::promoteUrgent(const v1::FormRef& form)
     if (rows.empty())
         return;
     const uint64_t first = rows.front().seq;
-    std::string prev = rows.front().event.prev_hash(); // the link to the last offered event does not move
+    const std::string prev = rows.front().event.prev_hash(); // the link to the last offered event does not move
     std::stable_partition(rows.begin(), rows.end(), [](const Row& r) { return r.front; });
     bool moved = false;
     for (size_t i = 0; i < rows.size(); ++i)
         moved = moved || rows[i].seq != first + i;
     if (!moved)
         return;
-    // Out of the way first (sequence numbers are the primary key), then renumber in the new order.
-    m_db->prepare("UPDATE outbox SET device_seq = -device_seq WHERE device_seq >= ?1 AND acked_server_seq IS NULL AND "
-                  "refused_reason IS NULL")
-        .bind(1, static_cast<int64_t>(first))
-        .run();
-    m_db->prepare("UPDATE form_values SET pending_seq = -pending_seq WHERE pending_seq >= ?1")
-        .bind(1, static_cast<int64_t>(first))
-        .run();
-    uint64_t seq = first;
-    for (auto& r : rows) {
-        r.event.set_device_seq(seq);
-        r.event.set_prev_hash(prev);
-        prev = digestBytes(eventHash(r.event));
-        m_db->prepare("UPDATE outbox SET device_seq = ?1, payload = ?2 WHERE device_seq = ?3")
-            .bind(1, static_cast<int64_t>(seq))
-            .bindBlob(2, r.event.SerializeAsString())
-            .bind(3, -static_cast<int64_t>(r.seq))
-            .run();
-        m_db->prepare("UPDATE form_values SET pending_seq = ?1 WHERE pending_seq = ?2")
-            .bind(1, static_cast<int64_t>(seq))
-            .bind(2, -static_cast<int64_t>(r.seq))
-            .run();
-        ++seq;
-    }
-    setMeta("last_event_hash", prev);
+    std::vector<Unsent> order;
+    order.reserve(rows.size());
+    for (auto& r : rows)
+        order.push_back({r.seq, std::move(r.event)});
+    setMeta("last_event_hash", renumberUnsent(order, first, prev));
 }
 
 Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
@@ -875,39 +886,19 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
 {
     try {
         sql::Transaction tx(*m_db);
-        std::vector<std::pair<uint64_t, v1::ChangeEvent>> unsent;
+        std::vector<Unsent> unsent;
         auto& rows = m_db->prepare("SELECT device_seq, payload FROM outbox WHERE acked_server_seq IS NULL AND "
                                    "refused_reason IS NULL ORDER BY device_seq");
         while (rows.step()) {
             v1::ChangeEvent e;
             if (!e.ParseFromString(rows.blob(1)))
                 return Error{"outbox", "an unsent event cannot be read (database damaged?)"};
-            unsent.emplace_back(static_cast<uint64_t>(rows.int64(0)), std::move(e));
+            unsent.push_back({static_cast<uint64_t>(rows.int64(0)), std::move(e)});
         }
-        if (unsent.empty() || unsent.front().first > headSeq)
+        if (unsent.empty() || unsent.front().seq > headSeq)
             return 0; // nothing collides with the gateway's chain
-        // Move the rows out of the way first (sequence numbers are the primary key), then renumber.
-        m_db->exec(
-            "UPDATE outbox SET device_seq = -device_seq WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
-        m_db->exec("UPDATE form_values SET pending_seq = -pending_seq WHERE pending_seq > 0");
-        std::string prev = headHash.size() == 32 ? headHash : genesisHash();
-        uint64_t seq = headSeq;
-        for (auto& [oldSeq, e] : unsent) {
-            ++seq;
-            e.set_device_seq(seq);
-            e.set_prev_hash(prev);
-            prev = digestBytes(eventHash(e));
-            m_db->prepare("UPDATE outbox SET device_seq = ?1, payload = ?2 WHERE device_seq = ?3")
-                .bind(1, static_cast<int64_t>(seq))
-                .bindBlob(2, e.SerializeAsString())
-                .bind(3, -static_cast<int64_t>(oldSeq))
-                .run();
-            m_db->prepare("UPDATE form_values SET pending_seq = ?1 WHERE pending_seq = ?2")
-                .bind(1, static_cast<int64_t>(seq))
-                .bind(2, -static_cast<int64_t>(oldSeq))
-                .run();
-        }
-        m_db->exec("UPDATE form_values SET pending_seq = 0 WHERE pending_seq < 0"); // acknowledged meanwhile
+        const std::string prev = renumberUnsent(unsent, headSeq + 1, headHash.size() == 32 ? headHash : genesisHash());
+        const uint64_t seq = headSeq + unsent.size();
         setMeta("next_device_seq", std::to_string(seq + 1));
         setMeta("last_event_hash", prev);
         setMeta("resequenced_after", std::to_string(headSeq));

@@ -158,6 +158,12 @@ private:
     /// Moves the unsent urgent events and those of `form` ahead of the other never-offered events, renumbering
     /// and re-chaining them (inside the caller's transaction).
     void promoteUrgent(const v1::FormRef& form);
+    struct Unsent {
+        uint64_t seq; // the sequence number it has now
+        v1::ChangeEvent event;
+    };
+    /// Renumbers unsent events from `firstSeq` in `rows` order, re-chained from `prevHash`; returns the last hash.
+    std::string renumberUnsent(std::vector<Unsent>& rows, uint64_t firstSeq, std::string prevHash);
     void putValue(const std::string& subject, const std::string& visit, const std::string& form, uint32_t repeat,
                   const v1::FieldChange& change, uint64_t pendingSeq, bool onlyIfNotPending);
 

@@ -107,6 +107,19 @@ void migrateTo4(sql::Database& db)
 
 // Version 5: the merge projection as one row per form instance (a serialized StoredForm) instead of one row per
 // field: a push touches 2 rows per form, not 2 per field (crf-bench: most of the push time went there).
+/// A form instance's key columns (study, subject, visit, form, repeat) as bound at ?1..?5.
+using FormKey = std::vector<std::string>;
+
+FormKey formKeyOf(const FieldKey& k)
+{
+    return {k.studyId, k.subjectId, k.visitOid, k.formOid, std::to_string(k.repeat)};
+}
+
+sql::Statement& bindForm(sql::Statement& st, const FormKey& k)
+{
+    return st.bind(1, k[0]).bind(2, k[1]).bind(3, k[2]).bind(4, k[3]).bind(5, static_cast<int64_t>(std::stoll(k[4])));
+}
+
 void migrateTo5(sql::Database& db)
 {
     db.exec(R"sql(
@@ -118,7 +131,7 @@ void migrateTo5(sql::Database& db)
     auto& rows = db.prepare("SELECT study_id, subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, present, "
                             "value_seq, last_seq, last_device FROM field_state ORDER BY study_id, subject_id, "
                             "visit_oid, form_oid, repeat");
-    std::vector<std::pair<std::vector<std::string>, v1::StoredForm>> forms;
+    std::vector<std::pair<FormKey, v1::StoredForm>> forms;
     while (rows.step()) {
         std::vector<std::string> key{rows.text(0), rows.text(1), rows.text(2), rows.text(3),
                                      std::to_string(rows.int64(4))};
@@ -133,13 +146,9 @@ void migrateTo5(sql::Database& db)
         f.set_last_device(rows.text(11));
     }
     for (const auto& [key, form] : forms)
-        db.prepare("INSERT INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, fields) VALUES (?1, ?2, "
-                   "?3, ?4, ?5, ?6)")
-            .bind(1, key[0])
-            .bind(2, key[1])
-            .bind(3, key[2])
-            .bind(4, key[3])
-            .bind(5, static_cast<int64_t>(std::stoll(key[4])))
+        bindForm(db.prepare("INSERT INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, fields) VALUES "
+                            "(?1, ?2, ?3, ?4, ?5, ?6)"),
+                 key)
             .bindBlob(6, form.SerializeAsString())
             .run();
     db.exec("DROP TABLE field_state;");
@@ -153,12 +162,7 @@ const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 
 
 sql::Statement& bindKey(sql::Statement& st, const FieldKey& k)
 {
-    return st.bind(1, k.studyId)
-        .bind(2, k.subjectId)
-        .bind(3, k.visitOid)
-        .bind(4, k.formOid)
-        .bind(5, static_cast<int64_t>(k.repeat))
-        .bind(6, k.itemOid);
+    return bindForm(st, formKeyOf(k)).bind(6, k.itemOid);
 }
 
 class SqliteStore;
@@ -304,14 +308,10 @@ public:
                 s.set_last_seq(f.lastSeq);
                 s.set_last_device(f.lastDevice);
             }
-            m_db.prepare(
-                    "INSERT OR REPLACE INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, fields) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .bind(1, k[0])
-                .bind(2, k[1])
-                .bind(3, k[2])
-                .bind(4, k[3])
-                .bind(5, static_cast<int64_t>(std::stoll(k[4])))
+            bindForm(
+                m_db.prepare("INSERT OR REPLACE INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, "
+                             "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                k)
                 .bindBlob(6, stored.SerializeAsString())
                 .run();
         }
@@ -344,18 +344,13 @@ private:
 
     FormCache& load(const FieldKey& key)
     {
-        std::vector<std::string> k{key.studyId, key.subjectId, key.visitOid, key.formOid, std::to_string(key.repeat)};
+        FormKey k = formKeyOf(key);
         auto it = m_forms.find(k);
         if (it != m_forms.end())
             return it->second;
         FormCache form;
         const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
-        auto& st = m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where);
-        st.bind(1, key.studyId)
-            .bind(2, key.subjectId)
-            .bind(3, key.visitOid)
-            .bind(4, key.formOid)
-            .bind(5, static_cast<int64_t>(key.repeat));
+        auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
         if (st.step()) {
             v1::StoredForm stored;
             if (!stored.ParseFromString(st.blob(0)))
@@ -365,12 +360,8 @@ private:
                 form.fields[item] =
                     FieldState{f.value(), f.unit(), f.present(), f.value_seq(), f.last_seq(), f.last_device()};
         }
-        auto& open = m_db.prepare(std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + where);
-        open.bind(1, key.studyId)
-            .bind(2, key.subjectId)
-            .bind(3, key.visitOid)
-            .bind(4, key.formOid)
-            .bind(5, static_cast<int64_t>(key.repeat));
+        auto& open =
+            bindForm(m_db.prepare(std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + where), k);
         while (open.step())
             form.openConflicts.insert(open.text(0));
         return m_forms.emplace(std::move(k), std::move(form)).first->second;
@@ -379,7 +370,7 @@ private:
     std::unique_lock<std::mutex> m_lock;
     sql::Database& m_db;
     sql::Transaction m_tx;
-    std::map<std::vector<std::string>, FormCache> m_forms;
+    std::map<FormKey, FormCache> m_forms;
 };
 
 /// Embedded store; one connection guarded by a mutex (SQLite serialises writers anyway).

@@ -1,5 +1,8 @@
 #include "app_core.h"
 
+#include "crypto.h"
+#include "password.h"
+
 #include <QDir>
 #include <QMetaObject>
 #include <QPointer>
@@ -18,6 +21,13 @@ public:
 class SyncWorker : public QObject {
 public:
     std::unique_ptr<sync::SyncClient> client;
+    sync::SyncClient& ensureClient(const std::string& address, const std::string& rootCertPem)
+    {
+        if (!client || client->address() != address)
+            client = std::make_unique<sync::SyncClient>(address, std::chrono::seconds(10),
+                                                        sync::SyncClient::Transport{rootCertPem});
+        return *client;
+    }
 };
 
 AppCore::AppCore(AppConfig config, QObject* parent) : QObject(parent), m_config(std::move(config))
@@ -204,11 +214,11 @@ void AppCore::syncNow()
     const std::string address = m_config.gatewayAddress.toStdString();
     const std::string studyId = m_config.study.studyId;
     const Clock* clock = m_config.clock;
+    const std::string pem = m_config.gatewayRootCertPem;
     QMetaObject::invokeMethod(
         worker,
-        [this, worker, storeWorker, address, studyId, clock] {
-            if (!worker->client || worker->client->address() != address)
-                worker->client = std::make_unique<sync::SyncClient>(address);
+        [this, worker, storeWorker, address, studyId, clock, pem] {
+            worker->ensureClient(address, pem);
             // The engine reaches the database only through the storage thread (blocking this worker, never the UI).
             sync::StoreExecutor onStore = [storeWorker](const std::function<void(store::TabletStore&)>& fn) {
                 QMetaObject::invokeMethod(
@@ -231,6 +241,95 @@ void AppCore::syncNow()
                     emit syncFinished(report);
                     if (report.pulled > 0 || report.pushed > 0)
                         emit dataChanged();
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void AppCore::login(std::string userId, std::string password, std::function<void(Result<LoginInfo>)> done)
+{
+    SyncWorker* worker = m_syncWorker;
+    StoreWorker* storeWorker = m_storeWorker;
+    const std::string address = m_config.gatewayAddress.toStdString();
+    const std::string pem = m_config.gatewayRootCertPem;
+    const std::string studyId = m_config.study.studyId;
+    const Clock* clock = m_config.clock;
+    QPointer<AppCore> self(this);
+    QMetaObject::invokeMethod(
+        worker,
+        [=, userId = std::move(userId), password = std::move(password)]() mutable {
+            auto onStore = [storeWorker](const std::function<void(store::TabletStore&)>& fn) {
+                QMetaObject::invokeMethod(
+                    storeWorker,
+                    [&] {
+                        if (storeWorker->store)
+                            fn(*storeWorker->store);
+                    },
+                    Qt::BlockingQueuedConnection);
+            };
+            Result<LoginInfo> outcome = [&]() -> Result<LoginInfo> {
+                std::string deviceId;
+                Result<std::string> secret = Error{"login", "the tablet's store is not open"};
+                onStore([&](store::TabletStore& s) {
+                    deviceId = s.deviceId();
+                    secret = s.deviceSecret();
+                });
+                if (!secret)
+                    return secret.error();
+                auto& client = worker->ensureClient(address, pem);
+                v1::LoginRequest request;
+                request.set_user_id(userId);
+                request.set_password(password);
+                request.set_device_id(deviceId);
+                request.set_device_secret(secret.value());
+                auto online = client.login(request);
+                if (online) {
+                    const v1::Grant* grant = nullptr;
+                    for (const auto& g : online->grants())
+                        if (!grant && g.study_id() == studyId && g.site_id() != "*")
+                            grant = &g;
+                    if (!grant) {
+                        client.logout();
+                        return Error{"login", "you hold no role at a site of " + studyId + " (ask the administrator)"};
+                    }
+                    auto verifier = password::hash(password);
+                    if (!verifier)
+                        return verifier.error();
+                    client.setSession(online->token(), grant->site_id());
+                    const store::LocalUser local{
+                        userId,           online->printed_name(), verifier.value(),        grant->role(),
+                        grant->site_id(), online->token(),        online->expires_at_ms(), clock->nowMs()};
+                    Status kept = Error{"login", "the tablet's store is not open"};
+                    onStore([&](store::TabletStore& s) { kept = s.rememberLogin(local, online->device_secret()); });
+                    if (!kept)
+                        return kept.error();
+                    return LoginInfo{userId, online->printed_name(), grant->role(), grant->site_id(), true, true};
+                }
+                if (online.error().what.find("gateway") != 0)
+                    return online.error(); // refused by the gateway: wrong password, locked, revoked device...
+                // The gateway is out of reach: a user who logged in online here before may work offline.
+                Result<std::optional<store::LocalUser>> local = Error{"login", "the tablet's store is not open"};
+                onStore([&](store::TabletStore& s) { local = s.localUser(userId); });
+                if (!local)
+                    return local.error();
+                if (!local.value() || !password::verify(local.value()->verifier, password))
+                    return Error{"login", "offline: user id or password is wrong, or this user never logged in "
+                                          "online on this tablet (" +
+                                              online.error().what + ")"};
+                const auto& u = *local.value();
+                const bool canSync = u.tokenExpiresMs > clock->nowMs();
+                if (canSync)
+                    client.setSession(u.token, u.siteId);
+                return LoginInfo{u.userId, u.printedName, u.role, u.siteId, false, canSync};
+            }();
+            secureWipe(password.data(), password.size());
+            QMetaObject::invokeMethod(
+                self,
+                [self, outcome, done] {
+                    if (outcome)
+                        self->m_config.actor = {outcome->userId, outcome->role, outcome->siteId};
+                    done(outcome);
                 },
                 Qt::QueuedConnection);
         },

@@ -16,8 +16,9 @@
 namespace crf::app {
 
 struct AppConfig {
-    QString dataDir;        // holds crf.db (and the development key file when no keychain answers)
-    QString gatewayAddress; // host:port
+    QString dataDir;                // holds crf.db (and the development key file when no keychain answers)
+    QString gatewayAddress;         // host:port
+    std::string gatewayRootCertPem; // TLS: the gateway's certificate or CA (PEM); empty: plaintext (loopback dev)
     store::Actor actor;
     /// The study definition in force; when set, `study` (id and version stamped on every event) is taken from it.
     std::shared_ptr<const v1::StudyDefinition> definition;
@@ -32,6 +33,13 @@ struct AppConfig {
     int64_t autoSyncCapMs = 5 * 60 * 1000;
     int64_t pollMs = 60 * 1000;
     uint32_t jitterSeed = 0; // 0: from the OS
+};
+
+/// Who is logged in on the tablet, and how.
+struct LoginInfo {
+    std::string userId, printedName, role, siteId;
+    bool online = false;  // checked by the gateway now (false: offline, against this tablet's verifier)
+    bool canSync = false; // a session the gateway will accept is at hand
 };
 
 class StoreWorker;
@@ -56,6 +64,10 @@ public:
     void loadRecordStatus(store::FormKey form, std::function<void(Result<std::string>)> done);
     void loadSubjects(std::function<void(Result<std::vector<store::Subject>>)> done);
     void loadSyncState(std::function<void(Result<store::SyncState>)> done);
+    /// Logs in: online against the gateway when it answers (the device enrols on its first login; the user's
+    /// offline verifier and session are kept in the encrypted store), otherwise offline for a user who logged in
+    /// online on this tablet before. On success the user and role are stamped on every later save.
+    void login(std::string userId, std::string password, std::function<void(Result<LoginInfo>)> done);
     /// Starts a sync pass unless one is running; the outcome arrives through syncFinished.
     void syncNow();
     bool syncing() const { return m_syncing; }

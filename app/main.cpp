@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
@@ -26,6 +27,9 @@ int main(int argc, char** argv)
                                      QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     const QCommandLineOption gatewayOpt(QStringLiteral("gateway"), QStringLiteral("Gateway host:port."),
                                         QStringLiteral("address"), QStringLiteral("127.0.0.1:50051"));
+    const QCommandLineOption caOpt(QStringLiteral("gateway-ca"),
+                                   QStringLiteral("The gateway's TLS certificate or CA (PEM); without it, plaintext."),
+                                   QStringLiteral("file"));
     const QCommandLineOption userOpt(QStringLiteral("user"), QStringLiteral("User id."), QStringLiteral("id"),
                                      QStringLiteral("nurse1"));
     const QCommandLineOption roleOpt(QStringLiteral("role"), QStringLiteral("Role."), QStringLiteral("role"),
@@ -45,7 +49,7 @@ int main(int argc, char** argv)
                                      QStringLiteral("oid"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
-    parser.addOptions({dataOpt, gatewayOpt, userOpt, roleOpt, siteOpt, subjectOpt, visitOpt, formOpt, studyOpt,
+    parser.addOptions({dataOpt, gatewayOpt, caOpt, userOpt, roleOpt, siteOpt, subjectOpt, visitOpt, formOpt, studyOpt,
                        screenshotOpt, themeOpt});
     parser.process(app);
 
@@ -58,6 +62,14 @@ int main(int argc, char** argv)
     crf::app::AppConfig config;
     config.dataDir = parser.value(dataOpt);
     config.gatewayAddress = parser.value(gatewayOpt);
+    if (parser.isSet(caOpt)) {
+        QFile ca(parser.value(caOpt));
+        if (!ca.open(QIODevice::ReadOnly)) {
+            qCritical("crf-tablet: --gateway-ca %s: cannot be read", qPrintable(ca.fileName()));
+            return 2;
+        }
+        config.gatewayRootCertPem = ca.readAll().toStdString();
+    }
     config.actor = {parser.value(userOpt).toStdString(), parser.value(roleOpt).toStdString(),
                     parser.value(siteOpt).toStdString()};
     config.definition = definition.value();

@@ -5,7 +5,28 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace crf::gateway {
+
+namespace {
+
+/// The whole PEM file, checked to hold a block of `kind` (a clear error rather than a TLS handshake failure later).
+Result<std::string> readPem(const std::string& path, const std::string& kind)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Error{path, "cannot be read"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string pem = text.str();
+    if (pem.find("-----BEGIN ") == std::string::npos || pem.find(kind + "-----") == std::string::npos)
+        return Error{path, "is not a PEM file holding a " + kind};
+    return pem;
+}
+
+} // namespace
 
 bool isLoopbackAddress(const std::string& hostPort)
 {
@@ -24,10 +45,27 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
 {
     if (options.dataDir.empty())
         return Error{"--data", "a data directory is required"};
-    // DESIGN "Keys and trust": plaintext gRPC only on loopback. TLS arrives with the identity work.
-    if (!isLoopbackAddress(options.listen) && !options.allowPlaintextOffLoopback)
+    // DESIGN "Keys and trust": TLS by default; plaintext only when asked for, and then only on loopback.
+    const bool tls = !options.tlsCertFile.empty() || !options.tlsKeyFile.empty();
+    if (tls && (options.tlsCertFile.empty() || options.tlsKeyFile.empty()))
+        return Error{"--tls-cert/--tls-key", "both a certificate and its key are needed"};
+    if (!tls && !options.insecureDev)
         return Error{"--listen " + options.listen,
-                     "plaintext gRPC is allowed on loopback only (use 127.0.0.1:PORT), or pass --insecure-dev"};
+                     "TLS is required: pass --tls-cert and --tls-key (crfctl cert dev makes a pair for local use), "
+                     "or --insecure-dev on a loopback address"};
+    if (!tls && !isLoopbackAddress(options.listen))
+        return Error{"--listen " + options.listen,
+                     "plaintext gRPC (--insecure-dev) is allowed on loopback only (use 127.0.0.1:PORT), or use TLS"};
+    grpc::SslServerCredentialsOptions ssl;
+    if (tls) {
+        auto cert = readPem(options.tlsCertFile, "CERTIFICATE");
+        if (!cert)
+            return Error{"--tls-cert " + options.tlsCertFile, cert.error().what};
+        auto key = readPem(options.tlsKeyFile, "PRIVATE KEY");
+        if (!key)
+            return Error{"--tls-key " + options.tlsKeyFile, key.error().what};
+        ssl.pem_key_cert_pairs.push_back({key.value(), cert.value()});
+    }
 
     auto studies = StudyRegistry::load(options.studyFiles);
     if (!studies)
@@ -39,9 +77,13 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     std::unique_ptr<GatewayServer> server(new GatewayServer);
     server->m_store = std::move(store).value();
     server->m_domain = std::make_unique<SyncDomain>(*server->m_store, clock, std::move(studies).value());
-    server->m_service = std::make_unique<SyncService>(*server->m_domain);
+    server->m_identity = std::make_unique<Identity>(server->m_store->identity(), clock, options.identity);
+    server->m_access =
+        std::make_unique<AccessControl>(*server->m_identity, server->m_domain->studies(), *server->m_store);
+    server->m_authService = std::make_unique<AuthService>(*server->m_identity);
+    server->m_service = std::make_unique<SyncService>(*server->m_domain, *server->m_access);
     server->m_photoDomain = std::make_unique<PhotoDomain>(*server->m_store, options.maxPhotoBytes);
-    server->m_photoService = std::make_unique<PhotoService>(*server->m_photoDomain);
+    server->m_photoService = std::make_unique<PhotoService>(*server->m_photoDomain, *server->m_access);
 
     static const bool pluginsReady = [] {
         grpc::EnableDefaultHealthCheckService(true);                // grpc.health.v1.Health
@@ -52,7 +94,9 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
 
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(options.listen, tls ? grpc::SslServerCredentials(ssl) : grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(server->m_authService.get());
     builder.RegisterService(server->m_service.get());
     builder.RegisterService(server->m_photoService.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
@@ -62,6 +106,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     if (!server->m_server || port == 0)
         return Error{"--listen " + options.listen, "cannot listen on this address (in use or invalid)"};
     server->m_port = port;
+    server->m_tls = tls;
     const auto colon = options.listen.rfind(':');
     server->m_host = colon == std::string::npos ? options.listen : options.listen.substr(0, colon);
     return server;

@@ -12,12 +12,17 @@ namespace {
 
 void usage()
 {
-    std::cerr << "usage: crf-gateway --listen HOST:PORT --data DIR [--study FILE]... [--insecure-dev]\n"
-                 "  --listen       address to serve gRPC on (plaintext only on loopback)\n"
+    std::cerr << "usage: crf-gateway --listen HOST:PORT --data DIR (--tls-cert PEM --tls-key PEM | --insecure-dev)\n"
+                 "                   [--study FILE]... [--max-photo-bytes N] [--session-hours H]\n"
+                 "  --listen       address to serve gRPC on\n"
+                 "  --tls-cert     server certificate (PEM; crfctl cert dev makes one for local use)\n"
+                 "  --tls-key      its private key (PEM)\n"
                  "  --data         directory for the embedded store (gateway.db)\n"
                  "  --study        a study definition events are checked against (repeatable)\n"
                  "  --max-photo-bytes N  largest photo accepted (default 16 MiB)\n"
-                 "  --insecure-dev allow plaintext off loopback (development only)\n";
+                 "  --session-hours H  login sessions last H hours (default 12)\n"
+                 "  --insecure-dev plaintext gRPC, on a loopback address only (development only)\n"
+                 "Accounts: crfctl user add|grant ... --data DIR (docs/security.md).\n";
 }
 
 } // namespace
@@ -49,8 +54,21 @@ int main(int argc, char** argv)
                 std::cerr << "crf-gateway: --max-photo-bytes: \"" << v << "\" is not a positive number of bytes\n";
                 return 2;
             }
+        } else if (arg == "--tls-cert")
+            options.tlsCertFile = next();
+        else if (arg == "--tls-key")
+            options.tlsKeyFile = next();
+        else if (arg == "--session-hours") {
+            const std::string v = next();
+            char* end = nullptr;
+            const double hours = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !(hours > 0) || hours > 24 * 30) {
+                std::cerr << "crf-gateway: --session-hours: \"" << v << "\" is not a number of hours (0-720)\n";
+                return 2;
+            }
+            options.identity.sessionTtlMs = static_cast<int64_t>(hours * 3600 * 1000);
         } else if (arg == "--insecure-dev")
-            options.allowPlaintextOffLoopback = true;
+            options.insecureDev = true;
         else if (arg == "-h" || arg == "--help") {
             usage();
             return 0;
@@ -79,7 +97,8 @@ int main(int argc, char** argv)
         return 1;
     }
     auto& gw = *server.value();
-    std::cout << "crf-gateway: listening on " << gw.address() << ", store " << gw.store().describe() << std::endl;
+    std::cout << "crf-gateway: listening on " << gw.address() << (gw.tls() ? " (TLS)" : " (plaintext, development)")
+              << ", store " << gw.store().describe() << std::endl;
 
     std::thread waiter([&] {
         int sig = 0;

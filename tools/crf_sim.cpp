@@ -3,10 +3,15 @@
 // network cuts, then checks that every acknowledged event is at the gateway exactly once and that all tablets
 // converged. Writes a JSON report.
 #include "crypto.h"
+
 #include "photo.h"
 #include "sync_client.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <chrono>
 #include <cstdio>
@@ -30,12 +35,53 @@ struct Options {
     int photos = 2;
     std::string report = "crf-sim-report.json";
     std::string workDir;
-    int dayPauseMs = 0; // time between study days (lets a test restart the gateway mid-run)
+    int dayPauseMs = 0;      // time between study days (lets a test restart the gateway mid-run)
+    std::string credentials; // crfctl dev-seed output: who logs in on each tablet
+    std::string gatewayCa;   // the gateway's TLS certificate (PEM); empty: plaintext on loopback
 };
+
+/// user id -> password, from `crfctl dev-seed --out`.
+std::map<std::string, std::string> readCredentials(const std::string& path)
+{
+    QFile file(QString::fromStdString(path));
+    std::map<std::string, std::string> out;
+    if (!file.open(QIODevice::ReadOnly))
+        return out;
+    for (const auto& u : QJsonDocument::fromJson(file.readAll()).object().value("users").toArray())
+        out[u.toObject().value("user_id").toString().toStdString()] =
+            u.toObject().value("password").toString().toStdString();
+    return out;
+}
+
+/// Logs in, retrying while the gateway restarts (the simulation kills it on purpose).
+crf::Result<crf::v1::LoginResponse> loginWithRetry(crf::sync::SyncClient& client, const std::string& user,
+                                                   const std::string& password, const std::string& deviceId,
+                                                   std::map<std::string, std::string>& secrets)
+{
+    crf::Result<crf::v1::LoginResponse> r = crf::Error{"login", "not tried"};
+    for (int attempt = 0; attempt < 60; ++attempt) {
+        crf::v1::LoginRequest request;
+        request.set_user_id(user);
+        request.set_password(password);
+        request.set_device_id(deviceId);
+        request.set_device_secret(secrets[deviceId]);
+        r = client.login(request);
+        if (r) {
+            if (!r->device_secret().empty())
+                secrets[deviceId] = r->device_secret();
+            return r;
+        }
+        if (r.error().what.rfind("gateway", 0) != 0)
+            return r; // refused, not unreachable
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return r;
+}
 
 int usage()
 {
-    std::fprintf(stderr, "usage: crf-sim --gateway HOST:PORT [--tablets N] [--sites S] [--subjects M] [--days D]\n"
+    std::fprintf(stderr, "usage: crf-sim --gateway HOST:PORT --credentials FILE [--gateway-ca PEM] [--tablets N]\n"
+                         "               [--sites S] [--subjects M] [--days D]\n"
                          "               [--seed X] [--offline-ratio R] [--conflict-ratio C] [--photos P]\n"
                          "               [--report FILE.json] [--work DIR] [--day-pause-ms MS]\n");
     return 2;
@@ -98,6 +144,10 @@ int main(int argc, char** argv)
                 o.report = v;
             else if (a == "--work")
                 o.workDir = v;
+            else if (a == "--credentials")
+                o.credentials = v;
+            else if (a == "--gateway-ca")
+                o.gatewayCa = v;
             else if (a == "--day-pause-ms")
                 o.dayPauseMs = std::stoi(v);
             else
@@ -107,7 +157,8 @@ int main(int argc, char** argv)
             return 2;
         }
     }
-    if (o.gateway.empty() || o.tablets < 1 || o.sites < 1 || o.subjects < 1 || o.days < 1 || o.days > 8)
+    if (o.gateway.empty() || o.credentials.empty() || o.tablets < 1 || o.sites < 1 || o.subjects < 1 || o.days < 1 ||
+        o.days > 8)
         return usage();
     namespace fs = std::filesystem;
     const fs::path work =
@@ -115,6 +166,23 @@ int main(int argc, char** argv)
     fs::remove_all(work);
     fs::create_directories(work);
 
+    const auto passwords = readCredentials(o.credentials);
+    if (passwords.empty()) {
+        std::fprintf(stderr, "crf-sim: --credentials %s: no users (crfctl dev-seed --out makes the file)\n",
+                     o.credentials.c_str());
+        return 2;
+    }
+    crf::sync::SyncClient::Transport transport;
+    if (!o.gatewayCa.empty()) {
+        std::ifstream in(o.gatewayCa);
+        transport.rootCertPem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    std::map<std::string, std::string> deviceSecrets;
+    auto siteName = [](int site) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%02d", site);
+        return std::string(buf);
+    };
     crf::SystemClock clock;
     std::mt19937 rng(o.seed);
     std::uniform_real_distribution<double> u(0, 1);
@@ -128,9 +196,24 @@ int main(int argc, char** argv)
             return 1;
         }
         tablets[size_t(i)].store = std::move(s).value();
-        tablets[size_t(i)].client = std::make_unique<crf::sync::SyncClient>(o.gateway, std::chrono::seconds(5));
-        const std::string site = std::to_string(1 + i % o.sites);
-        tablets[size_t(i)].actor = {"nurse" + std::to_string(i), "research_nurse", site};
+        tablets[size_t(i)].client =
+            std::make_unique<crf::sync::SyncClient>(o.gateway, std::chrono::seconds(5), transport);
+        const std::string site = siteName(1 + i % o.sites);
+        // Nurses and investigators of the site take turns on the tablets (accounts of crfctl dev-seed).
+        const bool nurse = (i / o.sites) % 2 == 0;
+        const std::string user = (nurse ? "nurse-" : "inv-") + site;
+        if (!passwords.count(user)) {
+            std::fprintf(stderr, "crf-sim: %s has no user %s (dev-seed --sites %d or more)\n", o.credentials.c_str(),
+                         user.c_str(), o.sites);
+            return 2;
+        }
+        tablets[size_t(i)].actor = {user, nurse ? "research_nurse" : "investigator", site};
+        auto in = loginWithRetry(*tablets[size_t(i)].client, user, passwords.at(user),
+                                 tablets[size_t(i)].store->deviceId(), deviceSecrets);
+        if (!in) {
+            std::fprintf(stderr, "crf-sim: %s cannot log in: %s\n", user.c_str(), in.error().text().c_str());
+            return 1;
+        }
     }
     const crf::store::StudyContext study{"I-MICRO", "2020-1"};
     auto sync = [&](Tablet& t) {
@@ -223,50 +306,69 @@ int main(int argc, char** argv)
         sync(t); // a last round so everyone has everyone's events
 
     // Check at the gateway: every event of every device exactly once.
-    crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(10));
+    // Each site's monitor reads its site (no account reads every site): together, everything at the gateway.
     std::map<std::pair<std::string, uint64_t>, int> seen;
-    uint64_t cursor = 0, atGateway = 0, conflicts = 0;
-    while (true) {
-        crf::v1::PullRequest req;
-        req.set_after_server_seq(cursor);
-        req.set_limit(1000);
-        auto page = reader.pull(req);
-        if (!page) {
-            std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", page.error().text().c_str());
+    uint64_t atGateway = 0, conflicts = 0;
+    for (int site = 1; site <= o.sites; ++site) {
+        const std::string monitor = "monitor-" + siteName(site);
+        crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(10), transport);
+        auto in = passwords.count(monitor)
+                      ? loginWithRetry(reader, monitor, passwords.at(monitor), "crf-sim-reader", deviceSecrets)
+                      : crf::Result<crf::v1::LoginResponse>(crf::Error{monitor, "not in the credentials"});
+        if (!in) {
+            std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", in.error().text().c_str());
             return 1;
         }
-        for (const auto& se : page->events()) {
-            ++seen[{se.event().device_id(), se.event().device_seq()}];
-            ++atGateway;
-            conflicts += static_cast<uint64_t>(se.conflicts_size());
+        uint64_t cursor = 0;
+        while (true) {
+            crf::v1::PullRequest req;
+            req.set_after_server_seq(cursor);
+            req.set_limit(1000);
+            auto page = reader.pull(req);
+            if (!page) {
+                std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", page.error().text().c_str());
+                return 1;
+            }
+            for (const auto& se : page->events()) {
+                ++seen[{se.event().device_id(), se.event().device_seq()}];
+                ++atGateway;
+                conflicts += static_cast<uint64_t>(se.conflicts_size());
+            }
+            cursor = page->next_cursor();
+            if (!page->has_more())
+                break;
         }
-        cursor = page->next_cursor();
-        if (!page->has_more())
-            break;
     }
     uint64_t duplicates = 0, created = 0, acked = 0, refused = 0, photosVerified = 0;
     for (const auto& [k, n] : seen)
         duplicates += static_cast<uint64_t>(n - 1);
-    std::map<std::string, std::pair<std::string, bool>> reference;
-    bool converged = allSent;
+    // Tablets of one site converge on that site's subjects; no tablet holds a value of another site (site isolation).
+    std::map<int, std::map<std::string, std::pair<std::string, bool>>> reference;
+    bool converged = allSent, isolated = true;
     for (size_t i = 0; i < tablets.size(); ++i) {
         auto& t = tablets[i];
         created += static_cast<uint64_t>(t.created);
         auto st = t.store->syncState();
         acked += static_cast<uint64_t>(t.created - (st ? st->pendingEvents + st->refusedEvents : 0));
         refused += static_cast<uint64_t>(st ? st->refusedEvents : 0);
+        const int mySite = int(i) % o.sites;
         std::map<std::string, std::pair<std::string, bool>> mine;
         for (int day = 0; day < o.days; ++day)
             for (int subject = 0; subject < o.subjects; ++subject) {
                 const std::string sid = subjectId(subject % o.sites, subject);
                 const auto values = t.store->formValues({sid, "D" + std::to_string(day), "SOFA", 0});
-                if (values)
-                    for (const auto& [item, v] : *values)
-                        mine[sid + "/" + std::to_string(day) + "/" + item] = {v.value, v.conflict};
+                if (!values)
+                    continue;
+                if (subject % o.sites != mySite) {
+                    isolated = isolated && values->empty();
+                    continue;
+                }
+                for (const auto& [item, v] : *values)
+                    mine[sid + "/" + std::to_string(day) + "/" + item] = {v.value, v.conflict};
             }
-        if (i == 0)
-            reference = mine;
-        else if (mine != reference)
+        if (!reference.count(mySite))
+            reference[mySite] = mine;
+        else if (mine != reference[mySite])
             converged = false;
     }
     // Photos verified at the gateway, asked digest by digest.
@@ -281,7 +383,7 @@ int main(int argc, char** argv)
             }
     }
     for (const auto& d : digests) {
-        auto s = reader.photoStatus(d);
+        auto s = tablets.front().client->photoStatus(d);
         if (s && s->verified())
             ++photosVerified;
     }
@@ -299,6 +401,7 @@ int main(int argc, char** argv)
         << "  \"photos_verified\": " << photosVerified << ",\n"
         << "  \"exactly_once\": " << (exactlyOnce ? "true" : "false") << ",\n"
         << "  \"converged\": " << (converged && exactlyOnce ? "true" : "false") << ",\n"
+        << "  \"sites_isolated\": " << (isolated ? "true" : "false") << ",\n"
         << "  \"tablets\": " << o.tablets << ", \"sites\": " << o.sites << ", \"subjects\": " << o.subjects
         << ", \"days\": " << o.days << ", \"seed\": " << o.seed << "\n}\n";
     std::printf("crf-sim: %llu events created, %llu at the gateway, %llu duplicates, %llu conflicts, %llu/%d photos "
@@ -307,5 +410,5 @@ int main(int argc, char** argv)
                 static_cast<unsigned long long>(duplicates), static_cast<unsigned long long>(conflicts),
                 static_cast<unsigned long long>(photosVerified), photosAdded,
                 converged && exactlyOnce ? "true" : "false", o.report.c_str());
-    return converged && exactlyOnce && photosVerified == static_cast<uint64_t>(photosAdded) ? 0 : 1;
+    return converged && exactlyOnce && isolated && photosVerified == static_cast<uint64_t>(photosAdded) ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 #include "demo_session.h"
 #include "domain/audit.h"
 #include "domain/event_rules.h"
+#include "identity_commands.h"
 #include "json_calculators.h"
 #include "storage/store.h"
 
@@ -31,7 +32,16 @@ int usage(int rc)
         "  audit verify --data DIR      recompute both hash chains; exit 0 intact, 1 naming the first broken link\n"
         "  audit show --data DIR --subject ID [--item OID]\n"
         "                               a field's full history: who, role, site, old -> new, when, why\n"
-        "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR [--study FILE]\n"
+        "  user add --data DIR --user ID --name \"PRINTED NAME\" [--admin]   password on stdin (one line)\n"
+        "  user disable|unlock --data DIR --user ID\n"
+        "  user grant --data DIR --user ID --role ROLE --study ID --site ID|*\n"
+        "  user revoke --data DIR --grant N      user list --data DIR\n"
+        "  device list --data DIR                device revoke --data DIR --device ID\n"
+        "  dev-seed --data DIR --sites N --out FILE [--study ID]   demo users with random passwords (0600 file)\n"
+        "  cert dev --out DIR [--host NAME]      self-signed TLS pair for local use (gateway.crt, gateway.key)\n"
+        "  (every account change is written to the gateway's security log; --as NAME says who made it)\n"
+        "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR --credentials FILE\n"
+        "        [--tls DIR] [--study FILE]\n"
         "        the headless bedside session of ./scripts/demo\n");
     return rc;
 }
@@ -193,11 +203,26 @@ int main(int argc, char** argv)
             return usage(2);
         return auditCommand(argv[2], parseOptions(argc, argv, 3));
     }
+    if (cmd == "user" || cmd == "device" || cmd == "cert") {
+        if (argc < 3)
+            return usage(2);
+        const auto sub = std::string(argv[2]);
+        const auto opt = parseOptions(argc, argv, 3);
+        if (cmd == "user")
+            return crf::tools::userCommand(sub, opt);
+        if (cmd == "device")
+            return crf::tools::deviceCommand(sub, opt);
+        if (sub != "dev")
+            return usage(2);
+        return crf::tools::certDevCommand(opt);
+    }
     const auto opt = parseOptions(argc, argv, 2);
     if (cmd == "stats")
         return statsCommand(opt);
+    if (cmd == "dev-seed")
+        return crf::tools::devSeedCommand(opt);
     if (cmd == "demo") {
-        for (const char* k : {"gateway-bin", "gateway-data", "listen", "tablets"}) {
+        for (const char* k : {"gateway-bin", "gateway-data", "listen", "tablets", "credentials"}) {
             if (!opt.count(k)) {
                 std::fprintf(stderr, "crfctl demo: --%s is required\n", k);
                 return 2;
@@ -207,7 +232,9 @@ int main(int argc, char** argv)
         return crf::tools::runDemoSession(
             {QString::fromStdString(opt.at("gateway-bin")), QString::fromStdString(opt.at("gateway-data")),
              QString::fromStdString(opt.at("listen")), QString::fromStdString(opt.at("tablets")),
-             QString::fromStdString(opt.count("study") ? opt.at("study") : "studies/imicro.json")});
+             QString::fromStdString(opt.count("study") ? opt.at("study") : "studies/imicro.json"),
+             QString::fromStdString(opt.at("credentials")),
+             QString::fromStdString(opt.count("tls") ? opt.at("tls") : std::string())});
     }
     std::fprintf(stderr, "crfctl: unknown command %s\n", cmd.c_str());
     return usage(2);

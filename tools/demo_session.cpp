@@ -10,6 +10,10 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QThread>
 #include <cstdio>
@@ -41,13 +45,13 @@ template <typename R, typename F> std::optional<R> await(F&& start, int timeoutM
 
 class DemoTablet {
 public:
-    DemoTablet(const QString& dir, const QString& gateway, const std::string& user,
+    DemoTablet(const QString& dir, const QString& gateway, const std::string& rootPem,
                std::shared_ptr<const v1::StudyDefinition> definition)
     {
         app::AppConfig cfg;
         cfg.dataDir = dir;
         cfg.gatewayAddress = gateway;
-        cfg.actor = {user, "research_nurse", "01"};
+        cfg.gatewayRootCertPem = rootPem;
         cfg.definition = std::move(definition);
         cfg.makeKeyStore = [dir] { return platform::makeDefaultKeyStore(dir); };
         QDir().mkpath(dir);
@@ -64,6 +68,12 @@ public:
             return false;
         }
         return true;
+    }
+
+    Result<app::LoginInfo> login(const std::string& user, const std::string& password)
+    {
+        auto r = await<Result<app::LoginInfo>>([&](auto d) { core->login(user, password, d); });
+        return r ? *r : Result<app::LoginInfo>(Error{"login", "timed out"});
     }
 
     sync::SyncReport sync()
@@ -143,10 +153,70 @@ int runDemoSession(const DemoOptions& o)
     std::printf("  study %s, definition version %s (%s)\n\n", definition->study_id().c_str(),
                 definition->version().c_str(), qPrintable(o.studyFile));
 
-    DemoTablet a(QDir(o.tabletsDir).filePath(QStringLiteral("A")), o.listen, "nurse-a", definition);
+    // The demo users made by `crfctl dev-seed` (docs/security.md); their passwords never reach the output.
+    std::map<std::string, std::string> passwords;
+    {
+        QFile file(o.credentials);
+        if (!file.open(QIODevice::ReadOnly)) {
+            std::printf("cannot read the demo credentials %s (crfctl dev-seed makes them)\n",
+                        qPrintable(o.credentials));
+            return 1;
+        }
+        for (const auto& u : QJsonDocument::fromJson(file.readAll()).object().value("users").toArray())
+            passwords[u.toObject().value("user_id").toString().toStdString()] =
+                u.toObject().value("password").toString().toStdString();
+    }
+    if (!passwords.count("nurse-01") || !passwords.count("inv-01")) {
+        std::printf("%s holds no nurse-01 / inv-01 (crfctl dev-seed --sites 1)\n", qPrintable(o.credentials));
+        return 1;
+    }
+    std::string rootPem;
+    QStringList tlsArgs{QStringLiteral("--insecure-dev")};
+    if (!o.tlsDir.isEmpty()) {
+        QFile cert(QDir(o.tlsDir).filePath("gateway.crt"));
+        if (!cert.open(QIODevice::ReadOnly)) {
+            std::printf("cannot read %s (crfctl cert dev makes it)\n", qPrintable(cert.fileName()));
+            return 1;
+        }
+        rootPem = cert.readAll().toStdString();
+        tlsArgs = {QStringLiteral("--tls-cert"), QDir(o.tlsDir).filePath("gateway.crt"), QStringLiteral("--tls-key"),
+                   QDir(o.tlsDir).filePath("gateway.key")};
+    }
+    QProcess gateway;
+    auto startGateway = [&] {
+        gateway.setProcessChannelMode(QProcess::ForwardedChannels);
+        gateway.start(o.gatewayBinary, QStringList{QStringLiteral("--listen"), o.listen, QStringLiteral("--data"),
+                                                   o.gatewayData, QStringLiteral("--study"), o.studyFile} +
+                                           tlsArgs);
+        const bool started = gateway.waitForStarted(10000);
+        QThread::msleep(300);
+        return started && gateway.state() == QProcess::Running;
+    };
+
+    DemoTablet a(QDir(o.tabletsDir).filePath(QStringLiteral("A")), o.listen, rootPem, definition);
     if (!a.open())
         return 1;
     step("tablet A opened its encrypted store %s", QDir(o.tabletsDir).filePath("A/crf.db").toStdString());
+    if (!startGateway()) {
+        step("cannot start the gateway %s", o.gatewayBinary.toStdString());
+        return 1;
+    }
+    step("the gateway starts (%s; embedded SQLite store in %s; events checked against the study definition)",
+         rootPem.empty() ? std::string("plaintext on loopback") : std::string("TLS"), o.gatewayData.toStdString());
+    {
+        const auto in = a.login("nurse-01", passwords.at("nurse-01"));
+        if (!in) {
+            step("nurse-01 cannot log in on tablet A: %s", in.error().text());
+            gateway.terminate();
+            gateway.waitForFinished(10000);
+            return 1;
+        }
+        step("nurse-01 logs in on tablet A online as %s at site %s (the tablet is enrolled; an offline verifier is "
+             "kept in its encrypted store)",
+             in->role, in->siteId);
+    }
+    gateway.terminate();
+    gateway.waitForFinished(10000);
 
     // The next free subject number, so the demo can run again on the same folders.
     const auto existing = a.subjects();
@@ -159,7 +229,9 @@ int runDemoSession(const DemoOptions& o)
         step("registration refused: %s", r.error().text());
         return 1;
     }
-    step("the gateway is not running: tablet A works offline and registers subject %s (initials only)", subject);
+    step("the ward's network drops (gateway stopped): tablet A works offline and registers subject %s (initials "
+         "only)",
+         subject);
 
     // Eligibility from raw values (the verdict is derived by the study definition's criteria).
     store::SaveRequest elig;
@@ -231,17 +303,11 @@ int runDemoSession(const DemoOptions& o)
     step("tablet A tries to sync: %s", offline.ok() ? std::string("unexpectedly reached a gateway") : offline.error);
     step("tablet A keeps %s change(s) pending, nothing lost", std::to_string(a.pending()));
 
-    QProcess gateway;
-    gateway.setProcessChannelMode(QProcess::ForwardedChannels);
-    gateway.start(o.gatewayBinary, {QStringLiteral("--listen"), o.listen, QStringLiteral("--data"), o.gatewayData,
-                                    QStringLiteral("--study"), o.studyFile});
-    if (!gateway.waitForStarted(10000)) {
-        step("cannot start the gateway %s", o.gatewayBinary.toStdString());
+    if (!startGateway()) {
+        step("cannot restart the gateway %s", o.gatewayBinary.toStdString());
         return 1;
     }
-    QThread::msleep(300);
-    step("the gateway starts (embedded SQLite store in %s, checking events against %s)", o.gatewayData.toStdString(),
-         o.studyFile.toStdString());
+    step("the network is back and the gateway answers again");
 
     const auto online = a.sync();
     int rc = 0;
@@ -253,8 +319,10 @@ int runDemoSession(const DemoOptions& o)
              std::to_string(online.pushed), std::to_string(a.pending()));
     }
 
-    DemoTablet b(QDir(o.tabletsDir).filePath(QStringLiteral("B")), o.listen, "nurse-b", definition);
+    DemoTablet b(QDir(o.tabletsDir).filePath(QStringLiteral("B")), o.listen, rootPem, definition);
     if (rc == 0 && b.open()) {
+        const auto in = b.login("inv-01", passwords.at("inv-01"));
+        step("inv-01 logs in on tablet B: %s", in ? "online as " + in->role : in.error().text());
         const auto pulled = b.sync();
         step("tablet B syncs: %s event(s) pulled%s", std::to_string(pulled.pulled),
              pulled.ok() ? std::string() : " with error: " + pulled.error);

@@ -157,9 +157,21 @@ void migrateTo11(sql::Database& db)
     db.exec("CREATE INDEX outbox_refused ON outbox (device_seq) WHERE refused_reason IS NOT NULL;");
 }
 
+// Version 12: users who logged in online on this tablet, for offline login (Argon2id verifier) and their cached
+// session (docs/security.md). Inside the encrypted database like everything else.
+void migrateTo12(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE local_users (
+            user_id TEXT PRIMARY KEY, printed_name TEXT NOT NULL, verifier TEXT NOT NULL, role TEXT NOT NULL,
+            site_id TEXT NOT NULL, token TEXT NOT NULL, token_expires_ms INTEGER NOT NULL,
+            last_online_ms INTEGER NOT NULL);
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,  migrateTo5, migrateTo6,
-                                     migrateTo7, migrateTo8, migrateTo9, migrateTo10, migrateTo11};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,  migrateTo5,  migrateTo6,
+                                     migrateTo7, migrateTo8, migrateTo9, migrateTo10, migrateTo11, migrateTo12};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
@@ -947,6 +959,54 @@ Result<SyncState> TabletStore::syncState()
         return s;
     } catch (const std::exception& e) {
         return Error{"sync state", e.what()};
+    }
+}
+
+Result<std::string> TabletStore::deviceSecret()
+{
+    try {
+        return meta("device_secret");
+    } catch (const std::exception& e) {
+        return Error{"device credential", e.what()};
+    }
+}
+
+Status TabletStore::rememberLogin(const LocalUser& user, const std::string& deviceSecret)
+{
+    try {
+        sql::Transaction tx(*m_db);
+        if (!deviceSecret.empty())
+            setMeta("device_secret", deviceSecret);
+        m_db->prepare("INSERT OR REPLACE INTO local_users (user_id, printed_name, verifier, role, site_id, token, "
+                      "token_expires_ms, last_online_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .bind(1, user.userId)
+            .bind(2, user.printedName)
+            .bind(3, user.verifier)
+            .bind(4, user.role)
+            .bind(5, user.siteId)
+            .bind(6, user.token)
+            .bind(7, user.tokenExpiresMs)
+            .bind(8, user.lastOnlineMs)
+            .run();
+        tx.commit();
+        return {};
+    } catch (const std::exception& e) {
+        return Error{"login", std::string("not remembered on this tablet: ") + e.what()};
+    }
+}
+
+Result<std::optional<LocalUser>> TabletStore::localUser(const std::string& userId)
+{
+    try {
+        auto& st = m_db->prepare("SELECT user_id, printed_name, verifier, role, site_id, token, token_expires_ms, "
+                                 "last_online_ms FROM local_users WHERE user_id = ?1");
+        st.bind(1, userId);
+        if (!st.step())
+            return std::optional<LocalUser>();
+        return std::optional<LocalUser>(LocalUser{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4),
+                                                  st.text(5), st.int64(6), st.int64(7)});
+    } catch (const std::exception& e) {
+        return Error{"login", e.what()};
     }
 }
 

@@ -27,6 +27,13 @@ struct Actor {
     std::string siteId;
 };
 
+/// A user who logged in online on this tablet: an Argon2id verifier of the password for offline login, the role
+/// and site taken from the gateway's grants, and the last session (reused for sync until it expires).
+struct LocalUser {
+    std::string userId, printedName, verifier, role, siteId, token;
+    int64_t tokenExpiresMs = 0, lastOnlineMs = 0;
+};
+
 /// The study a tablet captures for; the definition version is stamped on every event.
 struct StudyContext {
     std::string studyId;
@@ -90,7 +97,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 11;
+    static constexpr int kSchemaVersion = 12;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -146,6 +153,13 @@ public:
     Status applyPullPage(const v1::PullResponse& page);
     Status recordSyncAttempt(int64_t atMs, const std::string& error);
     Result<SyncState> syncState();
+
+    /// The credential the gateway gave this device at enrolment ("" before the first online login).
+    Result<std::string> deviceSecret();
+    /// After an online login: the user's offline verifier and session, and (first login) the device credential.
+    Status rememberLogin(const LocalUser& user, const std::string& deviceSecret);
+    /// A user who logged in online on this tablet before (for offline login).
+    Result<std::optional<LocalUser>> localUser(const std::string& userId);
 
 private:
     TabletStore(std::unique_ptr<sql::Database> db, const Clock& clock);

@@ -5,7 +5,7 @@
 
 namespace crf::sync {
 
-SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline)
+SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, Transport transport)
     : m_address(std::move(address)), m_deadline(deadline)
 {
     grpc::ChannelArguments args;
@@ -13,10 +13,65 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline)
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
     args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    // Plaintext until TLS lands with the identity work; the gateway accepts it on loopback only.
-    m_channel = grpc::CreateCustomChannel(m_address, grpc::InsecureChannelCredentials(), args);
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
+    if (transport.rootCertPem.empty()) {
+        credentials = grpc::InsecureChannelCredentials(); // the gateway accepts it only on loopback
+    } else {
+        grpc::SslCredentialsOptions ssl;
+        ssl.pem_root_certs = transport.rootCertPem;
+        credentials = grpc::SslCredentials(ssl);
+    }
+    m_channel = grpc::CreateCustomChannel(m_address, credentials, args);
     m_stub = v1::SyncService::NewStub(m_channel);
     m_photos = v1::PhotoService::NewStub(m_channel);
+    m_auth = v1::AuthService::NewStub(m_channel);
+}
+
+void SyncClient::prepare(grpc::ClientContext& ctx) const
+{
+    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    if (!m_token.empty())
+        ctx.AddMetadata("authorization", "Bearer " + m_token);
+}
+
+Result<v1::LoginResponse> SyncClient::login(const v1::LoginRequest& request)
+{
+    if (!connect())
+        return Error{"login", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+    grpc::ClientContext ctx;
+    prepare(ctx);
+    v1::LoginResponse response;
+    const grpc::Status status = m_auth->Login(&ctx, request, &response);
+    if (!status.ok()) {
+        if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+            status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
+            status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+            return Error{"login", status.error_message()};
+        return Error{"login", describe(status)}; // "gateway ...": not reached, the caller may log in offline
+    }
+    std::string site;
+    for (const auto& g : response.grants())
+        if (site.empty() && g.site_id() != "*")
+            site = g.site_id();
+    setSession(response.token(), site);
+    return response;
+}
+
+void SyncClient::setSession(std::string token, std::string siteId)
+{
+    m_token = std::move(token);
+    m_siteId = std::move(siteId);
+}
+
+void SyncClient::logout()
+{
+    if (m_token.empty())
+        return;
+    grpc::ClientContext ctx;
+    prepare(ctx);
+    v1::LogoutResponse response;
+    (void)m_auth->Logout(&ctx, v1::LogoutRequest{}, &response); // best effort: the session also expires
+    m_token.clear();
 }
 
 std::string SyncClient::describe(const grpc::Status& status) const
@@ -48,7 +103,7 @@ Result<v1::PushResponse> SyncClient::push(const v1::PushRequest& request)
     if (!connect())
         return Error{"push", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    prepare(ctx);
     v1::PushResponse response;
     const grpc::Status status = m_stub->Push(&ctx, request, &response);
     if (!status.ok())
@@ -61,7 +116,7 @@ Result<v1::PullResponse> SyncClient::pull(const v1::PullRequest& request)
     if (!connect())
         return Error{"pull", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    prepare(ctx);
     v1::PullResponse response;
     const grpc::Status status = m_stub->Pull(&ctx, request, &response);
     if (!status.ok())
@@ -78,7 +133,7 @@ Result<v1::PhotoStatusResponse> SyncClient::photoStatus(const std::string& diges
     if (!connect())
         return Error{"photo", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    prepare(ctx);
     v1::PhotoStatusRequest request;
     request.set_digest(digest);
     v1::PhotoStatusResponse response;
@@ -91,7 +146,7 @@ Result<v1::PhotoStatusResponse> SyncClient::photoStatus(const std::string& diges
 Result<v1::UploadChunkResponse> SyncClient::uploadChunk(const v1::UploadChunkRequest& request)
 {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+    prepare(ctx);
     v1::UploadChunkResponse response;
     const grpc::Status status = m_photos->UploadChunk(&ctx, request, &response);
     if (!status.ok())
@@ -104,7 +159,7 @@ Result<std::string> SyncClient::downloadPhoto(const std::string& digest, uint32_
     std::string out;
     while (true) {
         grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
+        prepare(ctx);
         v1::DownloadRequest request;
         request.set_digest(digest);
         request.set_offset(out.size());

@@ -1,6 +1,7 @@
 // SyncClient: blocking gRPC client for crf.v1.SyncService; call only from the sync worker thread.
 #pragma once
 
+#include "crf/v1/auth.grpc.pb.h"
 #include "crf/v1/photos.grpc.pb.h"
 #include "crf/v1/sync.grpc.pb.h"
 #include "result.h"
@@ -11,10 +12,25 @@
 
 namespace crf::sync {
 
-/// One channel to the gateway. Errors are worded for the screen ("gateway unreachable at ...").
+/// One channel to the gateway. Errors are worded for the screen ("gateway unreachable at ..."). Every call but
+/// login() carries the session token ("authorization: Bearer ...").
 class SyncClient {
 public:
-    explicit SyncClient(std::string address, std::chrono::milliseconds deadline = std::chrono::seconds(10));
+    /// How to reach the gateway: TLS trusting `rootCertPem` (the gateway's certificate or its CA), or plaintext
+    /// when it is empty (the gateway accepts that only with --insecure-dev, on loopback).
+    struct Transport {
+        std::string rootCertPem;
+    };
+    explicit SyncClient(std::string address, std::chrono::milliseconds deadline = std::chrono::seconds(10),
+                        Transport transport = {});
+
+    /// Opens a session; on success later calls carry its token and photos are uploaded for the user's site.
+    Result<v1::LoginResponse> login(const v1::LoginRequest& request);
+    /// Uses a session opened earlier (a cached token) for site `siteId`.
+    void setSession(std::string token, std::string siteId);
+    bool hasSession() const { return !m_token.empty(); }
+    const std::string& siteId() const { return m_siteId; }
+    void logout();
 
     Result<v1::PushResponse> push(const v1::PushRequest& request);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
@@ -32,6 +48,9 @@ private:
     std::shared_ptr<grpc::Channel> m_channel;
     std::unique_ptr<v1::SyncService::Stub> m_stub;
     std::unique_ptr<v1::PhotoService::Stub> m_photos;
+    std::unique_ptr<v1::AuthService::Stub> m_auth;
+    void prepare(grpc::ClientContext& ctx) const;
+    std::string m_token, m_siteId;
 };
 
 } // namespace crf::sync

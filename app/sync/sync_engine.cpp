@@ -42,6 +42,7 @@ std::string SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
             request.set_digest(p.digest);
             request.set_offset(offset);
             request.set_total_bytes(p.size);
+            request.set_site_id(m_client.siteId());
             request.set_data(bytes->substr(static_cast<size_t>(offset), kPhotoChunk));
             auto r = m_client.uploadChunk(request);
             if (!r)

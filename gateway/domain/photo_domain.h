@@ -22,6 +22,8 @@ public:
     Result<v1::UploadChunkResponse> upload(const v1::UploadChunkRequest& request);
     Result<v1::DownloadResponse> download(const v1::DownloadRequest& request);
 
+    Store& store() { return m_store; }
+
 private:
     /// Whether the stored bytes of `digest` hash to it: from the running hash when every chunk went through this
     /// process, else by reading them back (an upload resumed after a gateway restart).

@@ -28,6 +28,8 @@ public:
     Result<v1::PushResponse> push(const v1::PushRequest& request);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
 
+    const StudyRegistry& studies() const { return m_studies; }
+
 private:
     /// Field-level three-way merge of an accepted event into the projection; fills conflict notes and resolutions.
     void merge(WriteTransaction& tx, v1::ServerEvent& se);

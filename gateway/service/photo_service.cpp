@@ -1,5 +1,7 @@
 #include "photo_service.h"
 
+#include "auth_service.h"
+
 namespace crf::gateway {
 namespace {
 
@@ -17,21 +19,35 @@ template <typename T> grpc::Status reply(Result<T> result, T* response)
 
 } // namespace
 
-grpc::Status PhotoService::Status(grpc::ServerContext*, const v1::PhotoStatusRequest* request,
+grpc::Status PhotoService::Status(grpc::ServerContext* context, const v1::PhotoStatusRequest* request,
                                   v1::PhotoStatusResponse* response)
 {
+    if (auto denied = admit(m_access, context, Rpc::PhotoStatus, *request); !denied.ok())
+        return denied;
     return reply(m_domain.status(*request), response);
 }
 
-grpc::Status PhotoService::UploadChunk(grpc::ServerContext*, const v1::UploadChunkRequest* request,
+grpc::Status PhotoService::UploadChunk(grpc::ServerContext* context, const v1::UploadChunkRequest* request,
                                        v1::UploadChunkResponse* response)
 {
-    return reply(m_domain.upload(*request), response);
+    if (auto denied = admit(m_access, context, Rpc::PhotoUpload, *request); !denied.ok())
+        return denied;
+    auto status = reply(m_domain.upload(*request), response);
+    if (status.ok() && response->outcome() == v1::PHOTO_OUTCOME_VERIFIED) {
+        try {
+            m_domain.store().addPhotoSite(request->digest(), request->site_id()); // who may download it
+        } catch (const std::exception& e) {
+            return grpc::Status(grpc::StatusCode::UNAVAILABLE, e.what());
+        }
+    }
+    return status;
 }
 
-grpc::Status PhotoService::Download(grpc::ServerContext*, const v1::DownloadRequest* request,
+grpc::Status PhotoService::Download(grpc::ServerContext* context, const v1::DownloadRequest* request,
                                     v1::DownloadResponse* response)
 {
+    if (auto denied = admit(m_access, context, Rpc::PhotoDownload, *request); !denied.ok())
+        return denied;
     return reply(m_domain.download(*request), response);
 }
 

@@ -1,9 +1,13 @@
 #include "sync_service.h"
 
+#include "auth_service.h"
+
 namespace crf::gateway {
 
-grpc::Status SyncService::Push(grpc::ServerContext*, const v1::PushRequest* request, v1::PushResponse* response)
+grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushRequest* request, v1::PushResponse* response)
 {
+    if (auto denied = admit(m_access, context, Rpc::Push, *request); !denied.ok())
+        return denied;
     auto result = m_domain.push(*request);
     if (!result) {
         // Storage failed: UNAVAILABLE tells the tablet to keep its outbox and retry (nothing was acknowledged).
@@ -13,12 +17,16 @@ grpc::Status SyncService::Push(grpc::ServerContext*, const v1::PushRequest* requ
     return grpc::Status::OK;
 }
 
-grpc::Status SyncService::Pull(grpc::ServerContext*, const v1::PullRequest* request, v1::PullResponse* response)
+grpc::Status SyncService::Pull(grpc::ServerContext* context, const v1::PullRequest* request, v1::PullResponse* response)
 {
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::Pull, *request, &who); !denied.ok())
+        return denied;
     auto result = m_domain.pull(*request);
     if (!result)
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());
     *response = std::move(result).value();
+    m_access.filterPull(who, *request, *response);
     return grpc::Status::OK;
 }
 

@@ -3,13 +3,14 @@
 
 #include "crf/v1/sync.grpc.pb.h"
 #include "domain/sync_domain.h"
+#include "identity/access_control.h"
 
 namespace crf::gateway {
 
 /// gRPC adapter. Per-event outcomes travel in the response; grpc::Status only for whole-call failures.
 class SyncService final : public v1::SyncService::Service {
 public:
-    explicit SyncService(SyncDomain& domain) : m_domain(domain) {}
+    SyncService(SyncDomain& domain, AccessControl& access) : m_domain(domain), m_access(access) {}
 
     grpc::Status Push(grpc::ServerContext* context, const v1::PushRequest* request,
                       v1::PushResponse* response) override;
@@ -18,6 +19,7 @@ public:
 
 private:
     SyncDomain& m_domain;
+    AccessControl& m_access;
 };
 
 } // namespace crf::gateway

@@ -1,6 +1,7 @@
 // SqliteStore: embedded gateway storage in one SQLite file, WAL + synchronous=FULL for durable acks.
 #include "crf/v1/gateway_store.pb.h"
 #include "sqlite.h"
+#include "sqlite_identity_store.h"
 #include "store.h"
 
 #include <filesystem>
@@ -11,7 +12,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -154,8 +155,44 @@ void migrateTo5(sql::Database& db)
     db.exec("DROP TABLE field_state;");
 }
 
+// Identity (docs/security.md): accounts are never deleted, grants end rather than vanish, and the security log is
+// append-only (triggers), so permission changes stay reviewable (FDA Q&A 2024 Q11; ICH E6(R3) 4.3.8).
+void migrateTo6(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE users (
+            user_id TEXT PRIMARY KEY, printed_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL, disabled_at_ms INTEGER NOT NULL DEFAULT 0,
+            failed_logins INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0);
+        CREATE TRIGGER users_never_deleted BEFORE DELETE ON users
+            BEGIN SELECT RAISE(ABORT, 'accounts are disabled, never deleted'); END;
+        CREATE TABLE grants (
+            id INTEGER PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(user_id), role TEXT NOT NULL,
+            study_id TEXT NOT NULL, site_id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL DEFAULT 0,
+            granted_by TEXT NOT NULL, ended_by TEXT NOT NULL DEFAULT '');
+        CREATE INDEX grants_user ON grants (user_id);
+        CREATE TRIGGER grants_never_deleted BEFORE DELETE ON grants
+            BEGIN SELECT RAISE(ABORT, 'grants end, they are never deleted'); END;
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL, enrolled_by TEXT NOT NULL,
+            enrolled_at_ms INTEGER NOT NULL, revoked_at_ms INTEGER NOT NULL DEFAULT 0,
+            revoked_by TEXT NOT NULL DEFAULT '');
+        CREATE TABLE sessions (
+            token_hash BLOB PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, ended_at_ms INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE security_log (
+            id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            target TEXT NOT NULL, detail TEXT NOT NULL);
+        CREATE TRIGGER security_log_no_update BEFORE UPDATE ON security_log
+            BEGIN SELECT RAISE(ABORT, 'the security log is append-only'); END;
+        CREATE TRIGGER security_log_no_delete BEFORE DELETE ON security_log
+            BEGIN SELECT RAISE(ABORT, 'the security log is append-only'); END;
+        CREATE TABLE photo_sites (digest TEXT NOT NULL, site_id TEXT NOT NULL, PRIMARY KEY (digest, site_id));
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5, migrateTo6};
 
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";
@@ -376,7 +413,7 @@ private:
 /// Embedded store; one connection guarded by a mutex (SQLite serialises writers anyway).
 class SqliteStore final : public Store {
 public:
-    explicit SqliteStore(sql::Database db) : m_db(std::move(db)) {}
+    explicit SqliteStore(sql::Database db) : m_db(std::move(db)), m_identity(m_db, m_mutex) {}
 
     std::unique_ptr<WriteTransaction> beginWrite() override
     {
@@ -539,6 +576,28 @@ public:
     }
     uint64_t deviceCount() override { return scalar("SELECT count(DISTINCT device_id) FROM events"); }
 
+    void addPhotoSite(const std::string& digest, const std::string& siteId) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_db.prepare("INSERT OR IGNORE INTO photo_sites (digest, site_id) VALUES (?1, ?2)")
+            .bind(1, digest)
+            .bind(2, siteId)
+            .run();
+    }
+
+    std::vector<std::string> photoSites(const std::string& digest) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare("SELECT site_id FROM photo_sites WHERE digest = ?1 ORDER BY site_id");
+        st.bind(1, digest);
+        std::vector<std::string> out;
+        while (st.step())
+            out.push_back(st.text(0));
+        return out;
+    }
+
+    IdentityStore& identity() override { return m_identity; }
+
     std::string describe() const override { return "sqlite:" + m_db.path(); }
 
 private:
@@ -561,6 +620,7 @@ private:
 
     std::mutex m_mutex;
     sql::Database m_db;
+    SqliteIdentityStore m_identity; // after m_db: it uses it
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crf/v1/events.pb.h"
+#include "identity_store.h"
 #include "result.h"
 
 #include <cstdint>
@@ -116,6 +117,11 @@ public:
     /// Distinct subjects and devices seen in accepted events.
     virtual uint64_t subjectCount() = 0;
     virtual uint64_t deviceCount() = 0;
+    /// The sites a photo was uploaded for (content-addressed: the same bytes may come from two sites).
+    virtual void addPhotoSite(const std::string& digest, const std::string& siteId) = 0;
+    virtual std::vector<std::string> photoSites(const std::string& digest) = 0;
+    /// Accounts, grants, devices and sessions (same database, same durability).
+    virtual IdentityStore& identity() = 0;
     virtual std::string describe() const = 0;
 };
 

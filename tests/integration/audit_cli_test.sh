@@ -8,12 +8,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 port=$((10000 + RANDOM % 20000)) # below the kernel's ephemeral range (32768+)
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+"$bin/crfctl" dev-seed --data "$work/gateway" --sites 1 --out "$work/creds.json" >/dev/null
 CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
-    --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$study" >/dev/null
+    --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$study" --credentials "$work/creds.json" >/dev/null
 "$bin/crfctl" audit verify --data "$work/gateway"
 "$bin/crfctl" audit show --data "$work/gateway" --subject 01-001 --item NOREPINEPHRINE | tee "$work/show.txt"
 grep -q -- "-> 0,32 ug/kg/min" "$work/show.txt"
-grep -q "by nurse-a (research_nurse), site 01" "$work/show.txt"
+grep -q "by nurse-01 (research_nurse), site 01" "$work/show.txt"
 grep -q "captured .*, received " "$work/show.txt"
 # One byte per copy: the recorded norepinephrine dose 0,32 -> 0,33 (the stored event and its projection).
 perl -0777 -pi -e 's/0,32/0,33/g' "$work/gateway/gateway.db" # every copy, the stored event included

@@ -3,6 +3,7 @@
 // Seeds are fixed (repeatable); CRF_SOAK_SEEDS=N runs a longer soak.
 #include "crypto.h"
 #include "domain/audit.h"
+#include "gateway_access.h"
 #include "gateway_server.h"
 #include "photo.h"
 #include "sync_engine.h"
@@ -23,6 +24,14 @@ struct SimTablet {
     std::unique_ptr<sync::SyncClient> client;
     store::Actor actor;
     int saves = 0;
+
+    /// The stamped user gets a nurse role at site 01 and this tablet logs in as them.
+    void login(gateway::GatewayServer& gw, test::DeviceSecrets& secrets)
+    {
+        test::addUser(gw, actor.userId);
+        auto in = secrets.login(*client, actor.userId, store->deviceId());
+        ASSERT_TRUE(in.ok()) << in.error().text();
+    }
 
     sync::SyncReport sync(const Clock& clock)
     {
@@ -51,10 +60,11 @@ void runSeed(uint32_t seed)
     std::mt19937 rng(seed);
     SystemClock clock;
     QTemporaryDir gatewayData, tabletsDir;
-    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
     ASSERT_TRUE(gw.ok());
 
     const int tablets = 3;
+    test::DeviceSecrets secrets;
     std::vector<SimTablet> t(tablets);
     for (int i = 0; i < tablets; ++i) {
         SecretKey key = SecretKey::random();
@@ -63,6 +73,7 @@ void runSeed(uint32_t seed)
                 .value();
         t[i].client = std::make_unique<sync::SyncClient>(gw.value()->address());
         t[i].actor = {"nurse" + std::to_string(i), "research_nurse", "01"};
+        t[i].login(*gw.value(), secrets);
     }
     const char* subjects[] = {"01-001", "01-002"};
     const char* visits[] = {"D0", "D1"};
@@ -128,7 +139,7 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
 {
     SystemClock clock;
     QTemporaryDir gatewayData, dir;
-    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
     ASSERT_TRUE(gw.ok());
     const std::string path = dir.filePath("crf.db").toStdString(), backup = path + ".backup";
     SecretKey key = SecretKey::random();
@@ -144,6 +155,8 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
     };
 
     open();
+    test::DeviceSecrets secrets;
+    t.login(*gw.value(), secrets);
     save("D0", "GCS", "13");
     save("D0", "MAP", "64");
     ASSERT_TRUE(t.sync(clock).ok());
@@ -195,13 +208,15 @@ TEST(Photos, aKneePhotoTravelsInChunksResumesAfterACutAndArrivesVerifiedWithoutI
 {
     SystemClock clock;
     QTemporaryDir gatewayData, dir;
-    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
     ASSERT_TRUE(gw.ok());
     SimTablet t;
     SecretKey key = SecretKey::random();
     t.store = store::TabletStore::openWithKey(dir.filePath("crf.db").toStdString(), key, clock).value();
     t.client = std::make_unique<sync::SyncClient>(gw.value()->address());
     t.actor = {"nurse-a", "research_nurse", "01"};
+    test::DeviceSecrets secrets;
+    t.login(*gw.value(), secrets);
 
     const std::string original = fakeJpeg(2 * 1024 * 1024, "GPSLatitude=48.8566");
     auto digest = t.store->addPhoto(original, photo::kDefaultMaxBytes);
@@ -216,10 +231,12 @@ TEST(Photos, aKneePhotoTravelsInChunksResumesAfterACutAndArrivesVerifiedWithoutI
     // A first session sends one chunk and is cut.
     {
         sync::SyncClient cut(gw.value()->address());
+        ASSERT_TRUE(secrets.login(cut, "nurse-a", t.store->deviceId()).ok());
         v1::UploadChunkRequest first;
         first.set_digest(*digest);
         first.set_offset(0);
         first.set_total_bytes(t.store->pendingPhotos()->front().size);
+        first.set_site_id("01");
         first.set_data(t.store->photoChunk(*digest, 0, sync::SyncEngine::kPhotoChunk).value());
         ASSERT_EQ(cut.uploadChunk(first)->outcome(), v1::PHOTO_OUTCOME_APPENDED);
     }
@@ -240,6 +257,8 @@ TEST(Photos, aKneePhotoTravelsInChunksResumesAfterACutAndArrivesVerifiedWithoutI
     SecretKey key2 = SecretKey::random();
     t2.store = store::TabletStore::openWithKey(dir.filePath("crf2.db").toStdString(), key2, clock).value();
     t2.client = std::make_unique<sync::SyncClient>(gw.value()->address());
+    t2.actor = {"nurse-b", "research_nurse", "01"};
+    t2.login(*gw.value(), secrets);
     ASSERT_TRUE(t2.store->addPhoto(original, photo::kDefaultMaxBytes).ok());
     EXPECT_TRUE(t2.sync(clock).ok());
     EXPECT_EQ(store.photosVerified(), 1u);

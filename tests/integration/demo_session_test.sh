@@ -6,11 +6,26 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 port=$((10000 + RANDOM % 20000)) # below the kernel's ephemeral range (32768+)
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
-    --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$(dirname "$0")/../../studies/imicro.json" \
-    | tee "$work/out.txt"
+"$bin/crfctl" dev-seed --data "$work/gateway" --sites 1 --out "$work/creds.json"
+test "$(stat -c %a "$work/creds.json")" = 600
+"$bin/crfctl" cert dev --out "$work/tls"
+run_demo() {
+    CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
+        --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$(dirname "$0")/../../studies/imicro.json" \
+        --credentials "$work/creds.json" --tls "$work/tls"
+}
+run_demo | tee "$work/out.txt"
+grep -q "listening on .* (TLS)" "$work/out.txt" || grep -q "the gateway starts (TLS" "$work/out.txt"
+grep -q "nurse-01 logs in on tablet A online as research_nurse" "$work/out.txt"
+# No password of the credentials file appears in what the session printed.
+for pw in $(grep -o '"password": "[^"]*"' "$work/creds.json" | cut -d'"' -f4); do
+    if grep -q -- "$pw" "$work/out.txt"; then echo "a password was printed" >&2; exit 1; fi
+done
 grep -q "verdict met" "$work/out.txt"
 grep -q "converged" "$work/out.txt"
 test -s "$work/tablets/A/crf.db" && test -s "$work/tablets/B/crf.db"
 # The gateway holds the session: registration, eligibility, SOFA D0.
 "$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 3'
+# A second run on the same folders: the enrolled tablets log in again with their device credential.
+run_demo > "$work/out2.txt"
+grep -q "converged" "$work/out2.txt"

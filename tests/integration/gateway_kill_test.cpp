@@ -2,6 +2,8 @@
 // restarted on the same data. Nothing acknowledged is lost, nothing is stored twice, both chains stay intact.
 #include "app_core.h"
 #include "domain/audit.h"
+#include "gateway_access.h"
+#include "identity/identity.h"
 #include "key_store.h"
 #include "storage/store.h"
 #include "test_support.h"
@@ -30,7 +32,7 @@ std::unique_ptr<QProcess> startGateway(const QString& listen, const QString& dat
     auto p = std::make_unique<QProcess>();
     p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     p->start(QStringLiteral(CRF_BIN_DIR "/crf-gateway"),
-             {QStringLiteral("--listen"), listen, QStringLiteral("--data"), data});
+             {QStringLiteral("--listen"), listen, QStringLiteral("--data"), data, QStringLiteral("--insecure-dev")});
     EXPECT_TRUE(p->waitForStarted(10000));
     // Ready when it prints its listening line.
     EXPECT_TRUE(test::spinUntil([&] { return p->canReadLine() || p->state() != QProcess::Running; }, 10000));
@@ -53,6 +55,14 @@ TEST(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
     cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
     app::AppCore core(cfg);
     ASSERT_TRUE(test::await<Status>([&](auto done) { core.open(done); }).ok());
+    // nurse-a's account, made in the gateway's store before the gateway process starts (as crfctl would).
+    {
+        auto store = gateway::openSqliteStore(gatewayData.path().toStdString()).value();
+        SystemClock clock;
+        gateway::Identity identity(store->identity(), clock);
+        ASSERT_TRUE(identity.addUser("test-admin", "nurse-a", "Nurse A", test::passwordOf("nurse-a")).ok());
+        ASSERT_TRUE(identity.grant("test-admin", "nurse-a", "research_nurse", "I-MICRO", "01").ok());
+    }
 
     const int saves = 5 * sync::SyncEngine::kPushBatch;
     for (int i = 0; i < saves; ++i) {
@@ -63,6 +73,9 @@ TEST(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
     }
 
     auto gateway = startGateway(listen, gatewayData.path());
+    const auto in =
+        test::await<Result<app::LoginInfo>>([&](auto d) { core.login("nurse-a", test::passwordOf("nurse-a"), d); });
+    ASSERT_TRUE(in.ok()) << in.error().text();
     bool killed = false;
     QObject::connect(&core, &app::AppCore::syncProgress, &core, [&](int done, int) {
         if (killed || done == 0)

@@ -1,6 +1,7 @@
 // crf-gateway's server: standard health service and server reflection answer on the wire; plaintext off loopback
 // is refused. Requests are hand-encoded protobuf (Debian ships no health/reflection protos), so these tests see
 // exactly what a grpcurl or a load balancer would.
+#include "gateway_access.h"
 #include "gateway_server.h"
 
 #include <QTemporaryDir>
@@ -41,7 +42,7 @@ protected:
     SystemClock clock;
     QTemporaryDir dir;
     std::unique_ptr<gateway::GatewayServer> server =
-        gateway::GatewayServer::start({"127.0.0.1:0", dir.path().toStdString(), false, {}}, clock).value();
+        gateway::GatewayServer::start(test::devGateway(dir.path().toStdString(), "127.0.0.1:0"), clock).value();
     std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
 };
 
@@ -97,7 +98,7 @@ TEST(GatewayServerOptions, plaintextOffLoopbackIsRefusedWithoutTheDevFlag)
 {
     SystemClock clock;
     QTemporaryDir dir;
-    auto r = gateway::GatewayServer::start({"0.0.0.0:0", dir.path().toStdString(), false, {}}, clock);
+    auto r = gateway::GatewayServer::start(test::devGateway(dir.path().toStdString(), "0.0.0.0:0"), clock);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().text().find("loopback"), std::string::npos);
     EXPECT_TRUE(gateway::isLoopbackAddress("127.0.0.1:5"));
@@ -110,10 +111,11 @@ TEST(GatewayServerOptions, anAddressInUseGivesAClearError)
 {
     SystemClock clock;
     QTemporaryDir a, b;
-    auto first = gateway::GatewayServer::start({"127.0.0.1:0", a.path().toStdString(), false, {}}, clock);
+    auto first = gateway::GatewayServer::start(test::devGateway(a.path().toStdString(), "127.0.0.1:0"), clock);
     ASSERT_TRUE(first.ok());
     // SO_REUSEPORT is off: a second gateway must not silently share the port and split the tablets between two stores.
-    auto second = gateway::GatewayServer::start({first.value()->address(), b.path().toStdString(), false, {}}, clock);
+    auto second =
+        gateway::GatewayServer::start(test::devGateway(b.path().toStdString(), first.value()->address()), clock);
     ASSERT_FALSE(second.ok());
     EXPECT_NE(second.error().text().find(first.value()->address()), std::string::npos);
 }

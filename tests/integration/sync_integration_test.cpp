@@ -2,6 +2,7 @@
 #include "app_core.h"
 #include "change_event.h"
 #include "domain/audit.h"
+#include "gateway_access.h"
 #include "gateway_server.h"
 #include "key_store.h"
 #include "test_support.h"
@@ -21,18 +22,29 @@ struct Tablet {
     QTemporaryDir dir;
     std::unique_ptr<app::AppCore> core;
 
-    Tablet(const std::string& gateway, const std::string& user)
+    std::string user;
+
+    Tablet(const std::string& gateway, const std::string& userId) : user(userId)
     {
         app::AppConfig cfg;
         cfg.dataDir = dir.path();
         cfg.gatewayAddress = QString::fromStdString(gateway);
-        cfg.actor = {user, "research_nurse", "01"};
+        cfg.actor = {userId, "research_nurse", "01"};
         cfg.study = {"I-MICRO", "2020-1"};
         const QString keyDir = dir.path();
         cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
         core = std::make_unique<app::AppCore>(cfg);
         const Status opened = await<Status>([&](auto done) { core->open(done); });
         EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().text());
+    }
+
+    /// Gives the user a research nurse role at site 01 of `gw` and logs in online (the device enrols).
+    void loginAt(gateway::GatewayServer& gw)
+    {
+        const std::string password = test::addUser(gw, user);
+        auto in = await<Result<app::LoginInfo>>([&](auto done) { core->login(user, password, done); });
+        ASSERT_TRUE(in.ok()) << in.error().text();
+        EXPECT_TRUE(in->online);
     }
 
     store::SaveOutcome save(store::SaveRequest r)
@@ -90,7 +102,7 @@ store::SaveRequest sofaDay(const std::string& subject, int day)
 int unusedPort(const Clock& clock)
 {
     QTemporaryDir scratch;
-    auto probe = gateway::GatewayServer::start({"127.0.0.1:0", scratch.path().toStdString(), false, {}}, clock);
+    auto probe = gateway::GatewayServer::start(test::devGateway(scratch.path().toStdString(), "127.0.0.1:0"), clock);
     const int port = probe.value()->port();
     probe.value()->shutdown();
     return port;
@@ -116,8 +128,9 @@ TEST(SyncEndToEnd, offlineSaveThenPushThenPullConvergesOnTwoTablets)
     EXPECT_NE(a.state().lastError.find("unreachable"), std::string::npos);
 
     // The gateway comes up; A reconnects and syncs.
-    auto gw = gateway::GatewayServer::start({address, gatewayData.path().toStdString(), false, {}}, clock);
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString(), address), clock);
     ASSERT_TRUE(gw.ok()) << gw.error().text();
+    a.loginAt(*gw.value()); // a tablet logs in online once before it syncs
     const auto online = a.sync();
     EXPECT_TRUE(online.ok()) << online.error;
     EXPECT_EQ(online.pushed, 1);
@@ -127,6 +140,7 @@ TEST(SyncEndToEnd, offlineSaveThenPushThenPullConvergesOnTwoTablets)
 
     // Tablet B syncs and sees the same values, units included.
     Tablet b(address, "nurse-b");
+    b.loginAt(*gw.value());
     b.trackReports();
     const auto pulled = b.sync();
     EXPECT_TRUE(pulled.ok()) << pulled.error;
@@ -162,11 +176,12 @@ TEST(SyncEndToEnd, aGatewayRestartInTheMiddleOfASyncLosesAndDuplicatesNothing)
     QTemporaryDir gatewayData;
     const int port = unusedPort(clock);
     const std::string address = "127.0.0.1:" + std::to_string(port);
-    gateway::GatewayServer::Options options{address, gatewayData.path().toStdString(), false, {}};
+    auto options = test::devGateway(gatewayData.path().toStdString(), address);
     auto gw = gateway::GatewayServer::start(options, clock);
     ASSERT_TRUE(gw.ok());
 
     Tablet a(address, "nurse-a");
+    a.loginAt(*gw.value());
     a.trackReports();
     // Enough saves for several push batches (SyncEngine::kPushBatch).
     const int saves = 3 * sync::SyncEngine::kPushBatch;
@@ -236,10 +251,12 @@ TEST(SyncEndToEnd, twoTabletsEditingTheSameFieldOfflineConvergeWithTheConflictSu
 {
     SystemClock clock;
     QTemporaryDir gatewayData;
-    auto gw = gateway::GatewayServer::start({"127.0.0.1:0", gatewayData.path().toStdString(), false, {}}, clock);
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
     ASSERT_TRUE(gw.ok());
     const std::string address = gw.value()->address();
     Tablet a(address, "nurse-a"), b(address, "nurse-b");
+    a.loginAt(*gw.value());
+    b.loginAt(*gw.value());
     a.trackReports();
     b.trackReports();
     const store::FormKey key{"01-001", "D0", "SOFA", 0};
@@ -294,9 +311,10 @@ TEST(SyncEndToEnd, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
     SystemClock clock;
     QTemporaryDir gatewayData;
     auto gw = gateway::GatewayServer::start(
-        {"127.0.0.1:0", gatewayData.path().toStdString(), false, {CRF_STUDIES_DIR "/imicro.json"}}, clock);
+        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
     ASSERT_TRUE(gw.ok()) << gw.error().text();
     Tablet a(gw.value()->address(), "nurse-a");
+    a.loginAt(*gw.value());
     a.trackReports();
     store::SaveRequest bad; // bypasses the form (as an outdated app would): refused by the gateway's definition
     bad.form = {"01-001", "D0", "SOFA", 0};
@@ -343,6 +361,13 @@ TEST(SyncEndToEnd, aTabletSyncsByItselfOnceTheGatewayBecomesReachable)
     cfg.jitterSeed = 1;
     app::AppCore core(cfg);
     ASSERT_TRUE(await<Status>([&](auto done) { core.open(done); }).ok());
+    // The nurse logged in at the start of the shift; then the ward's Wi-Fi went down (the gateway is stopped).
+    {
+        auto early = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString(), address), clock);
+        ASSERT_TRUE(early.ok());
+        const std::string password = test::addUser(*early.value(), "nurse-a");
+        ASSERT_TRUE(await<Result<app::LoginInfo>>([&](auto d) { core.login("nurse-a", password, d); }).ok());
+    }
     int attempts = 0;
     QObject::connect(&core, &app::AppCore::syncStarted, &core, [&] { ++attempts; });
 
@@ -356,7 +381,7 @@ TEST(SyncEndToEnd, aTabletSyncsByItselfOnceTheGatewayBecomesReachable)
     EXPECT_EQ(pending(), 1);
 
     // The gateway appears: no one presses Sync.
-    auto gw = gateway::GatewayServer::start({address, gatewayData.path().toStdString(), false, {}}, clock);
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString(), address), clock);
     ASSERT_TRUE(gw.ok());
     EXPECT_TRUE(test::spinUntil([&] { return gw.value()->store().eventCount() == 1; }, 20000));
     EXPECT_TRUE(test::spinUntil([&] { return !core.syncing() && pending() == 0; }, 20000));
@@ -367,9 +392,11 @@ TEST(SyncEndToEnd, aRecordEnteredInErrorReachesOtherTabletsAndTheAuditTrailWithI
     SystemClock clock;
     QTemporaryDir gatewayData;
     auto gw = gateway::GatewayServer::start(
-        {"127.0.0.1:0", gatewayData.path().toStdString(), false, {CRF_STUDIES_DIR "/imicro.json"}}, clock);
+        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
     ASSERT_TRUE(gw.ok());
     Tablet a(gw.value()->address(), "nurse-a"), b(gw.value()->address(), "nurse-b");
+    a.loginAt(*gw.value());
+    b.loginAt(*gw.value());
     a.trackReports();
     b.trackReports();
     const store::FormKey key{"01-001", "D0", "SOFA", 0};

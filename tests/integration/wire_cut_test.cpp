@@ -3,6 +3,7 @@
 // stores nothing twice. A real gateway on loopback, a real SQLCipher tablet store, a byte-exact TCP relay between.
 #include "crypto.h"
 #include "domain/audit.h"
+#include "gateway_access.h"
 #include "gateway_server.h"
 #include "photo.h"
 #include "sync_engine.h"
@@ -45,15 +46,26 @@ protected:
     SystemClock clock;
     QTemporaryDir gatewayDir, tabletDir;
     std::unique_ptr<gateway::GatewayServer> gw =
-        gateway::GatewayServer::start({"127.0.0.1:0", gatewayDir.path().toStdString(), false, {}}, clock).value();
+        gateway::GatewayServer::start(test::devGateway(gatewayDir.path().toStdString(), "127.0.0.1:0"), clock).value();
     net::TcpRelay relay{"127.0.0.1", gw->port()};
     std::unique_ptr<store::TabletStore> tablet =
         store::TabletStore::openWithKey((tabletDir.path() + "/tablet.db").toStdString(), SecretKey::random(), clock)
             .value();
 
+    /// A session opened straight at the gateway (not through the relay, so the cut positions count sync bytes only).
+    std::string token = [this] {
+        test::addUser(*gw, "nurse");
+        sync::SyncClient direct(gw->address());
+        test::DeviceSecrets secrets;
+        auto in = secrets.login(direct, "nurse", tablet->deviceId());
+        EXPECT_TRUE(in.ok()) << in.error().text();
+        return in.ok() ? in->token() : std::string();
+    }();
+
     sync::SyncReport syncThrough(const std::string& address)
     {
         sync::SyncClient client(address, std::chrono::seconds(10));
+        client.setSession(token, "01");
         sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
         return engine.run();
     }

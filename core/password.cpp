@@ -1,0 +1,63 @@
+#include "password.h"
+
+#include "crypto.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <sodium.h>
+
+namespace crf::password {
+
+Result<std::string> hash(std::string_view password, Cost cost)
+{
+    ensureCryptoReady();
+    const unsigned long long ops =
+        cost == Cost::Interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MODERATE;
+    const size_t mem = cost == Cost::Interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MODERATE;
+    std::array<char, crypto_pwhash_STRBYTES> out{};
+    if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), ops, mem, crypto_pwhash_ALG_ARGON2ID13) !=
+        0)
+        return Error{"password", "hashing failed (out of memory?)"};
+    return std::string(out.data());
+}
+
+bool verify(const std::string& encodedHash, std::string_view password)
+{
+    ensureCryptoReady();
+    if (encodedHash.rfind("$argon2id$", 0) != 0)
+        return false;
+    return crypto_pwhash_str_verify(encodedHash.c_str(), password.data(), password.size()) == 0;
+}
+
+Status checkPolicy(std::string_view password, std::string_view userId)
+{
+    if (password.size() < 12)
+        return Error{"password", "must have at least 12 characters"};
+    if (password.size() > 256)
+        return Error{"password", "must have at most 256 characters"};
+    auto lower = [](std::string_view s) {
+        std::string out(s);
+        std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+        return out;
+    };
+    const std::string pw = lower(password);
+    if (!userId.empty() && pw.find(lower(userId)) != std::string::npos)
+        return Error{"password", "must not contain the user id"};
+    if (std::all_of(pw.begin(), pw.end(), [&](char c) { return c == pw.front(); }))
+        return Error{"password", "must not be one repeated character"};
+    // A few of the most common passwords and their padded forms (SP 800-63B: check against known-bad values).
+    static const char* const kCommon[] = {"password", "123456", "qwerty", "azerty", "letmein", "welcome", "admin"};
+    for (const char* common : kCommon) {
+        std::string rest = pw;
+        const auto at = rest.find(common);
+        if (at == std::string::npos)
+            continue;
+        rest.erase(at, std::string(common).size());
+        if (rest.size() < 6)
+            return Error{"password", "is too close to a well-known password"};
+    }
+    return {};
+}
+
+} // namespace crf::password

@@ -1,0 +1,199 @@
+#include "access_control.h"
+
+#include <set>
+
+namespace crf::gateway {
+namespace {
+
+Verdict deny(const std::string& message)
+{
+    return Verdict{Refusal::PermissionDenied, message};
+}
+
+bool covers(const GrantRecord& g, const std::string& studyId, const std::string& siteId)
+{
+    return g.studyId == studyId && (g.siteId == "*" || g.siteId == siteId);
+}
+
+/// The grant of `who` that lets it do `can` for (study, site), preferring one that sees arms.
+template <typename Pred>
+const GrantRecord* findGrant(const Principal& who, const std::string& studyId, const std::string& siteId, Pred can)
+{
+    const GrantRecord* best = nullptr;
+    for (const auto& g : who.grants) {
+        const auto role = parseRole(g.role);
+        if (!role || !can(*role) || !covers(g, studyId, siteId))
+            continue;
+        if (!best || (seesArms(*role) && !seesArms(*parseRole(best->role))))
+            best = &g;
+    }
+    return best;
+}
+
+template <typename Pred> bool holdsAny(const Principal& who, Pred can)
+{
+    for (const auto& g : who.grants)
+        if (auto role = parseRole(g.role); role && can(*role))
+            return true;
+    return false;
+}
+
+std::string sitesOf(const Principal& who, bool (*can)(Role))
+{
+    std::set<std::string> sites;
+    for (const auto& g : who.grants)
+        if (auto role = parseRole(g.role); role && can(*role))
+            sites.insert(g.studyId + "/" + g.siteId);
+    std::string out;
+    for (const auto& s : sites)
+        out += (out.empty() ? "" : ", ") + s;
+    return out.empty() ? "none" : out;
+}
+
+} // namespace
+
+const char* rpcName(Rpc rpc)
+{
+    switch (rpc) {
+    case Rpc::Push:
+        return "Push";
+    case Rpc::Pull:
+        return "Pull";
+    case Rpc::PhotoStatus:
+        return "PhotoStatus";
+    case Rpc::PhotoUpload:
+        return "PhotoUpload";
+    case Rpc::PhotoDownload:
+        return "PhotoDownload";
+    }
+    return "?";
+}
+
+AccessControl::AccessControl(Identity& identity, const StudyRegistry& studies, Store& store)
+    : m_identity(identity), m_studies(studies), m_store(store)
+{
+}
+
+std::pair<Verdict, Principal> AccessControl::admit(const std::string& token, Rpc rpc,
+                                                   const google::protobuf::Message& request)
+{
+    auto [verdict, who] = m_identity.authenticate(token);
+    if (!verdict.ok())
+        return {verdict, {}};
+    verdict = decide(who, rpc, request);
+    if (!verdict.ok())
+        m_identity.store().log(SecurityEvent{0, m_identity.clock().nowMs(), who.userId, "access.denied", who.deviceId,
+                                             std::string(rpcName(rpc)) + ": " + verdict.message});
+    return {verdict, std::move(who)};
+}
+
+Verdict AccessControl::decide(const Principal& who, Rpc rpc, const google::protobuf::Message& request)
+{
+    switch (rpc) {
+    case Rpc::Push:
+        return checkPush(who, static_cast<const v1::PushRequest&>(request));
+    case Rpc::Pull: {
+        const auto& pull = static_cast<const v1::PullRequest&>(request);
+        if (!holdsAny(who, readsEvents))
+            return deny("your roles do not read trial data");
+        if (!pull.site_id().empty() && !findGrant(who, pull.study_id(), pull.site_id(), readsEvents))
+            return deny("you may not read site " + pull.site_id() + " of study " + pull.study_id() +
+                        " (you read: " + sitesOf(who, readsEvents) + ")");
+        return Verdict::allow();
+    }
+    case Rpc::PhotoStatus:
+        return holdsAny(who, entersData) ? Verdict::allow() : deny("your roles do not upload photos");
+    case Rpc::PhotoUpload: {
+        const auto& up = static_cast<const v1::UploadChunkRequest&>(request);
+        for (const auto& g : who.grants)
+            if (auto role = parseRole(g.role); role && entersData(*role) && g.siteId == up.site_id())
+                return Verdict::allow();
+        return deny("you may not upload photos for site \"" + up.site_id() +
+                    "\" (you enter data for: " + sitesOf(who, entersData) + ")");
+    }
+    case Rpc::PhotoDownload: {
+        const auto& down = static_cast<const v1::DownloadRequest&>(request);
+        if (!holdsAny(who, readsPhotos))
+            return deny("your roles do not read photos");
+        for (const auto& site : m_store.photoSites(down.digest()))
+            for (const auto& g : who.grants)
+                if (auto role = parseRole(g.role); role && readsPhotos(*role) && (g.siteId == "*" || g.siteId == site))
+                    return Verdict::allow();
+        return deny("this photo belongs to a site you do not read");
+    }
+    }
+    return deny("unknown call");
+}
+
+Verdict AccessControl::checkPush(const Principal& who, const v1::PushRequest& request)
+{
+    if (!holdsAny(who, entersData))
+        return deny("your roles do not enter data");
+    // The session is bound to the device it was opened on: a token cannot push another device's chain.
+    if (request.device_id() != who.deviceId)
+        return deny("this session belongs to device " + who.deviceId + ", not " + request.device_id());
+    std::map<std::string, std::vector<GrantRecord>> stampedGrants; // the grants of each user stamped on an event
+    for (const auto& e : request.events()) {
+        const std::string where = "event " + std::to_string(e.device_seq());
+        if (e.device_id() != who.deviceId)
+            return deny(where + " comes from another device");
+        if (!findGrant(who, e.study_id(), e.site_id(), entersData))
+            return deny(where + " is for site " + e.site_id() + " of study " + e.study_id() + ": you enter data for " +
+                        sitesOf(who, entersData) + " only");
+        // Attribution (21 CFR 11.10(e)): the user stamped on the event must hold, or have held, that role there.
+        auto it = stampedGrants.find(e.user_id());
+        if (it == stampedGrants.end())
+            it = stampedGrants.emplace(e.user_id(), m_identity.store().grants(e.user_id())).first;
+        bool held = false;
+        for (const auto& g : it->second)
+            held = held || (g.role == e.role() && covers(g, e.study_id(), e.site_id()) &&
+                            g.startMs <= e.saved_at_ms() + 86'400'000);
+        if (!held)
+            return deny(where + " is signed by user \"" + e.user_id() + "\" as " + e.role() +
+                        ", a role not held at site " + e.site_id());
+    }
+    return Verdict::allow();
+}
+
+void AccessControl::filterPull(const Principal& who, const v1::PullRequest& request, v1::PullResponse& page) const
+{
+    auto* events = page.mutable_events();
+    int kept = 0;
+    for (int i = 0; i < events->size(); ++i) {
+        auto& se = *events->Mutable(i);
+        const auto& e = se.event();
+        if (!request.site_id().empty() && e.site_id() != request.site_id())
+            continue;
+        const GrantRecord* grant = findGrant(who, e.study_id(), e.site_id(), readsEvents);
+        if (!grant)
+            continue;
+        if (!seesArms(*parseRole(grant->role))) {
+            if (const auto* study = m_studies.find(e.study_id())) {
+                std::set<std::string> hidden;
+                for (const auto& form : study->forms())
+                    if (form.oid() == e.form().form_oid())
+                        for (const auto& section : form.sections())
+                            for (const auto& item : section.items())
+                                if (item.unblinded_only())
+                                    hidden.insert(item.oid());
+                auto* changes = se.mutable_event()->mutable_changes();
+                const int before = changes->size();
+                for (int c = changes->size() - 1; c >= 0; --c)
+                    if (hidden.count(changes->Get(c).item_oid()))
+                        changes->DeleteSubrange(c, 1);
+                auto* notes = se.mutable_conflicts();
+                for (int c = notes->size() - 1; c >= 0; --c)
+                    if (hidden.count(notes->Get(c).item_oid()))
+                        notes->DeleteSubrange(c, 1);
+                if (changes->size() != before)
+                    se.set_redacted(true);
+            }
+        }
+        if (kept != i)
+            events->SwapElements(kept, i);
+        ++kept;
+    }
+    events->DeleteSubrange(kept, events->size() - kept);
+}
+
+} // namespace crf::gateway

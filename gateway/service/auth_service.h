@@ -1,0 +1,32 @@
+// AuthService: crf.v1.AuthService over Identity; and the helpers every service uses to reach the access control.
+#pragma once
+
+#include "crf/v1/auth.grpc.pb.h"
+#include "identity/access_control.h"
+#include "identity/identity.h"
+
+#include <grpcpp/server_context.h>
+
+namespace crf::gateway {
+
+/// The token of "authorization: Bearer <token>" (empty when absent).
+std::string bearerToken(const grpc::ServerContext* context);
+/// A refusal as a gRPC status (UNAUTHENTICATED, PERMISSION_DENIED, ...).
+grpc::Status toStatus(const Verdict& verdict);
+/// Runs the access control for `rpc`; storage failures while checking become UNAVAILABLE.
+grpc::Status admit(AccessControl& access, const grpc::ServerContext* context, Rpc rpc,
+                   const google::protobuf::Message& request, Principal* who = nullptr);
+
+class AuthService final : public v1::AuthService::Service {
+public:
+    explicit AuthService(Identity& identity) : m_identity(identity) {}
+    grpc::Status Login(grpc::ServerContext* context, const v1::LoginRequest* request,
+                       v1::LoginResponse* response) override;
+    grpc::Status Logout(grpc::ServerContext* context, const v1::LogoutRequest* request,
+                        v1::LogoutResponse* response) override;
+
+private:
+    Identity& m_identity;
+};
+
+} // namespace crf::gateway

@@ -1,0 +1,246 @@
+#include "sqlite_identity_store.h"
+
+#include "sqlite.h"
+
+namespace crf::gateway {
+namespace {
+
+const char* kUserColumns =
+    "user_id, printed_name, password_hash, created_at_ms, disabled_at_ms, failed_logins, locked_until_ms";
+
+UserRecord readUser(const sql::Statement& st)
+{
+    return UserRecord{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4), static_cast<int>(st.int64(5)),
+                      st.int64(6)};
+}
+
+const char* kGrantColumns = "id, user_id, role, study_id, site_id, start_ms, end_ms, granted_by, ended_by";
+
+GrantRecord readGrant(const sql::Statement& st)
+{
+    return GrantRecord{st.int64(0), st.text(1),  st.text(2), st.text(3), st.text(4),
+                       st.int64(5), st.int64(6), st.text(7), st.text(8)};
+}
+
+const char* kDeviceColumns = "device_id, secret_hash, enrolled_by, enrolled_at_ms, revoked_at_ms, revoked_by";
+
+DeviceRecord readDevice(const sql::Statement& st)
+{
+    return DeviceRecord{st.text(0), st.blob(1), st.text(2), st.int64(3), st.int64(4), st.text(5)};
+}
+
+} // namespace
+
+std::optional<UserRecord> SqliteIdentityStore::user(const std::string& userId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE user_id = ?1");
+    st.bind(1, userId);
+    if (!st.step())
+        return std::nullopt;
+    return readUser(st);
+}
+
+std::vector<UserRecord> SqliteIdentityStore::users()
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY user_id");
+    std::vector<UserRecord> out;
+    while (st.step())
+        out.push_back(readUser(st));
+    return out;
+}
+
+std::vector<GrantRecord> SqliteIdentityStore::grants(const std::string& userId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st =
+        m_db.prepare(std::string("SELECT ") + kGrantColumns + " FROM grants WHERE ?1 = '' OR user_id = ?1 ORDER BY id");
+    st.bind(1, userId);
+    std::vector<GrantRecord> out;
+    while (st.step())
+        out.push_back(readGrant(st));
+    return out;
+}
+
+std::optional<DeviceRecord> SqliteIdentityStore::device(const std::string& deviceId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE device_id = ?1");
+    st.bind(1, deviceId);
+    if (!st.step())
+        return std::nullopt;
+    return readDevice(st);
+}
+
+std::vector<DeviceRecord> SqliteIdentityStore::devices()
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices ORDER BY device_id");
+    std::vector<DeviceRecord> out;
+    while (st.step())
+        out.push_back(readDevice(st));
+    return out;
+}
+
+std::optional<SessionRecord> SqliteIdentityStore::session(const std::string& tokenHash)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare("SELECT token_hash, user_id, device_id, created_at_ms, expires_at_ms, ended_at_ms FROM "
+                            "sessions WHERE token_hash = ?1");
+    st.bindBlob(1, tokenHash);
+    if (!st.step())
+        return std::nullopt;
+    return SessionRecord{st.blob(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5)};
+}
+
+std::vector<SecurityEvent> SqliteIdentityStore::securityLog()
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare("SELECT id, at_ms, actor, action, target, detail FROM security_log ORDER BY id");
+    std::vector<SecurityEvent> out;
+    while (st.step())
+        out.push_back(SecurityEvent{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5)});
+    return out;
+}
+
+void SqliteIdentityStore::append(const SecurityEvent& e)
+{
+    m_db.prepare("INSERT INTO security_log (at_ms, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(1, e.atMs)
+        .bind(2, e.actor)
+        .bind(3, e.action)
+        .bind(4, e.target)
+        .bind(5, e.detail)
+        .run();
+}
+
+bool SqliteIdentityStore::addUser(const UserRecord& u, const SecurityEvent& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare(std::string("INSERT OR IGNORE INTO users (") + kUserColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, u.userId)
+        .bind(2, u.printedName)
+        .bind(3, u.passwordHash)
+        .bind(4, u.createdAtMs)
+        .bind(5, u.disabledAtMs)
+        .bind(6, static_cast<int64_t>(u.failedLogins))
+        .bind(7, u.lockedUntilMs)
+        .run();
+    if (m_db.changes() == 0)
+        return false;
+    append(log);
+    tx.commit();
+    return true;
+}
+
+void SqliteIdentityStore::updateUser(const UserRecord& u, const std::optional<SecurityEvent>& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare("UPDATE users SET printed_name = ?2, password_hash = ?3, disabled_at_ms = ?4, failed_logins = ?5, "
+                 "locked_until_ms = ?6 WHERE user_id = ?1")
+        .bind(1, u.userId)
+        .bind(2, u.printedName)
+        .bind(3, u.passwordHash)
+        .bind(4, u.disabledAtMs)
+        .bind(5, static_cast<int64_t>(u.failedLogins))
+        .bind(6, u.lockedUntilMs)
+        .run();
+    if (log)
+        append(*log);
+    tx.commit();
+}
+
+int64_t SqliteIdentityStore::addGrant(const GrantRecord& g, const SecurityEvent& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare("INSERT INTO grants (user_id, role, study_id, site_id, start_ms, end_ms, granted_by) VALUES (?1, ?2, "
+                 "?3, ?4, ?5, ?6, ?7)")
+        .bind(1, g.userId)
+        .bind(2, g.role)
+        .bind(3, g.studyId)
+        .bind(4, g.siteId)
+        .bind(5, g.startMs)
+        .bind(6, g.endMs)
+        .bind(7, g.grantedBy)
+        .run();
+    const int64_t id = m_db.lastInsertRowId();
+    SecurityEvent withId = log;
+    withId.detail = "grant " + std::to_string(id) + (log.detail.empty() ? "" : ": " + log.detail);
+    append(withId);
+    tx.commit();
+    return id;
+}
+
+bool SqliteIdentityStore::endGrant(int64_t grantId, int64_t atMs, const std::string& by, const SecurityEvent& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare("UPDATE grants SET end_ms = ?2, ended_by = ?3 WHERE id = ?1 AND (end_ms = 0 OR end_ms > ?2)")
+        .bind(1, grantId)
+        .bind(2, atMs)
+        .bind(3, by)
+        .run();
+    if (m_db.changes() == 0)
+        return false;
+    append(log);
+    tx.commit();
+    return true;
+}
+
+void SqliteIdentityStore::putDevice(const DeviceRecord& d, const SecurityEvent& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare(std::string("INSERT OR REPLACE INTO devices (") + kDeviceColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, d.deviceId)
+        .bindBlob(2, d.secretHash)
+        .bind(3, d.enrolledBy)
+        .bind(4, d.enrolledAtMs)
+        .bind(5, d.revokedAtMs)
+        .bind(6, d.revokedBy)
+        .run();
+    append(log);
+    tx.commit();
+}
+
+void SqliteIdentityStore::addSession(const SessionRecord& s, const SecurityEvent& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare("INSERT INTO sessions (token_hash, user_id, device_id, created_at_ms, expires_at_ms) VALUES (?1, ?2, "
+                 "?3, ?4, ?5)")
+        .bindBlob(1, s.tokenHash)
+        .bind(2, s.userId)
+        .bind(3, s.deviceId)
+        .bind(4, s.createdAtMs)
+        .bind(5, s.expiresAtMs)
+        .run();
+    append(log);
+    tx.commit();
+}
+
+void SqliteIdentityStore::endSession(const std::string& tokenHash, int64_t atMs, const SecurityEvent& log)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare("UPDATE sessions SET ended_at_ms = ?2 WHERE token_hash = ?1 AND ended_at_ms = 0")
+        .bindBlob(1, tokenHash)
+        .bind(2, atMs)
+        .run();
+    append(log);
+    tx.commit();
+}
+
+void SqliteIdentityStore::log(const SecurityEvent& event)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    append(event);
+    tx.commit();
+}
+
+} // namespace crf::gateway

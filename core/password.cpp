@@ -46,17 +46,17 @@ Status checkPolicy(std::string_view password, std::string_view userId)
         return Error{"password", "must not contain the user id"};
     if (std::all_of(pw.begin(), pw.end(), [&](char c) { return c == pw.front(); }))
         return Error{"password", "must not be one repeated character"};
-    // A few of the most common passwords and their padded forms (SP 800-63B: check against known-bad values).
-    static const char* const kCommon[] = {"password", "123456", "qwerty", "azerty", "letmein", "welcome", "admin"};
-    for (const char* common : kCommon) {
-        std::string rest = pw;
-        const auto at = rest.find(common);
-        if (at == std::string::npos)
-            continue;
-        rest.erase(at, std::string(common).size());
-        if (rest.size() < 6)
-            return Error{"password", "is too close to a well-known password"};
-    }
+    // Common passwords padded with digits or symbols (SP 800-63B: check against known-bad values): with the common
+    // words and every non-letter taken out, too little is left.
+    static const char* const kCommon[] = {"password", "passwort", "motdepasse", "qwerty",  "azerty",
+                                          "letmein",  "welcome",  "admin",      "iloveyou"};
+    std::string rest = pw;
+    for (const char* common : kCommon)
+        for (auto at = rest.find(common); at != std::string::npos; at = rest.find(common))
+            rest.erase(at, std::string(common).size());
+    rest.erase(std::remove_if(rest.begin(), rest.end(), [](unsigned char c) { return !std::isalpha(c); }), rest.end());
+    if (rest.size() < 4)
+        return Error{"password", "is too close to a well-known password"};
     return {};
 }
 

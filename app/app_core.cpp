@@ -336,4 +336,37 @@ void AppCore::login(std::string userId, std::string password, std::function<void
         Qt::QueuedConnection);
 }
 
+void AppCore::sign(store::FormKey form, bool casebook, std::string meaning, std::string password,
+                   std::function<void(Result<store::SaveOutcome>)> done)
+{
+    const store::Actor actor = m_config.actor;
+    const store::StudyContext study = m_config.study;
+    onStore<Result<store::SaveOutcome>>(
+        [=, password = std::move(password)](store::TabletStore& s) mutable -> Result<store::SaveOutcome> {
+            auto local = s.localUser(actor.userId);
+            const bool known = local && local.value();
+            const bool match = known && password::verify(local.value()->verifier, password);
+            secureWipe(password.data(), password.size());
+            if (!known)
+                return Error{"signature", "log in online on this tablet first"};
+            if (!match)
+                return Error{"signature", "the password is wrong: not signed"};
+            if (actor.role != "investigator")
+                return Error{"signature", "only an investigator signs (you are logged in as " + actor.role + ")"};
+            return s.sign(form, casebook, meaning, local.value()->printedName, actor, study);
+        },
+        [this, done = std::move(done)](Result<store::SaveOutcome> r) {
+            if (r)
+                scheduleSync(0);
+            done(std::move(r));
+        });
+}
+
+void AppCore::loadSignatures(std::string subjectId,
+                             std::function<void(Result<std::vector<store::SignatureState>>)> done)
+{
+    onStore<Result<std::vector<store::SignatureState>>>(
+        [subjectId = std::move(subjectId)](store::TabletStore& s) { return s.signatures(subjectId); }, std::move(done));
+}
+
 } // namespace crf::app

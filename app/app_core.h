@@ -68,6 +68,12 @@ public:
     /// offline verifier and session are kept in the encrypted store), otherwise offline for a user who logged in
     /// online on this tablet before. On success the user and role are stamped on every later save.
     void login(std::string userId, std::string password, std::function<void(Result<LoginInfo>)> done);
+    /// Electronic signature by the logged-in investigator: the password is entered again and checked against this
+    /// tablet's verifier (21 CFR 11.200(a)(1)), then the form (or, with `casebook`, the subject's casebook) is signed
+    /// with the printed name, UTC time and `meaning` (11.50) and the hash of what is signed (11.70).
+    void sign(store::FormKey form, bool casebook, std::string meaning, std::string password,
+              std::function<void(Result<store::SaveOutcome>)> done);
+    void loadSignatures(std::string subjectId, std::function<void(Result<std::vector<store::SignatureState>>)> done);
     /// Starts a sync pass unless one is running; the outcome arrives through syncFinished.
     void syncNow();
     bool syncing() const { return m_syncing; }

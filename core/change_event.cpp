@@ -68,6 +68,14 @@ Digest eventHash(const v1::ChangeEvent& e)
         w.str("record_status");
         w.str(e.record_status());
     }
+    if (e.has_signature()) {
+        w.str("signature");
+        w.str(e.signature().meaning());
+        w.str(e.signature().printed_name());
+        w.i64(e.signature().signed_at_ms());
+        w.str(e.signature().scope());
+        w.str(e.signature().content_hash());
+    }
     return sha256(w.bytes());
 }
 
@@ -128,6 +136,20 @@ Status validateEventShape(const v1::ChangeEvent& e)
         return Error{"study_id", "missing"};
     if (e.form().subject_id().empty())
         return Error{"form.subject_id", "missing"};
+    if (e.has_signature()) {
+        const auto& sig = e.signature();
+        if (sig.scope() != "FORM" && sig.scope() != "CASEBOOK")
+            return Error{"signature.scope", "must be FORM or CASEBOOK"};
+        if (sig.meaning().empty() || sig.printed_name().empty() || sig.signed_at_ms() <= 0)
+            return Error{"signature", "needs its meaning, printed name and time (21 CFR 11.50)"};
+        if (sig.content_hash().size() != 32)
+            return Error{"signature.content_hash", "must be 32 bytes (SHA-256 of what was signed)"};
+        if (e.changes_size() != 0 || !e.record_status().empty())
+            return Error{"signature", "a signature event changes nothing else"};
+        const bool whole = e.form().visit_oid() == "*" && e.form().form_oid() == "*";
+        if ((sig.scope() == "CASEBOOK") != whole)
+            return Error{"signature.scope", "a casebook signature names visit and form \"*\", a form signature a form"};
+    }
     if (e.form().visit_oid().empty())
         return Error{"form.visit_oid", "missing"};
     if (e.form().form_oid().empty())
@@ -136,7 +158,7 @@ Status validateEventShape(const v1::ChangeEvent& e)
         return Error{"prev_hash", "must be 32 bytes (SHA-256)"};
     if (!e.record_status().empty() && e.record_status() != kEnteredInError && e.record_status() != kRestored)
         return Error{"record_status", "unknown status " + e.record_status()};
-    if (e.changes_size() == 0 && e.record_status().empty())
+    if (e.changes_size() == 0 && e.record_status().empty() && !e.has_signature())
         return Error{"changes", "an event must change at least one item or the record status"};
     if (e.captured_at_ms() <= 0)
         return Error{"captured_at_ms", "missing capture time"};

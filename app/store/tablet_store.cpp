@@ -1,5 +1,7 @@
 #include "tablet_store.h"
 
+#include "signature.h"
+
 #include "change_event.h"
 #include "crypto.h"
 #include "photo.h"
@@ -169,9 +171,22 @@ void migrateTo12(sql::Database& db)
     )sql");
 }
 
+// Version 13: electronic signatures (own and pulled), with the hash of what each covers (21 CFR 11.70).
+void migrateTo13(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE signatures (
+            event_id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL,
+            repeat INTEGER NOT NULL, scope TEXT NOT NULL, content_hash BLOB NOT NULL, user_id TEXT NOT NULL,
+            printed_name TEXT NOT NULL, meaning TEXT NOT NULL, signed_at_ms INTEGER NOT NULL);
+        CREATE INDEX signatures_subject ON signatures (subject_id);
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,  migrateTo5,  migrateTo6,
-                                     migrateTo7, migrateTo8, migrateTo9, migrateTo10, migrateTo11, migrateTo12};
+constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3, migrateTo4, migrateTo5,
+                                     migrateTo6,  migrateTo7,  migrateTo8, migrateTo9, migrateTo10,
+                                     migrateTo11, migrateTo12, migrateTo13};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
@@ -433,9 +448,14 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
                 c->set_unit(next->unit);
             }
         }
-        if (e.changes_size() == 0 && request.recordStatus.empty())
+        if (e.changes_size() == 0 && request.recordStatus.empty() && !request.signature)
             return SaveOutcome{};
         e.set_record_status(request.recordStatus);
+        if (request.signature) {
+            if (e.changes_size() != 0 || request.siteOnly)
+                return Error{"signature", "a signature saves no value"};
+            *e.mutable_signature() = *request.signature;
+        }
 
         const int64_t now = m_clock.nowMs();
         // Site-only changes have their own local sequence and chain: the device chain the gateway verifies must
@@ -504,6 +524,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             .run();
         if (!request.recordStatus.empty())
             putStatus(*m_db, e.form(), request.recordStatus);
+        if (e.has_signature())
+            putSignature(e);
         setMeta(seqKey, std::to_string(seq + 1));
         setMeta(hashKey, digestBytes(eventHash(e)));
         setMeta("hlc_wall_ms", std::to_string(hlc.wallMs));
@@ -838,6 +860,8 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
             // own unacknowledged values stay on top until the gateway has them (DESIGN "Pull").
             if (!e.record_status().empty())
                 putStatus(*m_db, f, e.record_status());
+            if (e.has_signature())
+                putSignature(e);
             std::map<std::string, const v1::ConflictNote*> conflicts;
             for (const auto& n : se.conflicts())
                 conflicts[n.item_oid()] = &n;
@@ -1007,6 +1031,86 @@ Result<std::optional<LocalUser>> TabletStore::localUser(const std::string& userI
                                                   st.text(5), st.int64(6), st.int64(7)});
     } catch (const std::exception& e) {
         return Error{"login", e.what()};
+    }
+}
+
+std::string TabletStore::contentHash(const FormKey& form, bool casebook)
+{
+    auto& st = m_db->prepare(
+        casebook ? "SELECT visit_oid, form_oid, repeat, item_oid, value, unit FROM form_values WHERE subject_id = ?1"
+                 : "SELECT visit_oid, form_oid, repeat, item_oid, value, unit FROM form_values WHERE subject_id = ?1 "
+                   "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
+    st.bind(1, form.subjectId);
+    if (!casebook)
+        st.bind(2, form.visitOid).bind(3, form.formOid).bind(4, static_cast<int64_t>(form.repeat));
+    std::vector<signature::SignedValue> values;
+    while (st.step())
+        values.push_back(
+            {st.text(0), st.text(1), static_cast<uint32_t>(st.int64(2)), st.text(3), st.text(4), st.text(5)});
+    return digestBytes(signature::signedContentHash(std::move(values)));
+}
+
+void TabletStore::putSignature(const v1::ChangeEvent& e)
+{
+    m_db->prepare("INSERT OR IGNORE INTO signatures (event_id, subject_id, visit_oid, form_oid, repeat, scope, "
+                  "content_hash, user_id, printed_name, meaning, signed_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                  "?8, ?9, ?10, ?11)")
+        .bind(1, e.event_id())
+        .bind(2, e.form().subject_id())
+        .bind(3, e.form().visit_oid())
+        .bind(4, e.form().form_oid())
+        .bind(5, static_cast<int64_t>(e.form().repeat()))
+        .bind(6, e.signature().scope())
+        .bindBlob(7, e.signature().content_hash())
+        .bind(8, e.user_id())
+        .bind(9, e.signature().printed_name())
+        .bind(10, e.signature().meaning())
+        .bind(11, e.signature().signed_at_ms())
+        .run();
+}
+
+Result<SaveOutcome> TabletStore::sign(const FormKey& form, bool casebook, const std::string& meaning,
+                                      const std::string& printedName, const Actor& actor, const StudyContext& study)
+{
+    try {
+        SaveRequest request;
+        request.form = casebook ? FormKey{form.subjectId, "*", "*", 0} : form;
+        v1::Signature sig;
+        sig.set_meaning(meaning);
+        sig.set_printed_name(printedName);
+        sig.set_signed_at_ms(m_clock.nowMs());
+        sig.set_scope(casebook ? signature::kCasebook : signature::kForm);
+        sig.set_content_hash(contentHash(form, casebook));
+        request.signature = sig;
+        return save(request, actor, study);
+    } catch (const std::exception& e) {
+        return Error{"signature", std::string("not signed (nothing was changed): ") + e.what()};
+    }
+}
+
+Result<std::vector<SignatureState>> TabletStore::signatures(const std::string& subjectId)
+{
+    try {
+        std::vector<std::pair<SignatureState, std::string>> rows;
+        auto& st = m_db->prepare("SELECT event_id, scope, user_id, printed_name, meaning, visit_oid, form_oid, repeat, "
+                                 "signed_at_ms, content_hash FROM signatures WHERE subject_id = ?1 ORDER BY "
+                                 "signed_at_ms, rowid");
+        st.bind(1, subjectId);
+        while (st.step()) {
+            SignatureState s{
+                st.text(0),  st.text(1), st.text(2),
+                st.text(3),  st.text(4), FormKey{subjectId, st.text(5), st.text(6), static_cast<uint32_t>(st.int64(7))},
+                st.int64(8), false};
+            rows.emplace_back(std::move(s), st.blob(9));
+        }
+        std::vector<SignatureState> out;
+        for (auto& [s, hash] : rows) {
+            s.intact = contentHash(s.form, s.scope == signature::kCasebook) == hash;
+            out.push_back(std::move(s));
+        }
+        return out;
+    } catch (const std::exception& e) {
+        return Error{"signatures", e.what()};
     }
 }
 

@@ -70,6 +70,16 @@ struct SaveRequest {
     /// The form's urgent_when holds (a serious adverse event): the change, with the earlier unsent changes of the
     /// same form, goes ahead of every change not yet offered to the gateway.
     bool urgent = false;
+    /// An electronic signature of this form instance (or, scope CASEBOOK, of the subject's casebook); no values.
+    std::optional<v1::Signature> signature;
+};
+
+/// A signature held by this tablet, and whether the data it covers are still exactly what was signed.
+struct SignatureState {
+    std::string eventId, scope, userId, printedName, meaning;
+    FormKey form; // visit and form "*" for a casebook
+    int64_t signedAtMs = 0;
+    bool intact = false; // false: the signed data changed since; a new signature is needed (21 CFR 11.70)
 };
 
 struct SaveOutcome {
@@ -97,7 +107,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 12;
+    static constexpr int kSchemaVersion = 13;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -154,6 +164,14 @@ public:
     Status recordSyncAttempt(int64_t atMs, const std::string& error);
     Result<SyncState> syncState();
 
+    /// Signs the form instance `form` (or with `casebook`, every form of its subject) as `actor`: the hash of the
+    /// values held now is recorded with the printed name, UTC time and meaning, and synced as an event. The caller
+    /// has re-checked the signer's password (21 CFR 11.200(a)).
+    Result<SaveOutcome> sign(const FormKey& form, bool casebook, const std::string& meaning,
+                             const std::string& printedName, const Actor& actor, const StudyContext& study);
+    /// The signatures of a subject (own and pulled), oldest first, each checked against the data held now.
+    Result<std::vector<SignatureState>> signatures(const std::string& subjectId);
+
     /// The credential the gateway gave this device at enrolment ("" before the first online login).
     Result<std::string> deviceSecret();
     /// After an online login: the user's offline verifier and session, and (first login) the device credential.
@@ -163,6 +181,8 @@ public:
 
 private:
     TabletStore(std::unique_ptr<sql::Database> db, const Clock& clock);
+    std::string contentHash(const FormKey& form, bool casebook);
+    void putSignature(const v1::ChangeEvent& e);
     Status initialise();
     std::string meta(const std::string& key, const std::string& fallback = {});
     void setMeta(const std::string& key, const std::string& value);

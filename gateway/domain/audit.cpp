@@ -153,6 +153,14 @@ Result<std::vector<HistoryEntry>> fieldHistory(Store& store, const std::string& 
         base.reasonCode = e.reason().code();
         base.reasonText = e.reason().text();
         base.notes = notes;
+        if (e.has_signature() && itemOid.empty()) {
+            HistoryEntry h = base;
+            h.itemOid = "(signature)";
+            h.newValue =
+                e.signature().scope() + " signed by " + e.signature().printed_name() + ": " + e.signature().meaning();
+            h.newPresent = true;
+            out.push_back(std::move(h));
+        }
         if (!e.record_status().empty() && itemOid.empty()) {
             HistoryEntry h = base;
             h.itemOid = "(record status)";

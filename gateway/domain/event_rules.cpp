@@ -41,6 +41,8 @@ Status StudyRegistry::check(const v1::ChangeEvent& e) const
     if (e.definition_version() != def->version())
         return Error{"definition_version", "version " + e.definition_version() + " of " + e.study_id() +
                                                " is not served here (current: " + def->version() + ")"};
+    if (e.has_signature() && e.signature().scope() == "CASEBOOK")
+        return {}; // the whole casebook of a subject: no form to check
     const v1::Visit* visit = study::findVisit(*def, e.form().visit_oid());
     if (!visit)
         return Error{"form.visit_oid", "unknown visit " + e.form().visit_oid()};

@@ -148,6 +148,9 @@ Verdict AccessControl::checkPush(const Principal& who, const v1::PushRequest& re
         bool held = false;
         for (const auto& g : it->second)
             held = held || (g.role == e.role() && covers(g, e.study_id(), e.site_id()));
+        // Only an investigator signs (21 CFR 11.50; the protocol's delegation log).
+        if (e.has_signature() && e.role() != "investigator")
+            return deny(where + " is a signature by a " + e.role() + ": only an investigator signs");
         if (!held)
             return deny(where + " is signed by user \"" + e.user_id() + "\" as " + e.role() +
                         ", a role not held at site " + e.site_id());

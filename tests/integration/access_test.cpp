@@ -486,3 +486,24 @@ TEST(SecurityLog, grantsAndRevocationsAreLoggedAndTheLogCannotBeRewritten)
     ASSERT_TRUE(c.login("nurse-g", test::passwordOf("nurse-g"), "dev-g").ok());
     EXPECT_EQ(c.pull("01").error_code(), DENIED);
 }
+
+TEST_F(AccessFixture, theGatewayRefusesASignatureNotMadeByAnInvestigator)
+{
+    test::addUser(*gw, "nurse1", "research_nurse", "01");
+    Caller nurse = as("nurse-s", "research_nurse", "01");
+    test::EventFactory events("dev-nurse-s");
+    v1::ChangeEvent e = events.next("GCS", "12");
+    e.clear_changes();
+    auto* sig = e.mutable_signature();
+    sig->set_meaning("I approve");
+    sig->set_printed_name("Nurse S");
+    sig->set_signed_at_ms(1'790'000'000'000);
+    sig->set_scope("FORM");
+    sig->set_content_hash(std::string(32, 'x'));
+    v1::PushRequest req;
+    req.set_device_id("dev-nurse-s");
+    *req.add_events() = e;
+    const auto st = nurse.push(req);
+    EXPECT_EQ(st.error_code(), DENIED);
+    EXPECT_NE(st.error_message().find("only an investigator signs"), std::string::npos) << st.error_message();
+}

@@ -38,10 +38,10 @@ struct Tablet {
         EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().text());
     }
 
-    /// Gives the user a research nurse role at site 01 of `gw` and logs in online (the device enrols).
-    void loginAt(gateway::GatewayServer& gw)
+    /// Gives the user `role` at site 01 of `gw` and logs in online (the device enrols).
+    void loginAt(gateway::GatewayServer& gw, const std::string& role = "research_nurse")
     {
-        const std::string password = test::addUser(gw, user);
+        const std::string password = test::addUser(gw, user, role);
         auto in = await<Result<app::LoginInfo>>([&](auto done) { core->login(user, password, done); });
         ASSERT_TRUE(in.ok()) << in.error().text();
         EXPECT_TRUE(in->online);
@@ -414,4 +414,68 @@ TEST(SyncEndToEnd, aRecordEnteredInErrorReachesOtherTabletsAndTheAuditTrailWithI
     EXPECT_EQ(history->back().itemOid, "(record status)");
     EXPECT_EQ(history->back().newValue, crf::kEnteredInError);
     EXPECT_EQ(history->back().reasonText, "wrong patient");
+}
+
+TEST(Signatures, anInvestigatorSignsWithThePasswordAndTheSignatureSyncsAndBreaksOnALaterChange)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = gateway::GatewayServer::start(
+        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
+    ASSERT_TRUE(gw.ok());
+    Tablet inv(gw.value()->address(), "inv-01"), nurse(gw.value()->address(), "nurse-01");
+    inv.loginAt(*gw.value(), "investigator");
+    nurse.loginAt(*gw.value());
+    nurse.save(sofaDay("01-001", 0));
+    ASSERT_TRUE(nurse.sync().ok());
+    ASSERT_TRUE(inv.sync().ok());
+
+    const store::FormKey key{"01-001", "D0", "SOFA", 0};
+    const std::string meaning = "I approve the data of this form as accurate and complete";
+    auto sign = [&](Tablet& t, const std::string& password) {
+        return await<Result<store::SaveOutcome>>([&](auto done) { t.core->sign(key, false, meaning, password, done); });
+    };
+    auto signatures = [](Tablet& t) {
+        return await<Result<std::vector<store::SignatureState>>>(
+                   [&](auto done) { t.core->loadSignatures("01-001", done); })
+            .value();
+    };
+    // Signing asks for the password again; a wrong one signs nothing. A nurse cannot sign.
+    const auto wrong = sign(inv, "not-the-password");
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().text().find("password is wrong"), std::string::npos);
+    EXPECT_FALSE(sign(nurse, test::passwordOf("nurse-01")).ok());
+    EXPECT_TRUE(signatures(inv).empty());
+    const auto signedForm = sign(inv, test::passwordOf("inv-01"));
+    ASSERT_TRUE(signedForm.ok()) << signedForm.error().text();
+    ASSERT_TRUE(inv.sync().ok());
+
+    // The signature is in the gateway's audit trail, with the printed name and meaning.
+    auto history = gateway::fieldHistory(gw.value()->store(), "01-001").value();
+    bool inAudit = false;
+    for (const auto& h : history)
+        inAudit = inAudit || (h.itemOid == "(signature)" && h.userId == "inv-01" &&
+                              h.newValue.find("Test inv-01") != std::string::npos &&
+                              h.newValue.find(meaning) != std::string::npos);
+    EXPECT_TRUE(inAudit);
+    EXPECT_TRUE(gateway::verifyAudit(gw.value()->store()).intact());
+
+    // The nurse's tablet receives it, intact; a later change shows it broken on both tablets.
+    ASSERT_TRUE(nurse.sync().ok());
+    auto onNurse = signatures(nurse);
+    ASSERT_EQ(onNurse.size(), 1u);
+    EXPECT_TRUE(onNurse[0].intact);
+    EXPECT_EQ(onNurse[0].printedName, "Test inv-01");
+    store::SaveRequest fix;
+    fix.form = key;
+    fix.values["GCS"] = store::FieldValue{"12", ""};
+    fix.reasonCode = "CORRECTION";
+    fix.reasonText = "GCS re-assessed off sedation";
+    nurse.save(fix);
+    EXPECT_FALSE(signatures(nurse)[0].intact);
+    ASSERT_TRUE(nurse.sync().ok());
+    ASSERT_TRUE(inv.sync().ok());
+    EXPECT_FALSE(signatures(inv)[0].intact) << "the investigator is asked to sign again";
+    ASSERT_TRUE(sign(inv, test::passwordOf("inv-01")).ok());
+    EXPECT_TRUE(signatures(inv).back().intact);
 }

@@ -1,6 +1,7 @@
 // TabletStore: encryption at rest, key custody, wrong key / damaged file refusal, migrations, atomic saves.
 #include "change_event.h"
 #include "key_store.h"
+#include "signature.h"
 #include "sqlite.h"
 #include "tablet_store.h"
 #include "test_support.h"
@@ -352,4 +353,63 @@ TEST_F(TabletStoreTest, aSeriousAdverseEventGoesAheadOfEveryChangeNotYetOffered)
     const auto after = store->pendingEvents(100).value();
     EXPECT_EQ(after.back().prev_hash(), prev);
     EXPECT_EQ(store->syncState()->pendingEvents, 16);
+}
+
+TEST_F(TabletStoreTest, aSignatureCoversExactlyTheSignedValuesAndBreaksWhenOneChanges)
+{
+    auto store = openStore();
+    const Actor investigator{"inv-01", "investigator", "01"};
+    const FormKey sofa{"01-001", "D0", "SOFA", 0}, day1{"01-001", "D1", "SOFA", 0};
+    SaveRequest r;
+    r.form = sofa;
+    r.values["GCS"] = FieldValue{"12", ""};
+    r.values["MAP"] = FieldValue{"64", "mmHg"};
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    r.form = day1;
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+
+    const std::string meaning = "I approve the data of this form as accurate and complete";
+    const auto signedForm = store->sign(sofa, false, meaning, "Dr Demo", investigator, kStudy);
+    ASSERT_TRUE(signedForm.ok()) << signedForm.error().text();
+    ASSERT_TRUE(store->sign(sofa, true, "I approve this casebook", "Dr Demo", investigator, kStudy).ok());
+
+    // The event carries the printed name, UTC time, meaning and the hash of exactly the form's values.
+    const auto events = store->pendingEvents(10).value();
+    ASSERT_EQ(events.size(), 4u);
+    const auto& sig = events[2];
+    ASSERT_TRUE(sig.has_signature());
+    EXPECT_EQ(sig.changes_size(), 0);
+    EXPECT_EQ(sig.user_id(), "inv-01");
+    EXPECT_EQ(sig.signature().printed_name(), "Dr Demo");
+    EXPECT_EQ(sig.signature().meaning(), meaning);
+    EXPECT_EQ(sig.signature().signed_at_ms(), clock.nowMs());
+    EXPECT_EQ(sig.signature().content_hash(),
+              digestBytes(signature::signedContentHash(
+                  {{"D0", "SOFA", 0, "GCS", "12", ""}, {"D0", "SOFA", 0, "MAP", "64", "mmHg"}})));
+    EXPECT_EQ(events[3].form().visit_oid(), "*");
+    EXPECT_EQ(events[3].signature().scope(), "CASEBOOK");
+
+    auto states = store->signatures("01-001").value();
+    ASSERT_EQ(states.size(), 2u);
+    EXPECT_TRUE(states[0].intact);
+    EXPECT_TRUE(states[1].intact);
+
+    // A later change of day 1 breaks the casebook signature, not the signature of day 0.
+    r.values["GCS"] = FieldValue{"13", ""};
+    r.reasonCode = "CORRECTION";
+    r.reasonText = "re-assessed";
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    states = store->signatures("01-001").value();
+    EXPECT_TRUE(states[0].intact);
+    EXPECT_FALSE(states[1].intact) << "the casebook changed since it was signed";
+    // Changing day 0 breaks its form signature; putting the value back restores exactly what was signed.
+    r.form = sofa;
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    EXPECT_FALSE(store->signatures("01-001").value()[0].intact);
+    r.values["GCS"] = FieldValue{"12", ""};
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    EXPECT_TRUE(store->signatures("01-001").value()[0].intact);
+    // A new signature over the new casebook is intact.
+    ASSERT_TRUE(store->sign(sofa, true, "I approve this casebook", "Dr Demo", investigator, kStudy).ok());
+    EXPECT_TRUE(store->signatures("01-001").value().back().intact);
 }

@@ -29,79 +29,87 @@ DeviceRecord readDevice(const sql::Statement& st)
     return DeviceRecord{st.text(0), st.blob(1), st.text(2), st.int64(3), st.int64(4), st.text(5)};
 }
 
+/// Every row of `st`, read by `read`.
+template <typename Read> auto readAll(sql::Statement& st, Read read)
+{
+    std::vector<decltype(read(st))> out;
+    while (st.step())
+        out.push_back(read(st));
+    return out;
+}
+
+/// The first row of `st`, if any.
+template <typename Read> auto readOne(sql::Statement& st, Read read) -> std::optional<decltype(read(st))>
+{
+    if (!st.step())
+        return std::nullopt;
+    return read(st);
+}
+
+SessionRecord readSession(const sql::Statement& st)
+{
+    return SessionRecord{st.blob(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5)};
+}
+
+SecurityEvent readEvent(const sql::Statement& st)
+{
+    return SecurityEvent{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5)};
+}
+
 } // namespace
 
 std::optional<UserRecord> SqliteIdentityStore::user(const std::string& userId)
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE user_id = ?1");
-    st.bind(1, userId);
-    if (!st.step())
-        return std::nullopt;
-    return readUser(st);
+    return readOne(
+        m_db.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE user_id = ?1").bind(1, userId),
+        readUser);
 }
 
 std::vector<UserRecord> SqliteIdentityStore::users()
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY user_id");
-    std::vector<UserRecord> out;
-    while (st.step())
-        out.push_back(readUser(st));
-    return out;
+    return readAll(m_db.prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY user_id"), readUser);
 }
 
 std::vector<GrantRecord> SqliteIdentityStore::grants(const std::string& userId)
 {
     std::lock_guard lock(m_mutex);
-    auto& st =
-        m_db.prepare(std::string("SELECT ") + kGrantColumns + " FROM grants WHERE ?1 = '' OR user_id = ?1 ORDER BY id");
-    st.bind(1, userId);
-    std::vector<GrantRecord> out;
-    while (st.step())
-        out.push_back(readGrant(st));
-    return out;
+    return readAll(
+        m_db.prepare(std::string("SELECT ") + kGrantColumns + " FROM grants WHERE ?1 = '' OR user_id = ?1 ORDER BY id")
+            .bind(1, userId),
+        readGrant);
 }
 
 std::optional<DeviceRecord> SqliteIdentityStore::device(const std::string& deviceId)
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE device_id = ?1");
-    st.bind(1, deviceId);
-    if (!st.step())
-        return std::nullopt;
-    return readDevice(st);
+    return readOne(
+        m_db.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE device_id = ?1").bind(1, deviceId),
+        readDevice);
 }
 
 std::vector<DeviceRecord> SqliteIdentityStore::devices()
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices ORDER BY device_id");
-    std::vector<DeviceRecord> out;
-    while (st.step())
-        out.push_back(readDevice(st));
-    return out;
+    return readAll(m_db.prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices ORDER BY device_id"),
+                   readDevice);
 }
 
 std::optional<SessionRecord> SqliteIdentityStore::session(const std::string& tokenHash)
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare("SELECT token_hash, user_id, device_id, created_at_ms, expires_at_ms, ended_at_ms FROM "
-                            "sessions WHERE token_hash = ?1");
-    st.bindBlob(1, tokenHash);
-    if (!st.step())
-        return std::nullopt;
-    return SessionRecord{st.blob(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5)};
+    return readOne(m_db.prepare("SELECT token_hash, user_id, device_id, created_at_ms, expires_at_ms, ended_at_ms "
+                                "FROM sessions WHERE token_hash = ?1")
+                       .bindBlob(1, tokenHash),
+                   readSession);
 }
 
 std::vector<SecurityEvent> SqliteIdentityStore::securityLog()
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare("SELECT id, at_ms, actor, action, target, detail FROM security_log ORDER BY id");
-    std::vector<SecurityEvent> out;
-    while (st.step())
-        out.push_back(SecurityEvent{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5)});
-    return out;
+    return readAll(m_db.prepare("SELECT id, at_ms, actor, action, target, detail FROM security_log ORDER BY id"),
+                   readEvent);
 }
 
 void SqliteIdentityStore::append(const SecurityEvent& e)

@@ -2,7 +2,9 @@
 // loopback, with a real crf-gateway subprocess (durable: ack after commit with synchronous=FULL) and a real
 // SQLCipher tablet store. Prints one JSON object (ratios against the peer: docs/performance.md).
 #include "crypto.h"
+#include "identity/identity.h"
 #include "photo.h"
+#include "storage/store.h"
 #include "sync_client.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
@@ -13,6 +15,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <signal.h>
 #include <sstream>
 #include <string>
@@ -153,13 +156,30 @@ int main(int argc, char** argv)
     fs::create_directories(work);
     const int port = 20000 + ::getpid() % 10000;
     const std::string address = "127.0.0.1:" + std::to_string(port);
+    // The bench user, made in the gateway's store before it starts (as `crfctl user add` / `grant` would).
+    const std::string benchPassword = "bench-Horse-Battery-7";
+    {
+        auto store = crf::gateway::openSqliteStore((work / "gateway").string());
+        crf::SystemClock clock;
+        if (!store) {
+            std::fprintf(stderr, "crf-bench: %s\n", store.error().text().c_str());
+            return 1;
+        }
+        crf::gateway::Identity identity(store.value()->identity(), clock);
+        if (!identity.addUser("crf-bench", "nurse", "Bench Nurse", benchPassword).ok() ||
+            !identity.grant("crf-bench", "nurse", "research_nurse", "BENCH", "01").ok()) {
+            std::fprintf(stderr, "crf-bench: cannot create the bench user\n");
+            return 1;
+        }
+    }
     const pid_t gw = ::fork();
     if (gw == 0) {
         // The report on stdout must stay one JSON object: the gateway's own lines go nowhere.
         if (std::freopen("/dev/null", "w", stdout) == nullptr)
             ::_exit(126);
         ::execl(gatewayBin.c_str(), gatewayBin.c_str(), "--listen", address.c_str(), "--data",
-                (work / "gateway").c_str(), "--max-photo-bytes", "67108864", static_cast<char*>(nullptr));
+                (work / "gateway").c_str(), "--max-photo-bytes", "67108864", "--insecure-dev",
+                static_cast<char*>(nullptr));
         std::perror("crf-bench: cannot start crf-gateway");
         ::_exit(127);
     }
@@ -174,12 +194,31 @@ int main(int argc, char** argv)
     };
     crf::sync::SyncClient client(address, std::chrono::seconds(120));
     using Phases = crf::sync::SyncEngine::Phases;
+    // One session per tablet (sessions are bound to their device), opened before the timings start.
+    std::map<std::string, std::string> tokens;
+    auto ensureSession = [&](crf::store::TabletStore& s) {
+        if (!tokens.count(s.deviceId())) {
+            crf::v1::LoginRequest login;
+            login.set_user_id("nurse");
+            login.set_password(benchPassword);
+            login.set_device_id(s.deviceId());
+            auto in = client.login(login);
+            if (!in) {
+                std::fprintf(stderr, "crf-bench: login: %s\n", in.error().text().c_str());
+                std::exit(1);
+            }
+            tokens[s.deviceId()] = in->token();
+        }
+        client.setSession(tokens[s.deviceId()], "01");
+    };
     auto sync = [&](crf::store::TabletStore& s, Phases phases) {
+        ensureSession(s);
         crf::sync::SyncEngine engine([&](const auto& fn) { fn(s); }, client, clock, "BENCH");
         return engine.run({}, phases);
     };
 
     auto a = open("a.db");
+    ensureSession(*a);
     for (int i = 0; i < forms; ++i)
         a->save(form(i, 0), actor, study);
     uint64_t lo = loopbackBytes();
@@ -198,6 +237,7 @@ int main(int argc, char** argv)
     const double push100 = seconds(t);
 
     auto b = open("b.db");
+    ensureSession(*b);
     lo = loopbackBytes();
     t = Clock::now();
     const auto pulled = sync(*b, Phases::PullOnly);

@@ -369,4 +369,30 @@ void AppCore::loadSignatures(std::string subjectId,
         [subjectId = std::move(subjectId)](store::TabletStore& s) { return s.signatures(subjectId); }, std::move(done));
 }
 
+void AppCore::verifyPassword(std::string password, std::function<void(bool)> done)
+{
+    const std::string userId = m_config.actor.userId;
+    onStore<Result<bool>>(
+        [userId, password = std::move(password)](store::TabletStore& s) mutable -> Result<bool> {
+            auto local = s.localUser(userId);
+            const bool ok = local && local.value() && password::verify(local.value()->verifier, password);
+            secureWipe(password.data(), password.size());
+            return ok;
+        },
+        [done = std::move(done)](Result<bool> r) { done(r && r.value()); });
+}
+
+void AppCore::logout()
+{
+    m_config.actor = {};
+    SyncWorker* worker = m_syncWorker;
+    QMetaObject::invokeMethod(
+        worker,
+        [worker] {
+            if (worker->client)
+                worker->client->setSession({}, {}); // the gateway session stays until it expires; this tablet drops it
+        },
+        Qt::QueuedConnection);
+}
+
 } // namespace crf::app

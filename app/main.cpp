@@ -11,6 +11,7 @@
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QStandardPaths>
+#include <QTextStream>
 #include <QTimer>
 
 int main(int argc, char** argv)
@@ -30,12 +31,14 @@ int main(int argc, char** argv)
     const QCommandLineOption caOpt(QStringLiteral("gateway-ca"),
                                    QStringLiteral("The gateway's TLS certificate or CA (PEM); without it, plaintext."),
                                    QStringLiteral("file"));
-    const QCommandLineOption userOpt(QStringLiteral("user"), QStringLiteral("User id."), QStringLiteral("id"),
-                                     QStringLiteral("nurse1"));
-    const QCommandLineOption roleOpt(QStringLiteral("role"), QStringLiteral("Role."), QStringLiteral("role"),
-                                     QStringLiteral("research_nurse"));
-    const QCommandLineOption siteOpt(QStringLiteral("site"), QStringLiteral("Site id."), QStringLiteral("id"),
-                                     QStringLiteral("01"));
+    const QCommandLineOption userOpt(QStringLiteral("user"), QStringLiteral("User id shown on the login screen."),
+                                     QStringLiteral("id"));
+    const QCommandLineOption passwordStdinOpt(
+        QStringLiteral("password-stdin"),
+        QStringLiteral("With --user: log in at start with the password read from standard input (automation)."));
+    const QCommandLineOption lockOpt(QStringLiteral("lock-minutes"),
+                                     QStringLiteral("Lock the screen after this many idle minutes (default 5)."),
+                                     QStringLiteral("minutes"), QStringLiteral("5"));
     const QCommandLineOption subjectOpt(QStringLiteral("subject"), QStringLiteral("Open this subject's SOFA form."),
                                         QStringLiteral("id"));
     const QCommandLineOption screenshotOpt(QStringLiteral("screenshot"),
@@ -49,8 +52,8 @@ int main(int argc, char** argv)
                                      QStringLiteral("oid"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
-    parser.addOptions({dataOpt, gatewayOpt, caOpt, userOpt, roleOpt, siteOpt, subjectOpt, visitOpt, formOpt, studyOpt,
-                       screenshotOpt, themeOpt});
+    parser.addOptions({dataOpt, gatewayOpt, caOpt, userOpt, passwordStdinOpt, lockOpt, subjectOpt, visitOpt, formOpt,
+                       studyOpt, screenshotOpt, themeOpt});
     parser.process(app);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
@@ -70,14 +73,21 @@ int main(int argc, char** argv)
         }
         config.gatewayRootCertPem = ca.readAll().toStdString();
     }
-    config.actor = {parser.value(userOpt).toStdString(), parser.value(roleOpt).toStdString(),
-                    parser.value(siteOpt).toStdString()};
+    // The user, role and site come from the login (gateway grants or the offline verifier), never from flags.
+    bool minutesOk = false;
+    const double lockMinutes = parser.value(lockOpt).toDouble(&minutesOk);
+    if (!minutesOk || lockMinutes <= 0 || lockMinutes > 24 * 60) {
+        qCritical("crf-tablet: --lock-minutes: \"%s\" is not a number of minutes (0-1440)",
+                  qPrintable(parser.value(lockOpt)));
+        return 2;
+    }
     config.definition = definition.value();
     config.autoSync = true;
     QDir().mkpath(config.dataDir);
 
     crf::app::AppCore core(config);
     crf::ui::SessionController session(&core);
+    session.setLockAfterMs(static_cast<int>(lockMinutes * 60 * 1000));
     crf::ui::SubjectListModel subjects(&core);
     crf::ui::StudyController study(definition.value());
     crf::ui::registerQmlTypes(&session, &subjects, &study);
@@ -90,17 +100,27 @@ int main(int argc, char** argv)
     if (engine.rootObjects().isEmpty())
         return 1;
     QObject* root = engine.rootObjects().constFirst();
+    root->setProperty("prefillUser", parser.value(userOpt));
     if (parser.isSet(subjectOpt)) {
         root->setProperty("initialVisit", parser.value(visitOpt));
         root->setProperty("initialForm", parser.value(formOpt));
         root->setProperty("initialSubject", parser.value(subjectOpt));
     }
 
-    core.open([](crf::Status) {});
+    QString startPassword;
+    if (parser.isSet(passwordStdinOpt)) {
+        QTextStream in(stdin);
+        startPassword = in.readLine();
+    }
+    core.open([&session, &parser, &userOpt, startPassword](crf::Status opened) {
+        if (opened && !startPassword.isEmpty())
+            session.login(parser.value(userOpt), startPassword);
+    });
 
     if (parser.isSet(screenshotOpt)) {
         const QString file = parser.value(screenshotOpt);
-        QTimer::singleShot(1500, &app, [root, file] {
+        // After a login at start (which may first wait for an unreachable gateway) the screen needs longer to settle.
+        QTimer::singleShot(startPassword.isEmpty() ? 1500 : 5000, &app, [root, file] {
             auto* window = qobject_cast<QQuickWindow*>(root);
             const bool ok = window && window->grabWindow().save(file);
             qInfo("screenshot %s: %s", qPrintable(file), ok ? "saved" : "FAILED");

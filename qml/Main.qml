@@ -13,11 +13,13 @@ ApplicationWindow {
     property string initialSubject: ""
     property string initialVisit: "D0"
     property string initialForm: ""
+    property string prefillUser: ""
     // Toolbars in a deep blue that reads in a dark room and in daylight; accent for switches and focus.
     Material.primary: "#1f3b57"
     Material.accent: "#00897b"
 
-    header: SyncBar {}
+    // Nothing of a user's work shows while nobody is logged in or the tablet is locked.
+    header: SyncBar { visible: Session.loggedIn && !Session.locked }
 
     StackView {
         id: stack
@@ -36,11 +38,22 @@ ApplicationWindow {
         stack.push(formPage, { subjectId: subjectId, visitOid: visitOid, formOid: formOid, study: Study, core: Session.core })
     }
 
+    LoginPage {
+        objectName: "loginScreen"
+        anchors.fill: parent
+        z: 100
+        visible: !Session.loggedIn || Session.locked
+        mode: Session.loggedIn ? "lock" : "login"
+        prefillUser: window.prefillUser
+    }
+
     Component { id: casebookPage; CasebookPage {} }
     Component { id: formPage; FormPage {} }
 
     Connections {
         target: Session
+        // Another user on a shared tablet: close every page of the previous user (unsaved input included).
+        function onSwitchingUser() { stack.pop(null) }
         function onReadyChanged() {
             Subjects.refresh()
             if (Session.ready && window.initialSubject.length > 0) {

@@ -1,5 +1,9 @@
 #include "session_controller.h"
 
+#include <QCoreApplication>
+#include <QEvent>
+#include <algorithm>
+
 #include "app_core.h"
 #include "form_model.h"
 #include "study_controller.h"
@@ -63,6 +67,12 @@ void SubjectListModel::refresh()
 
 SessionController::SessionController(crf::app::AppCore* core, QObject* parent) : QObject(parent), m_core(core)
 {
+    m_idle.setSingleShot(true);
+    m_idle.setInterval(5 * 60 * 1000);
+    connect(&m_idle, &QTimer::timeout, this, &SessionController::lockNow);
+    // Any touch, click or key anywhere in the app counts as activity.
+    if (QCoreApplication::instance())
+        QCoreApplication::instance()->installEventFilter(this);
     connect(core, &crf::app::AppCore::opened, this, [this](bool ok, const QString& message) {
         m_ready = ok;
         m_openError = message;
@@ -182,6 +192,104 @@ void registerQmlTypes(SessionController* session, SubjectListModel* subjects, St
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Session", session);
     if (subjects)
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Subjects", subjects);
+}
+
+QString SessionController::role() const
+{
+    return m_core ? QString::fromStdString(m_core->config().actor.role) : QString();
+}
+
+void SessionController::setLockAfterMs(int ms)
+{
+    m_idle.setInterval(std::max(1, ms));
+    if (m_loggedIn && !m_locked)
+        m_idle.start();
+    emit sessionChanged();
+}
+
+bool SessionController::eventFilter(QObject* watched, QEvent* event)
+{
+    switch (event->type()) {
+    case QEvent::MouseButtonPress:
+    case QEvent::KeyPress:
+    case QEvent::TouchBegin:
+    case QEvent::Wheel:
+        if (m_loggedIn && !m_locked)
+            m_idle.start();
+        break;
+    default:
+        break;
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+void SessionController::login(const QString& userId, const QString& password)
+{
+    if (!m_core || m_busy)
+        return;
+    m_busy = true;
+    m_loginError.clear();
+    emit sessionChanged();
+    m_core->login(userId.trimmed().toStdString(), password.toStdString(),
+                  [this, self = QPointer(this)](Result<crf::app::LoginInfo> r) {
+                      if (!self)
+                          return;
+                      m_busy = false;
+                      if (!r) {
+                          m_loginError = QString::fromStdString(r.error().what);
+                      } else {
+                          m_loggedIn = true;
+                          m_locked = false;
+                          m_offline = !r->online;
+                          m_printedName = QString::fromStdString(r->printedName);
+                          m_idle.start();
+                      }
+                      emit sessionChanged();
+                      if (m_loggedIn)
+                          refresh();
+                  });
+}
+
+void SessionController::unlock(const QString& password)
+{
+    if (!m_core || !m_locked || m_busy)
+        return;
+    m_busy = true;
+    m_loginError.clear();
+    emit sessionChanged();
+    m_core->verifyPassword(password.toStdString(), [this, self = QPointer(this)](bool ok) {
+        if (!self)
+            return;
+        m_busy = false;
+        if (ok) {
+            m_locked = false;
+            m_idle.start();
+        } else {
+            m_loginError = tr("The password is wrong.");
+        }
+        emit sessionChanged();
+    });
+}
+
+void SessionController::lockNow()
+{
+    if (!m_loggedIn || m_locked)
+        return;
+    m_locked = true;
+    m_idle.stop();
+    emit sessionChanged();
+}
+
+void SessionController::switchUser()
+{
+    emit switchingUser(); // pages close first: nothing of this user's screen stays behind the next login
+    m_idle.stop();
+    if (m_core)
+        m_core->logout();
+    m_loggedIn = m_locked = m_offline = false;
+    m_printedName.clear();
+    m_loginError.clear();
+    emit sessionChanged();
 }
 
 } // namespace crf::ui

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <vector>
 
 namespace crf::app {
@@ -52,8 +53,16 @@ class SessionController : public QObject {
     Q_PROPERTY(bool syncing READ syncing NOTIFY syncStateChanged)
     Q_PROPERTY(double progress READ progress NOTIFY syncStateChanged)
     Q_PROPERTY(QString gatewayAddress READ gatewayAddress CONSTANT)
-    Q_PROPERTY(QString userId READ userId CONSTANT)
-    Q_PROPERTY(QString siteId READ siteId CONSTANT)
+    Q_PROPERTY(QString userId READ userId NOTIFY sessionChanged)
+    Q_PROPERTY(QString siteId READ siteId NOTIFY sessionChanged)
+    Q_PROPERTY(QString role READ role NOTIFY sessionChanged)
+    Q_PROPERTY(QString printedName READ printedName NOTIFY sessionChanged)
+    Q_PROPERTY(bool loggedIn READ loggedIn NOTIFY sessionChanged)
+    Q_PROPERTY(bool offline READ offline NOTIFY sessionChanged)
+    Q_PROPERTY(bool locked READ locked NOTIFY sessionChanged)
+    Q_PROPERTY(bool busy READ busy NOTIFY sessionChanged)
+    Q_PROPERTY(QString loginError READ loginError NOTIFY sessionChanged)
+    Q_PROPERTY(int lockAfterMs READ lockAfterMs WRITE setLockAfterMs NOTIFY sessionChanged)
     Q_PROPERTY(QString studyId READ studyId CONSTANT)
 
 public:
@@ -74,6 +83,23 @@ public:
     QString userId() const;
     QString siteId() const;
     QString studyId() const;
+    QString role() const;
+    QString printedName() const { return m_printedName; }
+    bool loggedIn() const { return m_loggedIn; }
+    bool offline() const { return m_offline; }
+    bool locked() const { return m_locked; }
+    bool busy() const { return m_busy; }
+    QString loginError() const { return m_loginError; }
+    int lockAfterMs() const { return m_idle.interval(); }
+    void setLockAfterMs(int ms);
+
+    /// Logs in (online, or offline for a user who logged in online here before); outcome through sessionChanged.
+    Q_INVOKABLE void login(const QString& userId, const QString& password);
+    /// Unlocks the idle lock with the same user's password; the screen under the lock is as it was left.
+    Q_INVOKABLE void unlock(const QString& password);
+    Q_INVOKABLE void lockNow();
+    /// Another user on a shared tablet: the session ends and the screens are emptied (`switchingUser`).
+    Q_INVOKABLE void switchUser();
 
     Q_INVOKABLE void syncNow();
     Q_INVOKABLE void refresh();
@@ -84,6 +110,9 @@ signals:
     void readyChanged();
     void syncStateChanged();
     void subjectAdded(bool ok, const QString& message);
+    void sessionChanged();
+    /// Emitted before the session ends on a user switch: pages holding the previous user's screen close.
+    void switchingUser();
 
 private:
     QPointer<crf::app::AppCore> m_core;
@@ -96,6 +125,10 @@ private:
     qint64 m_lastSyncMs = 0;
     QString m_lastError;
     double m_progress = 0;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    QTimer m_idle; // lock after inactivity (default 5 min; 21 CFR 11.10(d), FDA Q&A 2024 Q11: idle logout)
+    bool m_loggedIn = false, m_offline = false, m_locked = false, m_busy = false;
+    QString m_loginError, m_printedName;
 };
 
 class StudyController;

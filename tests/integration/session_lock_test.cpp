@@ -1,0 +1,74 @@
+// The tablet session as the screens use it: login online then offline, lock after inactivity that keeps the user's
+// place, unlock with the same password only, and a user switch that closes the previous user's pages.
+#include "app_core.h"
+#include "gateway_access.h"
+#include "key_store.h"
+#include "session_controller.h"
+#include "test_support.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace crf;
+
+TEST(TabletSession, loginLocksWhenIdleUnlocksWithThePasswordAndASwitchEndsTheSession)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, tabletDir;
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock).value();
+    const std::string password = test::addUser(*gw, "nurse-a");
+    app::AppConfig cfg;
+    cfg.dataDir = tabletDir.path();
+    cfg.gatewayAddress = QString::fromStdString(gw->address());
+    cfg.study = {"I-MICRO", "2020-1"};
+    const QString keyDir = tabletDir.path();
+    cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+    app::AppCore core(cfg);
+    ui::SessionController session(&core);
+    ASSERT_TRUE(test::await<Status>([&](auto done) { core.open(done); }).ok());
+    ASSERT_FALSE(session.loggedIn());
+
+    // A wrong password: refused with the gateway's words, still logged out.
+    session.login("nurse-a", "Not-The-Password-1");
+    ASSERT_TRUE(test::spinUntil([&] { return !session.busy(); }));
+    EXPECT_FALSE(session.loggedIn());
+    EXPECT_EQ(session.loginError(), "user id or password is wrong");
+
+    session.setLockAfterMs(200);
+    session.login("nurse-a", QString::fromStdString(password));
+    ASSERT_TRUE(test::spinUntil([&] { return session.loggedIn(); }));
+    EXPECT_FALSE(session.offline());
+    EXPECT_EQ(session.userId(), "nurse-a");
+    EXPECT_EQ(session.role(), "research_nurse");
+    EXPECT_EQ(session.siteId(), "01");
+
+    // Idle: locked, still logged in (the pages under the lock keep their unsaved input).
+    ASSERT_TRUE(test::spinUntil([&] { return session.locked(); }, 5000));
+    EXPECT_TRUE(session.loggedIn());
+    session.unlock("Not-The-Password-1");
+    ASSERT_TRUE(test::spinUntil([&] { return !session.busy(); }));
+    EXPECT_TRUE(session.locked());
+    EXPECT_FALSE(session.loginError().isEmpty());
+    session.setLockAfterMs(60 * 60 * 1000);
+    session.unlock(QString::fromStdString(password));
+    ASSERT_TRUE(test::spinUntil([&] { return !session.locked(); }));
+
+    // A user switch: pages are told to close first, then nobody is logged in and nothing is stamped.
+    QSignalSpy closing(&session, &ui::SessionController::switchingUser);
+    session.switchUser();
+    EXPECT_EQ(closing.count(), 1);
+    EXPECT_FALSE(session.loggedIn());
+    EXPECT_TRUE(session.userId().isEmpty());
+
+    // The gateway goes away: the same user logs in offline with the verifier kept on this tablet; another does not.
+    gw->shutdown();
+    session.login("nurse-b", QString::fromStdString(password));
+    ASSERT_TRUE(test::spinUntil([&] { return !session.busy(); }, 15000));
+    EXPECT_FALSE(session.loggedIn());
+    session.login("nurse-a", QString::fromStdString(password));
+    ASSERT_TRUE(test::spinUntil([&] { return !session.busy(); }, 15000));
+    EXPECT_TRUE(session.loggedIn());
+    EXPECT_TRUE(session.offline());
+    EXPECT_EQ(session.role(), "research_nurse");
+}

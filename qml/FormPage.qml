@@ -67,6 +67,17 @@ Page {
             Layout.fillWidth: true
         }
 
+        Label {
+            objectName: "signatureStatus"
+            visible: model.signatureText.length > 0
+            text: model.signatureText
+            color: "white"
+            padding: 10
+            wrapMode: Text.WordWrap
+            background: Rectangle { color: model.signatureIntact ? "#2e7d32" : "#ef6c00" }
+            Layout.fillWidth: true
+        }
+
         // Eligibility verdict, when this form carries the study's criteria.
         Frame {
             objectName: "eligibilityPanel"
@@ -185,6 +196,14 @@ Page {
                 onClicked: statusDialog.open()
             }
             Button {
+                objectName: "signButton"
+                visible: model.canSign
+                text: qsTr("Sign…")
+                enabled: !model.dirty && !model.busy && page.core !== null
+                Layout.minimumHeight: 48
+                onClicked: signDialog.open()
+            }
+            Button {
                 objectName: "saveButton"
                 text: qsTr("Save")
                 highlighted: true
@@ -228,6 +247,23 @@ Page {
                                   model.recordStatus === "ENTERED_IN_ERROR" ? "RESTORED" : "ENTERED_IN_ERROR", statusReason.text)
             statusReason.text = ""
         }
+    }
+
+    Dialog {
+        id: signDialog
+        title: qsTr("Sign this form")
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        ColumnLayout {
+            Label {
+                text: qsTr("Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).")
+                wrapMode: Text.WordWrap; Layout.maximumWidth: 420
+            }
+            TextField { id: signPassword; objectName: "signPassword"; echoMode: TextInput.Password; placeholderText: qsTr("Password"); Layout.fillWidth: true; Layout.minimumHeight: 48 }
+        }
+        onAccepted: { model.sign(signPassword.text); signPassword.text = "" }
+        onRejected: signPassword.text = ""
     }
 
     Dialog {

@@ -455,6 +455,7 @@ void FormModel::load()
                                          return;
                                      m_recordStatus = status ? QString::fromStdString(*status) : QString();
                                      emit stateChanged();
+                                     loadSignature();
                                  });
         m_state = study::evaluateForm(*m_study->definition(), *form(), m_entered);
         m_saved = effectiveValues();
@@ -591,6 +592,57 @@ void FormModel::save(const QString& reasonCode, const QString& reasonText)
         m_core->save(std::move(local),
                      [finish, earlier](Result<store::SaveOutcome> second) { finish(second, earlier); });
     });
+}
+
+bool FormModel::canSign() const
+{
+    return m_core && m_core->config().actor.role == "investigator";
+}
+
+void FormModel::loadSignature()
+{
+    if (!m_core)
+        return;
+    m_core->loadSignatures(m_subjectId.toStdString(), [this, self = QPointer(this)](
+                                                          Result<std::vector<store::SignatureState>> r) {
+        if (!self || !r)
+            return;
+        const store::SignatureState* last = nullptr;
+        for (const auto& s : *r)
+            if (s.scope == "FORM" && s.form.visitOid == m_visitOid.toStdString() &&
+                s.form.formOid == m_formOid.toStdString() && s.form.repeat == static_cast<uint32_t>(m_repeat))
+                last = &s;
+        m_signatureIntact = last && last->intact;
+        if (!last)
+            m_signatureText.clear();
+        else {
+            const QString when = QDateTime::fromMSecsSinceEpoch(last->signedAtMs, Qt::UTC)
+                                     .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+            m_signatureText =
+                last->intact
+                    ? tr("Signed by %1 on %2: %3")
+                          .arg(QString::fromStdString(last->printedName), when, QString::fromStdString(last->meaning))
+                    : tr("Signature of %1 (%2) broken: the data changed since. A new signature is needed.")
+                          .arg(QString::fromStdString(last->printedName), when);
+        }
+        emit stateChanged();
+    });
+}
+
+void FormModel::sign(const QString& password)
+{
+    if (!m_core || m_busy)
+        return;
+    setState(true, QString());
+    const store::FormKey key{m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(),
+                             static_cast<uint32_t>(m_repeat)};
+    m_core->sign(key, false, "I approve the data of this form as accurate and complete", password.toStdString(),
+                 [this, self = QPointer(this)](Result<store::SaveOutcome> r) {
+                     if (!self)
+                         return;
+                     setState(false, r ? tr("Signed.") : QString::fromStdString(r.error().what));
+                     loadSignature();
+                 });
 }
 
 } // namespace crf::ui

@@ -42,6 +42,9 @@ class FormModel : public QAbstractListModel {
     Q_PROPERTY(QVariantList computed READ computed NOTIFY stateChanged)
     Q_PROPERTY(bool showMissing READ showMissing NOTIFY stateChanged)
     Q_PROPERTY(QString recordStatus READ recordStatus NOTIFY stateChanged)
+    Q_PROPERTY(QString signatureText READ signatureText NOTIFY stateChanged)
+    Q_PROPERTY(bool signatureIntact READ signatureIntact NOTIFY stateChanged)
+    Q_PROPERTY(bool canSign READ canSign NOTIFY stateChanged)
 
 public:
     enum Roles {
@@ -112,6 +115,11 @@ public:
     Q_INVOKABLE bool needsReason() const;
     Q_INVOKABLE void save(const QString& reasonCode = {}, const QString& reasonText = {});
     /// Marks the form instance entered in error (or restores it) with a reason; nothing is deleted.
+    /// The investigator signs this form instance; the password is checked again (21 CFR 11.200(a)).
+    Q_INVOKABLE void sign(const QString& password);
+    QString signatureText() const { return m_signatureText; }
+    bool signatureIntact() const { return m_signatureIntact; }
+    bool canSign() const;
     Q_INVOKABLE void setRecordStatus(const QString& status, const QString& reasonCode, const QString& reasonText);
 
 signals:
@@ -129,6 +137,9 @@ private:
 
     QPointer<StudyController> m_study;
     QPointer<crf::app::AppCore> m_core;
+    void loadSignature();
+    QString m_signatureText;
+    bool m_signatureIntact = false;
     QString m_subjectId, m_visitOid, m_formOid;
     int m_repeat = 0;
     struct Row {

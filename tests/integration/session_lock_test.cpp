@@ -1,9 +1,11 @@
 // The tablet session as the screens use it: login online then offline, lock after inactivity that keeps the user's
 // place, unlock with the same password only, and a user switch that closes the previous user's pages.
 #include "app_core.h"
+#include "form_model.h"
 #include "gateway_access.h"
 #include "key_store.h"
 #include "session_controller.h"
+#include "study_controller.h"
 #include "test_support.h"
 
 #include <QSignalSpy>
@@ -71,4 +73,60 @@ TEST(TabletSession, loginLocksWhenIdleUnlocksWithThePasswordAndASwitchEndsTheSes
     EXPECT_TRUE(session.loggedIn());
     EXPECT_TRUE(session.offline());
     EXPECT_EQ(session.role(), "research_nurse");
+}
+
+TEST(TabletSession, anInvestigatorSignsAFormFromItsPageAndSeesTheSignatureBreakAfterAChange)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, tabletDir;
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock).value();
+    const std::string password = test::addUser(*gw, "inv-01", "investigator");
+    auto definition = ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value();
+    ui::StudyController study{definition};
+    app::AppConfig cfg;
+    cfg.dataDir = tabletDir.path();
+    cfg.gatewayAddress = QString::fromStdString(gw->address());
+    cfg.definition = definition;
+    const QString keyDir = tabletDir.path();
+    cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+    app::AppCore core(cfg);
+    ASSERT_TRUE(test::await<Status>([&](auto done) { core.open(done); }).ok());
+    ASSERT_TRUE(test::await<Result<app::LoginInfo>>([&](auto d) { core.login("inv-01", password, d); }).ok());
+
+    ui::FormModel form;
+    form.setStudy(&study);
+    form.setCore(&core);
+    form.setProperty("subjectId", QStringLiteral("01-001"));
+    form.setProperty("visitOid", QStringLiteral("D0"));
+    form.setFormOid(QStringLiteral("SOFA"));
+    form.load();
+    ASSERT_TRUE(test::spinUntil([&] { return !form.busy(); }));
+    EXPECT_TRUE(form.canSign());
+    const std::vector<std::pair<const char*, const char*>> values = {
+        {"PAO2", "68"},   {"FIO2", "45"},      {"RESP_SUPPORT", "Y"},      {"PLATELETS", "92"},
+        {"BILI", "38"},   {"MAP", "66"},       {"NOREPINEPHRINE", "0,32"}, {"GCS", "10"},
+        {"CREAT", "190"}, {"URINE_24H", "420"}};
+    for (const auto& [oid, v] : values)
+        form.setValue(QString::fromLatin1(oid), QString::fromLatin1(v));
+    QSignalSpy saved(&form, &ui::FormModel::saved);
+    form.save();
+    ASSERT_TRUE(test::spinUntil([&] { return saved.count() == 1; }));
+    ASSERT_TRUE(saved.at(0).at(0).toBool()) << saved.at(0).at(1).toString().toStdString();
+
+    form.sign("Not-The-Password-1");
+    ASSERT_TRUE(test::spinUntil([&] { return !form.busy(); }));
+    EXPECT_NE(form.message().indexOf("password is wrong"), -1) << form.message().toStdString();
+    EXPECT_TRUE(form.signatureText().isEmpty());
+
+    form.sign(QString::fromStdString(password));
+    ASSERT_TRUE(test::spinUntil([&] { return form.signatureIntact(); }));
+    EXPECT_NE(form.signatureText().indexOf("Signed by Test inv-01"), -1) << form.signatureText().toStdString();
+
+    form.setValue("GCS", "11");
+    form.save("TRANSCRIPTION_ERROR", "typed 10 for 11");
+    ASSERT_TRUE(test::spinUntil([&] { return saved.count() == 2; }));
+    ASSERT_TRUE(saved.at(1).at(0).toBool()) << saved.at(1).at(1).toString().toStdString();
+    form.load();
+    ASSERT_TRUE(test::spinUntil([&] { return !form.signatureIntact() && !form.signatureText().isEmpty(); }));
+    EXPECT_NE(form.signatureText().indexOf("broken"), -1) << form.signatureText().toStdString();
 }

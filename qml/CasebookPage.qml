@@ -20,7 +20,56 @@ Page {
             Label { text: qsTr("Subject %1").arg(page.subjectId); font.pixelSize: 20; font.bold: true }
             Label { text: Study.studyId + " · " + qsTr("definition %1").arg(Study.version); font.pixelSize: 15 }
             Item { Layout.fillWidth: true }
+            ToolButton {
+                objectName: "signCasebook"
+                visible: Session.role === "investigator"
+                text: qsTr("Sign casebook…")
+                Layout.minimumHeight: 48
+                onClicked: casebookSignDialog.open()
+            }
         }
+    }
+
+    property string signatureText: ""
+    property bool signatureIntact: false
+    property string signatureError: ""
+    Component.onCompleted: Session.loadCasebookSignature(subjectId)
+    Connections {
+        target: Session
+        function onCasebookSignature(subjectId, text, intact, error) {
+            if (subjectId !== page.subjectId)
+                return
+            page.signatureText = text
+            page.signatureIntact = intact
+            page.signatureError = error
+        }
+    }
+
+    footer: Label {
+        objectName: "casebookSignature"
+        visible: page.signatureText.length > 0 || page.signatureError.length > 0
+        text: page.signatureError.length > 0 ? page.signatureError : page.signatureText
+        color: "white"
+        padding: 10
+        wrapMode: Text.WordWrap
+        background: Rectangle { color: page.signatureError.length > 0 ? "#d32f2f" : (page.signatureIntact ? "#2e7d32" : "#ef6c00") }
+    }
+
+    Dialog {
+        id: casebookSignDialog
+        title: qsTr("Sign the casebook of %1").arg(page.subjectId)
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        ColumnLayout {
+            Label {
+                text: qsTr("Meaning: I approve the data of this casebook as accurate and complete. Your signature records your printed name, the UTC time and every value of this subject. Enter your password to sign (21 CFR 11.50, 11.200).")
+                wrapMode: Text.WordWrap; Layout.maximumWidth: 420
+            }
+            TextField { id: casebookPassword; echoMode: TextInput.Password; placeholderText: qsTr("Password"); Layout.fillWidth: true; Layout.minimumHeight: 48 }
+        }
+        onAccepted: { Session.signCasebook(page.subjectId, casebookPassword.text); casebookPassword.text = "" }
+        onRejected: casebookPassword.text = ""
     }
 
     ListView {

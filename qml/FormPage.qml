@@ -197,7 +197,7 @@ Page {
             }
             Button {
                 objectName: "signButton"
-                visible: model.canSign
+                visible: Session.role === "investigator"
                 text: qsTr("Sign…")
                 enabled: !model.dirty && !model.busy && page.core !== null
                 Layout.minimumHeight: 48

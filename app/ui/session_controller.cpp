@@ -292,4 +292,53 @@ void SessionController::switchUser()
     emit sessionChanged();
 }
 
+void SessionController::loadCasebookSignature(const QString& subjectId)
+{
+    if (!m_core)
+        return;
+    m_core->loadSignatures(subjectId.toStdString(), [this, self = QPointer(this),
+                                                     subjectId](Result<std::vector<store::SignatureState>> r) {
+        if (!self)
+            return;
+        if (!r) {
+            emit casebookSignature(subjectId, {}, false, QString::fromStdString(r.error().what));
+            return;
+        }
+        const store::SignatureState* last = nullptr;
+        for (const auto& s : *r)
+            if (s.scope == "CASEBOOK")
+                last = &s;
+        if (!last) {
+            emit casebookSignature(subjectId, {}, false, {});
+            return;
+        }
+        const QString when = QDateTime::fromMSecsSinceEpoch(last->signedAtMs, Qt::UTC)
+                                 .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+        const QString name = QString::fromStdString(last->printedName);
+        emit casebookSignature(subjectId,
+                               last->intact ? tr("Casebook signed by %1 on %2").arg(name, when)
+                                            : tr("Casebook signature of %1 (%2) broken: data changed since. A new "
+                                                 "signature is needed.")
+                                                  .arg(name, when),
+                               last->intact, {});
+    });
+}
+
+void SessionController::signCasebook(const QString& subjectId, const QString& password)
+{
+    if (!m_core)
+        return;
+    m_core->sign({subjectId.toStdString(), "*", "*", 0}, true,
+                 "I approve the data of this casebook as accurate and complete", password.toStdString(),
+                 [this, self = QPointer(this), subjectId](Result<store::SaveOutcome> r) {
+                     if (!self)
+                         return;
+                     if (!r) {
+                         emit casebookSignature(subjectId, {}, false, QString::fromStdString(r.error().what));
+                         return;
+                     }
+                     loadCasebookSignature(subjectId);
+                 });
+}
+
 } // namespace crf::ui

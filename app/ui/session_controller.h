@@ -98,6 +98,10 @@ public:
     /// Unlocks the idle lock with the same user's password; the screen under the lock is as it was left.
     Q_INVOKABLE void unlock(const QString& password);
     Q_INVOKABLE void lockNow();
+    /// The investigator signs the subject's whole casebook (password again); outcome through casebookSignature.
+    Q_INVOKABLE void signCasebook(const QString& subjectId, const QString& password);
+    /// Reads the latest casebook signature of a subject; outcome through casebookSignature.
+    Q_INVOKABLE void loadCasebookSignature(const QString& subjectId);
     /// Another user on a shared tablet: the session ends and the screens are emptied (`switchingUser`).
     Q_INVOKABLE void switchUser();
 
@@ -111,6 +115,8 @@ signals:
     void syncStateChanged();
     void subjectAdded(bool ok, const QString& message);
     void sessionChanged();
+    /// `text` is empty when the casebook is not signed; `intact` false when it changed since.
+    void casebookSignature(const QString& subjectId, const QString& text, bool intact, const QString& error);
     /// Emitted before the session ends on a user switch: pages holding the previous user's screen close.
     void switchingUser();
 

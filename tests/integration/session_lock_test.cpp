@@ -129,4 +129,16 @@ TEST(TabletSession, anInvestigatorSignsAFormFromItsPageAndSeesTheSignatureBreakA
     form.load();
     ASSERT_TRUE(test::spinUntil([&] { return !form.signatureIntact() && !form.signatureText().isEmpty(); }));
     EXPECT_NE(form.signatureText().indexOf("broken"), -1) << form.signatureText().toStdString();
+
+    // The whole casebook, from the casebook page's controller.
+    ui::SessionController session(&core);
+    QSignalSpy casebook(&session, &ui::SessionController::casebookSignature);
+    session.signCasebook("01-001", "Not-The-Password-1");
+    ASSERT_TRUE(test::spinUntil([&] { return casebook.count() == 1; }));
+    EXPECT_NE(casebook.at(0).at(3).toString().indexOf("password is wrong"), -1);
+    session.signCasebook("01-001", QString::fromStdString(password));
+    ASSERT_TRUE(test::spinUntil([&] { return casebook.count() == 2; }));
+    EXPECT_NE(casebook.at(1).at(1).toString().indexOf("Casebook signed by Test inv-01"), -1)
+        << casebook.at(1).at(1).toString().toStdString();
+    EXPECT_TRUE(casebook.at(1).at(2).toBool());
 }

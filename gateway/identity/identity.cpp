@@ -166,6 +166,22 @@ std::vector<GrantRecord> Identity::activeGrants(const std::string& userId, int64
     return all;
 }
 
+bool Identity::checkPassword(const std::string& encodedHash, const std::string& password)
+{
+    {
+        std::unique_lock lock(m_checksMutex);
+        m_checksFree.wait(lock, [&] { return m_checksRunning < std::max(1, m_options.concurrentPasswordChecks); });
+        m_checksPeak = std::max(m_checksPeak, ++m_checksRunning);
+    }
+    const bool ok = password::verify(encodedHash, password);
+    {
+        std::lock_guard lock(m_checksMutex);
+        --m_checksRunning;
+    }
+    m_checksFree.notify_one();
+    return ok;
+}
+
 std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& request)
 {
     const int64_t now = m_clock.nowMs();
@@ -180,9 +196,9 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
     auto u = isValidId(userId) ? m_store.user(userId) : std::nullopt;
     if (!u) {
         // Spend the same effort as a real check, so timing does not reveal which ids exist.
-        (void)password::verify("$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-                               "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXphYmNkZWY",
-                               request.password());
+        (void)checkPassword("$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+                            "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXphYmNkZWY",
+                            request.password());
         return refuse(Refusal::Unauthenticated, kBadCredentials, "login.failed", "unknown user");
     }
     if (u->disabledAtMs != 0)
@@ -191,7 +207,7 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
         return refuse(Refusal::PermissionDenied,
                       "this account is locked after repeated failed logins until " + utcMinute(u->lockedUntilMs),
                       "login.refused", "account locked");
-    if (!password::verify(u->passwordHash, request.password())) {
+    if (!checkPassword(u->passwordHash, request.password())) {
         u->failedLogins += 1;
         std::optional<SecurityEvent> log = entry(userId, "login.failed", request.device_id(),
                                                  "wrong password (" + std::to_string(u->failedLogins) + ")");

@@ -7,6 +7,8 @@
 #include "roles.h"
 #include "storage/identity_store.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,9 @@ public:
         int64_t sessionTtlMs = 12LL * 3600 * 1000; // one shift
         int maxFailedLogins = 5;                   // then locked (FDA Q&A 2024 Q11: login-attempt limits)
         int64_t lockoutMs = 15LL * 60 * 1000;
+        /// Password checks running at once (each holds 64 MiB for Argon2id): a ward's tablets logging in together at
+        /// shift change wait their turn instead of exhausting the gateway's memory.
+        int concurrentPasswordChecks = 4;
     };
     Identity(IdentityStore& store, const Clock& clock, Options options);
     Identity(IdentityStore& store, const Clock& clock) : Identity(store, clock, Options{}) {}
@@ -64,12 +69,22 @@ public:
     /// Grants active at `atMs`.
     std::vector<GrantRecord> activeGrants(const std::string& userId, int64_t atMs);
     IdentityStore& store() { return m_store; }
+    /// The most password checks that ever ran at once (bounded by Options::concurrentPasswordChecks).
+    int passwordChecksPeak()
+    {
+        std::lock_guard lock(m_checksMutex);
+        return m_checksPeak;
+    }
     const Clock& clock() const { return m_clock; }
 
 private:
     SecurityEvent entry(const std::string& actor, const std::string& action, const std::string& target,
                         const std::string& detail = {}) const;
+    bool checkPassword(const std::string& encodedHash, const std::string& password);
     IdentityStore& m_store;
+    std::mutex m_checksMutex;
+    std::condition_variable m_checksFree;
+    int m_checksRunning = 0, m_checksPeak = 0;
     const Clock& m_clock;
     Options m_options;
 };

@@ -17,6 +17,9 @@
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 using namespace crf;
 
 namespace {
@@ -506,4 +509,30 @@ TEST_F(AccessFixture, theGatewayRefusesASignatureNotMadeByAnInvestigator)
     const auto st = nurse.push(req);
     EXPECT_EQ(st.error_code(), DENIED);
     EXPECT_NE(st.error_message().find("only an investigator signs"), std::string::npos) << st.error_message();
+}
+
+TEST(Login, manyTabletsLoggingInAtOnceWaitForABoundedNumberOfPasswordChecks)
+{
+    SystemClock clock;
+    QTemporaryDir dir;
+    auto options = test::devGateway(dir.path().toStdString());
+    options.identity.concurrentPasswordChecks = 2;
+    auto gw = gateway::GatewayServer::start(options, clock).value();
+    const int tablets = 8;
+    for (int i = 0; i < tablets; ++i)
+        test::addUser(*gw, "nurse-" + std::to_string(i));
+    std::vector<std::thread> logins;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < tablets; ++i)
+        logins.emplace_back([&, i] {
+            Caller c(gw->address());
+            const std::string user = "nurse-" + std::to_string(i);
+            if (c.login(user, test::passwordOf(user), "dev-" + user).ok())
+                ++ok;
+        });
+    for (auto& t : logins)
+        t.join();
+    EXPECT_EQ(ok.load(), tablets) << "every login gets through, in turn";
+    EXPECT_LE(gw->identity().passwordChecksPeak(), 2);
+    EXPECT_GE(gw->identity().passwordChecksPeak(), 1);
 }

@@ -123,132 +123,131 @@ void SqliteIdentityStore::append(const SecurityEvent& e)
         .run();
 }
 
-bool SqliteIdentityStore::addUser(const UserRecord& u, const SecurityEvent& log)
+bool SqliteIdentityStore::write(const std::optional<SecurityEvent>& log, const std::function<bool()>& body)
 {
     std::lock_guard lock(m_mutex);
     sql::Transaction tx(m_db);
-    m_db.prepare(std::string("INSERT OR IGNORE INTO users (") + kUserColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-        .bind(1, u.userId)
-        .bind(2, u.printedName)
-        .bind(3, u.passwordHash)
-        .bind(4, u.createdAtMs)
-        .bind(5, u.disabledAtMs)
-        .bind(6, static_cast<int64_t>(u.failedLogins))
-        .bind(7, u.lockedUntilMs)
-        .run();
-    if (m_db.changes() == 0)
-        return false;
-    append(log);
+    if (!body())
+        return false; // rolled back: nothing written, nothing logged
+    if (log)
+        append(*log);
     tx.commit();
     return true;
 }
 
+bool SqliteIdentityStore::addUser(const UserRecord& u, const SecurityEvent& log)
+{
+    return write(log, [&] {
+        m_db.prepare(std::string("INSERT OR IGNORE INTO users (") + kUserColumns +
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .bind(1, u.userId)
+            .bind(2, u.printedName)
+            .bind(3, u.passwordHash)
+            .bind(4, u.createdAtMs)
+            .bind(5, u.disabledAtMs)
+            .bind(6, static_cast<int64_t>(u.failedLogins))
+            .bind(7, u.lockedUntilMs)
+            .run();
+        return m_db.changes() != 0;
+    });
+}
+
 void SqliteIdentityStore::updateUser(const UserRecord& u, const std::optional<SecurityEvent>& log)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    m_db.prepare("UPDATE users SET printed_name = ?2, password_hash = ?3, disabled_at_ms = ?4, failed_logins = ?5, "
-                 "locked_until_ms = ?6 WHERE user_id = ?1")
-        .bind(1, u.userId)
-        .bind(2, u.printedName)
-        .bind(3, u.passwordHash)
-        .bind(4, u.disabledAtMs)
-        .bind(5, static_cast<int64_t>(u.failedLogins))
-        .bind(6, u.lockedUntilMs)
-        .run();
-    if (log)
-        append(*log);
-    tx.commit();
+    write(log, [&] {
+        m_db.prepare("UPDATE users SET printed_name = ?2, password_hash = ?3, disabled_at_ms = ?4, failed_logins = ?5, "
+                     "locked_until_ms = ?6 WHERE user_id = ?1")
+            .bind(1, u.userId)
+            .bind(2, u.printedName)
+            .bind(3, u.passwordHash)
+            .bind(4, u.disabledAtMs)
+            .bind(5, static_cast<int64_t>(u.failedLogins))
+            .bind(6, u.lockedUntilMs)
+            .run();
+        return true;
+    });
 }
 
 int64_t SqliteIdentityStore::addGrant(const GrantRecord& g, const SecurityEvent& log)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    m_db.prepare("INSERT INTO grants (user_id, role, study_id, site_id, start_ms, end_ms, granted_by) VALUES (?1, ?2, "
-                 "?3, ?4, ?5, ?6, ?7)")
-        .bind(1, g.userId)
-        .bind(2, g.role)
-        .bind(3, g.studyId)
-        .bind(4, g.siteId)
-        .bind(5, g.startMs)
-        .bind(6, g.endMs)
-        .bind(7, g.grantedBy)
-        .run();
-    const int64_t id = m_db.lastInsertRowId();
-    SecurityEvent withId = log;
-    withId.detail = "grant " + std::to_string(id) + (log.detail.empty() ? "" : ": " + log.detail);
-    append(withId);
-    tx.commit();
+    int64_t id = 0;
+    write(std::nullopt, [&] {
+        m_db.prepare("INSERT INTO grants (user_id, role, study_id, site_id, start_ms, end_ms, granted_by) VALUES (?1, "
+                     "?2, ?3, ?4, ?5, ?6, ?7)")
+            .bind(1, g.userId)
+            .bind(2, g.role)
+            .bind(3, g.studyId)
+            .bind(4, g.siteId)
+            .bind(5, g.startMs)
+            .bind(6, g.endMs)
+            .bind(7, g.grantedBy)
+            .run();
+        id = m_db.lastInsertRowId();
+        SecurityEvent withId = log; // the log line names the grant, known only now
+        withId.detail = "grant " + std::to_string(id) + (log.detail.empty() ? "" : ": " + log.detail);
+        append(withId);
+        return true;
+    });
     return id;
 }
 
 bool SqliteIdentityStore::endGrant(int64_t grantId, int64_t atMs, const std::string& by, const SecurityEvent& log)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    m_db.prepare("UPDATE grants SET end_ms = ?2, ended_by = ?3 WHERE id = ?1 AND (end_ms = 0 OR end_ms > ?2)")
-        .bind(1, grantId)
-        .bind(2, atMs)
-        .bind(3, by)
-        .run();
-    if (m_db.changes() == 0)
-        return false;
-    append(log);
-    tx.commit();
-    return true;
+    return write(log, [&] {
+        m_db.prepare("UPDATE grants SET end_ms = ?2, ended_by = ?3 WHERE id = ?1 AND (end_ms = 0 OR end_ms > ?2)")
+            .bind(1, grantId)
+            .bind(2, atMs)
+            .bind(3, by)
+            .run();
+        return m_db.changes() != 0;
+    });
 }
 
 void SqliteIdentityStore::putDevice(const DeviceRecord& d, const SecurityEvent& log)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    m_db.prepare(std::string("INSERT OR REPLACE INTO devices (") + kDeviceColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        .bind(1, d.deviceId)
-        .bindBlob(2, d.secretHash)
-        .bind(3, d.enrolledBy)
-        .bind(4, d.enrolledAtMs)
-        .bind(5, d.revokedAtMs)
-        .bind(6, d.revokedBy)
-        .run();
-    append(log);
-    tx.commit();
+    write(log, [&] {
+        m_db.prepare(std::string("INSERT OR REPLACE INTO devices (") + kDeviceColumns +
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .bind(1, d.deviceId)
+            .bindBlob(2, d.secretHash)
+            .bind(3, d.enrolledBy)
+            .bind(4, d.enrolledAtMs)
+            .bind(5, d.revokedAtMs)
+            .bind(6, d.revokedBy)
+            .run();
+        return true;
+    });
 }
 
 void SqliteIdentityStore::addSession(const SessionRecord& s, const SecurityEvent& log)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    m_db.prepare("INSERT INTO sessions (token_hash, user_id, device_id, created_at_ms, expires_at_ms) VALUES (?1, ?2, "
-                 "?3, ?4, ?5)")
-        .bindBlob(1, s.tokenHash)
-        .bind(2, s.userId)
-        .bind(3, s.deviceId)
-        .bind(4, s.createdAtMs)
-        .bind(5, s.expiresAtMs)
-        .run();
-    append(log);
-    tx.commit();
+    write(log, [&] {
+        m_db.prepare("INSERT INTO sessions (token_hash, user_id, device_id, created_at_ms, expires_at_ms) VALUES (?1, "
+                     "?2, ?3, ?4, ?5)")
+            .bindBlob(1, s.tokenHash)
+            .bind(2, s.userId)
+            .bind(3, s.deviceId)
+            .bind(4, s.createdAtMs)
+            .bind(5, s.expiresAtMs)
+            .run();
+        return true;
+    });
 }
 
 void SqliteIdentityStore::endSession(const std::string& tokenHash, int64_t atMs, const SecurityEvent& log)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    m_db.prepare("UPDATE sessions SET ended_at_ms = ?2 WHERE token_hash = ?1 AND ended_at_ms = 0")
-        .bindBlob(1, tokenHash)
-        .bind(2, atMs)
-        .run();
-    append(log);
-    tx.commit();
+    write(log, [&] {
+        m_db.prepare("UPDATE sessions SET ended_at_ms = ?2 WHERE token_hash = ?1 AND ended_at_ms = 0")
+            .bindBlob(1, tokenHash)
+            .bind(2, atMs)
+            .run();
+        return true;
+    });
 }
 
 void SqliteIdentityStore::log(const SecurityEvent& event)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
-    append(event);
-    tx.commit();
+    write(event, [] { return true; });
 }
 
 } // namespace crf::gateway

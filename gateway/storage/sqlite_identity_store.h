@@ -3,7 +3,9 @@
 
 #include "identity_store.h"
 
+#include <functional>
 #include <mutex>
+#include <optional>
 
 namespace crf::sql {
 class Database;
@@ -35,6 +37,8 @@ public:
 
 private:
     void append(const SecurityEvent& event); // caller holds the lock, inside a transaction
+    /// One durable transaction: `body` (false: roll back, nothing logged), then `log`.
+    bool write(const std::optional<SecurityEvent>& log, const std::function<bool()>& body);
     sql::Database& m_db;
     std::mutex& m_mutex;
 };

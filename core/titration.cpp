@@ -1,0 +1,201 @@
+// Titration timer (I-MICRO protocol "Ilomedin": +0.5 ng/kg/min every 30 min to 1.5; step down every 15 min on
+// hypotension or hypoxaemia; stop rules; 48 h in all).
+#include "titration.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace crf::titration {
+
+const char* phaseName(Phase p)
+{
+    switch (p) {
+    case Phase::NotStarted:
+        return "not started";
+    case Phase::StepUp:
+        return "stepping up";
+    case Phase::Holding:
+        return "holding";
+    case Phase::StepDown:
+        return "stepping down";
+    case Phase::Paused:
+        return "paused";
+    case Phase::Stopped:
+        return "stopped";
+    case Phase::Completed:
+        return "completed";
+    }
+    return "";
+}
+
+namespace {
+bool running(Phase p)
+{
+    return p == Phase::StepUp || p == Phase::Holding || p == Phase::StepDown;
+}
+
+std::string dose(double d)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f ng/kg/min", d);
+    return buf;
+}
+} // namespace
+
+void Titration::start(int64_t nowMs)
+{
+    if (m_phase != Phase::NotStarted)
+        return;
+    m_phase = m_s.levelsNgKgMin.size() > 1 ? Phase::StepUp : Phase::Holding;
+    m_level = 0;
+    m_runningSince = nowMs;
+    m_nextStepMs = m_phase == Phase::StepUp ? nowMs + m_s.stepUpMs : 0;
+}
+
+void Titration::accrue(int64_t nowMs)
+{
+    if (running(m_phase) && nowMs > m_runningSince) {
+        m_infusedMs += nowMs - m_runningSince;
+        m_runningSince = nowMs;
+    }
+}
+
+void Titration::stop(int64_t nowMs, std::string why)
+{
+    accrue(nowMs);
+    m_phase = Phase::Stopped;
+    m_level = -1;
+    m_nextStepMs = 0;
+    m_why = std::move(why);
+}
+
+Advice Titration::advise(int64_t nowMs)
+{
+    const int top = static_cast<int>(m_s.levelsNgKgMin.size()) - 1;
+    // Steps due by now, in order (a screen asleep for an hour catches up step by step).
+    while (running(m_phase) && m_nextStepMs != 0 && m_nextStepMs <= nowMs) {
+        const int64_t at = m_nextStepMs;
+        if (m_phase == Phase::StepUp) {
+            ++m_level;
+            m_nextStepMs = m_level < top ? at + m_s.stepUpMs : 0;
+            if (m_level >= top)
+                m_phase = Phase::Holding;
+        } else { // StepDown
+            --m_level;
+            if (m_level < 0) {
+                stop(at, "stepped down below the first level: infusion stopped");
+                break;
+            }
+            m_nextStepMs = at + m_s.stepDownMs;
+        }
+    }
+    accrue(nowMs);
+    if (running(m_phase) && m_infusedMs >= m_s.totalMs) {
+        m_phase = Phase::Completed;
+        m_level = -1;
+        m_nextStepMs = 0;
+    }
+
+    Advice a;
+    a.phase = m_phase;
+    a.level = m_level;
+    a.doseNgKgMin = m_level >= 0 ? m_s.levelsNgKgMin[static_cast<size_t>(m_level)] : 0;
+    a.nextStepAtMs = m_nextStepMs;
+    switch (m_phase) {
+    case Phase::NotStarted:
+        a.instruction = "Start at " + dose(m_s.levelsNgKgMin.front());
+        break;
+    case Phase::StepUp:
+        a.instruction = "Run at " + dose(a.doseNgKgMin) + "; next increase to " +
+                        dose(m_s.levelsNgKgMin[static_cast<size_t>(m_level + 1)]) + " when the timer ends";
+        break;
+    case Phase::Holding:
+        a.instruction = "Run at " + dose(a.doseNgKgMin) + " until the end of the 48 h infusion";
+        break;
+    case Phase::StepDown:
+        a.instruction = "Run at " + dose(a.doseNgKgMin) + "; step down one level when the timer ends (" + m_why + ")";
+        break;
+    case Phase::Paused:
+        a.instruction = m_why;
+        a.nextStepAtMs = m_resumeAfterMs;
+        break;
+    case Phase::Stopped:
+        a.instruction = "Infusion stopped: " + m_why;
+        break;
+    case Phase::Completed:
+        a.instruction = "48 h infusion completed";
+        break;
+    }
+    return a;
+}
+
+void Titration::hypotension(int64_t nowMs)
+{
+    advise(nowMs);
+    if (!running(m_phase))
+        return;
+    m_phase = Phase::StepDown;
+    m_why = "MAP < 65 mmHg: give fluids and increase norepinephrine by 25 %";
+    m_nextStepMs = nowMs + m_s.stepDownMs;
+}
+
+void Titration::hypoxaemia(int64_t nowMs)
+{
+    advise(nowMs);
+    if (!running(m_phase))
+        return;
+    m_phase = Phase::StepDown;
+    m_why = "PaO2/FiO2 < 100 after an increase";
+    m_nextStepMs = nowMs + m_s.stepDownMs;
+}
+
+void Titration::resolved(int64_t nowMs)
+{
+    advise(nowMs);
+    if (m_phase != Phase::StepDown)
+        return;
+    m_phase = Phase::Holding;
+    m_nextStepMs = 0;
+    m_why.clear();
+}
+
+void Titration::severeHypotension(int64_t nowMs)
+{
+    advise(nowMs);
+    if (running(m_phase) || m_phase == Phase::Paused)
+        stop(nowMs, "MAP < 50 mmHg for more than 5 min without another cause");
+}
+
+void Titration::severeBleeding(int64_t nowMs)
+{
+    advise(nowMs);
+    if (m_phase != Phase::Completed)
+        stop(nowMs, "severe bleeding: do not restart");
+}
+
+void Titration::surgery(int64_t nowMs)
+{
+    advise(nowMs);
+    if (!running(m_phase))
+        return;
+    accrue(nowMs);
+    m_phase = Phase::Paused;
+    m_level = -1;
+    m_resumeAfterMs = nowMs + m_s.surgeryResumeMs;
+    m_nextStepMs = 0;
+    m_why = "Stopped for surgery: may resume 6 h after";
+}
+
+bool Titration::resume(int64_t nowMs)
+{
+    if (m_phase != Phase::Paused || nowMs < m_resumeAfterMs)
+        return false;
+    m_phase = m_s.levelsNgKgMin.size() > 1 ? Phase::StepUp : Phase::Holding;
+    m_level = 0;
+    m_runningSince = nowMs;
+    m_nextStepMs = m_phase == Phase::StepUp ? nowMs + m_s.stepUpMs : 0;
+    m_why.clear();
+    return true;
+}
+
+} // namespace crf::titration

@@ -1,0 +1,73 @@
+// Titration: the study-drug dose timer shown at randomization (I-MICRO protocol "Ilomedin"; shared FACTS "Ideal
+// body weight and infusion rates"). Identical whatever the arm: the rates never reveal the allocation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crf::titration {
+
+/// The protocol's schedule: start at the first level, one level up every `stepUpMs` to the last; on hypotension or
+/// hypoxaemia one level down every `stepDownMs`; `totalMs` of infusion in all.
+struct Schedule {
+    std::vector<double> levelsNgKgMin{0.5, 1.0, 1.5};
+    int64_t stepUpMs = 30 * 60 * 1000;
+    int64_t stepDownMs = 15 * 60 * 1000;
+    int64_t surgeryResumeMs = 6 * 3600 * 1000; // may resume 6 h after surgery
+    int64_t totalMs = 48 * 3600 * 1000;
+};
+
+enum class Phase { NotStarted, StepUp, Holding, StepDown, Paused, Stopped, Completed };
+const char* phaseName(Phase p);
+
+/// What the bedside sees now.
+struct Advice {
+    Phase phase = Phase::NotStarted;
+    int level = -1;           // index into levels; -1 when nothing runs
+    double doseNgKgMin = 0;   // 0 when nothing runs
+    int64_t nextStepAtMs = 0; // when the next step is due (0: none)
+    std::string instruction;  // in clinicians' words
+};
+
+/// One patient's titration. Passive: the caller passes the time of every action (an injected clock in tests, the
+/// tablet's clock at the bedside) and asks advise(now) whenever the screen refreshes.
+class Titration {
+public:
+    explicit Titration(Schedule schedule = {}) : m_s(std::move(schedule)) {}
+
+    void start(int64_t nowMs);
+    /// Applies every step due by `nowMs` (level up every 30 min; level down every 15 min while stepping down) and
+    /// the 48 h end; returns the advice.
+    Advice advise(int64_t nowMs);
+    /// MAP < 65 mmHg after the start: fluids and norepinephrine +25 %, then one level down every 15 min.
+    void hypotension(int64_t nowMs);
+    /// PaO2/FiO2 < 100 after an increase: one level down every 15 min.
+    void hypoxaemia(int64_t nowMs);
+    /// The cause of a step-down resolved: hold the current level (no further increase).
+    void resolved(int64_t nowMs);
+    /// MAP < 50 mmHg for more than 5 min without another cause: stop.
+    void severeHypotension(int64_t nowMs);
+    /// Severe bleeding: stop for good.
+    void severeBleeding(int64_t nowMs);
+    /// Surgery: stop before theatre; resume() is allowed 6 h later.
+    void surgery(int64_t nowMs);
+    /// Resumes after surgery at the first level. False (nothing changes) before the 6 h or after a definitive stop.
+    bool resume(int64_t nowMs);
+
+private:
+    void accrue(int64_t nowMs);
+    void stop(int64_t nowMs, std::string why);
+
+    Schedule m_s;
+    Phase m_phase = Phase::NotStarted;
+    int m_level = -1;
+    int64_t m_nextStepMs = 0;
+    int64_t m_infusedMs = 0; // time with the drug running
+    int64_t m_runningSince = 0;
+    int64_t m_resumeAfterMs = 0;
+    std::string m_why;
+};
+
+} // namespace crf::titration

@@ -1,6 +1,8 @@
 // Consent state machine (docs/consent.md). The table below is the whole rule set: one row per allowed transition.
 #include "consent.h"
 
+#include "calculators.h"
+
 #include <array>
 
 namespace crf::consent {
@@ -263,6 +265,31 @@ Result<State> next(State from, const Decision& d)
         return t.to;
     }
     return Error{where, refusal(from, d.event)};
+}
+
+Result<Decision> decisionFrom(const std::map<std::string, std::string>& values)
+{
+    auto text = [&](const char* item) {
+        auto it = values.find(item);
+        return it == values.end() ? std::string() : it->second;
+    };
+    Decision d;
+    const auto event = parseEvent(text(kEventItem));
+    if (!event)
+        return Error{kEventItem, text(kEventItem).empty() ? "missing: which decision is recorded"
+                                                          : "unknown decision '" + text(kEventItem) + "'"};
+    d.event = *event;
+    const auto decider = parseDecider(text(kDecidedByItem));
+    if (!decider)
+        return Error{kDecidedByItem, "unknown '" + text(kDecidedByItem) + "'"};
+    d.decidedBy = *decider;
+    const auto at = study::parseDateTime(text(kTimeItem));
+    if (!at)
+        return Error{kTimeItem, "missing or not an ISO 8601 date-time"};
+    d.decidedAtMs = *at * 1000;
+    d.obtainedBy = text(kObtainedByItem);
+    d.formVersion = text(kFormVersionItem);
+    return d;
 }
 
 Result<History> replay(const std::vector<Decision>& decisions)

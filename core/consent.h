@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,16 @@ struct Decision {
     std::string obtainedBy;  // who obtained it (printed name)
     std::string formVersion; // version of the information / consent form signed
 };
+
+/// The consent form's items (study definition `consent`, docs/consent.md).
+inline constexpr const char* kEventItem = "CONSENT_EVENT";
+inline constexpr const char* kDecidedByItem = "DECIDED_BY";
+inline constexpr const char* kTimeItem = "DECISION_TIME";
+inline constexpr const char* kObtainedByItem = "OBTAINED_BY";
+inline constexpr const char* kFormVersionItem = "CONSENT_FORM_VERSION";
+
+/// Reads a decision from one repeat of the consent form (item OID -> text as entered). The error names the item.
+Result<Decision> decisionFrom(const std::map<std::string, std::string>& values);
 
 /// The next state, or an error in plain words naming why the transition is not allowed (and what to record
 /// instead where there is an obvious alternative). Checks the decider fits the event.

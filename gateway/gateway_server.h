@@ -9,6 +9,7 @@
 #include "service/auth_service.h"
 #include "service/photo_service.h"
 #include "service/sync_service.h"
+#include "service/trial_service.h"
 #include "storage/store.h"
 
 #include <grpcpp/server.h>
@@ -53,6 +54,7 @@ private:
     std::unique_ptr<SyncService> m_service;
     std::unique_ptr<PhotoDomain> m_photoDomain;
     std::unique_ptr<PhotoService> m_photoService;
+    std::unique_ptr<TrialService> m_trialService;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_host;
     int m_port = 0;

@@ -37,7 +37,8 @@ std::string text(const CalculatorInputs& in, const std::string& name)
     return it == in.items.end() ? std::string() : it->second.text;
 }
 
-/// ISO 8601 date-time with explicit offset ("2026-11-22T08:15" or "...:00+01:00") to UTC seconds.
+} // namespace
+
 std::optional<int64_t> parseDateTime(const std::string& s)
 {
     int y, mo, d, h, mi, sec = 0;
@@ -70,6 +71,8 @@ std::optional<int64_t> parseDateTime(const std::string& s)
     }
     return std::nullopt;
 }
+
+namespace {
 
 std::vector<Calculator> makeRegistry()
 {

@@ -3,6 +3,7 @@
 
 #include "values.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -27,6 +28,9 @@ struct Calculator {
     std::string source;               // the convention it implements (docs/clinical.md)
     std::function<CalculatorOutputs(const CalculatorInputs&)> compute;
 };
+
+/// ISO 8601 date-time ("2026-11-22T08:15", "...:00+01:00", "...Z"; no offset: UTC) to UTC seconds.
+std::optional<int64_t> parseDateTime(const std::string& s);
 
 /// The registry; nullptr for an unknown name.
 const Calculator* findCalculator(const std::string& name);

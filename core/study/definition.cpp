@@ -2,6 +2,7 @@
 
 #include "calculators.h"
 #include "conditions.h"
+#include "consent.h"
 
 #include <algorithm>
 #include <fstream>
@@ -111,6 +112,8 @@ public:
         }
         visits();
         eligibility();
+        consentRules();
+        randomization();
         std::set<std::string> arms;
         for (const auto& a : m_def.arms())
             if (!arms.insert(a.id()).second)
@@ -367,6 +370,88 @@ private:
                     references(at + ".condition", *f, c.condition());
             }
         }
+    }
+
+    // A form of the definition scheduled at `visitOid`; adds an error and returns null otherwise.
+    const v1::Form* scheduledForm(const std::string& at, const std::string& formOid, const std::string& visitOid)
+    {
+        const v1::Form* f = findForm(m_def, formOid);
+        if (!f) {
+            add(at + ".form_oid", "unknown form '" + formOid + "'");
+            return nullptr;
+        }
+        const v1::Visit* v = findVisit(m_def, visitOid);
+        if (!v)
+            add(at + ".visit_oid", "unknown visit '" + visitOid + "'");
+        else if (std::find(v->form_oids().begin(), v->form_oids().end(), formOid) == v->form_oids().end())
+            add(at + ".visit_oid", "form " + formOid + " is not scheduled at visit " + visitOid);
+        return f;
+    }
+
+    // Consent (docs/consent.md): the repeating decision form with the items core/consent.h reads, and codes it knows.
+    void consentRules()
+    {
+        if (!m_def.has_consent())
+            return;
+        const auto& c = m_def.consent();
+        const v1::Form* f = scheduledForm("consent", c.form_oid(), c.visit_oid());
+        if (f) {
+            if (!f->repeating())
+                add("consent.form_oid", "the consent form must be repeating (one repeat per decision)");
+            for (const char* oid : {"CONSENT_EVENT", "DECIDED_BY", "DECISION_TIME", "OBTAINED_BY"})
+                if (!findItem(*f, oid))
+                    add("consent.form_oid", "form " + f->oid() + " lacks the item " + oid);
+            const struct {
+                const char* item;
+                bool (*known)(const std::string&);
+            } lists[] = {
+                {"CONSENT_EVENT", [](const std::string& code) { return consent::parseEvent(code).has_value(); }},
+                {"DECIDED_BY", [](const std::string& code) { return consent::parseDecider(code).has_value(); }},
+            };
+            for (const auto& l : lists) {
+                const v1::Item* item = findItem(*f, l.item);
+                const v1::CodeList* list = item ? findCodeList(m_def, item->code_list_oid()) : nullptr;
+                if (item && !list)
+                    add("consent", std::string(l.item) + " needs a code list");
+                if (list)
+                    for (const auto& code : list->items())
+                        if (!l.known(code.code()))
+                            add("code_lists[" + list->oid() + "]", "code " + code.code() + " is not a consent code");
+            }
+        }
+        for (const auto& open : c.always_open_form_oids())
+            if (!findForm(m_def, open))
+                add("consent.always_open_form_oids", "unknown form '" + open + "'");
+        if (c.overdue_hours() <= 0)
+            add("consent.overdue_hours", "must be positive (hours after inclusion)");
+        if (c.reminder_hours() < 0)
+            add("consent.reminder_hours", "must not be negative");
+    }
+
+    // Randomization (docs/randomization.md): the form, the confirmed number and, for a list, where the arm goes.
+    void randomization()
+    {
+        if (!m_def.has_randomization())
+            return;
+        const auto& r = m_def.randomization();
+        if (r.scheme() == v1::Randomization::SCHEME_UNSPECIFIED)
+            add("randomization.scheme", "missing: SCHEME_TREATMENT_BOXES or SCHEME_ALLOCATION_LIST");
+        const v1::Form* f = scheduledForm("randomization", r.form_oid(), r.visit_oid());
+        if (!f)
+            return;
+        const v1::Item* number = findItem(*f, r.number_item_oid());
+        if (!number || number->type() != v1::ITEM_TYPE_INTEGER)
+            add("randomization.number_item_oid", "must name an integer item of form " + f->oid());
+        if (r.scheme() == v1::Randomization::SCHEME_ALLOCATION_LIST) {
+            const v1::Item* arm = findItem(*f, r.arm_item_oid());
+            if (!arm || arm->type() != v1::ITEM_TYPE_CODE)
+                add("randomization.arm_item_oid",
+                    "an allocation list needs a code item of form " + f->oid() + " for the revealed arm");
+        } else if (!r.arm_item_oid().empty()) {
+            add("randomization.arm_item_oid", "treatment boxes keep the arm hidden: no arm item on the form");
+        }
+        if (r.resupply_at() < 0)
+            add("randomization.resupply_at", "must not be negative");
     }
 
     const v1::StudyDefinition& m_def;

@@ -101,6 +101,8 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 content = checkReasonForChange(e);
             if (content)
                 content = m_studies.check(e);
+            if (content)
+                content = m_trial.check(*tx, e);
             if (!content) {
                 tx->appendRefused(e, hash, content.error().text(), receivedAt);
                 head = {e.device_seq(), hash};
@@ -121,6 +123,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
             se.set_server_hash(
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se);
+            m_trial.apply(*tx, se);
             server = {se.server_seq(), se.server_hash()};
             head = {e.device_seq(), hash};
             *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_ACCEPTED, se.server_seq());

@@ -5,6 +5,7 @@
 #include "crf/v1/sync.pb.h"
 #include "event_rules.h"
 #include "storage/store.h"
+#include "trial_domain.h"
 
 namespace crf::gateway {
 
@@ -20,7 +21,8 @@ public:
 
     SyncDomain(Store& store, const Clock& clock, StudyRegistry studies = {},
                int64_t skewThresholdMs = kDefaultSkewThresholdMs)
-        : m_store(store), m_clock(clock), m_studies(std::move(studies)), m_skewThresholdMs(skewThresholdMs)
+        : m_store(store), m_clock(clock), m_studies(std::move(studies)), m_skewThresholdMs(skewThresholdMs),
+          m_trial(store, clock, m_studies)
     {
     }
 
@@ -29,6 +31,8 @@ public:
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
 
     const StudyRegistry& studies() const { return m_studies; }
+    /// Consent and randomization rules (applied inside each push transaction).
+    const TrialDomain& trial() const { return m_trial; }
 
 private:
     /// Field-level three-way merge of an accepted event into the projection; fills conflict notes and resolutions.
@@ -38,6 +42,7 @@ private:
     const Clock& m_clock;
     StudyRegistry m_studies;
     int64_t m_skewThresholdMs;
+    TrialDomain m_trial; // after m_studies: it reads them
 };
 
 } // namespace crf::gateway

@@ -65,6 +65,20 @@ const char* rpcName(Rpc rpc)
         return "PhotoUpload";
     case Rpc::PhotoDownload:
         return "PhotoDownload";
+    case Rpc::ConsentWorklist:
+        return "ConsentWorklist";
+    case Rpc::ConsentCounts:
+        return "ConsentCounts";
+    case Rpc::SiteInventory:
+        return "SiteInventory";
+    case Rpc::LoadInventory:
+        return "LoadInventory";
+    case Rpc::LoadAllocation:
+        return "LoadAllocation";
+    case Rpc::Unblind:
+        return "Unblind";
+    case Rpc::TrialReport:
+        return "TrialReport";
     }
     return "?";
 }
@@ -121,8 +135,81 @@ Verdict AccessControl::decide(const Principal& who, Rpc rpc, const google::proto
                     return Verdict::allow();
         return deny("this photo belongs to a site you do not read");
     }
+    default:
+        return checkTrial(who, rpc, request);
     }
     return deny("unknown call");
+}
+
+// Consent and randomization calls (docs/consent.md, docs/randomization.md; role table in docs/security.md).
+Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::protobuf::Message& request)
+{
+    auto is = [](Role wanted) { return [wanted](Role r) { return r == wanted; }; };
+    switch (rpc) {
+    case Rpc::ConsentWorklist: {
+        const auto& r = static_cast<const v1::ConsentWorklistRequest&>(request);
+        if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
+            return deny("you may not read the consent worklist of site \"" + r.site_id() +
+                        "\" (you read: " + sitesOf(who, readsEvents) + ")");
+        return Verdict::allow();
+    }
+    case Rpc::ConsentCounts: {
+        // Counts carry no subject: any role reading the study's data (the sponsor among them) may have them.
+        const auto& r = static_cast<const v1::ConsentCountsRequest&>(request);
+        for (const auto& g : who.grants)
+            if (auto role = parseRole(g.role); role && readsEvents(*role) && g.studyId == r.study_id())
+                return Verdict::allow();
+        return deny("your roles do not read study " + r.study_id());
+    }
+    case Rpc::SiteInventory: {
+        const auto& r = static_cast<const v1::SiteInventoryRequest&>(request);
+        if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
+            return deny("you may not read the boxes of site \"" + r.site_id() + "\"");
+        return Verdict::allow();
+    }
+    case Rpc::LoadInventory: {
+        // The sponsor's data manager ships and records the boxes.
+        const auto& r = static_cast<const v1::LoadInventoryRequest&>(request);
+        if (!findGrant(who, r.study_id(), r.site_id(), is(Role::DataManager)))
+            return deny("only the sponsor's data manager loads treatment boxes");
+        return Verdict::allow();
+    }
+    case Rpc::LoadAllocation: {
+        const auto& r = static_cast<const v1::LoadAllocationRequest&>(request);
+        if (!findGrant(who, r.study_id(), "*", is(Role::UnblindedStatistician)))
+            return deny("only the unblinded statistician loads the allocation list");
+        return Verdict::allow();
+    }
+    case Rpc::Unblind: {
+        // Emergency unblinding: an investigator of the subject's own site, for that subject only.
+        const auto& r = static_cast<const v1::UnblindRequest&>(request);
+        const std::string site = m_store.trial().subjectSite(r.study_id(), r.subject_id());
+        if (site.empty())
+            return deny("subject " + r.subject_id() + " is not known at the gateway yet");
+        for (const auto& g : who.grants)
+            if (g.role == roleName(Role::Investigator) && g.studyId == r.study_id() && g.siteId == site)
+                return Verdict::allow();
+        return deny("only an investigator of the subject's site may unblind it");
+    }
+    case Rpc::TrialReport: {
+        const auto& r = static_cast<const v1::TrialReportRequest&>(request);
+        for (const auto& g : who.grants) {
+            const auto role = parseRole(g.role);
+            if (role && g.studyId == r.study_id() &&
+                (*role == Role::DataManager || *role == Role::SponsorViewer || *role == Role::UnblindedStatistician))
+                return Verdict::allow();
+        }
+        return deny("the trial report is for the sponsor, the data managers and the unblinded statistician");
+    }
+    default:
+        return deny("unknown call");
+    }
+}
+
+bool AccessControl::seesArmsAt(const Principal& who, const std::string& studyId, const std::string& siteId) const
+{
+    const GrantRecord* g = findGrant(who, studyId, siteId, readsEvents);
+    return g && seesArms(*parseRole(g->role));
 }
 
 Verdict AccessControl::checkPush(const Principal& who, const v1::PushRequest& request)

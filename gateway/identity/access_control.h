@@ -3,6 +3,7 @@
 
 #include "crf/v1/photos.pb.h"
 #include "crf/v1/sync.pb.h"
+#include "crf/v1/trial.pb.h"
 #include "domain/event_rules.h"
 #include "identity.h"
 #include "storage/store.h"
@@ -12,7 +13,20 @@
 namespace crf::gateway {
 
 /// The RPCs behind a login. Login itself is the only call without a session.
-enum class Rpc { Push, Pull, PhotoStatus, PhotoUpload, PhotoDownload };
+enum class Rpc {
+    Push,
+    Pull,
+    PhotoStatus,
+    PhotoUpload,
+    PhotoDownload,
+    ConsentWorklist,
+    ConsentCounts,
+    SiteInventory,
+    LoadInventory,
+    LoadAllocation,
+    Unblind,
+    TrialReport,
+};
 const char* rpcName(Rpc rpc);
 
 /// Decides who may do what. Services call admit() before anything else and filterPull() on what they send back;
@@ -28,10 +42,13 @@ public:
     /// Removes from a Pull page what the caller may not read: events of other sites, and for blinded roles the
     /// items that reveal the allocation (marked redacted).
     void filterPull(const Principal& who, const v1::PullRequest& request, v1::PullResponse& page) const;
+    /// Whether `who` sees arms for (study, site): the inventory then carries them.
+    bool seesArmsAt(const Principal& who, const std::string& studyId, const std::string& siteId) const;
 
 private:
     Verdict decide(const Principal& who, Rpc rpc, const google::protobuf::Message& request);
     Verdict checkPush(const Principal& who, const v1::PushRequest& request);
+    Verdict checkTrial(const Principal& who, Rpc rpc, const google::protobuf::Message& request);
     Identity& m_identity;
     const StudyRegistry& m_studies;
     Store& m_store;

@@ -2,6 +2,7 @@
 #include "crf/v1/gateway_store.pb.h"
 #include "sqlite.h"
 #include "sqlite_identity_store.h"
+#include "sqlite_trial_store.h"
 #include "store.h"
 
 #include <filesystem>
@@ -12,7 +13,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -191,8 +192,15 @@ void migrateTo6(sql::Database& db)
     )sql");
 }
 
+// Consent and randomization (docs/consent.md, docs/randomization.md).
+void migrateTo7(sql::Database& db)
+{
+    SqliteTrialOps::migrate(db);
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5, migrateTo6};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,
+                                     migrateTo5, migrateTo6, migrateTo7};
 
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";
@@ -207,9 +215,11 @@ class SqliteStore;
 class SqliteWriteTransaction final : public WriteTransaction {
 public:
     SqliteWriteTransaction(sql::Database& db, std::unique_lock<std::mutex> lock)
-        : m_lock(std::move(lock)), m_db(db), m_tx(db)
+        : m_lock(std::move(lock)), m_db(db), m_tx(db), m_trial(db)
     {
     }
+
+    TrialWrite& trial() override { return m_trial; }
 
     std::optional<v1::ServerEvent> findEvent(const std::string& deviceId, uint64_t deviceSeq) override
     {
@@ -407,13 +417,14 @@ private:
     std::unique_lock<std::mutex> m_lock;
     sql::Database& m_db;
     sql::Transaction m_tx;
+    SqliteTrialOps m_trial;
     std::map<FormKey, FormCache> m_forms;
 };
 
 /// Embedded store; one connection guarded by a mutex (SQLite serialises writers anyway).
 class SqliteStore final : public Store {
 public:
-    explicit SqliteStore(sql::Database db) : m_db(std::move(db)), m_identity(m_db, m_mutex) {}
+    explicit SqliteStore(sql::Database db) : m_db(std::move(db)), m_identity(m_db, m_mutex), m_trial(m_db, m_mutex) {}
 
     std::unique_ptr<WriteTransaction> beginWrite() override
     {
@@ -597,6 +608,7 @@ public:
     }
 
     IdentityStore& identity() override { return m_identity; }
+    TrialStore& trial() override { return m_trial; }
 
     std::string describe() const override { return "sqlite:" + m_db.path(); }
 
@@ -621,6 +633,7 @@ private:
     std::mutex m_mutex;
     sql::Database m_db;
     SqliteIdentityStore m_identity; // after m_db: it uses it
+    SqliteTrialStore m_trial;
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "crf/v1/events.pb.h"
 #include "identity_store.h"
 #include "result.h"
+#include "trial_store.h"
 
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,8 @@ public:
     virtual uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) = 0;
     virtual bool hasOpenConflict(const FieldKey& key) = 0;
     virtual void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) = 0;
+    /// Consent status, boxes, trial queries and alerts changed by the events of this transaction.
+    virtual TrialWrite& trial() = 0;
     /// Makes everything appended durable (fsync) before returning: only then may the gateway acknowledge.
     virtual void commit() = 0;
 };
@@ -122,6 +125,8 @@ public:
     virtual std::vector<std::string> photoSites(const std::string& digest) = 0;
     /// Accounts, grants, devices and sessions (same database, same durability).
     virtual IdentityStore& identity() = 0;
+    /// Consent, randomization, trial queries and sponsor alerts (same database, same durability).
+    virtual TrialStore& trial() = 0;
     virtual std::string describe() const = 0;
 };
 

@@ -76,7 +76,7 @@ TEST(StudyDefinitions, imicroFollowsTheProtocolSchedule)
     EXPECT_EQ(imicro().eligibility().exclusion_size(), 11);
 }
 
-TEST(StudyDefinitions, contactDetailsAreSiteOnly)
+TEST(StudyDefinitions, contactDetailsAndThePhotoOfTheSignedConsentAreSiteOnly)
 {
     const auto* contact = findForm(imicro(), "CONTACT");
     ASSERT_NE(contact, nullptr);
@@ -86,7 +86,7 @@ TEST(StudyDefinitions, contactDetailsAreSiteOnly)
         if (f.oid() == "CONTACT")
             continue;
         for (const auto* item : itemsOf(f))
-            EXPECT_FALSE(item->site_only()) << f.oid() << "." << item->oid();
+            EXPECT_EQ(item->site_only(), item->oid() == "CONSENT_PAPER_PHOTO") << f.oid() << "." << item->oid();
     }
 }
 
@@ -183,7 +183,43 @@ INSTANTIATE_TEST_SUITE_P(
                HEAD R"("forms": [{"oid": "F", "name": "F"}], "eligibility": {"form_oid": "F", "visit_oid": "D0",
                    "inclusion": [{"id": "I1", "condition": {"compare": {"item_oid": "AGE", "op": "OPERATOR_GE",
                    "value": "18"}}}]}})",
-               "eligibility.criteria[I1].condition", "unknown item AGE"}));
+               "eligibility.criteria[I1].condition", "unknown item AGE"},
+        Broken{"consentFormNotRepeating",
+               HEAD R"("forms": [{"oid": "F", "name": "F"}], "consent": {"form_oid": "F", "visit_oid": "D0",
+                   "overdue_hours": 72}})",
+               "consent.form_oid", "must be repeating"},
+        Broken{"consentFormLacksDecision",
+               HEAD R"("forms": [{"oid": "F", "name": "F", "repeating": true}], "consent": {"form_oid": "F",
+                   "visit_oid": "D0", "overdue_hours": 72}})",
+               "consent.form_oid", "lacks the item CONSENT_EVENT"},
+        Broken{"consentUnknownCode",
+               HEAD R"("forms": [{"oid": "F", "name": "F", "repeating": true, "sections": [{"items": [
+                   {"oid": "CONSENT_EVENT", "label": "E", "type": "ITEM_TYPE_CODE", "code_list_oid": "CE"}]}]}],
+                   "code_lists": [{"oid": "CE", "items": [{"code": "MAYBE", "label": "m"}]}],
+                   "consent": {"form_oid": "F", "visit_oid": "D0", "overdue_hours": 72}})",
+               "code_lists[CE]", "MAYBE is not a consent code"},
+        Broken{"consentNoDelay",
+               HEAD R"("forms": [{"oid": "F", "name": "F"}], "consent": {"form_oid": "F", "visit_oid": "D0"}})",
+               "consent.overdue_hours", "must be positive"},
+        Broken{"randomizationUnscheduled",
+               HEAD R"("forms": [{"oid": "F", "name": "F"}, {"oid": "R", "name": "R"}], "randomization": {
+                   "scheme": "SCHEME_TREATMENT_BOXES", "form_oid": "R", "visit_oid": "D0"}})",
+               "randomization.visit_oid", "not scheduled"},
+        Broken{"randomizationNumberNotInteger",
+               HEAD R"("forms": [{"oid": "F", "name": "F", "sections": [{"items": [{"oid": "N", "label": "N",
+                   "type": "ITEM_TYPE_TEXT"}]}]}], "randomization": {"scheme": "SCHEME_TREATMENT_BOXES",
+                   "form_oid": "F", "visit_oid": "D0", "number_item_oid": "N"}})",
+               "randomization.number_item_oid", "integer item"},
+        Broken{"boxesWithAnArmItem",
+               HEAD R"("forms": [{"oid": "F", "name": "F", "sections": [{"items": [{"oid": "N", "label": "N",
+                   "type": "ITEM_TYPE_INTEGER"}]}]}], "randomization": {"scheme": "SCHEME_TREATMENT_BOXES",
+                   "form_oid": "F", "visit_oid": "D0", "number_item_oid": "N", "arm_item_oid": "N"}})",
+               "randomization.arm_item_oid", "arm hidden"},
+        Broken{"listWithoutArmItem",
+               HEAD R"("forms": [{"oid": "F", "name": "F", "sections": [{"items": [{"oid": "N", "label": "N",
+                   "type": "ITEM_TYPE_INTEGER"}]}]}], "randomization": {"scheme": "SCHEME_ALLOCATION_LIST",
+                   "form_oid": "F", "visit_oid": "D0", "number_item_oid": "N"}})",
+               "randomization.arm_item_oid", "revealed arm"}));
 
 // --- I-MICRO eligibility: every criterion --------------------------------------------------------------------------
 

@@ -1,0 +1,82 @@
+#include "trial_service.h"
+
+#include "auth_service.h"
+
+namespace crf::gateway {
+namespace {
+
+/// A domain result to the response, or INVALID_ARGUMENT naming the field (storage failures: UNAVAILABLE).
+template <typename T> grpc::Status answer(Result<T> result, T* response)
+{
+    if (!result)
+        return grpc::Status(result.error().where == "gateway store" ? grpc::StatusCode::UNAVAILABLE
+                                                                    : grpc::StatusCode::INVALID_ARGUMENT,
+                            result.error().text());
+    *response = std::move(result).value();
+    return grpc::Status::OK;
+}
+
+} // namespace
+
+grpc::Status TrialService::ConsentWorklist(grpc::ServerContext* context, const v1::ConsentWorklistRequest* request,
+                                           v1::ConsentWorklistResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::ConsentWorklist, *request); !denied.ok())
+        return denied;
+    return answer(m_domain.worklist(*request), response);
+}
+
+grpc::Status TrialService::ConsentCounts(grpc::ServerContext* context, const v1::ConsentCountsRequest* request,
+                                         v1::ConsentCountsResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::ConsentCounts, *request); !denied.ok())
+        return denied;
+    return answer(m_domain.counts(*request), response);
+}
+
+grpc::Status TrialService::SiteInventory(grpc::ServerContext* context, const v1::SiteInventoryRequest* request,
+                                         v1::SiteInventoryResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::SiteInventory, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.inventory(*request, m_access.seesArmsAt(who, request->study_id(), request->site_id())),
+                  response);
+}
+
+grpc::Status TrialService::LoadInventory(grpc::ServerContext* context, const v1::LoadInventoryRequest* request,
+                                         v1::LoadInventoryResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::LoadInventory, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.loadInventory(who, *request), response);
+}
+
+grpc::Status TrialService::LoadAllocation(grpc::ServerContext* context, const v1::LoadAllocationRequest* request,
+                                          v1::LoadAllocationResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::LoadAllocation, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.loadAllocation(who, *request), response);
+}
+
+grpc::Status TrialService::Unblind(grpc::ServerContext* context, const v1::UnblindRequest* request,
+                                   v1::UnblindResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::Unblind, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.unblind(who, *request), response);
+}
+
+grpc::Status TrialService::TrialReport(grpc::ServerContext* context, const v1::TrialReportRequest* request,
+                                       v1::TrialReportResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::TrialReport, *request); !denied.ok())
+        return denied;
+    return answer(m_domain.report(*request), response);
+}
+
+} // namespace crf::gateway

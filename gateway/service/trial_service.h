@@ -1,0 +1,35 @@
+// TrialService: translates crf.v1.TrialService gRPC calls to TrialDomain after the access check; no rules here.
+#pragma once
+
+#include "crf/v1/trial.grpc.pb.h"
+#include "domain/trial_domain.h"
+#include "identity/access_control.h"
+
+namespace crf::gateway {
+
+/// gRPC adapter for consent and randomization (docs/consent.md, docs/randomization.md).
+class TrialService final : public v1::TrialService::Service {
+public:
+    TrialService(const TrialDomain& domain, AccessControl& access) : m_domain(domain), m_access(access) {}
+
+    grpc::Status ConsentWorklist(grpc::ServerContext* context, const v1::ConsentWorklistRequest* request,
+                                 v1::ConsentWorklistResponse* response) override;
+    grpc::Status ConsentCounts(grpc::ServerContext* context, const v1::ConsentCountsRequest* request,
+                               v1::ConsentCountsResponse* response) override;
+    grpc::Status SiteInventory(grpc::ServerContext* context, const v1::SiteInventoryRequest* request,
+                               v1::SiteInventoryResponse* response) override;
+    grpc::Status LoadInventory(grpc::ServerContext* context, const v1::LoadInventoryRequest* request,
+                               v1::LoadInventoryResponse* response) override;
+    grpc::Status LoadAllocation(grpc::ServerContext* context, const v1::LoadAllocationRequest* request,
+                                v1::LoadAllocationResponse* response) override;
+    grpc::Status Unblind(grpc::ServerContext* context, const v1::UnblindRequest* request,
+                         v1::UnblindResponse* response) override;
+    grpc::Status TrialReport(grpc::ServerContext* context, const v1::TrialReportRequest* request,
+                             v1::TrialReportResponse* response) override;
+
+private:
+    const TrialDomain& m_domain;
+    AccessControl& m_access;
+};
+
+} // namespace crf::gateway

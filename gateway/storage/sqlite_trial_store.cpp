@@ -1,0 +1,340 @@
+#include "sqlite_trial_store.h"
+
+#include "sqlite.h"
+
+namespace crf::gateway {
+namespace {
+
+ConsentRow readConsent(const sql::Statement& st)
+{
+    return ConsentRow{
+        st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4), st.int64(5), static_cast<uint64_t>(st.int64(6))};
+}
+
+const char* kConsentColumns = "study_id, subject_id, site_id, state, included_at_ms, last_decision_at_ms, last_seq";
+
+BoxRow readBox(const sql::Statement& st)
+{
+    return BoxRow{
+        st.text(0), st.text(1), static_cast<uint32_t>(st.int64(2)), st.text(3), static_cast<uint64_t>(st.int64(4)),
+        st.int64(5)};
+}
+
+const char* kBoxColumns = "study_id, site_id, number, subject_id, used_seq, used_at_ms";
+
+template <typename Read> auto readAll(sql::Statement& st, Read read)
+{
+    std::vector<decltype(read(st))> out;
+    while (st.step())
+        out.push_back(read(st));
+    return out;
+}
+
+} // namespace
+
+// Consent status and boxes are projections (rebuildable from the events); the allocation list, the trial queries and
+// the sponsor alerts are records of their own: never updated in place or deleted (triggers).
+void SqliteTrialOps::migrate(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE consent_status (
+            study_id TEXT NOT NULL, subject_id TEXT NOT NULL, site_id TEXT NOT NULL, state TEXT NOT NULL,
+            included_at_ms INTEGER NOT NULL, last_decision_at_ms INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+            PRIMARY KEY (study_id, subject_id));
+        CREATE TABLE boxes (
+            study_id TEXT NOT NULL, number INTEGER NOT NULL, site_id TEXT NOT NULL,
+            subject_id TEXT NOT NULL DEFAULT '', used_seq INTEGER NOT NULL DEFAULT 0,
+            used_at_ms INTEGER NOT NULL DEFAULT 0, loaded_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (study_id, number));
+        CREATE TRIGGER boxes_never_deleted BEFORE DELETE ON boxes
+            BEGIN SELECT RAISE(ABORT, 'treatment boxes are never deleted'); END;
+        CREATE TABLE allocation (
+            study_id TEXT NOT NULL, number INTEGER NOT NULL, arm TEXT NOT NULL, loaded_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (study_id, number));
+        CREATE TRIGGER allocation_no_update BEFORE UPDATE ON allocation
+            BEGIN SELECT RAISE(ABORT, 'the allocation list is never changed once loaded'); END;
+        CREATE TRIGGER allocation_no_delete BEFORE DELETE ON allocation
+            BEGIN SELECT RAISE(ABORT, 'the allocation list is never changed once loaded'); END;
+        CREATE TABLE trial_queries (
+            id INTEGER PRIMARY KEY, study_id TEXT NOT NULL, kind TEXT NOT NULL, site_id TEXT NOT NULL,
+            subject_id TEXT NOT NULL, text TEXT NOT NULL, server_seq INTEGER NOT NULL, opened_at_ms INTEGER NOT NULL);
+        CREATE TRIGGER trial_queries_no_delete BEFORE DELETE ON trial_queries
+            BEGIN SELECT RAISE(ABORT, 'data queries are never deleted'); END;
+        CREATE TABLE sponsor_alerts (
+            id INTEGER PRIMARY KEY, study_id TEXT NOT NULL, kind TEXT NOT NULL, site_id TEXT NOT NULL,
+            subject_id TEXT NOT NULL, text TEXT NOT NULL, at_ms INTEGER NOT NULL);
+        CREATE TRIGGER sponsor_alerts_no_update BEFORE UPDATE ON sponsor_alerts
+            BEGIN SELECT RAISE(ABORT, 'sponsor alerts are append-only'); END;
+        CREATE TRIGGER sponsor_alerts_no_delete BEFORE DELETE ON sponsor_alerts
+            BEGIN SELECT RAISE(ABORT, 'sponsor alerts are append-only'); END;
+        CREATE TABLE resupply (
+            study_id TEXT NOT NULL, site_id TEXT NOT NULL, open INTEGER NOT NULL, PRIMARY KEY (study_id, site_id));
+    )sql");
+}
+
+std::optional<ConsentRow> SqliteTrialOps::consent(const std::string& studyId, const std::string& subjectId)
+{
+    auto& st = m_db.prepare(std::string("SELECT ") + kConsentColumns +
+                            " FROM consent_status WHERE study_id = ?1 AND subject_id = ?2");
+    st.bind(1, studyId).bind(2, subjectId);
+    if (!st.step())
+        return std::nullopt;
+    return readConsent(st);
+}
+
+void SqliteTrialOps::putConsent(const ConsentRow& r)
+{
+    m_db.prepare("INSERT OR REPLACE INTO consent_status (study_id, subject_id, site_id, state, included_at_ms, "
+                 "last_decision_at_ms, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, r.studyId)
+        .bind(2, r.subjectId)
+        .bind(3, r.siteId)
+        .bind(4, r.state)
+        .bind(5, r.includedAtMs)
+        .bind(6, r.lastDecisionAtMs)
+        .bind(7, static_cast<int64_t>(r.lastSeq))
+        .run();
+}
+
+std::optional<BoxRow> SqliteTrialOps::box(const std::string& studyId, uint32_t number)
+{
+    auto& st = m_db.prepare(std::string("SELECT ") + kBoxColumns + " FROM boxes WHERE study_id = ?1 AND number = ?2");
+    st.bind(1, studyId).bind(2, static_cast<int64_t>(number));
+    if (!st.step())
+        return std::nullopt;
+    return readBox(st);
+}
+
+void SqliteTrialOps::useBox(const std::string& studyId, uint32_t number, const std::string& subjectId, uint64_t seq,
+                            int64_t atMs)
+{
+    m_db.prepare("UPDATE boxes SET subject_id = ?3, used_seq = ?4, used_at_ms = ?5 WHERE study_id = ?1 AND number = "
+                 "?2 AND subject_id = ''")
+        .bind(1, studyId)
+        .bind(2, static_cast<int64_t>(number))
+        .bind(3, subjectId)
+        .bind(4, static_cast<int64_t>(seq))
+        .bind(5, atMs)
+        .run();
+}
+
+std::vector<BoxRow> SqliteTrialOps::siteBoxes(const std::string& studyId, const std::string& siteId)
+{
+    auto& st = m_db.prepare(std::string("SELECT ") + kBoxColumns +
+                            " FROM boxes WHERE study_id = ?1 AND site_id = ?2 ORDER BY number");
+    st.bind(1, studyId).bind(2, siteId);
+    return readAll(st, readBox);
+}
+
+uint64_t SqliteTrialOps::openTrialQuery(const TrialQueryRow& r)
+{
+    m_db.prepare("INSERT INTO trial_queries (study_id, kind, site_id, subject_id, text, server_seq, opened_at_ms) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, r.studyId)
+        .bind(2, r.kind)
+        .bind(3, r.siteId)
+        .bind(4, r.subjectId)
+        .bind(5, r.text)
+        .bind(6, static_cast<int64_t>(r.serverSeq))
+        .bind(7, r.openedAtMs)
+        .run();
+    return static_cast<uint64_t>(m_db.lastInsertRowId());
+}
+
+uint64_t SqliteTrialOps::addAlert(const AlertRow& r)
+{
+    m_db.prepare("INSERT INTO sponsor_alerts (study_id, kind, site_id, subject_id, text, at_ms) VALUES (?1, ?2, ?3, "
+                 "?4, ?5, ?6)")
+        .bind(1, r.studyId)
+        .bind(2, r.kind)
+        .bind(3, r.siteId)
+        .bind(4, r.subjectId)
+        .bind(5, r.text)
+        .bind(6, r.atMs)
+        .run();
+    return static_cast<uint64_t>(m_db.lastInsertRowId());
+}
+
+bool SqliteTrialOps::resupplyOpen(const std::string& studyId, const std::string& siteId)
+{
+    auto& st = m_db.prepare("SELECT open FROM resupply WHERE study_id = ?1 AND site_id = ?2");
+    st.bind(1, studyId).bind(2, siteId);
+    return st.step() && st.int64(0) != 0;
+}
+
+void SqliteTrialOps::setResupplyOpen(const std::string& studyId, const std::string& siteId, bool open)
+{
+    m_db.prepare("INSERT OR REPLACE INTO resupply (study_id, site_id, open) VALUES (?1, ?2, ?3)")
+        .bind(1, studyId)
+        .bind(2, siteId)
+        .bind(3, static_cast<int64_t>(open))
+        .run();
+}
+
+std::optional<std::string> SqliteTrialOps::allocatedArm(const std::string& studyId, uint32_t number)
+{
+    auto& st = m_db.prepare("SELECT arm FROM allocation WHERE study_id = ?1 AND number = ?2");
+    st.bind(1, studyId).bind(2, static_cast<int64_t>(number));
+    if (!st.step())
+        return std::nullopt;
+    return st.text(0);
+}
+
+std::optional<BoxRow> SqliteTrialOps::subjectBox(const std::string& studyId, const std::string& subjectId)
+{
+    auto& st = m_db.prepare(std::string("SELECT ") + kBoxColumns +
+                            " FROM boxes WHERE study_id = ?1 AND subject_id = ?2 ORDER BY used_seq LIMIT 1");
+    st.bind(1, studyId).bind(2, subjectId);
+    if (!st.step())
+        return std::nullopt;
+    return readBox(st);
+}
+
+std::vector<ConsentRow> SqliteTrialOps::consentRows(const std::string& studyId, const std::string& siteId)
+{
+    auto& st = m_db.prepare(std::string("SELECT ") + kConsentColumns +
+                            " FROM consent_status WHERE study_id = ?1 AND (?2 = '' OR site_id = ?2) "
+                            "ORDER BY site_id, included_at_ms, subject_id");
+    st.bind(1, studyId).bind(2, siteId);
+    return readAll(st, readConsent);
+}
+
+std::vector<TrialQueryRow> SqliteTrialOps::trialQueries(const std::string& studyId)
+{
+    auto& st = m_db.prepare("SELECT id, study_id, kind, site_id, subject_id, text, server_seq, opened_at_ms FROM "
+                            "trial_queries WHERE study_id = ?1 ORDER BY id");
+    st.bind(1, studyId);
+    return readAll(st, [](const sql::Statement& s) {
+        return TrialQueryRow{static_cast<uint64_t>(s.int64(0)), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                             static_cast<uint64_t>(s.int64(6)), s.int64(7)};
+    });
+}
+
+std::vector<AlertRow> SqliteTrialOps::alerts(const std::string& studyId)
+{
+    auto& st = m_db.prepare("SELECT id, study_id, kind, site_id, subject_id, text, at_ms FROM sponsor_alerts WHERE "
+                            "study_id = ?1 ORDER BY id");
+    st.bind(1, studyId);
+    return readAll(st, [](const sql::Statement& s) {
+        return AlertRow{
+            static_cast<uint64_t>(s.int64(0)), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.int64(6)};
+    });
+}
+
+std::vector<ConsentRow> SqliteTrialStore::consentRows(const std::string& studyId, const std::string& siteId)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.consentRows(studyId, siteId);
+}
+
+std::vector<BoxRow> SqliteTrialStore::siteBoxes(const std::string& studyId, const std::string& siteId)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.siteBoxes(studyId, siteId);
+}
+
+bool SqliteTrialStore::resupplyOpen(const std::string& studyId, const std::string& siteId)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.resupplyOpen(studyId, siteId);
+}
+
+Result<uint32_t> SqliteTrialStore::loadInventory(const std::string& studyId, const std::string& siteId,
+                                                 const std::vector<uint32_t>& numbers, int64_t atMs)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    uint32_t added = 0;
+    for (uint32_t n : numbers) {
+        if (auto existing = m_ops.box(studyId, n)) {
+            if (existing->siteId != siteId)
+                return Error{"box " + std::to_string(n),
+                             "already belongs to site " + existing->siteId + ": nothing was loaded"};
+            continue;
+        }
+        m_db.prepare("INSERT INTO boxes (study_id, number, site_id, loaded_at_ms) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, studyId)
+            .bind(2, static_cast<int64_t>(n))
+            .bind(3, siteId)
+            .bind(4, atMs)
+            .run();
+        ++added;
+    }
+    m_ops.setResupplyOpen(studyId, siteId, false);
+    tx.commit();
+    return added;
+}
+
+Result<uint32_t> SqliteTrialStore::loadAllocation(const std::string& studyId,
+                                                  const std::vector<std::pair<uint32_t, std::string>>& entries,
+                                                  int64_t atMs)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    uint32_t loaded = 0;
+    for (const auto& [number, arm] : entries) {
+        auto& st = m_db.prepare("SELECT arm FROM allocation WHERE study_id = ?1 AND number = ?2");
+        st.bind(1, studyId).bind(2, static_cast<int64_t>(number));
+        if (st.step()) {
+            if (st.text(0) != arm)
+                return Error{"allocation number " + std::to_string(number),
+                             "already loaded with another arm: the list is never changed once loaded; nothing was "
+                             "loaded"};
+            continue;
+        }
+        m_db.prepare("INSERT INTO allocation (study_id, number, arm, loaded_at_ms) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, studyId)
+            .bind(2, static_cast<int64_t>(number))
+            .bind(3, arm)
+            .bind(4, atMs)
+            .run();
+        ++loaded;
+    }
+    tx.commit();
+    return loaded;
+}
+
+std::optional<std::string> SqliteTrialStore::armOf(const std::string& studyId, uint32_t number)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.allocatedArm(studyId, number);
+}
+
+std::string SqliteTrialStore::subjectSite(const std::string& studyId, const std::string& subjectId)
+{
+    std::lock_guard lock(m_mutex);
+    if (auto c = m_ops.consent(studyId, subjectId))
+        return c->siteId;
+    if (auto b = m_ops.subjectBox(studyId, subjectId))
+        return b->siteId;
+    return {};
+}
+
+std::optional<BoxRow> SqliteTrialStore::subjectBox(const std::string& studyId, const std::string& subjectId)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.subjectBox(studyId, subjectId);
+}
+
+std::vector<TrialQueryRow> SqliteTrialStore::trialQueries(const std::string& studyId)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.trialQueries(studyId);
+}
+
+std::vector<AlertRow> SqliteTrialStore::alerts(const std::string& studyId)
+{
+    std::lock_guard lock(m_mutex);
+    return m_ops.alerts(studyId);
+}
+
+uint64_t SqliteTrialStore::addAlert(const AlertRow& row)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    const uint64_t id = m_ops.addAlert(row);
+    tx.commit();
+    return id;
+}
+
+} // namespace crf::gateway

@@ -1,0 +1,69 @@
+// SqliteTrialStore: TrialStore over the gateway's SQLite connection (tables of schema 7).
+#pragma once
+
+#include "trial_store.h"
+
+#include <mutex>
+
+namespace crf::sql {
+class Database;
+} // namespace crf::sql
+
+namespace crf::gateway {
+
+/// The trial tables' SQL, on a connection whose lock and transaction the caller holds. Used by the push transaction
+/// (as its TrialWrite) and by SqliteTrialStore.
+class SqliteTrialOps : public TrialWrite {
+public:
+    explicit SqliteTrialOps(sql::Database& db) : m_db(db) {}
+    std::optional<ConsentRow> consent(const std::string& studyId, const std::string& subjectId) override;
+    void putConsent(const ConsentRow& row) override;
+    std::optional<BoxRow> box(const std::string& studyId, uint32_t number) override;
+    void useBox(const std::string& studyId, uint32_t number, const std::string& subjectId, uint64_t seq,
+                int64_t atMs) override;
+    std::vector<BoxRow> siteBoxes(const std::string& studyId, const std::string& siteId) override;
+    uint64_t openTrialQuery(const TrialQueryRow& row) override;
+    uint64_t addAlert(const AlertRow& row) override;
+    bool resupplyOpen(const std::string& studyId, const std::string& siteId) override;
+    void setResupplyOpen(const std::string& studyId, const std::string& siteId, bool open) override;
+    std::optional<std::string> allocatedArm(const std::string& studyId, uint32_t number) override;
+    std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId);
+
+    std::vector<ConsentRow> consentRows(const std::string& studyId, const std::string& siteId);
+    std::vector<TrialQueryRow> trialQueries(const std::string& studyId);
+    std::vector<AlertRow> alerts(const std::string& studyId);
+
+    /// Schema 7 tables.
+    static void migrate(sql::Database& db);
+
+protected:
+    sql::Database& m_db;
+};
+
+/// Shares the store's connection and mutex, so trial writes serialise with event writes.
+class SqliteTrialStore final : public TrialStore {
+public:
+    SqliteTrialStore(sql::Database& db, std::mutex& mutex) : m_ops(db), m_db(db), m_mutex(mutex) {}
+
+    std::vector<ConsentRow> consentRows(const std::string& studyId, const std::string& siteId) override;
+    std::vector<BoxRow> siteBoxes(const std::string& studyId, const std::string& siteId) override;
+    bool resupplyOpen(const std::string& studyId, const std::string& siteId) override;
+    Result<uint32_t> loadInventory(const std::string& studyId, const std::string& siteId,
+                                   const std::vector<uint32_t>& numbers, int64_t atMs) override;
+    Result<uint32_t> loadAllocation(const std::string& studyId,
+                                    const std::vector<std::pair<uint32_t, std::string>>& entries,
+                                    int64_t atMs) override;
+    std::optional<std::string> armOf(const std::string& studyId, uint32_t number) override;
+    std::vector<TrialQueryRow> trialQueries(const std::string& studyId) override;
+    std::vector<AlertRow> alerts(const std::string& studyId) override;
+    uint64_t addAlert(const AlertRow& row) override;
+    std::string subjectSite(const std::string& studyId, const std::string& subjectId) override;
+    std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId) override;
+
+private:
+    SqliteTrialOps m_ops;
+    sql::Database& m_db;
+    std::mutex& m_mutex;
+};
+
+} // namespace crf::gateway

@@ -1,5 +1,7 @@
 #include "app_core.h"
 
+#include "trial/bedside_trial.h"
+
 #include "crypto.h"
 #include "password.h"
 
@@ -153,21 +155,156 @@ void AppCore::save(store::SaveRequest request, std::function<void(Result<store::
     const auto actor = m_config.actor;
     const auto study = m_config.study;
     onStore<Result<store::SaveOutcome>>(
-        [request = std::move(request), actor, study](store::TabletStore& s) { return s.save(request, actor, study); },
+        [request = std::move(request), actor, study, def = m_config.definition](store::TabletStore& s)
+            -> Result<store::SaveOutcome> {
+            // Consent rules first (CSP L1122-1-3): a decision must follow, stopped participation takes no new data.
+            if (def)
+                if (auto allowed = trial::checkSave(s, *def, request); !allowed)
+                    return allowed.error();
+            return s.save(request, actor, study);
+        },
         [this, urgent = request.urgent, done = std::move(done)](Result<store::SaveOutcome> r) {
             const bool changed = r.ok() && r->deviceSeq != 0;
             done(std::move(r));
-            if (!changed)
-                return;
-            emit dataChanged();
-            if (!urgent) {
-                scheduleSync(m_config.autoSyncBaseMs / 4); // send it soon, bundling a few quick saves
-            } else if (m_syncing) {
-                m_urgentWaiting = true; // the running pass may be past its pushes: go again as soon as it ends
-            } else {
-                scheduleSync(0); // a serious adverse event: now
-            }
+            afterSave(changed, urgent);
         });
+}
+
+void AppCore::afterSave(bool changed, bool urgent)
+{
+    if (!changed)
+        return;
+    emit dataChanged();
+    if (!urgent) {
+        scheduleSync(m_config.autoSyncBaseMs / 4); // send it soon, bundling a few quick saves
+    } else if (m_syncing) {
+        m_urgentWaiting = true; // the running pass may be past its pushes: go again as soon as it ends
+    } else {
+        scheduleSync(0); // a serious adverse event: now
+    }
+}
+
+void AppCore::consentStatus(std::string subjectId, std::function<void(Result<trial::ConsentView>)> done)
+{
+    auto def = m_config.definition;
+    onStore<Result<trial::ConsentView>>(
+        [def, subjectId = std::move(subjectId)](store::TabletStore& s) -> Result<trial::ConsentView> {
+            if (!def)
+                return trial::ConsentView{};
+            return trial::consentOf(s, *def, subjectId);
+        },
+        std::move(done));
+}
+
+void AppCore::consentWorklist(std::function<void(Result<v1::ConsentWorklistResponse>)> done)
+{
+    const std::string key = trial::worklistKey(m_config.study.studyId, m_config.actor.siteId);
+    onStore<Result<v1::ConsentWorklistResponse>>(
+        [key](store::TabletStore& s) -> Result<v1::ConsentWorklistResponse> {
+            auto bytes = s.cached(key);
+            if (!bytes)
+                return bytes.error();
+            v1::ConsentWorklistResponse list;
+            if (!bytes->empty() && !list.ParseFromString(*bytes))
+                return Error{"consent worklist", "the copy kept on this tablet is unreadable: sync again"};
+            return list;
+        },
+        std::move(done));
+}
+
+void AppCore::proposeRandomization(std::string subjectId, std::function<void(Result<trial::Proposal>)> done)
+{
+    auto def = m_config.definition;
+    const std::string site = m_config.actor.siteId;
+    onStore<Result<trial::Proposal>>(
+        [def, site, subjectId = std::move(subjectId)](store::TabletStore& s) -> Result<trial::Proposal> {
+            if (!def)
+                return Error{"randomization", "no study definition loaded"};
+            return trial::propose(s, *def, site, subjectId);
+        },
+        std::move(done));
+}
+
+void AppCore::randomize(std::string subjectId, uint32_t confirmedNumber,
+                        std::function<void(Result<RandomizeOutcome>)> done)
+{
+    auto def = m_config.definition;
+    const auto actor = m_config.actor;
+    const auto study = m_config.study;
+    const std::string now = isoUtc(m_config.clock->nowMs());
+    onStore<Result<RandomizeOutcome>>(
+        [def, actor, study, now, confirmedNumber,
+         subjectId = std::move(subjectId)](store::TabletStore& s) -> Result<RandomizeOutcome> {
+            if (!def)
+                return Error{"randomization", "no study definition loaded"};
+            if (actor.role != "investigator")
+                return Error{"randomization", "only an investigator randomizes (you are logged in as " +
+                                                  (actor.role.empty() ? std::string("nobody") : actor.role) + ")"};
+            auto prepared = trial::prepareRandomization(s, *def, actor.siteId, subjectId, confirmedNumber, now);
+            if (!prepared)
+                return prepared.error();
+            if (auto allowed = trial::checkSave(s, *def, prepared->save); !allowed)
+                return allowed.error();
+            auto saved = s.save(prepared->save, actor, study);
+            if (!saved)
+                return saved.error();
+            auto plan = trial::dosingPlan(s, *def, subjectId);
+            if (!plan)
+                return plan.error();
+            return RandomizeOutcome{std::move(prepared).value(), saved.value(), std::move(plan).value()};
+        },
+        [this, done = std::move(done)](Result<RandomizeOutcome> r) {
+            const bool changed = r.ok() && r->saved.deviceSeq != 0;
+            done(std::move(r));
+            afterSave(changed, false);
+        });
+}
+
+void AppCore::dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done)
+{
+    auto def = m_config.definition;
+    onStore<Result<trial::DosingPlan>>(
+        [def, subjectId = std::move(subjectId)](store::TabletStore& s) -> Result<trial::DosingPlan> {
+            if (!def)
+                return trial::DosingPlan{};
+            return trial::dosingPlan(s, *def, subjectId);
+        },
+        std::move(done));
+}
+
+void AppCore::unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done)
+{
+    SyncWorker* worker = m_syncWorker;
+    const std::string address = m_config.gatewayAddress.toStdString();
+    const std::string pem = m_config.gatewayRootCertPem;
+    const std::string studyId = m_config.study.studyId;
+    const std::string procedure =
+        m_config.definition ? m_config.definition->randomization().code_break_procedure() : std::string();
+    QPointer<AppCore> self(this);
+    QMetaObject::invokeMethod(
+        worker,
+        [=, subjectId = std::move(subjectId), reason = std::move(reason)] {
+            auto& client = worker->ensureClient(address, pem);
+            Result<v1::UnblindResponse> r = Error{"unblinding", "not logged in online: " + procedure};
+            if (client.hasSession()) {
+                v1::UnblindRequest request;
+                request.set_study_id(studyId);
+                request.set_subject_id(subjectId);
+                request.set_reason(reason);
+                r = client.unblind(request);
+                // Unreachable: the site's written procedure is the way (the gateway never saw this request).
+                if (!r && r.error().what.rfind("gateway", 0) == 0)
+                    r = Error{"unblinding", r.error().what + ". " + procedure};
+            }
+            QMetaObject::invokeMethod(
+                self,
+                [self, r = std::move(r), done] {
+                    if (self)
+                        done(r);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 void AppCore::loadForm(store::FormKey form, std::function<void(Result<std::map<std::string, store::FieldValue>>)> done)
@@ -215,9 +352,11 @@ void AppCore::syncNow()
     const std::string studyId = m_config.study.studyId;
     const Clock* clock = m_config.clock;
     const std::string pem = m_config.gatewayRootCertPem;
+    const bool refreshTrial =
+        m_config.definition && (m_config.definition->has_consent() || m_config.definition->has_randomization());
     QMetaObject::invokeMethod(
         worker,
-        [this, worker, storeWorker, address, studyId, clock, pem] {
+        [this, worker, storeWorker, address, studyId, clock, pem, refreshTrial] {
             worker->ensureClient(address, pem);
             // The engine reaches the database only through the storage thread (blocking this worker, never the UI).
             sync::StoreExecutor onStore = [storeWorker](const std::function<void(store::TabletStore&)>& fn) {
@@ -230,6 +369,7 @@ void AppCore::syncNow()
                     Qt::BlockingQueuedConnection);
             };
             sync::SyncEngine engine(onStore, *worker->client, *clock, studyId);
+            engine.setRefreshTrial(refreshTrial);
             const sync::SyncReport report = engine.run([this](int done, int total) {
                 QMetaObject::invokeMethod(
                     this, [this, done, total] { emit syncProgress(done, total); }, Qt::QueuedConnection);

@@ -5,6 +5,7 @@
 #include "crf/v1/study.pb.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
+#include "trial/bedside_trial.h"
 
 #include <QObject>
 #include <QString>
@@ -40,6 +41,13 @@ struct LoginInfo {
     std::string userId, printedName, role, siteId;
     bool online = false;  // checked by the gateway now (false: offline, against this tablet's verifier)
     bool canSync = false; // a session the gateway will accept is at hand
+};
+
+/// A randomization saved on this tablet, with the dosing plan to show at once.
+struct RandomizeOutcome {
+    trial::Randomization randomization;
+    store::SaveOutcome saved;
+    trial::DosingPlan plan;
 };
 
 class StoreWorker;
@@ -78,6 +86,18 @@ public:
     /// Ends the session on this tablet (user switch): the next user logs in; nothing saved is touched.
     void logout();
     void loadSignatures(std::string subjectId, std::function<void(Result<std::vector<store::SignatureState>>)> done);
+    // Consent and randomization (docs/consent.md, docs/randomization.md); offline from this tablet's data.
+    void consentStatus(std::string subjectId, std::function<void(Result<trial::ConsentView>)> done);
+    /// The site's consent worklist as the gateway last sent it (empty before the first online sync).
+    void consentWorklist(std::function<void(Result<v1::ConsentWorklistResponse>)> done);
+    void proposeRandomization(std::string subjectId, std::function<void(Result<trial::Proposal>)> done);
+    /// Randomizes with the number the investigator confirmed from the box: saved like any form (offline), checked by
+    /// the gateway on sync. Answers with the dosing plan.
+    void randomize(std::string subjectId, uint32_t confirmedNumber, std::function<void(Result<RandomizeOutcome>)> done);
+    void dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done);
+    /// Emergency unblinding, online only; offline the error carries the site's code-break procedure.
+    void unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done);
+
     /// Starts a sync pass unless one is running; the outcome arrives through syncFinished.
     void syncNow();
     bool syncing() const { return m_syncing; }
@@ -102,6 +122,8 @@ private:
     bool m_syncing = false;
     bool m_urgentWaiting = false; // an urgent change was saved during a sync pass
     void scheduleSync(int64_t delayMs);
+    /// After a save: views reload and the change goes out soon (an urgent one at once).
+    void afterSave(bool changed, bool urgent);
     void onSyncFinished(const sync::SyncReport& report);
     QTimer m_autoTimer;
     std::unique_ptr<Backoff> m_backoff;

@@ -19,4 +19,14 @@ int32_t SystemClock::utcOffsetMinutes() const
     return static_cast<int32_t>(local.tm_gmtoff / 60);
 }
 
+std::string isoUtc(int64_t ms)
+{
+    const std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 } // namespace crf

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace crf {
 
@@ -13,6 +14,9 @@ public:
     /// Offset of local time from UTC in minutes at the current instant (recorded with capture time).
     virtual int32_t utcOffsetMinutes() const = 0;
 };
+
+/// ISO 8601 UTC with seconds ("2026-11-22T08:15:00Z"), as date-time items and reports write instants.
+std::string isoUtc(int64_t ms);
 
 /// The real system clock.
 class SystemClock final : public Clock {

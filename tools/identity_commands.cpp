@@ -61,14 +61,7 @@ std::string actorOf(const std::map<std::string, std::string>& opt)
 
 std::string utc(int64_t ms)
 {
-    if (ms == 0)
-        return "-";
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return ms == 0 ? "-" : isoUtc(ms);
 }
 
 /// A random password that passes the policy: 20 characters from an unambiguous alphabet.

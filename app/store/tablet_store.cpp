@@ -417,6 +417,58 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
     }
 }
 
+Result<std::map<uint32_t, std::map<std::string, FieldValue>>>
+TabletStore::formRepeats(const std::string& subjectId, const std::string& visitOid, const std::string& formOid)
+{
+    try {
+        auto& st = m_db->prepare("SELECT repeat, item_oid, value, unit, pending_seq, conflict FROM form_values WHERE "
+                                 "subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 ORDER BY repeat");
+        st.bind(1, subjectId).bind(2, visitOid).bind(3, formOid);
+        std::map<uint32_t, std::map<std::string, FieldValue>> out;
+        while (st.step())
+            out[static_cast<uint32_t>(st.int64(0))][st.text(1)] =
+                FieldValue{st.text(2), st.text(3), st.int64(4) != 0, st.int64(5) != 0};
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"form " + formOid, e.what()};
+    }
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> TabletStore::itemValues(const std::string& formOid,
+                                                                                 const std::string& itemOid)
+{
+    try {
+        auto& st = m_db->prepare(
+            "SELECT subject_id, value FROM form_values WHERE form_oid = ?1 AND item_oid = ?2 ORDER BY subject_id");
+        st.bind(1, formOid).bind(2, itemOid);
+        std::vector<std::pair<std::string, std::string>> out;
+        while (st.step())
+            out.emplace_back(st.text(0), st.text(1));
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"form " + formOid, e.what()};
+    }
+}
+
+Status TabletStore::putCached(const std::string& key, const std::string& bytes)
+{
+    try {
+        setMeta("cache:" + key, bytes);
+        return Status::success();
+    } catch (const sql::SqlError& e) {
+        return Error{"cache " + key, e.what()};
+    }
+}
+
+Result<std::string> TabletStore::cached(const std::string& key)
+{
+    try {
+        return meta("cache:" + key);
+    } catch (const sql::SqlError& e) {
+        return Error{"cache " + key, e.what()};
+    }
+}
+
 Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& actor, const StudyContext& study)
 {
     try {

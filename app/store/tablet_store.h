@@ -134,6 +134,17 @@ public:
     /// The record status of a form instance ("" when none was set).
     Result<std::string> recordStatus(const FormKey& form);
     Result<std::vector<Subject>> subjects();
+    /// Every repeat of a form instance of a subject at a visit: repeat -> values (consent decisions, one per repeat).
+    Result<std::map<uint32_t, std::map<std::string, FieldValue>>> formRepeats(const std::string& subjectId,
+                                                                              const std::string& visitOid,
+                                                                              const std::string& formOid);
+    /// Every value of `itemOid` in form `formOid` held on this tablet, with its subject (boxes already taken).
+    Result<std::vector<std::pair<std::string, std::string>>> itemValues(const std::string& formOid,
+                                                                        const std::string& itemOid);
+    /// What the gateway last said about this site (consent worklist, box inventory): serialized messages kept
+    /// encrypted here so the tablet works from them offline.
+    Status putCached(const std::string& key, const std::string& bytes);
+    Result<std::string> cached(const std::string& key);
     /// The local audit trail of site-only changes (never synchronised), oldest first.
     Result<std::vector<v1::ChangeEvent>> siteOnlyEvents();
 

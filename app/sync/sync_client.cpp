@@ -25,6 +25,7 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, 
     m_stub = v1::SyncService::NewStub(m_channel);
     m_photos = v1::PhotoService::NewStub(m_channel);
     m_auth = v1::AuthService::NewStub(m_channel);
+    m_trial = v1::TrialService::NewStub(m_channel);
 }
 
 void SyncClient::prepare(grpc::ClientContext& ctx) const
@@ -172,6 +173,65 @@ Result<std::string> SyncClient::downloadPhoto(const std::string& digest, uint32_
         if (response.data().empty() || out.size() >= response.total_bytes())
             return out;
     }
+}
+
+} // namespace crf::sync
+
+namespace crf::sync {
+
+template <typename Req, typename Resp>
+Result<Resp> SyncClient::callTrial(grpc::Status (v1::TrialService::Stub::*method)(grpc::ClientContext*, const Req&,
+                                                                                   Resp*),
+                                   const Req& request, const char* what)
+{
+    if (!connect())
+        return Error{what, describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+    grpc::ClientContext ctx;
+    prepare(ctx);
+    Resp response;
+    const grpc::Status status = ((*m_trial).*method)(&ctx, request, &response);
+    if (!status.ok()) {
+        if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+            status.error_code() == grpc::StatusCode::PERMISSION_DENIED)
+            return Error{what, status.error_message()};
+        return Error{what, describe(status)};
+    }
+    return response;
+}
+
+Result<v1::ConsentWorklistResponse> SyncClient::consentWorklist(const v1::ConsentWorklistRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::ConsentWorklist, request, "consent worklist");
+}
+
+Result<v1::ConsentCountsResponse> SyncClient::consentCounts(const v1::ConsentCountsRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::ConsentCounts, request, "consent counts");
+}
+
+Result<v1::SiteInventoryResponse> SyncClient::siteInventory(const v1::SiteInventoryRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::SiteInventory, request, "box inventory");
+}
+
+Result<v1::LoadInventoryResponse> SyncClient::loadInventory(const v1::LoadInventoryRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::LoadInventory, request, "load inventory");
+}
+
+Result<v1::LoadAllocationResponse> SyncClient::loadAllocation(const v1::LoadAllocationRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::LoadAllocation, request, "load allocation");
+}
+
+Result<v1::UnblindResponse> SyncClient::unblind(const v1::UnblindRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::Unblind, request, "unblinding");
+}
+
+Result<v1::TrialReportResponse> SyncClient::trialReport(const v1::TrialReportRequest& request)
+{
+    return callTrial(&v1::TrialService::Stub::TrialReport, request, "trial report");
 }
 
 } // namespace crf::sync

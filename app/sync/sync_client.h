@@ -4,6 +4,7 @@
 #include "crf/v1/auth.grpc.pb.h"
 #include "crf/v1/photos.grpc.pb.h"
 #include "crf/v1/sync.grpc.pb.h"
+#include "crf/v1/trial.grpc.pb.h"
 #include "result.h"
 
 #include <chrono>
@@ -38,6 +39,15 @@ public:
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);
     /// Downloads a verified photo whole (in chunks of `chunkBytes`).
     Result<std::string> downloadPhoto(const std::string& digest, uint32_t chunkBytes = 1024 * 1024);
+    // Consent and randomization (crf.v1.TrialService). Refusals (role, site, bad input) come back with the gateway's
+    // own words; an unreachable gateway as for push.
+    Result<v1::ConsentWorklistResponse> consentWorklist(const v1::ConsentWorklistRequest& request);
+    Result<v1::ConsentCountsResponse> consentCounts(const v1::ConsentCountsRequest& request);
+    Result<v1::SiteInventoryResponse> siteInventory(const v1::SiteInventoryRequest& request);
+    Result<v1::LoadInventoryResponse> loadInventory(const v1::LoadInventoryRequest& request);
+    Result<v1::LoadAllocationResponse> loadAllocation(const v1::LoadAllocationRequest& request);
+    Result<v1::UnblindResponse> unblind(const v1::UnblindRequest& request);
+    Result<v1::TrialReportResponse> trialReport(const v1::TrialReportRequest& request);
     const std::string& address() const { return m_address; }
 
 private:
@@ -49,6 +59,10 @@ private:
     std::unique_ptr<v1::SyncService::Stub> m_stub;
     std::unique_ptr<v1::PhotoService::Stub> m_photos;
     std::unique_ptr<v1::AuthService::Stub> m_auth;
+    std::unique_ptr<v1::TrialService::Stub> m_trial;
+    template <typename Req, typename Resp>
+    Result<Resp> callTrial(grpc::Status (v1::TrialService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                           const Req& request, const char* what);
     void prepare(grpc::ClientContext& ctx) const;
     std::string m_token, m_siteId;
 };

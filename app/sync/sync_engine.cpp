@@ -1,5 +1,7 @@
 #include "sync_engine.h"
 
+#include "trial/bedside_trial.h"
+
 namespace crf::sync {
 
 /// What one pass knows about its pushes.
@@ -211,11 +213,41 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
             break;
     }
 
+    if (!unreachable && phases != Phases::PushOnly && report.error.empty() && m_refreshTrial)
+        refreshTrial(report);
+
     if (report.error.empty())
         report.error = photoError;
     const int64_t now = m_clock.nowMs();
     m_onStore([&](store::TabletStore& s) { s.recordSyncAttempt(now, report.error); });
     return report;
+}
+
+void SyncEngine::refreshTrial(SyncReport& report)
+{
+    const std::string site = m_client.siteId();
+    if (site.empty() || !m_client.hasSession())
+        return;
+    // What the site needs offline: whom to approach for consent today, and its boxes. A role that may not read
+    // them (or a study without them) simply gets nothing cached; it is not a sync failure.
+    v1::ConsentWorklistRequest worklist;
+    worklist.set_study_id(m_studyId);
+    worklist.set_site_id(site);
+    if (auto w = m_client.consentWorklist(worklist)) {
+        m_onStore([&](store::TabletStore& s) {
+            report.trialRefreshed = s.putCached(app::trial::worklistKey(m_studyId, site), w->SerializeAsString()).ok();
+        });
+    }
+    v1::SiteInventoryRequest inventory;
+    inventory.set_study_id(m_studyId);
+    inventory.set_site_id(site);
+    if (auto inv = m_client.siteInventory(inventory)) {
+        m_onStore([&](store::TabletStore& s) {
+            report.trialRefreshed =
+                s.putCached(app::trial::inventoryKey(m_studyId, site), inv->SerializeAsString()).ok() ||
+                report.trialRefreshed;
+        });
+    }
 }
 
 } // namespace crf::sync

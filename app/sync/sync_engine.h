@@ -16,6 +16,7 @@ struct SyncReport {
     int rejected = 0;         // events the gateway refused for their content (kept locally with its reason, not resent)
     int photosVerified = 0;   // photos the gateway holds and has verified after this pass
     uint64_t pushedBytes = 0; // serialized push requests (protobuf payload, without HTTP/2 framing)
+    bool trialRefreshed = false; // the site's consent worklist or box inventory was fetched and kept
     std::string error;
     bool ok() const { return error.empty(); }
 };
@@ -40,6 +41,9 @@ public:
     /// One pass; `progress(done, total)` is called between batches (total may be unknown: 0). The phases can be run
     /// apart (benchmarks time them separately); the app always runs both.
     SyncReport run(const std::function<void(int, int)>& progress = {}, Phases phases = Phases::PushAndPull);
+    /// After pulling, also fetch the site's consent worklist and box inventory for offline use (studies with consent
+    /// or randomization rules).
+    void setRefreshTrial(bool on) { m_refreshTrial = on; }
 
 private:
     /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at
@@ -51,10 +55,13 @@ private:
     /// Whether an urgent event (serious adverse event) waits in the outbox.
     bool urgentWaiting();
 
+    void refreshTrial(SyncReport& report);
+
     StoreExecutor m_onStore;
     SyncClient& m_client;
     const Clock& m_clock;
     std::string m_studyId;
+    bool m_refreshTrial = false;
 };
 
 } // namespace crf::sync

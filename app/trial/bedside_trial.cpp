@@ -1,0 +1,326 @@
+#include "bedside_trial.h"
+
+#include "dosing.h"
+#include "eligibility.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace crf::app::trial {
+namespace {
+
+const v1::Form* findForm(const v1::StudyDefinition& def, const std::string& oid)
+{
+    for (const auto& f : def.forms())
+        if (f.oid() == oid)
+            return &f;
+    return nullptr;
+}
+
+std::optional<uint32_t> parseNumber(const std::string& text)
+{
+    uint32_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n == 0)
+        return std::nullopt;
+    return n;
+}
+
+std::map<std::string, std::string> texts(const std::map<std::string, store::FieldValue>& values)
+{
+    std::map<std::string, std::string> out;
+    for (const auto& [item, v] : values)
+        out[item] = v.value;
+    return out;
+}
+
+/// The requested values as text, over what is saved already (a save names every item the form shows).
+std::map<std::string, std::string> merged(const std::map<std::string, store::FieldValue>& saved,
+                                          const store::SaveRequest& request)
+{
+    auto out = texts(saved);
+    for (const auto& [item, v] : request.values) {
+        if (v)
+            out[item] = v->value;
+        else
+            out.erase(item);
+    }
+    return out;
+}
+
+std::optional<v1::SiteInventoryResponse> cachedInventory(store::TabletStore& store, const std::string& key)
+{
+    auto bytes = store.cached(key);
+    v1::SiteInventoryResponse inv;
+    if (!bytes || bytes->empty() || !inv.ParseFromString(*bytes))
+        return std::nullopt;
+    return inv;
+}
+
+} // namespace
+
+std::string inventoryKey(const std::string& studyId, const std::string& siteId)
+{
+    return "inventory/" + studyId + "/" + siteId;
+}
+
+std::string worklistKey(const std::string& studyId, const std::string& siteId)
+{
+    return "worklist/" + studyId + "/" + siteId;
+}
+
+Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId)
+{
+    ConsentView view;
+    if (!def.has_consent())
+        return view;
+    const auto& rules = def.consent();
+    auto repeats = store.formRepeats(subjectId, rules.visit_oid(), rules.form_oid());
+    if (!repeats)
+        return repeats.error();
+    for (const auto& [repeat, values] : *repeats) {
+        view.nextRepeat = std::max(view.nextRepeat, repeat + 1);
+        // A decision marked entered in error no longer counts (its values stay in the audit trail).
+        auto status = store.recordStatus({subjectId, rules.visit_oid(), rules.form_oid(), repeat});
+        if (status && *status == "ENTERED_IN_ERROR")
+            continue;
+        auto decision = consent::decisionFrom(texts(values));
+        if (!decision) {
+            view.problem = "decision " + std::to_string(repeat) + ": " + decision.error().text();
+            continue;
+        }
+        auto next = consent::next(view.state, *decision);
+        if (!next) {
+            // Two tablets recorded decisions offline that do not follow one another: keep the first, say so.
+            view.problem = "decision " + std::to_string(repeat) + " does not follow: " + next.error().what;
+            continue;
+        }
+        if (view.state == consent::State::NotIncluded)
+            view.includedAtMs = decision->decidedAtMs;
+        view.state = *next;
+        view.decisions.push_back(*decision);
+    }
+    view.rights = consent::rights(view.state);
+    return view;
+}
+
+Status checkSave(store::TabletStore& store, const v1::StudyDefinition& def, const store::SaveRequest& request)
+{
+    if (!def.has_consent() || request.signature || !request.recordStatus.empty())
+        return Status::success();
+    const auto& rules = def.consent();
+    const auto& form = request.form;
+    auto view = consentOf(store, def, form.subjectId);
+    if (!view)
+        return view.error();
+
+    if (form.formOid == rules.form_oid()) {
+        auto saved = store.formValues(form);
+        if (!saved)
+            return saved.error();
+        const auto values = merged(*saved, request);
+        auto was = saved->find(consent::kEventItem);
+        auto now = values.find(consent::kEventItem);
+        if (was != saved->end()) {
+            if (now == values.end() || now->second != was->second.value)
+                return Error{consent::kEventItem,
+                             "a recorded consent decision is not changed: record the next decision instead"};
+            return Status::success(); // corrections of the other items of a recorded decision
+        }
+        auto decision = consent::decisionFrom(values);
+        if (!decision)
+            return Error{decision.error().where, decision.error().what};
+        auto next = consent::next(view->state, *decision);
+        if (!next)
+            return Error{next.error().where, next.error().what};
+        return Status::success();
+    }
+
+    const auto& open = rules.always_open_form_oids();
+    if (std::find(open.begin(), open.end(), form.formOid) != open.end() || view->rights.collectionContinues)
+        return Status::success();
+    return Error{"form " + form.formOid,
+                 "participation has stopped (" + std::string(consent::stateLabel(view->state)) +
+                     "): no new study data; adverse events, vital status and the end of study stay open"};
+}
+
+Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& siteId,
+                         const std::string& subjectId)
+{
+    if (!def.has_randomization())
+        return Error{"randomization", "study " + def.study_id() + " has no randomization"};
+    const auto& rules = def.randomization();
+    Proposal p;
+    p.boxes = rules.scheme() == v1::Randomization::SCHEME_TREATMENT_BOXES;
+    p.codeBreakProcedure = rules.code_break_procedure();
+
+    // Numbers taken by randomizations this tablet holds (its own, perhaps not yet synced, and pulled ones).
+    auto taken = store.itemValues(rules.form_oid(), rules.number_item_oid());
+    if (!taken)
+        return taken.error();
+    std::set<uint32_t> used;
+    for (const auto& [subject, value] : *taken) {
+        const auto n = parseNumber(value);
+        if (!n)
+            continue;
+        used.insert(*n);
+        if (subject == subjectId) {
+            p.alreadyRandomized = true;
+            p.existingNumber = *n;
+        }
+    }
+    if (p.alreadyRandomized) {
+        p.note = "already randomized with number " + std::to_string(p.existingNumber);
+        return p;
+    }
+    const auto inv = cachedInventory(store, inventoryKey(def.study_id(), siteId));
+    if (!inv || inv->boxes_size() == 0) {
+        p.note = p.boxes ? "The box list of this site has not reached this tablet: take the lowest-numbered box on "
+                           "the shelf and enter the number printed on it."
+                         : "The allocation list of this site has not reached this tablet: sync once online before "
+                           "randomizing.";
+        return p;
+    }
+    p.inventoryKnown = true;
+    for (const auto& b : inv->boxes()) {
+        if (b.used() || used.count(b.number()))
+            continue;
+        if (p.number == 0)
+            p.number = b.number();
+        else
+            ++p.available;
+    }
+    if (p.number == 0)
+        p.note = "No box left for this site on this tablet's list: take the box on the shelf and enter its number; "
+                 "the sponsor has been asked to resupply.";
+    else
+        p.note = (p.boxes ? "Take box " : "Allocation number ") + std::to_string(p.number) +
+                 (p.boxes ? " (the lowest on the shelf) and confirm the number printed on it." : ".");
+    return p;
+}
+
+titration::Schedule DosingPlan::schedule() const
+{
+    titration::Schedule s;
+    s.levelsNgKgMin.clear();
+    for (const auto& [dose, rate] : steps)
+        s.levelsNgKgMin.push_back(dose);
+    return s;
+}
+
+Result<DosingPlan> dosingPlan(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId)
+{
+    DosingPlan plan;
+    // The definition's infusion_rate derivations say where sex and height are and which dose levels exist.
+    std::string visitOid, formOid, sexItem, heightItem;
+    std::vector<double> levels;
+    for (const auto& f : def.forms())
+        for (const auto& section : f.sections())
+            for (const auto& item : section.items()) {
+                const auto& d = item.derived();
+                if (d.calculator() != "infusion_rate" || !d.constants().count("dose_ng_kg_min"))
+                    continue;
+                formOid = f.oid();
+                sexItem = d.inputs().count("sex") ? d.inputs().at("sex") : "";
+                heightItem = d.inputs().count("height") ? d.inputs().at("height") : "";
+                levels.push_back(d.constants().at("dose_ng_kg_min"));
+                if (d.constants().count("concentration_ug_ml"))
+                    plan.concentrationUgPerMl = d.constants().at("concentration_ug_ml");
+            }
+    if (levels.empty())
+        return plan; // no weight-based rates in this study
+    plan.applies = true;
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    for (const auto& v : def.visits())
+        if (visitOid.empty() && std::find(v.form_oids().begin(), v.form_oids().end(), formOid) != v.form_oids().end())
+            visitOid = v.oid();
+    auto values = store.formValues({subjectId, visitOid, formOid, 0});
+    if (!values)
+        return values.error();
+    const auto sex = values->count(sexItem) ? values->at(sexItem).value : "";
+    const auto height = values->count(heightItem) ? values->at(heightItem).value : "";
+    if (sex.empty() || height.empty()) {
+        plan.problem = "enter sex and height in " + formOid + " to see the rates";
+        return plan;
+    }
+    const double heightCm = std::strtod(height.c_str(), nullptr);
+    auto table = dosing::doseTable(sex == "F" ? dosing::Sex::Female : dosing::Sex::Male, heightCm,
+                                   plan.concentrationUgPerMl, levels);
+    if (!table) {
+        plan.problem = table.error().text();
+        return plan;
+    }
+    plan.ibwKg = table->ibwKg;
+    for (size_t i = 0; i < levels.size(); ++i)
+        plan.steps.emplace_back(levels[i], table->ratesMlH[i]);
+    return plan;
+}
+
+Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::StudyDefinition& def,
+                                           const std::string& siteId, const std::string& subjectId,
+                                           uint32_t confirmedNumber, const std::string& nowIso)
+{
+    if (!def.has_randomization())
+        return Error{"randomization", "study " + def.study_id() + " has no randomization"};
+    const auto& rules = def.randomization();
+    if (confirmedNumber == 0)
+        return Error{rules.number_item_oid(), "enter the number printed on the box"};
+    auto proposal = propose(store, def, siteId, subjectId);
+    if (!proposal)
+        return proposal.error();
+    if (proposal->alreadyRandomized)
+        return Error{"randomization", "subject " + subjectId + " is already randomized (number " +
+                                          std::to_string(proposal->existingNumber) + ")"};
+    if (def.has_eligibility()) {
+        auto elig = store.formValues({subjectId, def.eligibility().visit_oid(), def.eligibility().form_oid(), 0});
+        if (!elig)
+            return elig.error();
+        study::FormValues values;
+        for (const auto& [item, v] : *elig)
+            values[item] = study::ItemValue{v.value, v.unit};
+        const auto verdict = study::evaluateEligibility(def.eligibility(), values);
+        if (verdict.status == study::VerdictStatus::NotMet) {
+            std::string failing;
+            for (const auto* c : verdict.failing())
+                failing += (failing.empty() ? "" : ", ") + c->id;
+            return Error{"eligibility", "not met (" + failing + "): the patient cannot be randomized"};
+        }
+    }
+
+    Randomization r;
+    r.number = confirmedNumber;
+    r.differsFromProposal = proposal->number != 0 && proposal->number != confirmedNumber;
+    if (r.differsFromProposal)
+        r.note = "Number " + std::to_string(confirmedNumber) + " is not the lowest available (" +
+                 std::to_string(proposal->number) + "): saved as entered; the data manager will check it.";
+    r.save.form = {subjectId, rules.visit_oid(), rules.form_oid(), 0};
+    r.save.values[rules.number_item_oid()] = store::FieldValue{std::to_string(confirmedNumber), "", false, false};
+    if (const v1::Form* form = findForm(def, rules.form_oid())) {
+        for (const auto& section : form->sections())
+            for (const auto& item : section.items())
+                if (item.oid() == "RANDOMIZATION_TIME")
+                    r.save.values[item.oid()] = store::FieldValue{nowIso, "", false, false};
+    }
+    if (rules.scheme() == v1::Randomization::SCHEME_ALLOCATION_LIST) {
+        const auto inv = cachedInventory(store, inventoryKey(def.study_id(), siteId));
+        std::string arm;
+        if (inv)
+            for (const auto& b : inv->boxes())
+                if (b.number() == confirmedNumber)
+                    arm = b.arm();
+        if (arm.empty())
+            return Error{rules.number_item_oid(), "allocation number " + std::to_string(confirmedNumber) +
+                                                      " is not on this tablet's list for site " + siteId +
+                                                      ": sync online, then randomize"};
+        r.arm = arm;
+        for (const auto& a : def.arms())
+            if (a.id() == arm)
+                r.armName = a.name();
+        r.save.values[rules.arm_item_oid()] = store::FieldValue{arm, "", false, false};
+    }
+    return r;
+}
+
+} // namespace crf::app::trial

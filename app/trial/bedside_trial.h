@@ -1,0 +1,79 @@
+// BedsideTrial: consent and randomization rules as the tablet applies them offline (docs/consent.md,
+// docs/randomization.md). Runs on the storage thread against the tablet store; the gateway checks again on sync.
+#pragma once
+
+#include "consent.h"
+#include "crf/v1/study.pb.h"
+#include "crf/v1/trial.pb.h"
+#include "tablet_store.h"
+#include "titration.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crf::app::trial {
+
+/// Where a subject's consent stands on this tablet (its own decisions and those pulled from other tablets).
+struct ConsentView {
+    consent::State state = consent::State::NotIncluded;
+    consent::Rights rights = consent::rights(consent::State::NotIncluded);
+    std::optional<int64_t> includedAtMs;
+    std::vector<consent::Decision> decisions; // in repeat order
+    uint32_t nextRepeat = 1;                  // where the next decision goes
+    std::string problem; // decisions that do not follow one another (two tablets offline): the gateway arbitrates
+};
+Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def,
+                              const std::string& subjectId);
+
+/// Refuses, naming why, a save the consent rules forbid: a decision that does not follow from the subject's status,
+/// a change to a recorded decision, or new study data where participation stopped (the consent form and the study's
+/// always-open forms, safety and vital status, stay open).
+Status checkSave(store::TabletStore& store, const v1::StudyDefinition& def, const store::SaveRequest& request);
+
+/// The cache keys of what the gateway last sent for a site.
+std::string inventoryKey(const std::string& studyId, const std::string& siteId);
+std::string worklistKey(const std::string& studyId, const std::string& siteId);
+
+/// What the tablet proposes: the lowest number of its site that neither the gateway nor this tablet has seen used.
+struct Proposal {
+    bool boxes = true;       // treatment boxes (arm hidden); false: allocation list (arm revealed at randomization)
+    uint32_t number = 0;     // 0: no inventory on this tablet yet (take the lowest box on the shelf)
+    int available = 0;       // numbers left after this one, as far as this tablet knows
+    bool inventoryKnown = false;
+    bool alreadyRandomized = false;
+    uint32_t existingNumber = 0;
+    std::string note;          // plain words for the screen
+    std::string codeBreakProcedure;
+};
+Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& siteId,
+                         const std::string& subjectId);
+
+/// The dosing plan shown at randomization: IBW and the rate of every step, the same whatever the arm (FACTS "Ideal
+/// body weight and infusion rates"). Read from the definition's infusion_rate derivations and the subject's values.
+struct DosingPlan {
+    bool applies = false; // the study defines weight-based rates (I-MICRO); false for IgM-FAT
+    double ibwKg = 0;     // unrounded
+    double concentrationUgPerMl = 0;
+    std::vector<std::pair<double, double>> steps; // dose ng/kg/min -> rate mL/h (unrounded)
+    std::string problem;                          // e.g. height missing: named for the screen
+    titration::Schedule schedule() const;
+};
+Result<DosingPlan> dosingPlan(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId);
+
+/// A randomization ready to save: the confirmed number, the time, and for an allocation list the arm revealed.
+struct Randomization {
+    store::SaveRequest save;
+    uint32_t number = 0;
+    std::string arm, armName; // allocation list only
+    bool differsFromProposal = false;
+    std::string note;
+};
+/// Refuses a number below 1, a subject already randomized, a subject not eligible (verdict not met) or, for an
+/// allocation list, a number whose arm has not reached this tablet. A number other than the proposal is allowed (the
+/// box on the shelf wins) and noted: the gateway raises the query if it was out of order.
+Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::StudyDefinition& def,
+                                           const std::string& siteId, const std::string& subjectId,
+                                           uint32_t confirmedNumber, const std::string& nowIso);
+
+} // namespace crf::app::trial

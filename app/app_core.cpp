@@ -155,8 +155,8 @@ void AppCore::save(store::SaveRequest request, std::function<void(Result<store::
     const auto actor = m_config.actor;
     const auto study = m_config.study;
     onStore<Result<store::SaveOutcome>>(
-        [request = std::move(request), actor, study, def = m_config.definition](store::TabletStore& s)
-            -> Result<store::SaveOutcome> {
+        [request = std::move(request), actor, study,
+         def = m_config.definition](store::TabletStore& s) -> Result<store::SaveOutcome> {
             // Consent rules first (CSP L1122-1-3): a decision must follow, stopped participation takes no new data.
             if (def)
                 if (auto allowed = trial::checkSave(s, *def, request); !allowed)

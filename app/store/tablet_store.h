@@ -135,9 +135,8 @@ public:
     Result<std::string> recordStatus(const FormKey& form);
     Result<std::vector<Subject>> subjects();
     /// Every repeat of a form instance of a subject at a visit: repeat -> values (consent decisions, one per repeat).
-    Result<std::map<uint32_t, std::map<std::string, FieldValue>>> formRepeats(const std::string& subjectId,
-                                                                              const std::string& visitOid,
-                                                                              const std::string& formOid);
+    Result<std::map<uint32_t, std::map<std::string, FieldValue>>>
+    formRepeats(const std::string& subjectId, const std::string& visitOid, const std::string& formOid);
     /// Every value of `itemOid` in form `formOid` held on this tablet, with its subject (boxes already taken).
     Result<std::vector<std::pair<std::string, std::string>>> itemValues(const std::string& formOid,
                                                                         const std::string& itemOid);

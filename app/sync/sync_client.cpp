@@ -181,7 +181,7 @@ namespace crf::sync {
 
 template <typename Req, typename Resp>
 Result<Resp> SyncClient::callTrial(grpc::Status (v1::TrialService::Stub::*method)(grpc::ClientContext*, const Req&,
-                                                                                   Resp*),
+                                                                                  Resp*),
                                    const Req& request, const char* what)
 {
     if (!connect())

@@ -23,8 +23,7 @@ struct ConsentView {
     uint32_t nextRepeat = 1;                  // where the next decision goes
     std::string problem; // decisions that do not follow one another (two tablets offline): the gateway arbitrates
 };
-Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def,
-                              const std::string& subjectId);
+Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId);
 
 /// Refuses, naming why, a save the consent rules forbid: a decision that does not follow from the subject's status,
 /// a change to a recorded decision, or new study data where participation stopped (the consent form and the study's
@@ -37,13 +36,13 @@ std::string worklistKey(const std::string& studyId, const std::string& siteId);
 
 /// What the tablet proposes: the lowest number of its site that neither the gateway nor this tablet has seen used.
 struct Proposal {
-    bool boxes = true;       // treatment boxes (arm hidden); false: allocation list (arm revealed at randomization)
-    uint32_t number = 0;     // 0: no inventory on this tablet yet (take the lowest box on the shelf)
-    int available = 0;       // numbers left after this one, as far as this tablet knows
+    bool boxes = true;   // treatment boxes (arm hidden); false: allocation list (arm revealed at randomization)
+    uint32_t number = 0; // 0: no inventory on this tablet yet (take the lowest box on the shelf)
+    int available = 0;   // numbers left after this one, as far as this tablet knows
     bool inventoryKnown = false;
     bool alreadyRandomized = false;
     uint32_t existingNumber = 0;
-    std::string note;          // plain words for the screen
+    std::string note; // plain words for the screen
     std::string codeBreakProcedure;
 };
 Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& siteId,

@@ -1,0 +1,566 @@
+// Delayed consent and randomization end to end (docs/consent.md, docs/randomization.md): real tablets (AppCore on
+// encrypted stores) against an in-process gateway on loopback serving the study definitions, with the sponsor's
+// data manager, the unblinded statistician and the investigators as separate logged-in clients.
+#include "app_core.h"
+#include "domain/audit.h"
+#include "gateway_access.h"
+#include "key_store.h"
+#include "study_controller.h"
+#include "test_support.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace crf;
+using crf::test::await;
+
+namespace {
+
+constexpr int64_t kHourMs = 3600 * 1000;
+
+std::shared_ptr<const v1::StudyDefinition> definition(const char* file)
+{
+    return ui::StudyController::loadFile(QString(CRF_STUDIES_DIR "/") + file).value();
+}
+
+/// A tablet as the app runs it, for one user, with the study definition in force.
+struct Tablet {
+    QTemporaryDir dir;
+    std::unique_ptr<app::AppCore> core;
+    std::string user;
+    sync::SyncReport lastReport;
+
+    Tablet(gateway::GatewayServer& gw, const std::string& userId, const std::string& role,
+           const std::string& site = "01", const char* studyFile = "imicro.json")
+        : user(userId)
+    {
+        app::AppConfig cfg;
+        cfg.dataDir = dir.path();
+        cfg.gatewayAddress = QString::fromStdString(gw.address());
+        cfg.definition = definition(studyFile);
+        const QString keyDir = dir.path();
+        cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+        core = std::make_unique<app::AppCore>(cfg);
+        QObject::connect(core.get(), &app::AppCore::syncFinished, core.get(),
+                         [this](const sync::SyncReport& r) { lastReport = r; });
+        const Status opened = await<Status>([&](auto done) { core->open(done); });
+        EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().text());
+        const std::string password = test::addUser(gw, user, role, site, cfg.definition->study_id());
+        auto in = await<Result<app::LoginInfo>>([&](auto done) { core->login(user, password, done); });
+        EXPECT_TRUE(in.ok()) << (in.ok() ? "" : in.error().text());
+    }
+
+    Result<store::SaveOutcome> save(store::SaveRequest r)
+    {
+        return await<Result<store::SaveOutcome>>([&](auto done) { core->save(std::move(r), done); });
+    }
+
+    sync::SyncReport sync()
+    {
+        QSignalSpy finished(core.get(), &app::AppCore::syncFinished);
+        core->syncNow();
+        EXPECT_TRUE(test::spinUntil([&] { return finished.count() > 0; }, 30000));
+        return lastReport;
+    }
+
+    app::trial::ConsentView consent(const std::string& subject)
+    {
+        auto v = await<Result<app::trial::ConsentView>>([&](auto done) { core->consentStatus(subject, done); });
+        EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().text());
+        return v.ok() ? v.value() : app::trial::ConsentView{};
+    }
+
+    /// Records a consent decision in the next repeat of the consent form.
+    Result<store::SaveOutcome> decide(const std::string& subject, const std::string& event,
+                                      const std::string& decidedBy, int64_t atMs)
+    {
+        store::SaveRequest r;
+        r.form = {subject, "SCREENING", "CONSENT", consent(subject).nextRepeat};
+        r.values["CONSENT_EVENT"] = store::FieldValue{event, ""};
+        if (!decidedBy.empty())
+            r.values["DECIDED_BY"] = store::FieldValue{decidedBy, ""};
+        r.values["DECISION_TIME"] = store::FieldValue{isoUtc(atMs), ""};
+        r.values["OBTAINED_BY"] = store::FieldValue{"Dr " + user, ""};
+        r.values["CONSENT_FORM_VERSION"] = store::FieldValue{"v2.1 2019-11", ""};
+        return save(std::move(r));
+    }
+
+    Result<app::trial::Proposal> propose(const std::string& subject)
+    {
+        return await<Result<app::trial::Proposal>>([&](auto done) { core->proposeRandomization(subject, done); });
+    }
+
+    Result<app::RandomizeOutcome> randomize(const std::string& subject, uint32_t number)
+    {
+        return await<Result<app::RandomizeOutcome>>([&](auto done) { core->randomize(subject, number, done); });
+    }
+};
+
+/// A sponsor-side or statistician's client (a laptop, not a tablet).
+struct Desk {
+    sync::SyncClient client;
+    test::DeviceSecrets secrets;
+    Desk(gateway::GatewayServer& gw, const std::string& userId, const std::string& role, const std::string& study,
+         const std::string& site = "*")
+        : client(gw.address())
+    {
+        test::addUser(gw, userId, role, site, study);
+        auto in = secrets.login(client, userId, userId + "-laptop");
+        EXPECT_TRUE(in.ok()) << (in.ok() ? "" : in.error().text());
+    }
+};
+
+void loadBoxes(Desk& dm, const std::string& study, const std::string& site, std::vector<uint32_t> numbers)
+{
+    v1::LoadInventoryRequest r;
+    r.set_study_id(study);
+    r.set_site_id(site);
+    for (auto n : numbers)
+        r.add_numbers(n);
+    auto loaded = dm.client.loadInventory(r);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().text();
+}
+
+v1::TrialReportResponse report(Desk& desk, const std::string& study)
+{
+    v1::TrialReportRequest r;
+    r.set_study_id(study);
+    auto out = desk.client.trialReport(r);
+    EXPECT_TRUE(out.ok()) << (out.ok() ? "" : out.error().text());
+    return out.ok() ? out.value() : v1::TrialReportResponse{};
+}
+
+int count(const v1::TrialReportResponse& r, const std::string& kind)
+{
+    int n = 0;
+    for (const auto& q : r.queries())
+        n += q.kind() == kind;
+    for (const auto& a : r.alerts())
+        n += a.kind() == kind;
+    return n;
+}
+
+struct TrialFixture : ::testing::Test {
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    std::unique_ptr<gateway::GatewayServer> gw;
+    void SetUp() override
+    {
+        auto started = gateway::GatewayServer::start(
+            test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0",
+                             {CRF_STUDIES_DIR "/imicro.json", CRF_STUDIES_DIR "/igmfat.json"}),
+            clock);
+        ASSERT_TRUE(started.ok()) << started.error().text();
+        gw = std::move(started).value();
+    }
+    std::string gatewayState(const std::string& subject)
+    {
+        for (const auto& row : gw->store().trial().consentRows("I-MICRO", ""))
+            if (row.subjectId == subject)
+                return row.state;
+        return "none";
+    }
+};
+
+} // namespace
+
+TEST_F(TrialFixture, anEmergencyInclusionIsConsentedLaterOnAnotherTabletAndLeavesTheWorklist)
+{
+    Tablet bedside(*gw, "inv-a", "investigator");
+    const int64_t included = clock.nowMs() / 1000 * 1000 - 2 * kHourMs; // the form keeps whole seconds
+    ASSERT_TRUE(bedside.decide("01-001", "INCLUDED_EMERGENCY", "", included).ok());
+    EXPECT_EQ(bedside.consent("01-001").state, consent::State::PendingEmergency);
+    EXPECT_EQ(bedside.sync().pushed, 1);
+    EXPECT_EQ(gatewayState("01-001"), "PENDING_EMERGENCY");
+
+    // The site's worklist, at the gateway and on the tablet after sync: whom to approach today.
+    bedside.sync();
+    auto list = await<Result<v1::ConsentWorklistResponse>>([&](auto done) { bedside.core->consentWorklist(done); });
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->entries_size(), 1);
+    EXPECT_EQ(list->entries(0).subject_id(), "01-001");
+    EXPECT_FALSE(list->entries(0).overdue());
+    EXPECT_EQ(list->entries(0).next_reminder_ms(), included + 24 * kHourMs);
+
+    // Two days later the patient wakes up; a nurse's tablet pulls the inclusion, the investigator there records it.
+    Tablet ward(*gw, "inv-b", "investigator");
+    ward.sync();
+    EXPECT_EQ(ward.consent("01-001").state, consent::State::PendingEmergency);
+    ASSERT_TRUE(ward.decide("01-001", "PATIENT_CONSENTS", "PATIENT", clock.nowMs()).ok());
+    EXPECT_EQ(ward.sync().rejected, 0);
+    EXPECT_EQ(gatewayState("01-001"), "CONSENTED");
+    bedside.sync();
+    EXPECT_EQ(bedside.consent("01-001").state, consent::State::Consented);
+    list = await<Result<v1::ConsentWorklistResponse>>([&](auto done) { bedside.core->consentWorklist(done); });
+    EXPECT_EQ(list->entries_size(), 0);
+}
+
+TEST_F(TrialFixture, anInvalidDecisionIsRefusedOnTheTabletAndOneRacingOfflineIsRefusedByTheGateway)
+{
+    Tablet a(*gw, "inv-a", "investigator");
+    // Nothing to consent to before an inclusion; the decider must fit the decision.
+    auto refused = a.decide("01-002", "PATIENT_CONSENTS", "PATIENT", clock.nowMs());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("record the inclusion first"), std::string::npos);
+    ASSERT_TRUE(a.decide("01-002", "INCLUDED_EMERGENCY", "", clock.nowMs() - kHourMs).ok());
+    refused = a.decide("01-002", "PATIENT_CONSENTS", "RELATIVE", clock.nowMs());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("decided by"), std::string::npos);
+    a.sync();
+
+    Tablet b(*gw, "inv-b", "investigator");
+    b.sync();
+    // Both offline: the relative objects at one bedside, the patient "consents" on the other tablet.
+    ASSERT_TRUE(a.decide("01-002", "OBJECTS_TO_DATA_USE", "RELATIVE", clock.nowMs()).ok());
+    ASSERT_TRUE(b.decide("01-002", "PATIENT_CONSENTS", "PATIENT", clock.nowMs()).ok());
+    EXPECT_EQ(a.sync().rejected, 0);
+    const auto second = b.sync();
+    EXPECT_EQ(second.rejected, 1);
+    EXPECT_EQ(gatewayState("01-002"), "OBJECTED");
+    auto state = await<Result<store::SyncState>>([&](auto done) { b.core->loadSyncState(done); }).value();
+    EXPECT_NE(state.lastRefusal.find("final"), std::string::npos) << state.lastRefusal;
+    // Nothing is lost: the refused decision is in the gateway's audit trail.
+    auto history = gateway::fieldHistory(gw->store(), "01-002", "CONSENT_EVENT");
+    ASSERT_TRUE(history.ok());
+    int refusedEntries = 0;
+    for (const auto& h : *history)
+        refusedEntries += h.serverSeq == 0 && h.newValue == "PATIENT_CONSENTS";
+    EXPECT_EQ(refusedEntries, 1);
+}
+
+TEST_F(TrialFixture, aRefusalToContinueStopsNewDataButSafetyAndVitalStatusStayOpen)
+{
+    Tablet t(*gw, "inv-a", "investigator");
+    ASSERT_TRUE(t.decide("01-003", "INCLUDED_EMERGENCY", "", clock.nowMs() - 5 * kHourMs).ok());
+    store::SaveRequest sofa;
+    sofa.form = {"01-003", "D1", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"11", ""};
+    ASSERT_TRUE(t.save(sofa).ok()); // collection continues while consent is sought
+    ASSERT_TRUE(t.decide("01-003", "REFUSES_CONTINUATION", "PATIENT", clock.nowMs()).ok());
+
+    sofa.form.visitOid = "D2";
+    auto refused = t.save(sofa);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("participation has stopped"), std::string::npos);
+
+    store::SaveRequest ae;
+    ae.form = {"01-003", "D2", "AE", 1};
+    ae.values["AE_TERM"] = store::FieldValue{"Hypotension", ""};
+    EXPECT_TRUE(t.save(ae).ok()) << "safety follow-up stays possible";
+    store::SaveRequest vital;
+    vital.form = {"01-003", "D28", "OUTCOMES", 0};
+    vital.values["ALIVE_D28"] = store::FieldValue{"Y", ""};
+    EXPECT_TRUE(t.save(vital).ok()) << "vital status stays possible";
+
+    // Data already collected remain usable: the state says so (no objection).
+    EXPECT_TRUE(t.consent("01-003").rights.dataUsable);
+    EXPECT_EQ(t.sync().rejected, 0);
+    EXPECT_EQ(gatewayState("01-003"), "REFUSED");
+}
+
+TEST_F(TrialFixture, theWorklistFlagsOverdueConsentsAndTheSponsorSeesCountsPerSiteWithoutSubjects)
+{
+    Tablet site1(*gw, "inv-a", "investigator", "01");
+    Tablet site2(*gw, "inv-c", "investigator", "02");
+    ASSERT_TRUE(site1.decide("01-010", "INCLUDED_EMERGENCY", "", clock.nowMs() - 80 * kHourMs).ok()); // > 72 h
+    ASSERT_TRUE(site1.decide("01-011", "INCLUDED_RELATIVE_CONSENT", "RELATIVE", clock.nowMs() - kHourMs).ok());
+    ASSERT_TRUE(site1.decide("01-012", "INCLUDED_PATIENT_CONSENT", "PATIENT", clock.nowMs() - kHourMs).ok());
+    ASSERT_TRUE(site2.decide("02-001", "INCLUDED_EMERGENCY", "", clock.nowMs() - 90 * kHourMs).ok());
+    ASSERT_TRUE(site2.decide("02-001", "DIED_BEFORE_CONSENT", "", clock.nowMs() - 10 * kHourMs).ok());
+    site1.sync();
+    site2.sync();
+
+    v1::ConsentWorklistRequest w;
+    w.set_study_id("I-MICRO");
+    w.set_site_id("01");
+    Desk monitor(*gw, "mon-01", "monitor", "I-MICRO", "01");
+    // Site 01's worklist as its monitor reads it: overdue first; the patient who consented before inclusion is absent.
+    auto worklist = monitor.client.consentWorklist(w);
+    ASSERT_TRUE(worklist.ok()) << worklist.error().text();
+    ASSERT_EQ(worklist->entries_size(), 2);
+    EXPECT_EQ(worklist->entries(0).subject_id(), "01-010");
+    EXPECT_TRUE(worklist->entries(0).overdue());
+    EXPECT_EQ(worklist->entries(1).subject_id(), "01-011");
+    EXPECT_FALSE(worklist->entries(1).overdue());
+    EXPECT_EQ(worklist->entries(1).state(), "PENDING_PATIENT");
+
+    // Another site's staff may not read it.
+    Desk siteTwo(*gw, "nurse-c", "research_nurse", "I-MICRO", "02");
+    auto refused = siteTwo.client.consentWorklist(w);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("site \"01\""), std::string::npos);
+
+    // The sponsor: counts per site and state, no subject identifiers.
+    Desk sponsor(*gw, "sponsor-1", "sponsor_viewer", "I-MICRO");
+    v1::ConsentCountsRequest c;
+    c.set_study_id("I-MICRO");
+    auto counts = sponsor.client.consentCounts(c);
+    ASSERT_TRUE(counts.ok()) << counts.error().text();
+    ASSERT_EQ(counts->sites_size(), 2);
+    EXPECT_EQ(counts->sites(0).site_id(), "01");
+    EXPECT_EQ(counts->sites(0).by_state().at("PENDING_EMERGENCY"), 1u);
+    EXPECT_EQ(counts->sites(0).by_state().at("PENDING_PATIENT"), 1u);
+    EXPECT_EQ(counts->sites(0).by_state().at("CONSENTED"), 1u);
+    EXPECT_EQ(counts->sites(0).overdue(), 1u);
+    EXPECT_EQ(counts->sites(1).by_state().at("DIED_BEFORE_CONSENT"), 1u);
+    EXPECT_EQ(counts->sites(1).overdue(), 0u) << "a patient who died is not overdue";
+    EXPECT_EQ(counts->SerializeAsString().find("01-010"), std::string::npos);
+}
+
+TEST_F(TrialFixture, twoTabletsTakingTheSameBoxOfflineRaiseAQueryAndNeitherPatientIsRefused)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {1, 2, 3, 4});
+    Tablet a(*gw, "inv-a", "investigator");
+    Tablet b(*gw, "inv-b", "investigator");
+    a.sync();
+    b.sync();
+    auto pa = a.propose("01-020");
+    auto pb = b.propose("01-021");
+    ASSERT_TRUE(pa.ok() && pb.ok());
+    EXPECT_EQ(pa->number, 1u);
+    EXPECT_EQ(pb->number, 1u) << "offline, each tablet proposes the lowest box it knows";
+    EXPECT_TRUE(pa->boxes);
+
+    // Offline, both take box 1 (the same number on two boxes? a box taken back to the shelf?): both randomized.
+    auto ra = a.randomize("01-020", 1);
+    auto rb = b.randomize("01-021", 1);
+    ASSERT_TRUE(ra.ok()) << ra.error().text();
+    ASSERT_TRUE(rb.ok()) << rb.error().text();
+    EXPECT_TRUE(ra->randomization.arm.empty()) << "treatment boxes never reveal the arm";
+
+    EXPECT_EQ(a.sync().rejected, 0);
+    EXPECT_EQ(b.sync().rejected, 0);
+    const auto r = report(dm, "I-MICRO");
+    EXPECT_EQ(count(r, "BOX_REUSED"), 1);
+    for (const auto& q : r.queries())
+        if (q.kind() == "BOX_REUSED") {
+            EXPECT_EQ(q.subject_id(), "01-021");
+            EXPECT_NE(q.text().find("already used for subject 01-020"), std::string::npos);
+        }
+    // Once synced, the next proposal skips box 1 on both tablets.
+    a.sync();
+    EXPECT_EQ(a.propose("01-022")->number, 2u);
+    // A subject randomized once cannot be randomized again.
+    auto again = a.randomize("01-020", 2);
+    ASSERT_FALSE(again.ok());
+    EXPECT_NE(again.error().text().find("already randomized"), std::string::npos);
+}
+
+TEST_F(TrialFixture, anOutOfOrderBoxIsAQueryAndTheSiteAsksForResupplyOnceWhenTwoBoxesAreLeft)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {101, 102, 103, 104}); // protocol: 4 boxes per centre
+    Tablet t(*gw, "inv-a", "investigator");
+    t.sync();
+    ASSERT_EQ(t.propose("01-030")->number, 101u);
+
+    // The investigator takes box 102 from the shelf: allowed, noted, and a query for the data manager.
+    auto taken = t.randomize("01-030", 102);
+    ASSERT_TRUE(taken.ok()) << taken.error().text();
+    EXPECT_TRUE(taken->randomization.differsFromProposal);
+    t.sync();
+    auto r = report(dm, "I-MICRO");
+    EXPECT_EQ(count(r, "BOX_OUT_OF_ORDER"), 1);
+    EXPECT_EQ(count(r, "RESUPPLY"), 0) << "3 boxes left";
+
+    ASSERT_TRUE(t.randomize("01-031", 101).ok());
+    t.sync();
+    r = report(dm, "I-MICRO");
+    EXPECT_EQ(count(r, "BOX_OUT_OF_ORDER"), 1);
+    EXPECT_EQ(count(r, "RESUPPLY"), 1) << "2 boxes left after 2 inclusions: 2 more are sent";
+    ASSERT_TRUE(t.randomize("01-032", 103).ok());
+    t.sync();
+    EXPECT_EQ(count(report(dm, "I-MICRO"), "RESUPPLY"), 1) << "one request until the boxes arrive";
+
+    // A box of another site and an unknown box: queries, patients kept.
+    loadBoxes(dm, "I-MICRO", "02", {201, 202});
+    ASSERT_TRUE(t.randomize("01-033", 201).ok());
+    ASSERT_TRUE(t.randomize("01-034", 999).ok());
+    EXPECT_EQ(t.sync().rejected, 0);
+    r = report(dm, "I-MICRO");
+    EXPECT_EQ(count(r, "BOX_OTHER_SITE"), 1);
+    EXPECT_EQ(count(r, "BOX_UNKNOWN"), 1);
+
+    // The resupply arrives: the request closes, the inventory grows, and the tablet proposes the new box.
+    loadBoxes(dm, "I-MICRO", "01", {105, 106});
+    t.sync();
+    EXPECT_EQ(t.propose("01-035")->number, 104u);
+    v1::SiteInventoryRequest inv;
+    inv.set_study_id("I-MICRO");
+    inv.set_site_id("01");
+    auto boxes = dm.client.siteInventory(inv);
+    ASSERT_TRUE(boxes.ok());
+    EXPECT_EQ(boxes->available(), 3u);
+    EXPECT_FALSE(boxes->resupply_requested());
+}
+
+TEST_F(TrialFixture, blindedRolesNeverSeeAnArmAndAnEmergencyUnblindingIsAuditedAndAlertsTheSponsor)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    Desk stat(*gw, "stat-1", "unblinded_statistician", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {1, 2, 3, 4});
+    v1::LoadAllocationRequest list;
+    list.set_study_id("I-MICRO");
+    for (uint32_t n = 1; n <= 4; ++n) {
+        auto* e = list.add_entries();
+        e->set_number(n);
+        e->set_arm(n % 2 ? "ILOPROST" : "PLACEBO");
+    }
+    // Only the unblinded statistician loads the list.
+    auto denied = dm.client.loadAllocation(list);
+    ASSERT_FALSE(denied.ok());
+    EXPECT_NE(denied.error().text().find("unblinded statistician"), std::string::npos);
+    ASSERT_TRUE(stat.client.loadAllocation(list).ok());
+    // A loaded number never changes arm.
+    list.mutable_entries(0)->set_arm("PLACEBO");
+    EXPECT_FALSE(stat.client.loadAllocation(list).ok());
+
+    Tablet inv(*gw, "inv-a", "investigator");
+    inv.sync();
+    ASSERT_TRUE(inv.randomize("01-040", 1).ok());
+    inv.sync();
+
+    // The box inventory: arms for the statistician only.
+    v1::SiteInventoryRequest req;
+    req.set_study_id("I-MICRO");
+    req.set_site_id("01");
+    for (Desk* blinded : {&dm}) {
+        auto boxes = blinded->client.siteInventory(req);
+        ASSERT_TRUE(boxes.ok());
+        for (const auto& b : boxes->boxes())
+            EXPECT_TRUE(b.arm().empty());
+    }
+    auto unblindedView = stat.client.siteInventory(req);
+    ASSERT_TRUE(unblindedView.ok());
+    EXPECT_EQ(unblindedView->boxes(0).arm(), "ILOPROST");
+    // The tablet's cached inventory (an investigator's) holds no arm either.
+    auto proposal = inv.propose("01-041");
+    EXPECT_EQ(proposal->number, 2u);
+
+    // Nor does the audit trail or what a blinded reader pulls: the arm is not in any event.
+    auto history = gateway::fieldHistory(gw->store(), "01-040");
+    ASSERT_TRUE(history.ok());
+    for (const auto& h : *history) {
+        EXPECT_EQ(h.newValue.find("ILOPROST"), std::string::npos);
+        EXPECT_EQ(h.newValue.find("PLACEBO"), std::string::npos);
+    }
+    for (const auto& se : gw->store().eventsAfter(0, 1000))
+        EXPECT_EQ(se.SerializeAsString().find("ILOPROST"), std::string::npos);
+
+    // Emergency unblinding: investigator of the subject's site, online, with a reason; that subject only.
+    test::addUser(*gw, "inv-y", "investigator", "02", "I-MICRO");
+    sync::SyncClient siteTwo(gw->address());
+    test::DeviceSecrets secrets;
+    ASSERT_TRUE(secrets.login(siteTwo, "inv-y", "inv-y-tablet").ok());
+    v1::UnblindRequest unblind;
+    unblind.set_study_id("I-MICRO");
+    unblind.set_subject_id("01-040");
+    unblind.set_reason("Anaphylaxis: the treating team must know the drug");
+    auto refused = siteTwo.unblind(unblind);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("investigator of the subject's site"), std::string::npos);
+    auto byNurse = [&] {
+        test::addUser(*gw, "nurse-q", "research_nurse", "01", "I-MICRO");
+        sync::SyncClient c(gw->address());
+        test::DeviceSecrets s;
+        EXPECT_TRUE(s.login(c, "nurse-q", "nurse-q-tablet").ok());
+        return c.unblind(unblind);
+    }();
+    EXPECT_FALSE(byNurse.ok());
+
+    auto noReason = await<Result<v1::UnblindResponse>>([&](auto done) { inv.core->unblind("01-040", "", done); });
+    ASSERT_FALSE(noReason.ok());
+    EXPECT_NE(noReason.error().text().find("reason"), std::string::npos);
+    auto arm =
+        await<Result<v1::UnblindResponse>>([&](auto done) { inv.core->unblind("01-040", unblind.reason(), done); });
+    ASSERT_TRUE(arm.ok()) << arm.error().text();
+    EXPECT_EQ(arm->arm(), "ILOPROST");
+    EXPECT_EQ(arm->number(), 1u);
+
+    // Audited in the security log, and the sponsor is alerted.
+    int logged = 0;
+    for (const auto& e : gw->store().identity().securityLog())
+        logged += e.action == "unblind" && e.actor == "inv-a" && e.target == "I-MICRO/01-040";
+    EXPECT_EQ(logged, 1);
+    const auto r = report(dm, "I-MICRO");
+    ASSERT_EQ(count(r, "UNBLINDING"), 1);
+    for (const auto& a : r.alerts())
+        if (a.kind() == "UNBLINDING") {
+            EXPECT_EQ(a.subject_id(), "01-040");
+            EXPECT_EQ(a.text().find("ILOPROST"), std::string::npos) << "the alert says who and why, not the arm";
+        }
+
+    // Offline, the tablet shows the site's code-break procedure instead.
+    gw->shutdown();
+    auto offline =
+        await<Result<v1::UnblindResponse>>([&](auto done) { inv.core->unblind("01-040", unblind.reason(), done); });
+    ASSERT_FALSE(offline.ok());
+    EXPECT_NE(offline.error().text().find("code-break envelope"), std::string::npos) << offline.error().text();
+}
+
+TEST_F(TrialFixture, theDosingPlanAtRandomizationIsTheSameWhateverTheArm)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {1, 2});
+    Tablet t(*gw, "inv-a", "investigator");
+    t.sync();
+    for (const char* subject : {"01-050", "01-051"}) {
+        store::SaveRequest demog;
+        demog.form = {subject, "D0", "DEMOG", 0};
+        demog.values["SEX"] = store::FieldValue{"M", ""};
+        demog.values["HEIGHT"] = store::FieldValue{"170", "cm"};
+        ASSERT_TRUE(t.save(demog).ok());
+    }
+    auto first = t.randomize("01-050", 1);
+    auto second = t.randomize("01-051", 2);
+    ASSERT_TRUE(first.ok() && second.ok());
+    const auto& plan = first->plan;
+    ASSERT_TRUE(plan.applies);
+    EXPECT_NEAR(plan.ibwKg, 50 + 0.91 * (170 - 152.4), 1e-9);
+    ASSERT_EQ(plan.steps.size(), 3u);
+    EXPECT_DOUBLE_EQ(plan.steps[0].first, 0.5);
+    EXPECT_NEAR(plan.steps[1].second, 0.06 * 1.0 * plan.ibwKg, 1e-9);
+    EXPECT_EQ(second->plan.steps, plan.steps) << "boxes 1 and 2 hold different arms; the rates are the same";
+    EXPECT_EQ(plan.schedule().levelsNgKgMin, (std::vector<double>{0.5, 1.0, 1.5}));
+}
+
+TEST_F(TrialFixture, igmFatRevealsTheArmOfTheLowestAllocationNumberAtRandomization)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "IGM-FAT");
+    Desk stat(*gw, "stat-1", "unblinded_statistician", "IGM-FAT");
+    loadBoxes(dm, "IGM-FAT", "01", {1, 2, 3, 4});
+    v1::LoadAllocationRequest list;
+    list.set_study_id("IGM-FAT");
+    const char* arms[] = {"FLAT", "TITRE", "TITRE", "FLAT"}; // 1:1 in blocks of 4
+    for (uint32_t n = 1; n <= 4; ++n) {
+        auto* e = list.add_entries();
+        e->set_number(n);
+        e->set_arm(arms[n - 1]);
+    }
+    ASSERT_TRUE(stat.client.loadAllocation(list).ok());
+
+    Tablet t(*gw, "inv-a", "investigator", "01", "igmfat.json");
+    // Before the list reaches the tablet, nothing can be revealed.
+    auto early = t.randomize("01-060", 1);
+    ASSERT_FALSE(early.ok());
+    EXPECT_NE(early.error().text().find("sync online"), std::string::npos);
+    t.sync();
+    auto p = t.propose("01-060");
+    ASSERT_TRUE(p.ok());
+    EXPECT_FALSE(p->boxes);
+    EXPECT_EQ(p->number, 1u);
+    auto r = t.randomize("01-060", p->number);
+    ASSERT_TRUE(r.ok()) << r.error().text();
+    EXPECT_EQ(r->randomization.arm, "FLAT");
+    EXPECT_FALSE(r->plan.applies) << "IgM-FAT has no weight-based rate steps";
+    auto saved = await<Result<std::map<std::string, store::FieldValue>>>([&](auto done) {
+        t.core->loadForm({"01-060", "D0", "RAND", 0}, done);
+    });
+    EXPECT_EQ(saved->at("ARM").value, "FLAT");
+    EXPECT_EQ(saved->at("ALLOC_NUMBER").value, "1");
+    EXPECT_EQ(t.sync().rejected, 0);
+    EXPECT_EQ(count(report(dm, "IGM-FAT"), "ARM_MISMATCH"), 0);
+    EXPECT_EQ(t.propose("01-061")->number, 2u);
+}

@@ -6,6 +6,7 @@
 #include "identity_commands.h"
 #include "json_calculators.h"
 #include "storage/store.h"
+#include "trial_commands.h"
 
 #include <filesystem>
 
@@ -40,6 +41,13 @@ int usage(int rc)
         "  dev-seed --data DIR --sites N --out FILE [--study ID]   demo users with random passwords (0600 file)\n"
         "  cert dev --out DIR [--host NAME]      self-signed TLS pair for local use (gateway.crt, gateway.key)\n"
         "  (every account change is written to the gateway's security log; --as NAME says who made it)\n"
+        "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
+        "    common options: --gateway HOST:PORT --user ID [--gateway-ca FILE] [--device-file FILE] --study ID\n"
+        "  trial boxes --site ID --numbers 1-4,9    the sponsor's data manager loads treatment boxes of a site\n"
+        "  trial allocation --file LIST.csv        the unblinded statistician loads NUMBER,ARM lines\n"
+        "  trial inventory --site ID    trial report (alerts, data queries)    trial unblind --subject ID --reason "
+        "TEXT\n"
+        "  consent worklist --site ID   consent counts                      whom to approach; counts per site\n"
         "  demo  --gateway-bin PATH --gateway-data DIR --listen HOST:PORT --tablets DIR --credentials FILE\n"
         "        [--tls DIR] [--study FILE]\n"
         "        the headless bedside session of ./scripts/demo\n");
@@ -202,6 +210,12 @@ int main(int argc, char** argv)
         if (argc < 3 || (std::string(argv[2]) != "verify" && std::string(argv[2]) != "show"))
             return usage(2);
         return auditCommand(argv[2], parseOptions(argc, argv, 3));
+    }
+    if (cmd == "trial" || cmd == "consent") {
+        if (argc < 3)
+            return usage(2);
+        const auto opt = parseOptions(argc, argv, 3);
+        return cmd == "trial" ? crf::tools::trialCommand(argv[2], opt) : crf::tools::consentCommand(argv[2], opt);
     }
     if (cmd == "user" || cmd == "device" || cmd == "cert") {
         if (argc < 3)

@@ -1,13 +1,17 @@
 #include "demo_session.h"
 
 #include "app_core.h"
+#include "clock.h"
+#include "consent.h"
 #include "definition.h"
+#include "dosing.h"
 #include "form_engine.h"
 #include "key_store.h"
 #include "sofa.h"
 #include "sofa_items.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -115,6 +119,25 @@ public:
         return r ? *r : Result<store::SaveOutcome>(Error{"save", "timed out"});
     }
 
+    app::trial::ConsentView consent(const std::string& subject)
+    {
+        auto r = await<Result<app::trial::ConsentView>>([&](auto d) { core->consentStatus(subject, d); });
+        return r && r->ok() ? r->value() : app::trial::ConsentView{};
+    }
+    /// A consent decision in the next repeat of the consent form (docs/consent.md).
+    Result<store::SaveOutcome> decide(const std::string& subject, const std::string& event,
+                                      const std::string& decidedBy, int64_t atMs)
+    {
+        store::SaveRequest r;
+        r.form = {subject, "SCREENING", "CONSENT", consent(subject).nextRepeat};
+        r.values["CONSENT_EVENT"] = store::FieldValue{event, ""};
+        if (!decidedBy.empty())
+            r.values["DECIDED_BY"] = store::FieldValue{decidedBy, ""};
+        r.values["DECISION_TIME"] = store::FieldValue{isoUtc(atMs), ""};
+        r.values["OBTAINED_BY"] = store::FieldValue{"Dr Demo inv-01", ""};
+        r.values["CONSENT_FORM_VERSION"] = store::FieldValue{"v2.1", ""};
+        return save(std::move(r));
+    }
     std::unique_ptr<app::AppCore> core;
     sync::SyncReport last;
     bool done = false;
@@ -134,6 +157,62 @@ std::string describeScores(const std::map<std::string, store::FieldValue>& value
     }
     out += "total " + std::to_string(r.total) + (r.complete ? " (complete)" : " (incomplete)");
     return out;
+}
+
+/// The sponsor's data manager loads site 01's treatment boxes 1..count; the unblinded statistician loads the box ->
+/// arm list (fixed blocks of four, for the demo only). Both through the gateway's access control, over TLS.
+bool prepareRandomization(const std::string& address, const std::string& rootPem, const std::string& studyId,
+                          const std::map<std::string, std::string>& passwords, uint32_t count)
+{
+    if (!passwords.count("dm") || !passwords.count("stat")) {
+        step("the demo credentials hold no dm / stat users (crfctl dev-seed makes them)");
+        return false;
+    }
+    auto deskLogin = [&](sync::SyncClient& client, const std::string& user) {
+        v1::LoginRequest login;
+        login.set_user_id(user);
+        login.set_password(passwords.at(user));
+        login.set_device_id("demo-desk-" + user + "-" + std::to_string(QDateTime::currentMSecsSinceEpoch()));
+        return client.login(login);
+    };
+    sync::SyncClient dm(address, std::chrono::seconds(10), {rootPem});
+    if (auto in = deskLogin(dm, "dm"); !in) {
+        step("dm cannot log in: %s", in.error().text());
+        return false;
+    }
+    v1::LoadInventoryRequest boxes;
+    boxes.set_study_id(studyId);
+    boxes.set_site_id("01");
+    for (uint32_t n = 1; n <= count; ++n)
+        boxes.add_numbers(n);
+    auto loaded = dm.loadInventory(boxes);
+    if (!loaded) {
+        step("loading the boxes failed: %s", loaded.error().text());
+        return false;
+    }
+    step("the sponsor's data manager (dm) ships treatment boxes to site 01: %s available",
+         std::to_string(loaded->available()));
+    sync::SyncClient stat(address, std::chrono::seconds(10), {rootPem});
+    if (auto in = deskLogin(stat, "stat"); !in) {
+        step("stat cannot log in: %s", in.error().text());
+        return false;
+    }
+    v1::LoadAllocationRequest list;
+    list.set_study_id(studyId);
+    const char* block[] = {"ILOPROST", "PLACEBO", "PLACEBO", "ILOPROST"};
+    for (uint32_t n = 1; n <= count; ++n) {
+        auto* e = list.add_entries();
+        e->set_number(n);
+        e->set_arm(block[(n - 1) % 4]);
+    }
+    auto allocated = stat.loadAllocation(list);
+    if (!allocated) {
+        step("loading the allocation list failed: %s", allocated.error().text());
+        return false;
+    }
+    step("the unblinded statistician (stat) loads the box -> arm list into the gateway's unblinded store (%s new)",
+         std::to_string(allocated->loaded()));
+    return true;
 }
 
 } // namespace
@@ -215,13 +294,30 @@ int runDemoSession(const DemoOptions& o)
              "kept in its encrypted store)",
              in->role, in->siteId);
     }
-    gateway.terminate();
-    gateway.waitForFinished(10000);
-
     // The next free subject number, so the demo can run again on the same folders.
     const auto existing = a.subjects();
     char subject[16];
     std::snprintf(subject, sizeof subject, "01-%03zu", existing.size() + 1);
+    if (!prepareRandomization(o.listen.toStdString(), rootPem, definition->study_id(), passwords,
+                              static_cast<uint32_t>(existing.size()) + 4)) {
+        gateway.terminate();
+        gateway.waitForFinished(10000);
+        return 1;
+    }
+    {
+        a.core->logout();
+        const auto in = a.login("inv-01", passwords.at("inv-01"));
+        const auto synced = a.sync();
+        step("inv-01 takes over tablet A (%s) and syncs: the site's boxes are now on the tablet for offline use",
+             in ? "online as " + in->role : in.error().text(), std::string());
+        if (!in || !synced.ok()) {
+            gateway.terminate();
+            gateway.waitForFinished(10000);
+            return 1;
+        }
+    }
+    gateway.terminate();
+    gateway.waitForFinished(10000);
     store::SaveRequest reg;
     reg.form = {subject, store::kRegistrationVisit, store::kRegistrationForm, 0};
     reg.values[store::kInitialsItem] = store::FieldValue{"MD", ""};
@@ -232,6 +328,13 @@ int runDemoSession(const DemoOptions& o)
     step("the ward's network drops (gateway stopped): tablet A works offline and registers subject %s (initials "
          "only)",
          subject);
+    const int64_t inclusionMs = QDateTime::currentMSecsSinceEpoch();
+    if (auto r = a.decide(subject, "INCLUDED_EMERGENCY", "", inclusionMs); !r) {
+        step("emergency inclusion refused: %s", r.error().text());
+        return 1;
+    }
+    step("no relative can be reached: inv-01 records an emergency inclusion (CSP L1122-1-3); consent status: %s",
+         std::string(consent::stateLabel(a.consent(subject).state)));
 
     // Eligibility from raw values (the verdict is derived by the study definition's criteria).
     store::SaveRequest elig;
@@ -276,6 +379,44 @@ int runDemoSession(const DemoOptions& o)
              state.values.count("NE_HOURS") ? state.values.at("NE_HOURS").text : "?");
     }
 
+    store::SaveRequest demog;
+    demog.form = {subject, "D0", "DEMOG", 0};
+    demog.values["AGE"] = store::FieldValue{"67", "years"};
+    demog.values["SEX"] = store::FieldValue{"M", ""};
+    demog.values["HEIGHT"] = store::FieldValue{"172", "cm"};
+    demog.values["WEIGHT"] = store::FieldValue{"81", "kg"};
+    if (auto r = a.save(demog); !r) {
+        step("demographics refused: %s", r.error().text());
+        return 1;
+    }
+    {
+        auto proposal = await<Result<app::trial::Proposal>>([&](auto d) { a.core->proposeRandomization(subject, d); });
+        if (!proposal || !proposal->ok() || proposal->value().number == 0) {
+            step("no box to propose: %s", proposal && proposal->ok() ? proposal->value().note : "error");
+            return 1;
+        }
+        const uint32_t box = proposal->value().number;
+        step("offline randomization: tablet A says \"%s\"", proposal->value().note);
+        auto done = await<Result<app::RandomizeOutcome>>([&](auto d) { a.core->randomize(subject, box, d); });
+        if (!done || !done->ok()) {
+            step("randomization refused: %s", done ? done->error().text() : std::string("timed out"));
+            return 1;
+        }
+        const auto& plan = done->value().plan;
+        std::string rates;
+        for (const auto& [dose, rate] : plan.steps) {
+            char one[64];
+            std::snprintf(one, sizeof one, "%s%.1f ng/kg/min %.2f mL/h", rates.empty() ? "" : ", ", dose,
+                          dosing::roundTo(rate, 2));
+            rates += one;
+        }
+        char ibw[32];
+        std::snprintf(ibw, sizeof ibw, "%.1f", dosing::roundTo(plan.ibwKg, 1));
+        step("inv-01 confirms box %s: randomized offline (the arm stays hidden); dosing plan: IBW %s kg",
+             std::to_string(box), ibw);
+        step("  rates, the same whatever the arm: %s; up one step every 30 min, down every 15 min on hypotension",
+             rates);
+    }
     store::SaveRequest sofaD0;
     sofaD0.form = {subject, "D0", sofa::items::kForm, 0};
     const std::vector<std::tuple<const char*, const char*, const char*>> entered = {
@@ -318,6 +459,20 @@ int runDemoSession(const DemoOptions& o)
         step("tablet A reconnects and syncs: %s change(s) acknowledged after the gateway's commit, %s pending",
              std::to_string(online.pushed), std::to_string(a.pending()));
     }
+    if (rc == 0) {
+        auto list = await<Result<v1::ConsentWorklistResponse>>([&](auto d) { a.core->consentWorklist(d); });
+        std::string label;
+        if (list && list->ok())
+            for (const auto& e : list->value().entries())
+                if (e.subject_id() == subject)
+                    label = e.state_label() + ", next reminder " + isoUtc(e.next_reminder_ms());
+        if (label.empty()) {
+            step("subject %s is NOT on the site's consent worklist", subject);
+            rc = 1;
+        } else {
+            step("the gateway's consent worklist for site 01, now on tablet A: %s (%s)", subject, label);
+        }
+    }
 
     DemoTablet b(QDir(o.tabletsDir).filePath(QStringLiteral("B")), o.listen, rootPem, definition);
     if (rc == 0 && b.open()) {
@@ -337,6 +492,20 @@ int runDemoSession(const DemoOptions& o)
              std::to_string(onA.size()));
         if (!same || !pulled.ok())
             rc = 1;
+        // Later, the patient regains capacity: the decision is recorded on the other tablet.
+        if (auto r = b.decide(subject, "PATIENT_CONSENTS", "PATIENT", QDateTime::currentMSecsSinceEpoch()); !r) {
+            step("delayed consent refused: %s", r.error().text());
+            rc = 1;
+        } else {
+            const auto sent = b.sync();
+            a.sync();
+            const auto onA = a.consent(subject).state;
+            step("the patient regains capacity and consents to continue: recorded on tablet B (%s); tablet A shows: %s",
+                 sent.rejected == 0 && sent.ok() ? std::string("accepted by the gateway") : std::string("NOT accepted"),
+                 std::string(consent::stateLabel(onA)));
+            if (sent.rejected != 0 || onA != consent::State::Consented)
+                rc = 1;
+        }
     } else {
         rc = 1;
     }

@@ -210,6 +210,20 @@ int devSeedCommand(const std::map<std::string, std::string>& opt)
             seeds.push_back(std::move(seed));
         }
     }
+    // Study-wide roles: the sponsor's data manager (loads treatment boxes), the unblinded statistician (loads the
+    // allocation list) and the sponsor's viewer (consent counts, alerts).
+    for (const auto& [user, role] : {std::pair<std::string, std::string>{"dm", "data_manager"},
+                                     {"stat", "unblinded_statistician"},
+                                     {"sponsor", "sponsor_viewer"}}) {
+        Seed seed{user, role, "*", randomPassword()};
+        Status added = identity.addUser("dev-seed", seed.user, "Demo " + seed.user, seed.password);
+        if (!added)
+            return fail(cmd, added.error().text() + " (dev-seed wants a fresh --data)", 1);
+        auto g = identity.grant("dev-seed", seed.user, role, study, "*");
+        if (!g)
+            return fail(cmd, g.error().text(), 1);
+        seeds.push_back(std::move(seed));
+    }
     // Passwords in clear: the file is created 0600 and is for demos, simulations and tests only.
     std::filesystem::remove(out);
     const mode_t old = umask(077);

@@ -23,9 +23,16 @@ for pw in $(grep -o '"password": "[^"]*"' "$work/creds.json" | cut -d'"' -f4); d
 done
 grep -q "verdict met" "$work/out.txt"
 grep -q "converged" "$work/out.txt"
+# Delayed consent and offline randomization (docs/consent.md, docs/randomization.md).
+grep -q "records an emergency inclusion (CSP L1122-1-3)" "$work/out.txt"
+grep -q "confirms box 1: randomized offline" "$work/out.txt"
+grep -q "consent worklist for site 01, now on tablet A" "$work/out.txt"
+grep -q "consents to continue: recorded on tablet B (accepted by the gateway); tablet A shows: Consent to continue given" \
+    "$work/out.txt"
 test -s "$work/tablets/A/crf.db" && test -s "$work/tablets/B/crf.db"
-# The gateway holds the session: registration, eligibility, SOFA D0.
-"$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 3'
+# The gateway holds the session: registration, emergency inclusion, eligibility, demographics, randomization,
+# SOFA D0 and the delayed consent recorded on tablet B.
+"$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 7'
 # A second run on the same folders: the enrolled tablets log in again with their device credential.
 run_demo > "$work/out2.txt"
 grep -q "converged" "$work/out2.txt"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# crfctl trial / consent against a real crf-gateway over TLS: each command logs in as its user and the gateway's
+# access control decides (the data manager loads boxes, only the statistician loads the allocation list).
+set -euo pipefail
+bin="$1"
+studies="$2"
+work=$(mktemp -d)
+trap 'kill "$gw" 2>/dev/null || true; rm -rf "$work"' EXIT
+port=$((10000 + RANDOM % 20000))
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+"$bin/crfctl" dev-seed --data "$work/gateway" --sites 2 --out "$work/creds.json" >/dev/null
+"$bin/crfctl" cert dev --out "$work/tls" >/dev/null
+"$bin/crf-gateway" --listen "127.0.0.1:$port" --data "$work/gateway" --study "$studies/imicro.json" \
+    --tls-cert "$work/tls/gateway.crt" --tls-key "$work/tls/gateway.key" >"$work/gateway.log" 2>&1 &
+gw=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+password() { python3 -c "import json,sys; print([u['password'] for u in json.load(open('$work/creds.json'))['users'] if u['user_id']=='$1'][0])"; }
+as() { # as USER crfctl-args...
+    local user="$1"; shift
+    password "$user" | HOME="$work" "$bin/crfctl" "$@" --gateway "127.0.0.1:$port" --gateway-ca "$work/tls/gateway.crt" \
+        --user "$user" --study I-MICRO
+}
+
+as dm trial boxes --site 01 --numbers 1-4 | grep -q "site 01: 4 box(es) added, 4 available"
+as dm trial boxes --site 02 --numbers 11-14 >/dev/null
+# A box already shipped to another site is refused, naming it; nothing is added.
+if as dm trial boxes --site 02 --numbers 4-5 2>"$work/err"; then echo "box 4 loaded twice" >&2; exit 1; fi
+grep -q "box 4: already belongs to site 01" "$work/err"
+printf '# number,arm\n1,ILOPROST\n2,PLACEBO\n3,PLACEBO\n4,ILOPROST\n' >"$work/list.csv"
+if as dm trial allocation --file "$work/list.csv" 2>"$work/err"; then echo "dm loaded the arms" >&2; exit 1; fi
+grep -q "only the unblinded statistician" "$work/err"
+as stat trial allocation --file "$work/list.csv" | tee "$work/out" | grep -q "4 new entries loaded"
+! grep -q ILOPROST "$work/out" # never echoed
+# Blinded reader: no arms; the statistician: arms.
+as monitor-01 trial inventory --site 01 >"$work/blind"
+grep -q "box 4	available" "$work/blind" && ! grep -q "arm" "$work/blind"
+as dm trial inventory --site 01 >"$work/dm"
+grep -q "box 1	available" "$work/dm" && ! grep -q "arm" "$work/dm"
+as stat trial inventory --site 01 | grep -q "arm ILOPROST"
+as sponsor consent counts >/dev/null
+as monitor-01 consent worklist --site 01 | grep -q "site 01: 0 subject(s) to approach"
+if as monitor-01 consent worklist --site 02 2>"$work/err"; then echo "monitor-01 read site 02" >&2; exit 1; fi
+as dm trial report | grep -q "data queries: 0"
+# Bad input: exit 2 naming the option.
+if HOME="$work" "$bin/crfctl" trial boxes --study I-MICRO --site 01 --numbers 4-1 </dev/null 2>"$work/err"; then exit 1; fi
+grep -q -- "--numbers" "$work/err"
+kill "$gw"; wait "$gw" 2>/dev/null || true
+echo "trial CLI: ok"

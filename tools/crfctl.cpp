@@ -1,8 +1,10 @@
 // crfctl: administration and calculators from the command line (thin: every rule lives in core/ or gateway/).
 #include "change_event.h"
 #include "demo_session.h"
+#include "domain/analysis_export.h"
 #include "domain/audit.h"
 #include "domain/event_rules.h"
+#include "identity/roles.h"
 #include "identity_commands.h"
 #include "json_calculators.h"
 #include "storage/store.h"
@@ -41,6 +43,8 @@ int usage(int rc)
         "  dev-seed --data DIR --sites N --out FILE [--study ID]   demo users with random passwords (0600 file)\n"
         "  cert dev --out DIR [--host NAME]      self-signed TLS pair for local use (gateway.crt, gateway.key)\n"
         "  (every account change is written to the gateway's security log; --as NAME says who made it)\n"
+        "  export --format analysis-csv --data DIR --study ID --definition FILE --out DIR [--unblinded --as USER]\n"
+        "        CSV per form + manifest.json; subjects whose consent excludes them are left out and listed\n"
         "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
         "    common options: --gateway HOST:PORT --user ID [--gateway-ca FILE] [--device-file FILE] --study ID\n"
         "  trial boxes --site ID --numbers 1-4,9    the sponsor's data manager loads treatment boxes of a site\n"
@@ -126,6 +130,59 @@ int statsCommand(const std::map<std::string, std::string>& opt)
     else
         std::printf("events %llu\nsubjects %llu\ndevices %llu\nconflicts open %llu\nrefused %llu\nphotos %llu\n",
                     u(events), u(subjects), u(devices), u(conflicts), u(refused), u(photos));
+    return 0;
+}
+
+/// crfctl export --format analysis-csv: per-form CSV + manifest honouring consent data-use rules and blinding.
+int exportCommand(const std::map<std::string, std::string>& opt)
+{
+    const char* cmd = "crfctl export";
+    auto value = [&](const char* k) { return opt.count(k) && opt.at(k) != "Y" ? opt.at(k) : std::string(); };
+    if (value("format") != "analysis-csv") {
+        std::fprintf(stderr, "%s: --format analysis-csv is the format available (ODM: see docs/consent.md)\n", cmd);
+        return 2;
+    }
+    if (value("study").empty() || value("definition").empty() || value("out").empty()) {
+        std::fprintf(stderr, "%s: --study ID --definition FILE --out DIR are required\n", cmd);
+        return 2;
+    }
+    auto studies = crf::gateway::StudyRegistry::load({value("definition")});
+    if (!studies) {
+        std::fprintf(stderr, "%s: --definition %s\n", cmd, studies.error().text().c_str());
+        return 2;
+    }
+    auto store = openExisting(opt, "export");
+    crf::SystemClock clock;
+    crf::gateway::AnalysisExportOptions options;
+    options.studyId = value("study");
+    options.outDir = value("out");
+    options.exportedBy = value("as").empty() ? "crfctl" : value("as");
+    options.includeArms = opt.count("unblinded") != 0;
+    if (options.includeArms) {
+        // An unblinded export is for a user who sees arms (ICH E9 2.3.1): name them, and they must hold such a role.
+        bool allowed = false;
+        for (const auto& g : store->identity().grants(value("as"))) {
+            const auto role = crf::gateway::parseRole(g.role);
+            allowed = allowed || (role && crf::gateway::seesArms(*role) && g.activeAt(clock.nowMs()) &&
+                                  g.studyId == options.studyId);
+        }
+        if (!allowed) {
+            std::fprintf(stderr, "%s: --unblinded needs --as USER holding an unblinded role in %s\n", cmd,
+                         options.studyId.c_str());
+            return 2;
+        }
+    }
+    auto done = crf::gateway::writeAnalysisExport(*store, *studies, clock, options);
+    if (!done) {
+        std::fprintf(stderr, "%s: %s\n", cmd, done.error().text().c_str());
+        return 1;
+    }
+    int rows = 0;
+    for (const auto& [file, n] : done->files)
+        rows += n;
+    std::printf("%s export of %s in %s: %zu file(s), %d row(s), %d subject(s); %zu left out (manifest.json says why)\n",
+                options.includeArms ? "unblinded" : "blinded", options.studyId.c_str(), options.outDir.c_str(),
+                done->files.size(), rows, done->subjects, done->excluded.size());
     return 0;
 }
 
@@ -233,6 +290,8 @@ int main(int argc, char** argv)
     const auto opt = parseOptions(argc, argv, 2);
     if (cmd == "stats")
         return statsCommand(opt);
+    if (cmd == "export")
+        return exportCommand(opt);
     if (cmd == "dev-seed")
         return crf::tools::devSeedCommand(opt);
     if (cmd == "demo") {

@@ -45,4 +45,14 @@ as dm trial report | grep -q "data queries: 0"
 if HOME="$work" "$bin/crfctl" trial boxes --study I-MICRO --site 01 --numbers 4-1 </dev/null 2>"$work/err"; then exit 1; fi
 grep -q -- "--numbers" "$work/err"
 kill "$gw"; wait "$gw" 2>/dev/null || true
+# Analysis export: blinded by default; unblinded only for a user holding an unblinded role.
+"$bin/crfctl" export --format analysis-csv --data "$work/gateway" --study I-MICRO --definition "$studies/imicro.json" \
+    --out "$work/export" | grep -q "blinded export of I-MICRO"
+test -s "$work/export/manifest.json" && test -s "$work/export/SOFA.csv" && test ! -e "$work/export/arms.csv"
+if "$bin/crfctl" export --format analysis-csv --data "$work/gateway" --study I-MICRO \
+    --definition "$studies/imicro.json" --out "$work/x" --unblinded --as dm 2>"$work/err"; then exit 1; fi
+grep -q "unblinded role" "$work/err"
+"$bin/crfctl" export --format analysis-csv --data "$work/gateway" --study I-MICRO --definition "$studies/imicro.json" \
+    --out "$work/unblinded" --unblinded --as stat | grep -q "unblinded export"
+test -e "$work/unblinded/arms.csv"
 echo "trial CLI: ok"

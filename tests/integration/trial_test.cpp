@@ -2,12 +2,15 @@
 // encrypted stores) against an in-process gateway on loopback serving the study definitions, with the sponsor's
 // data manager, the unblinded statistician and the investigators as separate logged-in clients.
 #include "app_core.h"
+#include "domain/analysis_export.h"
 #include "domain/audit.h"
 #include "gateway_access.h"
 #include "key_store.h"
 #include "study_controller.h"
 #include "test_support.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -563,4 +566,73 @@ TEST_F(TrialFixture, igmFatRevealsTheArmOfTheLowestAllocationNumberAtRandomizati
     EXPECT_EQ(t.sync().rejected, 0);
     EXPECT_EQ(count(report(dm, "IGM-FAT"), "ARM_MISMATCH"), 0);
     EXPECT_EQ(t.propose("01-061")->number, 2u);
+}
+
+TEST_F(TrialFixture, analysisExportsLeaveOutObjectingSubjectsSayWhyInTheManifestAndHideArmsUnlessUnblinded)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    Desk stat(*gw, "stat-1", "unblinded_statistician", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {1, 2});
+    v1::LoadAllocationRequest list;
+    list.set_study_id("I-MICRO");
+    for (uint32_t n = 1; n <= 2; ++n) {
+        auto* e = list.add_entries();
+        e->set_number(n);
+        e->set_arm(n == 1 ? "ILOPROST" : "PLACEBO");
+    }
+    ASSERT_TRUE(stat.client.loadAllocation(list).ok());
+    Tablet t(*gw, "inv-a", "investigator");
+    t.sync();
+    const int64_t past = clock.nowMs() - 3 * kHourMs;
+    for (const char* subject : {"01-070", "01-071"}) {
+        ASSERT_TRUE(t.decide(subject, "INCLUDED_EMERGENCY", "", past).ok());
+        store::SaveRequest sofa;
+        sofa.form = {subject, "D0", "SOFA", 0};
+        sofa.values["GCS"] = store::FieldValue{"12", ""};
+        ASSERT_TRUE(t.save(sofa).ok());
+    }
+    ASSERT_TRUE(t.randomize("01-070", 1).ok());
+    ASSERT_TRUE(t.randomize("01-071", 2).ok());
+    ASSERT_TRUE(t.decide("01-071", "OBJECTS_TO_DATA_USE", "RELATIVE", clock.nowMs()).ok());
+    store::SaveRequest screening; // data of a subject never included
+    screening.form = {"01-072", "D0", "ELIG", 0};
+    screening.values["AGE"] = store::FieldValue{"54", "years"};
+    ASSERT_TRUE(t.save(screening).ok());
+    ASSERT_EQ(t.sync().rejected, 0);
+
+    QTemporaryDir out;
+    const auto registry = gateway::StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    gateway::AnalysisExportOptions blinded{"I-MICRO", out.filePath("blinded").toStdString(), "dm-1", false};
+    auto summary = gateway::writeAnalysisExport(gw->store(), registry, clock, blinded);
+    ASSERT_TRUE(summary.ok()) << summary.error().text();
+    auto read = [](const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    };
+    const QString sofaCsv = read(out.filePath("blinded/SOFA.csv"));
+    EXPECT_TRUE(sofaCsv.contains("01-070,01,D0,0"));
+    EXPECT_FALSE(sofaCsv.contains("01-071")) << "objection: out of analysis";
+    EXPECT_FALSE(read(out.filePath("blinded/ELIG.csv")).contains("01-072")) << "never included";
+    const QString manifest = read(out.filePath("blinded/manifest.json"));
+    EXPECT_TRUE(manifest.contains("\"subject_id\": \"01-071\", \"site_id\": \"01\", \"consent_state\": \"OBJECTED\""));
+    EXPECT_TRUE(manifest.contains("objection to the use of data"));
+    EXPECT_TRUE(manifest.contains("\"consent_state\": \"NOT_INCLUDED\""));
+    EXPECT_TRUE(manifest.contains("\"blinded\": true"));
+    EXPECT_FALSE(QFile::exists(out.filePath("blinded/arms.csv")));
+    EXPECT_FALSE(read(out.filePath("blinded/CONSENT.csv")).contains("CONSENT_PAPER_PHOTO")) << "site-only";
+    for (const auto& file : QDir(out.filePath("blinded")).entryList(QDir::Files))
+        EXPECT_FALSE(read(out.filePath("blinded/" + file)).contains("ILOPROST")) << file.toStdString();
+
+    gateway::AnalysisExportOptions unblinded{"I-MICRO", out.filePath("unblinded").toStdString(), "stat-1", true};
+    ASSERT_TRUE(gateway::writeAnalysisExport(gw->store(), registry, clock, unblinded).ok());
+    const QString arms = read(out.filePath("unblinded/arms.csv"));
+    EXPECT_TRUE(arms.contains("01-070,01,1,ILOPROST"));
+    EXPECT_FALSE(arms.contains("01-071"));
+
+    // The objecting subject's events stay in the audit trail; the exports themselves are in the security log.
+    EXPECT_FALSE(gateway::fieldHistory(gw->store(), "01-071").value().empty());
+    int exports = 0;
+    for (const auto& e : gw->store().identity().securityLog())
+        exports += e.action == "export.analysis";
+    EXPECT_EQ(exports, 2);
 }

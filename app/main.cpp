@@ -2,6 +2,7 @@
 #include "app_core.h"
 #include "session_controller.h"
 #include "study_controller.h"
+#include "trial_controller.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -50,10 +51,12 @@ int main(int argc, char** argv)
                                       QStringLiteral("oid"), QStringLiteral("D0"));
     const QCommandLineOption formOpt(QStringLiteral("form"), QStringLiteral("With --subject: open this form."),
                                      QStringLiteral("oid"));
+    const QCommandLineOption randomizationOpt(QStringLiteral("randomization"),
+                                              QStringLiteral("With --subject: open its randomization page."));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
-    parser.addOptions({dataOpt, gatewayOpt, caOpt, userOpt, passwordStdinOpt, lockOpt, subjectOpt, visitOpt, formOpt,
-                       studyOpt, screenshotOpt, themeOpt});
+    parser.addOptions({randomizationOpt, dataOpt, gatewayOpt, caOpt, userOpt, passwordStdinOpt, lockOpt, subjectOpt,
+                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt});
     parser.process(app);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
@@ -91,6 +94,8 @@ int main(int argc, char** argv)
     crf::ui::SubjectListModel subjects(&core);
     crf::ui::StudyController study(definition.value());
     crf::ui::registerQmlTypes(&session, &subjects, &study);
+    crf::ui::TrialController trial(&core);
+    crf::ui::registerTrialController(&trial);
 
     qputenv("QT_QUICK_CONTROLS_MATERIAL_THEME", parser.value(themeOpt) == QStringLiteral("dark") ? "Dark" : "Light");
     QQuickStyle::setStyle(QStringLiteral("Material"));
@@ -104,6 +109,7 @@ int main(int argc, char** argv)
     if (parser.isSet(subjectOpt)) {
         root->setProperty("initialVisit", parser.value(visitOpt));
         root->setProperty("initialForm", parser.value(formOpt));
+        root->setProperty("initialRandomization", parser.isSet(randomizationOpt));
         root->setProperty("initialSubject", parser.value(subjectOpt));
     }
 

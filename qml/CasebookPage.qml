@@ -9,6 +9,8 @@ Page {
     id: page
     property string subjectId
     signal openForm(string visitOid, string formOid)
+    signal openFormAt(string visitOid, string formOid, int repeat)
+    signal openRandomization()
     title: qsTr("Subject %1").arg(subjectId)
 
     header: ToolBar {
@@ -33,7 +35,7 @@ Page {
     property string signatureText: ""
     property bool signatureIntact: false
     property string signatureError: ""
-    Component.onCompleted: Session.loadCasebookSignature(subjectId)
+    Component.onCompleted: { Session.loadCasebookSignature(subjectId); Trial.load(subjectId) }
     Connections {
         target: Session
         function onCasebookSignature(subjectId, text, intact, error) {
@@ -72,9 +74,65 @@ Page {
         onRejected: casebookPassword.text = ""
     }
 
+    // Consent and randomization at a glance (docs/consent.md, docs/randomization.md).
+    Frame {
+        id: trialBar
+        objectName: "consentBar"
+        visible: Trial.consentFormOid.length > 0
+        anchors { left: parent.left; right: parent.right; top: parent.top; margins: 8 }
+        background: Rectangle {
+            radius: 6
+            color: Trial.collectionStopped && Trial.consentState !== "NOT_INCLUDED" ? "#ffebee"
+                   : (Trial.consentPending ? "#fff3e0" : "#e8f5e9")
+        }
+        RowLayout {
+            anchors.fill: parent
+            spacing: 12
+            ColumnLayout {
+                Layout.fillWidth: true
+                Label {
+                    objectName: "consentState"
+                    text: qsTr("Consent: %1").arg(Trial.consentLabel)
+                    font.pixelSize: 17; font.bold: true
+                    wrapMode: Text.WordWrap; Layout.fillWidth: true
+                }
+                Label {
+                    visible: Trial.collectionStopped && Trial.consentState !== "NOT_INCLUDED"
+                    text: qsTr("No new study data: adverse events, vital status and the end of study stay open.")
+                    font.pixelSize: 15; wrapMode: Text.WordWrap; Layout.fillWidth: true
+                }
+                Label {
+                    visible: Trial.consentProblem.length > 0
+                    text: Trial.consentProblem
+                    color: "#d32f2f"; font.pixelSize: 14; wrapMode: Text.WordWrap; Layout.fillWidth: true
+                }
+                Label {
+                    visible: Trial.hasRandomization
+                    text: Trial.randomized ? qsTr("Randomized: number %1").arg(Trial.randomizedNumber)
+                                           : qsTr("Not randomized")
+                    font.pixelSize: 15
+                }
+            }
+            Button {
+                objectName: "recordConsent"
+                text: qsTr("Record consent decision…")
+                Layout.minimumHeight: 48
+                onClicked: page.openFormAt(Trial.consentVisitOid, Trial.consentFormOid, Trial.nextConsentRepeat)
+            }
+            Button {
+                objectName: "openRandomization"
+                visible: Trial.hasRandomization
+                text: Trial.randomized ? qsTr("Dosing and unblinding…") : qsTr("Randomize…")
+                Layout.minimumHeight: 48
+                onClicked: page.openRandomization()
+            }
+        }
+    }
+
     ListView {
         objectName: "visits"
         anchors.fill: parent
+        anchors.topMargin: trialBar.visible ? trialBar.height + 16 : 8
         anchors.margins: 8
         spacing: 8
         clip: true

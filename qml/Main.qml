@@ -13,6 +13,7 @@ ApplicationWindow {
     property string initialSubject: ""
     property string initialVisit: "D0"
     property string initialForm: ""
+    property bool initialRandomization: false
     property string prefillUser: ""
     // Toolbars in a deep blue that reads in a dark room and in daylight; accent for switches and focus.
     Material.primary: "#1f3b57"
@@ -33,9 +34,14 @@ ApplicationWindow {
     function openCasebook(subjectId) {
         var casebook = stack.push(casebookPage, { subjectId: subjectId })
         casebook.openForm.connect(function(visitOid, formOid) { window.openForm(subjectId, visitOid, formOid) })
+        casebook.openFormAt.connect(function(visitOid, formOid, repeat) { window.openForm(subjectId, visitOid, formOid, repeat) })
+        casebook.openRandomization.connect(function() { stack.push(randomizationPage, { subjectId: subjectId }) })
     }
-    function openForm(subjectId, visitOid, formOid) {
-        stack.push(formPage, { subjectId: subjectId, visitOid: visitOid, formOid: formOid, study: Study, core: Session.core })
+    function openForm(subjectId, visitOid, formOid, repeat) {
+        var props = { subjectId: subjectId, visitOid: visitOid, formOid: formOid, study: Study, core: Session.core }
+        if (repeat !== undefined)
+            props.repeat = repeat
+        stack.push(formPage, props)
     }
 
     LoginPage {
@@ -49,6 +55,7 @@ ApplicationWindow {
 
     Component { id: casebookPage; CasebookPage {} }
     Component { id: formPage; FormPage {} }
+    Component { id: randomizationPage; RandomizationPage {} }
 
     Connections {
         target: Session
@@ -60,6 +67,8 @@ ApplicationWindow {
                 window.openCasebook(window.initialSubject)
                 if (window.initialForm.length > 0)
                     window.openForm(window.initialSubject, window.initialVisit, window.initialForm)
+                else if (window.initialRandomization)
+                    stack.push(randomizationPage, { subjectId: window.initialSubject })
             }
         }
     }

@@ -8,6 +8,7 @@ Page {
     id: page
     signal openSubject(string subjectId)
     title: qsTr("Subjects")
+    Component.onCompleted: Trial.refreshWorklist()
 
     ColumnLayout {
         anchors.fill: parent
@@ -38,6 +39,35 @@ Page {
                 addMessage.text = message
                 addMessage.color = ok ? "#2e7d32" : "#d32f2f"
                 if (ok) { newId.text = ""; newInitials.text = "" }
+            }
+        }
+
+        // Whom to approach for consent today (the gateway's worklist for this site, kept for offline use).
+        Frame {
+            objectName: "consentWorklist"
+            visible: Trial.worklist.length > 0
+            Layout.fillWidth: true
+            background: Rectangle { color: "#fff3e0"; radius: 6; border.color: "#ef6c00" }
+            ColumnLayout {
+                anchors.fill: parent
+                Label {
+                    text: qsTr("Consent to seek: %n subject(s)", "", Trial.worklist.length)
+                    font.pixelSize: 18; font.bold: true; color: "#bf360c"
+                }
+                Repeater {
+                    model: Trial.worklist
+                    ItemDelegate {
+                        required property var modelData
+                        Layout.fillWidth: true
+                        Layout.minimumHeight: 48
+                        text: modelData.subjectId + "   " + modelData.state
+                              + (modelData.overdue ? "   " + qsTr("OVERDUE") : "")
+                              + "   " + qsTr("next reminder %1").arg(modelData.nextReminder)
+                        font.pixelSize: 16
+                        font.bold: modelData.overdue
+                        onClicked: page.openSubject(modelData.subjectId)
+                    }
+                }
             }
         }
 

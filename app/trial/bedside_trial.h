@@ -20,7 +20,7 @@ struct ConsentView {
     consent::Rights rights = consent::rights(consent::State::NotIncluded);
     std::optional<int64_t> includedAtMs;
     std::vector<consent::Decision> decisions; // in repeat order
-    uint32_t nextRepeat = 1;                  // where the next decision goes
+    uint32_t nextRepeat = 0;                  // where the next decision goes (repeats count from 0, as on screen #1)
     std::string problem; // decisions that do not follow one another (two tablets offline): the gateway arbitrates
 };
 Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId);

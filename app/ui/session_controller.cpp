@@ -1,5 +1,7 @@
 #include "session_controller.h"
 
+#include "trial_controller.h"
+
 #include <QCoreApplication>
 #include <QEvent>
 #include <algorithm>
@@ -192,6 +194,12 @@ void registerQmlTypes(SessionController* session, SubjectListModel* subjects, St
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Session", session);
     if (subjects)
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Subjects", subjects);
+}
+
+void registerTrialController(TrialController* trial)
+{
+    if (trial)
+        qmlRegisterSingletonInstance("Crf.App", 1, 0, "Trial", trial);
 }
 
 QString SessionController::role() const

@@ -142,5 +142,8 @@ class StudyController;
 /// Registers the QML types (FormModel) and exposes the session services as singletons (module Crf.App 1.0):
 /// Session, Subjects, Study. Null services are not registered (tests register what they need).
 void registerQmlTypes(SessionController* session, SubjectListModel* subjects, StudyController* study);
+class TrialController;
+/// Registers the consent and randomization controller as the QML singleton Crf.App/Trial.
+void registerTrialController(TrialController* trial);
 
 } // namespace crf::ui

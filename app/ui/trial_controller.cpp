@@ -1,0 +1,273 @@
+#include "trial_controller.h"
+
+#include "dosing.h"
+
+#include <QPointer>
+
+namespace crf::ui {
+
+TrialController::TrialController(app::AppCore* core, QObject* parent) : QObject(parent), m_core(core)
+{
+    m_timer.setInterval(1000);
+    connect(&m_timer, &QTimer::timeout, this, &TrialController::tick);
+    if (m_core) {
+        // Pulled decisions of other tablets and fresh worklists arrive with syncs.
+        connect(m_core, &app::AppCore::dataChanged, this, [this] {
+            if (!m_subjectId.isEmpty())
+                load(m_subjectId);
+        });
+        connect(m_core, &app::AppCore::syncFinished, this, [this] { refreshWorklist(); });
+    }
+}
+
+int64_t TrialController::now() const
+{
+    return m_core && m_core->config().clock ? m_core->config().clock->nowMs() : SystemClock().nowMs();
+}
+
+QString TrialController::consentFormOid() const
+{
+    const auto& def = m_core ? m_core->config().definition : nullptr;
+    return def && def->has_consent() ? QString::fromStdString(def->consent().form_oid()) : QString();
+}
+
+QString TrialController::consentVisitOid() const
+{
+    const auto& def = m_core ? m_core->config().definition : nullptr;
+    return def && def->has_consent() ? QString::fromStdString(def->consent().visit_oid()) : QString();
+}
+
+bool TrialController::hasRandomization() const
+{
+    const auto& def = m_core ? m_core->config().definition : nullptr;
+    return def && def->has_randomization();
+}
+
+bool TrialController::boxes() const
+{
+    const auto& def = m_core ? m_core->config().definition : nullptr;
+    return def && def->randomization().scheme() == v1::Randomization::SCHEME_TREATMENT_BOXES;
+}
+
+QString TrialController::codeBreakProcedure() const
+{
+    const auto& def = m_core ? m_core->config().definition : nullptr;
+    return def ? QString::fromStdString(def->randomization().code_break_procedure()) : QString();
+}
+
+void TrialController::load(const QString& subjectId)
+{
+    if (!m_core)
+        return;
+    if (subjectId != m_subjectId) {
+        // Another patient: nothing of the previous one's randomization or timer stays on screen.
+        m_subjectId = subjectId;
+        m_randomizedNumber = 0;
+        m_revealedArm.clear();
+        m_message.clear();
+        m_unblindResult.clear();
+        m_titration = titration::Titration();
+        m_advice = {};
+        m_timer.stop();
+        emit titrationChanged();
+    }
+    QPointer<TrialController> self(this);
+    const std::string subject = subjectId.toStdString();
+    m_core->consentStatus(subject, [self, subjectId](Result<app::trial::ConsentView> view) {
+        if (!self || subjectId != self->m_subjectId)
+            return;
+        if (view) {
+            self->m_consentState = QString::fromStdString(std::string(consent::stateCode(view->state)));
+            self->m_consentLabel = QString::fromStdString(std::string(consent::stateLabel(view->state)));
+            self->m_consentPending = view->rights.awaitingDecision;
+            self->m_collectionStopped = !view->rights.collectionContinues;
+            self->m_consentProblem = QString::fromStdString(view->problem);
+            self->m_nextConsentRepeat = static_cast<int>(view->nextRepeat);
+        } else {
+            self->m_consentProblem = QString::fromStdString(view.error().text());
+        }
+        emit self->changed();
+    });
+    if (!hasRandomization())
+        return;
+    m_core->proposeRandomization(subject, [self, subjectId](Result<app::trial::Proposal> p) {
+        if (!self || subjectId != self->m_subjectId)
+            return;
+        if (p) {
+            self->m_proposedNumber = static_cast<int>(p->number);
+            self->m_proposalNote = QString::fromStdString(p->note);
+            if (p->alreadyRandomized)
+                self->m_randomizedNumber = static_cast<int>(p->existingNumber);
+        } else {
+            self->m_proposalNote = QString::fromStdString(p.error().text());
+        }
+        emit self->changed();
+    });
+    m_core->dosingPlan(subject, [self, subjectId](Result<app::trial::DosingPlan> plan) {
+        if (!self || subjectId != self->m_subjectId)
+            return;
+        if (plan)
+            self->applyPlan(*plan);
+        emit self->changed();
+    });
+}
+
+void TrialController::refreshWorklist()
+{
+    if (!m_core)
+        return;
+    QPointer<TrialController> self(this);
+    m_core->consentWorklist([self](Result<v1::ConsentWorklistResponse> list) {
+        if (!self || !list)
+            return;
+        QVariantList rows;
+        for (const auto& e : list->entries())
+            rows.append(QVariantMap{
+                {QStringLiteral("subjectId"), QString::fromStdString(e.subject_id())},
+                {QStringLiteral("state"), QString::fromStdString(e.state_label())},
+                {QStringLiteral("overdue"), e.overdue()},
+                {QStringLiteral("nextReminder"), QString::fromStdString(isoUtc(e.next_reminder_ms()))},
+            });
+        self->m_worklist = rows;
+        emit self->worklistChanged();
+    });
+}
+
+void TrialController::applyPlan(const app::trial::DosingPlan& plan)
+{
+    m_doseSteps.clear();
+    m_dosingProblem = QString::fromStdString(plan.problem);
+    m_ibwText.clear();
+    if (!plan.applies || !plan.problem.empty())
+        return;
+    m_ibwText = QString::number(dosing::roundTo(plan.ibwKg, 1), 'f', 1) + QStringLiteral(" kg");
+    for (const auto& [dose, rate] : plan.steps)
+        m_doseSteps.append(QVariantMap{{QStringLiteral("dose"), QString::number(dose, 'f', 1)},
+                                       {QStringLiteral("rate"), QString::number(dosing::roundTo(rate, 2), 'f', 2)}});
+    if (m_advice.phase == titration::Phase::NotStarted) { // never reset a running timer on a reload
+        m_titration = titration::Titration(plan.schedule());
+        m_advice = m_titration.advise(now());
+        emit titrationChanged();
+    }
+}
+
+void TrialController::randomize(int confirmedNumber)
+{
+    if (!m_core || m_busy)
+        return;
+    m_busy = true;
+    m_message.clear();
+    emit changed();
+    QPointer<TrialController> self(this);
+    const QString subjectId = m_subjectId;
+    m_core->randomize(subjectId.toStdString(), static_cast<uint32_t>(std::max(0, confirmedNumber)),
+                      [self, subjectId](Result<app::RandomizeOutcome> r) {
+                          if (!self)
+                              return;
+                          self->m_busy = false;
+                          if (subjectId == self->m_subjectId) {
+                              if (r) {
+                                  self->m_randomizedNumber = static_cast<int>(r->randomization.number);
+                                  self->m_revealedArm = QString::fromStdString(r->randomization.armName.empty()
+                                                                                   ? r->randomization.arm
+                                                                                   : r->randomization.armName);
+                                  self->m_message = QString::fromStdString(r->randomization.note);
+                                  self->applyPlan(r->plan);
+                              } else {
+                                  self->m_message = QString::fromStdString(r.error().text());
+                              }
+                          }
+                          emit self->changed();
+                      });
+}
+
+void TrialController::unblind(const QString& reason)
+{
+    if (!m_core || m_busy)
+        return;
+    m_busy = true;
+    m_unblindResult.clear();
+    emit changed();
+    QPointer<TrialController> self(this);
+    m_core->unblind(m_subjectId.toStdString(), reason.toStdString(), [self](Result<v1::UnblindResponse> r) {
+        if (!self)
+            return;
+        self->m_busy = false;
+        self->m_unblindResult = r ? tr("Box %1: %2. Recorded in the security log; the sponsor has been alerted.")
+                                        .arg(r->number())
+                                        .arg(QString::fromStdString(r->arm_name().empty() ? r->arm() : r->arm_name()))
+                                  : QString::fromStdString(r.error().text());
+        emit self->changed();
+    });
+}
+
+QString TrialController::titrationPhase() const
+{
+    return QString::fromUtf8(titration::phaseName(m_advice.phase));
+}
+
+QString TrialController::nextStepIn() const
+{
+    if (m_advice.nextStepAtMs == 0)
+        return {};
+    const int64_t left = std::max<int64_t>(0, m_advice.nextStepAtMs - now()) / 1000;
+    return QStringLiteral("%1:%2").arg(left / 60).arg(left % 60, 2, 10, QLatin1Char('0'));
+}
+
+void TrialController::tick()
+{
+    m_advice = m_titration.advise(now());
+    emit titrationChanged();
+}
+
+void TrialController::startInfusion()
+{
+    m_titration.start(now());
+    m_timer.start();
+    tick();
+}
+
+void TrialController::reportHypotension()
+{
+    m_titration.hypotension(now());
+    tick();
+}
+
+void TrialController::reportHypoxaemia()
+{
+    m_titration.hypoxaemia(now());
+    tick();
+}
+
+void TrialController::reportResolved()
+{
+    m_titration.resolved(now());
+    tick();
+}
+
+void TrialController::reportSevereHypotension()
+{
+    m_titration.severeHypotension(now());
+    tick();
+}
+
+void TrialController::reportSevereBleeding()
+{
+    m_titration.severeBleeding(now());
+    tick();
+}
+
+void TrialController::reportSurgery()
+{
+    m_titration.surgery(now());
+    tick();
+}
+
+bool TrialController::resumeInfusion()
+{
+    const bool ok = m_titration.resume(now());
+    tick();
+    return ok;
+}
+
+} // namespace crf::ui

@@ -14,7 +14,7 @@ CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-
 "$bin/crfctl" audit verify --data "$work/gateway"
 "$bin/crfctl" audit show --data "$work/gateway" --subject 01-001 --item NOREPINEPHRINE | tee "$work/show.txt"
 grep -q -- "-> 0,32 ug/kg/min" "$work/show.txt"
-grep -q "by nurse-01 (research_nurse), site 01" "$work/show.txt"
+grep -q "by inv-01 (investigator), site 01" "$work/show.txt" # the investigator who took over tablet A
 grep -q "captured .*, received " "$work/show.txt"
 # One byte per copy: the recorded norepinephrine dose 0,32 -> 0,33 (the stored event and its projection).
 perl -0777 -pi -e 's/0,32/0,33/g' "$work/gateway/gateway.db" # every copy, the stored event included

@@ -2,9 +2,9 @@
 
 #include "dosing.h"
 #include "eligibility.h"
+#include "values.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 
 namespace crf::app::trial {
@@ -16,15 +16,6 @@ const v1::Form* findForm(const v1::StudyDefinition& def, const std::string& oid)
         if (f.oid() == oid)
             return &f;
     return nullptr;
-}
-
-std::optional<uint32_t> parseNumber(const std::string& text)
-{
-    uint32_t n = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n == 0)
-        return std::nullopt;
-    return n;
 }
 
 std::map<std::string, std::string> texts(const std::map<std::string, store::FieldValue>& values)
@@ -161,7 +152,7 @@ Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& d
         return taken.error();
     std::set<uint32_t> used;
     for (const auto& [subject, value] : *taken) {
-        const auto n = parseNumber(value);
+        const auto n = study::positiveInteger(value);
         if (!n)
             continue;
         used.insert(*n);

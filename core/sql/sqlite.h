@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crf::sql {
 
@@ -95,5 +96,22 @@ private:
     Database& m_db;
     bool m_done = false;
 };
+
+/// Every row of `st`, read by `read` (a function of the statement positioned on a row).
+template <typename Read> auto readAll(Statement& st, Read read)
+{
+    std::vector<decltype(read(st))> out;
+    while (st.step())
+        out.push_back(read(st));
+    return out;
+}
+
+/// The first row of `st`, if any.
+template <typename Read> auto readOne(Statement& st, Read read) -> std::optional<decltype(read(st))>
+{
+    if (!st.step())
+        return std::nullopt;
+    return read(st);
+}
 
 } // namespace crf::sql

@@ -1,9 +1,9 @@
 #include "trial_domain.h"
 
 #include "consent.h"
+#include "values.h"
 
 #include <algorithm>
-#include <charconv>
 #include <exception>
 #include <map>
 
@@ -28,15 +28,6 @@ const v1::FieldChange* changeOf(const v1::ChangeEvent& e, const std::string& ite
         if (c.item_oid() == item)
             return &c;
     return nullptr;
-}
-
-std::optional<uint32_t> parseNumber(const std::string& text)
-{
-    uint32_t n = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n == 0)
-        return std::nullopt;
-    return n;
 }
 
 /// Whether `e` records a consent decision of its study; fills the decision when it does.
@@ -107,7 +98,7 @@ void TrialDomain::apply(WriteTransaction& tx, const v1::ServerEvent& se) const
     const auto* change = changeOf(e, rules.number_item_oid());
     if (!change || !change->new_present())
         return;
-    const auto number = parseNumber(change->new_value());
+    const auto number = study::positiveInteger(change->new_value());
     if (!number)
         return; // the study rules refused non-integers already
     const std::string& subject = e.form().subject_id();

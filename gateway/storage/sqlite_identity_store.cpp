@@ -5,6 +5,9 @@
 namespace crf::gateway {
 namespace {
 
+using sql::readAll;
+using sql::readOne;
+
 const char* kUserColumns =
     "user_id, printed_name, password_hash, created_at_ms, disabled_at_ms, failed_logins, locked_until_ms";
 
@@ -27,23 +30,6 @@ const char* kDeviceColumns = "device_id, secret_hash, enrolled_by, enrolled_at_m
 DeviceRecord readDevice(const sql::Statement& st)
 {
     return DeviceRecord{st.text(0), st.blob(1), st.text(2), st.int64(3), st.int64(4), st.text(5)};
-}
-
-/// Every row of `st`, read by `read`.
-template <typename Read> auto readAll(sql::Statement& st, Read read)
-{
-    std::vector<decltype(read(st))> out;
-    while (st.step())
-        out.push_back(read(st));
-    return out;
-}
-
-/// The first row of `st`, if any.
-template <typename Read> auto readOne(sql::Statement& st, Read read) -> std::optional<decltype(read(st))>
-{
-    if (!st.step())
-        return std::nullopt;
-    return read(st);
 }
 
 SessionRecord readSession(const sql::Statement& st)

@@ -5,6 +5,8 @@
 namespace crf::gateway {
 namespace {
 
+using sql::readAll;
+
 ConsentRow readConsent(const sql::Statement& st)
 {
     return ConsentRow{
@@ -21,14 +23,6 @@ BoxRow readBox(const sql::Statement& st)
 }
 
 const char* kBoxColumns = "study_id, site_id, number, subject_id, used_seq, used_at_ms";
-
-template <typename Read> auto readAll(sql::Statement& st, Read read)
-{
-    std::vector<decltype(read(st))> out;
-    while (st.step())
-        out.push_back(read(st));
-    return out;
-}
 
 } // namespace
 

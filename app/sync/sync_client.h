@@ -13,15 +13,19 @@
 
 namespace crf::sync {
 
+/// How to reach the gateway: TLS trusting `rootCertPem` (the gateway's certificate or its CA), or plaintext when it
+/// is empty (the gateway accepts that only with --insecure-dev, on loopback).
+struct SyncTransport {
+    std::string rootCertPem;
+    /// gzip on events both ways (the gateway answers pulls the way the request came); photos never.
+    bool compress = true;
+};
+
 /// One channel to the gateway. Errors are worded for the screen ("gateway unreachable at ..."). Every call but
 /// login() carries the session token ("authorization: Bearer ...").
 class SyncClient {
 public:
-    /// How to reach the gateway: TLS trusting `rootCertPem` (the gateway's certificate or its CA), or plaintext
-    /// when it is empty (the gateway accepts that only with --insecure-dev, on loopback).
-    struct Transport {
-        std::string rootCertPem;
-    };
+    using Transport = SyncTransport;
     explicit SyncClient(std::string address, std::chrono::milliseconds deadline = std::chrono::seconds(10),
                         Transport transport = {});
 
@@ -65,6 +69,7 @@ private:
                            const Req& request, const char* what);
     void prepare(grpc::ClientContext& ctx) const;
     std::string m_token, m_siteId;
+    bool m_compress = true;
 };
 
 } // namespace crf::sync

@@ -48,6 +48,7 @@ grpc::Status PhotoService::Download(grpc::ServerContext* context, const v1::Down
 {
     if (auto denied = admit(m_access, context, Rpc::PhotoDownload, *request); !denied.ok())
         return denied;
+    context->set_compression_algorithm(GRPC_COMPRESS_NONE); // photo bytes do not compress
     return reply(m_domain.download(*request), response);
 }
 

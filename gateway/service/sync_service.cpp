@@ -27,6 +27,10 @@ grpc::Status SyncService::Pull(grpc::ServerContext* context, const v1::PullReque
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());
     *response = std::move(result).value();
     m_access.filterPull(who, *request, *response);
+    // A page travels compressed when the tablet asks (SyncTransport::compress: gzip for a slow ward link).
+    const auto& metadata = context->client_metadata();
+    if (auto it = metadata.find("crf-compress"); it != metadata.end() && it->second == "gzip")
+        context->set_compression_algorithm(GRPC_COMPRESS_GZIP);
     return grpc::Status::OK;
 }
 

@@ -62,9 +62,14 @@ protected:
         return in.ok() ? in->token() : std::string();
     }();
 
+    /// gzip on the wire (the tablets' default); the WireCut positions count uncompressed protobuf bytes.
+    bool compressed = false;
+
     sync::SyncReport syncThrough(const std::string& address)
     {
-        sync::SyncClient client(address, std::chrono::seconds(10));
+        sync::SyncClient::Transport transport;
+        transport.compress = compressed;
+        sync::SyncClient client(address, std::chrono::seconds(10), transport);
         client.setSession(token, "01");
         sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
         return engine.run();
@@ -145,6 +150,49 @@ INSTANTIATE_TEST_SUITE_P(
                       CutCase{"acknowledgementLostAfterTheFirstBatch", Cut::AnswerAfterUpstream, 45'000, true},
                       CutCase{"acknowledgementLostAfterTheLastBatch", Cut::AnswerAfterUpstream, 149'000, true}),
     [](const auto& info) { return std::string(info.param.name); });
+
+/// Cuts with gzip on the wire, as tablets sync by default. Each case also says how many events were acknowledged before
+/// the cut and how many reached the gateway, which pins where in the stream the cut fell.
+struct CompressedCut {
+    const char* name;
+    Cut cut;
+    uint64_t bytes;
+    int acknowledged;   // events the first pass saw acknowledged
+    uint64_t atGateway; // events stored at the gateway after the first pass
+};
+
+std::ostream& operator<<(std::ostream& os, const CompressedCut& c)
+{
+    return os << c.name;
+}
+
+class CompressedWireCut : public WireFixture, public ::testing::WithParamInterface<CompressedCut> {
+protected:
+    void SetUp() override { compressed = true; }
+};
+
+TEST_P(CompressedWireCut, aCompressedPushCutAnywhereLosesAndDuplicatesNothing)
+{
+    const auto& c = GetParam();
+    saveForms(kSaves);
+    arm(relay, CutCase{c.name, c.cut, c.bytes, true});
+    const auto first = syncThrough(relay.address());
+    ASSERT_TRUE(relay.cut()) << "the pass ended before the cut position: move the case";
+    EXPECT_FALSE(first.ok()) << "a cut connection must be reported, not hidden";
+    EXPECT_EQ(first.pushed, c.acknowledged);
+    EXPECT_EQ(gw->store().eventCount(), c.atGateway);
+    EXPECT_EQ(tablet->syncState()->pendingEvents, kSaves - first.pushed);
+    const auto second = syncThrough(relay.address());
+    EXPECT_TRUE(second.ok()) << second.error;
+    expectExactlyOnce(kSaves);
+}
+
+INSTANTIATE_TEST_SUITE_P(Positions, CompressedWireCut,
+                         ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, 0, 0},
+                                           CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200, 200},
+                                           CompressedCut{"acknowledgementLostAfterTheFirstBatch",
+                                                         Cut::AnswerAfterUpstream, 15'000, 0, 200}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 /// Photos cut mid-chunk: the second pass resumes at the gateway's offset, the photo is verified once.
 class PhotoWireCut : public WireCut {};

@@ -4,6 +4,7 @@
 #include "domain/analysis_export.h"
 #include "domain/audit.h"
 #include "domain/event_rules.h"
+#include "domain/odm_export.h"
 #include "identity/roles.h"
 #include "identity_commands.h"
 #include "json_calculators.h"
@@ -11,6 +12,7 @@
 #include "trial_commands.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <QCoreApplication>
 #include <cstdio>
@@ -45,6 +47,8 @@ int usage(int rc)
         "  (every account change is written to the gateway's security log; --as NAME says who made it)\n"
         "  export --format analysis-csv --data DIR --study ID --definition FILE --out DIR [--unblinded --as USER]\n"
         "        CSV per form + manifest.json; subjects whose consent excludes them are left out and listed\n"
+        "  export --format odm132 --data DIR --study ID --definition FILE --out FILE [--since CURSOR] [--site ID]\n"
+        "        archival transactional CDISC ODM 1.3.2 with the audit trail (--site: the investigator's copy)\n"
         "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
         "    common options: --gateway HOST:PORT --user ID [--gateway-ca FILE] [--device-file FILE] --study ID\n"
         "  trial boxes --site ID --numbers 1-4,9    the sponsor's data manager loads treatment boxes of a site\n"
@@ -138,8 +142,8 @@ int exportCommand(const std::map<std::string, std::string>& opt)
 {
     const char* cmd = "crfctl export";
     auto value = [&](const char* k) { return opt.count(k) && opt.at(k) != "Y" ? opt.at(k) : std::string(); };
-    if (value("format") != "analysis-csv") {
-        std::fprintf(stderr, "%s: --format analysis-csv is the format available (ODM: see docs/consent.md)\n", cmd);
+    if (value("format") != "analysis-csv" && value("format") != "odm132") {
+        std::fprintf(stderr, "%s: --format analysis-csv or odm132\n", cmd);
         return 2;
     }
     if (value("study").empty() || value("definition").empty() || value("out").empty()) {
@@ -171,6 +175,38 @@ int exportCommand(const std::map<std::string, std::string>& opt)
                          options.studyId.c_str());
             return 2;
         }
+    }
+    if (value("format") == "odm132") {
+        // Archival transactional ODM with the audit trail (docs/sponsor.md); --site: the investigator's own copy.
+        crf::gateway::OdmExportOptions odm;
+        odm.studyId = options.studyId;
+        odm.siteId = value("site");
+        odm.includeArms = options.includeArms;
+        odm.exportedBy = options.exportedBy;
+        if (!value("since").empty()) {
+            char* end = nullptr;
+            odm.afterServerSeq = std::strtoull(value("since").c_str(), &end, 10);
+            if (*end != '\0') {
+                std::fprintf(stderr, "%s: --since CURSOR: \"%s\" is not a cursor (a number)\n", cmd,
+                             value("since").c_str());
+                return 2;
+            }
+        }
+        auto built = crf::gateway::buildOdm132(*store, *studies, clock, odm);
+        if (!built) {
+            std::fprintf(stderr, "%s: %s\n", cmd, built.error().text().c_str());
+            return 1;
+        }
+        std::ofstream out(options.outDir, std::ios::trunc);
+        out << built->xml;
+        if (!out) {
+            std::fprintf(stderr, "%s: --out %s: cannot be written\n", cmd, options.outDir.c_str());
+            return 1;
+        }
+        std::printf("ODM 1.3.2 of %s in %s: %d change(s) of %d subject(s); next cursor %llu\n", options.studyId.c_str(),
+                    options.outDir.c_str(), built->events, built->subjects,
+                    static_cast<unsigned long long>(built->lastServerSeq));
+        return 0;
     }
     auto done = crf::gateway::writeAnalysisExport(*store, *studies, clock, options);
     if (!done) {

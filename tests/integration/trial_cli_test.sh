@@ -55,4 +55,8 @@ grep -q "unblinded role" "$work/err"
 "$bin/crfctl" export --format analysis-csv --data "$work/gateway" --study I-MICRO --definition "$studies/imicro.json" \
     --out "$work/unblinded" --unblinded --as stat | grep -q "unblinded export"
 test -e "$work/unblinded/arms.csv"
+# ODM 1.3.2: the archival transactional file validates against the official schema; incremental by cursor.
+"$bin/crfctl" export --format odm132 --data "$work/gateway" --study I-MICRO --definition "$studies/imicro.json" \
+    --out "$work/all.xml" | tee "$work/odm.txt" | grep -q "ODM 1.3.2 of I-MICRO"
+xmllint --noout --nonet --schema "$(dirname "$0")/../data/odm-1.3.2/ODM1-3-2.xsd" "$work/all.xml"
 echo "trial CLI: ok"

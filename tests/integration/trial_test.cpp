@@ -4,6 +4,7 @@
 #include "app_core.h"
 #include "domain/analysis_export.h"
 #include "domain/audit.h"
+#include "domain/odm_export.h"
 #include "gateway_access.h"
 #include "key_store.h"
 #include "study_controller.h"
@@ -13,6 +14,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <cstdlib>
 #include <gtest/gtest.h>
 
 using namespace crf;
@@ -712,4 +714,91 @@ TEST_F(TrialFixture, everyRoleEveryTrialCallIsAdmittedOrRefusedByTheRoleTable)
         u.set_reason("Matrix test of the access rules");
         EXPECT_EQ(admitted([&] { return who.client.unblind(u); }), row.unblind) << "Unblind";
     }
+}
+
+// --- Sponsor delivery: the archival ODM file ---------------------------------------------------------------------
+
+TEST_F(TrialFixture, theOdmExportCarriesEveryChangeWithItsAuditRecordAndValidatesAgainstTheOfficialSchema)
+{
+    Tablet a(*gw, "inv-a", "investigator");
+    Tablet b(*gw, "inv-b", "investigator");
+    ASSERT_TRUE(a.decide("01-080", "INCLUDED_EMERGENCY", "", clock.nowMs() - kHourMs).ok());
+    store::SaveRequest sofa;
+    sofa.form = {"01-080", "D0", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"12", ""};
+    sofa.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    ASSERT_TRUE(a.save(sofa).ok());
+    a.sync();
+    b.sync();
+    // A correction with its reason, a concurrent edit of the same field (a conflict), a form entered in error.
+    sofa.values["GCS"] = store::FieldValue{"11", ""};
+    sofa.reasonCode = "TRANSCRIPTION";
+    sofa.reasonText = "read from the wrong line of the chart";
+    ASSERT_TRUE(a.save(sofa).ok());
+    sofa.values["GCS"] = store::FieldValue{"10", ""};
+    ASSERT_TRUE(b.save(sofa).ok());
+    store::SaveRequest clin;
+    clin.form = {"01-080", "D1", "CLINEXAM", 0};
+    clin.values["HR"] = store::FieldValue{"112", "bpm"};
+    ASSERT_TRUE(a.save(clin).ok());
+    ASSERT_TRUE(await<Result<store::SaveOutcome>>([&](auto done) {
+                    a.core->setRecordStatus({"01-080", "D1", "CLINEXAM", 0}, "ENTERED_IN_ERROR", "WRONG_SUBJECT",
+                                            "belongs to another patient", done);
+                }).ok());
+    // An electronic signature of the SOFA form.
+    ASSERT_TRUE(await<Result<store::SaveOutcome>>([&](auto done) {
+                    a.core->sign({"01-080", "D0", "SOFA", 0}, false,
+                                 "I approve the data of this form as accurate and complete", test::passwordOf("inv-a"),
+                                 done);
+                }).ok());
+    a.sync();
+    b.sync();
+
+    gateway::OdmExportOptions options;
+    options.studyId = "I-MICRO";
+    options.exportedBy = "dm-1";
+    const auto registry = gateway::StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    auto odm = gateway::buildOdm132(gw->store(), registry, clock, options);
+    ASSERT_TRUE(odm.ok()) << odm.error().text();
+    QTemporaryDir out;
+    const QString file = out.filePath("export.xml");
+    {
+        QFile f(file);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::fromStdString(odm->xml));
+    }
+    const std::string xmllint = "xmllint --noout --nonet --schema " CRF_TEST_DATA_DIR "/odm-1.3.2/ODM1-3-2.xsd " +
+                                file.toStdString() + " 2>" + out.filePath("xmllint.txt").toStdString();
+    EXPECT_EQ(std::system(xmllint.c_str()), 0) << "ODM export does not validate: see xmllint output";
+    const std::string& x = odm->xml;
+    EXPECT_NE(x.find("FileType=\"Transactional\""), std::string::npos);
+    EXPECT_NE(x.find("Archival=\"Yes\""), std::string::npos);
+    EXPECT_NE(x.find("<ReasonForChange>TRANSCRIPTION: read from the wrong line of the chart</ReasonForChange>"),
+              std::string::npos);
+    EXPECT_NE(x.find("ItemOID=\"I.SOFA.GCS\" TransactionType=\"Update\" Value=\"11\""), std::string::npos);
+    EXPECT_NE(x.find("changed concurrently: the gateway kept the value"), std::string::npos);
+    EXPECT_NE(x.find("FormOID=\"F.CLINEXAM\" TransactionType=\"Remove\""), std::string::npos);
+    EXPECT_NE(x.find("<Meaning>I approve the data of this form as accurate and complete</Meaning>"), std::string::npos);
+    EXPECT_NE(x.find("<SignatureRef SignatureOID=\"SD.1\"/>"), std::string::npos);
+    EXPECT_NE(x.find("<FullName>Test inv-a</FullName>"), std::string::npos);
+    EXPECT_NE(x.find("MeasurementUnitOID=\"MU.10_3_uL\""), std::string::npos);
+    EXPECT_EQ(x.find("CONSENT_PAPER_PHOTO\""), std::string::npos) << "site-only items never appear";
+    EXPECT_EQ(odm->events, static_cast<int>(gw->store().eventCount()));
+
+    // Incremental by cursor: nothing new, then only what came after.
+    options.afterServerSeq = odm->lastServerSeq;
+    auto none = gateway::buildOdm132(gw->store(), registry, clock, options);
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(none->events, 0);
+    ASSERT_TRUE(a.decide("01-080", "PATIENT_CONSENTS", "PATIENT", clock.nowMs()).ok());
+    a.sync();
+    auto next = gateway::buildOdm132(gw->store(), registry, clock, options);
+    ASSERT_TRUE(next.ok());
+    EXPECT_EQ(next->events, 1);
+    EXPECT_NE(next->xml.find("<SubjectData SubjectKey=\"01-080\" TransactionType=\"Update\">"), std::string::npos);
+    // Every export is in the security log.
+    int exports = 0;
+    for (const auto& e : gw->store().identity().securityLog())
+        exports += e.action == "export.odm132";
+    EXPECT_EQ(exports, 3);
 }

@@ -1,0 +1,33 @@
+// OdmExport: the archival, transactional CDISC ODM 1.3.2 file for the sponsor (docs/sponsor.md): every accepted change
+// as an Insert or Update with its AuditRecord, signatures with their SignatureDef, metadata generated from the study
+// definition, users and sites in AdminData (EMA 2023 §6.2.1: the audit trail travels with the data).
+#pragma once
+
+#include "clock.h"
+#include "event_rules.h"
+#include "storage/store.h"
+
+#include <string>
+
+namespace crf::gateway {
+
+struct OdmExportOptions {
+    std::string studyId;
+    uint64_t afterServerSeq = 0; // incremental: only events after this cursor (0: everything)
+    std::string siteId;          // one site only (the investigator's copy); empty: every site
+    bool includeArms = false;    // unblinded_only items (unblinded roles only)
+    std::string exportedBy;      // written to the security log
+};
+
+struct OdmExportSummary {
+    std::string xml;
+    uint64_t lastServerSeq = 0; // the cursor for the next incremental export
+    int events = 0, subjects = 0;
+};
+
+/// Builds the file. Items held in conflict are exported as changes with an Annotation naming the value the gateway
+/// kept; an instance marked entered in error is a FormData Remove with its reason. The export goes to the security log.
+Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies, const Clock& clock,
+                                     const OdmExportOptions& options);
+
+} // namespace crf::gateway

@@ -3,6 +3,7 @@
 #include "demo_session.h"
 #include "domain/analysis_export.h"
 #include "domain/audit.h"
+#include "domain/audit_review.h"
 #include "domain/event_rules.h"
 #include "domain/odm_export.h"
 #include "identity/roles.h"
@@ -37,6 +38,8 @@ int usage(int rc)
         "  audit verify --data DIR      recompute both hash chains; exit 0 intact, 1 naming the first broken link\n"
         "  audit show --data DIR --subject ID [--item OID]\n"
         "                               a field's full history: who, role, site, old -> new, when, why\n"
+        "  audit review --data DIR --study ID [--delay-hours N]\n"
+        "                               night-time captures, late uploads, clock discrepancies, correction rates\n"
         "  user add --data DIR --user ID --name \"PRINTED NAME\" [--admin]   password on stdin (one line)\n"
         "  user disable|unlock --data DIR --user ID\n"
         "  user grant --data DIR --user ID --role ROLE --study ID --site ID|*\n"
@@ -225,6 +228,39 @@ int exportCommand(const std::map<std::string, std::string>& opt)
 int auditCommand(const std::string& sub, const std::map<std::string, std::string>& opt)
 {
     auto store = openExisting(opt, "audit");
+    if (sub == "review") {
+        // EMA 2023 6.2.2: aids for the periodic review of the audit trail.
+        crf::gateway::AuditReviewOptions o;
+        o.studyId = opt.count("study") ? opt.at("study") : "";
+        if (o.studyId.empty() || o.studyId == "Y") {
+            std::fprintf(stderr, "crfctl audit review: --study ID is required\n");
+            return 2;
+        }
+        if (opt.count("delay-hours")) {
+            const double h = std::atof(opt.at("delay-hours").c_str());
+            if (h <= 0) {
+                std::fprintf(stderr, "crfctl audit review: --delay-hours must be a positive number\n");
+                return 2;
+            }
+            o.delayMs = static_cast<int64_t>(h * 3.6e6);
+        }
+        auto report = crf::gateway::reviewAuditTrail(*store, o);
+        if (!report) {
+            std::fprintf(stderr, "crfctl audit review: %s\n", report.error().text().c_str());
+            return 1;
+        }
+        std::printf("audit review of %s: %d events\n", o.studyId.c_str(), report->events);
+        for (const char* kind : {"UNEXPECTED_HOUR", "LATE_UPLOAD", "CLOCK", "CORRECTION_RATE"}) {
+            std::printf("%s: %d\n", kind, report->count(kind));
+            for (const auto& f : report->findings)
+                if (f.kind == kind)
+                    std::printf("  %s%s user %s, site %s%s%s: %s\n",
+                                f.serverSeq ? ("event " + std::to_string(f.serverSeq)).c_str() : "",
+                                f.serverSeq ? "," : "", f.userId.c_str(), f.siteId.c_str(),
+                                f.subjectId.empty() ? "" : ", subject ", f.subjectId.c_str(), f.text.c_str());
+        }
+        return 0;
+    }
     if (sub == "verify") {
         const auto r = crf::gateway::verifyAudit(*store);
         if (!r.intact()) {
@@ -300,7 +336,8 @@ int main(int argc, char** argv)
         return r.exitCode;
     }
     if (cmd == "audit") {
-        if (argc < 3 || (std::string(argv[2]) != "verify" && std::string(argv[2]) != "show"))
+        if (argc < 3 ||
+            (std::string(argv[2]) != "verify" && std::string(argv[2]) != "show" && std::string(argv[2]) != "review"))
             return usage(2);
         return auditCommand(argv[2], parseOptions(argc, argv, 3));
     }

@@ -12,6 +12,10 @@ while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); d
 CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
     --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$study" --credentials "$work/creds.json" >/dev/null
 "$bin/crfctl" audit verify --data "$work/gateway"
+# Review aids (EMA 2023 6.2.2): the four sections, on the demo's events.
+"$bin/crfctl" audit review --data "$work/gateway" --study I-MICRO | tee "$work/review.txt"
+grep -q "audit review of I-MICRO: 7 events" "$work/review.txt"
+grep -q "^CORRECTION_RATE: 0" "$work/review.txt"
 "$bin/crfctl" audit show --data "$work/gateway" --subject 01-001 --item NOREPINEPHRINE | tee "$work/show.txt"
 grep -q -- "-> 0,32 ug/kg/min" "$work/show.txt"
 grep -q "by inv-01 (investigator), site 01" "$work/show.txt" # the investigator who took over tablet A

@@ -4,6 +4,7 @@
 #include "app_core.h"
 #include "domain/analysis_export.h"
 #include "domain/audit.h"
+#include "domain/audit_review.h"
 #include "domain/odm_export.h"
 #include "gateway_access.h"
 #include "key_store.h"
@@ -801,4 +802,62 @@ TEST_F(TrialFixture, theOdmExportCarriesEveryChangeWithItsAuditRecordAndValidate
     for (const auto& e : gw->store().identity().securityLog())
         exports += e.action == "export.odm132";
     EXPECT_EQ(exports, 3);
+}
+
+TEST_F(TrialFixture, theAuditReviewListsNightCapturesLateUploadsAndUnusualCorrectionRates)
+{
+    Tablet a(*gw, "inv-a", "investigator");
+    Tablet b(*gw, "inv-b", "investigator");
+    // Capture times within the last day, at a chosen local hour of the tablet (whatever the hour of the test run).
+    const int64_t offsetMs = int64_t{SystemClock().utcOffsetMinutes()} * 60 * 1000;
+    auto localHour = [&](int64_t ms) { return (((ms + offsetMs) / kHourMs) % 24 + 24) % 24; };
+    int64_t threeAmLocal = clock.nowMs() - kHourMs;
+    while (localHour(threeAmLocal) != 3)
+        threeAmLocal -= kHourMs;
+    int64_t dayTime = clock.nowMs() - kHourMs;
+    while (localHour(dayTime) < 10 || localHour(dayTime) > 17)
+        dayTime -= kHourMs;
+    // inv-a: one form saved at 03:00, then corrected nine times during the day.
+    store::SaveRequest sofa;
+    sofa.form = {"01-100", "D0", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"3", ""};
+    sofa.capturedAtMs = threeAmLocal;
+    ASSERT_TRUE(a.save(sofa).ok());
+    for (int i = 4; i <= 12; ++i) {
+        sofa.values["GCS"] = store::FieldValue{std::to_string(i), ""};
+        sofa.reasonCode = "CORRECTION";
+        sofa.reasonText = "re-assessed";
+        sofa.capturedAtMs = dayTime - (13 - i) * 60 * 1000;
+        ASSERT_TRUE(a.save(sofa).ok());
+    }
+    // inv-b: twenty first entries, one captured 30 h before it reaches the gateway.
+    for (int i = 0; i < 20; ++i) {
+        store::SaveRequest clin;
+        clin.form = {"01-1" + std::to_string(10 + i), "D0", "CLINEXAM", 0};
+        clin.values["HR"] = store::FieldValue{std::to_string(80 + i), "bpm"};
+        clin.capturedAtMs = i == 0 ? clock.nowMs() - 30 * kHourMs : dayTime - i * 60 * 1000;
+        ASSERT_TRUE(b.save(clin).ok());
+    }
+    a.sync();
+    b.sync();
+
+    gateway::AuditReviewOptions options;
+    options.studyId = "I-MICRO";
+    auto report = gateway::reviewAuditTrail(gw->store(), options);
+    ASSERT_TRUE(report.ok()) << report.error().text();
+    EXPECT_EQ(report->events, 30);
+    int nightByA = 0, lateByB = 0;
+    for (const auto& f : report->findings) {
+        nightByA +=
+            f.kind == "UNEXPECTED_HOUR" && f.userId == "inv-a" && f.text.find("at 3 h local") != std::string::npos;
+        lateByB += f.kind == "LATE_UPLOAD" && f.userId == "inv-b";
+    }
+    EXPECT_EQ(nightByA, 1);
+    EXPECT_EQ(lateByB, 1);
+    ASSERT_EQ(report->count("CORRECTION_RATE"), 1);
+    for (const auto& f : report->findings)
+        if (f.kind == "CORRECTION_RATE") {
+            EXPECT_EQ(f.userId, "inv-a");
+            EXPECT_NE(f.text.find("9 of 10 changes"), std::string::npos) << f.text;
+        }
 }

@@ -52,6 +52,8 @@ int usage(int rc)
         "        CSV per form + manifest.json; subjects whose consent excludes them are left out and listed\n"
         "  export --format odm132 --data DIR --study ID --definition FILE --out FILE [--since CURSOR] [--site ID]\n"
         "        archival transactional CDISC ODM 1.3.2 with the audit trail (--site: the investigator's copy)\n"
+        "  export --format site-archive --site ID --data DIR --study ID --definition FILE --out DIR\n"
+        "        the investigator's independent copy: ODM, photos, signatures, manifest with SHA-256\n"
         "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
         "    common options: --gateway HOST:PORT --user ID [--gateway-ca FILE] [--device-file FILE] --study ID\n"
         "  trial boxes --site ID --numbers 1-4,9    the sponsor's data manager loads treatment boxes of a site\n"
@@ -145,8 +147,8 @@ int exportCommand(const std::map<std::string, std::string>& opt)
 {
     const char* cmd = "crfctl export";
     auto value = [&](const char* k) { return opt.count(k) && opt.at(k) != "Y" ? opt.at(k) : std::string(); };
-    if (value("format") != "analysis-csv" && value("format") != "odm132") {
-        std::fprintf(stderr, "%s: --format analysis-csv or odm132\n", cmd);
+    if (value("format") != "analysis-csv" && value("format") != "odm132" && value("format") != "site-archive") {
+        std::fprintf(stderr, "%s: --format analysis-csv, odm132 or site-archive\n", cmd);
         return 2;
     }
     if (value("study").empty() || value("definition").empty() || value("out").empty()) {
@@ -178,6 +180,20 @@ int exportCommand(const std::map<std::string, std::string>& opt)
                          options.studyId.c_str());
             return 2;
         }
+    }
+    if (value("format") == "site-archive") {
+        auto done = crf::gateway::writeSiteArchive(*store, *studies, clock, options.studyId, value("site"),
+                                                   options.outDir, options.exportedBy);
+        if (!done) {
+            std::fprintf(stderr, "%s: %s\n", cmd, done.error().text().c_str());
+            return done.error().where == "--site" ? 2 : 1;
+        }
+        std::printf("archive of site %s in %s: %d change(s), %d signature(s), %d photo(s)%s; manifest.json holds the "
+                    "SHA-256 of every file\n",
+                    value("site").c_str(), options.outDir.c_str(), done->events, done->signatures, done->photos,
+                    done->photosMissing ? (" (" + std::to_string(done->photosMissing) + " not yet received)").c_str()
+                                        : "");
+        return 0;
     }
     if (value("format") == "odm132") {
         // Archival transactional ODM with the audit trail (docs/sponsor.md); --site: the investigator's own copy.

@@ -1,6 +1,11 @@
 #include "odm_export.h"
 
+#include "definition.h"
+#include "photo.h"
+
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -321,6 +326,98 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
             0, now, options.exportedBy, "export.odm132", options.studyId,
             (options.siteId.empty() ? std::string("all sites") : "site " + options.siteId) + ", events " +
                 std::to_string(options.afterServerSeq + 1) + ".." + std::to_string(summary.lastServerSeq)});
+    } catch (const std::exception& ex) {
+        return Error{"gateway store", ex.what()};
+    }
+    return summary;
+}
+
+Result<SiteArchiveSummary> writeSiteArchive(Store& store, const StudyRegistry& studies, const Clock& clock,
+                                            const std::string& studyId, const std::string& siteId,
+                                            const std::string& outDir, const std::string& exportedBy)
+{
+    namespace fs = std::filesystem;
+    if (siteId.empty() || siteId == "*")
+        return Error{"--site", "name the investigator's site"};
+    std::error_code ec;
+    fs::create_directories(fs::path(outDir) / "photos", ec);
+    if (ec)
+        return Error{outDir, "cannot be created: " + ec.message()};
+    OdmExportOptions options;
+    options.studyId = studyId;
+    options.siteId = siteId;
+    options.exportedBy = exportedBy;
+    auto odm = buildOdm132(store, studies, clock, options);
+    if (!odm)
+        return odm.error();
+    SiteArchiveSummary summary;
+    summary.events = odm->events;
+    std::vector<std::pair<std::string, std::string>> files; // name -> sha256
+    auto write = [&](const std::string& name, const std::string& bytes) -> Status {
+        std::ofstream out(fs::path(outDir) / name, std::ios::binary | std::ios::trunc);
+        out << bytes;
+        if (!out)
+            return Error{(fs::path(outDir) / name).string(), "cannot be written"};
+        files.emplace_back(name, photo::digestHex(bytes));
+        return Status::success();
+    };
+    if (auto st = write("odm.xml", odm->xml); !st)
+        return st.error();
+    try {
+        const v1::StudyDefinition* def = studies.find(studyId);
+        std::set<std::string> digests;
+        std::ostringstream signatures;
+        signatures << "subject_id,visit_oid,form_oid,repeat,scope,user_id,printed_name,meaning,signed_at\n";
+        for (uint64_t after = 0;;) {
+            const auto page = store.eventsAfter(after, 1000);
+            if (page.empty())
+                break;
+            for (const auto& se : page) {
+                after = se.server_seq();
+                const auto& e = se.event();
+                if (e.study_id() != studyId || e.site_id() != siteId)
+                    continue;
+                if (e.has_signature()) {
+                    ++summary.signatures;
+                    const auto& sig = e.signature();
+                    signatures << e.form().subject_id() << "," << e.form().visit_oid() << "," << e.form().form_oid()
+                               << "," << e.form().repeat() << "," << sig.scope() << "," << e.user_id() << ",\""
+                               << sig.printed_name() << "\",\"" << sig.meaning() << "\"," << isoUtc(sig.signed_at_ms())
+                               << "\n";
+                }
+                const v1::Form* form = def ? study::findForm(*def, e.form().form_oid()) : nullptr;
+                for (const auto& c : e.changes()) {
+                    const v1::Item* item = form ? study::findItem(*form, c.item_oid()) : nullptr;
+                    if (item && item->type() == v1::ITEM_TYPE_PHOTO && c.new_present())
+                        digests.insert(c.new_value());
+                }
+            }
+        }
+        if (auto st = write("signatures.csv", signatures.str()); !st)
+            return st.error();
+        for (const auto& d : digests) {
+            const auto state = store.photoState(d);
+            if (!state || !state->verified) {
+                ++summary.photosMissing; // named by an event, not yet received whole: listed in the manifest
+                continue;
+            }
+            if (auto st = write("photos/" + d + ".jpg", store.photoBytes(d)); !st)
+                return st.error();
+            ++summary.photos;
+        }
+        std::ostringstream manifest;
+        manifest << "{\n \"study_id\": \"" << esc(studyId) << "\",\n \"site_id\": \"" << esc(siteId)
+                 << "\",\n \"generated_at\": \"" << isoUtc(clock.nowMs())
+                 << "\",\n \"last_server_seq\": " << odm->lastServerSeq
+                 << ",\n \"photos_not_yet_received\": " << summary.photosMissing << ",\n \"files\": [";
+        for (size_t i = 0; i < files.size(); ++i)
+            manifest << (i ? "," : "") << "\n  {\"file\": \"" << esc(files[i].first) << "\", \"sha256\": \""
+                     << files[i].second << "\"}";
+        manifest << "\n ]\n}\n";
+        std::ofstream out(fs::path(outDir) / "manifest.json", std::ios::trunc);
+        out << manifest.str();
+        if (!out)
+            return Error{(fs::path(outDir) / "manifest.json").string(), "cannot be written"};
     } catch (const std::exception& ex) {
         return Error{"gateway store", ex.what()};
     }

@@ -30,4 +30,15 @@ struct OdmExportSummary {
 Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies, const Clock& clock,
                                      const OdmExportOptions& options);
 
+struct SiteArchiveSummary {
+    int events = 0, photos = 0, photosMissing = 0, signatures = 0;
+};
+
+/// The investigator's independent copy of a site (EMA 2023 §6.6): `odm.xml` (the site's ODM with the audit trail and
+/// signatures), `photos/<sha256>.jpg` for every verified photo its events name, `signatures.csv`, and `manifest.json`
+/// with the SHA-256 of every file so the copy can be checked later.
+Result<SiteArchiveSummary> writeSiteArchive(Store& store, const StudyRegistry& studies, const Clock& clock,
+                                            const std::string& studyId, const std::string& siteId,
+                                            const std::string& outDir, const std::string& exportedBy);
+
 } // namespace crf::gateway

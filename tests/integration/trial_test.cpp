@@ -2,13 +2,16 @@
 // encrypted stores) against an in-process gateway on loopback serving the study definitions, with the sponsor's
 // data manager, the unblinded statistician and the investigators as separate logged-in clients.
 #include "app_core.h"
+#include "crypto.h"
 #include "domain/analysis_export.h"
 #include "domain/audit.h"
 #include "domain/audit_review.h"
 #include "domain/odm_export.h"
 #include "gateway_access.h"
 #include "key_store.h"
+#include "photo.h"
 #include "study_controller.h"
+#include "sync_engine.h"
 #include "test_support.h"
 
 #include <QDir>
@@ -860,4 +863,61 @@ TEST_F(TrialFixture, theAuditReviewListsNightCapturesLateUploadsAndUnusualCorrec
             EXPECT_EQ(f.userId, "inv-a");
             EXPECT_NE(f.text.find("9 of 10 changes"), std::string::npos) << f.text;
         }
+}
+
+TEST_F(TrialFixture, theInvestigatorsCopyOfASiteHoldsItsOdmAndPhotosWithChecksumsAndNothingOfOtherSites)
+{
+    // Site 01: a mottling photo taken on a tablet and synced; site 02: a form that must not be in site 01's copy.
+    test::addUser(*gw, "nurse-p", "research_nurse", "01");
+    QTemporaryDir tabletDir;
+    auto tablet =
+        store::TabletStore::openWithKey((tabletDir.path() + "/t.db").toStdString(), SecretKey::random(), clock).value();
+    sync::SyncClient client(gw->address());
+    test::DeviceSecrets secrets;
+    ASSERT_TRUE(secrets.login(client, "nurse-p", tablet->deviceId()).ok());
+    std::string scan(20000, '\0');
+    randomBytes(scan.data(), scan.size());
+    for (auto& c : scan)
+        if (static_cast<unsigned char>(c) == 0xFF)
+            c = 0x7F; // no JPEG marker inside the entropy-coded data
+    const std::string jpeg =
+        std::string("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12) + scan + std::string("\xFF\xD9", 2);
+    auto digest = tablet->addPhoto(jpeg, photo::kDefaultMaxBytes);
+    ASSERT_TRUE(digest.ok()) << digest.error().text();
+    store::SaveRequest mottling;
+    mottling.form = {"01-200", "D0", "MOTTLING", 0};
+    mottling.values["MOTTLING_SCORE"] = store::FieldValue{"3", ""};
+    mottling.values["KNEE_PHOTO"] = store::FieldValue{*digest, ""};
+    ASSERT_TRUE(tablet->save(mottling, {"nurse-p", "research_nurse", "01"}, {"I-MICRO", "2020-1"}).ok());
+    sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
+    ASSERT_TRUE(engine.run().ok());
+    Tablet other(*gw, "inv-c", "investigator", "02");
+    ASSERT_TRUE(other.decide("02-001", "INCLUDED_EMERGENCY", "", clock.nowMs()).ok());
+    other.sync();
+
+    QTemporaryDir out;
+    const auto registry = gateway::StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    auto archive = gateway::writeSiteArchive(gw->store(), registry, clock, "I-MICRO", "01",
+                                             out.filePath("site-01").toStdString(), "inv-a");
+    ASSERT_TRUE(archive.ok()) << archive.error().text();
+    EXPECT_EQ(archive->photos, 1);
+    EXPECT_EQ(archive->photosMissing, 0);
+    QFile photoFile(out.filePath(QString("site-01/photos/%1.jpg").arg(QString::fromStdString(*digest))));
+    ASSERT_TRUE(photoFile.open(QIODevice::ReadOnly));
+    EXPECT_EQ(photo::digestHex(photoFile.readAll().toStdString()), *digest) << "the photo as verified at the gateway";
+    QFile odmFile(out.filePath("site-01/odm.xml"));
+    ASSERT_TRUE(odmFile.open(QIODevice::ReadOnly));
+    const std::string odm = odmFile.readAll().toStdString();
+    EXPECT_NE(odm.find("SubjectKey=\"01-200\""), std::string::npos);
+    EXPECT_EQ(odm.find("02-001"), std::string::npos) << "another site's subject";
+    const std::string xmllint = "xmllint --noout --nonet --schema " CRF_TEST_DATA_DIR "/odm-1.3.2/ODM1-3-2.xsd " +
+                                out.filePath("site-01/odm.xml").toStdString() + " 2>/dev/null";
+    EXPECT_EQ(std::system(xmllint.c_str()), 0);
+    QFile manifest(out.filePath("site-01/manifest.json"));
+    ASSERT_TRUE(manifest.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(manifest.readAll().contains(QByteArray::fromStdString("\"sha256\": \"" + *digest + "\"")));
+    // Another site's name for the copy is refused, naming the option.
+    EXPECT_FALSE(gateway::writeSiteArchive(gw->store(), registry, clock, "I-MICRO", "*",
+                                           out.filePath("x").toStdString(), "inv-a")
+                     .ok());
 }

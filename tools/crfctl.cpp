@@ -52,6 +52,8 @@ int usage(int rc)
         "        CSV per form + manifest.json; subjects whose consent excludes them are left out and listed\n"
         "  export --format odm132 --data DIR --study ID --definition FILE --out FILE [--since CURSOR] [--site ID]\n"
         "        archival transactional CDISC ODM 1.3.2 with the audit trail (--site: the investigator's copy)\n"
+        "  export --format odm132 --gateway HOST:PORT --user ID --study ID --out FILE [--since CURSOR]\n"
+        "        the same file streamed by a running gateway to the sponsor (password on stdin)\n"
         "  export --format site-archive --site ID --data DIR --study ID --definition FILE --out DIR\n"
         "        the investigator's independent copy: ODM, photos, signatures, manifest with SHA-256\n"
         "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
@@ -147,6 +149,8 @@ int exportCommand(const std::map<std::string, std::string>& opt)
 {
     const char* cmd = "crfctl export";
     auto value = [&](const char* k) { return opt.count(k) && opt.at(k) != "Y" ? opt.at(k) : std::string(); };
+    if (opt.count("gateway"))
+        return crf::tools::remoteExportCommand(opt); // the sponsor's path: through the gateway's access control
     if (value("format") != "analysis-csv" && value("format") != "odm132" && value("format") != "site-archive") {
         std::fprintf(stderr, "%s: --format analysis-csv, odm132 or site-archive\n", cmd);
         return 2;

@@ -279,4 +279,34 @@ int consentCommand(const std::string& sub, const std::map<std::string, std::stri
     return 0;
 }
 
+int remoteExportCommand(const std::map<std::string, std::string>& opt)
+{
+    const std::string cmd = "export";
+    const std::string study = need(opt, "study"), out = need(opt, "out");
+    if (need(opt, "format") != "odm132" || study.empty() || out.empty())
+        return fail(cmd, "through a gateway: --format odm132 --study ID --out FILE", 2);
+    v1::ExportOdmRequest r;
+    r.set_study_id(study);
+    r.set_site_id(need(opt, "site"));
+    if (!need(opt, "since").empty()) {
+        char* end = nullptr;
+        r.set_after_server_seq(std::strtoull(need(opt, "since").c_str(), &end, 10));
+        if (*end != '\0')
+            return fail(cmd, "--since CURSOR: not a number", 2);
+    }
+    auto session = connect(cmd, opt);
+    if (!session.client)
+        return fail(cmd, session.error, session.error.find("required") != std::string::npos ? 2 : 1);
+    auto odm = session.client->exportOdm(r);
+    if (!odm)
+        return fail(cmd, odm.error().text());
+    std::ofstream file(out, std::ios::trunc);
+    file << odm->first;
+    if (!file)
+        return fail(cmd, "--out " + out + ": cannot be written");
+    std::printf("ODM 1.3.2 of %s from the gateway in %s (%zu bytes); next cursor %llu\n", study.c_str(), out.c_str(),
+                odm->first.size(), static_cast<unsigned long long>(odm->second));
+    return 0;
+}
+
 } // namespace crf::tools

@@ -31,6 +31,7 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, 
     m_photos = v1::PhotoService::NewStub(m_channel);
     m_auth = v1::AuthService::NewStub(m_channel);
     m_trial = v1::TrialService::NewStub(m_channel);
+    m_export = v1::ExportService::NewStub(m_channel);
 }
 
 void SyncClient::prepare(grpc::ClientContext& ctx) const
@@ -240,6 +241,37 @@ Result<v1::UnblindResponse> SyncClient::unblind(const v1::UnblindRequest& reques
 Result<v1::TrialReportResponse> SyncClient::trialReport(const v1::TrialReportRequest& request)
 {
     return callTrial(&v1::TrialService::Stub::TrialReport, request, "trial report");
+}
+
+Result<std::pair<std::string, uint64_t>> SyncClient::exportOdm(const v1::ExportOdmRequest& request)
+{
+    if (!connect())
+        return Error{"export", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+    grpc::ClientContext ctx;
+    prepare(ctx);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::max(m_deadline, std::chrono::milliseconds(120000)));
+    auto reader = m_export->ExportOdm(&ctx, request);
+    std::string xml;
+    uint64_t cursor = 0;
+    bool last = false;
+    v1::ExportChunk chunk;
+    while (reader->Read(&chunk)) {
+        xml += chunk.data();
+        if (chunk.last()) {
+            last = true;
+            cursor = chunk.next_cursor();
+        }
+    }
+    const grpc::Status status = reader->Finish();
+    if (!status.ok()) {
+        if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+            status.error_code() == grpc::StatusCode::PERMISSION_DENIED)
+            return Error{"export", status.error_message()};
+        return Error{"export", describe(status)};
+    }
+    if (!last)
+        return Error{"export", "the stream ended before the last chunk: export again"};
+    return std::make_pair(std::move(xml), cursor);
 }
 
 } // namespace crf::sync

@@ -52,6 +52,8 @@ public:
     Result<v1::LoadAllocationResponse> loadAllocation(const v1::LoadAllocationRequest& request);
     Result<v1::UnblindResponse> unblind(const v1::UnblindRequest& request);
     Result<v1::TrialReportResponse> trialReport(const v1::TrialReportRequest& request);
+    /// The sponsor's ODM export, streamed: the whole XML file and the cursor for the next incremental export.
+    Result<std::pair<std::string, uint64_t>> exportOdm(const v1::ExportOdmRequest& request);
     const std::string& address() const { return m_address; }
 
 private:
@@ -64,6 +66,7 @@ private:
     std::unique_ptr<v1::PhotoService::Stub> m_photos;
     std::unique_ptr<v1::AuthService::Stub> m_auth;
     std::unique_ptr<v1::TrialService::Stub> m_trial;
+    std::unique_ptr<v1::ExportService::Stub> m_export;
     template <typename Req, typename Resp>
     Result<Resp> callTrial(grpc::Status (v1::TrialService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                            const Req& request, const char* what);

@@ -79,6 +79,8 @@ const char* rpcName(Rpc rpc)
         return "Unblind";
     case Rpc::TrialReport:
         return "TrialReport";
+    case Rpc::ExportOdm:
+        return "ExportOdm";
     }
     return "?";
 }
@@ -200,6 +202,17 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
                 return Verdict::allow();
         }
         return deny("the trial report is for the sponsor, the data managers and the unblinded statistician");
+    }
+    case Rpc::ExportOdm: {
+        // Sponsor delivery: study-wide readers on the sponsor's side (a site's own copy is crfctl site-archive).
+        const auto& r = static_cast<const v1::ExportOdmRequest&>(request);
+        for (const auto& g : who.grants) {
+            const auto role = parseRole(g.role);
+            if (role && g.studyId == r.study_id() && g.siteId == "*" &&
+                (*role == Role::SponsorViewer || *role == Role::DataManager || *role == Role::UnblindedStatistician))
+                return Verdict::allow();
+        }
+        return deny("the ODM export is for the sponsor, the data managers and the unblinded statistician");
     }
     default:
         return deny("unknown call");

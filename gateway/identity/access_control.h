@@ -26,6 +26,7 @@ enum class Rpc {
     LoadAllocation,
     Unblind,
     TrialReport,
+    ExportOdm,
 };
 const char* rpcName(Rpc rpc);
 

@@ -79,4 +79,37 @@ grpc::Status TrialService::TrialReport(grpc::ServerContext* context, const v1::T
     return answer(m_domain.report(*request), response);
 }
 
+grpc::Status ExportService::ExportOdm(grpc::ServerContext* context, const v1::ExportOdmRequest* request,
+                                      grpc::ServerWriter<v1::ExportChunk>* writer)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::ExportOdm, *request, &who); !denied.ok())
+        return denied;
+    OdmExportOptions options;
+    options.studyId = request->study_id();
+    options.afterServerSeq = request->after_server_seq();
+    options.siteId = request->site_id();
+    options.includeArms = m_access.seesArmsAt(who, request->study_id(), "*");
+    options.exportedBy = who.userId;
+    auto built = buildOdm132(m_store, m_studies, m_clock, options);
+    if (!built)
+        return grpc::Status(built.error().where == "gateway store" ? grpc::StatusCode::UNAVAILABLE
+                                                                   : grpc::StatusCode::INVALID_ARGUMENT,
+                            built.error().text());
+    constexpr size_t kChunk = 1024 * 1024;
+    const std::string& xml = built->xml;
+    for (size_t at = 0; at < xml.size() || at == 0; at += kChunk) {
+        v1::ExportChunk chunk;
+        chunk.set_data(xml.substr(at, kChunk));
+        chunk.set_last(at + kChunk >= xml.size());
+        if (chunk.last())
+            chunk.set_next_cursor(built->lastServerSeq);
+        if (!writer->Write(chunk))
+            return grpc::Status(grpc::StatusCode::CANCELLED, "the reader went away");
+        if (chunk.last())
+            break;
+    }
+    return grpc::Status::OK;
+}
+
 } // namespace crf::gateway

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crf/v1/trial.grpc.pb.h"
+#include "domain/odm_export.h"
 #include "domain/trial_domain.h"
 #include "identity/access_control.h"
 
@@ -29,6 +30,23 @@ public:
 
 private:
     const TrialDomain& m_domain;
+    AccessControl& m_access;
+};
+
+/// gRPC adapter for the sponsor's ODM export (docs/sponsor.md).
+class ExportService final : public v1::ExportService::Service {
+public:
+    ExportService(Store& store, const StudyRegistry& studies, const Clock& clock, AccessControl& access)
+        : m_store(store), m_studies(studies), m_clock(clock), m_access(access)
+    {
+    }
+    grpc::Status ExportOdm(grpc::ServerContext* context, const v1::ExportOdmRequest* request,
+                           grpc::ServerWriter<v1::ExportChunk>* writer) override;
+
+private:
+    Store& m_store;
+    const StudyRegistry& m_studies;
+    const Clock& m_clock;
     AccessControl& m_access;
 };
 

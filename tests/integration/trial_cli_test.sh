@@ -44,6 +44,15 @@ as dm trial report | grep -q "data queries: 0"
 # Bad input: exit 2 naming the option.
 if HOME="$work" "$bin/crfctl" trial boxes --study I-MICRO --site 01 --numbers 4-1 </dev/null 2>"$work/err"; then exit 1; fi
 grep -q -- "--numbers" "$work/err"
+# The sponsor's streamed ODM export through the gateway; a site's nurse is refused.
+password sponsor | HOME="$work" "$bin/crfctl" export --format odm132 --gateway "127.0.0.1:$port" \
+    --gateway-ca "$work/tls/gateway.crt" --user sponsor --study I-MICRO --out "$work/streamed.xml" | grep -q "next cursor"
+xmllint --noout --nonet --schema "$(dirname "$0")/../data/odm-1.3.2/ODM1-3-2.xsd" "$work/streamed.xml"
+if password nurse-01 | HOME="$work" "$bin/crfctl" export --format odm132 --gateway "127.0.0.1:$port" \
+    --gateway-ca "$work/tls/gateway.crt" --user nurse-01 --study I-MICRO --out "$work/x.xml" 2>"$work/err"; then
+    echo "a nurse exported the study" >&2; exit 1
+fi
+grep -q "is for the sponsor" "$work/err"
 kill "$gw"; wait "$gw" 2>/dev/null || true
 # Analysis export: blinded by default; unblinded only for a user holding an unblinded role.
 "$bin/crfctl" export --format analysis-csv --data "$work/gateway" --study I-MICRO --definition "$studies/imicro.json" \

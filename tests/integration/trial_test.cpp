@@ -664,14 +664,18 @@ TEST_F(TrialFixture, everyRoleEveryTrialCallIsAdmittedOrRefusedByTheRoleTable)
     struct Row {
         const char* role;
         const char* site; // where the role is granted: site-bound roles at 01, study-wide ones at "*"
-        bool worklistOwn, worklistOther, counts, inventory, loadInventory, loadAllocation, report, unblind;
+        bool worklistOwn, worklistOther, counts, inventory, loadInventory, loadAllocation, report, unblind, odm;
     };
     const Row matrix[] = {
-        {"investigator", "01", Y, N, Y, Y, N, N, N, Y},    {"research_nurse", "01", Y, N, Y, Y, N, N, N, N},
-        {"pharmacist", "01", Y, N, Y, Y, N, N, N, N},      {"monitor", "01", Y, N, Y, Y, N, N, N, N},
-        {"data_manager", "*", Y, Y, Y, Y, Y, N, Y, N},     {"sponsor_viewer", "*", Y, Y, Y, Y, N, N, Y, N},
-        {"central_assessor", "*", N, N, N, N, N, N, N, N}, {"unblinded_statistician", "*", Y, Y, Y, Y, N, Y, Y, N},
-        {"gateway_admin", "*", N, N, N, N, N, N, N, N},
+        {"investigator", "01", Y, N, Y, Y, N, N, N, Y, N},
+        {"research_nurse", "01", Y, N, Y, Y, N, N, N, N, N},
+        {"pharmacist", "01", Y, N, Y, Y, N, N, N, N, N},
+        {"monitor", "01", Y, N, Y, Y, N, N, N, N, N},
+        {"data_manager", "*", Y, Y, Y, Y, Y, N, Y, N, Y},
+        {"sponsor_viewer", "*", Y, Y, Y, Y, N, N, Y, N, Y},
+        {"central_assessor", "*", N, N, N, N, N, N, N, N, N},
+        {"unblinded_statistician", "*", Y, Y, Y, Y, N, Y, Y, N, Y},
+        {"gateway_admin", "*", N, N, N, N, N, N, N, N, N},
     };
     for (const auto& row : matrix) {
         SCOPED_TRACE(row.role);
@@ -717,6 +721,9 @@ TEST_F(TrialFixture, everyRoleEveryTrialCallIsAdmittedOrRefusedByTheRoleTable)
         u.set_subject_id("01-090");
         u.set_reason("Matrix test of the access rules");
         EXPECT_EQ(admitted([&] { return who.client.unblind(u); }), row.unblind) << "Unblind";
+        v1::ExportOdmRequest odm;
+        odm.set_study_id("I-MICRO");
+        EXPECT_EQ(admitted([&] { return who.client.exportOdm(odm); }), row.odm) << "ExportOdm";
     }
 }
 

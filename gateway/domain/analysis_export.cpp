@@ -1,12 +1,17 @@
 #include "analysis_export.h"
 
 #include "consent.h"
+#include "outcomes.h"
+#include "sofa.h"
+#include "sofa_items.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -64,6 +69,40 @@ std::string reasonFor(consent::State state)
     default:
         return std::string(consent::stateLabel(state));
     }
+}
+
+const char* typeName(v1::ItemType t)
+{
+    switch (t) {
+    case v1::ITEM_TYPE_INTEGER:
+        return "integer";
+    case v1::ITEM_TYPE_DECIMAL:
+        return "decimal";
+    case v1::ITEM_TYPE_TEXT:
+        return "text";
+    case v1::ITEM_TYPE_BOOLEAN:
+        return "boolean Y/N";
+    case v1::ITEM_TYPE_DATE:
+        return "date (ISO 8601)";
+    case v1::ITEM_TYPE_DATETIME:
+        return "date-time (ISO 8601 with offset)";
+    case v1::ITEM_TYPE_CODE:
+        return "code";
+    case v1::ITEM_TYPE_PHOTO:
+        return "photo (SHA-256 of the image)";
+    default:
+        return "?";
+    }
+}
+
+std::optional<int> integer(const std::map<std::string, Cell>& cells, const char* item)
+{
+    auto it = cells.find(item);
+    if (it == cells.end() || it->second.value.empty())
+        return std::nullopt;
+    char* end = nullptr;
+    const long v = std::strtol(it->second.value.c_str(), &end, 10);
+    return *end == '\0' ? std::optional<int>(static_cast<int>(v)) : std::nullopt;
 }
 
 } // namespace
@@ -179,6 +218,119 @@ Result<AnalysisExportSummary> writeAnalysisExport(Store& store, const StudyRegis
             if (!out)
                 return Error{(fs::path(options.outDir) / name).string(), "write failed"};
             summary.files.emplace_back(name, rows);
+        }
+
+        // One row of derived outcomes per subject (FACTS "Day-28 outcomes" and "SOFA": core/outcomes.h, core/sofa.h),
+        // computed from the raw values like the tablet's derived items; an outcome whose inputs are missing is empty.
+        if (byForm.count(sofa::items::kForm) || byForm.count("OUTCOMES")) {
+            std::ofstream out(fs::path(options.outDir) / "outcomes.csv", std::ios::trunc);
+            out << "subject_id,site_id,sofa_d0,sofa_d7,delta_sofa,dead_d28,death_day,ventilation_free_days,"
+                   "rrt_free_days,vasopressor_free_days,icu_free_days,mottling_d1\n";
+            int rows = 0;
+            auto instance = [&](const std::string& form, const std::string& subject,
+                                const std::string& visit) -> const Instance* {
+                auto f = byForm.find(form);
+                if (f == byForm.end())
+                    return nullptr;
+                auto it =
+                    f->second.find(RowKey{subject, visitOrder.count(visit) ? visitOrder.at(visit) : 1000, visit, 0});
+                return it == f->second.end() || it->second.enteredInError ? nullptr : &it->second;
+            };
+            auto sofaTotal = [&](const std::string& subject, const std::string& visit) -> std::optional<int> {
+                const Instance* inst = instance(sofa::items::kForm, subject, visit);
+                if (!inst)
+                    return std::nullopt;
+                std::map<std::string, sofa::items::Value> raw;
+                for (const auto& [item, cell] : inst->cells)
+                    raw[item] = {cell.value, cell.unit};
+                const auto r = sofa::compute(sofa::items::read(raw).inputs);
+                return r.complete ? std::optional<int>(r.total) : std::nullopt; // an incomplete total is missing
+            };
+            auto text = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string(); };
+            for (const auto& [subject, site] : siteOf) {
+                if (excluded.count(subject))
+                    continue;
+                outcomes::Inputs in;
+                if (auto d0 = sofaTotal(subject, "D0"))
+                    in.sofaByDay[0] = *d0;
+                if (auto d7 = sofaTotal(subject, "D7"))
+                    in.sofaByDay[7] = *d7;
+                std::string dead, ventFree, rrtFree, vasoFree, icuFree, deathDay;
+                if (const Instance* o = instance("OUTCOMES", subject, "D28")) {
+                    const auto alive = o->cells.count("ALIVE_D28") ? o->cells.at("ALIVE_D28").value : "";
+                    if (alive == "N")
+                        in.deathDay = integer(o->cells, "DEATH_DAY");
+                    auto days = [&](const char* item, std::set<int>& into) {
+                        if (auto n = integer(o->cells, item))
+                            for (int d = 1; d <= std::min(*n, outcomes::kHorizonDays); ++d)
+                                into.insert(d);
+                    };
+                    days("VENT_DAYS", in.ventilationDays);
+                    days("RRT_DAYS", in.rrtDays);
+                    days("VASO_DAYS", in.vasopressorDays);
+                    in.icuDischargeDay = integer(o->cells, "ICU_DISCHARGE_DAY");
+                    if (!alive.empty() && (alive == "Y" || in.deathDay)) {
+                        if (auto r = outcomes::compute(in)) {
+                            dead = r->deadAtDay28 ? "Y" : "N";
+                            deathDay = text(in.deathDay);
+                            ventFree = std::to_string(r->ventilationFreeDays);
+                            rrtFree = std::to_string(r->rrtFreeDays);
+                            vasoFree = std::to_string(r->vasopressorFreeDays);
+                            icuFree = std::to_string(r->icuFreeDays);
+                        }
+                    }
+                }
+                std::optional<int> delta;
+                if (auto r = outcomes::compute(in))
+                    delta = r->deltaSofa;
+                std::string mottling;
+                if (const Instance* m = instance("MOTTLING", subject, "D1"))
+                    if (m->cells.count("MOTTLING_SCORE"))
+                        mottling = m->cells.at("MOTTLING_SCORE").value;
+                out << csv(subject) << "," << csv(site) << ","
+                    << (in.sofaByDay.count(0) ? std::to_string(in.sofaByDay.at(0)) : "") << ","
+                    << (in.sofaByDay.count(7) ? std::to_string(in.sofaByDay.at(7)) : "") << "," << text(delta) << ","
+                    << dead << "," << deathDay << "," << ventFree << "," << rrtFree << "," << vasoFree << "," << icuFree
+                    << "," << csv(mottling) << "\n";
+                ++rows;
+            }
+            summary.files.emplace_back("outcomes.csv", rows);
+        }
+
+        // The data dictionary: every column of every file, from the study definition.
+        {
+            std::ofstream out(fs::path(options.outDir) / "dictionary.csv", std::ios::trunc);
+            out << "file,column,label,type,units,codes\n";
+            for (const auto& form : def->forms())
+                for (const auto& section : form.sections())
+                    for (const auto& item : section.items()) {
+                        if (item.site_only() || (!options.includeArms && item.unblinded_only()))
+                            continue;
+                        std::string units, codes;
+                        for (const auto& u : item.units())
+                            units += (units.empty() ? "" : " | ") + u.unit();
+                        for (const auto& list : def->code_lists())
+                            if (list.oid() == item.code_list_oid())
+                                for (const auto& c : list.items())
+                                    codes += (codes.empty() ? "" : " | ") + c.code() + "=" + c.label();
+                        out << csv(form.oid() + ".csv") << "," << csv(item.oid()) << "," << csv(item.label()) << ","
+                            << csv(std::string(typeName(item.type())) + (item.has_derived() ? ", derived" : "")) << ","
+                            << csv(units) << "," << csv(codes) << "\n";
+                    }
+            const char* derived[][2] = {
+                {"sofa_d0", "SOFA total at D0 (complete scores only; Vincent 1996)"},
+                {"sofa_d7", "SOFA total at D7 (complete scores only)"},
+                {"delta_sofa", "SOFA(D7) - SOFA(D0); death on or before D7 counts as SOFA 24 (NCT03788837)"},
+                {"dead_d28", "died on or before day 28 (Y/N)"},
+                {"death_day", "study day of death"},
+                {"ventilation_free_days", "28 - days ventilated (1-28); 0 if dead by D28"},
+                {"rrt_free_days", "28 - days on renal replacement therapy; 0 if dead by D28"},
+                {"vasopressor_free_days", "28 - days on vasopressors; 0 if dead by D28"},
+                {"icu_free_days", "28 - ICU discharge day for survivors discharged by D28, else 0"},
+                {"mottling_d1", "mottling score at D1 (0-5, Ait-Oufella 2011)"}};
+            for (const auto& [column, label] : derived)
+                out << "outcomes.csv," << column << "," << csv(label) << ",derived,,\n";
+            summary.files.emplace_back("dictionary.csv", 0);
         }
 
         // Arms: an unblinded export only, from the allocation store (never from events).

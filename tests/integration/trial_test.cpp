@@ -928,3 +928,55 @@ TEST_F(TrialFixture, theInvestigatorsCopyOfASiteHoldsItsOdmAndPhotosWithChecksum
                                            out.filePath("x").toStdString(), "inv-a")
                      .ok());
 }
+
+TEST_F(TrialFixture, theAnalysisExportHasOneRowOfDerivedOutcomesPerSubjectAndADataDictionary)
+{
+    Tablet t(*gw, "inv-a", "investigator");
+    ASSERT_TRUE(t.decide("01-075", "INCLUDED_EMERGENCY", "", clock.nowMs() - kHourMs).ok());
+    auto sofaAt = [&](const char* visit, const char* gcs) {
+        store::SaveRequest r;
+        r.form = {"01-075", visit, "SOFA", 0};
+        r.values["PAO2"] = store::FieldValue{"75", "mmHg"};
+        r.values["FIO2"] = store::FieldValue{"50", "%"};
+        r.values["RESP_SUPPORT"] = store::FieldValue{"Y", ""};
+        r.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+        r.values["BILI"] = store::FieldValue{"40", "umol/L"};
+        r.values["MAP"] = store::FieldValue{"64", "mmHg"};
+        r.values["NOREPINEPHRINE"] = store::FieldValue{"0,25", "ug/kg/min"};
+        r.values["GCS"] = store::FieldValue{gcs, ""};
+        r.values["CREAT"] = store::FieldValue{"180", "umol/L"};
+        r.values["URINE_24H"] = store::FieldValue{"450", "mL/24h"};
+        ASSERT_TRUE(t.save(r).ok());
+    };
+    sofaAt("D0", "11"); // 3 + 2 + 2 + 4 + 2 + 3 = 16
+    sofaAt("D7", "15"); // CNS 0: 14
+    store::SaveRequest outcomes;
+    outcomes.form = {"01-075", "D28", "OUTCOMES", 0};
+    outcomes.values["ALIVE_D28"] = store::FieldValue{"Y", ""};
+    outcomes.values["VENT_DAYS"] = store::FieldValue{"5", "days"};
+    outcomes.values["RRT_DAYS"] = store::FieldValue{"0", "days"};
+    outcomes.values["VASO_DAYS"] = store::FieldValue{"3", "days"};
+    outcomes.values["ICU_DISCHARGE_DAY"] = store::FieldValue{"12", "day"};
+    ASSERT_TRUE(t.save(outcomes).ok());
+    store::SaveRequest mottling;
+    mottling.form = {"01-075", "D1", "MOTTLING", 0};
+    mottling.values["MOTTLING_SCORE"] = store::FieldValue{"2", ""};
+    ASSERT_TRUE(t.save(mottling).ok());
+    ASSERT_EQ(t.sync().rejected, 0);
+
+    QTemporaryDir out;
+    const auto registry = gateway::StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    gateway::AnalysisExportOptions options{"I-MICRO", out.path().toStdString(), "dm-1", false};
+    ASSERT_TRUE(gateway::writeAnalysisExport(gw->store(), registry, clock, options).ok());
+    QFile outcomesCsv(out.filePath("outcomes.csv"));
+    ASSERT_TRUE(outcomesCsv.open(QIODevice::ReadOnly));
+    const QString rows = QString::fromUtf8(outcomesCsv.readAll());
+    EXPECT_TRUE(rows.contains("01-075,01,16,14,-2,N,,23,28,25,16,2")) << rows.toStdString();
+    QFile dictionary(out.filePath("dictionary.csv"));
+    ASSERT_TRUE(dictionary.open(QIODevice::ReadOnly));
+    const QString dict = QString::fromUtf8(dictionary.readAll());
+    EXPECT_TRUE(dict.contains("SOFA.csv,GCS,")) << "every form column";
+    EXPECT_TRUE(dict.contains("CONSENT.csv,CONSENT_EVENT,Decision,code,,\"INCLUDED_PATIENT_CONSENT="));
+    EXPECT_TRUE(dict.contains("outcomes.csv,delta_sofa,"));
+    EXPECT_FALSE(dict.contains("CONSENT_PAPER_PHOTO")) << "site-only";
+}

@@ -87,6 +87,8 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     server->m_trialService = std::make_unique<TrialService>(server->m_domain->trial(), *server->m_access);
     server->m_exportService = std::make_unique<ExportService>(*server->m_store, server->m_domain->studies(), clock,
                                                               *server->m_access);
+    server->m_verificationService =
+        std::make_unique<VerificationService>(*server->m_store, clock, *server->m_access);
 
     static const bool pluginsReady = [] {
         grpc::EnableDefaultHealthCheckService(true);                // grpc.health.v1.Health
@@ -104,6 +106,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     builder.RegisterService(server->m_photoService.get());
     builder.RegisterService(server->m_trialService.get());
     builder.RegisterService(server->m_exportService.get());
+    builder.RegisterService(server->m_verificationService.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     // gRPC enables SO_REUSEPORT by default; two gateways on one port would split tablets between two stores.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

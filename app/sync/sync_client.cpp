@@ -32,6 +32,7 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, 
     m_auth = v1::AuthService::NewStub(m_channel);
     m_trial = v1::TrialService::NewStub(m_channel);
     m_export = v1::ExportService::NewStub(m_channel);
+    m_sdv = v1::VerificationService::NewStub(m_channel);
 }
 
 void SyncClient::prepare(grpc::ClientContext& ctx) const
@@ -188,9 +189,8 @@ Result<std::string> SyncClient::downloadPhoto(const std::string& digest, uint32_
 
 namespace crf::sync {
 
-template <typename Req, typename Resp>
-Result<Resp> SyncClient::callTrial(grpc::Status (v1::TrialService::Stub::*method)(grpc::ClientContext*, const Req&,
-                                                                                  Resp*),
+template <typename Stub, typename Req, typename Resp>
+Result<Resp> SyncClient::callTrial(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                                    const Req& request, const char* what)
 {
     if (!connect())
@@ -198,7 +198,7 @@ Result<Resp> SyncClient::callTrial(grpc::Status (v1::TrialService::Stub::*method
     grpc::ClientContext ctx;
     prepare(ctx);
     Resp response;
-    const grpc::Status status = ((*m_trial).*method)(&ctx, request, &response);
+    const grpc::Status status = (stub.*method)(&ctx, request, &response);
     if (!status.ok()) {
         if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
             status.error_code() == grpc::StatusCode::PERMISSION_DENIED)
@@ -210,37 +210,37 @@ Result<Resp> SyncClient::callTrial(grpc::Status (v1::TrialService::Stub::*method
 
 Result<v1::ConsentWorklistResponse> SyncClient::consentWorklist(const v1::ConsentWorklistRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::ConsentWorklist, request, "consent worklist");
+    return callTrial(*m_trial, &v1::TrialService::Stub::ConsentWorklist, request, "consent worklist");
 }
 
 Result<v1::ConsentCountsResponse> SyncClient::consentCounts(const v1::ConsentCountsRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::ConsentCounts, request, "consent counts");
+    return callTrial(*m_trial, &v1::TrialService::Stub::ConsentCounts, request, "consent counts");
 }
 
 Result<v1::SiteInventoryResponse> SyncClient::siteInventory(const v1::SiteInventoryRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::SiteInventory, request, "box inventory");
+    return callTrial(*m_trial, &v1::TrialService::Stub::SiteInventory, request, "box inventory");
 }
 
 Result<v1::LoadInventoryResponse> SyncClient::loadInventory(const v1::LoadInventoryRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::LoadInventory, request, "load inventory");
+    return callTrial(*m_trial, &v1::TrialService::Stub::LoadInventory, request, "load inventory");
 }
 
 Result<v1::LoadAllocationResponse> SyncClient::loadAllocation(const v1::LoadAllocationRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::LoadAllocation, request, "load allocation");
+    return callTrial(*m_trial, &v1::TrialService::Stub::LoadAllocation, request, "load allocation");
 }
 
 Result<v1::UnblindResponse> SyncClient::unblind(const v1::UnblindRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::Unblind, request, "unblinding");
+    return callTrial(*m_trial, &v1::TrialService::Stub::Unblind, request, "unblinding");
 }
 
 Result<v1::TrialReportResponse> SyncClient::trialReport(const v1::TrialReportRequest& request)
 {
-    return callTrial(&v1::TrialService::Stub::TrialReport, request, "trial report");
+    return callTrial(*m_trial, &v1::TrialService::Stub::TrialReport, request, "trial report");
 }
 
 Result<std::pair<std::string, uint64_t>> SyncClient::exportOdm(const v1::ExportOdmRequest& request)
@@ -272,6 +272,16 @@ Result<std::pair<std::string, uint64_t>> SyncClient::exportOdm(const v1::ExportO
     if (!last)
         return Error{"export", "the stream ended before the last chunk: export again"};
     return std::make_pair(std::move(xml), cursor);
+}
+
+Result<v1::MarkVerifiedResponse> SyncClient::markVerified(const v1::MarkVerifiedRequest& request)
+{
+    return callTrial(*m_sdv, &v1::VerificationService::Stub::MarkVerified, request, "verification");
+}
+
+Result<v1::VerificationResponse> SyncClient::verification(const v1::VerificationRequest& request)
+{
+    return callTrial(*m_sdv, &v1::VerificationService::Stub::Verification, request, "verification");
 }
 
 } // namespace crf::sync

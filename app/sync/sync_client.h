@@ -54,6 +54,9 @@ public:
     Result<v1::TrialReportResponse> trialReport(const v1::TrialReportRequest& request);
     /// The sponsor's ODM export, streamed: the whole XML file and the cursor for the next incremental export.
     Result<std::pair<std::string, uint64_t>> exportOdm(const v1::ExportOdmRequest& request);
+    // Source data verification (monitors).
+    Result<v1::MarkVerifiedResponse> markVerified(const v1::MarkVerifiedRequest& request);
+    Result<v1::VerificationResponse> verification(const v1::VerificationRequest& request);
     const std::string& address() const { return m_address; }
 
 private:
@@ -67,8 +70,9 @@ private:
     std::unique_ptr<v1::AuthService::Stub> m_auth;
     std::unique_ptr<v1::TrialService::Stub> m_trial;
     std::unique_ptr<v1::ExportService::Stub> m_export;
-    template <typename Req, typename Resp>
-    Result<Resp> callTrial(grpc::Status (v1::TrialService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+    std::unique_ptr<v1::VerificationService::Stub> m_sdv;
+    template <typename Stub, typename Req, typename Resp>
+    Result<Resp> callTrial(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                            const Req& request, const char* what);
     void prepare(grpc::ClientContext& ctx) const;
     std::string m_token, m_siteId;

@@ -1,5 +1,7 @@
 #include "access_control.h"
 
+#include "domain/verification.h"
+
 #include <set>
 
 namespace crf::gateway {
@@ -81,6 +83,10 @@ const char* rpcName(Rpc rpc)
         return "TrialReport";
     case Rpc::ExportOdm:
         return "ExportOdm";
+    case Rpc::MarkVerified:
+        return "MarkVerified";
+    case Rpc::Verification:
+        return "Verification";
     }
     return "?";
 }
@@ -213,6 +219,22 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
                 return Verdict::allow();
         }
         return deny("the ODM export is for the sponsor, the data managers and the unblinded statistician");
+    }
+    case Rpc::MarkVerified: {
+        // Source data verification is the monitor's, at the subject's own site (ICH E6(R3) monitoring).
+        const auto& r = static_cast<const v1::MarkVerifiedRequest&>(request);
+        const std::string site = VerificationDomain::siteOf(m_store, r.study_id(), r.form().subject_id());
+        if (site.empty())
+            return deny("subject " + r.form().subject_id() + " is not known at the gateway");
+        if (!findGrant(who, r.study_id(), site, is(Role::Monitor)))
+            return deny("only a monitor of site " + site + " marks its data verified");
+        return Verdict::allow();
+    }
+    case Rpc::Verification: {
+        const auto& r = static_cast<const v1::VerificationRequest&>(request);
+        if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
+            return deny("you may not read the verification of site \"" + r.site_id() + "\"");
+        return Verdict::allow();
     }
     default:
         return deny("unknown call");

@@ -27,6 +27,8 @@ enum class Rpc {
     Unblind,
     TrialReport,
     ExportOdm,
+    MarkVerified,
+    Verification,
 };
 const char* rpcName(Rpc rpc);
 

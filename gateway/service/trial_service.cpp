@@ -112,4 +112,21 @@ grpc::Status ExportService::ExportOdm(grpc::ServerContext* context, const v1::Ex
     return grpc::Status::OK;
 }
 
+grpc::Status VerificationService::MarkVerified(grpc::ServerContext* context, const v1::MarkVerifiedRequest* request,
+                                               v1::MarkVerifiedResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::MarkVerified, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.mark(who, *request), response);
+}
+
+grpc::Status VerificationService::Verification(grpc::ServerContext* context, const v1::VerificationRequest* request,
+                                               v1::VerificationResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::Verification, *request); !denied.ok())
+        return denied;
+    return answer(m_domain.list(*request), response);
+}
+
 } // namespace crf::gateway

@@ -4,6 +4,7 @@
 #include "crf/v1/trial.grpc.pb.h"
 #include "domain/odm_export.h"
 #include "domain/trial_domain.h"
+#include "domain/verification.h"
 #include "identity/access_control.h"
 
 namespace crf::gateway {
@@ -47,6 +48,23 @@ private:
     Store& m_store;
     const StudyRegistry& m_studies;
     const Clock& m_clock;
+    AccessControl& m_access;
+};
+
+/// gRPC adapter for source data verification.
+class VerificationService final : public v1::VerificationService::Service {
+public:
+    VerificationService(Store& store, const Clock& clock, AccessControl& access)
+        : m_domain(store, clock), m_access(access)
+    {
+    }
+    grpc::Status MarkVerified(grpc::ServerContext* context, const v1::MarkVerifiedRequest* request,
+                              v1::MarkVerifiedResponse* response) override;
+    grpc::Status Verification(grpc::ServerContext* context, const v1::VerificationRequest* request,
+                              v1::VerificationResponse* response) override;
+
+private:
+    VerificationDomain m_domain;
     AccessControl& m_access;
 };
 

@@ -66,6 +66,20 @@ void SqliteTrialOps::migrate(sql::Database& db)
     )sql");
 }
 
+void SqliteTrialOps::migrateSdv(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE sdv_marks (
+            id INTEGER PRIMARY KEY, study_id TEXT NOT NULL, site_id TEXT NOT NULL, subject_id TEXT NOT NULL,
+            visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL, item_oid TEXT NOT NULL,
+            user_id TEXT NOT NULL, at_ms INTEGER NOT NULL, at_seq INTEGER NOT NULL);
+        CREATE TRIGGER sdv_marks_no_update BEFORE UPDATE ON sdv_marks
+            BEGIN SELECT RAISE(ABORT, 'verification marks are append-only'); END;
+        CREATE TRIGGER sdv_marks_no_delete BEFORE DELETE ON sdv_marks
+            BEGIN SELECT RAISE(ABORT, 'verification marks are append-only'); END;
+    )sql");
+}
+
 std::optional<ConsentRow> SqliteTrialOps::consent(const std::string& studyId, const std::string& subjectId)
 {
     auto& st = m_db.prepare(std::string("SELECT ") + kConsentColumns +
@@ -329,6 +343,51 @@ uint64_t SqliteTrialStore::addAlert(const AlertRow& row)
     const uint64_t id = m_ops.addAlert(row);
     tx.commit();
     return id;
+}
+
+uint64_t SqliteTrialStore::addSdvMark(const SdvMark& m)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare(
+            "INSERT INTO sdv_marks (study_id, site_id, subject_id, visit_oid, form_oid, repeat, item_oid, user_id, "
+            "at_ms, at_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+        .bind(1, m.studyId)
+        .bind(2, m.siteId)
+        .bind(3, m.subjectId)
+        .bind(4, m.visitOid)
+        .bind(5, m.formOid)
+        .bind(6, static_cast<int64_t>(m.repeat))
+        .bind(7, m.itemOid)
+        .bind(8, m.userId)
+        .bind(9, m.atMs)
+        .bind(10, static_cast<int64_t>(m.atSeq))
+        .run();
+    const auto id = static_cast<uint64_t>(m_db.lastInsertRowId());
+    tx.commit();
+    return id;
+}
+
+std::vector<SdvMark> SqliteTrialStore::sdvMarks(const std::string& studyId, const std::string& siteId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st =
+        m_db.prepare("SELECT id, study_id, site_id, subject_id, visit_oid, form_oid, repeat, item_oid, user_id, "
+                     "at_ms, at_seq FROM sdv_marks WHERE study_id = ?1 AND (?2 = '' OR site_id = ?2) ORDER BY id");
+    st.bind(1, studyId).bind(2, siteId);
+    return readAll(st, [](const sql::Statement& r) {
+        return SdvMark{static_cast<uint64_t>(r.int64(0)),
+                       r.text(1),
+                       r.text(2),
+                       r.text(3),
+                       r.text(4),
+                       r.text(5),
+                       static_cast<uint32_t>(r.int64(6)),
+                       r.text(7),
+                       r.text(8),
+                       r.int64(9),
+                       static_cast<uint64_t>(r.int64(10))};
+    });
 }
 
 } // namespace crf::gateway

@@ -35,6 +35,8 @@ public:
 
     /// Schema 7 tables.
     static void migrate(sql::Database& db);
+    /// Schema 8: source data verification marks.
+    static void migrateSdv(sql::Database& db);
 
 protected:
     sql::Database& m_db;
@@ -59,6 +61,8 @@ public:
     uint64_t addAlert(const AlertRow& row) override;
     std::string subjectSite(const std::string& studyId, const std::string& subjectId) override;
     std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId) override;
+    uint64_t addSdvMark(const SdvMark& mark) override;
+    std::vector<SdvMark> sdvMarks(const std::string& studyId, const std::string& siteId) override;
 
 private:
     SqliteTrialOps m_ops;

@@ -42,6 +42,17 @@ struct AlertRow {
     int64_t atMs = 0;
 };
 
+/// A source-data-verification mark (append-only); whether a later change cleared it is derived from the events.
+struct SdvMark {
+    uint64_t id = 0;
+    std::string studyId, siteId, subjectId, visitOid, formOid;
+    uint32_t repeat = 0;
+    std::string itemOid; // empty: the whole form instance
+    std::string userId;
+    int64_t atMs = 0;
+    uint64_t atSeq = 0; // the gateway's last event when marked
+};
+
 /// The part used inside a push transaction (the event and what it implies commit together).
 class TrialWrite {
 public:
@@ -84,6 +95,9 @@ public:
     virtual uint64_t addAlert(const AlertRow& row) = 0;
     /// The site a subject belongs to, from its consent status or its box ("" when unknown).
     virtual std::string subjectSite(const std::string& studyId, const std::string& subjectId) = 0;
+    /// Source data verification marks (schema 8; append-only).
+    virtual uint64_t addSdvMark(const SdvMark& mark) = 0;
+    virtual std::vector<SdvMark> sdvMarks(const std::string& studyId, const std::string& siteId) = 0;
     /// The box a subject was randomized with.
     virtual std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId) = 0;
 };

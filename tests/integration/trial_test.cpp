@@ -980,3 +980,69 @@ TEST_F(TrialFixture, theAnalysisExportHasOneRowOfDerivedOutcomesPerSubjectAndADa
     EXPECT_TRUE(dict.contains("outcomes.csv,delta_sofa,"));
     EXPECT_FALSE(dict.contains("CONSENT_PAPER_PHOTO")) << "site-only";
 }
+
+// --- Source data verification ---------------------------------------------------------------------------------------
+
+TEST_F(TrialFixture, aMonitorMarksDataVerifiedAndALaterChangeClearsTheMark)
+{
+    Tablet t(*gw, "inv-a", "investigator");
+    store::SaveRequest sofa;
+    sofa.form = {"01-120", "D0", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"12", ""};
+    sofa.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    ASSERT_TRUE(t.save(sofa).ok());
+    t.sync();
+
+    Desk monitor(*gw, "mon-01", "monitor", "I-MICRO", "01");
+    Desk otherMonitor(*gw, "mon-02", "monitor", "I-MICRO", "02");
+    v1::MarkVerifiedRequest field;
+    field.set_study_id("I-MICRO");
+    field.mutable_form()->set_subject_id("01-120");
+    field.mutable_form()->set_visit_oid("D0");
+    field.mutable_form()->set_form_oid("SOFA");
+    field.set_item_oid("GCS");
+    v1::MarkVerifiedRequest form = field;
+    form.clear_item_oid();
+    ASSERT_TRUE(monitor.client.markVerified(field).ok());
+    ASSERT_TRUE(monitor.client.markVerified(form).ok());
+    // Another site's monitor and the site's own investigator may not verify; nothing recorded cannot be verified.
+    EXPECT_FALSE(otherMonitor.client.markVerified(field).ok());
+    Desk investigator(*gw, "inv-z", "investigator", "I-MICRO", "01");
+    EXPECT_FALSE(investigator.client.markVerified(field).ok());
+    v1::MarkVerifiedRequest missing = field;
+    missing.set_item_oid("BILI");
+    auto refused = monitor.client.markVerified(missing);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("nothing recorded"), std::string::npos);
+
+    v1::VerificationRequest list;
+    list.set_study_id("I-MICRO");
+    list.set_site_id("01");
+    auto marks = monitor.client.verification(list);
+    ASSERT_TRUE(marks.ok()) << marks.error().text();
+    ASSERT_EQ(marks->marks_size(), 2);
+    EXPECT_FALSE(marks->marks(0).cleared());
+    EXPECT_FALSE(marks->marks(1).cleared());
+
+    // The site corrects the platelets: the form's mark clears, the GCS mark holds.
+    sofa.values["PLATELETS"] = store::FieldValue{"95", "10^3/uL"};
+    sofa.reasonCode = "TRANSCRIPTION";
+    sofa.reasonText = "lab sheet re-read";
+    ASSERT_TRUE(t.save(sofa).ok());
+    t.sync();
+    marks = monitor.client.verification(list);
+    ASSERT_TRUE(marks.ok());
+    for (const auto& m : marks->marks()) {
+        if (m.item_oid() == "GCS")
+            EXPECT_FALSE(m.cleared()) << "another field changed";
+        else
+            EXPECT_TRUE(m.cleared()) << "the verified form changed";
+    }
+    // Then the GCS too.
+    sofa.values["GCS"] = store::FieldValue{"13", ""};
+    ASSERT_TRUE(t.save(sofa).ok());
+    t.sync();
+    marks = monitor.client.verification(list);
+    for (const auto& m : marks->marks())
+        EXPECT_TRUE(m.cleared()) << m.item_oid();
+}

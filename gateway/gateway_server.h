@@ -57,6 +57,7 @@ private:
     std::unique_ptr<TrialService> m_trialService;
     std::unique_ptr<ExportService> m_exportService;
     std::unique_ptr<VerificationService> m_verificationService;
+    std::unique_ptr<QueryService> m_queryService;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_host;
     int m_port = 0;

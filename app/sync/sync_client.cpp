@@ -33,6 +33,7 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, 
     m_trial = v1::TrialService::NewStub(m_channel);
     m_export = v1::ExportService::NewStub(m_channel);
     m_sdv = v1::VerificationService::NewStub(m_channel);
+    m_queries = v1::QueryService::NewStub(m_channel);
 }
 
 void SyncClient::prepare(grpc::ClientContext& ctx) const
@@ -282,6 +283,21 @@ Result<v1::MarkVerifiedResponse> SyncClient::markVerified(const v1::MarkVerified
 Result<v1::VerificationResponse> SyncClient::verification(const v1::VerificationRequest& request)
 {
     return callTrial(*m_sdv, &v1::VerificationService::Stub::Verification, request, "verification");
+}
+
+Result<v1::DataQuery> SyncClient::openQuery(const v1::OpenQueryRequest& request)
+{
+    return callTrial(*m_queries, &v1::QueryService::Stub::OpenQuery, request, "query");
+}
+
+Result<v1::DataQuery> SyncClient::queryAction(const v1::QueryActionRequest& request)
+{
+    return callTrial(*m_queries, &v1::QueryService::Stub::QueryAction, request, "query");
+}
+
+Result<v1::ListQueriesResponse> SyncClient::listQueries(const v1::ListQueriesRequest& request)
+{
+    return callTrial(*m_queries, &v1::QueryService::Stub::ListQueries, request, "queries");
 }
 
 } // namespace crf::sync

@@ -57,6 +57,10 @@ public:
     // Source data verification (monitors).
     Result<v1::MarkVerifiedResponse> markVerified(const v1::MarkVerifiedRequest& request);
     Result<v1::VerificationResponse> verification(const v1::VerificationRequest& request);
+    // Data queries.
+    Result<v1::DataQuery> openQuery(const v1::OpenQueryRequest& request);
+    Result<v1::DataQuery> queryAction(const v1::QueryActionRequest& request);
+    Result<v1::ListQueriesResponse> listQueries(const v1::ListQueriesRequest& request);
     const std::string& address() const { return m_address; }
 
 private:
@@ -71,6 +75,7 @@ private:
     std::unique_ptr<v1::TrialService::Stub> m_trial;
     std::unique_ptr<v1::ExportService::Stub> m_export;
     std::unique_ptr<v1::VerificationService::Stub> m_sdv;
+    std::unique_ptr<v1::QueryService::Stub> m_queries;
     template <typename Stub, typename Req, typename Resp>
     Result<Resp> callTrial(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                            const Req& request, const char* what);

@@ -1,5 +1,6 @@
 #include "access_control.h"
 
+#include "domain/query_domain.h"
 #include "domain/verification.h"
 
 #include <set>
@@ -87,6 +88,12 @@ const char* rpcName(Rpc rpc)
         return "MarkVerified";
     case Rpc::Verification:
         return "Verification";
+    case Rpc::OpenQuery:
+        return "OpenQuery";
+    case Rpc::QueryAction:
+        return "QueryAction";
+    case Rpc::ListQueries:
+        return "ListQueries";
     }
     return "?";
 }
@@ -236,9 +243,63 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
             return deny("you may not read the verification of site \"" + r.site_id() + "\"");
         return Verdict::allow();
     }
+    case Rpc::OpenQuery: {
+        const auto& r = static_cast<const v1::OpenQueryRequest&>(request);
+        const std::string site = querySite(request, rpc);
+        if (site.empty())
+            return deny("subject " + r.form().subject_id() + " is not known at the gateway");
+        if (queryRole(who, r.study_id(), site, true).empty())
+            return deny("data managers and the site's monitors open queries");
+        return Verdict::allow();
+    }
+    case Rpc::QueryAction: {
+        const auto& r = static_cast<const v1::QueryActionRequest&>(request);
+        const std::string site = querySite(request, rpc);
+        const bool answer = r.action() == "ANSWER";
+        if (site.empty()) { // not a query opened by hand: the domain says why no action applies
+            auto handles = [](Role role) {
+                return role == Role::DataManager || role == Role::Monitor || entersData(role);
+            };
+            return holdsAny(who, handles) ? Verdict::allow() : deny("your roles do not handle queries");
+        }
+        if (queryRole(who, r.study_id(), site, !answer).empty())
+            return deny(answer ? "the site's staff answer queries"
+                               : "the data desk closes, reopens or cancels queries");
+        return Verdict::allow();
+    }
+    case Rpc::ListQueries: {
+        const auto& r = static_cast<const v1::ListQueriesRequest&>(request);
+        if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
+            return deny("you may not read the queries of site \"" + r.site_id() + "\"");
+        return Verdict::allow();
+    }
     default:
         return deny("unknown call");
     }
+}
+
+std::string AccessControl::queryRole(const Principal& who, const std::string& studyId, const std::string& siteId,
+                                     bool desk) const
+{
+    auto deskRole = [](Role r) { return r == Role::DataManager || r == Role::Monitor; };
+    const GrantRecord* g =
+        desk ? findGrant(who, studyId, siteId, deskRole) : findGrant(who, studyId, siteId, entersData);
+    return g ? g->role : std::string();
+}
+
+std::string AccessControl::querySite(const google::protobuf::Message& request, Rpc rpc) const
+{
+    if (rpc == Rpc::OpenQuery) {
+        const auto& r = static_cast<const v1::OpenQueryRequest&>(request);
+        return VerificationDomain::siteOf(m_store, r.study_id(), r.form().subject_id());
+    }
+    if (rpc == Rpc::QueryAction) {
+        const auto& r = static_cast<const v1::QueryActionRequest&>(request);
+        if (auto id = QueryDomain::manualId(r.query_id()))
+            if (auto q = m_store.trial().query(*id); q && q->studyId == r.study_id())
+                return q->siteId;
+    }
+    return {};
 }
 
 bool AccessControl::seesArmsAt(const Principal& who, const std::string& studyId, const std::string& siteId) const

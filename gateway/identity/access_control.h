@@ -29,6 +29,9 @@ enum class Rpc {
     ExportOdm,
     MarkVerified,
     Verification,
+    OpenQuery,
+    QueryAction,
+    ListQueries,
 };
 const char* rpcName(Rpc rpc);
 
@@ -45,6 +48,11 @@ public:
     /// Removes from a Pull page what the caller may not read: events of other sites, and for blinded roles the
     /// items that reveal the allocation (marked redacted).
     void filterPull(const Principal& who, const v1::PullRequest& request, v1::PullResponse& page) const;
+    /// The role under which `who` acts on a data query at (study, site): the data desk (data manager, monitor) or the
+    /// site (a data-entry role). Empty when none.
+    std::string queryRole(const Principal& who, const std::string& studyId, const std::string& siteId, bool desk) const;
+    /// The site a query call is about (the subject's, or the query's).
+    std::string querySite(const google::protobuf::Message& request, Rpc rpc) const;
     /// Whether `who` sees arms for (study, site): the inventory then carries them.
     bool seesArmsAt(const Principal& who, const std::string& studyId, const std::string& siteId) const;
 

@@ -129,4 +129,34 @@ grpc::Status VerificationService::Verification(grpc::ServerContext* context, con
     return answer(m_domain.list(*request), response);
 }
 
+grpc::Status QueryService::OpenQuery(grpc::ServerContext* context, const v1::OpenQueryRequest* request,
+                                     v1::DataQuery* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::OpenQuery, *request, &who); !denied.ok())
+        return denied;
+    const std::string role =
+        m_access.queryRole(who, request->study_id(), m_access.querySite(*request, Rpc::OpenQuery), true);
+    return answer(m_domain.open(who, role, *request), response);
+}
+
+grpc::Status QueryService::QueryAction(grpc::ServerContext* context, const v1::QueryActionRequest* request,
+                                       v1::DataQuery* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::QueryAction, *request, &who); !denied.ok())
+        return denied;
+    const std::string role = m_access.queryRole(
+        who, request->study_id(), m_access.querySite(*request, Rpc::QueryAction), request->action() != "ANSWER");
+    return answer(m_domain.act(who, role, *request), response);
+}
+
+grpc::Status QueryService::ListQueries(grpc::ServerContext* context, const v1::ListQueriesRequest* request,
+                                       v1::ListQueriesResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::ListQueries, *request); !denied.ok())
+        return denied;
+    return answer(m_domain.list(*request), response);
+}
+
 } // namespace crf::gateway

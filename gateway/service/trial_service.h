@@ -3,6 +3,7 @@
 
 #include "crf/v1/trial.grpc.pb.h"
 #include "domain/odm_export.h"
+#include "domain/query_domain.h"
 #include "domain/trial_domain.h"
 #include "domain/verification.h"
 #include "identity/access_control.h"
@@ -65,6 +66,22 @@ public:
 
 private:
     VerificationDomain m_domain;
+    AccessControl& m_access;
+};
+
+/// gRPC adapter for data queries.
+class QueryService final : public v1::QueryService::Service {
+public:
+    QueryService(Store& store, const Clock& clock, AccessControl& access) : m_domain(store, clock), m_access(access) {}
+    grpc::Status OpenQuery(grpc::ServerContext* context, const v1::OpenQueryRequest* request,
+                           v1::DataQuery* response) override;
+    grpc::Status QueryAction(grpc::ServerContext* context, const v1::QueryActionRequest* request,
+                             v1::DataQuery* response) override;
+    grpc::Status ListQueries(grpc::ServerContext* context, const v1::ListQueriesRequest* request,
+                             v1::ListQueriesResponse* response) override;
+
+private:
+    QueryDomain m_domain;
     AccessControl& m_access;
 };
 

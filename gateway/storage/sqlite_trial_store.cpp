@@ -80,6 +80,27 @@ void SqliteTrialOps::migrateSdv(sql::Database& db)
     )sql");
 }
 
+void SqliteTrialOps::migrateQueries(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE data_queries (
+            id INTEGER PRIMARY KEY, study_id TEXT NOT NULL, site_id TEXT NOT NULL, subject_id TEXT NOT NULL,
+            visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL, item_oid TEXT NOT NULL);
+        CREATE TABLE query_steps (
+            id INTEGER PRIMARY KEY, query_id INTEGER NOT NULL REFERENCES data_queries(id), action TEXT NOT NULL,
+            user_id TEXT NOT NULL, role TEXT NOT NULL, at_ms INTEGER NOT NULL, text TEXT NOT NULL);
+        CREATE INDEX query_steps_query ON query_steps (query_id);
+        CREATE TRIGGER data_queries_no_update BEFORE UPDATE ON data_queries
+            BEGIN SELECT RAISE(ABORT, 'data queries are append-only'); END;
+        CREATE TRIGGER data_queries_no_delete BEFORE DELETE ON data_queries
+            BEGIN SELECT RAISE(ABORT, 'data queries are append-only'); END;
+        CREATE TRIGGER query_steps_no_update BEFORE UPDATE ON query_steps
+            BEGIN SELECT RAISE(ABORT, 'query steps are append-only'); END;
+        CREATE TRIGGER query_steps_no_delete BEFORE DELETE ON query_steps
+            BEGIN SELECT RAISE(ABORT, 'query steps are append-only'); END;
+    )sql");
+}
+
 std::optional<ConsentRow> SqliteTrialOps::consent(const std::string& studyId, const std::string& subjectId)
 {
     auto& st = m_db.prepare(std::string("SELECT ") + kConsentColumns +
@@ -387,6 +408,86 @@ std::vector<SdvMark> SqliteTrialStore::sdvMarks(const std::string& studyId, cons
                        r.text(8),
                        r.int64(9),
                        static_cast<uint64_t>(r.int64(10))};
+    });
+}
+
+namespace {
+void insertStep(sql::Database& db, const QueryStepRow& step)
+{
+    db.prepare("INSERT INTO query_steps (query_id, action, user_id, role, at_ms, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, static_cast<int64_t>(step.queryId))
+        .bind(2, step.action)
+        .bind(3, step.userId)
+        .bind(4, step.role)
+        .bind(5, step.atMs)
+        .bind(6, step.text)
+        .run();
+}
+
+QueryRow readQuery(const sql::Statement& r)
+{
+    return QueryRow{static_cast<uint64_t>(r.int64(0)), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
+                    static_cast<uint32_t>(r.int64(6)), r.text(7)};
+}
+
+const char* kQueryColumns = "id, study_id, site_id, subject_id, visit_oid, form_oid, repeat, item_oid";
+} // namespace
+
+uint64_t SqliteTrialStore::openQuery(const QueryRow& q, const QueryStepRow& first)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    m_db.prepare("INSERT INTO data_queries (study_id, site_id, subject_id, visit_oid, form_oid, repeat, item_oid) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, q.studyId)
+        .bind(2, q.siteId)
+        .bind(3, q.subjectId)
+        .bind(4, q.visitOid)
+        .bind(5, q.formOid)
+        .bind(6, static_cast<int64_t>(q.repeat))
+        .bind(7, q.itemOid)
+        .run();
+    const auto id = static_cast<uint64_t>(m_db.lastInsertRowId());
+    QueryStepRow step = first;
+    step.queryId = id;
+    insertStep(m_db, step);
+    tx.commit();
+    return id;
+}
+
+void SqliteTrialStore::addQueryStep(const QueryStepRow& step)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    insertStep(m_db, step);
+    tx.commit();
+}
+
+std::optional<QueryRow> SqliteTrialStore::query(uint64_t id)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare(std::string("SELECT ") + kQueryColumns + " FROM data_queries WHERE id = ?1");
+    st.bind(1, static_cast<int64_t>(id));
+    return sql::readOne(st, readQuery);
+}
+
+std::vector<QueryRow> SqliteTrialStore::queries(const std::string& studyId, const std::string& siteId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare(std::string("SELECT ") + kQueryColumns +
+                            " FROM data_queries WHERE study_id = ?1 AND (?2 = '' OR site_id = ?2) ORDER BY id");
+    st.bind(1, studyId).bind(2, siteId);
+    return readAll(st, readQuery);
+}
+
+std::vector<QueryStepRow> SqliteTrialStore::querySteps(uint64_t id)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare("SELECT query_id, action, user_id, role, at_ms, text FROM query_steps WHERE query_id = ?1 "
+                            "ORDER BY id");
+    st.bind(1, static_cast<int64_t>(id));
+    return readAll(st, [](const sql::Statement& r) {
+        return QueryStepRow{static_cast<uint64_t>(r.int64(0)), r.text(1), r.text(2), r.text(3), r.int64(4), r.text(5)};
     });
 }
 

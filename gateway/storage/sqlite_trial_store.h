@@ -37,6 +37,8 @@ public:
     static void migrate(sql::Database& db);
     /// Schema 8: source data verification marks.
     static void migrateSdv(sql::Database& db);
+    /// Schema 9: data queries and their steps.
+    static void migrateQueries(sql::Database& db);
 
 protected:
     sql::Database& m_db;
@@ -63,6 +65,11 @@ public:
     std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId) override;
     uint64_t addSdvMark(const SdvMark& mark) override;
     std::vector<SdvMark> sdvMarks(const std::string& studyId, const std::string& siteId) override;
+    uint64_t openQuery(const QueryRow& query, const QueryStepRow& first) override;
+    void addQueryStep(const QueryStepRow& step) override;
+    std::optional<QueryRow> query(uint64_t id) override;
+    std::vector<QueryRow> queries(const std::string& studyId, const std::string& siteId) override;
+    std::vector<QueryStepRow> querySteps(uint64_t id) override;
 
 private:
     SqliteTrialOps m_ops;

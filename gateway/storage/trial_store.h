@@ -53,6 +53,21 @@ struct SdvMark {
     uint64_t atSeq = 0; // the gateway's last event when marked
 };
 
+/// A data query opened by hand (append-only) and its steps (append-only); the state is the replay of the steps.
+struct QueryRow {
+    uint64_t id = 0;
+    std::string studyId, siteId, subjectId, visitOid, formOid;
+    uint32_t repeat = 0;
+    std::string itemOid;
+};
+
+struct QueryStepRow {
+    uint64_t queryId = 0;
+    std::string action, userId, role;
+    int64_t atMs = 0;
+    std::string text;
+};
+
 /// The part used inside a push transaction (the event and what it implies commit together).
 class TrialWrite {
 public:
@@ -98,6 +113,12 @@ public:
     /// Source data verification marks (schema 8; append-only).
     virtual uint64_t addSdvMark(const SdvMark& mark) = 0;
     virtual std::vector<SdvMark> sdvMarks(const std::string& studyId, const std::string& siteId) = 0;
+    /// Data queries opened by hand (schema 9): the query and its first step in one transaction.
+    virtual uint64_t openQuery(const QueryRow& query, const QueryStepRow& first) = 0;
+    virtual void addQueryStep(const QueryStepRow& step) = 0;
+    virtual std::optional<QueryRow> query(uint64_t id) = 0;
+    virtual std::vector<QueryRow> queries(const std::string& studyId, const std::string& siteId) = 0;
+    virtual std::vector<QueryStepRow> querySteps(uint64_t id) = 0;
     /// The box a subject was randomized with.
     virtual std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId) = 0;
 };

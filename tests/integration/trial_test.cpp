@@ -1046,3 +1046,131 @@ TEST_F(TrialFixture, aMonitorMarksDataVerifiedAndALaterChangeClearsTheMark)
     for (const auto& m : marks->marks())
         EXPECT_TRUE(m.cleared()) << m.item_oid();
 }
+
+// --- Data queries
+// -----------------------------------------------------------------------------------------------------
+
+TEST_F(TrialFixture, aQueryIsOpenedByTheDeskAnsweredByTheSiteAndClosedEachStepWithWhoWhenAndText)
+{
+    Tablet t(*gw, "inv-a", "investigator");
+    store::SaveRequest sofa;
+    sofa.form = {"01-130", "D0", "SOFA", 0};
+    sofa.values["PLATELETS"] = store::FieldValue{"850", "10^3/uL"};
+    ASSERT_TRUE(t.save(sofa).ok());
+    t.sync();
+
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    Desk nurse(*gw, "nurse-q", "research_nurse", "I-MICRO", "01");
+    Desk otherSite(*gw, "nurse-r", "research_nurse", "I-MICRO", "02");
+    v1::OpenQueryRequest open;
+    open.set_study_id("I-MICRO");
+    open.mutable_form()->set_subject_id("01-130");
+    open.mutable_form()->set_visit_oid("D0");
+    open.mutable_form()->set_form_oid("SOFA");
+    open.set_item_oid("PLATELETS");
+    open.set_text("850 x10^3/uL is unusual in septic shock: please check the lab sheet");
+    EXPECT_FALSE(nurse.client.openQuery(open).ok()) << "the site does not open queries";
+    auto q = dm.client.openQuery(open);
+    ASSERT_TRUE(q.ok()) << q.error().text();
+    EXPECT_EQ(q->state(), "OPEN");
+    EXPECT_EQ(q->site_id(), "01");
+
+    v1::QueryActionRequest act;
+    act.set_study_id("I-MICRO");
+    act.set_query_id(q->id());
+    act.set_action("CLOSE");
+    act.set_text("done");
+    EXPECT_FALSE(nurse.client.queryAction(act).ok()) << "the site does not close";
+    act.set_action("ANSWER");
+    act.set_text("Typo: 85, corrected");
+    EXPECT_FALSE(dm.client.queryAction(act).ok()) << "the desk does not answer";
+    EXPECT_FALSE(otherSite.client.queryAction(act).ok()) << "another site does not answer";
+    // The site answers and corrects the value (a change still needs its reason).
+    sofa.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    sofa.reasonCode = "QUERY";
+    sofa.reasonText = "typo, see query " + q->id();
+    ASSERT_TRUE(t.save(sofa).ok());
+    t.sync();
+    auto answered = nurse.client.queryAction(act);
+    ASSERT_TRUE(answered.ok()) << answered.error().text();
+    EXPECT_EQ(answered->state(), "ANSWERED");
+    act.set_action("CLOSE");
+    act.set_text("Corrected value checked against the source");
+    auto closed = dm.client.queryAction(act);
+    ASSERT_TRUE(closed.ok());
+    EXPECT_EQ(closed->state(), "CLOSED");
+    ASSERT_EQ(closed->steps_size(), 3);
+    EXPECT_EQ(closed->steps(1).user_id(), "nurse-q");
+    EXPECT_EQ(closed->steps(1).role(), "research_nurse");
+    EXPECT_EQ(closed->steps(2).role(), "data_manager");
+    EXPECT_GT(closed->steps(2).at_ms(), 0);
+    // A closed query may be reopened; a cancelled one is final; answering a closed one is refused in words.
+    act.set_action("ANSWER");
+    auto late = nurse.client.queryAction(act);
+    ASSERT_FALSE(late.ok());
+    EXPECT_NE(late.error().text().find("CLOSED"), std::string::npos);
+    act.set_action("REOPEN");
+    act.set_text("The D1 value disagrees");
+    EXPECT_EQ(dm.client.queryAction(act)->state(), "OPEN");
+    act.set_action("CANCEL");
+    act.set_text("Raised on the wrong visit");
+    EXPECT_EQ(dm.client.queryAction(act)->state(), "CANCELLED");
+
+    // The site's list: its queries with every step; the other site sees none of them.
+    v1::ListQueriesRequest list;
+    list.set_study_id("I-MICRO");
+    list.set_site_id("01");
+    auto mine = nurse.client.listQueries(list);
+    ASSERT_TRUE(mine.ok()) << mine.error().text();
+    ASSERT_EQ(mine->queries_size(), 1);
+    EXPECT_EQ(mine->queries(0).steps_size(), 5);
+    EXPECT_FALSE(otherSite.client.listQueries(list).ok());
+    list.set_open_only(true);
+    EXPECT_EQ(nurse.client.listQueries(list)->queries_size(), 0);
+}
+
+TEST_F(TrialFixture, aConflictIsListedAsAQueryAndClosesWhenAValueResolvesIt)
+{
+    Tablet a(*gw, "inv-a", "investigator");
+    Tablet b(*gw, "inv-b", "investigator");
+    store::SaveRequest sofa;
+    sofa.form = {"01-140", "D0", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"12", ""};
+    ASSERT_TRUE(a.save(sofa).ok());
+    a.sync();
+    b.sync();
+    sofa.reasonCode = "CORRECTION";
+    sofa.reasonText = "re-assessed";
+    sofa.values["GCS"] = store::FieldValue{"11", ""};
+    ASSERT_TRUE(a.save(sofa).ok());
+    sofa.values["GCS"] = store::FieldValue{"10", ""};
+    ASSERT_TRUE(b.save(sofa).ok());
+    a.sync();
+    b.sync();
+    Desk monitor(*gw, "mon-01", "monitor", "I-MICRO", "01");
+    v1::ListQueriesRequest list;
+    list.set_study_id("I-MICRO");
+    list.set_site_id("01");
+    list.set_open_only(true);
+    auto open = monitor.client.listQueries(list);
+    ASSERT_TRUE(open.ok());
+    ASSERT_EQ(open->queries_size(), 1);
+    EXPECT_EQ(open->queries(0).origin(), "CONFLICT");
+    EXPECT_EQ(open->queries(0).item_oid(), "GCS");
+    // Actions apply to queries opened by hand only, and say why.
+    v1::QueryActionRequest act;
+    act.set_study_id("I-MICRO");
+    act.set_query_id(open->queries(0).id());
+    act.set_action("CLOSE");
+    act.set_text("x");
+    auto refused = monitor.client.queryAction(act);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("resolved by a new value"), std::string::npos);
+    // The site resolves it with a value and its reason: the conflict query closes.
+    a.sync();
+    sofa.values["GCS"] = store::FieldValue{"10", ""};
+    sofa.reasonText = "agreed with the other assessor";
+    ASSERT_TRUE(a.save(sofa).ok());
+    a.sync();
+    EXPECT_EQ(monitor.client.listQueries(list)->queries_size(), 0);
+}

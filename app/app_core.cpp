@@ -272,6 +272,53 @@ void AppCore::dosingPlan(std::string subjectId, std::function<void(Result<trial:
         std::move(done));
 }
 
+void AppCore::siteQueries(std::function<void(Result<v1::ListQueriesResponse>)> done)
+{
+    const std::string key = trial::queriesKey(m_config.study.studyId, m_config.actor.siteId);
+    onStore<Result<v1::ListQueriesResponse>>(
+        [key](store::TabletStore& s) -> Result<v1::ListQueriesResponse> {
+            auto bytes = s.cached(key);
+            if (!bytes)
+                return bytes.error();
+            v1::ListQueriesResponse list;
+            if (!bytes->empty() && !list.ParseFromString(*bytes))
+                return Error{"queries", "the copy kept on this tablet is unreadable: sync again"};
+            return list;
+        },
+        std::move(done));
+}
+
+void AppCore::answerQuery(std::string queryId, std::string text, std::function<void(Result<v1::DataQuery>)> done)
+{
+    SyncWorker* worker = m_syncWorker;
+    const std::string address = m_config.gatewayAddress.toStdString();
+    const std::string pem = m_config.gatewayRootCertPem;
+    const std::string studyId = m_config.study.studyId;
+    QPointer<AppCore> self(this);
+    QMetaObject::invokeMethod(
+        worker,
+        [=, queryId = std::move(queryId), text = std::move(text)] {
+            auto& client = worker->ensureClient(address, pem);
+            Result<v1::DataQuery> r = Error{"query", "answering needs the gateway: log in online"};
+            if (client.hasSession()) {
+                v1::QueryActionRequest request;
+                request.set_study_id(studyId);
+                request.set_query_id(queryId);
+                request.set_action("ANSWER");
+                request.set_text(text);
+                r = client.queryAction(request);
+            }
+            QMetaObject::invokeMethod(
+                self,
+                [self, r = std::move(r), done] {
+                    if (self)
+                        done(r);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
 void AppCore::unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done)
 {
     SyncWorker* worker = m_syncWorker;

@@ -95,6 +95,10 @@ public:
     /// the gateway on sync. Answers with the dosing plan.
     void randomize(std::string subjectId, uint32_t confirmedNumber, std::function<void(Result<RandomizeOutcome>)> done);
     void dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done);
+    /// The site's open data queries as the gateway last sent them (refreshed by every sync).
+    void siteQueries(std::function<void(Result<v1::ListQueriesResponse>)> done);
+    /// Answers a data query (online); a changed value is saved as usual, with its reason.
+    void answerQuery(std::string queryId, std::string text, std::function<void(Result<v1::DataQuery>)> done);
     /// Emergency unblinding, online only; offline the error carries the site's code-break procedure.
     void unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done);
 

@@ -238,6 +238,17 @@ void SyncEngine::refreshTrial(SyncReport& report)
             report.trialRefreshed = s.putCached(app::trial::worklistKey(m_studyId, site), w->SerializeAsString()).ok();
         });
     }
+    // The site's open data queries, to read (and answer when online) at the bedside.
+    v1::ListQueriesRequest queries;
+    queries.set_study_id(m_studyId);
+    queries.set_site_id(site);
+    queries.set_open_only(true);
+    if (auto q = m_client.listQueries(queries)) {
+        m_onStore([&](store::TabletStore& s) {
+            report.trialRefreshed = s.putCached(app::trial::queriesKey(m_studyId, site), q->SerializeAsString()).ok() ||
+                                    report.trialRefreshed;
+        });
+    }
     v1::SiteInventoryRequest inventory;
     inventory.set_study_id(m_studyId);
     inventory.set_site_id(site);

@@ -61,6 +61,11 @@ std::string worklistKey(const std::string& studyId, const std::string& siteId)
     return "worklist/" + studyId + "/" + siteId;
 }
 
+std::string queriesKey(const std::string& studyId, const std::string& siteId)
+{
+    return "queries/" + studyId + "/" + siteId;
+}
+
 Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId)
 {
     ConsentView view;

@@ -33,6 +33,7 @@ Status checkSave(store::TabletStore& store, const v1::StudyDefinition& def, cons
 /// The cache keys of what the gateway last sent for a site.
 std::string inventoryKey(const std::string& studyId, const std::string& siteId);
 std::string worklistKey(const std::string& studyId, const std::string& siteId);
+std::string queriesKey(const std::string& studyId, const std::string& siteId);
 
 /// What the tablet proposes: the lowest number of its site that neither the gateway nor this tablet has seen used.
 struct Proposal {

@@ -660,22 +660,35 @@ TEST_F(TrialFixture, everyRoleEveryTrialCallIsAdmittedOrRefusedByTheRoleTable)
     ASSERT_TRUE(t.randomize("01-090", 1).ok());
     t.sync();
 
+    // A query opened by the data desk on that subject (answered below by each role allowed to).
+    v1::OpenQueryRequest setupQuery;
+    setupQuery.set_study_id("I-MICRO");
+    setupQuery.mutable_form()->set_subject_id("01-090");
+    setupQuery.mutable_form()->set_visit_oid("D0");
+    setupQuery.mutable_form()->set_form_oid("RANDO");
+    setupQuery.set_item_oid("BOX_NUMBER");
+    setupQuery.set_text("Please confirm the number printed on the box");
+    auto opened = dm.client.openQuery(setupQuery);
+    ASSERT_TRUE(opened.ok()) << opened.error().text();
+    const std::string queryId = opened->id();
+
     constexpr bool Y = true, N = false;
     struct Row {
         const char* role;
         const char* site; // where the role is granted: site-bound roles at 01, study-wide ones at "*"
         bool worklistOwn, worklistOther, counts, inventory, loadInventory, loadAllocation, report, unblind, odm;
+        bool markVerified, verification, openQuery, answerQuery, listQueries;
     };
     const Row matrix[] = {
-        {"investigator", "01", Y, N, Y, Y, N, N, N, Y, N},
-        {"research_nurse", "01", Y, N, Y, Y, N, N, N, N, N},
-        {"pharmacist", "01", Y, N, Y, Y, N, N, N, N, N},
-        {"monitor", "01", Y, N, Y, Y, N, N, N, N, N},
-        {"data_manager", "*", Y, Y, Y, Y, Y, N, Y, N, Y},
-        {"sponsor_viewer", "*", Y, Y, Y, Y, N, N, Y, N, Y},
-        {"central_assessor", "*", N, N, N, N, N, N, N, N, N},
-        {"unblinded_statistician", "*", Y, Y, Y, Y, N, Y, Y, N, Y},
-        {"gateway_admin", "*", N, N, N, N, N, N, N, N, N},
+        {"investigator", "01", Y, N, Y, Y, N, N, N, Y, N, N, Y, N, Y, Y},
+        {"research_nurse", "01", Y, N, Y, Y, N, N, N, N, N, N, Y, N, Y, Y},
+        {"pharmacist", "01", Y, N, Y, Y, N, N, N, N, N, N, Y, N, Y, Y},
+        {"monitor", "01", Y, N, Y, Y, N, N, N, N, N, Y, Y, Y, N, Y},
+        {"data_manager", "*", Y, Y, Y, Y, Y, N, Y, N, Y, N, Y, Y, N, Y},
+        {"sponsor_viewer", "*", Y, Y, Y, Y, N, N, Y, N, Y, N, Y, N, N, Y},
+        {"central_assessor", "*", N, N, N, N, N, N, N, N, N, N, N, N, N, N},
+        {"unblinded_statistician", "*", Y, Y, Y, Y, N, Y, Y, N, Y, N, Y, N, N, Y},
+        {"gateway_admin", "*", N, N, N, N, N, N, N, N, N, N, N, N, N, N},
     };
     for (const auto& row : matrix) {
         SCOPED_TRACE(row.role);
@@ -724,6 +737,25 @@ TEST_F(TrialFixture, everyRoleEveryTrialCallIsAdmittedOrRefusedByTheRoleTable)
         v1::ExportOdmRequest odm;
         odm.set_study_id("I-MICRO");
         EXPECT_EQ(admitted([&] { return who.client.exportOdm(odm); }), row.odm) << "ExportOdm";
+        v1::MarkVerifiedRequest sdv;
+        sdv.set_study_id("I-MICRO");
+        *sdv.mutable_form() = setupQuery.form();
+        EXPECT_EQ(admitted([&] { return who.client.markVerified(sdv); }), row.markVerified) << "MarkVerified";
+        v1::VerificationRequest marks;
+        marks.set_study_id("I-MICRO");
+        marks.set_site_id("01");
+        EXPECT_EQ(admitted([&] { return who.client.verification(marks); }), row.verification) << "Verification";
+        EXPECT_EQ(admitted([&] { return who.client.openQuery(setupQuery); }), row.openQuery) << "OpenQuery";
+        v1::QueryActionRequest answerIt;
+        answerIt.set_study_id("I-MICRO");
+        answerIt.set_query_id(queryId);
+        answerIt.set_action("ANSWER");
+        answerIt.set_text("checked");
+        EXPECT_EQ(admitted([&] { return who.client.queryAction(answerIt); }), row.answerQuery) << "QueryAction ANSWER";
+        v1::ListQueriesRequest queries;
+        queries.set_study_id("I-MICRO");
+        queries.set_site_id("01");
+        EXPECT_EQ(admitted([&] { return who.client.listQueries(queries); }), row.listQueries) << "ListQueries";
     }
 }
 
@@ -1091,17 +1123,23 @@ TEST_F(TrialFixture, aQueryIsOpenedByTheDeskAnsweredByTheSiteAndClosedEachStepWi
     sofa.reasonText = "typo, see query " + q->id();
     ASSERT_TRUE(t.save(sofa).ok());
     t.sync();
-    auto answered = nurse.client.queryAction(act);
+    // The tablet received the open query with its sync and answers it from the bedside.
+    auto cached = await<Result<v1::ListQueriesResponse>>([&](auto done) { t.core->siteQueries(done); });
+    ASSERT_TRUE(cached.ok());
+    ASSERT_EQ(cached->queries_size(), 1);
+    EXPECT_EQ(cached->queries(0).id(), q->id());
+    auto answered = await<Result<v1::DataQuery>>([&](auto done) { t.core->answerQuery(q->id(), act.text(), done); });
     ASSERT_TRUE(answered.ok()) << answered.error().text();
     EXPECT_EQ(answered->state(), "ANSWERED");
+    EXPECT_FALSE(nurse.client.queryAction(act).ok()) << "already answered";
     act.set_action("CLOSE");
     act.set_text("Corrected value checked against the source");
     auto closed = dm.client.queryAction(act);
     ASSERT_TRUE(closed.ok());
     EXPECT_EQ(closed->state(), "CLOSED");
     ASSERT_EQ(closed->steps_size(), 3);
-    EXPECT_EQ(closed->steps(1).user_id(), "nurse-q");
-    EXPECT_EQ(closed->steps(1).role(), "research_nurse");
+    EXPECT_EQ(closed->steps(1).user_id(), "inv-a");
+    EXPECT_EQ(closed->steps(1).role(), "investigator");
     EXPECT_EQ(closed->steps(2).role(), "data_manager");
     EXPECT_GT(closed->steps(2).at_ms(), 0);
     // A closed query may be reopened; a cancelled one is final; answering a closed one is refused in words.

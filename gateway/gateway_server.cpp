@@ -89,6 +89,8 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
         std::make_unique<ExportService>(*server->m_store, server->m_domain->studies(), clock, *server->m_access);
     server->m_verificationService = std::make_unique<VerificationService>(*server->m_store, clock, *server->m_access);
     server->m_queryService = std::make_unique<QueryService>(*server->m_store, clock, *server->m_access);
+    server->m_reviewService =
+        std::make_unique<CentralReviewService>(*server->m_store, server->m_domain->studies(), clock, *server->m_access);
 
     static const bool pluginsReady = [] {
         grpc::EnableDefaultHealthCheckService(true);                // grpc.health.v1.Health
@@ -108,6 +110,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     builder.RegisterService(server->m_exportService.get());
     builder.RegisterService(server->m_verificationService.get());
     builder.RegisterService(server->m_queryService.get());
+    builder.RegisterService(server->m_reviewService.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     // gRPC enables SO_REUSEPORT by default; two gateways on one port would split tablets between two stores.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

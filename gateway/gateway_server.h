@@ -58,6 +58,7 @@ private:
     std::unique_ptr<ExportService> m_exportService;
     std::unique_ptr<VerificationService> m_verificationService;
     std::unique_ptr<QueryService> m_queryService;
+    std::unique_ptr<CentralReviewService> m_reviewService;
     std::unique_ptr<grpc::Server> m_server;
     std::string m_host;
     int m_port = 0;

@@ -34,6 +34,7 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, 
     m_export = v1::ExportService::NewStub(m_channel);
     m_sdv = v1::VerificationService::NewStub(m_channel);
     m_queries = v1::QueryService::NewStub(m_channel);
+    m_review = v1::CentralReviewService::NewStub(m_channel);
 }
 
 void SyncClient::prepare(grpc::ClientContext& ctx) const
@@ -298,6 +299,26 @@ Result<v1::DataQuery> SyncClient::queryAction(const v1::QueryActionRequest& requ
 Result<v1::ListQueriesResponse> SyncClient::listQueries(const v1::ListQueriesRequest& request)
 {
     return callTrial(*m_queries, &v1::QueryService::Stub::ListQueries, request, "queries");
+}
+
+Result<v1::ReviewQueueResponse> SyncClient::reviewQueue(const v1::ReviewQueueRequest& request)
+{
+    return callTrial(*m_review, &v1::CentralReviewService::Stub::ReviewQueue, request, "central review");
+}
+
+Result<v1::ReviewPhotoResponse> SyncClient::reviewPhoto(const v1::ReviewPhotoRequest& request)
+{
+    return callTrial(*m_review, &v1::CentralReviewService::Stub::ReviewPhoto, request, "central review");
+}
+
+Result<v1::SubmitScoreResponse> SyncClient::submitScore(const v1::SubmitScoreRequest& request)
+{
+    return callTrial(*m_review, &v1::CentralReviewService::Stub::SubmitScore, request, "central review");
+}
+
+Result<v1::ReviewReportResponse> SyncClient::reviewReport(const v1::ReviewReportRequest& request)
+{
+    return callTrial(*m_review, &v1::CentralReviewService::Stub::ReviewReport, request, "central review");
 }
 
 } // namespace crf::sync

@@ -61,6 +61,11 @@ public:
     Result<v1::DataQuery> openQuery(const v1::OpenQueryRequest& request);
     Result<v1::DataQuery> queryAction(const v1::QueryActionRequest& request);
     Result<v1::ListQueriesResponse> listQueries(const v1::ListQueriesRequest& request);
+    // Central review of the mottling photos.
+    Result<v1::ReviewQueueResponse> reviewQueue(const v1::ReviewQueueRequest& request);
+    Result<v1::ReviewPhotoResponse> reviewPhoto(const v1::ReviewPhotoRequest& request);
+    Result<v1::SubmitScoreResponse> submitScore(const v1::SubmitScoreRequest& request);
+    Result<v1::ReviewReportResponse> reviewReport(const v1::ReviewReportRequest& request);
     const std::string& address() const { return m_address; }
 
 private:
@@ -76,6 +81,7 @@ private:
     std::unique_ptr<v1::ExportService::Stub> m_export;
     std::unique_ptr<v1::VerificationService::Stub> m_sdv;
     std::unique_ptr<v1::QueryService::Stub> m_queries;
+    std::unique_ptr<v1::CentralReviewService::Stub> m_review;
     template <typename Stub, typename Req, typename Resp>
     Result<Resp> callTrial(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                            const Req& request, const char* what);

@@ -94,6 +94,10 @@ const char* rpcName(Rpc rpc)
         return "QueryAction";
     case Rpc::ListQueries:
         return "ListQueries";
+    case Rpc::CentralReview:
+        return "CentralReview";
+    case Rpc::ReviewReport:
+        return "ReviewReport";
     }
     return "?";
 }
@@ -272,6 +276,26 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
         if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
             return deny("you may not read the queries of site \"" + r.site_id() + "\"");
         return Verdict::allow();
+    }
+    case Rpc::CentralReview: {
+        // The queue, the photos behind their codes and the scores: the central assessor only (blinded scoring).
+        // Each of the review requests names its study in `study_id`.
+        const auto* field = request.GetDescriptor()->FindFieldByName("study_id");
+        const std::string study = field ? request.GetReflection()->GetString(request, field) : std::string();
+        for (const auto& g : who.grants)
+            if (g.role == roleName(Role::CentralAssessor) && g.studyId == study)
+                return Verdict::allow();
+        return deny("central review is for the central assessor");
+    }
+    case Rpc::ReviewReport: {
+        const auto& r = static_cast<const v1::ReviewReportRequest&>(request);
+        for (const auto& g : who.grants) {
+            const auto role = parseRole(g.role);
+            if (role && g.studyId == r.study_id() && g.siteId == "*" &&
+                (*role == Role::DataManager || *role == Role::SponsorViewer || *role == Role::UnblindedStatistician))
+                return Verdict::allow();
+        }
+        return deny("the review report is for the sponsor, the data managers and the unblinded statistician");
     }
     default:
         return deny("unknown call");

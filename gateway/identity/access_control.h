@@ -32,6 +32,8 @@ enum class Rpc {
     OpenQuery,
     QueryAction,
     ListQueries,
+    CentralReview,
+    ReviewReport,
 };
 const char* rpcName(Rpc rpc);
 

@@ -159,4 +159,39 @@ grpc::Status QueryService::ListQueries(grpc::ServerContext* context, const v1::L
     return answer(m_domain.list(*request), response);
 }
 
+grpc::Status CentralReviewService::ReviewQueue(grpc::ServerContext* context, const v1::ReviewQueueRequest* request,
+                                               v1::ReviewQueueResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::CentralReview, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.queue(who, *request), response);
+}
+
+grpc::Status CentralReviewService::ReviewPhoto(grpc::ServerContext* context, const v1::ReviewPhotoRequest* request,
+                                               v1::ReviewPhotoResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::CentralReview, *request); !denied.ok())
+        return denied;
+    context->set_compression_algorithm(GRPC_COMPRESS_NONE); // photo bytes do not compress
+    return answer(m_domain.photo(*request), response);
+}
+
+grpc::Status CentralReviewService::SubmitScore(grpc::ServerContext* context, const v1::SubmitScoreRequest* request,
+                                               v1::SubmitScoreResponse* response)
+{
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::CentralReview, *request, &who); !denied.ok())
+        return denied;
+    return answer(m_domain.score(who, *request), response);
+}
+
+grpc::Status CentralReviewService::ReviewReport(grpc::ServerContext* context, const v1::ReviewReportRequest* request,
+                                                v1::ReviewReportResponse* response)
+{
+    if (auto denied = admit(m_access, context, Rpc::ReviewReport, *request); !denied.ok())
+        return denied;
+    return answer(m_domain.report(*request), response);
+}
+
 } // namespace crf::gateway

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crf/v1/trial.grpc.pb.h"
+#include "domain/central_review.h"
 #include "domain/odm_export.h"
 #include "domain/query_domain.h"
 #include "domain/trial_domain.h"
@@ -82,6 +83,27 @@ public:
 
 private:
     QueryDomain m_domain;
+    AccessControl& m_access;
+};
+
+/// gRPC adapter for the central, blinded review of the mottling photos.
+class CentralReviewService final : public v1::CentralReviewService::Service {
+public:
+    CentralReviewService(Store& store, const StudyRegistry& studies, const Clock& clock, AccessControl& access)
+        : m_domain(store, studies, clock), m_access(access)
+    {
+    }
+    grpc::Status ReviewQueue(grpc::ServerContext* context, const v1::ReviewQueueRequest* request,
+                             v1::ReviewQueueResponse* response) override;
+    grpc::Status ReviewPhoto(grpc::ServerContext* context, const v1::ReviewPhotoRequest* request,
+                             v1::ReviewPhotoResponse* response) override;
+    grpc::Status SubmitScore(grpc::ServerContext* context, const v1::SubmitScoreRequest* request,
+                             v1::SubmitScoreResponse* response) override;
+    grpc::Status ReviewReport(grpc::ServerContext* context, const v1::ReviewReportRequest* request,
+                              v1::ReviewReportResponse* response) override;
+
+private:
+    CentralReview m_domain;
     AccessControl& m_access;
 };
 

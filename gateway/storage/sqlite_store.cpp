@@ -13,7 +13,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -210,9 +210,15 @@ void migrateTo9(sql::Database& db)
     SqliteTrialOps::migrateQueries(db);
 }
 
+// Central review of the mottling photos (docs/sponsor.md).
+void migrateTo10(sql::Database& db)
+{
+    SqliteTrialOps::migrateReview(db);
+}
+
 using Migration = void (*)(sql::Database&);
 constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5,
-                                     migrateTo6, migrateTo7, migrateTo8, migrateTo9};
+                                     migrateTo6, migrateTo7, migrateTo8, migrateTo9, migrateTo10};
 
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";

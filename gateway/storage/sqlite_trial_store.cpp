@@ -101,6 +101,25 @@ void SqliteTrialOps::migrateQueries(sql::Database& db)
     )sql");
 }
 
+void SqliteTrialOps::migrateReview(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE review_items (
+            code TEXT PRIMARY KEY, study_id TEXT NOT NULL, digest TEXT NOT NULL, subject_id TEXT NOT NULL,
+            site_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL,
+            UNIQUE (study_id, digest, subject_id, visit_oid, form_oid, repeat));
+        CREATE TRIGGER review_items_no_update BEFORE UPDATE ON review_items
+            BEGIN SELECT RAISE(ABORT, 'review codes never change'); END;
+        CREATE TABLE central_scores (
+            id INTEGER PRIMARY KEY, code TEXT NOT NULL REFERENCES review_items(code), assessor TEXT NOT NULL,
+            score INTEGER NOT NULL, at_ms INTEGER NOT NULL);
+        CREATE TRIGGER central_scores_no_update BEFORE UPDATE ON central_scores
+            BEGIN SELECT RAISE(ABORT, 'central scores are append-only'); END;
+        CREATE TRIGGER central_scores_no_delete BEFORE DELETE ON central_scores
+            BEGIN SELECT RAISE(ABORT, 'central scores are append-only'); END;
+    )sql");
+}
+
 std::optional<ConsentRow> SqliteTrialOps::consent(const std::string& studyId, const std::string& subjectId)
 {
     auto& st = m_db.prepare(std::string("SELECT ") + kConsentColumns +
@@ -488,6 +507,57 @@ std::vector<QueryStepRow> SqliteTrialStore::querySteps(uint64_t id)
     st.bind(1, static_cast<int64_t>(id));
     return readAll(st, [](const sql::Statement& r) {
         return QueryStepRow{static_cast<uint64_t>(r.int64(0)), r.text(1), r.text(2), r.text(3), r.int64(4), r.text(5)};
+    });
+}
+
+std::vector<ReviewRow> SqliteTrialStore::reviewItems(const std::string& studyId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare("SELECT code, study_id, digest, subject_id, site_id, visit_oid, form_oid, repeat FROM "
+                            "review_items WHERE study_id = ?1 ORDER BY code");
+    st.bind(1, studyId);
+    return readAll(st, [](const sql::Statement& r) {
+        return ReviewRow{r.text(0), r.text(1), r.text(2), r.text(3),
+                         r.text(4), r.text(5), r.text(6), static_cast<uint32_t>(r.int64(7))};
+    });
+}
+
+void SqliteTrialStore::addReviewItem(const ReviewRow& row)
+{
+    std::lock_guard lock(m_mutex);
+    m_db.prepare(
+            "INSERT OR IGNORE INTO review_items (code, study_id, digest, subject_id, site_id, visit_oid, form_oid, "
+            "repeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .bind(1, row.code)
+        .bind(2, row.studyId)
+        .bind(3, row.digest)
+        .bind(4, row.subjectId)
+        .bind(5, row.siteId)
+        .bind(6, row.visitOid)
+        .bind(7, row.formOid)
+        .bind(8, static_cast<int64_t>(row.repeat))
+        .run();
+}
+
+void SqliteTrialStore::addCentralScore(const CentralScore& score)
+{
+    std::lock_guard lock(m_mutex);
+    m_db.prepare("INSERT INTO central_scores (code, assessor, score, at_ms) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, score.code)
+        .bind(2, score.assessor)
+        .bind(3, static_cast<int64_t>(score.score))
+        .bind(4, score.atMs)
+        .run();
+}
+
+std::vector<CentralScore> SqliteTrialStore::centralScores(const std::string& studyId)
+{
+    std::lock_guard lock(m_mutex);
+    auto& st = m_db.prepare("SELECT s.code, s.assessor, s.score, s.at_ms FROM central_scores s JOIN review_items r ON "
+                            "r.code = s.code WHERE r.study_id = ?1 ORDER BY s.id");
+    st.bind(1, studyId);
+    return readAll(st, [](const sql::Statement& r) {
+        return CentralScore{r.text(0), r.text(1), static_cast<int>(r.int64(2)), r.int64(3)};
     });
 }
 

@@ -39,6 +39,8 @@ public:
     static void migrateSdv(sql::Database& db);
     /// Schema 9: data queries and their steps.
     static void migrateQueries(sql::Database& db);
+    /// Schema 10: central review codes and scores.
+    static void migrateReview(sql::Database& db);
 
 protected:
     sql::Database& m_db;
@@ -70,6 +72,10 @@ public:
     std::optional<QueryRow> query(uint64_t id) override;
     std::vector<QueryRow> queries(const std::string& studyId, const std::string& siteId) override;
     std::vector<QueryStepRow> querySteps(uint64_t id) override;
+    std::vector<ReviewRow> reviewItems(const std::string& studyId) override;
+    void addReviewItem(const ReviewRow& row) override;
+    void addCentralScore(const CentralScore& score) override;
+    std::vector<CentralScore> centralScores(const std::string& studyId) override;
 
 private:
     SqliteTrialOps m_ops;

@@ -68,6 +68,18 @@ struct QueryStepRow {
     std::string text;
 };
 
+/// A photo put up for central review behind a random code (schema 10), and the central scores (append-only).
+struct ReviewRow {
+    std::string code, studyId, digest, subjectId, siteId, visitOid, formOid;
+    uint32_t repeat = 0;
+};
+
+struct CentralScore {
+    std::string code, assessor;
+    int score = 0;
+    int64_t atMs = 0;
+};
+
 /// The part used inside a push transaction (the event and what it implies commit together).
 class TrialWrite {
 public:
@@ -119,6 +131,11 @@ public:
     virtual std::optional<QueryRow> query(uint64_t id) = 0;
     virtual std::vector<QueryRow> queries(const std::string& studyId, const std::string& siteId) = 0;
     virtual std::vector<QueryStepRow> querySteps(uint64_t id) = 0;
+    /// Central review (schema 10).
+    virtual std::vector<ReviewRow> reviewItems(const std::string& studyId) = 0;
+    virtual void addReviewItem(const ReviewRow& row) = 0;
+    virtual void addCentralScore(const CentralScore& score) = 0;
+    virtual std::vector<CentralScore> centralScores(const std::string& studyId) = 0;
     /// The box a subject was randomized with.
     virtual std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId) = 0;
 };

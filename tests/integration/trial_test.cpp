@@ -8,6 +8,7 @@
 #include "domain/audit_review.h"
 #include "domain/odm_export.h"
 #include "gateway_access.h"
+#include "kappa.h"
 #include "key_store.h"
 #include "photo.h"
 #include "study_controller.h"
@@ -1211,4 +1212,88 @@ TEST_F(TrialFixture, aConflictIsListedAsAQueryAndClosesWhenAValueResolvesIt)
     ASSERT_TRUE(a.save(sofa).ok());
     a.sync();
     EXPECT_EQ(monitor.client.listQueries(list)->queries_size(), 0);
+}
+
+// --- Central, blinded mottling review
+// ---------------------------------------------------------------------------------
+
+TEST_F(TrialFixture, theCentralAssessorScoresPhotosBehindCodesAndTheReportComparesSiteAndCentralScores)
+{
+    test::addUser(*gw, "nurse-p", "research_nurse", "01");
+    QTemporaryDir tabletDir;
+    auto tablet =
+        store::TabletStore::openWithKey((tabletDir.path() + "/t.db").toStdString(), SecretKey::random(), clock).value();
+    sync::SyncClient client(gw->address());
+    test::DeviceSecrets secrets;
+    ASSERT_TRUE(secrets.login(client, "nurse-p", tablet->deviceId()).ok());
+    auto jpeg = [] {
+        std::string scan(5000, '\0');
+        randomBytes(scan.data(), scan.size());
+        for (auto& c : scan)
+            if (static_cast<unsigned char>(c) == 0xFF)
+                c = 0x7F;
+        return std::string("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12) + scan + std::string("\xFF\xD9", 2);
+    };
+    // Site scores 3, 2, 4 for three subjects' knee photos.
+    const char* siteScores[] = {"3", "2", "4"};
+    std::vector<std::string> photos;
+    for (int i = 0; i < 3; ++i) {
+        const std::string bytes = jpeg();
+        auto digest = tablet->addPhoto(bytes, photo::kDefaultMaxBytes);
+        ASSERT_TRUE(digest.ok());
+        photos.push_back(*digest);
+        store::SaveRequest m;
+        m.form = {"01-15" + std::to_string(i), "D1", "MOTTLING", 0};
+        m.values["MOTTLING_SCORE"] = store::FieldValue{siteScores[i], ""};
+        m.values["KNEE_PHOTO"] = store::FieldValue{*digest, ""};
+        ASSERT_TRUE(tablet->save(m, {"nurse-p", "research_nurse", "01"}, {"I-MICRO", "2020-1"}).ok());
+    }
+    sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
+    ASSERT_TRUE(engine.run().ok());
+
+    Desk assessor(*gw, "central-1", "central_assessor", "I-MICRO");
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    v1::ReviewQueueRequest q;
+    q.set_study_id("I-MICRO");
+    EXPECT_FALSE(dm.client.reviewQueue(q).ok()) << "the queue is the assessor's";
+    auto queue = assessor.client.reviewQueue(q);
+    ASSERT_TRUE(queue.ok()) << queue.error().text();
+    ASSERT_EQ(queue->items_size(), 3);
+    // Masked: the answer holds random codes and nothing of subject, site, visit or arm.
+    const std::string wire = queue->SerializeAsString();
+    for (const char* leak : {"01-15", "D1", "\"01\"", "ILOPROST", "PLACEBO"})
+        EXPECT_EQ(wire.find(leak), std::string::npos) << leak;
+    EXPECT_EQ(assessor.client.reviewQueue(q)->items(0).code(), queue->items(0).code()) << "codes are stable";
+
+    // The assessor scores each photo after looking at it; a score outside 0-5 is refused.
+    std::map<std::string, int> central{{photos[0], 3}, {photos[1], 3}, {photos[2], 4}};
+    for (const auto& item : queue->items()) {
+        v1::ReviewPhotoRequest p;
+        p.set_study_id("I-MICRO");
+        p.set_code(item.code());
+        auto image = assessor.client.reviewPhoto(p);
+        ASSERT_TRUE(image.ok()) << image.error().text();
+        const std::string digest = photo::digestHex(image->jpeg());
+        ASSERT_TRUE(central.count(digest));
+        v1::SubmitScoreRequest s;
+        s.set_study_id("I-MICRO");
+        s.set_code(item.code());
+        s.set_score(7);
+        EXPECT_FALSE(assessor.client.submitScore(s).ok());
+        s.set_score(central.at(digest));
+        ASSERT_TRUE(assessor.client.submitScore(s).ok());
+    }
+    EXPECT_TRUE(assessor.client.reviewQueue(q)->items(0).scored());
+
+    // The report: 3 pairs (3,3) (2,3) (4,4); linear weighted kappa over 0-5 as core/kappa computes it.
+    v1::ReviewReportRequest r;
+    r.set_study_id("I-MICRO");
+    EXPECT_FALSE(assessor.client.reviewReport(r).ok()) << "the assessor does not see the comparison";
+    auto report = dm.client.reviewReport(r);
+    ASSERT_TRUE(report.ok()) << report.error().text();
+    EXPECT_EQ(report->photos(), 3u);
+    EXPECT_EQ(report->pairs(), 3u);
+    EXPECT_EQ(report->exact_agreement(), 2u);
+    EXPECT_NEAR(report->kappa_linear(), kappa::weighted({{3, 3}, {2, 3}, {4, 4}}, 6).value(), 1e-12);
+    EXPECT_GT(report->kappa_linear(), 0.3);
 }

@@ -200,7 +200,7 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
     std::vector<std::string> digests;
     {
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        EXPECT_EQ(raw.userVersion(), 9);
+        EXPECT_EQ(raw.userVersion(), 10);
         // The merge projection moved from one row per field to one row per form instance.
         auto& forms = raw.prepare("SELECT count(*) FROM form_state");
         forms.step();

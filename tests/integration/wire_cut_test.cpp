@@ -187,11 +187,11 @@ TEST_P(CompressedWireCut, aCompressedPushCutAnywhereLosesAndDuplicatesNothing)
     expectExactlyOnce(kSaves);
 }
 
+// A lost acknowledgement is covered uncompressed above: with compressed batches the gateway's flow-control frames can
+// come back before a request is whole, so an answer cut placed by byte count is not deterministic there.
 INSTANTIATE_TEST_SUITE_P(Positions, CompressedWireCut,
                          ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, 0, 0},
-                                           CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200, 200},
-                                           CompressedCut{"acknowledgementLostAfterTheFirstBatch",
-                                                         Cut::AnswerAfterUpstream, 15'000, 0, 200}),
+                                           CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200, 200}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 /// Photos cut mid-chunk: the second pass resumes at the gateway's offset, the photo is verified once.

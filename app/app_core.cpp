@@ -458,18 +458,24 @@ void AppCore::login(std::string userId, std::string password, std::function<void
             Result<LoginInfo> outcome = [&]() -> Result<LoginInfo> {
                 std::string deviceId;
                 Result<std::string> secret = Error{"login", "the tablet's store is not open"};
+                Result<std::string> enrol = std::string();
                 onStore([&](store::TabletStore& s) {
                     deviceId = s.deviceId();
                     secret = s.deviceSecret();
+                    if (secret && secret->empty())
+                        enrol = s.enrolmentSecret(); // kept before asking: a lost enrolment answer is retried
                 });
                 if (!secret)
                     return secret.error();
+                if (!enrol)
+                    return enrol.error();
                 auto& client = worker->ensureClient(address, pem);
                 v1::LoginRequest request;
                 request.set_user_id(userId);
                 request.set_password(password);
                 request.set_device_id(deviceId);
                 request.set_device_secret(secret.value());
+                request.set_enrol_secret(enrol.value());
                 auto online = client.login(request);
                 if (online) {
                     const v1::Grant* grant = nullptr;

@@ -104,4 +104,11 @@ void secureWipe(void* p, size_t len)
     sodium_memzero(p, len);
 }
 
+std::string randomHex(size_t bytes)
+{
+    std::string raw(bytes, '\0');
+    randomBytes(raw.data(), raw.size());
+    return toHex(raw);
+}
+
 } // namespace crf

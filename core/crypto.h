@@ -39,6 +39,8 @@ std::string toHex(std::string_view bytes);
 std::string toHex(const Digest& d);
 /// Fills `out` from the OS CSPRNG.
 void randomBytes(void* out, size_t len);
+/// `bytes` random bytes from the OS CSPRNG, as lower-case hex (tokens, device secrets).
+std::string randomHex(size_t bytes);
 /// A random (version 4) UUID in canonical text form.
 std::string uuidV4();
 /// Overwrites memory in a way the compiler may not optimise away (key material).

@@ -65,6 +65,13 @@ crf::Result<crf::v1::LoginResponse> loginWithRetry(crf::sync::SyncClient& client
         request.set_password(password);
         request.set_device_id(deviceId);
         request.set_device_secret(secrets[deviceId]);
+        // Until enrolled, present a secret of our own: a retry after the gateway died mid-enrolment then succeeds.
+        if (secrets[deviceId].empty()) {
+            std::string& mine = secrets["enrol:" + deviceId];
+            if (mine.empty())
+                mine = crf::randomHex(32);
+            request.set_enrol_secret(mine);
+        }
         r = client.login(request);
         if (r) {
             if (!r->device_secret().empty())

@@ -1038,6 +1038,20 @@ Result<SyncState> TabletStore::syncState()
     }
 }
 
+Result<std::string> TabletStore::enrolmentSecret()
+{
+    try {
+        std::string secret = meta("enrol_secret");
+        if (secret.empty()) {
+            secret = randomHex(32);
+            setMeta("enrol_secret", secret);
+        }
+        return secret;
+    } catch (const sql::SqlError& e) {
+        return Error{"device", e.what()};
+    }
+}
+
 Result<std::string> TabletStore::deviceSecret()
 {
     try {

@@ -184,6 +184,8 @@ public:
 
     /// The credential the gateway gave this device at enrolment ("" before the first online login).
     Result<std::string> deviceSecret();
+    /// The secret this tablet enrols with (made once, kept encrypted here before the first login is even sent).
+    Result<std::string> enrolmentSecret();
     /// After an online login: the user's offline verifier and session, and (first login) the device credential.
     Status rememberLogin(const LocalUser& user, const std::string& deviceSecret);
     /// A user who logged in online on this tablet before (for offline login).

@@ -15,13 +15,6 @@ std::string tokenHash(const std::string& token)
     return digestBytes(sha256(token));
 }
 
-std::string randomHex(size_t bytes)
-{
-    std::string raw(bytes, '\0');
-    randomBytes(raw.data(), raw.size());
-    return toHex(raw);
-}
-
 std::string utcMinute(int64_t ms)
 {
     const std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -228,17 +221,22 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
     // The device: enrolled at its first login (by this user), then its secret is required.
     std::string newSecret;
     auto device = m_store.device(request.device_id());
+    if (!request.enrol_secret().empty() && request.enrol_secret().size() < 32)
+        return refuse(Refusal::PermissionDenied, "the device's enrolment secret is too short", "login.refused",
+                      "weak enrolment secret");
+    // A device that made its own secret presents it until its enrolment is confirmed: a retry after a lost answer.
+    const std::string& presented = request.device_secret().empty() ? request.enrol_secret() : request.device_secret();
     if (!device) {
         if (!request.device_secret().empty())
             return refuse(Refusal::PermissionDenied, "this device is not enrolled at this gateway", "login.refused",
                           "unknown device with a credential");
-        newSecret = randomHex(32);
+        newSecret = request.enrol_secret().empty() ? randomHex(32) : request.enrol_secret();
         m_store.putDevice(DeviceRecord{request.device_id(), tokenHash(newSecret), userId, now, 0, {}},
                           entry(userId, "device.enrol", request.device_id()));
     } else if (device->revokedAtMs != 0) {
         return refuse(Refusal::PermissionDenied, "this device has been revoked: ask the gateway administrator",
                       "login.refused", "device revoked");
-    } else if (request.device_secret().empty() || tokenHash(request.device_secret()) != device->secretHash) {
+    } else if (presented.empty() || tokenHash(presented) != device->secretHash) {
         return refuse(Refusal::PermissionDenied, "this device's credential is wrong (restored or copied tablet?)",
                       "login.refused", "device credential wrong");
     }
@@ -255,7 +253,7 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
     out.set_expires_at_ms(session.expiresAtMs);
     out.set_user_id(userId);
     out.set_printed_name(u->printedName);
-    out.set_device_secret(newSecret);
+    out.set_device_secret(newSecret.empty() && request.device_secret().empty() ? request.enrol_secret() : newSecret);
     out.set_server_time_ms(now);
     for (const auto& g : activeGrants(userId, now)) {
         auto* grant = out.add_grants();

@@ -536,3 +536,35 @@ TEST(Login, manyTabletsLoggingInAtOnceWaitForABoundedNumberOfPasswordChecks)
     EXPECT_LE(gw->identity().passwordChecksPeak(), 2);
     EXPECT_GE(gw->identity().passwordChecksPeak(), 1);
 }
+
+TEST(Device, anEnrolmentWhoseAnswerWasLostIsRetriedWithTheDevicesOwnSecret)
+{
+    // The gateway commits the enrolment, then dies before its answer reaches the tablet: the tablet made its secret
+    // itself and kept it, so the retry with the same secret logs in; anything else is refused.
+    SystemClock clock;
+    QTemporaryDir dir;
+    auto gw = gateway::GatewayServer::start(test::devGateway(dir.path().toStdString()), clock).value();
+    test::addUser(*gw, "nurse-e", "research_nurse", "01");
+    v1::LoginRequest first;
+    first.set_user_id("nurse-e");
+    first.set_password(test::passwordOf("nurse-e"));
+    first.set_device_id("tablet-e");
+    first.set_enrol_secret(std::string(64, 'a'));
+    auto [enrolled, lost] = gw->identity().login(first); // the answer "never arrives"
+    ASSERT_TRUE(enrolled.ok()) << enrolled.message;
+    auto [again, answer] = gw->identity().login(first);
+    ASSERT_TRUE(again.ok()) << again.message;
+    EXPECT_EQ(answer.device_secret(), std::string(64, 'a'));
+    v1::LoginRequest other = first;
+    other.set_enrol_secret(std::string(64, 'b'));
+    EXPECT_FALSE(gw->identity().login(other).first.ok()) << "another secret for an enrolled device";
+    v1::LoginRequest weak = first;
+    weak.set_device_id("tablet-w");
+    weak.set_enrol_secret("short");
+    EXPECT_FALSE(gw->identity().login(weak).first.ok());
+    // From then on the secret is the device credential.
+    v1::LoginRequest next = first;
+    next.clear_enrol_secret();
+    next.set_device_secret(std::string(64, 'a'));
+    EXPECT_TRUE(gw->identity().login(next).first.ok());
+}

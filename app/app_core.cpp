@@ -200,15 +200,7 @@ void AppCore::consentWorklist(std::function<void(Result<v1::ConsentWorklistRespo
 {
     const std::string key = trial::worklistKey(m_config.study.studyId, m_config.actor.siteId);
     onStore<Result<v1::ConsentWorklistResponse>>(
-        [key](store::TabletStore& s) -> Result<v1::ConsentWorklistResponse> {
-            auto bytes = s.cached(key);
-            if (!bytes)
-                return bytes.error();
-            v1::ConsentWorklistResponse list;
-            if (!bytes->empty() && !list.ParseFromString(*bytes))
-                return Error{"consent worklist", "the copy kept on this tablet is unreadable: sync again"};
-            return list;
-        },
+        [key](store::TabletStore& s) { return trial::cachedMessage<v1::ConsentWorklistResponse>(s, key); },
         std::move(done));
 }
 
@@ -276,73 +268,57 @@ void AppCore::siteQueries(std::function<void(Result<v1::ListQueriesResponse>)> d
 {
     const std::string key = trial::queriesKey(m_config.study.studyId, m_config.actor.siteId);
     onStore<Result<v1::ListQueriesResponse>>(
-        [key](store::TabletStore& s) -> Result<v1::ListQueriesResponse> {
-            auto bytes = s.cached(key);
-            if (!bytes)
-                return bytes.error();
-            v1::ListQueriesResponse list;
-            if (!bytes->empty() && !list.ParseFromString(*bytes))
-                return Error{"queries", "the copy kept on this tablet is unreadable: sync again"};
-            return list;
-        },
+        [key](store::TabletStore& s) { return trial::cachedMessage<v1::ListQueriesResponse>(s, key); },
         std::move(done));
 }
 
 void AppCore::answerQuery(std::string queryId, std::string text, std::function<void(Result<v1::DataQuery>)> done)
 {
-    SyncWorker* worker = m_syncWorker;
-    const std::string address = m_config.gatewayAddress.toStdString();
-    const std::string pem = m_config.gatewayRootCertPem;
-    const std::string studyId = m_config.study.studyId;
-    QPointer<AppCore> self(this);
-    QMetaObject::invokeMethod(
-        worker,
-        [=, queryId = std::move(queryId), text = std::move(text)] {
-            auto& client = worker->ensureClient(address, pem);
-            Result<v1::DataQuery> r = Error{"query", "answering needs the gateway: log in online"};
-            if (client.hasSession()) {
-                v1::QueryActionRequest request;
-                request.set_study_id(studyId);
-                request.set_query_id(queryId);
-                request.set_action("ANSWER");
-                request.set_text(text);
-                r = client.queryAction(request);
-            }
-            QMetaObject::invokeMethod(
-                self,
-                [self, r = std::move(r), done] {
-                    if (self)
-                        done(r);
-                },
-                Qt::QueuedConnection);
+    v1::QueryActionRequest request;
+    request.set_study_id(m_config.study.studyId);
+    request.set_query_id(std::move(queryId));
+    request.set_action("ANSWER");
+    request.set_text(std::move(text));
+    onGateway<Result<v1::DataQuery>>(
+        [request](sync::SyncClient& client) -> Result<v1::DataQuery> {
+            if (!client.hasSession())
+                return Error{"query", "answering needs the gateway: log in online"};
+            return client.queryAction(request);
         },
-        Qt::QueuedConnection);
+        std::move(done));
 }
 
 void AppCore::unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done)
 {
+    const std::string procedure =
+        m_config.definition ? m_config.definition->randomization().code_break_procedure() : std::string();
+    v1::UnblindRequest request;
+    request.set_study_id(m_config.study.studyId);
+    request.set_subject_id(std::move(subjectId));
+    request.set_reason(std::move(reason));
+    onGateway<Result<v1::UnblindResponse>>(
+        [request, procedure](sync::SyncClient& client) -> Result<v1::UnblindResponse> {
+            if (!client.hasSession())
+                return Error{"unblinding", "not logged in online: " + procedure};
+            auto r = client.unblind(request);
+            // Unreachable: the site's written procedure is the way (the gateway never saw this request).
+            if (!r && r.error().what.rfind("gateway", 0) == 0)
+                return Error{"unblinding", r.error().what + ". " + procedure};
+            return r;
+        },
+        std::move(done));
+}
+
+template <typename R> void AppCore::onGateway(std::function<R(sync::SyncClient&)> call, std::function<void(R)> done)
+{
     SyncWorker* worker = m_syncWorker;
     const std::string address = m_config.gatewayAddress.toStdString();
     const std::string pem = m_config.gatewayRootCertPem;
-    const std::string studyId = m_config.study.studyId;
-    const std::string procedure =
-        m_config.definition ? m_config.definition->randomization().code_break_procedure() : std::string();
     QPointer<AppCore> self(this);
     QMetaObject::invokeMethod(
         worker,
-        [=, subjectId = std::move(subjectId), reason = std::move(reason)] {
-            auto& client = worker->ensureClient(address, pem);
-            Result<v1::UnblindResponse> r = Error{"unblinding", "not logged in online: " + procedure};
-            if (client.hasSession()) {
-                v1::UnblindRequest request;
-                request.set_study_id(studyId);
-                request.set_subject_id(subjectId);
-                request.set_reason(reason);
-                r = client.unblind(request);
-                // Unreachable: the site's written procedure is the way (the gateway never saw this request).
-                if (!r && r.error().what.rfind("gateway", 0) == 0)
-                    r = Error{"unblinding", r.error().what + ". " + procedure};
-            }
+        [=, call = std::move(call), done = std::move(done)] {
+            R r = call(worker->ensureClient(address, pem));
             QMetaObject::invokeMethod(
                 self,
                 [self, r = std::move(r), done] {

@@ -116,6 +116,8 @@ signals:
 
 private:
     template <typename R> void onStore(std::function<R(store::TabletStore&)> fn, std::function<void(R)> done);
+    /// Runs `call` with the gateway client on the sync thread (online-only actions); the result comes back here.
+    template <typename R> void onGateway(std::function<R(sync::SyncClient&)> call, std::function<void(R)> done);
 
     AppConfig m_config;
     std::unique_ptr<Clock> m_ownClock;

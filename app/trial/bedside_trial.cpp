@@ -42,11 +42,10 @@ std::map<std::string, std::string> merged(const std::map<std::string, store::Fie
 
 std::optional<v1::SiteInventoryResponse> cachedInventory(store::TabletStore& store, const std::string& key)
 {
-    auto bytes = store.cached(key);
-    v1::SiteInventoryResponse inv;
-    if (!bytes || bytes->empty() || !inv.ParseFromString(*bytes))
+    auto inv = cachedMessage<v1::SiteInventoryResponse>(store, key);
+    if (!inv || inv->boxes_size() == 0)
         return std::nullopt;
-    return inv;
+    return std::move(inv).value();
 }
 
 } // namespace

@@ -30,6 +30,18 @@ Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefiniti
 /// always-open forms, safety and vital status, stay open).
 Status checkSave(store::TabletStore& store, const v1::StudyDefinition& def, const store::SaveRequest& request);
 
+/// A message the gateway last sent, as kept in this tablet's encrypted store (empty before the first sync).
+template <typename Msg> Result<Msg> cachedMessage(store::TabletStore& store, const std::string& key)
+{
+    auto bytes = store.cached(key);
+    if (!bytes)
+        return bytes.error();
+    Msg msg;
+    if (!bytes->empty() && !msg.ParseFromString(*bytes))
+        return Error{"cache " + key, "the copy kept on this tablet is unreadable: sync again"};
+    return msg;
+}
+
 /// The cache keys of what the gateway last sent for a site.
 std::string inventoryKey(const std::string& studyId, const std::string& siteId);
 std::string worklistKey(const std::string& studyId, const std::string& siteId);

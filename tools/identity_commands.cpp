@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "identity/identity.h"
+#include "password.h"
 #include "storage/store.h"
 
 #include <cstdio>
@@ -64,16 +65,20 @@ std::string utc(int64_t ms)
     return ms == 0 ? "-" : isoUtc(ms);
 }
 
-/// A random password that passes the policy: 20 characters from an unambiguous alphabet.
-std::string randomPassword()
+/// A random password that passes the policy for `userId`: 20 characters from an unambiguous alphabet, drawn again in
+/// the rare case it contains the user id (a short id such as "dm" can appear by chance).
+std::string randomPassword(const std::string& userId)
 {
     static const char kAlphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::string out;
-    unsigned char bytes[20];
-    randomBytes(bytes, sizeof bytes);
-    for (unsigned char b : bytes)
-        out += kAlphabet[b % (sizeof kAlphabet - 1)];
-    return out;
+    while (true) {
+        std::string out;
+        unsigned char bytes[20];
+        randomBytes(bytes, sizeof bytes);
+        for (unsigned char b : bytes)
+            out += kAlphabet[b % (sizeof kAlphabet - 1)];
+        if (password::checkPolicy(out, userId).ok())
+            return out;
+    }
 }
 
 std::string jsonString(const std::string& s)
@@ -199,7 +204,7 @@ int devSeedCommand(const std::map<std::string, std::string>& opt)
         for (const auto& [prefix, role] : {std::pair<std::string, std::string>{"inv", "investigator"},
                                            {"nurse", "research_nurse"},
                                            {"monitor", "monitor"}}) {
-            Seed seed{prefix + "-" + site, role, site, randomPassword()};
+            Seed seed{prefix + "-" + site, role, site, randomPassword(prefix + "-" + site)};
             const std::string name = (role == "investigator" ? "Dr Demo " : "Demo ") + seed.user;
             Status added = identity.addUser("dev-seed", seed.user, name, seed.password);
             if (!added)
@@ -215,7 +220,7 @@ int devSeedCommand(const std::map<std::string, std::string>& opt)
     for (const auto& [user, role] : {std::pair<std::string, std::string>{"dm", "data_manager"},
                                      {"stat", "unblinded_statistician"},
                                      {"sponsor", "sponsor_viewer"}}) {
-        Seed seed{user, role, "*", randomPassword()};
+        Seed seed{user, role, "*", randomPassword(user)};
         Status added = identity.addUser("dev-seed", seed.user, "Demo " + seed.user, seed.password);
         if (!added)
             return fail(cmd, added.error().text() + " (dev-seed wants a fresh --data)", 1);

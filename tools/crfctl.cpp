@@ -6,6 +6,7 @@
 #include "domain/audit_review.h"
 #include "domain/event_rules.h"
 #include "domain/odm_export.h"
+#include "domain/odm_import.h"
 #include "identity/roles.h"
 #include "identity_commands.h"
 #include "json_calculators.h"
@@ -56,6 +57,8 @@ int usage(int rc)
         "        the same file streamed by a running gateway to the sponsor (password on stdin)\n"
         "  export --format site-archive --site ID --data DIR --study ID --definition FILE --out DIR\n"
         "        the investigator's independent copy: ODM, photos, signatures, manifest with SHA-256\n"
+        "  import --format odm132 --data NEW_DIR --definition FILE --in FILE [--as USER]\n"
+        "        rebuild an empty gateway from a complete, unblinded ODM export (each event checked by its hash)\n"
         "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
         "    common options: --gateway HOST:PORT --user ID [--gateway-ca FILE] [--device-file FILE] --study ID\n"
         "  trial boxes --site ID --numbers 1-4,9    the sponsor's data manager loads treatment boxes of a site\n"
@@ -245,6 +248,50 @@ int exportCommand(const std::map<std::string, std::string>& opt)
     return 0;
 }
 
+/// crfctl import --format odm132: rebuilds an empty gateway from an archival export (docs/sponsor.md "Import").
+int importCommand(const std::map<std::string, std::string>& opt)
+{
+    const char* cmd = "crfctl import";
+    auto value = [&](const char* k) { return opt.count(k) && opt.at(k) != "Y" ? opt.at(k) : std::string(); };
+    if (value("format") != "odm132" || value("data").empty() || value("definition").empty() || value("in").empty()) {
+        std::fprintf(stderr, "%s: --format odm132 --data DIR --definition FILE --in FILE are required\n", cmd);
+        return 2;
+    }
+    auto studies = crf::gateway::StudyRegistry::load({value("definition")});
+    if (!studies) {
+        std::fprintf(stderr, "%s: --definition %s\n", cmd, studies.error().text().c_str());
+        return 2;
+    }
+    std::ifstream in(value("in"), std::ios::binary);
+    const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) {
+        std::fprintf(stderr, "%s: --in %s: cannot be read\n", cmd, value("in").c_str());
+        return 2;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(value("data"), ec);
+    auto store = crf::gateway::openSqliteStore(value("data"));
+    if (!store) {
+        std::fprintf(stderr, "%s: %s\n", cmd, store.error().text().c_str());
+        return 1;
+    }
+    crf::SystemClock clock;
+    crf::gateway::SyncDomain domain(**store, clock, *studies);
+    auto done = crf::gateway::importOdm132(domain, **store, clock, xml, value("in"),
+                                           value("as").empty() ? "crfctl" : value("as"));
+    if (!done) {
+        std::fprintf(stderr, "%s: %s\n", cmd, done.error().text().c_str());
+        return 1;
+    }
+    std::printf("imported %d change(s) of %d subject(s) into %s; every event matched its recorded hash%s\n",
+                done->events, done->subjects, value("data").c_str(),
+                done->absentRanges ? ("; " + std::to_string(done->absentRanges) +
+                                      " device range(s) not in the file (refused at the source or another study)")
+                                         .c_str()
+                                   : "");
+    return 0;
+}
+
 int auditCommand(const std::string& sub, const std::map<std::string, std::string>& opt)
 {
     auto store = openExisting(opt, "audit");
@@ -291,6 +338,9 @@ int auditCommand(const std::string& sub, const std::map<std::string, std::string
             "intact: %llu accepted and %llu refused events, %llu device chains and the gateway chain verified\n",
             static_cast<unsigned long long>(r.eventsChecked), static_cast<unsigned long long>(r.refusedChecked),
             static_cast<unsigned long long>(r.devices));
+        if (r.absentLinks)
+            std::printf("(%llu device link(s) cross events an import did not bring: see crfctl import)\n",
+                        static_cast<unsigned long long>(r.absentLinks));
         return 0;
     }
     if (!opt.count("subject")) {
@@ -385,6 +435,8 @@ int main(int argc, char** argv)
         return statsCommand(opt);
     if (cmd == "export")
         return exportCommand(opt);
+    if (cmd == "import")
+        return importCommand(opt);
     if (cmd == "dev-seed")
         return crf::tools::devSeedCommand(opt);
     if (cmd == "demo") {

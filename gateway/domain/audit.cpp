@@ -80,17 +80,32 @@ AuditReport verifyAudit(Store& store)
         report.firstBrokenLink = std::string("the audit store cannot be read: ") + e.what();
         return report;
     }
+    std::map<std::pair<std::string, uint64_t>, uint64_t> absent; // (device, first seq) -> last seq
+    try {
+        for (const auto& r : store.absentRanges())
+            absent[{r.deviceId, r.firstSeq}] = r.lastSeq;
+    } catch (const std::exception& e) {
+        report.firstBrokenLink = std::string("the audit store cannot be read: ") + e.what();
+        return report;
+    }
     report.devices = devices.size();
     for (auto& [device, links] : devices) {
         std::sort(links.begin(), links.end(), [](const ChainLink& a, const ChainLink& b) { return a.seq < b.seq; });
         std::string prev = genesisHash();
-        for (size_t i = 0; i < links.size(); ++i) {
-            const auto& l = links[i];
-            if (l.seq != i + 1) {
-                report.firstBrokenLink = "device " + device + " seq " + std::to_string(i + 1) + ": missing (" +
-                                         l.where + " follows " + std::to_string(i) + ")";
-                return report;
+        uint64_t expected = 1;
+        for (const auto& l : links) {
+            if (l.seq != expected) {
+                // Only a range recorded by an import, exactly up to this event, may be absent.
+                const auto range = absent.find({device, expected});
+                if (l.seq < expected || range == absent.end() || range->second + 1 != l.seq) {
+                    report.firstBrokenLink = "device " + device + " seq " + std::to_string(expected) + ": missing (" +
+                                             l.where + " follows " + std::to_string(expected - 1) + ")";
+                    return report;
+                }
+                ++report.absentLinks;
+                prev = l.prevHash; // the absent event's hash, as the next event names it (covered by its own hash)
             }
+            expected = l.seq + 1;
             if (l.prevHash != prev) {
                 report.firstBrokenLink = "device " + device + " seq " + std::to_string(l.seq) + " (" + l.where +
                                          "): does not link to the device's previous event";

@@ -13,6 +13,7 @@ struct AuditReport {
     uint64_t eventsChecked = 0;
     uint64_t refusedChecked = 0;
     uint64_t devices = 0;
+    uint64_t absentLinks = 0; // links across device events an import did not bring (Store::recordAbsent)
     std::optional<std::string> firstBrokenLink; // names the link: "server_seq 12: ..." or "device X seq 4: ..."
     bool intact() const { return !firstBrokenLink.has_value(); }
 };

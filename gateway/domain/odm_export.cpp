@@ -1,8 +1,12 @@
 #include "odm_export.h"
 
+#include "crypto.h"
 #include "definition.h"
 #include "photo.h"
 
+#include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -39,15 +43,55 @@ std::string esc(const std::string& s)
     return out;
 }
 
-/// ODM wants an explicit offset (FACTS "Data exchange"): UTC as +00:00.
+} // namespace
+
 std::string odmTime(int64_t ms)
 {
-    std::string t = isoUtc(ms);
-    return t.substr(0, t.size() - 1) + "+00:00";
+    const std::string t = isoUtc(ms);
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(((ms % 1000) + 1000) % 1000));
+    return t.substr(0, t.size() - 1) + frac + "+00:00";
+}
+
+std::optional<int64_t> parseOdmTime(const std::string& s)
+{
+    // YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00|+HH:MM|-HH:MM)
+    int y, mo, d, h, mi, sec, n = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+        return std::nullopt;
+    size_t pos = 19;
+    int64_t ms = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        int digits = 0;
+        for (++pos; pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])); ++pos, ++digits)
+            if (digits < 3)
+                ms = ms * 10 + (s[pos] - '0');
+        if (digits == 0)
+            return std::nullopt;
+        for (; digits < 3; ++digits)
+            ms *= 10;
+    }
+    int offsetMin = 0;
+    const std::string zone = s.substr(pos);
+    if (zone != "Z") {
+        int oh, om;
+        if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
+            std::sscanf(zone.c_str() + 1, "%2d:%2d", &oh, &om) != 2)
+            return std::nullopt;
+        offsetMin = (zone[0] == '-' ? -1 : 1) * (oh * 60 + om);
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    return (static_cast<int64_t>(timegm(&tm)) - offsetMin * 60) * 1000 + ms;
 }
 
 /// OIDs from our identifiers: letters, digits, '.', '-', '_' kept, anything else as '_'.
-std::string oidPart(const std::string& s)
+std::string odmOid(const std::string& s)
 {
     std::string out;
     for (char c : s)
@@ -55,13 +99,75 @@ std::string oidPart(const std::string& s)
     return out.empty() ? "_" : out;
 }
 
-std::string itemOid(const std::string& form, const std::string& item)
+std::string odmItemOid(const std::string& form, const std::string& item)
 {
     // A missing-data companion ("GCS#ND") is an item of its own.
     const auto hash = item.find('#');
     if (hash != std::string::npos)
-        return "I." + oidPart(form) + "." + oidPart(item.substr(0, hash)) + ".ND";
-    return "I." + oidPart(form) + "." + oidPart(item);
+        return "I." + odmOid(form) + "." + odmOid(item.substr(0, hash)) + ".ND";
+    return "I." + odmOid(form) + "." + odmOid(item);
+}
+
+namespace {
+
+/// A provenance value: '%' and ';' (the separators) and control characters percent-encoded.
+std::string provenanceValue(const std::string& v)
+{
+    std::string out;
+    for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '%' || c == ';' || u < 0x20) {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", u);
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+/// The AuditRecord's SourceID: where the change came from and every part of the original event that ODM has no
+/// element for, so that an import rebuilds the very same event and checks it against its recorded hash
+/// (docs/sponsor.md "Import"). Readable: "device=T-01; seq=4; event=...; role=investigator; ...".
+std::string provenance(const v1::ServerEvent& se)
+{
+    const auto& e = se.event();
+    std::vector<std::pair<std::string, std::string>> kv{
+        {"device", e.device_id()},
+        {"seq", std::to_string(e.device_seq())},
+        {"event", e.event_id()},
+        {"role", e.role()},
+        {"definition", e.definition_version()},
+        {"gateway_seq", std::to_string(se.server_seq())},
+        {"received", odmTime(se.received_at_ms())},
+        {"saved", odmTime(e.saved_at_ms())},
+        {"offset", std::to_string(e.captured_utc_offset_min())},
+        {"hlc", std::to_string(e.hlc().wall_ms()) + "." + std::to_string(e.hlc().counter())},
+        {"base", std::to_string(e.base_version())},
+        {"skew", std::to_string(se.clock_skew_ms())},
+    };
+    if (se.clock_flagged())
+        kv.emplace_back("clock_flagged", "yes");
+    if (!e.record_status().empty())
+        kv.emplace_back("status", e.record_status());
+    if (e.has_signature()) {
+        kv.emplace_back("signature_scope", e.signature().scope());
+        kv.emplace_back("signature_name", e.signature().printed_name());
+        kv.emplace_back("signature_hash", toHex(e.signature().content_hash()));
+    }
+    if (se.resolved_items_size() > 0) {
+        std::string items;
+        for (const auto& i : se.resolved_items())
+            items += (items.empty() ? "" : ",") + i;
+        kv.emplace_back("resolves", items);
+    }
+    kv.emplace_back("prev", toHex(e.prev_hash()));
+    kv.emplace_back("hash", toHex(se.event_hash()));
+    std::string out;
+    for (const auto& [k, v] : kv)
+        out += (out.empty() ? "" : "; ") + k + "=" + provenanceValue(v);
+    return out;
 }
 
 const char* dataType(const v1::Item& item)
@@ -125,6 +231,9 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
                 }
                 siteFirstMs.emplace(e.site_id(), se.received_at_ms());
                 users.insert(e.user_id());
+                for (const auto& c : e.changes())
+                    if (!c.unit().empty())
+                        units.insert(c.unit()); // a unit the definition no longer lists still needs its definition
                 events.push_back(std::move(se));
             }
         }
@@ -141,11 +250,12 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
         x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           << "<ODM xmlns=\"http://www.cdisc.org/ns/odm/v1.3\" ODMVersion=\"1.3.2\" FileType=\"Transactional\" "
              "Granularity=\"All\" Archival=\"Yes\" FileOID=\""
-          << esc(oidPart(options.studyId) + "." + std::to_string(now)) << "\" CreationDateTime=\"" << odmTime(now)
+          << esc(odmOid(options.studyId) + "." + std::to_string(now)) << "\" CreationDateTime=\"" << odmTime(now)
           << "\" SourceSystem=\"crf-gateway\" Description=\""
           << esc(options.afterServerSeq ? "incremental after event " + std::to_string(options.afterServerSeq)
                                         : std::string("complete"))
-          << (options.siteId.empty() ? "" : esc(", site " + options.siteId)) << "\">\n";
+          << (options.siteId.empty() ? "" : esc(", site " + options.siteId))
+          << (hidden.empty() ? "" : ", blinded (unblinded-only items left out)") << "\">\n";
 
         // --- metadata, generated from the study definition ---
         x << " <Study OID=\"" << esc(def->study_id()) << "\">\n  <GlobalVariables><StudyName>" << esc(def->study_id())
@@ -154,38 +264,39 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
         if (!units.empty()) {
             x << "  <BasicDefinitions>\n";
             for (const auto& u : units)
-                x << "   <MeasurementUnit OID=\"MU." << esc(oidPart(u)) << "\" Name=\"" << esc(u)
+                x << "   <MeasurementUnit OID=\"MU." << esc(odmOid(u)) << "\" Name=\"" << esc(u)
                   << "\"><Symbol><TranslatedText>" << esc(u) << "</TranslatedText></Symbol></MeasurementUnit>\n";
             x << "  </BasicDefinitions>\n";
         }
         x << "  <MetaDataVersion OID=\"" << esc(def->version()) << "\" Name=\""
           << esc(def->study_id() + " " + def->version()) << "\">\n   <Protocol>";
         for (int i = 0; i < def->visits_size(); ++i)
-            x << "<StudyEventRef StudyEventOID=\"SE." << esc(oidPart(def->visits(i).oid())) << "\" OrderNumber=\""
+            x << "<StudyEventRef StudyEventOID=\"SE." << esc(odmOid(def->visits(i).oid())) << "\" OrderNumber=\""
               << i + 1 << "\" Mandatory=\"No\"/>";
         x << "</Protocol>\n";
         for (const auto& v : def->visits()) {
-            x << "   <StudyEventDef OID=\"SE." << esc(oidPart(v.oid())) << "\" Name=\"" << esc(v.name())
+            x << "   <StudyEventDef OID=\"SE." << esc(odmOid(v.oid())) << "\" Name=\"" << esc(v.name())
               << "\" Repeating=\"No\" Type=\"Scheduled\">";
             for (const auto& f : v.form_oids())
-                x << "<FormRef FormOID=\"F." << esc(oidPart(f)) << "\" Mandatory=\"No\"/>";
+                x << "<FormRef FormOID=\"F." << esc(odmOid(f)) << "\" Mandatory=\"No\"/>";
             x << "</StudyEventDef>\n";
         }
         for (const auto& f : def->forms())
-            x << "   <FormDef OID=\"F." << esc(oidPart(f.oid())) << "\" Name=\"" << esc(f.name()) << "\" Repeating=\""
-              << (f.repeating() ? "Yes" : "No") << "\"><ItemGroupRef ItemGroupOID=\"IG." << esc(oidPart(f.oid()))
+            x << "   <FormDef OID=\"F." << esc(odmOid(f.oid())) << "\" Name=\"" << esc(f.name()) << "\" Repeating=\""
+              << (f.repeating() ? "Yes" : "No") << "\"><ItemGroupRef ItemGroupOID=\"IG." << esc(odmOid(f.oid()))
               << "\" Mandatory=\"Yes\"/></FormDef>\n";
         for (const auto& f : def->forms()) {
-            x << "   <ItemGroupDef OID=\"IG." << esc(oidPart(f.oid())) << "\" Name=\"" << esc(f.name())
+            x << "   <ItemGroupDef OID=\"IG." << esc(odmOid(f.oid())) << "\" Name=\"" << esc(f.name())
               << "\" Repeating=\"No\">";
             for (const auto& s : f.sections())
                 for (const auto& i : s.items()) {
                     if (i.site_only() || hidden.count(f.oid() + "/" + i.oid()))
                         continue; // never leaves the site / not for blinded readers
-                    x << "<ItemRef ItemOID=\"" << esc(itemOid(f.oid(), i.oid())) << "\" Mandatory=\""
+                    x << "<ItemRef ItemOID=\"" << esc(odmItemOid(f.oid(), i.oid())) << "\" Mandatory=\""
                       << (i.required() ? "Yes" : "No") << "\"/>";
                     if (i.required())
-                        x << "<ItemRef ItemOID=\"" << esc(itemOid(f.oid(), i.oid() + "#ND")) << "\" Mandatory=\"No\"/>";
+                        x << "<ItemRef ItemOID=\"" << esc(odmItemOid(f.oid(), i.oid() + "#ND"))
+                          << "\" Mandatory=\"No\"/>";
                 }
             x << "</ItemGroupDef>\n";
         }
@@ -194,23 +305,23 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
                 for (const auto& i : s.items()) {
                     if (i.site_only() || hidden.count(f.oid() + "/" + i.oid()))
                         continue;
-                    x << "   <ItemDef OID=\"" << esc(itemOid(f.oid(), i.oid())) << "\" Name=\"" << esc(i.oid())
+                    x << "   <ItemDef OID=\"" << esc(odmItemOid(f.oid(), i.oid())) << "\" Name=\"" << esc(i.oid())
                       << "\" DataType=\"" << dataType(i) << "\"><Question><TranslatedText>" << esc(i.label())
                       << "</TranslatedText></Question>";
                     for (const auto& u : i.units())
                         if (!u.unit().empty())
-                            x << "<MeasurementUnitRef MeasurementUnitOID=\"MU." << esc(oidPart(u.unit())) << "\"/>";
+                            x << "<MeasurementUnitRef MeasurementUnitOID=\"MU." << esc(odmOid(u.unit())) << "\"/>";
                     if (!i.code_list_oid().empty())
-                        x << "<CodeListRef CodeListOID=\"CL." << esc(oidPart(i.code_list_oid())) << "\"/>";
+                        x << "<CodeListRef CodeListOID=\"CL." << esc(odmOid(i.code_list_oid())) << "\"/>";
                     x << "</ItemDef>\n";
                     if (i.required())
-                        x << "   <ItemDef OID=\"" << esc(itemOid(f.oid(), i.oid() + "#ND")) << "\" Name=\""
+                        x << "   <ItemDef OID=\"" << esc(odmItemOid(f.oid(), i.oid() + "#ND")) << "\" Name=\""
                           << esc(i.oid()) << "#ND\" DataType=\"text\"><Question><TranslatedText>"
                           << esc("Reason " + i.label() + " is missing (CODE|text)")
                           << "</TranslatedText></Question></ItemDef>\n";
                 }
         for (const auto& c : def->code_lists()) {
-            x << "   <CodeList OID=\"CL." << esc(oidPart(c.oid())) << "\" Name=\"" << esc(c.oid())
+            x << "   <CodeList OID=\"CL." << esc(odmOid(c.oid())) << "\" Name=\"" << esc(c.oid())
               << "\" DataType=\"text\">";
             for (const auto& i : c.items())
                 x << "<CodeListItem CodedValue=\"" << esc(i.code()) << "\"><Decode><TranslatedText>" << esc(i.label())
@@ -222,10 +333,10 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
         // --- users, sites and signature meanings ---
         x << " <AdminData StudyOID=\"" << esc(def->study_id()) << "\">\n";
         for (const auto& u : users)
-            x << "  <User OID=\"U." << esc(oidPart(u)) << "\"><LoginName>" << esc(u) << "</LoginName><FullName>"
+            x << "  <User OID=\"U." << esc(odmOid(u)) << "\"><LoginName>" << esc(u) << "</LoginName><FullName>"
               << esc(names.count(u) ? names.at(u) : u) << "</FullName></User>\n";
         for (const auto& [site, firstMs] : siteFirstMs)
-            x << "  <Location OID=\"L." << esc(oidPart(site)) << "\" Name=\"Site " << esc(site)
+            x << "  <Location OID=\"L." << esc(odmOid(site)) << "\" Name=\"Site " << esc(site)
               << "\" LocationType=\"Site\"><MetaDataVersionRef StudyOID=\"" << esc(def->study_id())
               << "\" MetaDataVersionOID=\"" << esc(def->version()) << "\" EffectiveDate=\""
               << isoUtc(firstMs).substr(0, 10) << "\"/></Location>\n";
@@ -248,8 +359,8 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
             const bool newForm = seenForms.insert(formKey).second;
             const bool newVisit = seenVisits.insert(f.subject_id() + "/" + f.visit_oid()).second;
             subjectsHere.insert(f.subject_id());
-            const std::string user = "<UserRef UserOID=\"U." + esc(oidPart(e.user_id())) + "\"/>";
-            const std::string site = "<LocationRef LocationOID=\"L." + esc(oidPart(e.site_id())) + "\"/>";
+            const std::string user = "<UserRef UserOID=\"U." + esc(odmOid(e.user_id())) + "\"/>";
+            const std::string site = "<LocationRef LocationOID=\"L." + esc(odmOid(e.site_id())) + "\"/>";
             std::ostringstream audit;
             audit << "<AuditRecord>" << user << site << "<DateTimeStamp>" << odmTime(e.captured_at_ms())
                   << "</DateTimeStamp>";
@@ -257,11 +368,7 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
                 audit << "<ReasonForChange>"
                       << esc(e.reason().code() + (e.reason().text().empty() ? "" : ": " + e.reason().text()))
                       << "</ReasonForChange>";
-            audit << "<SourceID>"
-                  << esc("device " + e.device_id() + " seq " + std::to_string(e.device_seq()) + ", event " +
-                         e.event_id() + ", gateway " + std::to_string(se.server_seq()) + " received " +
-                         odmTime(se.received_at_ms()))
-                  << "</SourceID></AuditRecord>";
+            audit << "<SourceID>" << esc(provenance(se)) << "</SourceID></AuditRecord>";
             std::string signature;
             if (e.has_signature()) {
                 signature = "<Signature>" + user + site + "<SignatureRef SignatureOID=\"" +
@@ -276,8 +383,8 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
                 continue;
             }
             const char* formTx = e.record_status() == "ENTERED_IN_ERROR" ? "Remove" : (newForm ? "Insert" : "Update");
-            x << "<StudyEventData StudyEventOID=\"SE." << esc(oidPart(f.visit_oid())) << "\" TransactionType=\""
-              << (newVisit ? "Insert" : "Update") << "\"><FormData FormOID=\"F." << esc(oidPart(f.form_oid())) << "\"";
+            x << "<StudyEventData StudyEventOID=\"SE." << esc(odmOid(f.visit_oid())) << "\" TransactionType=\""
+              << (newVisit ? "Insert" : "Update") << "\"><FormData FormOID=\"F." << esc(odmOid(f.form_oid())) << "\"";
             const v1::Form* form = nullptr;
             for (const auto& candidate : def->forms())
                 if (candidate.oid() == f.form_oid())
@@ -292,25 +399,31 @@ Result<OdmExportSummary> buildOdm132(Store& store, const StudyRegistry& studies,
             for (const auto& c : e.changes()) {
                 if (hidden.count(f.form_oid() + "/" + c.item_oid()))
                     continue;
-                items << "<ItemData ItemOID=\"" << esc(itemOid(f.form_oid(), c.item_oid())) << "\" TransactionType=\""
-                      << (c.old_present() ? "Update" : "Insert") << "\"";
+                items << "<ItemData ItemOID=\"" << esc(odmItemOid(f.form_oid(), c.item_oid()))
+                      << "\" TransactionType=\"" << (c.old_present() ? "Update" : "Insert") << "\"";
                 if (c.new_present())
                     items << " Value=\"" << esc(c.new_value()) << "\"";
                 else
                     items << " IsNull=\"Yes\"";
                 items << ">";
-                if (c.new_present() && !c.unit().empty())
-                    items << "<MeasurementUnitRef MeasurementUnitOID=\"MU." << esc(oidPart(c.unit())) << "\"/>";
+                if (!c.unit().empty())
+                    items << "<MeasurementUnitRef MeasurementUnitOID=\"MU." << esc(odmOid(c.unit())) << "\"/>";
+                // ODM keeps only new values; the value the device saw before its change is part of the audit trail
+                // (21 CFR 11.10(e): previously recorded information) and of the event's hash.
+                int seqNum = 0;
+                if (c.old_present())
+                    items << "<Annotation SeqNum=\"" << ++seqNum << "\"><Comment SponsorOrSite=\"Site\">"
+                          << esc(kOdmPreviousValue + c.old_value()) << "</Comment></Annotation>";
                 if (auto it = held.find(c.item_oid()); it != held.end())
-                    items << "<Annotation SeqNum=\"1\"><Comment>"
-                          << esc("changed concurrently: the gateway kept the value of event " +
-                                 std::to_string(it->second->kept_server_seq()) + " (" + it->second->kept_value() +
-                                 "); data query " + std::to_string(it->second->conflict_id()))
+                    items << "<Annotation SeqNum=\"" << ++seqNum << "\"><Comment>"
+                          << esc(kOdmConflictNote + std::to_string(it->second->kept_server_seq()) + " (" +
+                                 it->second->kept_value() + "); data query " +
+                                 std::to_string(it->second->conflict_id()))
                           << "</Comment></Annotation>";
                 items << "</ItemData>";
             }
             if (!items.str().empty())
-                x << "<ItemGroupData ItemGroupOID=\"IG." << esc(oidPart(f.form_oid())) << "\" TransactionType=\""
+                x << "<ItemGroupData ItemGroupOID=\"IG." << esc(odmOid(f.form_oid())) << "\" TransactionType=\""
                   << (newForm ? "Insert" : "Update") << "\">" << items.str() << "</ItemGroupData>";
             x << "</FormData></StudyEventData></SubjectData>\n";
             ++summary.events;

@@ -7,9 +7,26 @@
 #include "event_rules.h"
 #include "storage/store.h"
 
+#include <optional>
 #include <string>
 
 namespace crf::gateway {
+
+/// An ODM date-time: UTC with milliseconds and an explicit offset ("2026-11-22T08:15:00.250+00:00").
+std::string odmTime(int64_t ms);
+
+/// How an ItemData's Annotation gives the value the device saw before its change (ODM carries only new values).
+inline constexpr const char* kOdmPreviousValue = "previous value: ";
+/// How an ItemData's Annotation says the field was changed concurrently; followed by the kept event's server_seq.
+inline constexpr const char* kOdmConflictNote = "changed concurrently: the gateway kept the value of event ";
+
+/// Reads an ODM date-time back (with or without milliseconds; Z or an explicit offset).
+std::optional<int64_t> parseOdmTime(const std::string& s);
+/// OIDs from our identifiers: letters, digits, '.', '-', '_' kept, anything else as '_'.
+std::string odmOid(const std::string& s);
+/// The ItemOID of an item of a form ("I.SOFA.GCS"); a missing-data companion ("GCS#ND") is an item of its own
+/// ("I.SOFA.GCS.ND").
+std::string odmItemOid(const std::string& form, const std::string& item);
 
 struct OdmExportOptions {
     std::string studyId;

@@ -119,7 +119,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 se.set_clock_skew_ms(request.device_now_ms() - receivedAt);
                 se.set_clock_flagged(std::llabs(se.clock_skew_ms()) > m_skewThresholdMs);
             }
-            merge(*tx, se);
+            merge(*tx, se, e.base_version());
             se.set_server_hash(
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se);
@@ -144,7 +144,83 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
     return response;
 }
 
-void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se)
+Result<SyncDomain::RestoreSummary> SyncDomain::restore(const std::vector<v1::ServerEvent>& events,
+                                                       const std::string& source)
+{
+    RestoreSummary summary;
+    try {
+        auto tx = m_store.beginWrite();
+        if (tx->serverHead().lastSeq != 0)
+            return Error{"import", "this gateway already holds events: an export is imported into an empty gateway"};
+        ServerHead server;
+        std::map<std::string, DeviceHead> heads;
+        std::map<uint64_t, uint64_t> here; // the source's server_seq -> this gateway's
+        // base_version and kept_server_seq name the source's numbering; events of other studies are not in the file.
+        auto mapSeq = [&](uint64_t sourceSeq) -> uint64_t {
+            auto it = here.upper_bound(sourceSeq);
+            return it == here.begin() ? 0 : std::prev(it)->second;
+        };
+        for (const auto& original : events) {
+            const auto& e = original.event();
+            const std::string at = "event " + std::to_string(original.server_seq()) + " of the source (device " +
+                                   e.device_id() + " seq " + std::to_string(e.device_seq()) + ")";
+            if (digestBytes(eventHash(e)) != original.event_hash())
+                return Error{at, "does not match the hash recorded at export: the file was altered or leaves items "
+                                 "out (a blinded export cannot be imported)"};
+            DeviceHead& head = heads[e.device_id()];
+            if (e.device_seq() <= head.lastSeq)
+                return Error{at, "comes after device seq " + std::to_string(head.lastSeq) + " of the same device"};
+            if (e.device_seq() > head.lastSeq + 1) {
+                tx->recordAbsent(e.device_id(), head.lastSeq + 1, e.device_seq() - 1, "not in " + source);
+                ++summary.absentRanges;
+            } else if (e.prev_hash() != (head.lastSeq == 0 ? genesisHash() : head.lastHash)) {
+                return Error{at, "does not link to the device's previous event"};
+            }
+            Status content = validateEventShape(e);
+            if (content)
+                content = checkReasonForChange(e);
+            if (content)
+                content = m_studies.check(e);
+            if (content)
+                content = m_trial.check(*tx, e);
+            if (!content)
+                return Error{at, "refused by this gateway's rules: " + content.error().text()};
+
+            v1::ServerEvent se;
+            *se.mutable_event() = e;
+            se.set_server_seq(server.lastSeq + 1);
+            se.set_received_at_ms(original.received_at_ms());
+            se.set_event_hash(original.event_hash());
+            se.set_clock_skew_ms(original.clock_skew_ms());
+            se.set_clock_flagged(original.clock_flagged());
+            merge(*tx, se, mapSeq(e.base_version()));
+            // The merge is deterministic: replayed in the same order it must find what the source found.
+            std::vector<std::pair<std::string, uint64_t>> found, recorded;
+            for (const auto& c : se.conflicts())
+                found.emplace_back(c.item_oid(), c.kept_server_seq());
+            for (const auto& c : original.conflicts())
+                recorded.emplace_back(c.item_oid(), mapSeq(c.kept_server_seq()));
+            if (found != recorded || !std::equal(se.resolved_items().begin(), se.resolved_items().end(),
+                                                 original.resolved_items().begin(), original.resolved_items().end()))
+                return Error{at, "merged here with other conflicts or resolutions than at the source"};
+            se.set_server_hash(
+                digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
+            tx->append(se);
+            m_trial.apply(*tx, se, /*checkBoxes=*/false);
+            here[original.server_seq()] = se.server_seq();
+            server = {se.server_seq(), se.server_hash()};
+            head = {e.device_seq(), original.event_hash()};
+            ++summary.events;
+        }
+        tx->commit();
+        summary.lastServerSeq = server.lastSeq;
+    } catch (const std::exception& ex) {
+        return Error{"gateway store", std::string("import not stored: ") + ex.what()};
+    }
+    return summary;
+}
+
+void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se, uint64_t baseVersion)
 {
     const auto& e = se.event();
     for (const auto& c : e.changes()) {
@@ -153,7 +229,7 @@ void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se)
         const auto current = tx.fieldState(key);
         FieldState next{c.new_value(), c.unit(), c.new_present(), se.server_seq(), se.server_seq(), e.device_id()};
         // Concurrent: another device changed this field after the version this device based its edit on.
-        const bool concurrent = current && current->lastSeq > e.base_version() && current->lastDevice != e.device_id();
+        const bool concurrent = current && current->lastSeq > baseVersion && current->lastDevice != e.device_id();
         const bool same = current && current->present == c.new_present() &&
                           (!c.new_present() || (current->value == c.new_value() && current->unit == c.unit()));
         if (concurrent && !same) {

@@ -30,13 +30,27 @@ public:
     Result<v1::PushResponse> push(const v1::PushRequest& request);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
 
+    struct RestoreSummary {
+        int events = 0;
+        int absentRanges = 0; // device sequence ranges the file did not carry (refused events, other studies)
+        uint64_t lastServerSeq = 0;
+    };
+    /// Rebuilds, in an empty gateway and one transaction, the accepted events of an export in their original order
+    /// (odm_import.h). Each event must hash to the `event_hash` recorded at export and link to its device's previous
+    /// event; it passes the same checks as a push, is merged again (the conflicts and resolutions found must be the
+    /// ones the source recorded in `conflicts` / `resolved_items`, by the source's server sequence) and keeps its
+    /// original receipt time and clock skew. Randomization boxes are not re-checked: the inventory is not part of
+    /// an export. Nothing is stored unless every event is restored; the error names the event.
+    Result<RestoreSummary> restore(const std::vector<v1::ServerEvent>& events, const std::string& source);
+
     const StudyRegistry& studies() const { return m_studies; }
     /// Consent and randomization rules (applied inside each push transaction).
     const TrialDomain& trial() const { return m_trial; }
 
 private:
     /// Field-level three-way merge of an accepted event into the projection; fills conflict notes and resolutions.
-    void merge(WriteTransaction& tx, v1::ServerEvent& se);
+    /// `baseVersion` is the event's base_version in this gateway's numbering.
+    void merge(WriteTransaction& tx, v1::ServerEvent& se, uint64_t baseVersion);
 
     Store& m_store;
     const Clock& m_clock;

@@ -68,7 +68,7 @@ Status TrialDomain::check(WriteTransaction& tx, const v1::ChangeEvent& e) const
     return Status::success();
 }
 
-void TrialDomain::apply(WriteTransaction& tx, const v1::ServerEvent& se) const
+void TrialDomain::apply(WriteTransaction& tx, const v1::ServerEvent& se, bool checkBoxes) const
 {
     const auto& e = se.event();
     const v1::StudyDefinition* def = m_studies.find(e.study_id());
@@ -92,7 +92,7 @@ void TrialDomain::apply(WriteTransaction& tx, const v1::ServerEvent& se) const
         trial.putConsent(row);
     }
 
-    if (!def->has_randomization() || e.form().form_oid() != def->randomization().form_oid())
+    if (!checkBoxes || !def->has_randomization() || e.form().form_oid() != def->randomization().form_oid())
         return;
     const auto& rules = def->randomization();
     const auto* change = changeOf(e, rules.number_item_oid());

@@ -23,8 +23,9 @@ public:
     Status check(WriteTransaction& tx, const v1::ChangeEvent& e) const;
     /// In the same transaction once stored: the consent status moves; a randomization takes its box, and a box that
     /// is unknown, of another site, already used or not the lowest available opens a data query (the patient is never
-    /// refused); a site falling to the resupply level raises a resupply alert for the sponsor.
-    void apply(WriteTransaction& tx, const v1::ServerEvent& se) const;
+    /// refused); a site falling to the resupply level raises a resupply alert for the sponsor. Without `checkBoxes`
+    /// (an import: the inventory is not part of an export) only the consent status moves.
+    void apply(WriteTransaction& tx, const v1::ServerEvent& se, bool checkBoxes = true) const;
 
     Result<v1::ConsentWorklistResponse> worklist(const v1::ConsentWorklistRequest& request) const;
     Result<v1::ConsentCountsResponse> counts(const v1::ConsentCountsRequest& request) const;

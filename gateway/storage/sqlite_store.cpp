@@ -13,7 +13,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 10;
+constexpr int kSchemaVersion = 11;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -216,9 +216,23 @@ void migrateTo10(sql::Database& db)
     SqliteTrialOps::migrateReview(db);
 }
 
+// Device sequence ranges an import did not bring (docs/sponsor.md "Import"): append-only like the events.
+void migrateTo11(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE absent_links (
+            device_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, note TEXT NOT NULL,
+            PRIMARY KEY (device_id, first_seq));
+        CREATE TRIGGER absent_links_no_update BEFORE UPDATE ON absent_links
+            BEGIN SELECT RAISE(ABORT, 'absent links are append-only'); END;
+        CREATE TRIGGER absent_links_no_delete BEFORE DELETE ON absent_links
+            BEGIN SELECT RAISE(ABORT, 'absent links are append-only'); END;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4, migrateTo5,
-                                     migrateTo6, migrateTo7, migrateTo8, migrateTo9, migrateTo10};
+constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,  migrateTo5, migrateTo6,
+                                     migrateTo7, migrateTo8, migrateTo9, migrateTo10, migrateTo11};
 
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";
@@ -304,6 +318,17 @@ public:
             .bind(4, reason)
             .bind(5, receivedAtMs)
             .bindBlob(6, e.SerializeAsString())
+            .run();
+    }
+
+    void recordAbsent(const std::string& deviceId, uint64_t firstSeq, uint64_t lastSeq,
+                      const std::string& note) override
+    {
+        m_db.prepare("INSERT INTO absent_links (device_id, first_seq, last_seq, note) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, deviceId)
+            .bind(2, static_cast<int64_t>(firstSeq))
+            .bind(3, static_cast<int64_t>(lastSeq))
+            .bind(4, note)
             .run();
     }
 
@@ -596,6 +621,18 @@ public:
             r.receivedAtMs = st.int64(3);
             out.push_back(std::move(r));
         }
+        return out;
+    }
+
+    std::vector<AbsentRange> absentRanges() override
+    {
+        std::lock_guard lock(m_mutex);
+        auto& st = m_db.prepare("SELECT device_id, first_seq, last_seq, note FROM absent_links ORDER BY device_id, "
+                                "first_seq");
+        std::vector<AbsentRange> out;
+        while (st.step())
+            out.push_back(
+                {st.text(0), static_cast<uint64_t>(st.int64(1)), static_cast<uint64_t>(st.int64(2)), st.text(3)});
         return out;
     }
 

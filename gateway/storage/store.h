@@ -74,6 +74,11 @@ public:
     virtual uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) = 0;
     virtual bool hasOpenConflict(const FieldKey& key) = 0;
     virtual void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) = 0;
+    /// Device sequence numbers `firstSeq..lastSeq` are not held by this gateway: an import from an export file, which
+    /// carries accepted changes of one study only (a device's refused events and other studies' stay at the source).
+    /// The audit check then accepts the link across the range and counts it (docs/sponsor.md "Import").
+    virtual void recordAbsent(const std::string& deviceId, uint64_t firstSeq, uint64_t lastSeq,
+                              const std::string& note) = 0;
     /// Consent status, boxes, trial queries and alerts changed by the events of this transaction.
     virtual TrialWrite& trial() = 0;
     /// Makes everything appended durable (fsync) before returning: only then may the gateway acknowledge.
@@ -117,6 +122,13 @@ public:
     };
     /// Refused events of a device in device order (all devices when `deviceId` is empty).
     virtual std::vector<RefusedRow> refused(const std::string& deviceId) = 0;
+    struct AbsentRange {
+        std::string deviceId;
+        uint64_t firstSeq = 0, lastSeq = 0;
+        std::string note;
+    };
+    /// Every range recorded by recordAbsent, by device and sequence.
+    virtual std::vector<AbsentRange> absentRanges() = 0;
     /// Distinct subjects and devices seen in accepted events.
     virtual uint64_t subjectCount() = 0;
     virtual uint64_t deviceCount() = 0;

@@ -36,3 +36,19 @@ test -s "$work/tablets/A/crf.db" && test -s "$work/tablets/B/crf.db"
 # A second run on the same folders: the enrolled tablets log in again with their device credential.
 run_demo > "$work/out2.txt"
 grep -q "converged" "$work/out2.txt"
+# The sponsor's file rebuilds an empty gateway with the same audit trail (docs/sponsor.md "Import").
+studies="$(dirname "$0")/../../studies/imicro.json"
+"$bin/crfctl" export --format odm132 --data "$work/gateway" --study I-MICRO --definition "$studies" \
+    --out "$work/all.xml" >/dev/null
+"$bin/crfctl" import --format odm132 --data "$work/reimported" --definition "$studies" --in "$work/all.xml" |
+    grep -q "every event matched its recorded hash"
+"$bin/crfctl" audit verify --data "$work/reimported" | grep -q "^intact"
+for subject in 01-001 01-002; do
+    "$bin/crfctl" audit show --data "$work/gateway" --subject "$subject" >"$work/source.txt"
+    "$bin/crfctl" audit show --data "$work/reimported" --subject "$subject" >"$work/copy.txt"
+    test -s "$work/source.txt" && diff "$work/source.txt" "$work/copy.txt"
+done
+# Imported once: a second import into the same folder is refused and changes nothing.
+if "$bin/crfctl" import --format odm132 --data "$work/reimported" --definition "$studies" --in "$work/all.xml" \
+    2>"$work/err"; then echo "imported twice" >&2; exit 1; fi
+grep -q "empty gateway" "$work/err"

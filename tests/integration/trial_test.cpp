@@ -7,6 +7,7 @@
 #include "domain/audit.h"
 #include "domain/audit_review.h"
 #include "domain/odm_export.h"
+#include "domain/odm_import.h"
 #include "gateway_access.h"
 #include "kappa.h"
 #include "key_store.h"
@@ -846,6 +847,222 @@ TEST_F(TrialFixture, theOdmExportCarriesEveryChangeWithItsAuditRecordAndValidate
     for (const auto& e : gw->store().identity().securityLog())
         exports += e.action == "export.odm132";
     EXPECT_EQ(exports, 3);
+}
+
+namespace {
+
+std::string describe(const gateway::HistoryEntry& h)
+{
+    return std::to_string(h.serverSeq) + " " + h.visitOid + "/" + h.formOid + "/" + std::to_string(h.repeat) + "/" +
+           h.itemOid + " " + (h.oldPresent ? h.oldValue : "-") + " -> " + (h.newPresent ? h.newValue : "-") + " " +
+           h.unit + " by " + h.userId + " (" + h.role + ") site " + h.siteId + " device " + h.deviceId + " captured " +
+           std::to_string(h.capturedAtMs) + "/" + std::to_string(h.capturedOffsetMin) + " received " +
+           std::to_string(h.receivedAtMs) + " why " + h.reasonCode + ": " + h.reasonText + " notes " + h.notes;
+}
+
+/// A field's history as `crfctl audit show` prints it, accepted changes only (refused pushes stay at the source).
+std::vector<std::string> acceptedHistory(gateway::Store& store, const std::string& subject)
+{
+    auto history = gateway::fieldHistory(store, subject);
+    EXPECT_TRUE(history.ok());
+    std::vector<std::string> out;
+    for (const auto& h : history.value())
+        if (h.serverSeq != 0)
+            out.push_back(describe(h));
+    return out;
+}
+
+std::string readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll().toStdString() : std::string();
+}
+
+} // namespace
+
+TEST_F(TrialFixture, anExportImportedIntoAnEmptyGatewayReproducesTheSameAuditTrailAndValues)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {1, 2, 3, 4});
+    Tablet a(*gw, "inv-a", "investigator");
+    Tablet b(*gw, "inv-b", "investigator");
+    ASSERT_TRUE(a.decide("01-090", "INCLUDED_EMERGENCY", "", clock.nowMs() - kHourMs).ok());
+    ASSERT_TRUE(a.decide("01-091", "INCLUDED_EMERGENCY", "", clock.nowMs() - kHourMs).ok());
+    store::SaveRequest sofa;
+    sofa.form = {"01-090", "D0", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"12", ""};
+    sofa.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    ASSERT_TRUE(a.save(sofa).ok());
+    ASSERT_TRUE(a.randomize("01-090", 1).ok());
+    a.sync();
+    b.sync();
+    // A correction, a concurrent edit of the same field (a conflict) and its resolution, each with its reason.
+    sofa.values["GCS"] = store::FieldValue{"11", ""};
+    sofa.reasonCode = "TRANSCRIPTION";
+    sofa.reasonText = "read from the wrong line; of the chart"; // separators of the provenance survive
+    ASSERT_TRUE(a.save(sofa).ok());
+    sofa.values["GCS"] = store::FieldValue{"10", ""};
+    sofa.reasonCode = "CORRECTION";
+    sofa.reasonText = "re-assessed";
+    ASSERT_TRUE(b.save(sofa).ok());
+    // Two offline consent decisions for 01-091: the gateway refuses the second (it stays at the source only).
+    ASSERT_TRUE(a.decide("01-091", "OBJECTS_TO_DATA_USE", "RELATIVE", clock.nowMs()).ok());
+    ASSERT_TRUE(b.decide("01-091", "PATIENT_CONSENTS", "PATIENT", clock.nowMs()).ok());
+    a.sync();
+    EXPECT_EQ(b.sync().rejected, 1);
+    a.sync();
+    sofa.values["GCS"] = store::FieldValue{"10", ""};
+    sofa.reasonText = "agreed with the other assessor";
+    ASSERT_TRUE(a.save(sofa).ok());
+    store::SaveRequest clin;
+    clin.form = {"01-090", "D1", "CLINEXAM", 0};
+    clin.values["HR"] = store::FieldValue{"112", "bpm"};
+    ASSERT_TRUE(b.save(clin).ok());
+    ASSERT_TRUE(await<Result<store::SaveOutcome>>([&](auto done) {
+                    b.core->setRecordStatus({"01-090", "D1", "CLINEXAM", 0}, "ENTERED_IN_ERROR", "WRONG_SUBJECT",
+                                            "belongs to another patient", done);
+                }).ok());
+    ASSERT_TRUE(await<Result<store::SaveOutcome>>([&](auto done) {
+                    a.core->sign({"01-090", "D0", "SOFA", 0}, false,
+                                 "I approve the data of this form as accurate and complete", test::passwordOf("inv-a"),
+                                 done);
+                }).ok());
+    a.sync();
+    b.sync();
+    ASSERT_EQ(gw->store().conflicts(false).size(), 1u);
+
+    const auto registry = gateway::StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    gateway::OdmExportOptions options;
+    options.studyId = "I-MICRO";
+    options.includeArms = true; // a complete export: an import rebuilds everything or nothing
+    auto odm = gateway::buildOdm132(gw->store(), registry, clock, options);
+    ASSERT_TRUE(odm.ok()) << odm.error().text();
+    QTemporaryDir out;
+    {
+        QFile f(out.filePath("export.xml"));
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::fromStdString(odm->xml));
+    }
+    const std::string xmllint = "xmllint --noout --nonet --schema " CRF_TEST_DATA_DIR "/odm-1.3.2/ODM1-3-2.xsd " +
+                                out.filePath("export.xml").toStdString() + " 2>/dev/null";
+    EXPECT_EQ(std::system(xmllint.c_str()), 0) << "the export with its provenance still validates";
+
+    // Into an empty gateway.
+    QTemporaryDir importedDir;
+    auto imported = gateway::openSqliteStore(importedDir.path().toStdString());
+    ASSERT_TRUE(imported.ok());
+    gateway::Store& copy = **imported;
+    gateway::SyncDomain domain(copy, clock, registry);
+    auto done = gateway::importOdm132(domain, copy, clock, odm->xml, "export.xml", "dm-1");
+    ASSERT_TRUE(done.ok()) << done.error().text();
+    EXPECT_EQ(done->events, odm->events);
+    EXPECT_EQ(done->absentRanges, 1) << "tablet B's refused decision is not in the file";
+
+    // The same events (by their hashes), the same history of every field, the same values, conflicts and consent.
+    const auto source = gw->store().eventsAfter(0, 1000), rebuilt = copy.eventsAfter(0, 1000);
+    ASSERT_EQ(source.size(), rebuilt.size());
+    for (size_t i = 0; i < source.size(); ++i) {
+        EXPECT_EQ(source[i].event_hash(), rebuilt[i].event_hash()) << "event " << i + 1;
+        EXPECT_EQ(source[i].server_seq(), rebuilt[i].server_seq());
+        EXPECT_EQ(source[i].received_at_ms(), rebuilt[i].received_at_ms());
+    }
+    for (const char* subject : {"01-090", "01-091"}) {
+        const auto expected = acceptedHistory(gw->store(), subject);
+        EXPECT_FALSE(expected.empty());
+        EXPECT_EQ(acceptedHistory(copy, subject), expected) << subject;
+    }
+    const auto conflictsOf = [](gateway::Store& s) {
+        std::vector<std::string> out;
+        for (const auto& c : s.conflicts(false))
+            out.push_back(c.field.subjectId + "/" + c.field.itemOid + " " + std::to_string(c.keptSeq) + "/" +
+                          std::to_string(c.otherSeq) +
+                          (c.open ? " open" : " resolved by " + std::to_string(c.resolvedBySeq)));
+        return out;
+    };
+    EXPECT_EQ(conflictsOf(copy), conflictsOf(gw->store()));
+    const auto consentOf = [](gateway::Store& s) {
+        std::vector<std::string> out;
+        for (const auto& r : s.trial().consentRows("I-MICRO", ""))
+            out.push_back(r.subjectId + " " + r.state + " " + std::to_string(r.lastSeq));
+        return out;
+    };
+    EXPECT_EQ(consentOf(copy), consentOf(gw->store()));
+    for (auto* s : {&gw->store(), &copy}) {
+        gateway::AnalysisExportOptions csv;
+        csv.studyId = "I-MICRO";
+        csv.includeArms = true;
+        csv.outDir = out.filePath(s == &copy ? "csv-copy" : "csv-source").toStdString();
+        ASSERT_TRUE(gateway::writeAnalysisExport(*s, registry, clock, csv).ok());
+    }
+    for (const char* file : {"SOFA.csv", "CLINEXAM.csv", "RANDO.csv", "outcomes.csv"})
+        EXPECT_EQ(readAll(out.filePath(QString("csv-copy/") + file)),
+                  readAll(out.filePath(QString("csv-source/") + file)))
+            << file;
+    EXPECT_FALSE(readAll(out.filePath("csv-copy/SOFA.csv")).empty());
+    const auto verified = gateway::verifyAudit(copy);
+    EXPECT_TRUE(verified.intact()) << *verified.firstBrokenLink;
+    EXPECT_EQ(verified.absentLinks, 1u);
+    // Exported again, the copy gives the same clinical data, audit records and signatures.
+    auto again = gateway::buildOdm132(copy, registry, clock, options);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->xml.substr(again->xml.find("<ClinicalData")), odm->xml.substr(odm->xml.find("<ClinicalData")));
+
+    // Once is enough: the copy is no longer empty.
+    auto twice = gateway::importOdm132(domain, copy, clock, odm->xml, "export.xml", "dm-1");
+    ASSERT_FALSE(twice.ok());
+    EXPECT_NE(twice.error().text().find("empty gateway"), std::string::npos);
+}
+
+TEST_F(TrialFixture, anAlteredBlindedOrForeignFileIsNotImportedAndNothingIsStored)
+{
+    Tablet a(*gw, "inv-a", "investigator");
+    store::SaveRequest sofa;
+    sofa.form = {"01-095", "D0", "SOFA", 0};
+    sofa.values["GCS"] = store::FieldValue{"12", ""};
+    ASSERT_TRUE(a.save(sofa).ok());
+    a.sync();
+    const auto registry = gateway::StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value();
+    gateway::OdmExportOptions options;
+    options.studyId = "I-MICRO";
+    options.includeArms = true;
+    const std::string xml = gateway::buildOdm132(gw->store(), registry, clock, options)->xml;
+    // A definition with an item for unblinded eyes only: the blinded export leaves it out and says so.
+    auto masked = std::make_shared<v1::StudyDefinition>(*registry.find("I-MICRO"));
+    for (auto& f : *masked->mutable_forms())
+        for (auto& sec : *f.mutable_sections())
+            for (auto& i : *sec.mutable_items())
+                i.set_unblinded_only(f.oid() == "SOFA" && i.oid() == "GCS");
+    const gateway::StudyRegistry maskedRegistry({masked});
+    options.includeArms = false;
+    const std::string blinded = gateway::buildOdm132(gw->store(), maskedRegistry, clock, options)->xml;
+
+    std::string altered = xml;
+    const std::string value = "ItemOID=\"I.SOFA.GCS\" TransactionType=\"Insert\" Value=\"12\"";
+    ASSERT_NE(altered.find(value), std::string::npos);
+    altered.replace(altered.find(value), value.size(),
+                    "ItemOID=\"I.SOFA.GCS\" TransactionType=\"Insert\" Value=\"13\"");
+    std::string foreign = xml;
+    const std::string source = "<SourceID>";
+    foreign.replace(foreign.find(source), foreign.find("</SourceID>") - foreign.find(source), "<SourceID>EDC 7");
+
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {altered, "does not match the hash recorded at export"},
+        {blinded, "blinded"},
+        {foreign, "only archival exports of crf-gateway"},
+        {"<ODM><Study", "not XML"},
+        {"<ODM xmlns=\"http://www.cdisc.org/ns/odm/v1.3\" FileType=\"Snapshot\"/>", "archival, transactional"},
+    };
+    for (const auto& [file, why] : cases) {
+        QTemporaryDir dir;
+        auto store = gateway::openSqliteStore(dir.path().toStdString());
+        ASSERT_TRUE(store.ok());
+        gateway::SyncDomain domain(**store, clock, registry);
+        auto done = gateway::importOdm132(domain, **store, clock, file, "in.xml", "dm-1");
+        ASSERT_FALSE(done.ok()) << why;
+        EXPECT_NE(done.error().text().find(why), std::string::npos) << done.error().text();
+        EXPECT_EQ(done.error().text().rfind("in.xml", 0), 0u) << "the error names the file: " << done.error().text();
+        EXPECT_EQ((*store)->eventCount(), 0u) << why;
+    }
 }
 
 TEST_F(TrialFixture, theAuditReviewListsNightCapturesLateUploadsAndUnusualCorrectionRates)

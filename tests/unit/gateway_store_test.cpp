@@ -200,7 +200,11 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
     std::vector<std::string> digests;
     {
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        EXPECT_EQ(raw.userVersion(), 10);
+        EXPECT_EQ(raw.userVersion(), 11);
+        // Schema 11: the ranges an import did not bring are append-only like the events.
+        raw.exec("INSERT INTO absent_links (device_id, first_seq, last_seq, note) VALUES ('T', 2, 2, 'test')");
+        EXPECT_THROW(raw.exec("DELETE FROM absent_links"), sql::SqlError);
+        EXPECT_THROW(raw.exec("UPDATE absent_links SET last_seq = 3"), sql::SqlError);
         // The merge projection moved from one row per field to one row per form instance.
         auto& forms = raw.prepare("SELECT count(*) FROM form_state");
         forms.step();

@@ -1,5 +1,6 @@
 #include "query_domain.h"
 
+#include "edit_checks.h"
 #include "query.h"
 #include "verification.h"
 
@@ -47,9 +48,10 @@ Result<v1::DataQuery> QueryDomain::load(uint64_t id) const
     q.set_site_id(row->siteId);
     setForm(q.mutable_form(), row->subjectId, row->visitOid, row->formOid, row->repeat);
     q.set_item_oid(row->itemOid);
-    q.set_origin("MANUAL");
+    const auto steps = m_store.trial().querySteps(id);
+    q.set_origin(!steps.empty() && steps.front().role == kEditCheckRole ? "EDIT_CHECK" : "MANUAL");
     std::vector<query::Action> actions;
-    for (const auto& s : m_store.trial().querySteps(id)) {
+    for (const auto& s : steps) {
         auto* step = q.add_steps();
         step->set_action(s.action);
         step->set_user_id(s.userId);

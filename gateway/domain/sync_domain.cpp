@@ -1,6 +1,7 @@
 #include "sync_domain.h"
 
 #include "change_event.h"
+#include "edit_checks.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -124,6 +125,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se);
             m_trial.apply(*tx, se);
+            applyEditChecks(*tx, m_studies, se);
             server = {se.server_seq(), se.server_hash()};
             head = {e.device_seq(), hash};
             *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_ACCEPTED, se.server_seq());
@@ -207,6 +209,7 @@ Result<SyncDomain::RestoreSummary> SyncDomain::restore(const std::vector<v1::Ser
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se);
             m_trial.apply(*tx, se, /*checkBoxes=*/false);
+            applyEditChecks(*tx, m_studies, se);
             here[original.server_seq()] = se.server_seq();
             server = {se.server_seq(), se.server_hash()};
             head = {e.device_seq(), original.event_hash()};

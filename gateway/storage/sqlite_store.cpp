@@ -216,7 +216,8 @@ void migrateTo10(sql::Database& db)
     SqliteTrialOps::migrateReview(db);
 }
 
-// Device sequence ranges an import did not bring (docs/sponsor.md "Import"): append-only like the events.
+// Device sequence ranges an import did not bring (docs/sponsor.md "Import"): append-only like the events; an
+// index for the queries of a form instance (edit checks, docs/sponsor.md "Queries").
 void migrateTo11(sql::Database& db)
 {
     db.exec(R"sql(
@@ -227,6 +228,8 @@ void migrateTo11(sql::Database& db)
             BEGIN SELECT RAISE(ABORT, 'absent links are append-only'); END;
         CREATE TRIGGER absent_links_no_delete BEFORE DELETE ON absent_links
             BEGIN SELECT RAISE(ABORT, 'absent links are append-only'); END;
+        -- Edit checks look up a form instance's queries inside each push.
+        CREATE INDEX data_queries_form ON data_queries (study_id, subject_id, visit_oid, form_oid, repeat);
     )sql");
 }
 

@@ -452,10 +452,8 @@ QueryRow readQuery(const sql::Statement& r)
 const char* kQueryColumns = "id, study_id, site_id, subject_id, visit_oid, form_oid, repeat, item_oid";
 } // namespace
 
-uint64_t SqliteTrialStore::openQuery(const QueryRow& q, const QueryStepRow& first)
+uint64_t SqliteTrialOps::openQuery(const QueryRow& q, const QueryStepRow& first)
 {
-    std::lock_guard lock(m_mutex);
-    sql::Transaction tx(m_db);
     m_db.prepare("INSERT INTO data_queries (study_id, site_id, subject_id, visit_oid, form_oid, repeat, item_oid) "
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
         .bind(1, q.studyId)
@@ -470,6 +468,40 @@ uint64_t SqliteTrialStore::openQuery(const QueryRow& q, const QueryStepRow& firs
     QueryStepRow step = first;
     step.queryId = id;
     insertStep(m_db, step);
+    return id;
+}
+
+void SqliteTrialOps::addQueryStep(const QueryStepRow& step)
+{
+    insertStep(m_db, step);
+}
+
+std::vector<QueryRow> SqliteTrialOps::formQueries(const std::string& studyId, const std::string& subjectId,
+                                                  const std::string& visitOid, const std::string& formOid,
+                                                  uint32_t repeat)
+{
+    auto& st = m_db.prepare(std::string("SELECT ") + kQueryColumns +
+                            " FROM data_queries WHERE study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND "
+                            "form_oid = ?4 AND repeat = ?5 ORDER BY id");
+    st.bind(1, studyId).bind(2, subjectId).bind(3, visitOid).bind(4, formOid).bind(5, static_cast<int64_t>(repeat));
+    return readAll(st, readQuery);
+}
+
+std::vector<QueryStepRow> SqliteTrialOps::querySteps(uint64_t id)
+{
+    auto& st = m_db.prepare("SELECT query_id, action, user_id, role, at_ms, text FROM query_steps WHERE query_id = ?1 "
+                            "ORDER BY id");
+    st.bind(1, static_cast<int64_t>(id));
+    return readAll(st, [](const sql::Statement& r) {
+        return QueryStepRow{static_cast<uint64_t>(r.int64(0)), r.text(1), r.text(2), r.text(3), r.int64(4), r.text(5)};
+    });
+}
+
+uint64_t SqliteTrialStore::openQuery(const QueryRow& q, const QueryStepRow& first)
+{
+    std::lock_guard lock(m_mutex);
+    sql::Transaction tx(m_db);
+    const uint64_t id = m_ops.openQuery(q, first);
     tx.commit();
     return id;
 }
@@ -478,7 +510,7 @@ void SqliteTrialStore::addQueryStep(const QueryStepRow& step)
 {
     std::lock_guard lock(m_mutex);
     sql::Transaction tx(m_db);
-    insertStep(m_db, step);
+    m_ops.addQueryStep(step);
     tx.commit();
 }
 
@@ -502,12 +534,7 @@ std::vector<QueryRow> SqliteTrialStore::queries(const std::string& studyId, cons
 std::vector<QueryStepRow> SqliteTrialStore::querySteps(uint64_t id)
 {
     std::lock_guard lock(m_mutex);
-    auto& st = m_db.prepare("SELECT query_id, action, user_id, role, at_ms, text FROM query_steps WHERE query_id = ?1 "
-                            "ORDER BY id");
-    st.bind(1, static_cast<int64_t>(id));
-    return readAll(st, [](const sql::Statement& r) {
-        return QueryStepRow{static_cast<uint64_t>(r.int64(0)), r.text(1), r.text(2), r.text(3), r.int64(4), r.text(5)};
-    });
+    return m_ops.querySteps(id);
 }
 
 std::vector<ReviewRow> SqliteTrialStore::reviewItems(const std::string& studyId)

@@ -27,6 +27,12 @@ public:
     bool resupplyOpen(const std::string& studyId, const std::string& siteId) override;
     void setResupplyOpen(const std::string& studyId, const std::string& siteId, bool open) override;
     std::optional<std::string> allocatedArm(const std::string& studyId, uint32_t number) override;
+    uint64_t openQuery(const QueryRow& query, const QueryStepRow& first) override;
+    void addQueryStep(const QueryStepRow& step) override;
+    std::vector<QueryRow> formQueries(const std::string& studyId, const std::string& subjectId,
+                                      const std::string& visitOid, const std::string& formOid,
+                                      uint32_t repeat) override;
+    std::vector<QueryStepRow> querySteps(uint64_t id) override;
     std::optional<BoxRow> subjectBox(const std::string& studyId, const std::string& subjectId);
 
     std::vector<ConsentRow> consentRows(const std::string& studyId, const std::string& siteId);

@@ -97,6 +97,14 @@ public:
     virtual void setResupplyOpen(const std::string& studyId, const std::string& siteId, bool open) = 0;
     /// The arm allocated to a number (allocation-list checks inside the push; never sent to blinded roles).
     virtual std::optional<std::string> allocatedArm(const std::string& studyId, uint32_t number) = 0;
+    /// Data queries (schema 9) inside the push: edit checks open and close their own (QueryDomain::applyEditChecks).
+    virtual uint64_t openQuery(const QueryRow& query, const QueryStepRow& first) = 0;
+    virtual void addQueryStep(const QueryStepRow& step) = 0;
+    /// The queries on one form instance, by id.
+    virtual std::vector<QueryRow> formQueries(const std::string& studyId, const std::string& subjectId,
+                                              const std::string& visitOid, const std::string& formOid,
+                                              uint32_t repeat) = 0;
+    virtual std::vector<QueryStepRow> querySteps(uint64_t id) = 0;
 };
 
 /// Reads and the loads done outside pushes; each call is its own durable transaction. Thread-safe.

@@ -1432,6 +1432,113 @@ TEST_F(TrialFixture, aConflictIsListedAsAQueryAndClosesWhenAValueResolvesIt)
     EXPECT_EQ(monitor.client.listQueries(list)->queries_size(), 0);
 }
 
+namespace {
+
+std::vector<v1::DataQuery> editCheckQueries(Desk& desk, bool openOnly)
+{
+    v1::ListQueriesRequest list;
+    list.set_study_id("I-MICRO");
+    list.set_site_id("01");
+    list.set_open_only(openOnly);
+    auto all = desk.client.listQueries(list);
+    EXPECT_TRUE(all.ok());
+    std::vector<v1::DataQuery> out;
+    for (const auto& q : all.value().queries())
+        if (q.origin() == "EDIT_CHECK")
+            out.push_back(q);
+    return out;
+}
+
+} // namespace
+
+TEST_F(TrialFixture, editChecksOpenQueriesByThemselvesAndCloseThemWhenTheDataPass)
+{
+    Tablet a(*gw, "inv-a", "investigator");
+    Tablet b(*gw, "inv-b", "investigator");
+    Desk monitor(*gw, "mon-01", "monitor", "I-MICRO", "01");
+
+    // An unusual value the nurse confirmed at the bedside: a query asks the site to confirm it to the desk.
+    store::SaveRequest d1;
+    d1.form = {"01-150", "D1", "CLINEXAM", 0};
+    d1.values["HR"] = store::FieldValue{"190", "bpm"};
+    ASSERT_TRUE(a.save(d1).ok());
+    a.sync();
+    auto open = editCheckQueries(monitor, true);
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].item_oid(), "HR");
+    EXPECT_EQ(open[0].form().visit_oid(), "D1");
+    EXPECT_EQ(open[0].steps(0).user_id(), "gateway");
+    EXPECT_EQ(open[0].steps(0).text().rfind("[range HR] ", 0), 0u) << open[0].steps(0).text();
+    // The site confirms, the monitor closes; a change of another item does not open it again.
+    v1::QueryActionRequest act;
+    act.set_study_id("I-MICRO");
+    act.set_query_id(open[0].id());
+    act.set_action("CLOSE");
+    act.set_text("confirmed against the monitor's chart");
+    ASSERT_TRUE(monitor.client.queryAction(act).ok());
+    store::SaveRequest cvp;
+    cvp.form = d1.form;
+    cvp.values["CVP"] = store::FieldValue{"8", "mmHg"};
+    ASSERT_TRUE(a.save(cvp).ok());
+    a.sync();
+    EXPECT_TRUE(editCheckQueries(monitor, true).empty());
+
+    // Two tablets, each change fine on its own, merge into pressures that cannot be: a query on the merged form.
+    store::SaveRequest d2;
+    d2.form = {"01-150", "D2", "CLINEXAM", 0};
+    d2.values["SBP"] = store::FieldValue{"100", "mmHg"};
+    d2.values["MAP"] = store::FieldValue{"70", "mmHg"};
+    d2.values["DBP"] = store::FieldValue{"50", "mmHg"};
+    ASSERT_TRUE(a.save(d2).ok());
+    a.sync();
+    b.sync();
+    store::SaveRequest mapUp;
+    mapUp.form = d2.form;
+    mapUp.values["MAP"] = store::FieldValue{"90", "mmHg"};
+    mapUp.reasonCode = "CORRECTION";
+    mapUp.reasonText = "read on the arterial line";
+    ASSERT_TRUE(a.save(mapUp).ok());
+    store::SaveRequest sbpDown;
+    sbpDown.form = d2.form;
+    sbpDown.values["SBP"] = store::FieldValue{"85", "mmHg"};
+    sbpDown.reasonCode = "CORRECTION";
+    sbpDown.reasonText = "cuff re-measured";
+    ASSERT_TRUE(b.save(sbpDown).ok());
+    a.sync();
+    b.sync();
+    EXPECT_TRUE(gw->store().conflicts(true).empty()) << "different fields: merged, no conflict";
+    open = editCheckQueries(monitor, true);
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].item_oid(), "MAP");
+    EXPECT_EQ(open[0].form().visit_oid(), "D2");
+    EXPECT_NE(open[0].steps(0).text().find("[SBP_MAP_DBP] Systolic must be at least the mean"), std::string::npos);
+    // The tablets receive it with their next sync (the site's open queries).
+    a.sync();
+    auto onTablet = await<Result<v1::ListQueriesResponse>>([&](auto done) { a.core->siteQueries(done); });
+    ASSERT_TRUE(onTablet.ok());
+    bool seen = false;
+    for (const auto& q : onTablet->queries())
+        seen = seen || (q.id() == open[0].id() && q.origin() == "EDIT_CHECK");
+    EXPECT_TRUE(seen);
+    // A correction that satisfies the check closes the query by itself, naming the event.
+    store::SaveRequest fix;
+    fix.form = d2.form;
+    fix.values["MAP"] = store::FieldValue{"75", "mmHg"};
+    fix.reasonCode = "CORRECTION";
+    fix.reasonText = "query: mean re-read";
+    ASSERT_TRUE(a.save(fix).ok());
+    a.sync();
+    EXPECT_TRUE(editCheckQueries(monitor, true).empty());
+    const auto all = editCheckQueries(monitor, false);
+    ASSERT_EQ(all.size(), 2u);
+    for (const auto& q : all) {
+        EXPECT_EQ(q.state(), "CLOSED");
+        if (q.item_oid() == "MAP") {
+            EXPECT_EQ(q.steps(q.steps_size() - 1).text().rfind("the check passes with event ", 0), 0u);
+        }
+    }
+}
+
 // --- Central, blinded mottling review
 // ---------------------------------------------------------------------------------
 

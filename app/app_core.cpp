@@ -264,28 +264,57 @@ void AppCore::dosingPlan(std::string subjectId, std::function<void(Result<trial:
         std::move(done));
 }
 
-void AppCore::siteQueries(std::function<void(Result<v1::ListQueriesResponse>)> done)
+void AppCore::siteQueries(std::function<void(Result<trial::SiteQueries>)> done)
 {
-    const std::string key = trial::queriesKey(m_config.study.studyId, m_config.actor.siteId);
-    onStore<Result<v1::ListQueriesResponse>>(
-        [key](store::TabletStore& s) { return trial::cachedMessage<v1::ListQueriesResponse>(s, key); },
-        std::move(done));
+    const std::string study = m_config.study.studyId, site = m_config.actor.siteId;
+    onStore<Result<trial::SiteQueries>>(
+        [study, site](store::TabletStore& s) { return trial::siteQueries(s, study, site); }, std::move(done));
 }
 
 void AppCore::answerQuery(std::string queryId, std::string text, std::function<void(Result<v1::DataQuery>)> done)
 {
-    v1::QueryActionRequest request;
-    request.set_study_id(m_config.study.studyId);
-    request.set_query_id(std::move(queryId));
-    request.set_action("ANSWER");
-    request.set_text(std::move(text));
-    onGateway<Result<v1::DataQuery>>(
-        [request](sync::SyncClient& client) -> Result<v1::DataQuery> {
-            if (!client.hasSession())
-                return Error{"query", "answering needs the gateway: log in online"};
-            return client.queryAction(request);
+    const std::string study = m_config.study.studyId, site = m_config.actor.siteId;
+    const store::Actor actor = m_config.actor;
+    const int64_t now = m_config.clock->nowMs();
+    // Kept first (nothing typed at the bedside is lost), then offered to the gateway at once.
+    onStore<Result<v1::DataQuery>>(
+        [=](store::TabletStore& s) {
+            return trial::queueAnswer(s, study, site, actor.userId, actor.role, queryId, text, now);
         },
-        std::move(done));
+        [this, study, site, queryId, text, done = std::move(done)](Result<v1::DataQuery> queued) {
+            if (!queued) {
+                done(std::move(queued));
+                return;
+            }
+            v1::QueryActionRequest request;
+            request.set_study_id(study);
+            request.set_query_id(queryId);
+            request.set_action("ANSWER");
+            request.set_text(text);
+            onGateway<Result<v1::DataQuery>>(
+                [request](sync::SyncClient& client) -> Result<v1::DataQuery> {
+                    if (!client.hasSession())
+                        return Error{"query", "answering needs the gateway: kept for the next sync"};
+                    return client.queryAction(request);
+                },
+                [this, study, site, queryId, local = queued.value(), done](Result<v1::DataQuery> sent) {
+                    if (!sent && trial::transientFailure(sent.error())) {
+                        done(local); // pending: the next sync sends it
+                        return;
+                    }
+                    std::optional<v1::DataQuery> accepted;
+                    std::string refusal;
+                    if (sent)
+                        accepted = sent.value();
+                    else
+                        refusal = sent.error().what;
+                    onStore<Status>(
+                        [=](store::TabletStore& s) {
+                            return trial::settleAnswer(s, study, site, queryId, accepted, refusal);
+                        },
+                        [sent, done](Status) { done(sent); });
+                });
+        });
 }
 
 void AppCore::unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done)

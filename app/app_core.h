@@ -95,9 +95,11 @@ public:
     /// the gateway on sync. Answers with the dosing plan.
     void randomize(std::string subjectId, uint32_t confirmedNumber, std::function<void(Result<RandomizeOutcome>)> done);
     void dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done);
-    /// The site's open data queries as the gateway last sent them (refreshed by every sync).
-    void siteQueries(std::function<void(Result<v1::ListQueriesResponse>)> done);
-    /// Answers a data query (online); a changed value is saved as usual, with its reason.
+    /// The site's open data queries as the gateway last sent them (refreshed by every sync), with the answers given
+    /// here and not yet sent applied, and the answers the gateway refused.
+    void siteQueries(std::function<void(Result<trial::SiteQueries>)> done);
+    /// Answers a data query, offline too: the answer is kept in the encrypted store and sent now when the gateway
+    /// answers, else by the next sync (answer_pending until then). A changed value is saved as usual, with its reason.
     void answerQuery(std::string queryId, std::string text, std::function<void(Result<v1::DataQuery>)> done);
     /// Emergency unblinding, online only; offline the error carries the site's code-break procedure.
     void unblind(std::string subjectId, std::string reason, std::function<void(Result<v1::UnblindResponse>)> done);

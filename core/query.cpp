@@ -62,6 +62,14 @@ std::optional<Action> parseAction(std::string_view code)
     return std::nullopt;
 }
 
+std::optional<State> parseState(std::string_view code)
+{
+    for (State st : {State::Open, State::Answered, State::Closed, State::Cancelled})
+        if (stateCode(st) == code)
+            return st;
+    return std::nullopt;
+}
+
 Side sideOf(Action a)
 {
     return a == Action::Answer ? Side::Site : Side::Desk;

@@ -18,6 +18,7 @@ enum class Side { Desk, Site };
 std::string_view stateCode(State s);   // "OPEN"...
 std::string_view actionCode(Action a); // "OPEN", "ANSWER"...
 std::optional<Action> parseAction(std::string_view code);
+std::optional<State> parseState(std::string_view code);
 Side sideOf(Action a);
 
 /// The next state, or why not (in words). Every step needs a text: the question, the answer, the reason.

@@ -238,7 +238,27 @@ void SyncEngine::refreshTrial(SyncReport& report)
             report.trialRefreshed = s.putCached(app::trial::worklistKey(m_studyId, site), w->SerializeAsString()).ok();
         });
     }
-    // The site's open data queries, to read (and answer when online) at the bedside.
+    // Answers given at the bedside since the last sync go first, so the list fetched next already shows them. One
+    // that cannot reach the gateway stays for the next pass; one the gateway refuses is kept with its reason.
+    std::vector<v1::QueryActionRequest> pending;
+    m_onStore([&](store::TabletStore& s) {
+        if (auto outbox = app::trial::cachedMessage<v1::QueryAnswerOutbox>(s, app::trial::answersKey(m_studyId, site)))
+            pending.assign(outbox->pending().begin(), outbox->pending().end());
+    });
+    for (const auto& answer : pending) {
+        auto sent = m_client.queryAction(answer);
+        if (!sent && app::trial::transientFailure(sent.error()))
+            break;
+        std::optional<v1::DataQuery> accepted;
+        if (sent)
+            accepted = sent.value();
+        m_onStore([&](store::TabletStore& s) {
+            (void)app::trial::settleAnswer(s, m_studyId, site, answer.query_id(), accepted,
+                                           sent ? std::string() : sent.error().what);
+        });
+        report.answersSent += sent ? 1 : 0;
+    }
+    // The site's open data queries, to read and answer at the bedside.
     v1::ListQueriesRequest queries;
     queries.set_study_id(m_studyId);
     queries.set_site_id(site);

@@ -17,6 +17,7 @@ struct SyncReport {
     int photosVerified = 0;   // photos the gateway holds and has verified after this pass
     uint64_t pushedBytes = 0; // serialized push requests (protobuf payload, without HTTP/2 framing)
     bool trialRefreshed = false; // the site's consent worklist or box inventory was fetched and kept
+    int answersSent = 0;         // answers to data queries given on this tablet and accepted by the gateway
     std::string error;
     bool ok() const { return error.empty(); }
 };

@@ -1,5 +1,7 @@
 #include "bedside_trial.h"
 
+#include "query.h"
+
 #include "dosing.h"
 #include "eligibility.h"
 #include "values.h"
@@ -63,6 +65,121 @@ std::string worklistKey(const std::string& studyId, const std::string& siteId)
 std::string queriesKey(const std::string& studyId, const std::string& siteId)
 {
     return "queries/" + studyId + "/" + siteId;
+}
+
+std::string answersKey(const std::string& studyId, const std::string& siteId)
+{
+    return "query-answers/" + studyId + "/" + siteId;
+}
+
+namespace {
+
+void applyAnswer(v1::DataQuery& q, const v1::QueryActionRequest& answer, const std::string& userId,
+                 const std::string& role, int64_t atMs)
+{
+    auto* step = q.add_steps();
+    step->set_action("ANSWER");
+    step->set_user_id(userId);
+    step->set_role(role);
+    step->set_at_ms(atMs);
+    step->set_text(answer.text());
+    q.set_state("ANSWERED");
+    q.set_answer_pending(true);
+}
+
+} // namespace
+
+Result<SiteQueries> siteQueries(store::TabletStore& store, const std::string& studyId, const std::string& siteId)
+{
+    auto list = cachedMessage<v1::ListQueriesResponse>(store, queriesKey(studyId, siteId));
+    if (!list)
+        return list.error();
+    auto outbox = cachedMessage<v1::QueryAnswerOutbox>(store, answersKey(studyId, siteId));
+    if (!outbox)
+        return outbox.error();
+    SiteQueries out{std::move(list).value(), {}};
+    for (const auto& answer : outbox->pending())
+        for (auto& q : *out.list.mutable_queries())
+            if (q.id() == answer.query_id())
+                applyAnswer(q, answer, "", "", 0); // who and when: as the gateway will record them
+    out.refused.assign(outbox->refused().begin(), outbox->refused().end());
+    return out;
+}
+
+Status settleAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
+                    const std::string& queryId, const std::optional<v1::DataQuery>& accepted,
+                    const std::string& refusal)
+{
+    auto outbox = cachedMessage<v1::QueryAnswerOutbox>(store, answersKey(studyId, siteId));
+    if (!outbox)
+        return outbox.error();
+    v1::QueryAnswerOutbox left;
+    for (const auto& a : outbox->pending())
+        if (a.query_id() != queryId)
+            *left.add_pending() = a;
+    *left.mutable_refused() = outbox->refused();
+    if (!refusal.empty())
+        left.add_refused(queryId + ": " + refusal);
+    if (accepted) {
+        auto cached = cachedMessage<v1::ListQueriesResponse>(store, queriesKey(studyId, siteId));
+        if (!cached)
+            return cached.error();
+        v1::ListQueriesResponse list = std::move(cached).value();
+        for (auto& q : *list.mutable_queries())
+            if (q.id() == queryId)
+                q = *accepted;
+        if (auto st = store.putCached(queriesKey(studyId, siteId), list.SerializeAsString()); !st)
+            return st;
+    }
+    return store.putCached(answersKey(studyId, siteId), left.SerializeAsString());
+}
+
+bool transientFailure(const Error& error)
+{
+    // SyncClient::describe: unreachable, timed out, or a transport failure (not a refusal by the gateway's rules).
+    for (const char* prefix : {"gateway unreachable", "gateway at ", "sync failed", "answering needs the gateway"})
+        if (error.what.rfind(prefix, 0) == 0)
+            return true;
+    return false;
+}
+
+Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
+                                  const std::string& userId, const std::string& role, const std::string& queryId,
+                                  const std::string& text, int64_t nowMs)
+{
+    if (queryId.rfind("M-", 0) != 0)
+        return Error{"query " + queryId, queryId.rfind("C-", 0) == 0
+                                             ? "a conflict is settled by saving the right value with its reason"
+                                             : "a randomization query is reviewed by the data manager"};
+    auto current = siteQueries(store, studyId, siteId);
+    if (!current)
+        return current.error();
+    const v1::DataQuery* found = nullptr;
+    for (const auto& q : current->list.queries())
+        if (q.id() == queryId)
+            found = &q;
+    if (!found)
+        return Error{"query " + queryId, "not among the site's open queries on this tablet: sync, then answer"};
+    const auto state = query::parseState(found->state());
+    if (!state)
+        return Error{"query " + queryId, "its state \"" + found->state() + "\" is unknown on this tablet: sync first"};
+    if (auto next = query::next(*state, query::Action::Answer, text); !next)
+        return Error{"query " + queryId, next.error().what};
+    auto kept = cachedMessage<v1::QueryAnswerOutbox>(store, answersKey(studyId, siteId));
+    if (!kept)
+        return kept.error();
+    v1::QueryAnswerOutbox outbox = std::move(kept).value();
+    auto* answer = outbox.add_pending();
+    answer->set_study_id(studyId);
+    answer->set_query_id(queryId);
+    answer->set_action("ANSWER");
+    answer->set_text(text);
+    outbox.clear_refused(); // shown once: the site has moved on
+    if (auto st = store.putCached(answersKey(studyId, siteId), outbox.SerializeAsString()); !st)
+        return st.error();
+    v1::DataQuery shown = *found;
+    applyAnswer(shown, *answer, userId, role, nowMs);
+    return shown;
 }
 
 Result<ConsentView> consentOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId)

@@ -46,6 +46,31 @@ template <typename Msg> Result<Msg> cachedMessage(store::TabletStore& store, con
 std::string inventoryKey(const std::string& studyId, const std::string& siteId);
 std::string worklistKey(const std::string& studyId, const std::string& siteId);
 std::string queriesKey(const std::string& studyId, const std::string& siteId);
+std::string answersKey(const std::string& studyId, const std::string& siteId);
+
+/// The site's data queries as this tablet knows them: the gateway's last list with the answers not yet sent applied
+/// (state ANSWERED, answer_pending), and the answers the gateway refused since.
+struct SiteQueries {
+    v1::ListQueriesResponse list;
+    std::vector<std::string> refused;
+};
+Result<SiteQueries> siteQueries(store::TabletStore& store, const std::string& studyId, const std::string& siteId);
+
+/// Keeps an answer given at the bedside (offline too) for the next sync. Only queries with steps (M-...) take
+/// answers, and only while open; a conflict or a randomization query is settled by saving a value with its reason.
+/// Returns the query as the site now sees it.
+/// After sending the pending answer to `queryId`: drops it from the outbox and either keeps the query as the gateway
+/// returned it (`accepted`) or records the gateway's refusal (the site reads it on the query list).
+Status settleAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
+                    const std::string& queryId, const std::optional<v1::DataQuery>& accepted,
+                    const std::string& refusal);
+
+/// Whether a failed call may succeed later (the gateway was unreachable or slow), as opposed to a refusal.
+bool transientFailure(const Error& error);
+
+Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
+                                  const std::string& userId, const std::string& role, const std::string& queryId,
+                                  const std::string& text, int64_t nowMs);
 
 /// What the tablet proposes: the lowest number of its site that neither the gateway nor this tablet has seen used.
 struct Proposal {

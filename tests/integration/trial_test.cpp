@@ -1343,10 +1343,10 @@ TEST_F(TrialFixture, aQueryIsOpenedByTheDeskAnsweredByTheSiteAndClosedEachStepWi
     ASSERT_TRUE(t.save(sofa).ok());
     t.sync();
     // The tablet received the open query with its sync and answers it from the bedside.
-    auto cached = await<Result<v1::ListQueriesResponse>>([&](auto done) { t.core->siteQueries(done); });
+    auto cached = await<Result<app::trial::SiteQueries>>([&](auto done) { t.core->siteQueries(done); });
     ASSERT_TRUE(cached.ok());
-    ASSERT_EQ(cached->queries_size(), 1);
-    EXPECT_EQ(cached->queries(0).id(), q->id());
+    ASSERT_EQ(cached->list.queries_size(), 1);
+    EXPECT_EQ(cached->list.queries(0).id(), q->id());
     auto answered = await<Result<v1::DataQuery>>([&](auto done) { t.core->answerQuery(q->id(), act.text(), done); });
     ASSERT_TRUE(answered.ok()) << answered.error().text();
     EXPECT_EQ(answered->state(), "ANSWERED");
@@ -1514,10 +1514,10 @@ TEST_F(TrialFixture, editChecksOpenQueriesByThemselvesAndCloseThemWhenTheDataPas
     EXPECT_NE(open[0].steps(0).text().find("[SBP_MAP_DBP] Systolic must be at least the mean"), std::string::npos);
     // The tablets receive it with their next sync (the site's open queries).
     a.sync();
-    auto onTablet = await<Result<v1::ListQueriesResponse>>([&](auto done) { a.core->siteQueries(done); });
+    auto onTablet = await<Result<app::trial::SiteQueries>>([&](auto done) { a.core->siteQueries(done); });
     ASSERT_TRUE(onTablet.ok());
     bool seen = false;
-    for (const auto& q : onTablet->queries())
+    for (const auto& q : onTablet->list.queries())
         seen = seen || (q.id() == open[0].id() && q.origin() == "EDIT_CHECK");
     EXPECT_TRUE(seen);
     // A correction that satisfies the check closes the query by itself, naming the event.
@@ -1537,6 +1537,87 @@ TEST_F(TrialFixture, editChecksOpenQueriesByThemselvesAndCloseThemWhenTheDataPas
             EXPECT_EQ(q.steps(q.steps_size() - 1).text().rfind("the check passes with event ", 0), 0u);
         }
     }
+}
+
+TEST_F(TrialFixture, aSiteAnswersAQueryOfflineAndTheNextSyncDeliversIt)
+{
+    Tablet t(*gw, "inv-a", "investigator");
+    store::SaveRequest sofa;
+    sofa.form = {"01-160", "D0", "SOFA", 0};
+    sofa.values["PLATELETS"] = store::FieldValue{"85", "10^3/uL"};
+    ASSERT_TRUE(t.save(sofa).ok());
+    t.sync();
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    v1::OpenQueryRequest open;
+    open.set_study_id("I-MICRO");
+    open.mutable_form()->set_subject_id("01-160");
+    open.mutable_form()->set_visit_oid("D0");
+    open.mutable_form()->set_form_oid("SOFA");
+    open.set_item_oid("PLATELETS");
+    open.set_text("Please check the platelet count against the lab sheet");
+    auto q = dm.client.openQuery(open);
+    ASSERT_TRUE(q.ok()) << q.error().text();
+    t.sync();
+
+    // The gateway goes away; the site answers at the bedside and the answer is kept on the tablet.
+    const std::string address = gw->address();
+    gw->shutdown();
+    gw.reset();
+    const std::string text = "Checked against the lab sheet: 85 is right";
+    auto answered = await<Result<v1::DataQuery>>([&](auto done) { t.core->answerQuery(q->id(), text, done); });
+    ASSERT_TRUE(answered.ok()) << answered.error().text();
+    EXPECT_EQ(answered->state(), "ANSWERED");
+    EXPECT_TRUE(answered->answer_pending());
+    auto shown = await<Result<app::trial::SiteQueries>>([&](auto done) { t.core->siteQueries(done); });
+    ASSERT_TRUE(shown.ok());
+    ASSERT_EQ(shown->list.queries_size(), 1);
+    EXPECT_TRUE(shown->list.queries(0).answer_pending());
+    auto twice = await<Result<v1::DataQuery>>([&](auto done) { t.core->answerQuery(q->id(), "again", done); });
+    ASSERT_FALSE(twice.ok()) << "answered once; the desk reopens it if the answer does not settle it";
+
+    // The gateway is back: the next sync delivers the answer before fetching the list again.
+    auto again = gateway::GatewayServer::start(
+        test::devGateway(gatewayData.path().toStdString(), address, {CRF_STUDIES_DIR "/imicro.json"}), clock);
+    ASSERT_TRUE(again.ok()) << again.error().text();
+    gw = std::move(again).value();
+    const auto report = t.sync();
+    EXPECT_TRUE(report.ok()) << report.error;
+    EXPECT_EQ(report.answersSent, 1);
+    v1::ListQueriesRequest list;
+    list.set_study_id("I-MICRO");
+    list.set_site_id("01");
+    auto atGateway = dm.client.listQueries(list);
+    ASSERT_TRUE(atGateway.ok()) << atGateway.error().text();
+    ASSERT_EQ(atGateway->queries_size(), 1);
+    const auto& delivered = atGateway->queries(0);
+    EXPECT_EQ(delivered.state(), "ANSWERED");
+    ASSERT_EQ(delivered.steps_size(), 2);
+    EXPECT_EQ(delivered.steps(1).user_id(), "inv-a");
+    EXPECT_EQ(delivered.steps(1).text(), text);
+    shown = await<Result<app::trial::SiteQueries>>([&](auto done) { t.core->siteQueries(done); });
+    ASSERT_TRUE(shown.ok());
+    ASSERT_EQ(shown->list.queries_size(), 1);
+    EXPECT_FALSE(shown->list.queries(0).answer_pending());
+    EXPECT_EQ(shown->list.queries(0).state(), "ANSWERED");
+
+    // A query the desk cancelled meanwhile: the gateway refuses the answer and the site reads why.
+    open.set_text("Second look: the D0 sample time");
+    auto second = dm.client.openQuery(open);
+    ASSERT_TRUE(second.ok());
+    t.sync();
+    v1::QueryActionRequest cancel;
+    cancel.set_study_id("I-MICRO");
+    cancel.set_query_id(second->id());
+    cancel.set_action("CANCEL");
+    cancel.set_text("raised on the wrong subject");
+    ASSERT_TRUE(dm.client.queryAction(cancel).ok());
+    auto refused =
+        await<Result<v1::DataQuery>>([&](auto done) { t.core->answerQuery(second->id(), "sample at 08:00", done); });
+    ASSERT_FALSE(refused.ok());
+    shown = await<Result<app::trial::SiteQueries>>([&](auto done) { t.core->siteQueries(done); });
+    ASSERT_TRUE(shown.ok());
+    ASSERT_EQ(shown->refused.size(), 1u);
+    EXPECT_EQ(shown->refused[0].rfind(second->id() + ": ", 0), 0u) << shown->refused[0];
 }
 
 // --- Central, blinded mottling review

@@ -78,6 +78,73 @@ Page {
             Layout.fillWidth: true
         }
 
+        // Data queries on this form (from the data desk, edit checks, merge conflicts): answered here, offline too.
+        Frame {
+            objectName: "queryPanel"
+            visible: page.form.queries.length > 0 || page.form.queryMessage.length > 0
+            Layout.fillWidth: true
+            Layout.margins: 8
+            background: Rectangle { color: "#fff3e0"; border.color: "#ef6c00"; radius: 4 }
+            ColumnLayout {
+                anchors.fill: parent
+                spacing: 6
+                Label {
+                    text: qsTr("%n open data query(ies) on this form", "", page.form.queries.length)
+                    font.pixelSize: 17; font.bold: true; color: "#e65100"
+                    visible: page.form.queries.length > 0
+                }
+                Repeater {
+                    model: page.form.queries
+                    ColumnLayout {
+                        id: queryRow
+                        required property var modelData
+                        Layout.fillWidth: true
+                        spacing: 4
+                        Label {
+                            objectName: "query_" + queryRow.modelData.id
+                            text: queryRow.modelData.itemLabel + " · " + queryRow.modelData.question
+                            wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15
+                        }
+                        Label {
+                            visible: queryRow.modelData.answer.length > 0
+                            text: (queryRow.modelData.pending ? qsTr("Answered here, sent at the next sync: ")
+                                                              : qsTr("Answered: ")) + queryRow.modelData.answer
+                            color: queryRow.modelData.pending ? "#ef6c00" : "#2e7d32"
+                            wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 15
+                        }
+                        Label {
+                            visible: queryRow.modelData.origin === "CONFLICT"
+                            text: qsTr("Changed on two tablets: save the right value with its reason to resolve it.")
+                            wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 14
+                        }
+                        RowLayout {
+                            visible: queryRow.modelData.canAnswer
+                            Layout.fillWidth: true
+                            TextField {
+                                id: answerText
+                                objectName: "answer_" + queryRow.modelData.id
+                                placeholderText: qsTr("Answer (correct the value above if needed, with its reason)")
+                                Layout.fillWidth: true
+                                Layout.minimumHeight: 48
+                            }
+                            Button {
+                                text: qsTr("Answer")
+                                enabled: answerText.text.trim().length > 0
+                                Layout.minimumHeight: 48
+                                onClicked: page.form.answerQuery(queryRow.modelData.id, answerText.text)
+                            }
+                        }
+                    }
+                }
+                Label {
+                    objectName: "queryMessage"
+                    visible: page.form.queryMessage.length > 0
+                    text: page.form.queryMessage
+                    color: "#c62828"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 14
+                }
+            }
+        }
+
         // Eligibility verdict, when this form carries the study's criteria.
         Frame {
             objectName: "eligibilityPanel"

@@ -159,6 +159,17 @@ std::string describeScores(const std::map<std::string, store::FieldValue>& value
     return out;
 }
 
+/// A sponsor-side user (data manager, statistician) logs in from a laptop, through the gateway's access control.
+Result<v1::LoginResponse> deskLogin(sync::SyncClient& client, const std::map<std::string, std::string>& passwords,
+                                    const std::string& user)
+{
+    v1::LoginRequest login;
+    login.set_user_id(user);
+    login.set_password(passwords.at(user));
+    login.set_device_id("demo-desk-" + user + "-" + std::to_string(QDateTime::currentMSecsSinceEpoch()));
+    return client.login(login);
+}
+
 /// The sponsor's data manager loads site 01's treatment boxes 1..count; the unblinded statistician loads the box ->
 /// arm list (fixed blocks of four, for the demo only). Both through the gateway's access control, over TLS.
 bool prepareRandomization(const std::string& address, const std::string& rootPem, const std::string& studyId,
@@ -168,15 +179,8 @@ bool prepareRandomization(const std::string& address, const std::string& rootPem
         step("the demo credentials hold no dm / stat users (crfctl dev-seed makes them)");
         return false;
     }
-    auto deskLogin = [&](sync::SyncClient& client, const std::string& user) {
-        v1::LoginRequest login;
-        login.set_user_id(user);
-        login.set_password(passwords.at(user));
-        login.set_device_id("demo-desk-" + user + "-" + std::to_string(QDateTime::currentMSecsSinceEpoch()));
-        return client.login(login);
-    };
     sync::SyncClient dm(address, std::chrono::seconds(10), {rootPem});
-    if (auto in = deskLogin(dm, "dm"); !in) {
+    if (auto in = deskLogin(dm, passwords, "dm"); !in) {
         step("dm cannot log in: %s", in.error().text());
         return false;
     }
@@ -193,7 +197,7 @@ bool prepareRandomization(const std::string& address, const std::string& rootPem
     step("the sponsor's data manager (dm) ships treatment boxes to site 01: %s available",
          std::to_string(loaded->available()));
     sync::SyncClient stat(address, std::chrono::seconds(10), {rootPem});
-    if (auto in = deskLogin(stat, "stat"); !in) {
+    if (auto in = deskLogin(stat, passwords, "stat"); !in) {
         step("stat cannot log in: %s", in.error().text());
         return false;
     }
@@ -506,6 +510,26 @@ int runDemoSession(const DemoOptions& o)
             if (sent.rejected != 0 || onA != consent::State::Consented)
                 rc = 1;
         }
+        // The data desk asks about a value; tablet A receives the query with its next sync and the site answers it
+        // from the form page (kept on the tablet until the gateway has it).
+        sync::SyncClient desk(o.listen.toStdString(), std::chrono::seconds(10), {rootPem});
+        v1::OpenQueryRequest ask;
+        ask.set_study_id(definition->study_id());
+        ask.mutable_form()->set_subject_id(subject);
+        ask.mutable_form()->set_visit_oid("D0");
+        ask.mutable_form()->set_form_oid("SOFA");
+        ask.set_item_oid("PLATELETS");
+        ask.set_text("Platelets on D0: please confirm against the lab report");
+        auto asked =
+            deskLogin(desk, passwords, "dm") ? desk.openQuery(ask) : Result<v1::DataQuery>(Error{"dm", "login"});
+        a.sync();
+        auto cached = await<Result<app::trial::SiteQueries>>([&](auto d) { a.core->siteQueries(d); });
+        const bool received = asked && cached && *cached && (*cached)->list.queries_size() > 0;
+        step("the data manager asks about PLATELETS on D0 (query %s); tablet A %s",
+             asked ? asked->id() : asked.error().text(),
+             received ? std::string("shows it on the SOFA form after its sync") : std::string("did NOT receive it"));
+        if (!received)
+            rc = 1;
     } else {
         rc = 1;
     }

@@ -456,11 +456,74 @@ void FormModel::load()
                                      m_recordStatus = status ? QString::fromStdString(*status) : QString();
                                      emit stateChanged();
                                      loadSignature();
+                                     loadQueries();
                                  });
         m_state = study::evaluateForm(*m_study->definition(), *form(), m_entered);
         m_saved = effectiveValues();
         setState(false, QString());
         reevaluate();
+    });
+}
+
+void FormModel::loadQueries()
+{
+    if (!m_core)
+        return;
+    m_core->siteQueries([this, self = QPointer(this)](Result<app::trial::SiteQueries> r) {
+        if (!self)
+            return;
+        m_queries.clear();
+        m_queryMessage.clear();
+        if (!r) {
+            m_queryMessage = QString::fromStdString(r.error().text());
+            emit queriesChanged();
+            return;
+        }
+        for (const auto& q : r->list.queries()) {
+            const auto& f = q.form();
+            if (f.subject_id() != m_subjectId.toStdString() || f.visit_oid() != m_visitOid.toStdString() ||
+                f.form_oid() != m_formOid.toStdString() || f.repeat() != static_cast<uint32_t>(m_repeat))
+                continue;
+            QString question, answer;
+            for (const auto& step : q.steps()) {
+                if (step.action() == "OPEN" || step.action() == "REOPEN")
+                    question = QString::fromStdString(step.text());
+                if (step.action() == "ANSWER")
+                    answer = QString::fromStdString(step.text());
+            }
+            const v1::Item* item = form() ? study::findItem(*form(), q.item_oid()) : nullptr;
+            QVariantMap m;
+            m["id"] = QString::fromStdString(q.id());
+            m["item"] = QString::fromStdString(q.item_oid());
+            m["itemLabel"] = item ? QString::fromStdString(item->label()) : QString::fromStdString(q.item_oid());
+            m["origin"] = QString::fromStdString(q.origin());
+            m["state"] = QString::fromStdString(q.state());
+            m["question"] = question;
+            m["answer"] = answer;
+            m["pending"] = q.answer_pending();
+            m["canAnswer"] = q.id().rfind("M-", 0) == 0 && q.state() == "OPEN";
+            m_queries.append(m);
+        }
+        for (const auto& why : r->refused)
+            m_queryMessage +=
+                (m_queryMessage.isEmpty() ? "" : "\n") + tr("Answer not accepted: ") + QString::fromStdString(why);
+        emit queriesChanged();
+    });
+}
+
+void FormModel::answerQuery(const QString& id, const QString& text)
+{
+    if (!m_core)
+        return;
+    m_core->answerQuery(id.toStdString(), text.toStdString(), [this, self = QPointer(this)](Result<v1::DataQuery> r) {
+        if (!self)
+            return;
+        if (!r) {
+            m_queryMessage = QString::fromStdString(r.error().text());
+            emit queriesChanged();
+            return;
+        }
+        loadQueries();
     });
 }
 

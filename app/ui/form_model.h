@@ -45,6 +45,10 @@ class FormModel : public QAbstractListModel {
     Q_PROPERTY(QString signatureText READ signatureText NOTIFY stateChanged)
     Q_PROPERTY(bool signatureIntact READ signatureIntact NOTIFY stateChanged)
     Q_PROPERTY(bool canSign READ canSign NOTIFY stateChanged)
+    /// The data queries on this form instance, as the last sync brought them (answers given here shown pending):
+    /// [{id, item, itemLabel, origin, state, question, answer, pending, canAnswer}].
+    Q_PROPERTY(QVariantList queries READ queries NOTIFY queriesChanged)
+    Q_PROPERTY(QString queryMessage READ queryMessage NOTIFY queriesChanged)
 
 public:
     enum Roles {
@@ -121,8 +125,15 @@ public:
     bool signatureIntact() const { return m_signatureIntact; }
     bool canSign() const;
     Q_INVOKABLE void setRecordStatus(const QString& status, const QString& reasonCode, const QString& reasonText);
+    QVariantList queries() const { return m_queries; }
+    QString queryMessage() const { return m_queryMessage; }
+    /// Answers a query of this form (offline too: kept on the tablet until the gateway has it). Changing the value
+    /// is a separate save, with its reason.
+    Q_INVOKABLE void answerQuery(const QString& id, const QString& text);
+    Q_INVOKABLE void loadQueries();
 
 signals:
+    void queriesChanged();
     void configChanged();
     void stateChanged();
     void saved(bool ok, const QString& message);
@@ -156,6 +167,8 @@ private:
     bool m_showMissing = false;
     QString m_message;
     QString m_recordStatus;
+    QVariantList m_queries;
+    QString m_queryMessage;
 };
 
 } // namespace crf::ui

@@ -528,6 +528,8 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                     if (outcome)
                         self->m_config.actor = {outcome->userId, outcome->role, outcome->siteId};
                     done(outcome);
+                    if (outcome && self)
+                        emit self->actorChanged();
                 },
                 Qt::QueuedConnection);
         },

@@ -115,6 +115,8 @@ signals:
     void syncFinished(const crf::sync::SyncReport& report);
     /// Stored data changed (a save here or events pulled from other tablets): views reload.
     void dataChanged();
+    /// Someone logged in (user, role and site known): views that depend on the site reload.
+    void actorChanged();
 
 private:
     template <typename R> void onStore(std::function<R(store::TabletStore&)> fn, std::function<void(R)> done);

@@ -89,7 +89,7 @@ Page {
                 anchors.fill: parent
                 spacing: 6
                 Label {
-                    text: qsTr("%n open data query(ies) on this form", "", page.form.queries.length)
+                    text: qsTr("Open data queries on this form: %1").arg(page.form.queries.length)
                     font.pixelSize: 17; font.bold: true; color: "#e65100"
                     visible: page.form.queries.length > 0
                 }

@@ -76,7 +76,14 @@ QObject* FormModel::core() const
 
 void FormModel::setCore(QObject* core)
 {
+    if (m_core)
+        disconnect(m_core, nullptr, this, nullptr);
     m_core = qobject_cast<crf::app::AppCore*>(core);
+    if (m_core) {
+        // The site's queries arrive with syncs and depend on who is logged in.
+        connect(m_core, &crf::app::AppCore::actorChanged, this, &FormModel::loadQueries);
+        connect(m_core, &crf::app::AppCore::syncFinished, this, &FormModel::loadQueries);
+    }
     emit configChanged();
 }
 

@@ -97,13 +97,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
 
             // Content checks. A refused event is still kept (audit trail) and still links the chain, so the device's
             // later events are not blocked behind it; the tablet shows it as refused.
-            Status content = validateEventShape(e);
-            if (content)
-                content = checkReasonForChange(e);
-            if (content)
-                content = m_studies.check(e);
-            if (content)
-                content = m_trial.check(*tx, e);
+            const Status content = checkContent(*tx, e);
             if (!content) {
                 tx->appendRefused(e, hash, content.error().text(), receivedAt);
                 head = {e.device_seq(), hash};
@@ -178,13 +172,7 @@ Result<SyncDomain::RestoreSummary> SyncDomain::restore(const std::vector<v1::Ser
             } else if (e.prev_hash() != (head.lastSeq == 0 ? genesisHash() : head.lastHash)) {
                 return Error{at, "does not link to the device's previous event"};
             }
-            Status content = validateEventShape(e);
-            if (content)
-                content = checkReasonForChange(e);
-            if (content)
-                content = m_studies.check(e);
-            if (content)
-                content = m_trial.check(*tx, e);
+            const Status content = checkContent(*tx, e);
             if (!content)
                 return Error{at, "refused by this gateway's rules: " + content.error().text()};
 
@@ -221,6 +209,18 @@ Result<SyncDomain::RestoreSummary> SyncDomain::restore(const std::vector<v1::Ser
         return Error{"gateway store", std::string("import not stored: ") + ex.what()};
     }
     return summary;
+}
+
+Status SyncDomain::checkContent(WriteTransaction& tx, const v1::ChangeEvent& e) const
+{
+    Status content = validateEventShape(e);
+    if (content)
+        content = checkReasonForChange(e);
+    if (content)
+        content = m_studies.check(e);
+    if (content)
+        content = m_trial.check(tx, e);
+    return content;
 }
 
 void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se, uint64_t baseVersion)

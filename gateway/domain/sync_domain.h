@@ -49,6 +49,9 @@ public:
 
 private:
     /// Field-level three-way merge of an accepted event into the projection; fills conflict notes and resolutions.
+    /// What every accepted event passes, pushed or imported: shape, reason for change, the study definition, the
+    /// consent rules.
+    Status checkContent(WriteTransaction& tx, const v1::ChangeEvent& e) const;
     /// `baseVersion` is the event's base_version in this gateway's numbering.
     void merge(WriteTransaction& tx, v1::ServerEvent& se, uint64_t baseVersion);
 

@@ -387,6 +387,13 @@ void AppCore::loadSubjects(std::function<void(Result<std::vector<store::Subject>
     onStore<Result<std::vector<store::Subject>>>([](store::TabletStore& s) { return s.subjects(); }, std::move(done));
 }
 
+void AppCore::addPhoto(std::string bytes, std::function<void(Result<std::string>)> done)
+{
+    const size_t limit = m_config.maxPhotoBytes;
+    onStore<Result<std::string>>(
+        [bytes = std::move(bytes), limit](store::TabletStore& s) { return s.addPhoto(bytes, limit); }, std::move(done));
+}
+
 void AppCore::loadSyncState(std::function<void(Result<store::SyncState>)> done)
 {
     onStore<Result<store::SyncState>>([](store::TabletStore& s) { return s.syncState(); }, std::move(done));

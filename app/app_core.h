@@ -3,6 +3,7 @@
 
 #include "backoff.h"
 #include "crf/v1/study.pb.h"
+#include "photo.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
 #include "trial/bedside_trial.h"
@@ -34,6 +35,8 @@ struct AppConfig {
     int64_t autoSyncCapMs = 5 * 60 * 1000;
     int64_t pollMs = 60 * 1000;
     uint32_t jitterSeed = 0; // 0: from the OS
+    /// Photos above this size are refused with a clear message (issue: configurable limit).
+    size_t maxPhotoBytes = photo::kDefaultMaxBytes;
 };
 
 /// Who is logged in on the tablet, and how.
@@ -71,6 +74,9 @@ public:
                          std::function<void(Result<store::SaveOutcome>)> done);
     void loadRecordStatus(store::FormKey form, std::function<void(Result<std::string>)> done);
     void loadSubjects(std::function<void(Result<std::vector<store::Subject>>)> done);
+    /// Keeps a photo (JPEG/PNG bytes, from the camera or a file) inside the encrypted store, metadata stripped, and
+    /// answers its SHA-256 digest: the value of a photo item. Never a clear file (docs/sync.md "Photos").
+    void addPhoto(std::string bytes, std::function<void(Result<std::string>)> done);
     void loadSyncState(std::function<void(Result<store::SyncState>)> done);
     /// Logs in: online against the gateway when it answers (the device enrols on its first login; the user's
     /// offline verifier and session are kept in the encrypted store), otherwise offline for a user who logged in

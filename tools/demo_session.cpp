@@ -7,21 +7,26 @@
 #include "dosing.h"
 #include "form_engine.h"
 #include "key_store.h"
+#include "photo.h"
 #include "sofa.h"
 #include "sofa_items.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QProcess>
 #include <QThread>
 #include <cstdio>
 #include <optional>
+#include <random>
 
 namespace crf::tools {
 namespace {
@@ -168,6 +173,104 @@ Result<v1::LoginResponse> deskLogin(sync::SyncClient& client, const std::map<std
     login.set_password(passwords.at(user));
     login.set_device_id("demo-desk-" + user + "-" + std::to_string(QDateTime::currentMSecsSinceEpoch()));
     return client.login(login);
+}
+
+/// A knee photographed at the bedside for the demo: skin, the kneecap, and mottled patches up to the middle of the
+/// thigh (score 3 on the Ait-Oufella scale). Drawn, so the demo carries no picture of a person. JPEG bytes.
+std::string kneePhotoJpeg(uint32_t seed)
+{
+    QImage image(960, 720, QImage::Format_RGB32);
+    image.fill(QColor(0x3a, 0x44, 0x4e)); // the bed sheet
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(0xe8, 0xb8, 0x9a));
+    p.drawRoundedRect(QRectF(330, -40, 300, 800), 140, 140); // thigh above, leg below
+    p.setBrush(QColor(0xf0, 0xc8, 0xae));
+    p.drawEllipse(QRectF(410, 420, 140, 120)); // the kneecap
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> x(350, 610), y(180, 560), r(8, 26);
+    p.setBrush(QColor(0x8e, 0x5a, 0x86, 150)); // violaceous patches, denser around the knee
+    for (int i = 0; i < 160; ++i)
+        p.drawEllipse(QPointF(x(rng), y(rng)), r(rng), r(rng) * 0.6);
+    p.end();
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "JPEG", 85);
+    return bytes.toStdString();
+}
+
+/// The knee photo of D1 travels from tablet A to the gateway; the central assessor scores it behind a random code and
+/// the data manager's report compares the site and central scores (docs/sponsor.md "Central mottling assessment").
+bool centralReview(DemoTablet& a, const std::string& subject, const std::string& address, const std::string& rootPem,
+                   const std::string& studyId, const std::map<std::string, std::string>& passwords)
+{
+    const std::string jpeg = kneePhotoJpeg(7);
+    auto digest = await<Result<std::string>>([&](auto d) { a.core->addPhoto(jpeg, d); });
+    if (!digest || !*digest) {
+        step("the knee photo was refused: %s", digest ? (*digest).error().text() : std::string("timed out"));
+        return false;
+    }
+    store::SaveRequest mottling;
+    mottling.form = {subject, "D1", "MOTTLING", 0};
+    mottling.values["MOTTLING_SCORE"] = store::FieldValue{"3", ""};
+    mottling.values["KNEE_PHOTO"] = store::FieldValue{(*digest).value(), ""};
+    mottling.values["MOTTLING_TIME"] = store::FieldValue{isoUtc(QDateTime::currentMSecsSinceEpoch()), ""};
+    if (auto r = a.save(mottling); !r) {
+        step("the mottling form was refused: %s", r.error().text());
+        return false;
+    }
+    const auto sent = a.sync();
+    step("tablet A photographs the knees on D1 (kept in the encrypted store only, site score 3) and syncs: %s photo(s) "
+         "verified at the gateway by their SHA-256",
+         std::to_string(sent.photosVerified));
+    if (!passwords.count("central")) {
+        step("the demo credentials hold no central assessor (crfctl dev-seed makes one)");
+        return false;
+    }
+    sync::SyncClient assessor(address, std::chrono::seconds(10), {rootPem});
+    if (auto in = deskLogin(assessor, passwords, "central"); !in) {
+        step("the central assessor cannot log in: %s", in.error().text());
+        return false;
+    }
+    v1::ReviewQueueRequest q;
+    q.set_study_id(studyId);
+    auto queue = assessor.reviewQueue(q);
+    if (!queue || queue->items_size() == 0) {
+        step("the central review queue is empty: %s", queue ? std::string("no photo") : queue.error().text());
+        return false;
+    }
+    const std::string code = queue->items(0).code();
+    v1::ReviewPhotoRequest look;
+    look.set_study_id(studyId);
+    look.set_code(code);
+    auto seen = assessor.reviewPhoto(look);
+    v1::SubmitScoreRequest score;
+    score.set_study_id(studyId);
+    score.set_code(code);
+    score.set_score(3);
+    auto scored = seen ? assessor.submitScore(score) : Result<v1::SubmitScoreResponse>(seen.error());
+    if (!scored) {
+        step("central scoring failed: %s", scored.error().text());
+        return false;
+    }
+    const bool same = photo::digestHex(seen->jpeg()) == (*digest).value();
+    step("the central assessor (crf-review) sees photo %s and nothing else (subject, site, visit, arm masked); the "
+         "bytes are the tablet's: %s; scores 3",
+         code, same ? "yes" : "NO");
+    sync::SyncClient dm(address, std::chrono::seconds(10), {rootPem});
+    v1::ReviewReportRequest rq;
+    rq.set_study_id(studyId);
+    auto report =
+        deskLogin(dm, passwords, "dm") ? dm.reviewReport(rq) : Result<v1::ReviewReportResponse>(Error{"dm", "login"});
+    if (!report) {
+        step("the site-versus-central report failed: %s", report.error().text());
+        return false;
+    }
+    step("the data manager's site-versus-central report: %s photo(s) scored by both, %s exact agreement(s)",
+         std::to_string(report->pairs()), std::to_string(report->exact_agreement()));
+    return same && report->pairs() >= 1;
 }
 
 /// The sponsor's data manager loads site 01's treatment boxes 1..count; the unblinded statistician loads the box ->
@@ -529,6 +632,8 @@ int runDemoSession(const DemoOptions& o)
              asked ? asked->id() : asked.error().text(),
              received ? std::string("shows it on the SOFA form after its sync") : std::string("did NOT receive it"));
         if (!received)
+            rc = 1;
+        if (!centralReview(a, subject, o.listen.toStdString(), rootPem, definition->study_id(), passwords))
             rc = 1;
     } else {
         rc = 1;

@@ -216,10 +216,11 @@ int devSeedCommand(const std::map<std::string, std::string>& opt)
         }
     }
     // Study-wide roles: the sponsor's data manager (loads treatment boxes), the unblinded statistician (loads the
-    // allocation list) and the sponsor's viewer (consent counts, alerts).
+    // allocation list), the sponsor's viewer (consent counts, alerts) and the blinded central assessor (knee photos).
     for (const auto& [user, role] : {std::pair<std::string, std::string>{"dm", "data_manager"},
                                      {"stat", "unblinded_statistician"},
-                                     {"sponsor", "sponsor_viewer"}}) {
+                                     {"sponsor", "sponsor_viewer"},
+                                     {"central", "central_assessor"}}) {
         Seed seed{user, role, "*", randomPassword(user)};
         Status added = identity.addUser("dev-seed", seed.user, "Demo " + seed.user, seed.password);
         if (!added)

@@ -90,15 +90,18 @@ Result<v1::ReviewQueueResponse> CentralReview::queue(const Principal& who, const
             row.code = randomCode();
             m_store.trial().addReviewItem(row);
         }
-        std::set<std::string> scoredByMe;
+        std::map<std::string, int> mine; // code -> this assessor's latest score (scores come in time order)
         for (const auto& s : m_store.trial().centralScores(request.study_id()))
             if (s.assessor == who.userId)
-                scoredByMe.insert(s.code);
+                mine[s.code] = s.score;
         v1::ReviewQueueResponse out;
         for (const auto& r : m_store.trial().reviewItems(request.study_id())) {
             auto* item = out.add_items();
             item->set_code(r.code);
-            item->set_scored(scoredByMe.count(r.code) > 0);
+            const auto score = mine.find(r.code);
+            item->set_scored(score != mine.end());
+            if (score != mine.end())
+                item->set_my_score(score->second);
         }
         return out;
     } catch (const std::exception& ex) {

@@ -14,7 +14,7 @@ CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-
 "$bin/crfctl" audit verify --data "$work/gateway"
 # Review aids (EMA 2023 6.2.2): the four sections, on the demo's events.
 "$bin/crfctl" audit review --data "$work/gateway" --study I-MICRO | tee "$work/review.txt"
-grep -q "audit review of I-MICRO: 7 events" "$work/review.txt"
+grep -q "audit review of I-MICRO: 8 events" "$work/review.txt"
 grep -q "^CORRECTION_RATE: 0" "$work/review.txt"
 "$bin/crfctl" audit show --data "$work/gateway" --subject 01-001 --item NOREPINEPHRINE | tee "$work/show.txt"
 grep -q -- "-> 0,32 ug/kg/min" "$work/show.txt"

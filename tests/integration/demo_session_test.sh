@@ -31,8 +31,13 @@ grep -q "consents to continue: recorded on tablet B (accepted by the gateway); t
     "$work/out.txt"
 test -s "$work/tablets/A/crf.db" && test -s "$work/tablets/B/crf.db"
 # The gateway holds the session: registration, emergency inclusion, eligibility, demographics, randomization,
-# SOFA D0 and the delayed consent recorded on tablet B.
-"$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 7'
+# SOFA D0, the delayed consent recorded on tablet B and the D1 mottling form with its knee photo.
+"$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 8'
+"$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"photos_total": 1'
+# Central, blinded review of that photo (docs/sponsor.md): a code only, the tablet's bytes, a site-central pair.
+grep -q "1 photo(s) verified at the gateway" "$work/out.txt"
+grep -Eq "sees photo MOT-[0-9A-F]{12} and nothing else .* the bytes are the tablet's: yes; scores 3" "$work/out.txt"
+grep -q "report: 1 photo(s) scored by both, 1 exact agreement(s)" "$work/out.txt"
 # A second run on the same folders: the enrolled tablets log in again with their device credential.
 run_demo > "$work/out2.txt"
 grep -q "converged" "$work/out2.txt"

@@ -53,10 +53,13 @@ int main(int argc, char** argv)
                                      QStringLiteral("oid"));
     const QCommandLineOption randomizationOpt(QStringLiteral("randomization"),
                                               QStringLiteral("With --subject: open its randomization page."));
+    const QCommandLineOption instrumentOpt(QStringLiteral("instrument"),
+                                           QStringLiteral("With --form: open the instrument bound to this item."),
+                                           QStringLiteral("oid"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
     parser.addOptions({randomizationOpt, dataOpt, gatewayOpt, caOpt, userOpt, passwordStdinOpt, lockOpt, subjectOpt,
-                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt});
+                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt, instrumentOpt});
     parser.process(app);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
@@ -110,6 +113,7 @@ int main(int argc, char** argv)
         root->setProperty("initialVisit", parser.value(visitOpt));
         root->setProperty("initialForm", parser.value(formOpt));
         root->setProperty("initialRandomization", parser.isSet(randomizationOpt));
+        root->setProperty("initialInstrument", parser.value(instrumentOpt));
         root->setProperty("initialSubject", parser.value(subjectOpt));
     }
 

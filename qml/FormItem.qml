@@ -25,8 +25,10 @@ Item {
     required property string help
     required property bool siteOnly
     required property bool conflict
+    required property string capture
     property var form
     signal missingReasonRequested(string oid, string label)
+    signal instrumentRequested(string oid, string instrument)
 
     objectName: "item_" + oid
     visible: shown
@@ -81,6 +83,16 @@ Item {
                 placeholderText: root.itemType === "date" ? "YYYY-MM-DD" : root.itemType === "datetime" ? "YYYY-MM-DDTHH:MM" : ""
                 inputMethodHints: root.itemType === "integer" || root.itemType === "decimal" ? Qt.ImhFormattedNumbersOnly : Qt.ImhNone
                 onTextEdited: root.form.setValue(root.oid, text)
+            }
+            // A bedside instrument bound to this item by the definition (the capillary refill stopwatch).
+            Button {
+                objectName: root.oid + "_stopwatch"
+                visible: root.capture === "crt_stopwatch"
+                text: qsTr("Stopwatch")
+                icon.name: "chronometer"
+                highlighted: true
+                Layout.minimumHeight: 48
+                onClicked: root.instrumentRequested(root.oid, root.capture)
             }
             Button {
                 visible: !root.derived && root.itemType === "datetime"

@@ -25,6 +25,15 @@ Page {
     }
     Component.onCompleted: model.load()
 
+    // The bedside instrument bound to an item (the capillary refill stopwatch); one per page, so it survives the list
+    // recycling the item's row while a measurement runs.
+    property alias stopwatch: stopwatchPanel
+    CrtStopwatchPanel { id: stopwatchPanel; form: model }
+    function openInstrument(oid) {
+        stopwatchPanel.oid = oid
+        stopwatchPanel.open()
+    }
+
     header: ToolBar {
         Material.background: "#2b4f73"
         Material.foreground: "white"
@@ -234,6 +243,7 @@ Page {
             delegate: FormItem {
                 form: page.form
                 onMissingReasonRequested: function(oid, label) { missingDialog.ask(oid, label) }
+                onInstrumentRequested: function(oid, instrument) { page.openInstrument(oid) }
             }
             ScrollBar.vertical: ScrollBar {}
         }

@@ -14,6 +14,7 @@ ApplicationWindow {
     property string initialVisit: "D0"
     property string initialForm: ""
     property bool initialRandomization: false
+    property string initialInstrument: ""   // with initialForm: open the instrument bound to this item
     property string prefillUser: ""
     // Toolbars in a deep blue that reads in a dark room and in daylight; accent for switches and focus.
     Material.primary: "#1f3b57"
@@ -41,7 +42,7 @@ ApplicationWindow {
         var props = { subjectId: subjectId, visitOid: visitOid, formOid: formOid, study: Study, core: Session.core }
         if (repeat !== undefined)
             props.repeat = repeat
-        stack.push(formPage, props)
+        return stack.push(formPage, props)
     }
 
     LoginPage {
@@ -65,8 +66,11 @@ ApplicationWindow {
             Subjects.refresh()
             if (Session.ready && window.initialSubject.length > 0) {
                 window.openCasebook(window.initialSubject)
-                if (window.initialForm.length > 0)
-                    window.openForm(window.initialSubject, window.initialVisit, window.initialForm)
+                if (window.initialForm.length > 0) {
+                    var page = window.openForm(window.initialSubject, window.initialVisit, window.initialForm)
+                    if (window.initialInstrument.length > 0)
+                        page.openInstrument(window.initialInstrument)
+                }
                 else if (window.initialRandomization)
                     stack.push(randomizationPage, { subjectId: window.initialSubject })
             }

@@ -273,6 +273,8 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
         return item.site_only();
     case ConflictRole:
         return m_conflicts.count(oid) > 0;
+    case CaptureRole:
+        return QString::fromStdString(item.capture().instrument());
     default:
         return {};
     }
@@ -299,7 +301,19 @@ QHash<int, QByteArray> FormModel::roleNames() const
             {MissingTextRole, "missingText"},
             {HelpRole, "help"},
             {SiteOnlyRole, "siteOnly"},
-            {ConflictRole, "conflict"}};
+            {ConflictRole, "conflict"},
+            {CaptureRole, "capture"}};
+}
+
+const v1::Item* FormModel::itemDef(const QString& oid) const
+{
+    return form() ? study::findItem(*form(), oid.toStdString()) : nullptr;
+}
+
+const Clock& FormModel::clock() const
+{
+    static const SystemClock system;
+    return m_core && m_core->config().clock ? *m_core->config().clock : system;
 }
 
 void FormModel::setValue(const QString& oid, const QString& text)

@@ -1,6 +1,7 @@
 // FormModel: any form of the study definition as a list of items for the generic QML renderer.
 #pragma once
 
+#include "clock.h"
 #include "form_engine.h"
 
 #include <QAbstractListModel>
@@ -71,7 +72,8 @@ public:
         MissingTextRole,
         HelpRole,
         SiteOnlyRole,
-        ConflictRole
+        ConflictRole,
+        CaptureRole
     };
 
     explicit FormModel(QObject* parent = nullptr);
@@ -131,6 +133,10 @@ public:
     /// is a separate save, with its reason.
     Q_INVOKABLE void answerQuery(const QString& id, const QString& text);
     Q_INVOKABLE void loadQueries();
+    /// The definition of an item of this form (nullptr if unknown); for instruments that fill items (CrtStopwatch).
+    const v1::Item* itemDef(const QString& oid) const;
+    /// The clock saves are stamped with (the app core's); the system clock without a core.
+    const Clock& clock() const;
 
 signals:
     void queriesChanged();

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "app_core.h"
+#include "crt_stopwatch_model.h"
 #include "form_model.h"
 #include "study_controller.h"
 #include "tablet_store.h"
@@ -188,6 +189,7 @@ void SessionController::addSubject(const QString& subjectId, const QString& init
 void registerQmlTypes(SessionController* session, SubjectListModel* subjects, StudyController* study)
 {
     qmlRegisterType<FormModel>("Crf.App", 1, 0, "FormModel");
+    qmlRegisterType<CrtStopwatchModel>("Crf.App", 1, 0, "CrtStopwatch");
     if (study)
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Study", study);
     if (session)

@@ -198,6 +198,44 @@ private:
             references(at + ".visible_when", f, i.visible_when());
         if (i.has_derived())
             derivation(at + ".derived", f, i.derived());
+        if (i.has_capture())
+            capture(at + ".capture", f, i);
+    }
+
+    /// Bedside instruments: known by name, outputs bound to items of the same form of the right kind.
+    void capture(const std::string& at, const v1::Form& f, const v1::Item& i)
+    {
+        const v1::Capture& c = i.capture();
+        if (c.instrument() != "crt_stopwatch") {
+            add(at + ".instrument", "unknown instrument \"" + c.instrument() + "\" (known: crt_stopwatch)");
+            return;
+        }
+        if (i.type() != v1::ITEM_TYPE_DECIMAL)
+            add(at, "crt_stopwatch records seconds: the item must be decimal");
+        const std::map<std::string, v1::ItemType> outputs = {{"site", v1::ITEM_TYPE_CODE},
+                                                             {"pressure", v1::ITEM_TYPE_DECIMAL},
+                                                             {"time", v1::ITEM_TYPE_DATETIME},
+                                                             {"method", v1::ITEM_TYPE_CODE}};
+        for (const auto& [output, oid] : c.outputs()) {
+            const auto kind = outputs.find(output);
+            if (kind == outputs.end()) {
+                add(at + ".outputs." + output,
+                    "crt_stopwatch has no output \"" + output + "\" (site, pressure, time, method)");
+                continue;
+            }
+            const v1::Item* target = findItem(f, oid);
+            if (!target)
+                add(at + ".outputs." + output, "unknown item " + oid + " (not in form " + f.oid() + ")");
+            else if (target->type() != kind->second)
+                add(at + ".outputs." + output, "item " + oid + " has the wrong type for the " + output);
+        }
+        if (!c.outputs().count("site"))
+            add(at + ".outputs", "crt_stopwatch needs the site item (finger or knee sets the countdown and threshold)");
+        for (const auto& [setting, value] : c.settings()) {
+            (void)value;
+            if (setting != "method_code")
+                add(at + ".settings." + setting, "crt_stopwatch has no setting \"" + setting + "\" (method_code)");
+        }
     }
 
     void references(const std::string& at, const v1::Form& f, const v1::Condition& c)

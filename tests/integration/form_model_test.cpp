@@ -1,11 +1,13 @@
 // FormModel with a real AppCore and the I-MICRO definition: live derived values, refusals, confirmations, missing-data
 // reasons, reason for change, site-only items kept off the outbox, definition version stamped on events.
 #include "app_core.h"
+#include "crt_stopwatch_model.h"
 #include "form_model.h"
 #include "key_store.h"
 #include "study_controller.h"
 #include "test_support.h"
 
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -21,6 +23,7 @@ protected:
         ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value();
     ui::StudyController study{definition};
     std::unique_ptr<app::AppCore> core;
+    ManualClock clock{1'795'000'000'000}; // 2026-11-18: the nurse's hands, to the millisecond
 
     void SetUp() override
     {
@@ -29,6 +32,7 @@ protected:
         cfg.gatewayAddress = QStringLiteral("127.0.0.1:1");
         cfg.actor = {"nurse-a", "research_nurse", "01"};
         cfg.definition = definition;
+        cfg.clock = &clock;
         const QString keyDir = dir.path();
         cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
         core = std::make_unique<app::AppCore>(cfg);
@@ -174,4 +178,64 @@ TEST_F(FormModelTest, hiddenAnswersAreNotRequiredAndAreClearedWhenSaved)
     m->setValue("SERIOUS", "N");
     EXPECT_FALSE(m->data(m->index(m->rowOf("SAE_DEATH")), ui::FormModel::VisibleRole).toBool());
     EXPECT_NE(issue(*m, "SAE_HOSPITALISATION"), QStringLiteral("missing"));
+}
+
+TEST_F(FormModelTest, theCapillaryRefillStopwatchGuidesTheFingerPressureAndWritesTheMeasurementIntoTheForm)
+{
+    auto m = open("D0", "CRT");
+    ASSERT_EQ(m->data(m->index(m->rowOf("CRT_VALUE")), ui::FormModel::CaptureRole).toString(), "crt_stopwatch");
+    ui::CrtStopwatchModel watch;
+    watch.setForm(m.get());
+    watch.setOid(QStringLiteral("CRT_VALUE"));
+    watch.setSite(QStringLiteral("FINGER"));
+    EXPECT_EQ(m->valueOf("CRT_SITE"), "FINGER") << "the site chosen on the watch is the form's site";
+
+    watch.press();
+    EXPECT_EQ(watch.countdown(), 10);
+    clock.advance(6'300);
+    EXPECT_EQ(watch.countdown(), 4);
+    EXPECT_EQ(watch.guidance(), "Keep pressing: 4 s");
+    clock.advance(3'900); // 10.2 s of pressure
+    EXPECT_EQ(watch.guidance(), "Release now");
+    const int64_t releasedAt = clock.nowMs();
+    watch.release();
+    clock.advance(3'420);
+    EXPECT_EQ(watch.elapsed(), "3.4");
+    QSignalSpy measured(&watch, &ui::CrtStopwatchModel::measured);
+    watch.colourReturned();
+    ASSERT_EQ(measured.count(), 1);
+    EXPECT_TRUE(measured.at(0).at(1).toBool()) << "3.4 s on the finger is abnormal (> 3 s)";
+
+    EXPECT_EQ(m->valueOf("CRT_VALUE"), "3.4");
+    EXPECT_EQ(m->valueOf("CRT_PRESSURE"), "10.2");
+    EXPECT_EQ(m->valueOf("CRT_METHOD"), "ANDROMEDA") << "the guided 10 s were held";
+    const QDateTime at = QDateTime::fromString(m->valueOf("CRT_TIME"), Qt::ISODate);
+    ASSERT_TRUE(at.isValid()) << m->valueOf("CRT_TIME").toStdString();
+    EXPECT_EQ(at.toMSecsSinceEpoch(), releasedAt / 1000 * 1000) << "the release is the measurement's time";
+    EXPECT_TRUE(watch.message().contains("abnormal")) << watch.message().toStdString();
+
+    // Side is the nurse's to choose; then the form saves like any other, and the values are stored.
+    m->setValue("CRT_SIDE", "RIGHT");
+    auto [ok, message] = save(*m);
+    ASSERT_TRUE(ok) << message.toStdString();
+    auto reopened = open("D0", "CRT");
+    EXPECT_EQ(reopened->valueOf("CRT_VALUE"), "3.4");
+    EXPECT_EQ(reopened->valueOf("CRT_PRESSURE"), "10.2");
+
+    // A second measurement (the next entry of the repeating form): released after 6 s, the method is left to the
+    // nurse and the short pressure is said.
+    auto next = open("D0", "CRT", 1);
+    ui::CrtStopwatchModel again;
+    again.setForm(next.get());
+    again.setOid(QStringLiteral("CRT_VALUE"));
+    again.setSite(QStringLiteral("FINGER"));
+    again.press();
+    clock.advance(6'000);
+    again.release();
+    clock.advance(2'000);
+    again.colourReturned();
+    EXPECT_EQ(next->valueOf("CRT_VALUE"), "2.0");
+    EXPECT_EQ(next->valueOf("CRT_METHOD"), "");
+    EXPECT_TRUE(again.message().contains("pressure held 6.0 s, the protocol asks 10 s"))
+        << again.message().toStdString();
 }

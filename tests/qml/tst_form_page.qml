@@ -1,6 +1,7 @@
 // The generic form renderer, driven as a nurse would: scroll to an item, click it, type; derived values, refusals and
 // the eligibility verdict follow from C++ (FormModel -> core/study).
 import QtQuick
+import QtQuick.Controls
 import QtTest
 import Crf.App
 import Crf.Ui
@@ -136,6 +137,35 @@ Item {
             typeInto("PLATELETS", "25")
             compare(page.form.eligibilityStatus, "not met")
             verify(page.form.eligibilityFailing[0].indexOf("E5") === 0)
+        }
+            // The capillary refill stopwatch, with the hands: choose the knee, hold the pad, let go, tap when the colour
+        // is back; the measurement lands in the CRT items (values checked to the tenth in FormModelTest).
+        function test_crtStopwatchMeasuresIntoTheForm() {
+            openForm("CRT")
+            show("CRT_VALUE")
+            var open = findChild(page, "CRT_VALUE_stopwatch")
+            verify(open !== null && open.visible, "the stopwatch is offered beside the refill time")
+            mouseClick(open)
+            var panel = null
+            panel = page.stopwatch
+            tryVerify(function() { return panel.opened }, 3000, "the stopwatch opens")
+            mouseClick(findChild(panel, "crtSiteKnee"))
+            compare(page.form.valueOf("CRT_SITE"), "KNEE")
+            var pad = findChild(panel, "crtHold")
+            mousePress(pad)
+            tryVerify(function() { return findChild(panel, "crtGuidance").text.indexOf("Release when blanched") === 0 })
+            wait(300)
+            mouseRelease(pad)
+            var back = findChild(panel, "crtColourBack")
+            tryVerify(function() { return back.visible })
+            wait(200)
+            mouseClick(back)
+            verify(page.form.valueOf("CRT_VALUE").length > 0, "refill time written")
+            verify(parseFloat(page.form.valueOf("CRT_PRESSURE")) >= 0.3, "pressure time written")
+            verify(page.form.valueOf("CRT_TIME").length >= 16, "measurement time written")
+            verify(findChild(panel, "crtResult").text.indexOf("normal") >= 0)
+            mouseClick(findChild(panel, "crtClose"))
+            tryVerify(function() { return !panel.opened })
         }
     }
 }

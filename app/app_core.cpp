@@ -394,6 +394,14 @@ void AppCore::addPhoto(std::string bytes, std::function<void(Result<std::string>
         [bytes = std::move(bytes), limit](store::TabletStore& s) { return s.addPhoto(bytes, limit); }, std::move(done));
 }
 
+void AppCore::loadPhoto(std::string digest, std::function<void(Result<std::string>)> done)
+{
+    const auto limit = static_cast<uint32_t>(m_config.maxPhotoBytes);
+    onStore<Result<std::string>>(
+        [digest = std::move(digest), limit](store::TabletStore& s) { return s.photoChunk(digest, 0, limit); },
+        std::move(done));
+}
+
 void AppCore::loadSyncState(std::function<void(Result<store::SyncState>)> done)
 {
     onStore<Result<store::SyncState>>([](store::TabletStore& s) { return s.syncState(); }, std::move(done));

@@ -77,6 +77,8 @@ public:
     /// Keeps a photo (JPEG/PNG bytes, from the camera or a file) inside the encrypted store, metadata stripped, and
     /// answers its SHA-256 digest: the value of a photo item. Never a clear file (docs/sync.md "Photos").
     void addPhoto(std::string bytes, std::function<void(Result<std::string>)> done);
+    /// A photo of this tablet's store, whole, for display in memory (an error when it is only at the gateway).
+    void loadPhoto(std::string digest, std::function<void(Result<std::string>)> done);
     void loadSyncState(std::function<void(Result<store::SyncState>)> done);
     /// Logs in: online against the gateway when it answers (the device enrols on its first login; the user's
     /// offline verifier and session are kept in the encrypted store), otherwise offline for a user who logged in

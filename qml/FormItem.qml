@@ -3,6 +3,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Dialogs
 
 Item {
     id: root
@@ -150,14 +151,45 @@ Item {
                 onActivated: root.form.setValue(root.oid, currentValue)
             }
 
-            Label {
+            // Photo: imported from a file into the encrypted store (never a clear copy, metadata stripped).
+            Button {
+                objectName: root.oid + "_import"
                 visible: root.itemType === "photo"
-                text: qsTr("Photo capture: not available on this build")
-                opacity: 0.7
+                text: root.value.length ? qsTr("Replace photo…") : qsTr("Import photo…")
+                Layout.minimumHeight: 48
+                onClicked: photoDialog.open()
+            }
+            FileDialog {
+                id: photoDialog
+                title: qsTr("Photo of the knees")
+                nameFilters: [qsTr("Photos (*.jpg *.jpeg *.png)")]
+                onAccepted: root.form.attachPhoto(root.oid, selectedFile)
             }
             Item { Layout.fillWidth: true }
         }
 
+        Image {
+            objectName: root.oid + "_photo"
+            visible: root.itemType === "photo" && source.toString().length > 0
+            source: root.itemType === "photo" && root.form && root.form.photos[root.oid] ? root.form.photos[root.oid] : ""
+            cache: false // in memory only while the form is open
+            fillMode: Image.PreserveAspectFit
+            Layout.preferredHeight: 220
+            Layout.preferredWidth: 300
+        }
+        Label {
+            visible: root.itemType === "photo" && root.value.length > 0 && !(root.form && root.form.photos[root.oid])
+            text: qsTr("Photo recorded (taken on another tablet: held at the gateway)")
+            font.pixelSize: 14; opacity: 0.7
+        }
+        MottlingReference {
+            visible: root.capture === "mottling_reference" && !root.derived
+            Layout.fillWidth: true
+            oid: root.oid
+            value: root.value
+            choices: root.choices
+            onPicked: function(code) { root.form.setValue(root.oid, code) }
+        }
         Label {
             visible: root.help.length > 0 && !root.derived
             text: root.help

@@ -6,6 +6,8 @@
 #include "study_controller.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <cmath>
 
 namespace crf::ui {
@@ -483,6 +485,73 @@ void FormModel::load()
         m_saved = effectiveValues();
         setState(false, QString());
         reevaluate();
+        loadPhotos();
+    });
+}
+
+void FormModel::loadPhotos()
+{
+    m_photos.clear();
+    emit photosChanged();
+    if (!m_core)
+        return;
+    for (const auto& row : m_rows) {
+        if (row.item->type() != v1::ITEM_TYPE_PHOTO)
+            continue;
+        const auto value = m_entered.find(row.item->oid());
+        if (value == m_entered.end() || value->second.text.empty())
+            continue;
+        const QString oid = QString::fromStdString(row.item->oid());
+        const std::string digest = value->second.text;
+        m_core->loadPhoto(digest, [this, self = QPointer(this), oid, digest](Result<std::string> bytes) {
+            if (!self)
+                return;
+            const auto now = m_entered.find(oid.toStdString());
+            if (!bytes || now == m_entered.end() || now->second.text != digest)
+                return; // only at the gateway (taken on another tablet), or replaced meanwhile
+            const QByteArray data = QByteArray::fromStdString(bytes.value());
+            const char* mime = data.startsWith("\x89PNG") ? "image/png" : "image/jpeg";
+            m_photos[oid] =
+                QStringLiteral("data:%1;base64,").arg(QLatin1String(mime)) + QString::fromLatin1(data.toBase64());
+            emit photosChanged();
+        });
+    }
+}
+
+void FormModel::attachPhoto(const QString& oid, const QUrl& file)
+{
+    const v1::Item* item = itemDef(oid);
+    if (!item || item->type() != v1::ITEM_TYPE_PHOTO || !m_core) {
+        setState(false, tr("%1 is not a photo item of this form").arg(oid));
+        return;
+    }
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    QFile in(path);
+    const qint64 limit = static_cast<qint64>(m_core->config().maxPhotoBytes);
+    if (!in.open(QIODevice::ReadOnly)) {
+        setState(false, tr("The photo %1 cannot be read").arg(QFileInfo(path).fileName()));
+        return;
+    }
+    if (in.size() > limit + 64 * 1024) { // metadata is stripped first: allow its size, refuse the rest unread
+        setState(false, tr("The photo %1 is too large (%2 MB; the limit is %3 MB)")
+                            .arg(QFileInfo(path).fileName())
+                            .arg(in.size() / (1024.0 * 1024.0), 0, 'f', 1)
+                            .arg(limit / (1024.0 * 1024.0), 0, 'f', 1));
+        return;
+    }
+    std::string bytes = in.readAll().toStdString();
+    setState(true, QString());
+    m_core->addPhoto(std::move(bytes), [this, self = QPointer(this), oid,
+                                        name = QFileInfo(path).fileName()](Result<std::string> digest) {
+        if (!self)
+            return;
+        if (!digest) {
+            setState(false, tr("The photo %1 was not kept: %2").arg(name, QString::fromStdString(digest.error().what)));
+            return;
+        }
+        setState(false, tr("Photo kept in the encrypted store; save the form to record it."));
+        setValue(oid, QString::fromStdString(digest.value()));
+        loadPhotos();
     });
 }
 

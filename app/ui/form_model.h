@@ -6,7 +6,9 @@
 
 #include <QAbstractListModel>
 #include <QPointer>
+#include <QUrl>
 #include <QVariantList>
+#include <QVariantMap>
 #include <set>
 
 namespace crf::app {
@@ -50,6 +52,8 @@ class FormModel : public QAbstractListModel {
     /// [{id, item, itemLabel, origin, state, question, answer, pending, canAnswer}].
     Q_PROPERTY(QVariantList queries READ queries NOTIFY queriesChanged)
     Q_PROPERTY(QString queryMessage READ queryMessage NOTIFY queriesChanged)
+    /// Photos of this form's photo items, in memory only: {item OID: "data:image/...;base64,..."}.
+    Q_PROPERTY(QVariantMap photos READ photos NOTIFY photosChanged)
 
 public:
     enum Roles {
@@ -133,6 +137,11 @@ public:
     /// is a separate save, with its reason.
     Q_INVOKABLE void answerQuery(const QString& id, const QString& text);
     Q_INVOKABLE void loadQueries();
+    /// Imports a photo from a file (no camera, or a picture taken with the ward's device) into the encrypted store:
+    /// metadata stripped, refused above the size limit or when not JPEG/PNG; the item then holds its digest. The file
+    /// is read, never copied or moved.
+    Q_INVOKABLE void attachPhoto(const QString& oid, const QUrl& file);
+    QVariantMap photos() const { return m_photos; }
     /// The definition of an item of this form (nullptr if unknown); for instruments that fill items (CrtStopwatch).
     const v1::Item* itemDef(const QString& oid) const;
     /// The clock saves are stamped with (the app core's); the system clock without a core.
@@ -140,6 +149,7 @@ public:
 
 signals:
     void queriesChanged();
+    void photosChanged();
     void configChanged();
     void stateChanged();
     void saved(bool ok, const QString& message);
@@ -175,6 +185,8 @@ private:
     QString m_recordStatus;
     QVariantList m_queries;
     QString m_queryMessage;
+    QVariantMap m_photos;
+    void loadPhotos();
 };
 
 } // namespace crf::ui

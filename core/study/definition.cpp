@@ -206,8 +206,22 @@ private:
     void capture(const std::string& at, const v1::Form& f, const v1::Item& i)
     {
         const v1::Capture& c = i.capture();
+        if (c.instrument() == "mottling_reference") {
+            // The six reference drawings of the Ait-Oufella scale (2011): a code item over codes 0..5 exactly.
+            const v1::CodeList* list = findCodeList(m_def, i.code_list_oid());
+            std::set<std::string> codes;
+            if (list)
+                for (const auto& item : list->items())
+                    codes.insert(item.code());
+            if (i.type() != v1::ITEM_TYPE_CODE || codes != std::set<std::string>{"0", "1", "2", "3", "4", "5"})
+                add(at, "mottling_reference needs a coded item whose code list is 0 to 5");
+            if (c.outputs_size() || c.settings_size())
+                add(at, "mottling_reference has no outputs or settings");
+            return;
+        }
         if (c.instrument() != "crt_stopwatch") {
-            add(at + ".instrument", "unknown instrument \"" + c.instrument() + "\" (known: crt_stopwatch)");
+            add(at + ".instrument",
+                "unknown instrument \"" + c.instrument() + "\" (known: crt_stopwatch, mottling_reference)");
             return;
         }
         if (i.type() != v1::ITEM_TYPE_DECIMAL)

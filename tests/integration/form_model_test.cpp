@@ -7,7 +7,10 @@
 #include "study_controller.h"
 #include "test_support.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -238,4 +241,51 @@ TEST_F(FormModelTest, theCapillaryRefillStopwatchGuidesTheFingerPressureAndWrite
     EXPECT_EQ(next->valueOf("CRT_METHOD"), "");
     EXPECT_TRUE(again.message().contains("pressure held 6.0 s, the protocol asks 10 s"))
         << again.message().toStdString();
+}
+
+TEST_F(FormModelTest, aKneePhotoImportedFromAFileIsKeptInTheEncryptedStoreAndShownFromMemory)
+{
+    auto m = open("D1", "MOTTLING");
+    QTemporaryDir files;
+    // A JPEG as a camera writes it (start of image, a scan, end of image); the store strips any metadata.
+    std::string jpeg("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12);
+    jpeg += std::string(4000, '\x42') + std::string("\xFF\xD9", 2);
+    const QString photo = files.filePath("knees.jpg");
+    test::writeFile(photo.toStdString(), jpeg);
+    const QString text = files.filePath("notes.jpg");
+    test::writeFile(text.toStdString(), "not a picture at all");
+
+    // Refusals name the file and leave the item empty.
+    m->attachPhoto("KNEE_PHOTO", QUrl::fromLocalFile(files.filePath("missing.jpg")));
+    EXPECT_TRUE(m->message().contains("missing.jpg cannot be read")) << m->message().toStdString();
+    m->attachPhoto("KNEE_PHOTO", QUrl::fromLocalFile(text));
+    ASSERT_TRUE(test::spinUntil([&] { return !m->busy(); }));
+    EXPECT_TRUE(m->message().startsWith("The photo notes.jpg was not kept")) << m->message().toStdString();
+    EXPECT_EQ(m->valueOf("KNEE_PHOTO"), "");
+    m->attachPhoto("MOTTLING_SCORE", QUrl::fromLocalFile(photo));
+    EXPECT_TRUE(m->message().contains("not a photo item")) << m->message().toStdString();
+
+    QSignalSpy shown(m.get(), &ui::FormModel::photosChanged);
+    m->attachPhoto("KNEE_PHOTO", QUrl::fromLocalFile(photo));
+    ASSERT_TRUE(test::spinUntil([&] { return m->photos().contains("KNEE_PHOTO"); }));
+    const QString digest = m->valueOf("KNEE_PHOTO");
+    EXPECT_EQ(digest.size(), 64) << "the item holds the photo's SHA-256";
+    const QString url = m->photos().value("KNEE_PHOTO").toString();
+    ASSERT_TRUE(url.startsWith("data:image/jpeg;base64,"));
+    EXPECT_EQ(
+        QCryptographicHash::hash(QByteArray::fromBase64(url.mid(23).toLatin1()), QCryptographicHash::Sha256).toHex(),
+        digest.toLatin1())
+        << "shown from the store, byte for byte";
+    EXPECT_TRUE(QFile::exists(photo)) << "the source file is read, never moved";
+    EXPECT_EQ(QDir(dir.path()).entryList({"*.jpg", "*.jpeg", "*.png"}).size(), 0) << "no clear copy next to the store";
+
+    m->setValue("MOTTLING_SCORE", "3");
+    m->setValue("MOTTLING_TIME", "2026-11-20T08:00+01:00");
+    auto [ok, message] = save(*m);
+    ASSERT_TRUE(ok) << message.toStdString();
+    auto reopened = open("D1", "MOTTLING");
+    ASSERT_TRUE(test::spinUntil([&] { return reopened->photos().contains("KNEE_PHOTO"); }));
+    auto state = test::await<Result<store::SyncState>>([&](auto done) { core->loadSyncState(done); });
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(state->pendingPhotos, 1) << "pending until the gateway has verified it";
 }

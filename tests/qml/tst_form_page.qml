@@ -138,7 +138,21 @@ Item {
             compare(page.form.eligibilityStatus, "not met")
             verify(page.form.eligibilityFailing[0].indexOf("E5") === 0)
         }
-            // The capillary refill stopwatch, with the hands: choose the knee, hold the pad, let go, tap when the colour
+            // The mottling score chosen on its reference drawings (Ait-Oufella), beside the list of codes.
+        function test_mottlingScoreIsChosenOnTheReferenceDrawings() {
+            openForm("MOTTLING")
+            show("MOTTLING_SCORE")
+            var three = findChild(page, "MOTTLING_SCORE_ref_3")
+            verify(three !== null && three.visible, "the six drawings are shown")
+            mouseClick(three)
+            compare(page.form.valueOf("MOTTLING_SCORE"), "3")
+            mouseClick(findChild(page, "MOTTLING_SCORE_ref_0"))
+            compare(page.form.valueOf("MOTTLING_SCORE"), "0")
+            show("KNEE_PHOTO")
+            verify(findChild(page, "KNEE_PHOTO_import").visible, "a photo is imported from a file here")
+        }
+
+        // The capillary refill stopwatch, with the hands: choose the knee, hold the pad, let go, tap when the colour
         // is back; the measurement lands in the CRT items (values checked to the tenth in FormModelTest).
         function test_crtStopwatchMeasuresIntoTheForm() {
             openForm("CRT")

@@ -394,6 +394,30 @@ void AppCore::addPhoto(std::string bytes, std::function<void(Result<std::string>
         [bytes = std::move(bytes), limit](store::TabletStore& s) { return s.addPhoto(bytes, limit); }, std::move(done));
 }
 
+namespace {
+std::string draftKey(const std::string& user, const store::FormKey& f)
+{
+    return "draft/" + user + "/" + f.subjectId + "/" + f.visitOid + "/" + f.formOid + "/" + std::to_string(f.repeat);
+}
+} // namespace
+
+void AppCore::keepDraft(store::FormKey form, std::string bytes, std::function<void(Status)> done)
+{
+    const std::string key = draftKey(m_config.actor.userId, form);
+    onStore<Status>([key, bytes = std::move(bytes)](
+                        store::TabletStore& s) { return bytes.empty() ? s.dropCached(key) : s.putCached(key, bytes); },
+                    [done = std::move(done)](Status st) {
+                        if (done)
+                            done(st);
+                    });
+}
+
+void AppCore::loadDraft(store::FormKey form, std::function<void(Result<std::string>)> done)
+{
+    const std::string key = draftKey(m_config.actor.userId, form);
+    onStore<Result<std::string>>([key](store::TabletStore& s) { return s.cached(key); }, std::move(done));
+}
+
 void AppCore::loadPhoto(std::string digest, std::function<void(Result<std::string>)> done)
 {
     const auto limit = static_cast<uint32_t>(m_config.maxPhotoBytes);

@@ -77,6 +77,11 @@ public:
     /// Keeps a photo (JPEG/PNG bytes, from the camera or a file) inside the encrypted store, metadata stripped, and
     /// answers its SHA-256 digest: the value of a photo item. Never a clear file (docs/sync.md "Photos").
     void addPhoto(std::string bytes, std::function<void(Result<std::string>)> done);
+    /// Unsaved input of a form (a draft), per logged-in user, in the encrypted store: a crash, a lock or leaving the
+    /// page loses nothing typed. `bytes` empty drops it (after a save, or when the input is discarded).
+    void keepDraft(store::FormKey form, std::string bytes, std::function<void(Status)> done = {});
+    /// The logged-in user's draft of a form ("" when none).
+    void loadDraft(store::FormKey form, std::function<void(Result<std::string>)> done);
     /// A photo of this tablet's store, whole, for display in memory (an error when it is only at the gateway).
     void loadPhoto(std::string digest, std::function<void(Result<std::string>)> done);
     void loadSyncState(std::function<void(Result<store::SyncState>)> done);

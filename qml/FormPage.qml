@@ -41,9 +41,10 @@ Page {
             anchors.fill: parent
             spacing: 12
             ToolButton {
+                objectName: "backButton"
                 text: "‹ " + qsTr("Casebook")
                 visible: page.StackView.view !== null
-                onClicked: page.StackView.view.pop()
+                onClicked: page.requestLeave()
                 Layout.minimumHeight: 48
             }
             Label { text: model.title; font.pixelSize: 20; font.bold: true }
@@ -213,6 +214,20 @@ Page {
             }
         }
 
+        // Unsaved input of an earlier session put back (a crash, a lock, a user switch, leaving the page).
+        Frame {
+            objectName: "draftNote"
+            visible: model.draftNote.length > 0
+            Layout.fillWidth: true
+            Layout.margins: 8
+            background: Rectangle { color: "#fff8e1"; radius: 6; border.color: "#f9a825" }
+            RowLayout {
+                anchors.fill: parent
+                Label { text: model.draftNote; color: "#5d4037"; wrapMode: Text.WordWrap; font.pixelSize: 15; Layout.fillWidth: true }
+                Button { text: qsTr("Discard"); flat: true; Layout.minimumHeight: 48; onClicked: model.discardChanges() }
+            }
+        }
+
         Label {
             visible: model.description.length > 0
             text: model.description
@@ -341,6 +356,66 @@ Page {
         }
         onAccepted: { model.sign(signPassword.text); signPassword.text = "" }
         onRejected: signPassword.text = ""
+    }
+
+    // Leaving with unsaved input: say that it is kept, and offer to save or discard it (nothing typed is lost unasked).
+    function requestLeave() {
+        if (model.dirty) {
+            model.keepDraftNow()
+            leaveDialog.open()
+        } else {
+            page.leave()
+        }
+    }
+    function leave() {
+        if (page.StackView.view)
+            page.StackView.view.pop()
+    }
+    Dialog {
+        id: leaveDialog
+        objectName: "leaveDialog"
+        title: qsTr("Unsaved changes")
+        modal: true
+        anchors.centerIn: parent
+        ColumnLayout {
+            spacing: 12
+            Label {
+                text: qsTr("This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.")
+                wrapMode: Text.WordWrap; Layout.maximumWidth: 480; font.pixelSize: 16
+            }
+            RowLayout {
+                spacing: 8
+                Button {
+                    objectName: "leaveSave"
+                    text: qsTr("Save")
+                    highlighted: true
+                    enabled: model.canSave
+                    Layout.minimumHeight: 52
+                    onClicked: { leaveDialog.close(); model.needsReason() ? reasonDialog.open() : model.save() }
+                }
+                Button {
+                    objectName: "leaveKeep"
+                    text: qsTr("Leave, keep for later")
+                    Layout.minimumHeight: 52
+                    onClicked: { leaveDialog.close(); page.leave() }
+                }
+                Button {
+                    objectName: "leaveDiscard"
+                    text: qsTr("Discard changes")
+                    flat: true
+                    Material.foreground: "#d32f2f"
+                    Layout.minimumHeight: 52
+                    onClicked: { leaveDialog.close(); model.discardChanges(); page.leave() }
+                }
+                Button {
+                    objectName: "leaveStay"
+                    text: qsTr("Stay")
+                    flat: true
+                    Layout.minimumHeight: 52
+                    onClicked: leaveDialog.close()
+                }
+            }
+        }
     }
 
     Dialog {

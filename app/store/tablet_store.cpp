@@ -469,6 +469,16 @@ Result<std::string> TabletStore::cached(const std::string& key)
     }
 }
 
+Status TabletStore::dropCached(const std::string& key)
+{
+    try {
+        m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, "cache:" + key).run();
+        return Status::success();
+    } catch (const sql::SqlError& e) {
+        return Error{"cache " + key, e.what()};
+    }
+}
+
 Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& actor, const StudyContext& study)
 {
     try {

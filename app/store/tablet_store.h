@@ -144,6 +144,7 @@ public:
     /// encrypted here so the tablet works from them offline.
     Status putCached(const std::string& key, const std::string& bytes);
     Result<std::string> cached(const std::string& key);
+    Status dropCached(const std::string& key);
     /// The local audit trail of site-only changes (never synchronised), oldest first.
     Result<std::vector<v1::ChangeEvent>> siteOnlyEvents();
 

@@ -8,6 +8,10 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
 #include <cmath>
 
 namespace crf::ui {
@@ -57,7 +61,79 @@ std::string missingKey(const std::string& oid)
 
 } // namespace
 
-FormModel::FormModel(QObject* parent) : QAbstractListModel(parent) {}
+FormModel::FormModel(QObject* parent) : QAbstractListModel(parent)
+{
+    // Typing is not slowed by the store: the draft is written once the input pauses.
+    m_draftTimer.setSingleShot(true);
+    m_draftTimer.setInterval(400);
+    connect(&m_draftTimer, &QTimer::timeout, this, &FormModel::keepDraftNow);
+}
+
+FormModel::~FormModel()
+{
+    if (m_draftTimer.isActive())
+        keepDraftNow();
+}
+
+void FormModel::keepDraftNow()
+{
+    m_draftTimer.stop();
+    if (!m_core || !m_loadedKey)
+        return;
+    std::string bytes; // empty: nothing unsaved, the draft goes
+    if (!dirty() && !m_draftStored)
+        return; // nothing to keep and nothing kept: no write at all
+    m_draftStored = dirty();
+    if (dirty()) {
+        QJsonObject values;
+        for (const auto& [oid, v] : m_entered)
+            values[QString::fromStdString(oid)] =
+                QJsonArray{QString::fromStdString(v.text), QString::fromStdString(v.unit)};
+        QJsonArray confirmed;
+        for (const auto& c : m_confirmed)
+            confirmed.append(QString::fromStdString(c));
+        bytes = QJsonDocument(QJsonObject{{QStringLiteral("at"), static_cast<double>(clock().nowMs())},
+                                          {QStringLiteral("values"), values},
+                                          {QStringLiteral("confirmed"), confirmed}})
+                    .toJson(QJsonDocument::Compact)
+                    .toStdString();
+    }
+    m_core->keepDraft(*m_loadedKey, std::move(bytes));
+}
+
+void FormModel::restoreDraft(const std::string& bytes)
+{
+    const QJsonObject draft = QJsonDocument::fromJson(QByteArray::fromStdString(bytes)).object();
+    if (draft.isEmpty())
+        return; // none, or unreadable (never written half: the store's transaction)
+    study::FormValues values;
+    const QJsonObject entered = draft.value(QStringLiteral("values")).toObject();
+    for (auto it = entered.begin(); it != entered.end(); ++it) {
+        const QJsonArray v = it.value().toArray();
+        values[it.key().toStdString()] = {v.at(0).toString().toStdString(), v.at(1).toString().toStdString()};
+    }
+    m_entered = std::move(values);
+    m_draftStored = true;
+    for (const auto& c : draft.value(QStringLiteral("confirmed")).toArray())
+        m_confirmed.insert(c.toString().toStdString());
+    const QDateTime at =
+        QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(draft.value(QStringLiteral("at")).toDouble()));
+    m_draftNote = tr("Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.")
+                      .arg(QLocale().toString(at, QLocale::ShortFormat));
+    reevaluate();
+}
+
+void FormModel::discardChanges()
+{
+    m_entered.clear();
+    m_draftNote.clear();
+    if (m_core && m_loadedKey)
+        m_core->keepDraft(*m_loadedKey, {});
+    m_draftStored = false;
+    m_loadedKey.reset(); // nothing of the discarded input is written back while reloading
+    reevaluate();
+    load();
+}
 
 QObject* FormModel::study() const
 {
@@ -146,6 +222,8 @@ void FormModel::reevaluate()
         m_state = {};
     if (!m_rows.empty())
         emit dataChanged(index(0), index(static_cast<int>(m_rows.size()) - 1));
+    if (m_loadedKey)
+        m_draftTimer.start();
     emit stateChanged();
 }
 
@@ -452,10 +530,15 @@ void FormModel::load()
 {
     if (!m_core || !form() || m_subjectId.isEmpty())
         return;
+    if (m_draftTimer.isActive())
+        keepDraftNow(); // the input of the instance shown until now (another repeat is being opened)
+    m_loadedKey.reset();
+    m_draftStored = false;
+    m_draftNote.clear();
     setState(true, QString());
     store::FormKey key{m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(),
                        static_cast<uint32_t>(m_repeat)};
-    m_core->loadForm(key, [this, self = QPointer(this)](Result<std::map<std::string, store::FieldValue>> r) {
+    m_core->loadForm(key, [this, key, self = QPointer(this)](Result<std::map<std::string, store::FieldValue>> r) {
         if (!self)
             return;
         if (!r) {
@@ -483,9 +566,17 @@ void FormModel::load()
                                  });
         m_state = study::evaluateForm(*m_study->definition(), *form(), m_entered);
         m_saved = effectiveValues();
-        setState(false, QString());
-        reevaluate();
-        loadPhotos();
+        m_loadedKey = key;
+        // Busy until the draft is read (the store thread answers in order: before any later draft write).
+        m_core->loadDraft(key, [this, self](Result<std::string> draft) {
+            if (!self)
+                return;
+            if (draft && !draft->empty() && !dirty())
+                restoreDraft(draft.value());
+            setState(false, QString());
+            reevaluate();
+            loadPhotos();
+        });
     });
 }
 
@@ -727,6 +818,8 @@ void FormModel::save(const QString& reasonCode, const QString& reasonText)
             return;
         }
         m_saved = snapshot;
+        m_draftNote.clear();
+        keepDraftNow(); // saved: the draft goes (or keeps what was typed during the save)
         const int changed = r->changedItems + earlier;
         const QString msg =
             changed == 0 ? tr("Nothing changed.") : tr("Saved on this tablet (%n value(s)).", nullptr, changed);

@@ -3,12 +3,15 @@
 
 #include "clock.h"
 #include "form_engine.h"
+#include "tablet_store.h"
 
 #include <QAbstractListModel>
 #include <QPointer>
+#include <QTimer>
 #include <QUrl>
 #include <QVariantList>
 #include <QVariantMap>
+#include <optional>
 #include <set>
 
 namespace crf::app {
@@ -54,6 +57,8 @@ class FormModel : public QAbstractListModel {
     Q_PROPERTY(QString queryMessage READ queryMessage NOTIFY queriesChanged)
     /// Photos of this form's photo items, in memory only: {item OID: "data:image/...;base64,..."}.
     Q_PROPERTY(QVariantMap photos READ photos NOTIFY photosChanged)
+    /// Set when unsaved input kept from an earlier session of this user was put back ("" otherwise).
+    Q_PROPERTY(QString draftNote READ draftNote NOTIFY stateChanged)
 
 public:
     enum Roles {
@@ -81,6 +86,7 @@ public:
     };
 
     explicit FormModel(QObject* parent = nullptr);
+    ~FormModel() override;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
@@ -142,6 +148,11 @@ public:
     /// is read, never copied or moved.
     Q_INVOKABLE void attachPhoto(const QString& oid, const QUrl& file);
     QVariantMap photos() const { return m_photos; }
+    QString draftNote() const { return m_draftNote; }
+    /// Drops the unsaved input (and its draft) and shows the saved values again.
+    Q_INVOKABLE void discardChanges();
+    /// Writes the draft now (the page is left, the tablet locks); otherwise it is written shortly after each change.
+    Q_INVOKABLE void keepDraftNow();
     /// The definition of an item of this form (nullptr if unknown); for instruments that fill items (CrtStopwatch).
     const v1::Item* itemDef(const QString& oid) const;
     /// The clock saves are stamped with (the app core's); the system clock without a core.
@@ -187,6 +198,12 @@ private:
     QString m_queryMessage;
     QVariantMap m_photos;
     void loadPhotos();
+    // Drafts (docs/bedside.md "Nothing typed is lost"): the input of the form instance last loaded, in the store.
+    QString m_draftNote;
+    QTimer m_draftTimer;
+    std::optional<crf::store::FormKey> m_loadedKey;
+    bool m_draftStored = false; // a draft of the loaded instance is in the store
+    void restoreDraft(const std::string& bytes);
 };
 
 } // namespace crf::ui

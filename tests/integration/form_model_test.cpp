@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 #include <gtest/gtest.h>
 
 using namespace crf;
@@ -288,4 +289,55 @@ TEST_F(FormModelTest, aKneePhotoImportedFromAFileIsKeptInTheEncryptedStoreAndSho
     auto state = test::await<Result<store::SyncState>>([&](auto done) { core->loadSyncState(done); });
     ASSERT_TRUE(state.ok());
     EXPECT_EQ(state->pendingPhotos, 1) << "pending until the gateway has verified it";
+}
+
+TEST_F(FormModelTest, unsavedInputIsKeptAsADraftAndShownAgainUntilSavedOrDiscarded)
+{
+    {
+        auto m = open("D0", "SOFA");
+        m->setValue("PAO2", "68");
+        m->setValue("FIO2", "45");
+        m->setConfirmed("PAO2", true);
+        // The draft is written once the input pauses; the model is then dropped without a save (the app stopped).
+        QTest::qWait(600);
+    }
+    auto back = open("D0", "SOFA");
+    ASSERT_TRUE(test::spinUntil([&] { return !back->draftNote().isEmpty(); }));
+    EXPECT_EQ(back->valueOf("PAO2"), "68");
+    EXPECT_EQ(back->valueOf("FIO2"), "45");
+    EXPECT_TRUE(back->dirty()) << "shown as unsaved, not as recorded";
+    auto state = test::await<Result<store::SyncState>>([&](auto done) { core->loadSyncState(done); });
+    EXPECT_EQ(state->pendingEvents, 0) << "a draft is never a change event";
+
+    // Saved: the draft goes.
+    fillSofa(*back);
+    auto [ok, message] = save(*back);
+    ASSERT_TRUE(ok) << message.toStdString();
+    QTest::qWait(100);
+    auto saved = open("D0", "SOFA");
+    QTest::qWait(100);
+    EXPECT_TRUE(saved->draftNote().isEmpty());
+    EXPECT_FALSE(saved->dirty());
+
+    // Typed over a saved value, then discarded: the saved value is back and no draft remains.
+    saved->setValue("GCS", "7");
+    QTest::qWait(600);
+    saved->discardChanges();
+    ASSERT_TRUE(test::spinUntil([&] { return !saved->busy(); }));
+    EXPECT_EQ(saved->valueOf("GCS"), "10");
+    auto again = open("D0", "SOFA");
+    QTest::qWait(100);
+    EXPECT_TRUE(again->draftNote().isEmpty());
+    EXPECT_EQ(again->valueOf("GCS"), "10");
+
+    // Another entry of a repeating form keeps its own draft when the page moves between entries.
+    auto crt = open("D0", "CRT", 0);
+    crt->setValue("CRT_VALUE", "2.5");
+    crt->setProperty("repeat", 1);
+    crt->load(); // the draft of entry #1 is written before entry #2 is shown
+    ASSERT_TRUE(test::spinUntil([&] { return !crt->busy(); }));
+    EXPECT_EQ(crt->valueOf("CRT_VALUE"), "");
+    auto first = open("D0", "CRT", 0);
+    ASSERT_TRUE(test::spinUntil([&] { return !first->draftNote().isEmpty(); }));
+    EXPECT_EQ(first->valueOf("CRT_VALUE"), "2.5");
 }

@@ -138,7 +138,26 @@ Item {
             compare(page.form.eligibilityStatus, "not met")
             verify(page.form.eligibilityFailing[0].indexOf("E5") === 0)
         }
-            // The mottling score chosen on its reference drawings (Ait-Oufella), beside the list of codes.
+            // Leaving with unsaved input asks first; staying keeps the input, discarding drops it.
+        function test_leavingWithUnsavedInputAsksFirst() {
+            openForm("SOFA")
+            typeInto("PAO2", "68")
+            verify(page.form.dirty)
+            page.requestLeave()
+            var dialog = findChild(page, "leaveDialog")
+            tryVerify(function() { return dialog.opened })
+            mouseClick(findChild(dialog, "leaveStay"))
+            tryVerify(function() { return !dialog.opened })
+            compare(page.form.valueOf("PAO2"), "68")
+            page.requestLeave()
+            tryVerify(function() { return dialog.opened })
+            mouseClick(findChild(dialog, "leaveDiscard"))
+            tryVerify(function() { return !dialog.opened })
+            verify(!page.form.dirty)
+            compare(page.form.valueOf("PAO2"), "")
+        }
+
+        // The mottling score chosen on its reference drawings (Ait-Oufella), beside the list of codes.
         function test_mottlingScoreIsChosenOnTheReferenceDrawings() {
             openForm("MOTTLING")
             show("MOTTLING_SCORE")

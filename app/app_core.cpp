@@ -252,6 +252,19 @@ void AppCore::randomize(std::string subjectId, uint32_t confirmedNumber,
         });
 }
 
+void AppCore::casebook(std::string subjectId, std::function<void(Result<trial::CasebookView>)> done)
+{
+    auto def = m_config.definition;
+    const std::string site = m_config.actor.siteId;
+    onStore<Result<trial::CasebookView>>(
+        [def, site, subjectId = std::move(subjectId)](store::TabletStore& s) -> Result<trial::CasebookView> {
+            if (!def)
+                return trial::CasebookView{};
+            return trial::casebookOf(s, *def, subjectId, site);
+        },
+        std::move(done));
+}
+
 void AppCore::dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done)
 {
     auto def = m_config.definition;

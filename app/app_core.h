@@ -108,6 +108,9 @@ public:
     /// the gateway on sync. Answers with the dosing plan.
     void randomize(std::string subjectId, uint32_t confirmedNumber, std::function<void(Result<RandomizeOutcome>)> done);
     void dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done);
+    /// The subject's casebook overview from this tablet's store (offline): per scheduled form its entries, how far
+    /// filled, signed, conflicts, open queries, unsent changes; and D0 once randomized.
+    void casebook(std::string subjectId, std::function<void(Result<trial::CasebookView>)> done);
     /// The site's open data queries as the gateway last sent them (refreshed by every sync), with the answers given
     /// here and not yet sent applied, and the answers the gateway refused.
     void siteQueries(std::function<void(Result<trial::SiteQueries>)> done);

@@ -136,20 +136,36 @@ Page {
         anchors.margins: 8
         spacing: 8
         clip: true
-        model: Study.visits
+        // The visit timeline with each form's status (Trial.casebook, from this tablet's store); the schedule alone
+        // until it is read.
+        model: Trial.casebook.length > 0 ? Trial.casebook : Study.visits
         delegate: Frame {
             id: visitFrame
             required property var modelData
             width: ListView.view.width
+            background: Rectangle {
+                radius: 6
+                color: "transparent"
+                border.width: visitFrame.modelData.due === "today" || visitFrame.modelData.due === "overdue" ? 2 : 1
+                border.color: visitFrame.modelData.due === "overdue" ? "#d32f2f"
+                              : (visitFrame.modelData.due === "today" ? "#ef6c00" : "#b0bec5")
+            }
             RowLayout {
                 anchors.fill: parent
                 spacing: 12
-                Label {
-                    text: modelData.oid + "\n" + modelData.name
-                    font.pixelSize: 16
-                    wrapMode: Text.WordWrap
+                ColumnLayout {
                     Layout.preferredWidth: 200
                     Layout.maximumWidth: 200
+                    spacing: 2
+                    Label { text: modelData.oid + " · " + modelData.name; font.pixelSize: 16; font.bold: true; wrapMode: Text.WordWrap; Layout.fillWidth: true }
+                    Label { visible: (modelData.date || "").length > 0; text: modelData.date || ""; font.pixelSize: 14; opacity: 0.75 }
+                    Label {
+                        objectName: "due_" + modelData.oid
+                        visible: modelData.due === "today" || modelData.due === "overdue"
+                        text: modelData.due === "overdue" ? qsTr("Overdue") : qsTr("Due today")
+                        color: modelData.due === "overdue" ? "#d32f2f" : "#ef6c00"
+                        font.pixelSize: 14; font.bold: true
+                    }
                 }
                 Flow {
                     Layout.fillWidth: true
@@ -157,12 +173,34 @@ Page {
                     Repeater {
                         model: modelData.forms
                         Button {
+                            id: formButton
                             required property var modelData
+                            readonly property string status: modelData.status || ""
                             objectName: "form_" + modelData.oid
-                            text: modelData.name
-                            Layout.minimumHeight: 48
-                            height: 48
+                            Layout.minimumHeight: 56
+                            height: 64
                             onClicked: page.openForm(visitFrame.modelData.oid, modelData.oid)
+                            contentItem: ColumnLayout {
+                                spacing: 0
+                                Label {
+                                    text: formButton.modelData.name + (formButton.modelData.repeating && formButton.modelData.entries > 0
+                                                                      ? " (" + formButton.modelData.entries + ")" : "")
+                                    font.pixelSize: 15
+                                }
+                                Label {
+                                    objectName: "status_" + formButton.modelData.oid
+                                    visible: formButton.status.length > 0
+                                    text: (formButton.modelData.statusLabel || "") + (formButton.modelData.pending ? " · " + qsTr("not yet sent") : "")
+                                    font.pixelSize: 12
+                                    font.bold: formButton.status !== "empty"
+                                    color: formButton.status === "conflict" || formButton.status === "resign" ? "#ad1457"
+                                         : formButton.status === "query" ? "#ef6c00"
+                                         : formButton.status === "signed" ? "#1565c0"
+                                         : formButton.status === "complete" ? "#2e7d32"
+                                         : formButton.status === "partial" ? "#f9a825"
+                                         : formButton.status === "error" ? "#757575" : "#9e9e9e"
+                                }
+                            }
                         }
                     }
                 }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 namespace crf::store {
 namespace {
@@ -414,6 +415,37 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
         return out;
     } catch (const sql::SqlError& e) {
         return Error{"form " + f.formOid, e.what()};
+    }
+}
+
+Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const std::string& subjectId)
+{
+    try {
+        std::map<std::tuple<std::string, std::string, uint32_t>, FormInstance> byKey;
+        auto& st = m_db->prepare("SELECT visit_oid, form_oid, repeat, item_oid, value, unit, pending_seq, conflict "
+                                 "FROM form_values WHERE subject_id = ?1");
+        st.bind(1, subjectId);
+        while (st.step()) {
+            const auto repeat = static_cast<uint32_t>(st.int64(2));
+            auto& instance = byKey[{st.text(0), st.text(1), repeat}];
+            instance.form = {subjectId, st.text(0), st.text(1), repeat};
+            instance.values[st.text(3)] = FieldValue{st.text(4), st.text(5), st.int64(6) != 0, st.int64(7) != 0};
+        }
+        auto& status =
+            m_db->prepare("SELECT visit_oid, form_oid, repeat, status FROM form_status WHERE subject_id = ?1");
+        status.bind(1, subjectId);
+        while (status.step()) {
+            const auto repeat = static_cast<uint32_t>(status.int64(2));
+            auto& instance = byKey[{status.text(0), status.text(1), repeat}];
+            instance.form = {subjectId, status.text(0), status.text(1), repeat};
+            instance.status = status.text(3);
+        }
+        std::vector<FormInstance> out;
+        for (auto& [key, instance] : byKey)
+            out.push_back(std::move(instance));
+        return out;
+    } catch (const sql::SqlError& e) {
+        return Error{"casebook " + subjectId, e.what()};
     }
 }
 

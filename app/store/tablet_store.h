@@ -133,6 +133,14 @@ public:
                                         const std::string& reasonText, const Actor& actor, const StudyContext& study);
     /// The record status of a form instance ("" when none was set).
     Result<std::string> recordStatus(const FormKey& form);
+    /// Every saved form instance of a subject (values, pending and conflict marks) with its record status, for the
+    /// casebook overview: one read for the whole casebook.
+    struct FormInstance {
+        FormKey form;
+        std::map<std::string, FieldValue> values;
+        std::string status; // "" or ENTERED_IN_ERROR
+    };
+    Result<std::vector<FormInstance>> subjectForms(const std::string& subjectId);
     Result<std::vector<Subject>> subjects();
     /// Every repeat of a form instance of a subject at a visit: repeat -> values (consent decisions, one per repeat).
     Result<std::map<uint32_t, std::map<std::string, FieldValue>>>

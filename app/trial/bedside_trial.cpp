@@ -2,6 +2,7 @@
 
 #include "query.h"
 
+#include "calculators.h"
 #include "dosing.h"
 #include "eligibility.h"
 #include "values.h"
@@ -409,12 +410,8 @@ Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::
                  std::to_string(proposal->number) + "): saved as entered; the data manager will check it.";
     r.save.form = {subjectId, rules.visit_oid(), rules.form_oid(), 0};
     r.save.values[rules.number_item_oid()] = store::FieldValue{std::to_string(confirmedNumber), "", false, false};
-    if (const v1::Form* form = findForm(def, rules.form_oid())) {
-        for (const auto& section : form->sections())
-            for (const auto& item : section.items())
-                if (item.oid() == "RANDOMIZATION_TIME")
-                    r.save.values[item.oid()] = store::FieldValue{nowIso, "", false, false};
-    }
+    if (!rules.time_item_oid().empty()) // the study's D0: visit days count from it
+        r.save.values[rules.time_item_oid()] = store::FieldValue{nowIso, "", false, false};
     if (rules.scheme() == v1::Randomization::SCHEME_ALLOCATION_LIST) {
         const auto inv = cachedInventory(store, inventoryKey(def.study_id(), siteId));
         std::string arm;
@@ -433,6 +430,66 @@ Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::
         r.save.values[rules.arm_item_oid()] = store::FieldValue{arm, "", false, false};
     }
     return r;
+}
+
+Result<CasebookView> casebookOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId,
+                                const std::string& siteId)
+{
+    auto instances = store.subjectForms(subjectId);
+    if (!instances)
+        return instances.error();
+    auto signatures = store.signatures(subjectId);
+    if (!signatures)
+        return signatures.error();
+    // The site's queries as last synced; none yet (never online) is not an error for the overview.
+    std::set<std::pair<std::string, std::string>> queried; // (visit, form) with an open or answered query
+    if (auto queries = siteQueries(store, def.study_id(), siteId))
+        for (const auto& q : queries->list.queries())
+            if (q.form().subject_id() == subjectId && (q.state() == "OPEN" || q.state() == "ANSWERED"))
+                queried.insert({q.form().visit_oid(), q.form().form_oid()});
+
+    CasebookView out;
+    const auto& rules = def.randomization();
+    for (const auto& v : def.visits())
+        for (const auto& formOid : v.form_oids()) {
+            const v1::Form* form = findForm(def, formOid);
+            if (!form)
+                continue;
+            CasebookForm entry{v.oid(), formOid};
+            bool anyLive = false, anyPartial = false, anyComplete = false;
+            for (const auto& i : instances.value()) {
+                if (i.form.visitOid != v.oid() || i.form.formOid != formOid)
+                    continue;
+                ++entry.entries;
+                study::FormValues values;
+                for (const auto& [item, fv] : i.values) {
+                    values[item] = {fv.value, fv.unit};
+                    entry.pending = entry.pending || fv.pending;
+                    entry.conflict = entry.conflict || fv.conflict;
+                }
+                if (!rules.time_item_oid().empty() && formOid == rules.form_oid() && v.oid() == rules.visit_oid())
+                    if (const auto t = i.values.find(rules.time_item_oid()); t != i.values.end())
+                        if (const auto s = study::parseDateTime(t->second.value))
+                            out.d0Ms = *s * 1000;
+                if (i.status == "ENTERED_IN_ERROR")
+                    continue;
+                anyLive = true;
+                const study::Fill fill = study::fillOf(def, *form, values);
+                anyPartial = anyPartial || fill != study::Fill::Complete;
+                anyComplete = anyComplete || fill != study::Fill::Empty;
+            }
+            entry.enteredInError = entry.entries > 0 && !anyLive;
+            entry.fill =
+                !anyComplete ? study::Fill::Empty : (anyPartial ? study::Fill::Partial : study::Fill::Complete);
+            for (const auto& sig : signatures.value())
+                if (sig.form.visitOid == v.oid() && sig.form.formOid == formOid) {
+                    entry.signedIntact = sig.intact;
+                    entry.signatureBroken = !sig.intact;
+                }
+            entry.queryOpen = queried.count({v.oid(), formOid}) > 0;
+            out.forms.push_back(std::move(entry));
+        }
+    return out;
 }
 
 } // namespace crf::app::trial

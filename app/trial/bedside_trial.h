@@ -2,6 +2,7 @@
 // docs/randomization.md). Runs on the storage thread against the tablet store; the gateway checks again on sync.
 #pragma once
 
+#include "casebook.h"
 #include "consent.h"
 #include "crf/v1/study.pb.h"
 #include "crf/v1/trial.pb.h"
@@ -112,5 +113,25 @@ struct Randomization {
 Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::StudyDefinition& def,
                                            const std::string& siteId, const std::string& subjectId,
                                            uint32_t confirmedNumber, const std::string& nowIso);
+
+/// One scheduled form of a subject's casebook (docs/bedside.md "Casebook"): its entries and what needs attention.
+struct CasebookForm {
+    std::string visitOid, formOid;
+    int entries = 0;                       // saved instances (a repeating form: one per entry)
+    study::Fill fill = study::Fill::Empty; // the least filled of its entries (those entered in error left out)
+    bool signedIntact = false;             // signed, and unchanged since (21 CFR 11.70)
+    bool signatureBroken = false;          // signed, then changed: sign again
+    bool conflict = false;                 // two tablets changed a value concurrently (a data query is open)
+    bool queryOpen = false;                // an open or answered data query on the form
+    bool pending = false;                  // changes saved here and not yet at the gateway
+    bool enteredInError = false;           // every entry marked entered in error
+};
+struct CasebookView {
+    std::optional<int64_t> d0Ms;     // the randomization time (study day 0), once recorded
+    std::vector<CasebookForm> forms; // in schedule order, visit by visit
+};
+/// From this tablet's store alone (offline), with the site's queries as the last sync brought them.
+Result<CasebookView> casebookOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId,
+                                const std::string& siteId);
 
 } // namespace crf::app::trial

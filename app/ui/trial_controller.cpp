@@ -2,6 +2,9 @@
 
 #include "dosing.h"
 
+#include <QDate>
+#include <QDateTime>
+#include <QLocale>
 #include <QPointer>
 
 namespace crf::ui {
@@ -16,7 +19,16 @@ TrialController::TrialController(app::AppCore* core, QObject* parent) : QObject(
             if (!m_subjectId.isEmpty())
                 load(m_subjectId);
         });
-        connect(m_core, &app::AppCore::syncFinished, this, [this] { refreshWorklist(); });
+        // A login (the site known) brings the site's queries into the overview.
+        connect(m_core, &app::AppCore::actorChanged, this, [this] {
+            if (!m_subjectId.isEmpty())
+                refreshCasebook();
+        });
+        connect(m_core, &app::AppCore::syncFinished, this, [this] {
+            refreshWorklist();
+            if (!m_subjectId.isEmpty())
+                refreshCasebook(); // queries and acknowledgements change the marks
+        });
     }
 }
 
@@ -71,6 +83,7 @@ void TrialController::load(const QString& subjectId)
         m_timer.stop();
         emit titrationChanged();
     }
+    refreshCasebook();
     QPointer<TrialController> self(this);
     const std::string subject = subjectId.toStdString();
     m_core->consentStatus(subject, [self, subjectId](Result<app::trial::ConsentView> view) {
@@ -109,6 +122,91 @@ void TrialController::load(const QString& subjectId)
         if (plan)
             self->applyPlan(*plan);
         emit self->changed();
+    });
+}
+
+void TrialController::refreshCasebook()
+{
+    if (!m_core || m_subjectId.isEmpty())
+        return;
+    QPointer<TrialController> self(this);
+    const QString subjectId = m_subjectId;
+    auto def = m_core->config().definition;
+    m_core->casebook(subjectId.toStdString(), [self, subjectId, def](Result<app::trial::CasebookView> view) {
+        if (!self || subjectId != self->m_subjectId || !view || !def)
+            return;
+        // Study days are calendar days at the bedside: D0 is the local date of randomization.
+        const std::optional<QDate> d0 =
+            view->d0Ms ? std::optional<QDate>(QDateTime::fromMSecsSinceEpoch(*view->d0Ms).date()) : std::nullopt;
+        const QDate today = QDateTime::fromMSecsSinceEpoch(self->now()).date();
+        QVariantList visits;
+        for (const auto& v : def->visits()) {
+            QVariantList forms;
+            bool allDone = true;
+            for (const auto& f : view->forms) {
+                if (f.visitOid != v.oid())
+                    continue;
+                const v1::Form* form = nullptr;
+                for (const auto& candidate : def->forms())
+                    if (candidate.oid() == f.formOid)
+                        form = &candidate;
+                // What needs a hand first: a conflict, a query, an invalidated signature; then how far it is filled.
+                QString status, label;
+                if (f.conflict) {
+                    status = QStringLiteral("conflict"), label = tr("Conflict");
+                } else if (f.queryOpen) {
+                    status = QStringLiteral("query"), label = tr("Query open");
+                } else if (f.enteredInError) {
+                    status = QStringLiteral("error"), label = tr("Entered in error");
+                } else if (f.signatureBroken) {
+                    status = QStringLiteral("resign"), label = tr("Changed since signed");
+                } else if (f.signedIntact) {
+                    status = QStringLiteral("signed"), label = tr("Signed");
+                } else if (f.fill == study::Fill::Complete) {
+                    status = QStringLiteral("complete"), label = tr("Complete");
+                } else if (f.fill == study::Fill::Partial) {
+                    status = QStringLiteral("partial"), label = tr("Partial");
+                } else {
+                    status = QStringLiteral("empty"), label = tr("Empty");
+                }
+                allDone = allDone && (f.fill == study::Fill::Complete || f.enteredInError);
+                forms.append(
+                    QVariantMap{{QStringLiteral("oid"), QString::fromStdString(f.formOid)},
+                                {QStringLiteral("name"), form ? QString::fromStdString(form->name()) : QString()},
+                                {QStringLiteral("repeating"), form && form->repeating()},
+                                {QStringLiteral("entries"), f.entries},
+                                {QStringLiteral("status"), status},
+                                {QStringLiteral("statusLabel"), label},
+                                {QStringLiteral("pending"), f.pending}});
+            }
+            QString due, date;
+            if (d0) {
+                const QDate nominal = d0->addDays(v.day());
+                date = QLocale().toString(nominal, QLocale::ShortFormat);
+                if (!allDone)
+                    switch (study::dueOn(v, static_cast<int>(d0->daysTo(today)))) {
+                    case study::Due::Today:
+                        due = QStringLiteral("today");
+                        break;
+                    case study::Due::Overdue:
+                        due = QStringLiteral("overdue");
+                        break;
+                    case study::Due::NotYet:
+                        due = QStringLiteral("later");
+                        break;
+                    case study::Due::NoDate:
+                        break;
+                    }
+            }
+            visits.append(QVariantMap{{QStringLiteral("oid"), QString::fromStdString(v.oid())},
+                                      {QStringLiteral("name"), QString::fromStdString(v.name())},
+                                      {QStringLiteral("day"), v.day()},
+                                      {QStringLiteral("date"), date},
+                                      {QStringLiteral("due"), due},
+                                      {QStringLiteral("forms"), forms}});
+        }
+        self->m_casebook = visits;
+        emit self->casebookChanged();
     });
 }
 

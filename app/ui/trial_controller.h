@@ -25,6 +25,9 @@ class TrialController : public QObject {
     Q_PROPERTY(QString consentFormOid READ consentFormOid CONSTANT)
     Q_PROPERTY(QString consentVisitOid READ consentVisitOid CONSTANT)
     Q_PROPERTY(QVariantList worklist READ worklist NOTIFY worklistChanged)
+    /// The loaded subject's casebook by visit: [{oid, name, day, date, due, forms: [{oid, name, repeating, entries,
+    /// status, statusLabel, pending}]}]; due is "", "today", "overdue" or "later" (D0 from the randomization time).
+    Q_PROPERTY(QVariantList casebook READ casebook NOTIFY casebookChanged)
     Q_PROPERTY(bool hasRandomization READ hasRandomization CONSTANT)
     Q_PROPERTY(bool boxes READ boxes CONSTANT)
     Q_PROPERTY(int proposedNumber READ proposedNumber NOTIFY changed)
@@ -72,6 +75,9 @@ public:
     QString consentFormOid() const;
     QString consentVisitOid() const;
     QVariantList worklist() const { return m_worklist; }
+    QVariantList casebook() const { return m_casebook; }
+    /// Reads the casebook overview again (after a save, a sync, a page coming back into view).
+    Q_INVOKABLE void refreshCasebook();
     bool hasRandomization() const;
     bool boxes() const;
     int proposedNumber() const { return m_proposedNumber; }
@@ -94,6 +100,7 @@ public:
 signals:
     void changed();
     void worklistChanged();
+    void casebookChanged();
     void titrationChanged();
 
 private:
@@ -106,6 +113,7 @@ private:
     bool m_consentPending = false, m_collectionStopped = false, m_busy = false;
     int m_nextConsentRepeat = 0;
     QVariantList m_worklist;
+    QVariantList m_casebook;
     int m_proposedNumber = 0, m_randomizedNumber = 0;
     QString m_proposalNote, m_revealedArm, m_message, m_ibwText, m_dosingProblem, m_unblindResult;
     QVariantList m_doseSteps;

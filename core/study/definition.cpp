@@ -504,6 +504,11 @@ private:
         }
         if (r.resupply_at() < 0)
             add("randomization.resupply_at", "must not be negative");
+        if (!r.time_item_oid().empty()) {
+            const v1::Item* time = findItem(*f, r.time_item_oid());
+            if (!time || time->type() != v1::ITEM_TYPE_DATETIME)
+                add("randomization.time_item_oid", "must name a datetime item of form " + f->oid());
+        }
     }
 
     const v1::StudyDefinition& m_def;

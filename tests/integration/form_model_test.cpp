@@ -341,3 +341,50 @@ TEST_F(FormModelTest, unsavedInputIsKeptAsADraftAndShownAgainUntilSavedOrDiscard
     ASSERT_TRUE(test::spinUntil([&] { return !first->draftNote().isEmpty(); }));
     EXPECT_EQ(first->valueOf("CRT_VALUE"), "2.5");
 }
+
+TEST_F(FormModelTest, theCasebookOverviewShowsEachFormsEntriesFillAndMarksFromTheStore)
+{
+    auto sofa = open("D0", "SOFA");
+    fillSofa(*sofa);
+    ASSERT_TRUE(save(*sofa).first);
+    // Part of a form, as another tablet's sync or an earlier definition may leave it (the page itself asks for every
+    // required value or a reason before it saves).
+    auto direct = [&](const char* visit, const char* form, uint32_t repeat, const char* item, const char* value) {
+        store::SaveRequest r;
+        r.form = {"01-001", visit, form, repeat};
+        r.values[item] = store::FieldValue{value, ""};
+        return test::await<Result<store::SaveOutcome>>([&](auto done) { core->save(r, done); }).ok();
+    };
+    ASSERT_TRUE(direct("D0", "ELIG", 0, "AGE", "64"));
+    ASSERT_TRUE(direct("D0", "CRT", 0, "CRT_VALUE", "2.5"));
+    ASSERT_TRUE(direct("D0", "CRT", 1, "CRT_VALUE", "3.5"));
+    ASSERT_TRUE(direct("D1", "SOFA", 0, "PAO2", "70"));
+    auto d1 = open("D1", "SOFA");
+    QSignalSpy status(d1.get(), &ui::FormModel::saved);
+    d1->setRecordStatus("ENTERED_IN_ERROR", "WRONG_SUBJECT", "entered on the wrong patient");
+    ASSERT_TRUE(test::spinUntil([&] { return status.count() > 0; }));
+
+    auto view = test::await<Result<app::trial::CasebookView>>([&](auto done) { core->casebook("01-001", done); });
+    ASSERT_TRUE(view.ok()) << view.error().text();
+    auto find = [&](const char* visit, const char* form) {
+        for (const auto& f : view->forms)
+            if (f.visitOid == visit && f.formOid == form)
+                return f;
+        ADD_FAILURE() << visit << " " << form << " not in the casebook";
+        return app::trial::CasebookForm{};
+    };
+    EXPECT_EQ(find("D0", "SOFA").fill, study::Fill::Complete);
+    EXPECT_TRUE(find("D0", "SOFA").pending) << "saved here, not yet at the gateway";
+    EXPECT_EQ(find("D0", "ELIG").fill, study::Fill::Partial);
+    EXPECT_EQ(find("D0", "CRT").entries, 2);
+    EXPECT_EQ(find("D0", "MOTTLING").fill, study::Fill::Empty);
+    EXPECT_EQ(find("D0", "MOTTLING").entries, 0);
+    EXPECT_TRUE(find("D1", "SOFA").enteredInError);
+    EXPECT_FALSE(find("D0", "SOFA").conflict);
+    EXPECT_FALSE(view->d0Ms.has_value()) << "not randomized: no study day yet";
+    // Every scheduled form is listed, in schedule order.
+    int scheduled = 0;
+    for (const auto& v : definition->visits())
+        scheduled += v.form_oids_size();
+    EXPECT_EQ(static_cast<int>(view->forms.size()), scheduled);
+}

@@ -265,6 +265,19 @@ void AppCore::casebook(std::string subjectId, std::function<void(Result<trial::C
         std::move(done));
 }
 
+void AppCore::siteOverview(std::function<void(Result<std::vector<trial::SubjectOverview>>)> done)
+{
+    auto def = m_config.definition;
+    const std::string site = m_config.actor.siteId;
+    onStore<Result<std::vector<trial::SubjectOverview>>>(
+        [def, site](store::TabletStore& s) -> Result<std::vector<trial::SubjectOverview>> {
+            if (!def)
+                return std::vector<trial::SubjectOverview>{};
+            return trial::siteOverview(s, *def, site);
+        },
+        std::move(done));
+}
+
 void AppCore::dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done)
 {
     auto def = m_config.definition;

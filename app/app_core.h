@@ -111,6 +111,8 @@ public:
     /// The subject's casebook overview from this tablet's store (offline): per scheduled form its entries, how far
     /// filled, signed, conflicts, open queries, unsent changes; and D0 once randomized.
     void casebook(std::string subjectId, std::function<void(Result<trial::CasebookView>)> done);
+    /// The site dashboard: every subject's casebook overview and consent state (offline, from this tablet's store).
+    void siteOverview(std::function<void(Result<std::vector<trial::SubjectOverview>>)> done);
     /// The site's open data queries as the gateway last sent them (refreshed by every sync), with the answers given
     /// here and not yet sent applied, and the answers the gateway refused.
     void siteQueries(std::function<void(Result<trial::SiteQueries>)> done);

@@ -456,6 +456,7 @@ Result<CasebookView> casebookOf(store::TabletStore& store, const v1::StudyDefini
             if (!form)
                 continue;
             CasebookForm entry{v.oid(), formOid};
+            entry.repeating = form->repeating();
             bool anyLive = false, anyPartial = false, anyComplete = false;
             for (const auto& i : instances.value()) {
                 if (i.form.visitOid != v.oid() || i.form.formOid != formOid)
@@ -489,6 +490,29 @@ Result<CasebookView> casebookOf(store::TabletStore& store, const v1::StudyDefini
             entry.queryOpen = queried.count({v.oid(), formOid}) > 0;
             out.forms.push_back(std::move(entry));
         }
+    return out;
+}
+
+Result<std::vector<SubjectOverview>> siteOverview(store::TabletStore& store, const v1::StudyDefinition& def,
+                                                  const std::string& siteId)
+{
+    auto subjects = store.subjects();
+    if (!subjects)
+        return subjects.error();
+    std::vector<SubjectOverview> out;
+    for (const auto& s : subjects.value()) {
+        SubjectOverview o;
+        o.subjectId = s.subjectId;
+        auto casebook = casebookOf(store, def, s.subjectId, siteId);
+        if (!casebook)
+            return casebook.error();
+        o.casebook = std::move(casebook).value();
+        if (auto consent = consentOf(store, def, s.subjectId)) {
+            o.consentAwaited = consent->rights.awaitingDecision;
+            o.consentLabel = std::string(consent::stateLabel(consent->state));
+        }
+        out.push_back(std::move(o));
+    }
     return out;
 }
 

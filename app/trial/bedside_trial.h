@@ -125,6 +125,9 @@ struct CasebookForm {
     bool queryOpen = false;                // an open or answered data query on the form
     bool pending = false;                  // changes saved here and not yet at the gateway
     bool enteredInError = false;           // every entry marked entered in error
+    bool repeating = false;                // a log (adverse events, treatments, measurements...)
+    /// Data still expected: not complete, not entered in error; a log with no entry is not (nothing to record).
+    bool toFill() const { return !enteredInError && fill != study::Fill::Complete && !(repeating && entries == 0); }
 };
 struct CasebookView {
     std::optional<int64_t> d0Ms;     // the randomization time (study day 0), once recorded
@@ -133,5 +136,16 @@ struct CasebookView {
 /// From this tablet's store alone (offline), with the site's queries as the last sync brought them.
 Result<CasebookView> casebookOf(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& subjectId,
                                 const std::string& siteId);
+
+/// One subject of the site dashboard: the casebook overview and where consent stands.
+struct SubjectOverview {
+    std::string subjectId;
+    CasebookView casebook;
+    bool consentAwaited = false; // included in an emergency or by a relative: the patient's decision is still due
+    std::string consentLabel;
+};
+/// Every subject of this tablet's store, for the site dashboard (offline).
+Result<std::vector<SubjectOverview>> siteOverview(store::TabletStore& store, const v1::StudyDefinition& def,
+                                                  const std::string& siteId);
 
 } // namespace crf::app::trial

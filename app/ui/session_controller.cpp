@@ -3,6 +3,8 @@
 #include "trial_controller.h"
 
 #include <QCoreApplication>
+#include <QDate>
+#include <QDateTime>
 #include <QEvent>
 #include <algorithm>
 
@@ -19,8 +21,12 @@ namespace crf::ui {
 
 SubjectListModel::SubjectListModel(crf::app::AppCore* core, QObject* parent) : QAbstractListModel(parent), m_core(core)
 {
-    if (core)
+    if (core) {
         connect(core, &crf::app::AppCore::dataChanged, this, &SubjectListModel::refresh);
+        // The site's queries join the dashboard once someone has logged in (the site known); a sync brings new ones.
+        connect(core, &crf::app::AppCore::actorChanged, this, &SubjectListModel::refresh);
+        connect(core, &crf::app::AppCore::syncFinished, this, &SubjectListModel::refresh);
+    }
 }
 
 int SubjectListModel::rowCount(const QModelIndex& parent) const
@@ -41,6 +47,18 @@ QVariant SubjectListModel::data(const QModelIndex& index, int role) const
         return r.initials;
     case SiteIdRole:
         return r.siteId;
+    case DueTodayRole:
+        return r.dueToday;
+    case OverdueRole:
+        return r.overdue;
+    case QueriesRole:
+        return r.queries;
+    case ConflictsRole:
+        return r.conflicts;
+    case UnsentRole:
+        return r.unsent;
+    case ConsentRole:
+        return r.consent;
     default:
         return {};
     }
@@ -48,7 +66,9 @@ QVariant SubjectListModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> SubjectListModel::roleNames() const
 {
-    return {{SubjectIdRole, "subjectId"}, {InitialsRole, "initials"}, {SiteIdRole, "siteId"}};
+    return {{SubjectIdRole, "subjectId"}, {InitialsRole, "initials"}, {SiteIdRole, "siteId"},
+            {DueTodayRole, "dueToday"},   {OverdueRole, "overdue"},   {QueriesRole, "queries"},
+            {ConflictsRole, "conflicts"}, {UnsentRole, "unsent"},     {ConsentRole, "consentAwaited"}};
 }
 
 void SubjectListModel::refresh()
@@ -61,9 +81,63 @@ void SubjectListModel::refresh()
         beginResetModel();
         m_rows.clear();
         for (const auto& s : *r)
-            m_rows.push_back({QString::fromStdString(s.subjectId), QString::fromStdString(s.initials),
-                              QString::fromStdString(s.siteId)});
+            m_rows.push_back(Row{QString::fromStdString(s.subjectId), QString::fromStdString(s.initials),
+                                 QString::fromStdString(s.siteId), 0, 0, 0, 0, 0, QString()});
         endResetModel();
+        emit countChanged();
+        loadOverview();
+    });
+}
+
+void SubjectListModel::loadOverview()
+{
+    auto def = m_core->config().definition;
+    const int64_t nowMs =
+        m_core->config().clock ? m_core->config().clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    m_core->siteOverview([this, self = QPointer(this), def,
+                          nowMs](Result<std::vector<app::trial::SubjectOverview>> overview) {
+        if (!self || !overview || !def)
+            return;
+        const QDate today = QDateTime::fromMSecsSinceEpoch(nowMs).date();
+        int due = 0, overdue = 0, queries = 0, conflicts = 0, unsent = 0, consent = 0;
+        for (const auto& o : *overview) {
+            auto row = std::find_if(m_rows.begin(), m_rows.end(),
+                                    [&](const Row& r) { return r.subjectId == QString::fromStdString(o.subjectId); });
+            if (row == m_rows.end())
+                continue;
+            *row = Row{row->subjectId, row->initials, row->siteId, 0, 0, 0, 0, 0, QString()};
+            for (const auto& f : o.casebook.forms) {
+                row->queries += f.queryOpen;
+                row->conflicts += f.conflict;
+                row->unsent += f.pending;
+            }
+            // Visits still to fill, against their window from D0 (the local date of randomization).
+            if (o.casebook.d0Ms) {
+                const int day = static_cast<int>(QDateTime::fromMSecsSinceEpoch(*o.casebook.d0Ms).date().daysTo(today));
+                for (const auto& v : def->visits()) {
+                    bool open = false;
+                    for (const auto& f : o.casebook.forms)
+                        open = open || (f.visitOid == v.oid() && f.toFill());
+                    if (!open)
+                        continue;
+                    const auto when = study::dueOn(v, day);
+                    row->dueToday += when == study::Due::Today;
+                    row->overdue += when == study::Due::Overdue;
+                }
+            }
+            row->consent = o.consentAwaited ? QString::fromStdString(o.consentLabel) : QString();
+            due += row->dueToday > 0;
+            overdue += row->overdue > 0;
+            queries += row->queries > 0;
+            conflicts += row->conflicts > 0;
+            unsent += row->unsent > 0;
+            consent += !row->consent.isEmpty();
+        }
+        m_summary = QVariantMap{{QStringLiteral("dueToday"), due},    {QStringLiteral("overdue"), overdue},
+                                {QStringLiteral("queries"), queries}, {QStringLiteral("conflicts"), conflicts},
+                                {QStringLiteral("unsent"), unsent},   {QStringLiteral("consent"), consent}};
+        if (!m_rows.empty())
+            emit dataChanged(index(0), index(static_cast<int>(m_rows.size()) - 1));
         emit countChanged();
     });
 }

@@ -18,8 +18,21 @@ namespace crf::ui {
 class SubjectListModel : public QAbstractListModel {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    /// The site's day at a glance (the dashboard's header): {dueToday, overdue, queries, conflicts, unsent, consent}
+    /// counted in subjects.
+    Q_PROPERTY(QVariantMap summary READ summary NOTIFY countChanged)
 public:
-    enum Roles { SubjectIdRole = Qt::UserRole + 1, InitialsRole, SiteIdRole };
+    enum Roles {
+        SubjectIdRole = Qt::UserRole + 1,
+        InitialsRole,
+        SiteIdRole,
+        DueTodayRole,  // visits due today with forms still to fill
+        OverdueRole,   // visits past their window with forms still to fill
+        QueriesRole,   // forms with an open data query
+        ConflictsRole, // forms with a conflict
+        UnsentRole,    // forms with changes not yet at the gateway
+        ConsentRole    // "" or the consent state when the patient's decision is still awaited
+    };
     explicit SubjectListModel(crf::app::AppCore* core, QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -33,7 +46,16 @@ signals:
 private:
     struct Row {
         QString subjectId, initials, siteId;
+        int dueToday = 0, overdue = 0, queries = 0, conflicts = 0, unsent = 0;
+        QString consent;
     };
+    void loadOverview();
+    QVariantMap m_summary;
+
+public:
+    QVariantMap summary() const { return m_summary; }
+
+private:
     QPointer<crf::app::AppCore> m_core;
     std::vector<Row> m_rows;
 };

@@ -167,9 +167,10 @@ void TrialController::refreshCasebook()
                 } else if (f.fill == study::Fill::Partial) {
                     status = QStringLiteral("partial"), label = tr("Partial");
                 } else {
-                    status = QStringLiteral("empty"), label = tr("Empty");
+                    // A log with no entry is not missing data: nothing has been recorded (yet).
+                    status = QStringLiteral("empty"), label = f.repeating ? tr("None recorded") : tr("Empty");
                 }
-                allDone = allDone && (f.fill == study::Fill::Complete || f.enteredInError);
+                allDone = allDone && !f.toFill();
                 forms.append(
                     QVariantMap{{QStringLiteral("oid"), QString::fromStdString(f.formOid)},
                                 {QStringLiteral("name"), form ? QString::fromStdString(form->name()) : QString()},

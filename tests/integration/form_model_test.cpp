@@ -4,6 +4,7 @@
 #include "crt_stopwatch_model.h"
 #include "form_model.h"
 #include "key_store.h"
+#include "session_controller.h"
 #include "study_controller.h"
 #include "test_support.h"
 
@@ -387,4 +388,47 @@ TEST_F(FormModelTest, theCasebookOverviewShowsEachFormsEntriesFillAndMarksFromTh
     for (const auto& v : definition->visits())
         scheduled += v.form_oids_size();
     EXPECT_EQ(static_cast<int>(view->forms.size()), scheduled);
+}
+
+TEST_F(FormModelTest, theSiteDashboardCountsVisitsDueAndOverdueFromRandomizationAndUnsentChanges)
+{
+    auto direct = [&](const std::string& subject, const char* visit, const char* form,
+                      std::map<std::string, std::string> values) {
+        store::SaveRequest r;
+        r.form = {subject, visit, form, 0};
+        for (const auto& [item, value] : values)
+            r.values[item] = store::FieldValue{value, ""};
+        auto saved = test::await<Result<store::SaveOutcome>>([&](auto done) { core->save(r, done); });
+        EXPECT_TRUE(saved.ok()) << subject << " " << form << ": " << (saved.ok() ? "" : saved.error().text());
+    };
+    auto iso = [&](int64_t ms) {
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate).toStdString();
+    };
+    const int64_t day = 24 * 3600 * 1000;
+    // 01-101 randomized yesterday: D1 is due today. 01-102 randomized 3 days ago: D1 and D2 are overdue, D3 due.
+    // 01-103 registered only: no study day yet.
+    for (const char* s : {"01-101", "01-102", "01-103"})
+        direct(s, store::kRegistrationVisit, store::kRegistrationForm, {{store::kInitialsItem, "AB"}});
+    direct("01-101", "D0", "RANDO", {{"BOX_NUMBER", "1"}, {"RANDOMIZATION_TIME", iso(clock.nowMs() - day)}});
+    direct("01-102", "D0", "RANDO", {{"BOX_NUMBER", "2"}, {"RANDOMIZATION_TIME", iso(clock.nowMs() - 3 * day)}});
+
+    ui::SubjectListModel list(core.get());
+    list.refresh();
+    ASSERT_TRUE(test::spinUntil([&] { return !list.summary().isEmpty(); }));
+    auto row = [&](const QString& subject) {
+        for (int i = 0; i < list.rowCount(); ++i)
+            if (list.data(list.index(i), ui::SubjectListModel::SubjectIdRole).toString() == subject)
+                return i;
+        ADD_FAILURE() << subject.toStdString();
+        return 0;
+    };
+    auto role = [&](const char* subject, int r) { return list.data(list.index(row(subject)), r).toInt(); };
+    EXPECT_GE(role("01-101", ui::SubjectListModel::DueTodayRole), 1);
+    EXPECT_EQ(role("01-101", ui::SubjectListModel::OverdueRole), 1) << "D0 itself, still to fill";
+    EXPECT_GE(role("01-102", ui::SubjectListModel::OverdueRole), 3) << "D0, D1 and D2";
+    EXPECT_EQ(role("01-103", ui::SubjectListModel::DueTodayRole), 0);
+    EXPECT_EQ(role("01-103", ui::SubjectListModel::OverdueRole), 0) << "no study day before randomization";
+    EXPECT_GE(role("01-101", ui::SubjectListModel::UnsentRole), 1) << "saved here, not yet at the gateway";
+    EXPECT_EQ(list.summary().value("dueToday").toInt(), 2) << "01-101 (D1) and 01-102 (D3)";
+    EXPECT_EQ(list.summary().value("overdue").toInt(), 2);
 }

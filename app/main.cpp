@@ -1,5 +1,6 @@
 // crf-tablet: wires the app core, the view-models and the QML module; everything else lives in libraries.
 #include "app_core.h"
+#include "language.h"
 #include "session_controller.h"
 #include "study_controller.h"
 #include "trial_controller.h"
@@ -56,11 +57,22 @@ int main(int argc, char** argv)
     const QCommandLineOption instrumentOpt(QStringLiteral("instrument"),
                                            QStringLiteral("With --form: open the instrument bound to this item."),
                                            QStringLiteral("oid"));
+    const QCommandLineOption langOpt(QStringLiteral("lang"),
+                                     QStringLiteral("fr or en (default: $CRF_LANG, else the system locale)."),
+                                     QStringLiteral("language"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
     parser.addOptions({randomizationOpt, dataOpt, gatewayOpt, caOpt, userOpt, passwordStdinOpt, lockOpt, subjectOpt,
-                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt, instrumentOpt});
+                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt, instrumentOpt, langOpt});
     parser.process(app);
+
+    QString langError;
+    const QString language = crf::ui::chooseLanguage(parser.value(langOpt), &langError);
+    if (language.isEmpty()) {
+        qCritical("crf-tablet: --lang: %s", qPrintable(langError));
+        return 2;
+    }
+    crf::ui::installLanguage(app, language);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
     if (!definition) {

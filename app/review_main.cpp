@@ -1,4 +1,5 @@
 // crf-review: the central assessor's desk (docs/sponsor.md "Central mottling assessment"); wires ReviewDesk to QML.
+#include "language.h"
 #include "review_desk.h"
 #include "study_controller.h"
 
@@ -35,10 +36,21 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshotOpt(QStringLiteral("screenshot"),
                                            QStringLiteral("Save a PNG of the window after start-up, then quit."),
                                            QStringLiteral("file"));
+    const QCommandLineOption langOpt(QStringLiteral("lang"),
+                                     QStringLiteral("fr or en (default: $CRF_LANG, else the system locale)."),
+                                     QStringLiteral("language"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
-    parser.addOptions({gatewayOpt, caOpt, studyOpt, userOpt, passwordStdinOpt, screenshotOpt, themeOpt});
+    parser.addOptions({gatewayOpt, caOpt, studyOpt, userOpt, passwordStdinOpt, screenshotOpt, themeOpt, langOpt});
     parser.process(app);
+
+    QString langError;
+    const QString language = crf::ui::chooseLanguage(parser.value(langOpt), &langError);
+    if (language.isEmpty()) {
+        qCritical("crf-review: --lang: %s", qPrintable(langError));
+        return 2;
+    }
+    crf::ui::installLanguage(app, language);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
     if (!definition) {

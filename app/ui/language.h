@@ -1,0 +1,17 @@
+// Language of the screens (docs/bedside.md "Languages"): French or English through Qt Linguist.
+#pragma once
+
+#include <QString>
+
+class QCoreApplication;
+
+namespace crf::ui {
+
+/// "fr" or "en": `requested` when given ("fr", "en"), else $CRF_LANG, else French when the system locale is French
+/// (the tablets of French sites run in French) and English otherwise. Anything else is an error naming the choice.
+QString chooseLanguage(const QString& requested, QString* error = nullptr);
+
+/// Loads the embedded translation (qrc:/i18n/crf_<lang>.qm) and makes dates and numbers follow the language.
+bool installLanguage(QCoreApplication& app, const QString& language);
+
+} // namespace crf::ui

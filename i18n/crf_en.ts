@@ -1,0 +1,1076 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en_US" sourcelanguage="en">
+<context>
+    <name>CasebookPage</name>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="14" />
+        <location filename="../qml/CasebookPage.qml" line="22" />
+        <source>Subject %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="21" />
+        <source>Subjects</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="23" />
+        <source>definition %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="28" />
+        <source>Sign casebook…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="62" />
+        <source>Sign the casebook of %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="68" />
+        <source>Meaning: I approve the data of this casebook as accurate and complete. Your signature records your printed name, the UTC time and every value of this subject. Enter your password to sign (21 CFR 11.50, 11.200).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="71" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="95" />
+        <source>Consent: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="101" />
+        <source>No new study data: adverse events, vital status and the end of study stay open.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="111" />
+        <source>Randomized: number %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="112" />
+        <source>Not randomized</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="118" />
+        <source>Record consent decision…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="125" />
+        <source>Dosing and unblinding…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="125" />
+        <source>Randomize…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="165" />
+        <source>Overdue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="165" />
+        <source>Due today</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="193" />
+        <source>not yet sent</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CrtStopwatchPanel</name>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="32" />
+        <source>Capillary refill</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="35" />
+        <source>Finger</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="42" />
+        <source>Knee</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="71" />
+        <source>Release</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="71" />
+        <source>Hold here while pressing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="79" />
+        <source>held %1 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="99" />
+        <source>Colour returned
+%1 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="112" />
+        <source>Written into the form: save it to keep the measurement; each measurement is one entry of this form.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="119" />
+        <source>Cancel measurement</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="127" />
+        <source>Close</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>FormItem</name>
+    <message>
+        <location filename="../qml/FormItem.qml" line="61" />
+        <source>site only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="74" />
+        <source>computed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="92" />
+        <source>Stopwatch</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="100" />
+        <source>Now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="125" />
+        <source>Yes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="131" />
+        <source>No</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="150" />
+        <source>Choose…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="158" />
+        <source>Replace photo…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="158" />
+        <source>Import photo…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="164" />
+        <source>Photo of the knees</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="165" />
+        <source>Photos (*.jpg *.jpeg *.png)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="182" />
+        <source>Photo recorded (taken on another tablet: held at the gateway)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="217" />
+        <source>Confirmed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="223" />
+        <source>Reason missing…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="231" />
+        <source>Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="239" />
+        <source>Missing: %1%2</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>FormPage</name>
+    <message>
+        <location filename="../qml/FormPage.qml" line="45" />
+        <source>Casebook</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="51" />
+        <source>subject %1 · %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="52" />
+        <source>entry</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="72" />
+        <source>This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="102" />
+        <source>Open data queries on this form: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="120" />
+        <source>Answered here, sent at the next sync: </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="121" />
+        <source>Answered: </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="127" />
+        <source>Changed on two tablets: save the right value with its reason to resolve it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="136" />
+        <source>Answer (correct the value above if needed, with its reason)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="141" />
+        <source>Answer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="168" />
+        <source>Eligible: every criterion is met</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="169" />
+        <source>Not eligible</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="170" />
+        <source>Eligibility incomplete</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="182" />
+        <source>%1 criteria not yet decided: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="227" />
+        <source>Discard</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="282" />
+        <location filename="../qml/FormPage.qml" line="377" />
+        <source>Unsaved changes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="285" />
+        <source>Restore record…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="285" />
+        <source>Entered in error…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="293" />
+        <source>Sign…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="300" />
+        <location filename="../qml/FormPage.qml" line="390" />
+        <source>Save</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="314" />
+        <source>Why is this value missing?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="322" />
+        <source>Details</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="329" />
+        <source>Restore this record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="329" />
+        <source>Mark this record entered in error</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="334" />
+        <source>Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="335" />
+        <source>Reason</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="346" />
+        <source>Sign this form</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="352" />
+        <source>Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="355" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="383" />
+        <source>This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="398" />
+        <source>Leave, keep for later</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="404" />
+        <source>Discard changes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="412" />
+        <source>Stay</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="423" />
+        <source>Reason for change</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="428" />
+        <source>A saved value is being changed. Give the reason (21 CFR 11.10(e)).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="430" />
+        <source>Explain the change</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="36" />
+        <location filename="../qml/LoginPage.qml" line="86" />
+        <source>Log in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="36" />
+        <source>Locked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="42" />
+        <source>%1 · gateway %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="43" />
+        <source>Locked after inactivity. %1 (%2), enter your password to go on where you left off.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="51" />
+        <source>User id</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="59" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="78" />
+        <source>Switch user</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="86" />
+        <source>Unlock</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="102" />
+        <source>Without a network, a user who logged in online on this tablet before can log in; changes are kept and sent later.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../qml/Main.qml" line="12" />
+        <source>CRF tablet</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>RandomizationPage</name>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="13" />
+        <source>Randomization of %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="21" />
+        <source>Casebook</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="51" />
+        <source>Number printed on the box</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="51" />
+        <source>Allocation number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="63" />
+        <source>Confirm and randomize</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="71" />
+        <source>Only an investigator randomizes.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="86" />
+        <source>Randomized with box %1. The box holds the study drug or placebo: the arm stays hidden.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="87" />
+        <source>Randomized with number %1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="99" />
+        <source>Dosing plan</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="101" />
+        <source>Ideal body weight: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="107" />
+        <source>Step %1: %2 ng/kg/min = %3 mL/h</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="113" />
+        <source>The rates are the same for every box.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="126" />
+        <source>Titration: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="131" />
+        <source>next step in %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="139" />
+        <source>Start infusion</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="140" />
+        <source>MAP &lt; 65</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="141" />
+        <source>PaO2/FiO2 &lt; 100</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="142" />
+        <source>Resolved</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="143" />
+        <source>MAP &lt; 50 &gt; 5 min</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="144" />
+        <source>Severe bleeding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="145" />
+        <source>Surgery</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="146" />
+        <source>Resume</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="159" />
+        <source>Emergency unblinding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="161" />
+        <source>Only when the treating team must know the drug now. The request, your name and the reason are recorded and the sponsor is alerted.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="166" />
+        <source>Reason</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="168" />
+        <source>Unblind this subject</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ReviewMain</name>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="14" />
+        <source>Central mottling review</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="38" />
+        <source>Central review</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="41" />
+        <source>%1 · central assessors only · online</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="46" />
+        <source>User id</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="53" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="70" />
+        <source>Log in</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="13" />
+        <source>Central mottling review · %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="29" />
+        <source>%1 of %2 left to score</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="32" />
+        <source>Refresh</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="38" />
+        <source>Log out</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="75" />
+        <source>to score</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="91" />
+        <source>Photo %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="91" />
+        <source>No photo open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="123" />
+        <source>Mottling score</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="128" />
+        <source>Extent of mottling from the knee (Ait-Oufella 2011). Tap the score you read on the photo.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SubjectListPage</name>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="10" />
+        <source>Subjects</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="20" />
+        <source>The tablet database cannot be opened: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="26" />
+        <source>Subject number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="27" />
+        <source>Initials</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="29" />
+        <source>Register subject</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SubjectListPage.qml" line="54" />
+        <source>Consent to seek: %n subject(s)</source>
+        <translation><numerusform>Consent to seek: %n subject</numerusform><numerusform>Consent to seek: %n subjects</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="64" />
+        <source>OVERDUE</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="65" />
+        <source>next reminder %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="82" />
+        <source>visit due today</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="83" />
+        <source>visit overdue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="84" />
+        <source>consent awaited</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="85" />
+        <source>open query</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="86" />
+        <source>conflict</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="87" />
+        <source>changes not yet sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="101" />
+        <source>%1 · %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="135" />
+        <source>site %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="138" />
+        <source>Visit overdue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="139" />
+        <source>Visit due today</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SubjectListPage.qml" line="141" />
+        <source>%n open query(ies)</source>
+        <translation><numerusform>%n open query</numerusform><numerusform>%n open queries</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SubjectListPage.qml" line="142" />
+        <source>%n conflict(s)</source>
+        <translation><numerusform>%n conflict</numerusform><numerusform>%n conflicts</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="143" />
+        <source>not yet sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="161" />
+        <source>No subjects yet. Register one above, or sync to receive the site's subjects.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SyncBar</name>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="18" />
+        <source>site</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="22" />
+        <source>All changes sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SyncBar.qml" line="22" />
+        <source>%n change(s) not yet sent</source>
+        <translation><numerusform>%n change not yet sent</numerusform><numerusform>%n changes not yet sent</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SyncBar.qml" line="28" />
+        <source>%n photo(s) not yet sent</source>
+        <translation><numerusform>%n photo not yet sent</numerusform><numerusform>%n photos not yet sent</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="31" />
+        <source>Last sync: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="35" />
+        <source>Syncing…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="35" />
+        <source>Sync</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SyncBar.qml" line="53" />
+        <source>%n change(s) refused by the gateway (kept on this tablet and in the audit trail). Latest: %1</source>
+        <translation><numerusform>%n change refused by the gateway (kept on this tablet and in the audit trail). Latest: %1</numerusform><numerusform>%n changes refused by the gateway (kept on this tablet and in the audit trail). Latest: %1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="63" />
+        <source>Last sync failed: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>crf::ui::CrtStopwatchModel</name>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <source>%1 s: %2 (abnormal above %3 s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <source>abnormal</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <source>normal</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="142" />
+        <source>; pressure held %1 s, the protocol asks 10 s</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>crf::ui::FormModel</name>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="121" />
+        <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="616" />
+        <source>%1 is not a photo item of this form</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="623" />
+        <source>The photo %1 cannot be read</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="627" />
+        <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="640" />
+        <source>The photo %1 was not kept: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="643" />
+        <source>Photo kept in the encrypted store; save the form to record it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="690" />
+        <source>Answer not accepted: </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="762" />
+        <source>Marked entered in error; the values stay in the audit trail.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="763" />
+        <source>Record restored.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="773" />
+        <source>Not connected to the tablet store.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="780" />
+        <source>Not saved: correct the values marked in red first.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="781" />
+        <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="825" />
+        <source>Nothing changed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../app/ui/form_model.cpp" line="825" />
+        <source>Saved on this tablet (%n value(s)).</source>
+        <translation><numerusform>Saved on this tablet (%n value).</numerusform><numerusform>Saved on this tablet (%n values).</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="869" />
+        <source>Signed by %1 on %2: %3</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="871" />
+        <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="889" />
+        <source>Signed.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>crf::ui::ReviewDesk</name>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="75" />
+        <source>Enter your user id and password.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="143" />
+        <source>No photo to score yet: photos appear here once the gateway has verified them.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="171" />
+        <source>Open a photo first.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="191" />
+        <source>%1 scored %2.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>crf::ui::SessionController</name>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="182" />
+        <source>never</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="241" />
+        <source>Subject number: use 1 to 20 letters, digits or dashes.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="245" />
+        <source>Initials: use 1 to 4 letters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="257" />
+        <source>This subject is already registered.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="259" />
+        <source>Subject registered.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="352" />
+        <source>The password is wrong.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="403" />
+        <source>Casebook signed by %1 on %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="404" />
+        <source>Casebook signature of %1 (%2) broken: data changed since. A new signature is needed.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>crf::ui::TrialController</name>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="156" />
+        <source>Conflict</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="158" />
+        <source>Query open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="160" />
+        <source>Entered in error</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="162" />
+        <source>Changed since signed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="164" />
+        <source>Signed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="166" />
+        <source>Complete</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="168" />
+        <source>Partial</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="171" />
+        <source>None recorded</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="171" />
+        <source>Empty</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="295" />
+        <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1077 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="fr_FR" sourcelanguage="en">
+<context>
+    <name>CasebookPage</name>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="14" />
+        <location filename="../qml/CasebookPage.qml" line="22" />
+        <source>Subject %1</source>
+        <translation>Patient %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="21" />
+        <source>Subjects</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="23" />
+        <source>definition %1</source>
+        <translation>définition %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="28" />
+        <source>Sign casebook…</source>
+        <translation>Signer le cahier…</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="62" />
+        <source>Sign the casebook of %1</source>
+        <translation>Signer le cahier de %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="68" />
+        <source>Meaning: I approve the data of this casebook as accurate and complete. Your signature records your printed name, the UTC time and every value of this subject. Enter your password to sign (21 CFR 11.50, 11.200).</source>
+        <translation>Signification : j'approuve les données de ce cahier comme exactes et complètes. Votre signature enregistre votre nom, l'heure UTC et chaque valeur de ce patient. Saisissez votre mot de passe pour signer (21 CFR 11.50, 11.200).</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="71" />
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="95" />
+        <source>Consent: %1</source>
+        <translation>Consentement : %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="101" />
+        <source>No new study data: adverse events, vital status and the end of study stay open.</source>
+        <translation>Plus de nouvelles données d'étude : événements indésirables, statut vital et fin d'étude restent ouverts.</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="111" />
+        <source>Randomized: number %1</source>
+        <translation>Randomisé : numéro %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="112" />
+        <source>Not randomized</source>
+        <translation>Non randomisé</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="118" />
+        <source>Record consent decision…</source>
+        <translation>Enregistrer une décision de consentement…</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="125" />
+        <source>Dosing and unblinding…</source>
+        <translation>Posologie et levée d'aveugle…</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="125" />
+        <source>Randomize…</source>
+        <translation>Randomiser…</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="165" />
+        <source>Overdue</source>
+        <translation>En retard</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="165" />
+        <source>Due today</source>
+        <translation>Prévue aujourd'hui</translation>
+    </message>
+    <message>
+        <location filename="../qml/CasebookPage.qml" line="193" />
+        <source>not yet sent</source>
+        <translation>pas encore envoyé</translation>
+    </message>
+</context>
+<context>
+    <name>CrtStopwatchPanel</name>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="32" />
+        <source>Capillary refill</source>
+        <translation>Temps de recoloration capillaire</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="35" />
+        <source>Finger</source>
+        <translation>Doigt</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="42" />
+        <source>Knee</source>
+        <translation>Genou</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="71" />
+        <source>Release</source>
+        <translation>Relâchez</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="71" />
+        <source>Hold here while pressing</source>
+        <translation>Maintenez ici pendant la pression</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="79" />
+        <source>held %1 s</source>
+        <translation>maintenu %1 s</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="99" />
+        <source>Colour returned
+%1 s</source>
+        <translation>Couleur revenue
+%1 s</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="112" />
+        <source>Written into the form: save it to keep the measurement; each measurement is one entry of this form.</source>
+        <translation>Reporté dans le formulaire : enregistrez-le pour garder la mesure ; chaque mesure est une entrée de ce formulaire.</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="119" />
+        <source>Cancel measurement</source>
+        <translation>Annuler la mesure</translation>
+    </message>
+    <message>
+        <location filename="../qml/CrtStopwatchPanel.qml" line="127" />
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>FormItem</name>
+    <message>
+        <location filename="../qml/FormItem.qml" line="61" />
+        <source>site only</source>
+        <translation>site uniquement</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="74" />
+        <source>computed</source>
+        <translation>calculé</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="92" />
+        <source>Stopwatch</source>
+        <translation>Chronomètre</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="100" />
+        <source>Now</source>
+        <translation>Maintenant</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="125" />
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="131" />
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="150" />
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="158" />
+        <source>Replace photo…</source>
+        <translation>Remplacer la photo…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="158" />
+        <source>Import photo…</source>
+        <translation>Importer une photo…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="164" />
+        <source>Photo of the knees</source>
+        <translation>Photo des genoux</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="165" />
+        <source>Photos (*.jpg *.jpeg *.png)</source>
+        <translation>Photos (*.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="182" />
+        <source>Photo recorded (taken on another tablet: held at the gateway)</source>
+        <translation>Photo enregistrée (prise sur une autre tablette : conservée par la passerelle)</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="217" />
+        <source>Confirmed</source>
+        <translation>Confirmé</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="223" />
+        <source>Reason missing…</source>
+        <translation>Motif de donnée manquante…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="231" />
+        <source>Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.</source>
+        <translation>Conflit : une autre valeur a été saisie en même temps pour cet item. La valeur affichée est celle retenue ; les deux figurent dans la piste d'audit. Enregistrez la valeur correcte avec un motif pour résoudre la requête.</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="239" />
+        <source>Missing: %1%2</source>
+        <translation>Manquant : %1%2</translation>
+    </message>
+</context>
+<context>
+    <name>FormPage</name>
+    <message>
+        <location filename="../qml/FormPage.qml" line="45" />
+        <source>Casebook</source>
+        <translation>Cahier</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="51" />
+        <source>subject %1 · %2</source>
+        <translation>patient %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="52" />
+        <source>entry</source>
+        <translation>entrée</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="72" />
+        <source>This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.</source>
+        <translation>Cet enregistrement est marqué SAISI PAR ERREUR. Ses valeurs restent dans la piste d'audit.</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="102" />
+        <source>Open data queries on this form: %1</source>
+        <translation>Requêtes ouvertes sur ce formulaire : %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="120" />
+        <source>Answered here, sent at the next sync: </source>
+        <translation>Répondu ici, envoyé à la prochaine synchronisation : </translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="121" />
+        <source>Answered: </source>
+        <translation>Répondu : </translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="127" />
+        <source>Changed on two tablets: save the right value with its reason to resolve it.</source>
+        <translation>Modifié sur deux tablettes : enregistrez la bonne valeur avec son motif pour résoudre.</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="136" />
+        <source>Answer (correct the value above if needed, with its reason)</source>
+        <translation>Réponse (corrigez la valeur ci-dessus si besoin, avec son motif)</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="141" />
+        <source>Answer</source>
+        <translation>Répondre</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="168" />
+        <source>Eligible: every criterion is met</source>
+        <translation>Éligible : tous les critères sont remplis</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="169" />
+        <source>Not eligible</source>
+        <translation>Non éligible</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="170" />
+        <source>Eligibility incomplete</source>
+        <translation>Éligibilité incomplète</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="182" />
+        <source>%1 criteria not yet decided: %2</source>
+        <translation>%1 critère(s) non encore renseigné(s) : %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="227" />
+        <source>Discard</source>
+        <translation>Abandonner</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="282" />
+        <location filename="../qml/FormPage.qml" line="377" />
+        <source>Unsaved changes</source>
+        <translation>Modifications non enregistrées</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="285" />
+        <source>Restore record…</source>
+        <translation>Rétablir l'enregistrement…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="285" />
+        <source>Entered in error…</source>
+        <translation>Saisi par erreur…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="293" />
+        <source>Sign…</source>
+        <translation>Signer…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="300" />
+        <location filename="../qml/FormPage.qml" line="390" />
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="314" />
+        <source>Why is this value missing?</source>
+        <translation>Pourquoi cette valeur manque-t-elle ?</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="322" />
+        <source>Details</source>
+        <translation>Précisions</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="329" />
+        <source>Restore this record</source>
+        <translation>Rétablir cet enregistrement</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="329" />
+        <source>Mark this record entered in error</source>
+        <translation>Marquer cet enregistrement comme saisi par erreur</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="334" />
+        <source>Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason.</source>
+        <translation>Rien n'est effacé : l'enregistrement est marqué et chaque valeur reste dans la piste d'audit. Indiquez le motif.</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="335" />
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="346" />
+        <source>Sign this form</source>
+        <translation>Signer ce formulaire</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="352" />
+        <source>Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).</source>
+        <translation>Signification : j'approuve les données de ce formulaire comme exactes et complètes. Votre signature enregistre votre nom, l'heure UTC et exactement ces valeurs. Saisissez votre mot de passe pour signer (21 CFR 11.50, 11.200).</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="355" />
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="383" />
+        <source>This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.</source>
+        <translation>Ce formulaire contient une saisie non enregistrée. Elle est conservée sur cette tablette et réaffichée à l'ouverture du formulaire ; elle n'entre dans le dossier qu'une fois enregistrée.</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="398" />
+        <source>Leave, keep for later</source>
+        <translation>Quitter, garder pour plus tard</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="404" />
+        <source>Discard changes</source>
+        <translation>Abandonner les modifications</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="412" />
+        <source>Stay</source>
+        <translation>Rester</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="423" />
+        <source>Reason for change</source>
+        <translation>Motif de la modification</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="428" />
+        <source>A saved value is being changed. Give the reason (21 CFR 11.10(e)).</source>
+        <translation>Une valeur enregistrée est modifiée. Indiquez le motif (21 CFR 11.10(e)).</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="430" />
+        <source>Explain the change</source>
+        <translation>Expliquez la modification</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="36" />
+        <location filename="../qml/LoginPage.qml" line="86" />
+        <source>Log in</source>
+        <translation>Connexion</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="36" />
+        <source>Locked</source>
+        <translation>Verrouillé</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="42" />
+        <source>%1 · gateway %2</source>
+        <translation>%1 · passerelle %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="43" />
+        <source>Locked after inactivity. %1 (%2), enter your password to go on where you left off.</source>
+        <translation>Verrouillé après inactivité. %1 (%2), saisissez votre mot de passe pour reprendre là où vous en étiez.</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="51" />
+        <source>User id</source>
+        <translation>Identifiant</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="59" />
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="78" />
+        <source>Switch user</source>
+        <translation>Changer d'utilisateur</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="86" />
+        <source>Unlock</source>
+        <translation>Déverrouiller</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="102" />
+        <source>Without a network, a user who logged in online on this tablet before can log in; changes are kept and sent later.</source>
+        <translation>Sans réseau, un utilisateur déjà connecté en ligne sur cette tablette peut se connecter ; les modifications sont conservées et envoyées plus tard.</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../qml/Main.qml" line="12" />
+        <source>CRF tablet</source>
+        <translation>Tablette CRF</translation>
+    </message>
+</context>
+<context>
+    <name>RandomizationPage</name>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="13" />
+        <source>Randomization of %1</source>
+        <translation>Randomisation de %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="21" />
+        <source>Casebook</source>
+        <translation>Cahier</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="51" />
+        <source>Number printed on the box</source>
+        <translation>Numéro imprimé sur la boîte</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="51" />
+        <source>Allocation number</source>
+        <translation>Numéro d'attribution</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="63" />
+        <source>Confirm and randomize</source>
+        <translation>Confirmer et randomiser</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="71" />
+        <source>Only an investigator randomizes.</source>
+        <translation>Seul un investigateur randomise.</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="86" />
+        <source>Randomized with box %1. The box holds the study drug or placebo: the arm stays hidden.</source>
+        <translation>Randomisé avec la boîte %1. La boîte contient le traitement étudié ou le placebo : le bras reste masqué.</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="87" />
+        <source>Randomized with number %1: %2</source>
+        <translation>Randomisé avec le numéro %1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="99" />
+        <source>Dosing plan</source>
+        <translation>Plan posologique</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="101" />
+        <source>Ideal body weight: %1</source>
+        <translation>Poids idéal théorique : %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="107" />
+        <source>Step %1: %2 ng/kg/min = %3 mL/h</source>
+        <translation>Palier %1 : %2 ng/kg/min = %3 mL/h</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="113" />
+        <source>The rates are the same for every box.</source>
+        <translation>Les débits sont les mêmes pour toutes les boîtes.</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="126" />
+        <source>Titration: %1</source>
+        <translation>Titration : %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="131" />
+        <source>next step in %1</source>
+        <translation>prochain palier dans %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="139" />
+        <source>Start infusion</source>
+        <translation>Débuter la perfusion</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="140" />
+        <source>MAP &lt; 65</source>
+        <translation>PAM &lt; 65</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="141" />
+        <source>PaO2/FiO2 &lt; 100</source>
+        <translation>PaO2/FiO2 &lt; 100</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="142" />
+        <source>Resolved</source>
+        <translation>Résolu</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="143" />
+        <source>MAP &lt; 50 &gt; 5 min</source>
+        <translation>PAM &lt; 50 &gt; 5 min</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="144" />
+        <source>Severe bleeding</source>
+        <translation>Saignement grave</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="145" />
+        <source>Surgery</source>
+        <translation>Chirurgie</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="146" />
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="159" />
+        <source>Emergency unblinding</source>
+        <translation>Levée d'aveugle en urgence</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="161" />
+        <source>Only when the treating team must know the drug now. The request, your name and the reason are recorded and the sponsor is alerted.</source>
+        <translation>Uniquement si l'équipe soignante doit connaître le traitement maintenant. La demande, votre nom et le motif sont enregistrés et le promoteur est alerté.</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="166" />
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <location filename="../qml/RandomizationPage.qml" line="168" />
+        <source>Unblind this subject</source>
+        <translation>Lever l'aveugle pour ce patient</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewMain</name>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="14" />
+        <source>Central mottling review</source>
+        <translation>Relecture centralisée des marbrures</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="38" />
+        <source>Central review</source>
+        <translation>Relecture centralisée</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="41" />
+        <source>%1 · central assessors only · online</source>
+        <translation>%1 · évaluateurs centraux uniquement · en ligne</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="46" />
+        <source>User id</source>
+        <translation>Identifiant</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="53" />
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewMain.qml" line="70" />
+        <source>Log in</source>
+        <translation>Connexion</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="13" />
+        <source>Central mottling review · %1</source>
+        <translation>Relecture centralisée des marbrures · %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="29" />
+        <source>%1 of %2 left to score</source>
+        <translation>%1 sur %2 à coter</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="32" />
+        <source>Refresh</source>
+        <translation>Actualiser</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="38" />
+        <source>Log out</source>
+        <translation>Déconnexion</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="75" />
+        <source>to score</source>
+        <translation>à coter</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="91" />
+        <source>Photo %1</source>
+        <translation>Photo %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="91" />
+        <source>No photo open</source>
+        <translation>Aucune photo ouverte</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="123" />
+        <source>Mottling score</source>
+        <translation>Score de marbrures</translation>
+    </message>
+    <message>
+        <location filename="../qml/ReviewPage.qml" line="128" />
+        <source>Extent of mottling from the knee (Ait-Oufella 2011). Tap the score you read on the photo.</source>
+        <translation>Étendue des marbrures à partir du genou (Ait-Oufella 2011). Touchez le score lu sur la photo.</translation>
+    </message>
+</context>
+<context>
+    <name>SubjectListPage</name>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="10" />
+        <source>Subjects</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="20" />
+        <source>The tablet database cannot be opened: %1</source>
+        <translation>La base de la tablette ne peut pas être ouverte : %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="26" />
+        <source>Subject number</source>
+        <translation>Numéro de patient</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="27" />
+        <source>Initials</source>
+        <translation>Initiales</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="29" />
+        <source>Register subject</source>
+        <translation>Inscrire le patient</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SubjectListPage.qml" line="54" />
+        <source>Consent to seek: %n subject(s)</source>
+        <translation><numerusform>Consentement à recueillir : %n patient</numerusform><numerusform>Consentement à recueillir : %n patients</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="64" />
+        <source>OVERDUE</source>
+        <translation>EN RETARD</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="65" />
+        <source>next reminder %1</source>
+        <translation>prochain rappel %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="82" />
+        <source>visit due today</source>
+        <translation>visite prévue aujourd'hui</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="83" />
+        <source>visit overdue</source>
+        <translation>visite en retard</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="84" />
+        <source>consent awaited</source>
+        <translation>consentement attendu</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="85" />
+        <source>open query</source>
+        <translation>requête ouverte</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="86" />
+        <source>conflict</source>
+        <translation>conflit</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="87" />
+        <source>changes not yet sent</source>
+        <translation>modifications non envoyées</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="101" />
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="135" />
+        <source>site %1</source>
+        <translation>site %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="138" />
+        <source>Visit overdue</source>
+        <translation>Visite en retard</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="139" />
+        <source>Visit due today</source>
+        <translation>Visite prévue aujourd'hui</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SubjectListPage.qml" line="141" />
+        <source>%n open query(ies)</source>
+        <translation><numerusform>%n requête ouverte</numerusform><numerusform>%n requêtes ouvertes</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SubjectListPage.qml" line="142" />
+        <source>%n conflict(s)</source>
+        <translation><numerusform>%n conflit</numerusform><numerusform>%n conflits</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="143" />
+        <source>not yet sent</source>
+        <translation>pas encore envoyé</translation>
+    </message>
+    <message>
+        <location filename="../qml/SubjectListPage.qml" line="161" />
+        <source>No subjects yet. Register one above, or sync to receive the site's subjects.</source>
+        <translation>Aucun patient. Inscrivez-en un ci-dessus, ou synchronisez pour recevoir les patients du site.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncBar</name>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="18" />
+        <source>site</source>
+        <translation>site</translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="22" />
+        <source>All changes sent</source>
+        <translation>Toutes les modifications sont envoyées</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SyncBar.qml" line="22" />
+        <source>%n change(s) not yet sent</source>
+        <translation><numerusform>%n modification non envoyée</numerusform><numerusform>%n modifications non envoyées</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SyncBar.qml" line="28" />
+        <source>%n photo(s) not yet sent</source>
+        <translation><numerusform>%n photo non envoyée</numerusform><numerusform>%n photos non envoyées</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="31" />
+        <source>Last sync: %1</source>
+        <translation>Dernière synchronisation : %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="35" />
+        <source>Syncing…</source>
+        <translation>Synchronisation…</translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="35" />
+        <source>Sync</source>
+        <translation>Synchroniser</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/SyncBar.qml" line="53" />
+        <source>%n change(s) refused by the gateway (kept on this tablet and in the audit trail). Latest: %1</source>
+        <translation><numerusform>%n modification refusée par la passerelle (conservée sur cette tablette et dans la piste d'audit). Dernière : %1</numerusform><numerusform>%n modifications refusées par la passerelle (conservées sur cette tablette et dans la piste d'audit). Dernière : %1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../qml/SyncBar.qml" line="63" />
+        <source>Last sync failed: %1</source>
+        <translation>Échec de la dernière synchronisation : %1</translation>
+    </message>
+</context>
+<context>
+    <name>crf::ui::CrtStopwatchModel</name>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <source>%1 s: %2 (abnormal above %3 s)</source>
+        <translation>%1 s : %2 (anormal au-delà de %3 s)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <source>abnormal</source>
+        <translation>anormal</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <source>normal</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="142" />
+        <source>; pressure held %1 s, the protocol asks 10 s</source>
+        <translation> ; pression maintenue %1 s, le protocole demande 10 s</translation>
+    </message>
+</context>
+<context>
+    <name>crf::ui::FormModel</name>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="121" />
+        <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
+        <translation>Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="616" />
+        <source>%1 is not a photo item of this form</source>
+        <translation>%1 n'est pas un item photo de ce formulaire</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="623" />
+        <source>The photo %1 cannot be read</source>
+        <translation>La photo %1 ne peut pas être lue</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="627" />
+        <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
+        <translation>La photo %1 est trop volumineuse (%2 Mo ; la limite est %3 Mo)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="640" />
+        <source>The photo %1 was not kept: %2</source>
+        <translation>La photo %1 n'a pas été conservée : %2</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="643" />
+        <source>Photo kept in the encrypted store; save the form to record it.</source>
+        <translation>Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="690" />
+        <source>Answer not accepted: </source>
+        <translation>Réponse non acceptée : </translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="762" />
+        <source>Marked entered in error; the values stay in the audit trail.</source>
+        <translation>Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="763" />
+        <source>Record restored.</source>
+        <translation>Enregistrement rétabli.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="773" />
+        <source>Not connected to the tablet store.</source>
+        <translation>Non connecté à la base de la tablette.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="780" />
+        <source>Not saved: correct the values marked in red first.</source>
+        <translation>Non enregistré : corrigez d'abord les valeurs en rouge.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="781" />
+        <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
+        <translation>Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="825" />
+        <source>Nothing changed.</source>
+        <translation>Aucune modification.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../app/ui/form_model.cpp" line="825" />
+        <source>Saved on this tablet (%n value(s)).</source>
+        <translation><numerusform>Enregistré sur cette tablette (%n valeur).</numerusform><numerusform>Enregistré sur cette tablette (%n valeurs).</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="869" />
+        <source>Signed by %1 on %2: %3</source>
+        <translation>Signé par %1 le %2 : %3</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="871" />
+        <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
+        <translation>Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="889" />
+        <source>Signed.</source>
+        <translation>Signé.</translation>
+    </message>
+</context>
+<context>
+    <name>crf::ui::ReviewDesk</name>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="75" />
+        <source>Enter your user id and password.</source>
+        <translation>Saisissez votre identifiant et votre mot de passe.</translation>
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="143" />
+        <source>No photo to score yet: photos appear here once the gateway has verified them.</source>
+        <translation>Aucune photo à coter : les photos apparaissent ici une fois vérifiées par la passerelle.</translation>
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="171" />
+        <source>Open a photo first.</source>
+        <translation>Ouvrez d'abord une photo.</translation>
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="191" />
+        <source>%1 scored %2.</source>
+        <translation>%1 coté %2.</translation>
+    </message>
+</context>
+<context>
+    <name>crf::ui::SessionController</name>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="182" />
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="241" />
+        <source>Subject number: use 1 to 20 letters, digits or dashes.</source>
+        <translation>Numéro de patient : 1 à 20 lettres, chiffres ou tirets.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="245" />
+        <source>Initials: use 1 to 4 letters.</source>
+        <translation>Initiales : 1 à 4 lettres.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="257" />
+        <source>This subject is already registered.</source>
+        <translation>Ce patient est déjà inscrit.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="259" />
+        <source>Subject registered.</source>
+        <translation>Patient inscrit.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="352" />
+        <source>The password is wrong.</source>
+        <translation>Le mot de passe est incorrect.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="403" />
+        <source>Casebook signed by %1 on %2</source>
+        <translation>Cahier signé par %1 le %2</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/session_controller.cpp" line="404" />
+        <source>Casebook signature of %1 (%2) broken: data changed since. A new signature is needed.</source>
+        <translation>Signature du cahier de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
+    </message>
+</context>
+<context>
+    <name>crf::ui::TrialController</name>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="156" />
+        <source>Conflict</source>
+        <translation>Conflit</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="158" />
+        <source>Query open</source>
+        <translation>Requête ouverte</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="160" />
+        <source>Entered in error</source>
+        <translation>Saisi par erreur</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="162" />
+        <source>Changed since signed</source>
+        <translation>Modifié depuis la signature</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="164" />
+        <source>Signed</source>
+        <translation>Signé</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="166" />
+        <source>Complete</source>
+        <translation>Complet</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="168" />
+        <source>Partial</source>
+        <translation>Partiel</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="171" />
+        <source>None recorded</source>
+        <translation>Aucune saisie</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="171" />
+        <source>Empty</source>
+        <translation>Vide</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="295" />
+        <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
+        <translation>Boîte %1 : %2. Consigné dans le journal de sécurité ; le promoteur a été alerté.</translation>
+    </message>
+</context>
+</TS>

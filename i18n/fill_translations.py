@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Fills i18n/crf_fr.ts (French) and the plural forms of i18n/crf_en.ts from the tables below.
+
+Run after `lupdate` has added new source texts (see docs/bedside.md "Languages"); a text missing here stays
+unfinished and shows in English."""
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+FR = {
+    'Subject %1': 'Patient %1',
+    'Subjects': 'Patients',
+    'definition %1': 'définition %1',
+    'Sign casebook…': 'Signer le cahier…',
+    'Sign the casebook of %1': 'Signer le cahier de %1',
+    'Meaning: I approve the data of this casebook as accurate and complete. Your signature records your printed name, the UTC time and every value of this subject. Enter your password to sign (21 CFR 11.50, 11.200).':
+        "Signification : j'approuve les données de ce cahier comme exactes et complètes. Votre signature enregistre votre nom, l'heure UTC et chaque valeur de ce patient. Saisissez votre mot de passe pour signer (21 CFR 11.50, 11.200).",
+    'Password': 'Mot de passe',
+    'Consent: %1': 'Consentement : %1',
+    'No new study data: adverse events, vital status and the end of study stay open.':
+        "Plus de nouvelles données d'étude : événements indésirables, statut vital et fin d'étude restent ouverts.",
+    'Randomized: number %1': 'Randomisé : numéro %1',
+    'Not randomized': 'Non randomisé',
+    'Record consent decision…': 'Enregistrer une décision de consentement…',
+    'Dosing and unblinding…': 'Posologie et levée d\'aveugle…',
+    'Randomize…': 'Randomiser…',
+    'Overdue': 'En retard',
+    'Due today': "Prévue aujourd'hui",
+    'not yet sent': 'pas encore envoyé',
+    'Capillary refill': 'Temps de recoloration capillaire',
+    'Finger': 'Doigt',
+    'Knee': 'Genou',
+    'Release': 'Relâchez',
+    'Hold here while pressing': 'Maintenez ici pendant la pression',
+    'held %1 s': 'maintenu %1 s',
+    'Colour returned\n%1 s': 'Couleur revenue\n%1 s',
+    'Written into the form: save it to keep the measurement; each measurement is one entry of this form.':
+        'Reporté dans le formulaire : enregistrez-le pour garder la mesure ; chaque mesure est une entrée de ce formulaire.',
+    'Cancel measurement': 'Annuler la mesure',
+    'Close': 'Fermer',
+    'site only': 'site uniquement',
+    'computed': 'calculé',
+    'Stopwatch': 'Chronomètre',
+    'Now': 'Maintenant',
+    'Yes': 'Oui',
+    'No': 'Non',
+    'Choose…': 'Choisir…',
+    'Replace photo…': 'Remplacer la photo…',
+    'Import photo…': 'Importer une photo…',
+    'Photo of the knees': 'Photo des genoux',
+    'Photos (*.jpg *.jpeg *.png)': 'Photos (*.jpg *.jpeg *.png)',
+    'Photo recorded (taken on another tablet: held at the gateway)':
+        'Photo enregistrée (prise sur une autre tablette : conservée par la passerelle)',
+    'Confirmed': 'Confirmé',
+    'Reason missing…': 'Motif de donnée manquante…',
+    'Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.':
+        "Conflit : une autre valeur a été saisie en même temps pour cet item. La valeur affichée est celle retenue ; les deux figurent dans la piste d'audit. Enregistrez la valeur correcte avec un motif pour résoudre la requête.",
+    'Missing: %1%2': 'Manquant : %1%2',
+    'Casebook': 'Cahier',
+    'subject %1 · %2': 'patient %1 · %2',
+    'entry': 'entrée',
+    'This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.':
+        "Cet enregistrement est marqué SAISI PAR ERREUR. Ses valeurs restent dans la piste d'audit.",
+    'Open data queries on this form: %1': 'Requêtes ouvertes sur ce formulaire : %1',
+    'Answered here, sent at the next sync: ': 'Répondu ici, envoyé à la prochaine synchronisation : ',
+    'Answered: ': 'Répondu : ',
+    'Changed on two tablets: save the right value with its reason to resolve it.':
+        'Modifié sur deux tablettes : enregistrez la bonne valeur avec son motif pour résoudre.',
+    'Answer (correct the value above if needed, with its reason)':
+        'Réponse (corrigez la valeur ci-dessus si besoin, avec son motif)',
+    'Answer': 'Répondre',
+    'Eligible: every criterion is met': 'Éligible : tous les critères sont remplis',
+    'Not eligible': 'Non éligible',
+    'Eligibility incomplete': 'Éligibilité incomplète',
+    '%1 criteria not yet decided: %2': '%1 critère(s) non encore renseigné(s) : %2',
+    'Discard': 'Abandonner',
+    'Unsaved changes': 'Modifications non enregistrées',
+    'Restore record…': "Rétablir l'enregistrement…",
+    'Entered in error…': 'Saisi par erreur…',
+    'Sign…': 'Signer…',
+    'Save': 'Enregistrer',
+    'Why is this value missing?': 'Pourquoi cette valeur manque-t-elle ?',
+    'Details': 'Précisions',
+    'Restore this record': 'Rétablir cet enregistrement',
+    'Mark this record entered in error': 'Marquer cet enregistrement comme saisi par erreur',
+    'Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason.':
+        "Rien n'est effacé : l'enregistrement est marqué et chaque valeur reste dans la piste d'audit. Indiquez le motif.",
+    'Reason': 'Motif',
+    'Sign this form': 'Signer ce formulaire',
+    'Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).':
+        "Signification : j'approuve les données de ce formulaire comme exactes et complètes. Votre signature enregistre votre nom, l'heure UTC et exactement ces valeurs. Saisissez votre mot de passe pour signer (21 CFR 11.50, 11.200).",
+    'This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.':
+        "Ce formulaire contient une saisie non enregistrée. Elle est conservée sur cette tablette et réaffichée à l'ouverture du formulaire ; elle n'entre dans le dossier qu'une fois enregistrée.",
+    'Leave, keep for later': 'Quitter, garder pour plus tard',
+    'Discard changes': 'Abandonner les modifications',
+    'Stay': 'Rester',
+    'Reason for change': 'Motif de la modification',
+    'A saved value is being changed. Give the reason (21 CFR 11.10(e)).':
+        'Une valeur enregistrée est modifiée. Indiquez le motif (21 CFR 11.10(e)).',
+    'Explain the change': 'Expliquez la modification',
+    'Log in': 'Connexion',
+    'Locked': 'Verrouillé',
+    '%1 · gateway %2': '%1 · passerelle %2',
+    'Locked after inactivity. %1 (%2), enter your password to go on where you left off.':
+        "Verrouillé après inactivité. %1 (%2), saisissez votre mot de passe pour reprendre là où vous en étiez.",
+    'User id': 'Identifiant',
+    'Switch user': "Changer d'utilisateur",
+    'Unlock': 'Déverrouiller',
+    'Without a network, a user who logged in online on this tablet before can log in; changes are kept and sent later.':
+        'Sans réseau, un utilisateur déjà connecté en ligne sur cette tablette peut se connecter ; les modifications sont conservées et envoyées plus tard.',
+    'CRF tablet': 'Tablette CRF',
+    'Randomization of %1': 'Randomisation de %1',
+    'Number printed on the box': 'Numéro imprimé sur la boîte',
+    'Allocation number': "Numéro d'attribution",
+    'Confirm and randomize': 'Confirmer et randomiser',
+    'Only an investigator randomizes.': 'Seul un investigateur randomise.',
+    'Randomized with box %1. The box holds the study drug or placebo: the arm stays hidden.':
+        "Randomisé avec la boîte %1. La boîte contient le traitement étudié ou le placebo : le bras reste masqué.",
+    'Randomized with number %1: %2': 'Randomisé avec le numéro %1 : %2',
+    'Dosing plan': 'Plan posologique',
+    'Ideal body weight: %1': 'Poids idéal théorique : %1',
+    'Step %1: %2 ng/kg/min = %3 mL/h': 'Palier %1 : %2 ng/kg/min = %3 mL/h',
+    'The rates are the same for every box.': 'Les débits sont les mêmes pour toutes les boîtes.',
+    'Titration: %1': 'Titration : %1',
+    'next step in %1': 'prochain palier dans %1',
+    'Start infusion': 'Débuter la perfusion',
+    'MAP < 65': 'PAM < 65',
+    'PaO2/FiO2 < 100': 'PaO2/FiO2 < 100',
+    'Resolved': 'Résolu',
+    'MAP < 50 > 5 min': 'PAM < 50 > 5 min',
+    'Severe bleeding': 'Saignement grave',
+    'Surgery': 'Chirurgie',
+    'Resume': 'Reprendre',
+    'Emergency unblinding': "Levée d'aveugle en urgence",
+    'Only when the treating team must know the drug now. The request, your name and the reason are recorded and the sponsor is alerted.':
+        "Uniquement si l'équipe soignante doit connaître le traitement maintenant. La demande, votre nom et le motif sont enregistrés et le promoteur est alerté.",
+    'Unblind this subject': "Lever l'aveugle pour ce patient",
+    'Central mottling review': 'Relecture centralisée des marbrures',
+    'Central review': 'Relecture centralisée',
+    '%1 · central assessors only · online': '%1 · évaluateurs centraux uniquement · en ligne',
+    'Central mottling review · %1': 'Relecture centralisée des marbrures · %1',
+    '%1 of %2 left to score': '%1 sur %2 à coter',
+    'Refresh': 'Actualiser',
+    'Log out': 'Déconnexion',
+    'to score': 'à coter',
+    'Photo %1': 'Photo %1',
+    'No photo open': 'Aucune photo ouverte',
+    'Mottling score': 'Score de marbrures',
+    'Extent of mottling from the knee (Ait-Oufella 2011). Tap the score you read on the photo.':
+        "Étendue des marbrures à partir du genou (Ait-Oufella 2011). Touchez le score lu sur la photo.",
+    'The tablet database cannot be opened: %1': "La base de la tablette ne peut pas être ouverte : %1",
+    'Subject number': 'Numéro de patient',
+    'Initials': 'Initiales',
+    'Register subject': 'Inscrire le patient',
+    'OVERDUE': 'EN RETARD',
+    'next reminder %1': 'prochain rappel %1',
+    'visit due today': "visite prévue aujourd'hui",
+    'visit overdue': 'visite en retard',
+    'consent awaited': 'consentement attendu',
+    'open query': 'requête ouverte',
+    'conflict': 'conflit',
+    'changes not yet sent': 'modifications non envoyées',
+    '%1 · %2': '%1 · %2',
+    'site %1': 'site %1',
+    'Visit overdue': 'Visite en retard',
+    'Visit due today': "Visite prévue aujourd'hui",
+    "No subjects yet. Register one above, or sync to receive the site's subjects.":
+        'Aucun patient. Inscrivez-en un ci-dessus, ou synchronisez pour recevoir les patients du site.',
+    'site': 'site',
+    'All changes sent': 'Toutes les modifications sont envoyées',
+    'Last sync: %1': 'Dernière synchronisation : %1',
+    'Syncing…': 'Synchronisation…',
+    'Sync': 'Synchroniser',
+    'Last sync failed: %1': 'Échec de la dernière synchronisation : %1',
+    '%1 s: %2 (abnormal above %3 s)': '%1 s : %2 (anormal au-delà de %3 s)',
+    'abnormal': 'anormal',
+    'normal': 'normal',
+    '; pressure held %1 s, the protocol asks 10 s': ' ; pression maintenue %1 s, le protocole demande 10 s',
+    'Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.':
+        'Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.',
+    '%1 is not a photo item of this form': "%1 n'est pas un item photo de ce formulaire",
+    'The photo %1 cannot be read': 'La photo %1 ne peut pas être lue',
+    'The photo %1 is too large (%2 MB; the limit is %3 MB)': 'La photo %1 est trop volumineuse (%2 Mo ; la limite est %3 Mo)',
+    'The photo %1 was not kept: %2': "La photo %1 n'a pas été conservée : %2",
+    'Photo kept in the encrypted store; save the form to record it.':
+        'Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.',
+    'Answer not accepted: ': 'Réponse non acceptée : ',
+    'Marked entered in error; the values stay in the audit trail.':
+        "Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.",
+    'Record restored.': 'Enregistrement rétabli.',
+    'Not connected to the tablet store.': 'Non connecté à la base de la tablette.',
+    'Not saved: correct the values marked in red first.': "Non enregistré : corrigez d'abord les valeurs en rouge.",
+    'Not saved: confirm the unusual values and give a value or a reason for each required item.':
+        'Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.',
+    'Nothing changed.': 'Aucune modification.',
+    'Signed by %1 on %2: %3': 'Signé par %1 le %2 : %3',
+    'Signature of %1 (%2) broken: the data changed since. A new signature is needed.':
+        'Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.',
+    'Signed.': 'Signé.',
+    'Enter your user id and password.': 'Saisissez votre identifiant et votre mot de passe.',
+    'No photo to score yet: photos appear here once the gateway has verified them.':
+        'Aucune photo à coter : les photos apparaissent ici une fois vérifiées par la passerelle.',
+    'Open a photo first.': "Ouvrez d'abord une photo.",
+    '%1 scored %2.': '%1 coté %2.',
+    'never': 'jamais',
+    'Subject number: use 1 to 20 letters, digits or dashes.': 'Numéro de patient : 1 à 20 lettres, chiffres ou tirets.',
+    'Initials: use 1 to 4 letters.': 'Initiales : 1 à 4 lettres.',
+    'This subject is already registered.': 'Ce patient est déjà inscrit.',
+    'Subject registered.': 'Patient inscrit.',
+    'The password is wrong.': 'Le mot de passe est incorrect.',
+    'Casebook signed by %1 on %2': 'Cahier signé par %1 le %2',
+    'Casebook signature of %1 (%2) broken: data changed since. A new signature is needed.':
+        'Signature du cahier de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.',
+    'Conflict': 'Conflit',
+    'Query open': 'Requête ouverte',
+    'Entered in error': 'Saisi par erreur',
+    'Changed since signed': 'Modifié depuis la signature',
+    'Signed': 'Signé',
+    'Complete': 'Complet',
+    'Partial': 'Partiel',
+    'None recorded': 'Aucune saisie',
+    'Empty': 'Vide',
+    'Box %1: %2. Recorded in the security log; the sponsor has been alerted.':
+        'Boîte %1 : %2. Consigné dans le journal de sécurité ; le promoteur a été alerté.',
+}
+
+# Plural forms: French [one (0 and 1), other]; English [one, other].
+PLURAL = {
+    'Consent to seek: %n subject(s)': (['Consentement à recueillir : %n patient', 'Consentement à recueillir : %n patients'],
+                                       ['Consent to seek: %n subject', 'Consent to seek: %n subjects']),
+    '%n open query(ies)': (['%n requête ouverte', '%n requêtes ouvertes'], ['%n open query', '%n open queries']),
+    '%n conflict(s)': (['%n conflit', '%n conflits'], ['%n conflict', '%n conflicts']),
+    '%n change(s) not yet sent': (['%n modification non envoyée', '%n modifications non envoyées'],
+                                  ['%n change not yet sent', '%n changes not yet sent']),
+    '%n photo(s) not yet sent': (['%n photo non envoyée', '%n photos non envoyées'],
+                                 ['%n photo not yet sent', '%n photos not yet sent']),
+    '%n change(s) refused by the gateway (kept on this tablet and in the audit trail). Latest: %1': (
+        ["%n modification refusée par la passerelle (conservée sur cette tablette et dans la piste d'audit). Dernière : %1",
+         "%n modifications refusées par la passerelle (conservées sur cette tablette et dans la piste d'audit). Dernière : %1"],
+        ['%n change refused by the gateway (kept on this tablet and in the audit trail). Latest: %1',
+         '%n changes refused by the gateway (kept on this tablet and in the audit trail). Latest: %1']),
+    'Saved on this tablet (%n value(s)).': (['Enregistré sur cette tablette (%n valeur).',
+                                             'Enregistré sur cette tablette (%n valeurs).'],
+                                            ['Saved on this tablet (%n value).', 'Saved on this tablet (%n values).']),
+}
+
+
+def fill(path, language):
+    tree = ET.parse(path)
+    missing = []
+    for message in tree.getroot().iter('message'):
+        source = message.find('source').text
+        translation = message.find('translation')
+        for child in list(translation):
+            translation.remove(child)
+        translation.text = None
+        if message.get('numerus') == 'yes':
+            forms = PLURAL.get(source)
+            if not forms:
+                missing.append(source)
+                translation.set('type', 'unfinished')
+                continue
+            for form in forms[0 if language == 'fr' else 1]:
+                ET.SubElement(translation, 'numerusform').text = form
+            translation.attrib.pop('type', None)
+        elif language == 'fr':
+            if source in FR:
+                translation.text = FR[source]
+                translation.attrib.pop('type', None)
+            else:
+                missing.append(source)
+                translation.set('type', 'unfinished')
+        else:
+            translation.set('type', 'unfinished')  # English: the source text itself
+    tree.write(path, encoding='utf-8', xml_declaration=True)
+    return missing
+
+
+if __name__ == '__main__':
+    here = Path(__file__).parent
+    missing = fill(here / 'crf_fr.ts', 'fr')
+    fill(here / 'crf_en.ts', 'en')
+    for m in missing:
+        print('untranslated (fr):', repr(m), file=sys.stderr)
+    sys.exit(0)

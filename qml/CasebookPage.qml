@@ -82,8 +82,10 @@ Page {
         anchors { left: parent.left; right: parent.right; top: parent.top; margins: 8 }
         background: Rectangle {
             radius: 6
-            color: Trial.collectionStopped && Trial.consentState !== "NOT_INCLUDED" ? "#ffebee"
-                   : (Trial.consentPending ? "#fff3e0" : "#e8f5e9")
+            // Tinted backgrounds that keep the text readable in both themes (night shifts run dark).
+            readonly property bool dark: Material.theme === Material.Dark
+            color: Trial.collectionStopped && Trial.consentState !== "NOT_INCLUDED" ? (dark ? "#4e2328" : "#ffebee")
+                   : (Trial.consentPending ? (dark ? "#4e3a1c" : "#fff3e0") : (dark ? "#1f3d2a" : "#e8f5e9"))
         }
         RowLayout {
             anchors.fill: parent
@@ -193,12 +195,13 @@ Page {
                                     text: (formButton.modelData.statusLabel || "") + (formButton.modelData.pending ? " · " + qsTr("not yet sent") : "")
                                     font.pixelSize: 12
                                     font.bold: formButton.status !== "empty"
-                                    color: formButton.status === "conflict" || formButton.status === "resign" ? "#ad1457"
-                                         : formButton.status === "query" ? "#ef6c00"
-                                         : formButton.status === "signed" ? "#1565c0"
-                                         : formButton.status === "complete" ? "#2e7d32"
-                                         : formButton.status === "partial" ? "#f9a825"
-                                         : formButton.status === "error" ? "#757575" : "#9e9e9e"
+                                    readonly property bool dark: Material.theme === Material.Dark
+                                    color: formButton.status === "conflict" || formButton.status === "resign" ? (dark ? "#f48fb1" : "#ad1457")
+                                         : formButton.status === "query" ? (dark ? "#ffb74d" : "#ef6c00")
+                                         : formButton.status === "signed" ? (dark ? "#90caf9" : "#1565c0")
+                                         : formButton.status === "complete" ? (dark ? "#81c784" : "#2e7d32")
+                                         : formButton.status === "partial" ? (dark ? "#fff176" : "#f9a825")
+                                         : formButton.status === "error" ? (dark ? "#bdbdbd" : "#757575") : "#9e9e9e"
                                 }
                             }
                         }

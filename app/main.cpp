@@ -1,6 +1,6 @@
 // crf-tablet: wires the app core, the view-models and the QML module; everything else lives in libraries.
 #include "app_core.h"
-#include "language.h"
+#include "launch.h"
 #include "session_controller.h"
 #include "study_controller.h"
 #include "trial_controller.h"
@@ -66,13 +66,8 @@ int main(int argc, char** argv)
                        visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt, instrumentOpt, langOpt});
     parser.process(app);
 
-    QString langError;
-    const QString language = crf::ui::chooseLanguage(parser.value(langOpt), &langError);
-    if (language.isEmpty()) {
-        qCritical("crf-tablet: --lang: %s", qPrintable(langError));
+    if (!crf::launch::language("crf-tablet", app, parser.value(langOpt)))
         return 2;
-    }
-    crf::ui::installLanguage(app, language);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
     if (!definition) {
@@ -83,14 +78,10 @@ int main(int argc, char** argv)
     crf::app::AppConfig config;
     config.dataDir = parser.value(dataOpt);
     config.gatewayAddress = parser.value(gatewayOpt);
-    if (parser.isSet(caOpt)) {
-        QFile ca(parser.value(caOpt));
-        if (!ca.open(QIODevice::ReadOnly)) {
-            qCritical("crf-tablet: --gateway-ca %s: cannot be read", qPrintable(ca.fileName()));
-            return 2;
-        }
-        config.gatewayRootCertPem = ca.readAll().toStdString();
-    }
+    const auto ca = crf::launch::gatewayCa("crf-tablet", parser.value(caOpt));
+    if (!ca)
+        return 2;
+    config.gatewayRootCertPem = *ca;
     // The user, role and site come from the login (gateway grants or the offline verifier), never from flags.
     bool minutesOk = false;
     const double lockMinutes = parser.value(lockOpt).toDouble(&minutesOk);
@@ -142,12 +133,7 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshotOpt)) {
         const QString file = parser.value(screenshotOpt);
         // After a login at start (which may first wait for an unreachable gateway) the screen needs longer to settle.
-        QTimer::singleShot(startPassword.isEmpty() ? 1500 : 5000, &app, [root, file] {
-            auto* window = qobject_cast<QQuickWindow*>(root);
-            const bool ok = window && window->grabWindow().save(file);
-            qInfo("screenshot %s: %s", qPrintable(file), ok ? "saved" : "FAILED");
-            QCoreApplication::exit(ok ? 0 : 1);
-        });
+        crf::launch::screenshotLater(root, file, startPassword.isEmpty() ? 1500 : 5000);
     }
     return app.exec();
 }

@@ -1,5 +1,5 @@
 // crf-review: the central assessor's desk (docs/sponsor.md "Central mottling assessment"); wires ReviewDesk to QML.
-#include "language.h"
+#include "launch.h"
 #include "review_desk.h"
 #include "study_controller.h"
 
@@ -44,13 +44,8 @@ int main(int argc, char** argv)
     parser.addOptions({gatewayOpt, caOpt, studyOpt, userOpt, passwordStdinOpt, screenshotOpt, themeOpt, langOpt});
     parser.process(app);
 
-    QString langError;
-    const QString language = crf::ui::chooseLanguage(parser.value(langOpt), &langError);
-    if (language.isEmpty()) {
-        qCritical("crf-review: --lang: %s", qPrintable(langError));
+    if (!crf::launch::language("crf-review", app, parser.value(langOpt)))
         return 2;
-    }
-    crf::ui::installLanguage(app, language);
 
     auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
     if (!definition) {
@@ -60,14 +55,10 @@ int main(int argc, char** argv)
     crf::ui::ReviewConfig config;
     config.gatewayAddress = parser.value(gatewayOpt);
     config.definition = definition.value();
-    if (parser.isSet(caOpt)) {
-        QFile ca(parser.value(caOpt));
-        if (!ca.open(QIODevice::ReadOnly)) {
-            qCritical("crf-review: --gateway-ca %s: cannot be read", qPrintable(ca.fileName()));
-            return 2;
-        }
-        config.gatewayRootCertPem = ca.readAll().toStdString();
-    }
+    const auto ca = crf::launch::gatewayCa("crf-review", parser.value(caOpt));
+    if (!ca)
+        return 2;
+    config.gatewayRootCertPem = *ca;
 
     crf::ui::ReviewDesk desk(config);
     crf::ui::registerReviewDesk(&desk);
@@ -90,12 +81,7 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshotOpt)) {
         const QString file = parser.value(screenshotOpt);
         // After a login the queue and the first photo arrive from the gateway: wait for them.
-        QTimer::singleShot(loggingIn ? 4000 : 1500, &app, [root, file] {
-            auto* window = qobject_cast<QQuickWindow*>(root);
-            const bool ok = window && window->grabWindow().save(file);
-            qInfo("screenshot %s: %s", qPrintable(file), ok ? "saved" : "FAILED");
-            QCoreApplication::exit(ok ? 0 : 1);
-        });
+        crf::launch::screenshotLater(root, file, loggingIn ? 4000 : 1500);
     }
     return app.exec();
 }

@@ -3,7 +3,6 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
-import QtQuick.Dialogs
 
 Item {
     id: root
@@ -30,6 +29,7 @@ Item {
     property var form
     signal missingReasonRequested(string oid, string label)
     signal instrumentRequested(string oid, string instrument)
+    signal photoRequested(string oid)
 
     objectName: "item_" + oid
     visible: shown
@@ -157,14 +157,9 @@ Item {
                 visible: root.itemType === "photo"
                 text: root.value.length ? qsTr("Replace photo…") : qsTr("Import photo…")
                 Layout.minimumHeight: 48
-                onClicked: photoDialog.open()
+                onClicked: root.photoRequested(root.oid)
             }
-            FileDialog {
-                id: photoDialog
-                title: qsTr("Photo of the knees")
-                nameFilters: [qsTr("Photos (*.jpg *.jpeg *.png)")]
-                onAccepted: root.form.attachPhoto(root.oid, selectedFile)
-            }
+
             Item { Layout.fillWidth: true }
         }
 
@@ -182,13 +177,17 @@ Item {
             text: qsTr("Photo recorded (taken on another tablet: held at the gateway)")
             font.pixelSize: 14; opacity: 0.7
         }
-        MottlingReference {
-            visible: root.capture === "mottling_reference" && !root.derived
+        // Made only for the items that have it: six drawings per coded item would slow every form's opening.
+        Loader {
+            active: root.capture === "mottling_reference" && !root.derived
+            visible: active
             Layout.fillWidth: true
-            oid: root.oid
-            value: root.value
-            choices: root.choices
-            onPicked: function(code) { root.form.setValue(root.oid, code) }
+            sourceComponent: MottlingReference {
+                oid: root.oid
+                value: root.value
+                choices: root.choices
+                onPicked: function(code) { root.form.setValue(root.oid, code) }
+            }
         }
         Label {
             visible: root.help.length > 0 && !root.derived

@@ -3,6 +3,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
 import QtQuick.Layouts
+import QtQuick.Dialogs
 import Crf.App
 
 Page {
@@ -29,6 +30,14 @@ Page {
     // recycling the item's row while a measurement runs.
     property alias stopwatch: stopwatchPanel
     CrtStopwatchPanel { id: stopwatchPanel; form: model }
+    // One file dialog per page (a photo imported from a file: no camera on this device, or a picture taken apart).
+    FileDialog {
+        id: photoDialog
+        property string oid
+        title: qsTr("Photo of the knees")
+        nameFilters: [qsTr("Photos (*.jpg *.jpeg *.png)")]
+        onAccepted: model.attachPhoto(oid, selectedFile)
+    }
     function openInstrument(oid) {
         stopwatchPanel.oid = oid
         stopwatchPanel.open()
@@ -259,6 +268,7 @@ Page {
                 form: page.form
                 onMissingReasonRequested: function(oid, label) { missingDialog.ask(oid, label) }
                 onInstrumentRequested: function(oid, instrument) { page.openInstrument(oid) }
+                onPhotoRequested: function(oid) { photoDialog.oid = oid; photoDialog.open() }
             }
             ScrollBar.vertical: ScrollBar {}
         }

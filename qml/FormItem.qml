@@ -86,29 +86,42 @@ Item {
                 onTextEdited: root.form.setValue(root.oid, text)
             }
             // A bedside instrument bound to this item by the definition (the capillary refill stopwatch).
-            Button {
-                objectName: root.oid + "_stopwatch"
-                visible: root.capture === "crt_stopwatch"
-                text: qsTr("Stopwatch")
-                icon.name: "chronometer"
-                highlighted: true
+            Loader {
+                active: root.capture === "crt_stopwatch"
+                visible: active
                 Layout.minimumHeight: 48
-                onClicked: root.instrumentRequested(root.oid, root.capture)
+                sourceComponent: Button {
+                    objectName: root.oid + "_stopwatch"
+                    text: qsTr("Stopwatch")
+                    icon.name: "chronometer"
+                    highlighted: true
+                    Layout.minimumHeight: 48
+                    onClicked: root.instrumentRequested(root.oid, root.capture)
+                }
             }
-            Button {
-                visible: !root.derived && root.itemType === "datetime"
-                text: qsTr("Now")
+            Loader {
+                active: !root.derived && root.itemType === "datetime"
+                visible: active
                 Layout.minimumHeight: 48
-                onClicked: root.form.setValue(root.oid, root.form.now())
+                sourceComponent: Button {
+                    text: qsTr("Now")
+                    Layout.minimumHeight: 48
+                    onClicked: root.form.setValue(root.oid, root.form.now())
+                }
             }
             // Units: a choice when the definition allows several (bilirubin, creatinine), else shown as text.
-            ComboBox {
-                objectName: root.oid + "_unit"
-                visible: !root.derived && root.units.length > 1
-                model: root.units
-                currentIndex: Math.max(0, root.units.indexOf(root.unit))
+            // Choices are made only for the items that have them: a form opens faster (docs/performance.md).
+            Loader {
+                active: !root.derived && root.units.length > 1
+                visible: active
                 Layout.minimumHeight: 48
-                onActivated: root.form.setUnit(root.oid, currentText)
+                sourceComponent: ComboBox {
+                    objectName: root.oid + "_unit"
+                    model: root.units
+                    currentIndex: Math.max(0, root.units.indexOf(root.unit))
+                    height: 48
+                    onActivated: root.form.setUnit(root.oid, currentText)
+                }
             }
             Label {
                 visible: !root.derived && root.units.length <= 1 && root.unit.length > 0
@@ -117,47 +130,59 @@ Item {
             }
 
             // Yes / No, with "not answered" as a real state.
-            RowLayout {
-                visible: !root.derived && root.itemType === "boolean"
-                spacing: 6
-                Button {
-                    objectName: root.oid + "_yes"
-                    text: qsTr("Yes"); checkable: true; checked: root.value === "Y"
-                    Layout.minimumHeight: 48; Layout.minimumWidth: 80
-                    onClicked: root.form.setValue(root.oid, root.value === "Y" ? "" : "Y")
-                }
-                Button {
-                    objectName: root.oid + "_no"
-                    text: qsTr("No"); checkable: true; checked: root.value === "N"
-                    Layout.minimumHeight: 48; Layout.minimumWidth: 80
-                    onClicked: root.form.setValue(root.oid, root.value === "N" ? "" : "N")
+            Loader {
+                active: !root.derived && root.itemType === "boolean"
+                visible: active
+                sourceComponent: RowLayout {
+                    spacing: 6
+                    Button {
+                        objectName: root.oid + "_yes"
+                        text: qsTr("Yes"); checkable: true; checked: root.value === "Y"
+                        Layout.minimumHeight: 48; Layout.minimumWidth: 80
+                        onClicked: root.form.setValue(root.oid, root.value === "Y" ? "" : "Y")
+                    }
+                    Button {
+                        objectName: root.oid + "_no"
+                        text: qsTr("No"); checkable: true; checked: root.value === "N"
+                        Layout.minimumHeight: 48; Layout.minimumWidth: 80
+                        onClicked: root.form.setValue(root.oid, root.value === "N" ? "" : "N")
+                    }
                 }
             }
 
-            ComboBox {
-                objectName: root.oid + "_choice"
-                visible: !root.derived && root.itemType === "code"
-                model: root.choices
-                textRole: "label"
-                valueRole: "code"
+            Loader {
+                active: !root.derived && root.itemType === "code"
+                visible: active
                 Layout.preferredWidth: 420
                 Layout.minimumHeight: 48
-                currentIndex: {
-                    for (var i = 0; i < root.choices.length; ++i)
-                        if (root.choices[i].code === root.value) return i
-                    return -1
+                sourceComponent: ComboBox {
+                    objectName: root.oid + "_choice"
+                    model: root.choices
+                    textRole: "label"
+                    valueRole: "code"
+                    width: 420
+                    height: 48
+                    currentIndex: {
+                        for (var i = 0; i < root.choices.length; ++i)
+                            if (root.choices[i].code === root.value) return i
+                        return -1
+                    }
+                    displayText: currentIndex < 0 ? qsTr("Choose…") : currentText
+                    onActivated: root.form.setValue(root.oid, currentValue)
                 }
-                displayText: currentIndex < 0 ? qsTr("Choose…") : currentText
-                onActivated: root.form.setValue(root.oid, currentValue)
             }
 
             // Photo: imported from a file into the encrypted store (never a clear copy, metadata stripped).
-            Button {
-                objectName: root.oid + "_import"
-                visible: root.itemType === "photo"
-                text: root.value.length ? qsTr("Replace photo…") : qsTr("Import photo…")
+            Loader {
+                active: root.itemType === "photo"
+                visible: active
                 Layout.minimumHeight: 48
-                onClicked: root.photoRequested(root.oid)
+                sourceComponent: Button {
+                    objectName: root.oid + "_import"
+                    text: root.value.length ? qsTr("Replace photo…") : qsTr("Import photo…")
+                    Layout.minimumHeight: 48
+                    onClicked: root.photoRequested(root.oid)
+                }
             }
 
             Item { Layout.fillWidth: true }
@@ -210,18 +235,26 @@ Item {
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
-            CheckBox {
-                objectName: root.oid + "_confirm"
-                visible: root.issueLevel === "warning"
-                text: qsTr("Confirmed")
-                checked: root.confirmed
-                onToggled: root.form.setConfirmed(root.oid, checked)
-            }
-            Button {
-                visible: root.issueLevel === "missing"
-                text: qsTr("Reason missing…")
+            Loader {
+                active: root.issueLevel === "warning"
+                visible: active
                 Layout.minimumHeight: 48
-                onClicked: root.missingReasonRequested(root.oid, root.label)
+                sourceComponent: CheckBox {
+                    objectName: root.oid + "_confirm"
+                    text: qsTr("Confirmed")
+                    checked: root.confirmed
+                    onToggled: root.form.setConfirmed(root.oid, checked)
+                }
+            }
+            Loader {
+                active: root.issueLevel === "missing"
+                visible: active
+                Layout.minimumHeight: 48
+                sourceComponent: Button {
+                    text: qsTr("Reason missing…")
+                    Layout.minimumHeight: 48
+                    onClicked: root.missingReasonRequested(root.oid, root.label)
+                }
             }
         }
         Label {

@@ -26,12 +26,13 @@ Page {
             TextField { id: newId; objectName: "newSubjectId"; placeholderText: qsTr("Subject number"); Layout.minimumHeight: 48; Layout.preferredWidth: 220; font.pixelSize: 18 }
             TextField { id: newInitials; objectName: "newSubjectInitials"; placeholderText: qsTr("Initials"); Layout.minimumHeight: 48; Layout.preferredWidth: 120; font.pixelSize: 18 }
             Button {
+                objectName: "registerSubject"
                 text: qsTr("Register subject")
                 enabled: Session.ready
                 Layout.minimumHeight: 48
                 onClicked: Session.addSubject(newId.text, newInitials.text)
             }
-            Label { id: addMessage; font.pixelSize: 15 }
+            Label { id: addMessage; objectName: "addMessage"; font.pixelSize: 15 }
         }
         Connections {
             target: Session

@@ -1,9 +1,17 @@
-// Qt Quick Test runner: registers the C++ view-models, the I-MICRO definition as the Study singleton, and makes the
-// embedded Crf.Ui module importable.
+// Qt Quick Test runner: the pages over the real C++ view-models and a real encrypted tablet store (a temporary
+// folder, no gateway: the tablet is offline, as at the bedside), with the I-MICRO definition as the Study singleton.
+#include "app_core.h"
+#include "key_store.h"
+#include "language.h"
 #include "session_controller.h"
 #include "study_controller.h"
+#include "trial_controller.h"
 
+#include <QCoreApplication>
+#include <QEventLoop>
 #include <QQmlEngine>
+#include <QTemporaryDir>
+#include <QTimer>
 #include <QtQuickTest>
 
 class Setup : public QObject {
@@ -12,9 +20,27 @@ public slots:
     void qmlEngineAvailable(QQmlEngine* engine)
     {
         engine->addImportPath(QStringLiteral("qrc:/"));
-        static crf::ui::StudyController study(
-            crf::ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value());
-        crf::ui::registerQmlTypes(nullptr, nullptr, &study);
+        auto definition = crf::ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value();
+        static crf::ui::StudyController study(definition);
+        static QTemporaryDir dir;
+        crf::app::AppConfig cfg;
+        cfg.dataDir = dir.path();
+        cfg.gatewayAddress = QStringLiteral("127.0.0.1:1"); // unreachable: offline
+        cfg.definition = definition;
+        cfg.actor = {"nurse-q", "research_nurse", "01"};
+        const QString keyDir = dir.path();
+        cfg.makeKeyStore = [keyDir] { return crf::platform::makeFileKeyStore(keyDir); };
+        static crf::app::AppCore core(cfg);
+        static crf::ui::SessionController session(&core);
+        static crf::ui::SubjectListModel subjects(&core);
+        static crf::ui::TrialController trial(&core);
+        QEventLoop wait;
+        core.open([&](crf::Status) { wait.quit(); });
+        QTimer::singleShot(15000, &wait, &QEventLoop::quit);
+        wait.exec();
+        crf::ui::installLanguage(*QCoreApplication::instance(), QStringLiteral("en")); // the plural forms
+        crf::ui::registerQmlTypes(&session, &subjects, &study);
+        crf::ui::registerTrialController(&trial);
     }
 };
 

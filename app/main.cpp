@@ -57,13 +57,16 @@ int main(int argc, char** argv)
     const QCommandLineOption instrumentOpt(QStringLiteral("instrument"),
                                            QStringLiteral("With --form: open the instrument bound to this item."),
                                            QStringLiteral("oid"));
+    const QCommandLineOption sizeOpt(QStringLiteral("size"),
+                                     QStringLiteral("Window size WIDTHxHEIGHT (1280x800 landscape, 800x1280 portrait...)."),
+                                     QStringLiteral("size"), QStringLiteral("1280x800"));
     const QCommandLineOption langOpt(QStringLiteral("lang"),
                                      QStringLiteral("fr or en (default: $CRF_LANG, else the system locale)."),
                                      QStringLiteral("language"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."),
                                       QStringLiteral("theme"), QStringLiteral("light"));
     parser.addOptions({randomizationOpt, dataOpt, gatewayOpt, caOpt, userOpt, passwordStdinOpt, lockOpt, subjectOpt,
-                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt, instrumentOpt, langOpt});
+                       visitOpt, formOpt, studyOpt, screenshotOpt, themeOpt, instrumentOpt, langOpt, sizeOpt});
     parser.process(app);
 
     if (!crf::launch::language("crf-tablet", app, parser.value(langOpt)))
@@ -111,6 +114,18 @@ int main(int argc, char** argv)
     if (engine.rootObjects().isEmpty())
         return 1;
     QObject* root = engine.rootObjects().constFirst();
+    {
+        const QStringList wh = parser.value(sizeOpt).split(QLatin1Char('x'));
+        bool wOk = false, hOk = false;
+        const int w = wh.size() == 2 ? wh[0].toInt(&wOk) : 0, h = wh.size() == 2 ? wh[1].toInt(&hOk) : 0;
+        if (!wOk || !hOk || w < 320 || h < 320 || w > 7680 || h > 7680) {
+            qCritical("crf-tablet: --size: \"%s\" is not WIDTHxHEIGHT (320 to 7680 each)",
+                      qPrintable(parser.value(sizeOpt)));
+            return 2;
+        }
+        root->setProperty("width", w);
+        root->setProperty("height", h);
+    }
     root->setProperty("prefillUser", parser.value(userOpt));
     if (parser.isSet(subjectOpt)) {
         root->setProperty("initialVisit", parser.value(visitOpt));

@@ -17,6 +17,7 @@ Item {
     Component { id: formComponent; FormPage { anchors.fill: parent; study: Study; core: Session.core } }
     Component { id: barComponent; SyncBar { width: 1280; y: 720 } } // below the page's fields
     Component { id: loginComponent; LoginPage { anchors.fill: parent } }
+    Component { id: randomizationComponent; RandomizationPage { anchors.fill: parent } }
 
     TestCase {
         name: "Pages"
@@ -70,6 +71,19 @@ Item {
             casebook = createTemporaryObject(casebookComponent, root, { subjectId: "01-900" })
             tryVerify(function() { var s = findChild(casebook, "status_SOFA"); return s !== null && s.text.indexOf("Complete") === 0 }, 5000)
             verify(findChild(casebook, "status_SOFA").text.indexOf("not yet sent") > 0, "unsent, said on the form")
+        }
+
+        // A nurse sees the randomization page but cannot confirm; offline and before the first sync there is no box
+        // list on the tablet, and the page says so instead of proposing a number.
+        function test_4_onlyAnInvestigatorRandomizesAndNoBoxIsInventedOffline() {
+            var page = createTemporaryObject(randomizationComponent, root, { subjectId: "01-900" })
+            waitForRendering(page)
+            compare(Session.role, "research_nurse")
+            var confirm = findChild(page, "confirmRandomization")
+            typeInto(findChild(page, "boxNumber"), "3")
+            verify(!confirm.enabled, "a nurse cannot confirm a randomization")
+            tryVerify(function() { return findChild(page, "proposal").text.length > 0 }, 5000)
+            compare(Trial.proposedNumber, 0)
         }
 
         function test_3_aLoginWithoutNetworkOrVerifierIsRefusedInPlainWords() {

@@ -5,6 +5,7 @@
 #include "definition.h"
 #include "form_engine.h"
 #include "query.h"
+#include "query_domain.h"
 
 #include <map>
 #include <set>
@@ -45,11 +46,7 @@ void applyEditChecks(WriteTransaction& tx, const StudyRegistry& studies, const v
         const auto steps = tx.trial().querySteps(q.id);
         if (steps.empty() || steps.front().role != kEditCheckRole)
             continue;
-        std::vector<query::Action> actions;
-        for (const auto& s : steps)
-            if (auto a = query::parseAction(s.action))
-                actions.push_back(*a);
-        const auto state = query::replay(actions);
+        const auto state = stateOfSteps(steps);
         if (state && (*state == query::State::Open || *state == query::State::Answered))
             open[keyOf(steps.front().text)] = q.id;
     }

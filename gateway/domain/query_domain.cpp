@@ -8,6 +8,18 @@
 #include <map>
 
 namespace crf::gateway {
+
+Result<query::State> stateOfSteps(const std::vector<QueryStepRow>& steps)
+{
+    std::vector<query::Action> actions;
+    for (const auto& s : steps) {
+        const auto a = query::parseAction(s.action);
+        if (!a)
+            return Error{"query step", "unknown action \"" + s.action + "\""};
+        actions.push_back(*a);
+    }
+    return query::replay(actions);
+}
 namespace {
 
 void setForm(v1::FormRef* f, const std::string& subject, const std::string& visit, const std::string& form,
@@ -50,7 +62,6 @@ Result<v1::DataQuery> QueryDomain::load(uint64_t id) const
     q.set_item_oid(row->itemOid);
     const auto steps = m_store.trial().querySteps(id);
     q.set_origin(!steps.empty() && steps.front().role == kEditCheckRole ? "EDIT_CHECK" : "MANUAL");
-    std::vector<query::Action> actions;
     for (const auto& s : steps) {
         auto* step = q.add_steps();
         step->set_action(s.action);
@@ -58,10 +69,8 @@ Result<v1::DataQuery> QueryDomain::load(uint64_t id) const
         step->set_role(s.role);
         step->set_at_ms(s.atMs);
         step->set_text(s.text);
-        if (auto a = query::parseAction(s.action))
-            actions.push_back(*a);
     }
-    auto state = query::replay(actions);
+    auto state = stateOfSteps(steps);
     q.set_state(state ? std::string(query::stateCode(*state)) : "INVALID");
     return q;
 }

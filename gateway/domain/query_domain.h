@@ -5,12 +5,18 @@
 #include "clock.h"
 #include "crf/v1/trial.pb.h"
 #include "identity/identity.h"
+#include "query.h"
 #include "storage/store.h"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace crf::gateway {
+
+/// Where a query stands after its recorded steps (core/query.h replays the actions); an unknown action code in the
+/// store is an error, never skipped.
+Result<query::State> stateOfSteps(const std::vector<QueryStepRow>& steps);
 
 /// Thread-safe. Access control has decided who may call what; the role stamped on a step is the caller's grant that
 /// allows it.

@@ -39,52 +39,52 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="95" />
+        <location filename="../qml/CasebookPage.qml" line="97" />
         <source>Consent: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="101" />
+        <location filename="../qml/CasebookPage.qml" line="103" />
         <source>No new study data: adverse events, vital status and the end of study stay open.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="111" />
+        <location filename="../qml/CasebookPage.qml" line="113" />
         <source>Randomized: number %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="112" />
+        <location filename="../qml/CasebookPage.qml" line="114" />
         <source>Not randomized</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="118" />
+        <location filename="../qml/CasebookPage.qml" line="120" />
         <source>Record consent decision…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="125" />
+        <location filename="../qml/CasebookPage.qml" line="127" />
         <source>Dosing and unblinding…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="125" />
+        <location filename="../qml/CasebookPage.qml" line="127" />
         <source>Randomize…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="165" />
+        <location filename="../qml/CasebookPage.qml" line="167" />
         <source>Overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="165" />
+        <location filename="../qml/CasebookPage.qml" line="167" />
         <source>Due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/CasebookPage.qml" line="193" />
+        <location filename="../qml/CasebookPage.qml" line="195" />
         <source>not yet sent</source>
         <translation type="unfinished" />
     </message>
@@ -146,82 +146,77 @@
 <context>
     <name>FormItem</name>
     <message>
-        <location filename="../qml/FormItem.qml" line="61" />
+        <location filename="../qml/FormItem.qml" line="63" />
         <source>site only</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="74" />
+        <location filename="../qml/FormItem.qml" line="76" />
         <source>computed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="92" />
+        <location filename="../qml/FormItem.qml" line="97" />
         <source>Stopwatch</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="100" />
+        <location filename="../qml/FormItem.qml" line="109" />
         <source>Now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="125" />
+        <location filename="../qml/FormItem.qml" line="142" />
         <source>Yes</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="131" />
+        <location filename="../qml/FormItem.qml" line="148" />
         <source>No</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="150" />
+        <location filename="../qml/FormItem.qml" line="172" />
         <source>Choose…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="158" />
+        <location filename="../qml/FormItem.qml" line="184" />
+        <source>Take photo…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormItem.qml" line="196" />
         <source>Replace photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="158" />
+        <location filename="../qml/FormItem.qml" line="196" />
         <source>Import photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="164" />
-        <source>Photo of the knees</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../qml/FormItem.qml" line="165" />
-        <source>Photos (*.jpg *.jpeg *.png)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../qml/FormItem.qml" line="182" />
+        <location filename="../qml/FormItem.qml" line="216" />
         <source>Photo recorded (taken on another tablet: held at the gateway)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="217" />
+        <location filename="../qml/FormItem.qml" line="258" />
         <source>Confirmed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="223" />
+        <location filename="../qml/FormItem.qml" line="268" />
         <source>Reason missing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="231" />
+        <location filename="../qml/FormItem.qml" line="277" />
         <source>Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="239" />
+        <location filename="../qml/FormItem.qml" line="285" />
         <source>Missing: %1%2</source>
         <translation type="unfinished" />
     </message>
@@ -229,184 +224,204 @@
 <context>
     <name>FormPage</name>
     <message>
-        <location filename="../qml/FormPage.qml" line="45" />
+        <location filename="../qml/FormPage.qml" line="57" />
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="60" />
+        <source>Take photo</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="74" />
+        <source>Photo of the knees</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="75" />
+        <source>Photos (*.jpg *.jpeg *.png)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="91" />
         <source>Casebook</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="51" />
+        <location filename="../qml/FormPage.qml" line="97" />
         <source>subject %1 · %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="52" />
+        <location filename="../qml/FormPage.qml" line="98" />
         <source>entry</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="72" />
+        <location filename="../qml/FormPage.qml" line="118" />
         <source>This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="102" />
+        <location filename="../qml/FormPage.qml" line="148" />
         <source>Open data queries on this form: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="120" />
+        <location filename="../qml/FormPage.qml" line="166" />
         <source>Answered here, sent at the next sync: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="121" />
+        <location filename="../qml/FormPage.qml" line="167" />
         <source>Answered: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="127" />
+        <location filename="../qml/FormPage.qml" line="173" />
         <source>Changed on two tablets: save the right value with its reason to resolve it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="136" />
+        <location filename="../qml/FormPage.qml" line="182" />
         <source>Answer (correct the value above if needed, with its reason)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="141" />
+        <location filename="../qml/FormPage.qml" line="187" />
         <source>Answer</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="168" />
+        <location filename="../qml/FormPage.qml" line="214" />
         <source>Eligible: every criterion is met</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="169" />
+        <location filename="../qml/FormPage.qml" line="215" />
         <source>Not eligible</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="170" />
+        <location filename="../qml/FormPage.qml" line="216" />
         <source>Eligibility incomplete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="182" />
+        <location filename="../qml/FormPage.qml" line="228" />
         <source>%1 criteria not yet decided: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="227" />
+        <location filename="../qml/FormPage.qml" line="273" />
         <source>Discard</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="282" />
-        <location filename="../qml/FormPage.qml" line="377" />
+        <location filename="../qml/FormPage.qml" line="331" />
+        <location filename="../qml/FormPage.qml" line="426" />
         <source>Unsaved changes</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="285" />
+        <location filename="../qml/FormPage.qml" line="334" />
         <source>Restore record…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="285" />
+        <location filename="../qml/FormPage.qml" line="334" />
         <source>Entered in error…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="293" />
+        <location filename="../qml/FormPage.qml" line="342" />
         <source>Sign…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="300" />
-        <location filename="../qml/FormPage.qml" line="390" />
+        <location filename="../qml/FormPage.qml" line="349" />
+        <location filename="../qml/FormPage.qml" line="439" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="314" />
+        <location filename="../qml/FormPage.qml" line="363" />
         <source>Why is this value missing?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="322" />
+        <location filename="../qml/FormPage.qml" line="371" />
         <source>Details</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="329" />
+        <location filename="../qml/FormPage.qml" line="378" />
         <source>Restore this record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="329" />
+        <location filename="../qml/FormPage.qml" line="378" />
         <source>Mark this record entered in error</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="334" />
+        <location filename="../qml/FormPage.qml" line="383" />
         <source>Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="335" />
+        <location filename="../qml/FormPage.qml" line="384" />
         <source>Reason</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="346" />
+        <location filename="../qml/FormPage.qml" line="395" />
         <source>Sign this form</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="352" />
+        <location filename="../qml/FormPage.qml" line="401" />
         <source>Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="355" />
+        <location filename="../qml/FormPage.qml" line="404" />
         <source>Password</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="383" />
+        <location filename="../qml/FormPage.qml" line="432" />
         <source>This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="398" />
+        <location filename="../qml/FormPage.qml" line="447" />
         <source>Leave, keep for later</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="404" />
+        <location filename="../qml/FormPage.qml" line="453" />
         <source>Discard changes</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="412" />
+        <location filename="../qml/FormPage.qml" line="461" />
         <source>Stay</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="423" />
+        <location filename="../qml/FormPage.qml" line="472" />
         <source>Reason for change</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="428" />
+        <location filename="../qml/FormPage.qml" line="477" />
         <source>A saved value is being changed. Give the reason (21 CFR 11.10(e)).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="430" />
+        <location filename="../qml/FormPage.qml" line="479" />
         <source>Explain the change</source>
         <translation type="unfinished" />
     </message>
@@ -705,92 +720,92 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="29" />
+        <location filename="../qml/SubjectListPage.qml" line="30" />
         <source>Register subject</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../qml/SubjectListPage.qml" line="54" />
+        <location filename="../qml/SubjectListPage.qml" line="55" />
         <source>Consent to seek: %n subject(s)</source>
         <translation><numerusform>Consent to seek: %n subject</numerusform><numerusform>Consent to seek: %n subjects</numerusform></translation>
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="64" />
+        <location filename="../qml/SubjectListPage.qml" line="65" />
         <source>OVERDUE</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="65" />
+        <location filename="../qml/SubjectListPage.qml" line="66" />
         <source>next reminder %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="82" />
+        <location filename="../qml/SubjectListPage.qml" line="83" />
         <source>visit due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="83" />
+        <location filename="../qml/SubjectListPage.qml" line="84" />
         <source>visit overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="84" />
+        <location filename="../qml/SubjectListPage.qml" line="85" />
         <source>consent awaited</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="85" />
+        <location filename="../qml/SubjectListPage.qml" line="86" />
         <source>open query</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="86" />
+        <location filename="../qml/SubjectListPage.qml" line="87" />
         <source>conflict</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="87" />
+        <location filename="../qml/SubjectListPage.qml" line="88" />
         <source>changes not yet sent</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="101" />
+        <location filename="../qml/SubjectListPage.qml" line="102" />
         <source>%1 · %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="135" />
+        <location filename="../qml/SubjectListPage.qml" line="136" />
         <source>site %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="138" />
+        <location filename="../qml/SubjectListPage.qml" line="139" />
         <source>Visit overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="139" />
+        <location filename="../qml/SubjectListPage.qml" line="140" />
         <source>Visit due today</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../qml/SubjectListPage.qml" line="141" />
+        <location filename="../qml/SubjectListPage.qml" line="142" />
         <source>%n open query(ies)</source>
         <translation><numerusform>%n open query</numerusform><numerusform>%n open queries</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/SubjectListPage.qml" line="142" />
+        <location filename="../qml/SubjectListPage.qml" line="143" />
         <source>%n conflict(s)</source>
         <translation><numerusform>%n conflict</numerusform><numerusform>%n conflicts</numerusform></translation>
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="143" />
+        <location filename="../qml/SubjectListPage.qml" line="144" />
         <source>not yet sent</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/SubjectListPage.qml" line="161" />
+        <location filename="../qml/SubjectListPage.qml" line="162" />
         <source>No subjects yet. Register one above, or sync to receive the site's subjects.</source>
         <translation type="unfinished" />
     </message>
@@ -869,88 +884,128 @@
 <context>
     <name>crf::ui::FormModel</name>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="121" />
+        <location filename="../app/ui/form_model.cpp" line="122" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="616" />
+        <location filename="../app/ui/form_model.cpp" line="617" />
+        <location filename="../app/ui/form_model.cpp" line="641" />
         <source>%1 is not a photo item of this form</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="623" />
+        <location filename="../app/ui/form_model.cpp" line="624" />
         <source>The photo %1 cannot be read</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="627" />
+        <location filename="../app/ui/form_model.cpp" line="628" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="640" />
+        <location filename="../app/ui/form_model.cpp" line="645" />
+        <source>The camera gave no picture: take the photo again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="652" />
+        <source>The photo could not be encoded: take it again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="655" />
+        <source>from the camera</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="665" />
         <source>The photo %1 was not kept: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="643" />
+        <location filename="../app/ui/form_model.cpp" line="668" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="690" />
+        <location filename="../app/ui/form_model.cpp" line="715" />
         <source>Answer not accepted: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="762" />
+        <location filename="../app/ui/form_model.cpp" line="787" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="763" />
+        <location filename="../app/ui/form_model.cpp" line="788" />
         <source>Record restored.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="773" />
+        <location filename="../app/ui/form_model.cpp" line="798" />
         <source>Not connected to the tablet store.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="780" />
+        <location filename="../app/ui/form_model.cpp" line="805" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="781" />
+        <location filename="../app/ui/form_model.cpp" line="806" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="825" />
+        <location filename="../app/ui/form_model.cpp" line="850" />
         <source>Nothing changed.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="825" />
+        <location filename="../app/ui/form_model.cpp" line="850" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Saved on this tablet (%n value).</numerusform><numerusform>Saved on this tablet (%n values).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="869" />
+        <location filename="../app/ui/form_model.cpp" line="894" />
         <source>Signed by %1 on %2: %3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="871" />
+        <location filename="../app/ui/form_model.cpp" line="896" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="889" />
+        <location filename="../app/ui/form_model.cpp" line="914" />
         <source>Signed.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>crf::ui::PhotoCamera</name>
+    <message>
+        <location filename="../app/ui/photo_camera.cpp" line="35" />
+        <location filename="../app/ui/photo_camera.cpp" line="76" />
+        <source>No camera on this device: import the photo from a file.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/photo_camera.cpp" line="48" />
+        <source>The camera failed: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/photo_camera.cpp" line="56" />
+        <source>The photo was not taken: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/photo_camera.cpp" line="75" />
+        <source>Start the camera first.</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -980,42 +1035,42 @@
 <context>
     <name>crf::ui::SessionController</name>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="182" />
+        <location filename="../app/ui/session_controller.cpp" line="183" />
         <source>never</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="241" />
+        <location filename="../app/ui/session_controller.cpp" line="242" />
         <source>Subject number: use 1 to 20 letters, digits or dashes.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="245" />
+        <location filename="../app/ui/session_controller.cpp" line="246" />
         <source>Initials: use 1 to 4 letters.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="257" />
+        <location filename="../app/ui/session_controller.cpp" line="258" />
         <source>This subject is already registered.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="259" />
+        <location filename="../app/ui/session_controller.cpp" line="260" />
         <source>Subject registered.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="352" />
+        <location filename="../app/ui/session_controller.cpp" line="354" />
         <source>The password is wrong.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="403" />
+        <location filename="../app/ui/session_controller.cpp" line="405" />
         <source>Casebook signed by %1 on %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="404" />
+        <location filename="../app/ui/session_controller.cpp" line="406" />
         <source>Casebook signature of %1 (%2) broken: data changed since. A new signature is needed.</source>
         <translation type="unfinished" />
     </message>

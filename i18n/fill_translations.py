@@ -220,6 +220,17 @@ FR = {
     'Partial': 'Partiel',
     'None recorded': 'Aucune saisie',
     'Empty': 'Vide',
+    'Take photo…': 'Prendre une photo…',
+    'Cancel': 'Annuler',
+    'Take photo': 'Prendre la photo',
+    'The camera gave no picture: take the photo again': "L'appareil photo n'a donné aucune image : reprenez la photo",
+    'The photo could not be encoded: take it again': "La photo n'a pas pu être encodée : reprenez-la",
+    'from the camera': "de l'appareil photo",
+    'No camera on this device: import the photo from a file.':
+        "Pas d'appareil photo sur cet appareil : importez la photo depuis un fichier.",
+    'The camera failed: %1': "L'appareil photo a échoué : %1",
+    'The photo was not taken: %1': "La photo n'a pas été prise : %1",
+    'Start the camera first.': "Démarrez d'abord l'appareil photo.",
     'Box %1: %2. Recorded in the security log; the sponsor has been alerted.':
         'Boîte %1 : %2. Consigné dans le journal de sécurité ; le promoteur a été alerté.',
 }

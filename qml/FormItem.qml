@@ -30,6 +30,8 @@ Item {
     signal missingReasonRequested(string oid, string label)
     signal instrumentRequested(string oid, string instrument)
     signal photoRequested(string oid)
+    signal cameraRequested(string oid)
+    property bool cameraAvailable: false
 
     objectName: "item_" + oid
     visible: shown
@@ -172,6 +174,18 @@ Item {
                 }
             }
 
+            // Photo: taken with the tablet's camera where there is one, straight into the encrypted store.
+            Loader {
+                active: root.itemType === "photo" && root.cameraAvailable
+                visible: active
+                Layout.minimumHeight: 48
+                sourceComponent: Button {
+                    objectName: root.oid + "_camera"
+                    text: qsTr("Take photo…")
+                    highlighted: true
+                    onClicked: root.cameraRequested(root.oid)
+                }
+            }
             // Photo: imported from a file into the encrypted store (never a clear copy, metadata stripped).
             Loader {
                 active: root.itemType === "photo"

@@ -4,6 +4,7 @@ import QtQuick.Controls
 import QtQuick.Controls.Material
 import QtQuick.Layouts
 import QtQuick.Dialogs
+import QtMultimedia
 import Crf.App
 
 Page {
@@ -30,6 +31,42 @@ Page {
     // recycling the item's row while a measurement runs.
     property alias stopwatch: stopwatchPanel
     CrtStopwatchPanel { id: stopwatchPanel; form: model }
+    // The camera (Qt Multimedia), where the device has one: the still goes to memory, then into the encrypted store.
+    property alias camera: camera
+    PhotoCamera {
+        id: camera
+        onCaptured: function(image) { model.attachImage(cameraPopup.oid, image); cameraPopup.close() }
+    }
+    Popup {
+        id: cameraPopup
+        objectName: "cameraPopup"
+        property string oid
+        modal: true
+        anchors.centerIn: Overlay.overlay
+        width: Math.min(page.width - 32, 960)
+        height: Math.min(page.height - 32, 720)
+        onOpened: { camera.videoOutput = viewfinder; camera.start() }
+        onClosed: camera.stop()
+        contentItem: ColumnLayout {
+            spacing: 10
+            VideoOutput { id: viewfinder; Layout.fillWidth: true; Layout.fillHeight: true }
+            Label { visible: camera.message.length > 0; text: camera.message; color: "#d32f2f"; wrapMode: Text.WordWrap; Layout.fillWidth: true }
+            RowLayout {
+                Layout.fillWidth: true
+                Item { Layout.fillWidth: true }
+                Button { text: qsTr("Cancel"); flat: true; Layout.minimumHeight: 56; onClicked: cameraPopup.close() }
+                Button {
+                    objectName: "cameraShoot"
+                    text: qsTr("Take photo")
+                    highlighted: true
+                    enabled: camera.active
+                    Layout.minimumHeight: 56; Layout.minimumWidth: 180
+                    onClicked: camera.capture()
+                }
+            }
+        }
+    }
+
     // One file dialog per page (a photo imported from a file: no camera on this device, or a picture taken apart).
     FileDialog {
         id: photoDialog
@@ -269,6 +306,8 @@ Page {
                 onMissingReasonRequested: function(oid, label) { missingDialog.ask(oid, label) }
                 onInstrumentRequested: function(oid, instrument) { page.openInstrument(oid) }
                 onPhotoRequested: function(oid) { photoDialog.oid = oid; photoDialog.open() }
+                onCameraRequested: function(oid) { cameraPopup.oid = oid; cameraPopup.open() }
+                cameraAvailable: camera.available
             }
             ScrollBar.vertical: ScrollBar {}
         }

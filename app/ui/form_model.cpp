@@ -5,6 +5,7 @@
 #include "dosing.h"
 #include "study_controller.h"
 
+#include <QBuffer>
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -630,10 +631,34 @@ void FormModel::attachPhoto(const QString& oid, const QUrl& file)
                             .arg(limit / (1024.0 * 1024.0), 0, 'f', 1));
         return;
     }
-    std::string bytes = in.readAll().toStdString();
+    keepPhoto(oid, in.readAll().toStdString(), QFileInfo(path).fileName());
+}
+
+void FormModel::attachImage(const QString& oid, const QImage& image)
+{
+    const v1::Item* item = itemDef(oid);
+    if (!item || item->type() != v1::ITEM_TYPE_PHOTO || !m_core) {
+        setState(false, tr("%1 is not a photo item of this form").arg(oid));
+        return;
+    }
+    if (image.isNull()) {
+        setState(false, tr("The camera gave no picture: take the photo again"));
+        return;
+    }
+    QByteArray jpeg;
+    QBuffer buffer(&jpeg);
+    buffer.open(QIODevice::WriteOnly);
+    if (!image.save(&buffer, "JPEG", 90)) {
+        setState(false, tr("The photo could not be encoded: take it again"));
+        return;
+    }
+    keepPhoto(oid, jpeg.toStdString(), tr("from the camera"));
+}
+
+void FormModel::keepPhoto(const QString& oid, std::string bytes, const QString& name)
+{
     setState(true, QString());
-    m_core->addPhoto(std::move(bytes), [this, self = QPointer(this), oid,
-                                        name = QFileInfo(path).fileName()](Result<std::string> digest) {
+    m_core->addPhoto(std::move(bytes), [this, self = QPointer(this), oid, name](Result<std::string> digest) {
         if (!self)
             return;
         if (!digest) {

@@ -6,6 +6,7 @@
 #include "tablet_store.h"
 
 #include <QAbstractListModel>
+#include <QImage>
 #include <QPointer>
 #include <QTimer>
 #include <QUrl>
@@ -147,6 +148,9 @@ public:
     /// metadata stripped, refused above the size limit or when not JPEG/PNG; the item then holds its digest. The file
     /// is read, never copied or moved.
     Q_INVOKABLE void attachPhoto(const QString& oid, const QUrl& file);
+    /// A photo taken with the tablet's camera (PhotoCamera): encoded as JPEG in memory, then kept as attachPhoto keeps
+    /// a file's bytes. Nothing is written outside the encrypted store.
+    Q_INVOKABLE void attachImage(const QString& oid, const QImage& image);
     QVariantMap photos() const { return m_photos; }
     QString draftNote() const { return m_draftNote; }
     /// Drops the unsaved input (and its draft) and shows the saved values again.
@@ -204,6 +208,7 @@ private:
     std::optional<crf::store::FormKey> m_loadedKey;
     bool m_draftStored = false; // a draft of the loaded instance is in the store
     void restoreDraft(const std::string& bytes);
+    void keepPhoto(const QString& oid, std::string bytes, const QString& name);
 };
 
 } // namespace crf::ui

@@ -11,6 +11,7 @@
 #include "app_core.h"
 #include "crt_stopwatch_model.h"
 #include "form_model.h"
+#include "photo_camera.h"
 #include "study_controller.h"
 #include "tablet_store.h"
 
@@ -264,6 +265,7 @@ void registerQmlTypes(SessionController* session, SubjectListModel* subjects, St
 {
     qmlRegisterType<FormModel>("Crf.App", 1, 0, "FormModel");
     qmlRegisterType<CrtStopwatchModel>("Crf.App", 1, 0, "CrtStopwatch");
+    qmlRegisterType<PhotoCamera>("Crf.App", 1, 0, "PhotoCamera");
     if (study)
         qmlRegisterSingletonInstance("Crf.App", 1, 0, "Study", study);
     if (session)

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -431,4 +432,22 @@ TEST_F(FormModelTest, theSiteDashboardCountsVisitsDueAndOverdueFromRandomization
     EXPECT_GE(role("01-101", ui::SubjectListModel::UnsentRole), 1) << "saved here, not yet at the gateway";
     EXPECT_EQ(list.summary().value("dueToday").toInt(), 2) << "01-101 (D1) and 01-102 (D3)";
     EXPECT_EQ(list.summary().value("overdue").toInt(), 2);
+}
+
+TEST_F(FormModelTest, aPhotoFromTheCameraGoesFromMemoryIntoTheEncryptedStore)
+{
+    auto m = open("D1", "MOTTLING");
+    m->attachImage("KNEE_PHOTO", QImage());
+    EXPECT_TRUE(m->message().contains("no picture")) << m->message().toStdString();
+    QImage still(640, 480, QImage::Format_RGB32);
+    still.fill(QColor(0xe8, 0xb8, 0x9a));
+    m->attachImage("KNEE_PHOTO", still);
+    ASSERT_TRUE(test::spinUntil([&] { return m->photos().contains("KNEE_PHOTO"); }));
+    EXPECT_EQ(m->valueOf("KNEE_PHOTO").size(), 64);
+    const QString url = m->photos().value("KNEE_PHOTO").toString();
+    ASSERT_TRUE(url.startsWith("data:image/jpeg;base64,"));
+    QImage back;
+    ASSERT_TRUE(back.loadFromData(QByteArray::fromBase64(url.mid(23).toLatin1()), "JPEG"));
+    EXPECT_EQ(back.size(), still.size());
+    EXPECT_EQ(QDir(dir.path()).entryList({"*.jpg", "*.jpeg", "*.png"}).size(), 0) << "nothing written beside the store";
 }

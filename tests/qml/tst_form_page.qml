@@ -169,6 +169,11 @@ Item {
             compare(page.form.valueOf("MOTTLING_SCORE"), "0")
             show("KNEE_PHOTO")
             verify(findChild(page, "KNEE_PHOTO_import").visible, "a photo is imported from a file here")
+            // No camera on this machine: no camera button, and asking for one says what to do instead.
+            verify(!page.camera.available)
+            compare(findChild(page, "KNEE_PHOTO_camera"), null)
+            page.camera.capture()
+            compare(page.camera.message, "No camera on this device: import the photo from a file.")
         }
 
         // The capillary refill stopwatch, with the hands: choose the knee, hold the pad, let go, tap when the colour

@@ -90,6 +90,54 @@
     </message>
 </context>
 <context>
+    <name>ConsentState</name>
+    <message>
+        <location filename="../app/ui/language.cpp" line="39" />
+        <source>Not included (screening data only)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="40" />
+        <source>Emergency inclusion, consent to be sought</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="41" />
+        <source>Relative consented, patient to be asked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="42" />
+        <source>Consent to continue given</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="43" />
+        <source>Refused to continue (data kept)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="44" />
+        <source>Withdrew (data kept)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="45" />
+        <source>Died before consent could be sought</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="46" />
+        <source>Lost to follow-up</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="47" />
+        <source>Objected to the use of data (out of analysis)</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>CrtStopwatchPanel</name>
     <message>
         <location filename="../qml/CrtStopwatchPanel.qml" line="32" />
@@ -1004,7 +1052,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/photo_camera.cpp" line="75" />
+        <location filename="../app/ui/photo_camera.cpp" line="76" />
         <source>Start the camera first.</source>
         <translation type="unfinished" />
     </message>
@@ -1078,52 +1126,52 @@
 <context>
     <name>crf::ui::TrialController</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="156" />
+        <location filename="../app/ui/trial_controller.cpp" line="157" />
         <source>Conflict</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="158" />
+        <location filename="../app/ui/trial_controller.cpp" line="159" />
         <source>Query open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="160" />
+        <location filename="../app/ui/trial_controller.cpp" line="161" />
         <source>Entered in error</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="162" />
+        <location filename="../app/ui/trial_controller.cpp" line="163" />
         <source>Changed since signed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="164" />
+        <location filename="../app/ui/trial_controller.cpp" line="165" />
         <source>Signed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="166" />
+        <location filename="../app/ui/trial_controller.cpp" line="167" />
         <source>Complete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="168" />
+        <location filename="../app/ui/trial_controller.cpp" line="169" />
         <source>Partial</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="171" />
+        <location filename="../app/ui/trial_controller.cpp" line="172" />
         <source>None recorded</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="171" />
+        <location filename="../app/ui/trial_controller.cpp" line="172" />
         <source>Empty</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="295" />
+        <location filename="../app/ui/trial_controller.cpp" line="296" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation type="unfinished" />
     </message>

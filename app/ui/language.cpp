@@ -32,4 +32,25 @@ bool installLanguage(QCoreApplication& app, const QString& language)
     return QCoreApplication::installTranslator(translator);
 }
 
+namespace {
+// The labels of core/consent.cpp, marked for lupdate (context "ConsentState"); a label changed there shows in English
+// until it is translated again.
+[[maybe_unused]] const char* const kConsentLabels[] = {
+    QT_TRANSLATE_NOOP("ConsentState", "Not included (screening data only)"),
+    QT_TRANSLATE_NOOP("ConsentState", "Emergency inclusion, consent to be sought"),
+    QT_TRANSLATE_NOOP("ConsentState", "Relative consented, patient to be asked"),
+    QT_TRANSLATE_NOOP("ConsentState", "Consent to continue given"),
+    QT_TRANSLATE_NOOP("ConsentState", "Refused to continue (data kept)"),
+    QT_TRANSLATE_NOOP("ConsentState", "Withdrew (data kept)"),
+    QT_TRANSLATE_NOOP("ConsentState", "Died before consent could be sought"),
+    QT_TRANSLATE_NOOP("ConsentState", "Lost to follow-up"),
+    QT_TRANSLATE_NOOP("ConsentState", "Objected to the use of data (out of analysis)"),
+};
+} // namespace
+
+QString consentStateLabel(const std::string& coreLabel)
+{
+    return QCoreApplication::translate("ConsentState", coreLabel.c_str());
+}
+
 } // namespace crf::ui

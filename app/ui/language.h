@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QString>
+#include <string>
 
 class QCoreApplication;
 
@@ -13,5 +14,8 @@ QString chooseLanguage(const QString& requested, QString* error = nullptr);
 
 /// Loads the embedded translation (qrc:/i18n/crf_<lang>.qm) and makes dates and numbers follow the language.
 bool installLanguage(QCoreApplication& app, const QString& language);
+
+/// A consent state's label in the screen's language (the label core/consent.cpp gives is the source text).
+QString consentStateLabel(const std::string& coreLabel);
 
 } // namespace crf::ui

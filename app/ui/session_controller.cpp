@@ -11,6 +11,7 @@
 #include "app_core.h"
 #include "crt_stopwatch_model.h"
 #include "form_model.h"
+#include "language.h"
 #include "photo_camera.h"
 #include "study_controller.h"
 #include "tablet_store.h"
@@ -126,7 +127,7 @@ void SubjectListModel::loadOverview()
                     row->overdue += when == study::Due::Overdue;
                 }
             }
-            row->consent = o.consentAwaited ? QString::fromStdString(o.consentLabel) : QString();
+            row->consent = o.consentAwaited ? consentStateLabel(o.consentLabel) : QString();
             due += row->dueToday > 0;
             overdue += row->overdue > 0;
             queries += row->queries > 0;

@@ -1,6 +1,7 @@
 #include "trial_controller.h"
 
 #include "dosing.h"
+#include "language.h"
 
 #include <QDate>
 #include <QDateTime>
@@ -91,7 +92,7 @@ void TrialController::load(const QString& subjectId)
             return;
         if (view) {
             self->m_consentState = QString::fromStdString(std::string(consent::stateCode(view->state)));
-            self->m_consentLabel = QString::fromStdString(std::string(consent::stateLabel(view->state)));
+            self->m_consentLabel = ui::consentStateLabel(std::string(consent::stateLabel(view->state)));
             self->m_consentPending = view->rights.awaitingDecision;
             self->m_collectionStopped = !view->rights.collectionContinues;
             self->m_consentProblem = QString::fromStdString(view->problem);

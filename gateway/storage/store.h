@@ -1,4 +1,4 @@
-// Store: the gateway's storage interface (SQLite embedded by default; PostgreSQL later). Append-only events.
+// Store: the gateway's storage interface (SQLite embedded by default, or PostgreSQL). Append-only events.
 #pragma once
 
 #include "crf/v1/events.pb.h"
@@ -144,5 +144,19 @@ public:
 
 /// Opens (creating if needed) the embedded SQLite store in `dataDir` (file `gateway.db`).
 Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir);
+
+/// Opens the PostgreSQL store at `uri` (libpq URI) with up to `connections` connections. The schema must be current
+/// and the role must not be able to update or delete the audit trail (pg_schema.cpp, docs/operations.md).
+Result<std::unique_ptr<Store>> openPostgresStore(const std::string& uri, int connections = 8);
+
+/// Creates or upgrades the PostgreSQL schema step by step as its owner (`ownerUri`) and grants `appRole` what the
+/// gateway needs (insert and read of the audit tables, no update or delete). Returns the schema version.
+Result<int> migratePostgresStore(const std::string& ownerUri, const std::string& appRole);
+
+/// Whether `spec` names a PostgreSQL store (`postgresql://` or `postgres://`) rather than an SQLite data folder.
+bool isPostgresUri(const std::string& spec);
+
+/// `openPostgresStore` for a PostgreSQL URI, else `openSqliteStore` for a data folder.
+Result<std::unique_ptr<Store>> openStore(const std::string& spec);
 
 } // namespace crf::gateway

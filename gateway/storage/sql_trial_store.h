@@ -1,21 +1,16 @@
-// SqliteTrialStore: TrialStore over the gateway's SQLite connection (tables of schema 7).
+// SqlTrialStore: TrialStore over the gateway's SQL connections (SQLite or PostgreSQL; docs/operations.md).
 #pragma once
 
+#include "sql_db.h"
 #include "trial_store.h"
-
-#include <mutex>
-
-namespace crf::sql {
-class Database;
-} // namespace crf::sql
 
 namespace crf::gateway {
 
 /// The trial tables' SQL, on a connection whose lock and transaction the caller holds. Used by the push transaction
-/// (as its TrialWrite) and by SqliteTrialStore.
-class SqliteTrialOps : public TrialWrite {
+/// (as its TrialWrite) and by SqlTrialStore.
+class TrialOps : public TrialWrite {
 public:
-    explicit SqliteTrialOps(sql::Database& db) : m_db(db) {}
+    explicit TrialOps(db::Connection& db) : m_db(db) {}
     std::optional<ConsentRow> consent(const std::string& studyId, const std::string& subjectId) override;
     void putConsent(const ConsentRow& row) override;
     std::optional<BoxRow> box(const std::string& studyId, uint32_t number) override;
@@ -39,23 +34,14 @@ public:
     std::vector<TrialQueryRow> trialQueries(const std::string& studyId);
     std::vector<AlertRow> alerts(const std::string& studyId);
 
-    /// Schema 7 tables.
-    static void migrate(sql::Database& db);
-    /// Schema 8: source data verification marks.
-    static void migrateSdv(sql::Database& db);
-    /// Schema 9: data queries and their steps.
-    static void migrateQueries(sql::Database& db);
-    /// Schema 10: central review codes and scores.
-    static void migrateReview(sql::Database& db);
-
 protected:
-    sql::Database& m_db;
+    db::Connection& m_db;
 };
 
-/// Shares the store's connection and mutex, so trial writes serialise with event writes.
-class SqliteTrialStore final : public TrialStore {
+/// Borrows a connection of the store's pool per call; writes take the writers' lock like event writes.
+class SqlTrialStore final : public TrialStore {
 public:
-    SqliteTrialStore(sql::Database& db, std::mutex& mutex) : m_ops(db), m_db(db), m_mutex(mutex) {}
+    explicit SqlTrialStore(db::Pool& pool) : m_pool(pool) {}
 
     std::vector<ConsentRow> consentRows(const std::string& studyId, const std::string& siteId) override;
     std::vector<BoxRow> siteBoxes(const std::string& studyId, const std::string& siteId) override;
@@ -84,9 +70,7 @@ public:
     std::vector<CentralScore> centralScores(const std::string& studyId) override;
 
 private:
-    SqliteTrialOps m_ops;
-    sql::Database& m_db;
-    std::mutex& m_mutex;
+    db::Pool& m_pool;
 };
 
 } // namespace crf::gateway

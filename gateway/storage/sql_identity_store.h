@@ -1,23 +1,18 @@
-// SqliteIdentityStore: IdentityStore over the gateway's SQLite connection (tables of schema 6).
+// SqlIdentityStore: IdentityStore over the gateway's SQL connections (SQLite or PostgreSQL).
 #pragma once
 
 #include "identity_store.h"
+#include "sql_db.h"
 
 #include <functional>
-#include <mutex>
 #include <optional>
-
-namespace crf::sql {
-class Database;
-class Statement;
-} // namespace crf::sql
 
 namespace crf::gateway {
 
-/// Shares the store's connection and mutex, so identity writes serialise with event writes.
-class SqliteIdentityStore final : public IdentityStore {
+/// Borrows a connection of the store's pool per call; writes take the writers' lock like event writes.
+class SqlIdentityStore final : public IdentityStore {
 public:
-    SqliteIdentityStore(sql::Database& db, std::mutex& mutex) : m_db(db), m_mutex(mutex) {}
+    explicit SqlIdentityStore(db::Pool& pool) : m_pool(pool) {}
 
     std::optional<UserRecord> user(const std::string& userId) override;
     std::vector<UserRecord> users() override;
@@ -36,11 +31,10 @@ public:
     void log(const SecurityEvent& event) override;
 
 private:
-    void append(const SecurityEvent& event); // caller holds the lock, inside a transaction
+    static void append(db::Connection& c, const SecurityEvent& event); // inside a transaction
     /// One durable transaction: `body` (false: roll back, nothing logged), then `log`.
-    bool write(const std::optional<SecurityEvent>& log, const std::function<bool()>& body);
-    sql::Database& m_db;
-    std::mutex& m_mutex;
+    bool write(const std::optional<SecurityEvent>& log, const std::function<bool(db::Connection&)>& body);
+    db::Pool& m_pool;
 };
 
 } // namespace crf::gateway

@@ -1,0 +1,505 @@
+// SqlStore: the gateway's storage over db:: connections (embedded SQLite or PostgreSQL). Append-only events; the
+// schema of each backend is in sqlite_schema.cpp and pg_schema.cpp.
+#include "sql_store.h"
+#include "crf/v1/gateway_store.pb.h"
+#include "sql_identity_store.h"
+#include "sql_trial_store.h"
+#include "store.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace crf::gateway {
+namespace {
+
+/// A form instance's key columns (study, subject, visit, form, repeat) as bound at ?1..?5.
+using FormKey = std::vector<std::string>;
+
+FormKey formKeyOf(const FieldKey& k)
+{
+    return {k.studyId, k.subjectId, k.visitOid, k.formOid, std::to_string(k.repeat)};
+}
+
+db::Statement& bindForm(db::Statement& st, const FormKey& k)
+{
+    return st.bind(1, k[0]).bind(2, k[1]).bind(3, k[2]).bind(4, k[3]).bind(5, static_cast<int64_t>(std::stoll(k[4])));
+}
+
+const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
+                          "AND item_oid = ?6";
+
+db::Statement& bindKey(db::Statement& st, const FieldKey& k)
+{
+    return bindForm(st, formKeyOf(k)).bind(6, k.itemOid);
+}
+
+class SqlWriteTransaction final : public WriteTransaction {
+public:
+    explicit SqlWriteTransaction(db::Lease lease) : m_lease(std::move(lease)), m_db(*m_lease), m_tx(m_db), m_trial(m_db)
+    {
+    }
+
+    TrialWrite& trial() override { return m_trial; }
+
+    std::optional<v1::ServerEvent> findEvent(const std::string& deviceId, uint64_t deviceSeq) override
+    {
+        auto& st = m_db.prepare("SELECT server_seq, received_at_ms, event_hash, server_hash, payload, server_meta "
+                                "FROM events WHERE device_id = ?1 AND device_seq = ?2");
+        st.bind(1, deviceId).bind(2, static_cast<int64_t>(deviceSeq));
+        if (!st.step())
+            return std::nullopt;
+        return readEvent(st);
+    }
+
+    DeviceHead deviceHead(const std::string& deviceId) override
+    {
+        // The chain runs through accepted and refused events alike.
+        auto& st = m_db.prepare("SELECT device_seq, event_hash FROM (SELECT device_seq, event_hash FROM events WHERE "
+                                "device_id = ?1 UNION ALL SELECT device_seq, event_hash FROM refused WHERE device_id = "
+                                "?1) AS h ORDER BY device_seq DESC LIMIT 1");
+        st.bind(1, deviceId);
+        if (!st.step())
+            return {};
+        return {static_cast<uint64_t>(st.int64(0)), st.blob(1)};
+    }
+
+    ServerHead serverHead() override
+    {
+        auto& st = m_db.prepare("SELECT server_seq, server_hash FROM events ORDER BY server_seq DESC LIMIT 1");
+        if (!st.step())
+            return {};
+        return {static_cast<uint64_t>(st.int64(0)), st.blob(1)};
+    }
+
+    void append(const v1::ServerEvent& se) override
+    {
+        const auto& e = se.event();
+        auto& st = m_db.prepare(
+            "INSERT INTO events (server_seq, device_id, device_seq, event_id, study_id, site_id, subject_id, "
+            "received_at_ms, event_hash, server_hash, payload, server_meta) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        v1::ServerEvent meta = se;
+        meta.clear_event();
+        st.bind(1, static_cast<int64_t>(se.server_seq()))
+            .bind(2, e.device_id())
+            .bind(3, static_cast<int64_t>(e.device_seq()))
+            .bind(4, e.event_id())
+            .bind(5, e.study_id())
+            .bind(6, e.site_id())
+            .bind(7, e.form().subject_id())
+            .bind(8, se.received_at_ms())
+            .bindBlob(9, se.event_hash())
+            .bindBlob(10, se.server_hash())
+            .bindBlob(11, e.SerializeAsString())
+            .bindBlob(12, meta.SerializeAsString());
+        st.run();
+    }
+
+    void appendRefused(const v1::ChangeEvent& e, const std::string& eventHash, const std::string& reason,
+                       int64_t receivedAtMs) override
+    {
+        m_db.prepare("INSERT INTO refused (device_id, device_seq, event_hash, reason, received_at_ms, payload) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .bind(1, e.device_id())
+            .bind(2, static_cast<int64_t>(e.device_seq()))
+            .bindBlob(3, eventHash)
+            .bind(4, reason)
+            .bind(5, receivedAtMs)
+            .bindBlob(6, e.SerializeAsString())
+            .run();
+    }
+
+    void recordAbsent(const std::string& deviceId, uint64_t firstSeq, uint64_t lastSeq,
+                      const std::string& note) override
+    {
+        m_db.prepare("INSERT INTO absent_links (device_id, first_seq, last_seq, note) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, deviceId)
+            .bind(2, static_cast<int64_t>(firstSeq))
+            .bind(3, static_cast<int64_t>(lastSeq))
+            .bind(4, note)
+            .run();
+    }
+
+    std::optional<std::pair<std::string, std::string>> findRefused(const std::string& deviceId,
+                                                                   uint64_t deviceSeq) override
+    {
+        auto& st = m_db.prepare("SELECT event_hash, reason FROM refused WHERE device_id = ?1 AND device_seq = ?2");
+        st.bind(1, deviceId).bind(2, static_cast<int64_t>(deviceSeq));
+        if (!st.step())
+            return std::nullopt;
+        return std::pair{st.blob(0), st.text(1)};
+    }
+
+    std::optional<FieldState> fieldState(const FieldKey& key) override
+    {
+        const auto& form = load(key);
+        auto it = form.fields.find(key.itemOid);
+        if (it == form.fields.end())
+            return std::nullopt;
+        return it->second;
+    }
+
+    void putFieldState(const FieldKey& key, const FieldState& f) override
+    {
+        auto& form = load(key);
+        form.fields[key.itemOid] = f;
+        form.dirty = true;
+    }
+
+    uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) override
+    {
+        bindKey(m_db.prepare("INSERT INTO conflicts (study_id, subject_id, visit_oid, form_oid, repeat, item_oid, "
+                             "kept_seq, other_seq, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)"),
+                key)
+            .bind(7, static_cast<int64_t>(keptSeq))
+            .bind(8, static_cast<int64_t>(otherSeq))
+            .run();
+        load(key).openConflicts.insert(key.itemOid);
+        return static_cast<uint64_t>(m_db.lastInsertRowId());
+    }
+
+    bool hasOpenConflict(const FieldKey& key) override { return load(key).openConflicts.count(key.itemOid) > 0; }
+
+    void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) override
+    {
+        bindKey(m_db.prepare(std::string("UPDATE conflicts SET open = 0, resolved_by_seq = ?7 WHERE open = 1 AND ") +
+                             kFieldWhere),
+                key)
+            .bind(7, static_cast<int64_t>(resolvedBySeq))
+            .run();
+        load(key).openConflicts.erase(key.itemOid);
+    }
+
+    void commit() override
+    {
+        // The projection rows changed by this batch, one write per form instance, inside the same transaction.
+        for (const auto& [k, form] : m_forms) {
+            if (!form.dirty)
+                continue;
+            v1::StoredForm stored;
+            for (const auto& [item, f] : form.fields) {
+                auto& s = (*stored.mutable_fields())[item];
+                s.set_value(f.value);
+                s.set_unit(f.unit);
+                s.set_present(f.present);
+                s.set_value_seq(f.valueSeq);
+                s.set_last_seq(f.lastSeq);
+                s.set_last_device(f.lastDevice);
+            }
+            bindForm(
+                m_db.prepare(db::upsertSql(m_db.dialect(), "form_state",
+                                           {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5)),
+                k)
+                .bindBlob(6, stored.SerializeAsString())
+                .run();
+        }
+        m_tx.commit();
+    }
+
+    static v1::ServerEvent readEvent(const db::Statement& st)
+    {
+        v1::ServerEvent se;
+        se.set_server_seq(static_cast<uint64_t>(st.int64(0)));
+        se.set_received_at_ms(st.int64(1));
+        se.set_event_hash(st.blob(2));
+        se.set_server_hash(st.blob(3));
+        if (!se.MergeFromString(st.blob(5)))
+            throw db::Error("event " + std::to_string(se.server_seq()) + " metadata cannot be parsed");
+        se.set_server_seq(static_cast<uint64_t>(st.int64(0)));
+        if (!se.mutable_event()->ParseFromString(st.blob(4)))
+            throw db::Error("event " + std::to_string(se.server_seq()) + " cannot be parsed");
+        return se;
+    }
+
+private:
+    /// One form instance's projection and open queries, read once per transaction and written back at commit.
+    struct FormCache {
+        std::map<std::string, FieldState> fields;
+        std::set<std::string> openConflicts;
+        bool dirty = false;
+    };
+
+    FormCache& load(const FieldKey& key)
+    {
+        FormKey k = formKeyOf(key);
+        auto it = m_forms.find(k);
+        if (it != m_forms.end())
+            return it->second;
+        FormCache form;
+        const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
+        auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
+        if (st.step()) {
+            v1::StoredForm stored;
+            if (!stored.ParseFromString(st.blob(0)))
+                throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
+                                " cannot be parsed");
+            for (const auto& [item, f] : stored.fields())
+                form.fields[item] =
+                    FieldState{f.value(), f.unit(), f.present(), f.value_seq(), f.last_seq(), f.last_device()};
+        }
+        auto& open =
+            bindForm(m_db.prepare(std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + where), k);
+        while (open.step())
+            form.openConflicts.insert(open.text(0));
+        return m_forms.emplace(std::move(k), std::move(form)).first->second;
+    }
+
+    db::Lease m_lease;
+    db::Connection& m_db;
+    db::Transaction m_tx;
+    TrialOps m_trial;
+    std::map<FormKey, FormCache> m_forms;
+};
+
+/// The store over a pool: each call borrows a connection; writes are transactions under the writers' lock.
+class SqlStore final : public Store {
+public:
+    explicit SqlStore(std::unique_ptr<db::Pool> pool) : m_pool(std::move(pool)), m_identity(*m_pool), m_trial(*m_pool)
+    {
+    }
+
+    std::unique_ptr<WriteTransaction> beginWrite() override
+    {
+        return std::make_unique<SqlWriteTransaction>(m_pool->acquire());
+    }
+
+    std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare("SELECT server_seq, received_at_ms, event_hash, server_hash, payload, server_meta "
+                             "FROM events WHERE server_seq > ?1 ORDER BY server_seq LIMIT ?2");
+        st.bind(1, static_cast<int64_t>(afterSeq)).bind(2, static_cast<int64_t>(limit));
+        std::vector<v1::ServerEvent> out;
+        while (st.step())
+            out.push_back(SqlWriteTransaction::readEvent(st));
+        return out;
+    }
+
+    uint64_t eventCount() override { return scalar("SELECT count(*) FROM events"); }
+
+    std::vector<ConflictRow> conflicts(bool openOnly) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare(std::string("SELECT id, study_id, subject_id, visit_oid, form_oid, repeat, item_oid, "
+                                         "kept_seq, other_seq, open, resolved_by_seq FROM conflicts") +
+                             (openOnly ? " WHERE open = 1" : "") + " ORDER BY id");
+        std::vector<ConflictRow> out;
+        while (st.step()) {
+            ConflictRow c;
+            c.id = static_cast<uint64_t>(st.int64(0));
+            c.field = {st.text(1), st.text(2), st.text(3), st.text(4), static_cast<uint32_t>(st.int64(5)), st.text(6)};
+            c.keptSeq = static_cast<uint64_t>(st.int64(7));
+            c.otherSeq = static_cast<uint64_t>(st.int64(8));
+            c.open = st.int64(9) != 0;
+            c.resolvedBySeq = static_cast<uint64_t>(st.int64(10));
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+
+    uint64_t refusedCount() override { return scalar("SELECT count(*) FROM refused"); }
+
+    std::optional<PhotoState> photoState(const std::string& digest) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        return photoStateOn(c, digest);
+    }
+
+    PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes,
+                           const std::string& data) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        db::Transaction tx(c, db::Lock::Keyed, digest); // chunks of one photo, one writer at a time
+        auto state = photoStateOn(c, digest);
+        if (!state) {
+            if (offset != 0)
+                return {};
+            // `data` is the unused column of schema 3 (chunks have their own rows since schema 4).
+            c.prepare("INSERT INTO photos (digest, total_bytes, received_bytes, data) VALUES (?1, ?2, 0, ?3)")
+                .bind(1, digest)
+                .bind(2, static_cast<int64_t>(totalBytes))
+                .bindBlob(3, "")
+                .run();
+            state = PhotoState{totalBytes, 0, false};
+        }
+        if (state->verified || offset != state->receivedBytes)
+            return *state;
+        if (data.empty())
+            return *state; // nothing to store (a resumed upload that was already complete)
+        // Each chunk is written once, as its own row; the commit is durable before the offset is acknowledged.
+        c.prepare("INSERT INTO photo_chunks (digest, \"offset\", data) VALUES (?1, ?2, ?3)")
+            .bind(1, digest)
+            .bind(2, static_cast<int64_t>(offset))
+            .bindBlob(3, data)
+            .run();
+        c.prepare("UPDATE photos SET received_bytes = received_bytes + ?2 WHERE digest = ?1")
+            .bind(1, digest)
+            .bind(2, static_cast<int64_t>(data.size()))
+            .run();
+        tx.commit();
+        auto after = *photoStateOn(c, digest);
+        after.appended = true;
+        return after;
+    }
+
+    std::string photoBytes(const std::string& digest) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare("SELECT data FROM photo_chunks WHERE digest = ?1 ORDER BY \"offset\"");
+        st.bind(1, digest);
+        std::string out;
+        while (st.step())
+            out += st.blob(0);
+        return out;
+    }
+
+    std::string photoRead(const std::string& digest, uint64_t offset, uint32_t maxBytes) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        // The chunks overlapping [offset, offset + maxBytes); length() reads the record header, not the blob.
+        auto& st = c.prepare("SELECT k.\"offset\", k.data FROM photo_chunks k JOIN photos p ON p.digest = k.digest "
+                             "WHERE k.digest = ?1 AND p.verified = 1 AND k.\"offset\" < ?3 AND "
+                             "k.\"offset\" + length(k.data) > ?2 ORDER BY k.\"offset\"");
+        st.bind(1, digest).bind(2, static_cast<int64_t>(offset)).bind(3, static_cast<int64_t>(offset + maxBytes));
+        std::string out;
+        while (st.step()) {
+            const uint64_t at = static_cast<uint64_t>(st.int64(0));
+            const std::string chunk = st.blob(1);
+            const uint64_t from = offset + out.size() - at; // continue exactly where the output stands
+            if (from >= chunk.size())
+                continue;
+            out.append(chunk, static_cast<size_t>(from), static_cast<size_t>(maxBytes - out.size()));
+            if (out.size() >= maxBytes)
+                break;
+        }
+        return out;
+    }
+
+    void photoMarkVerified(const std::string& digest) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        c.prepare("UPDATE photos SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
+    }
+
+    void photoDiscard(const std::string& digest) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        db::Transaction tx(c, db::Lock::Keyed, digest);
+        c.prepare("DELETE FROM photo_chunks WHERE digest = ?1 AND digest IN (SELECT digest FROM photos WHERE "
+                  "verified = 0)")
+            .bind(1, digest)
+            .run();
+        c.prepare("DELETE FROM photos WHERE digest = ?1 AND verified = 0").bind(1, digest).run();
+        tx.commit();
+    }
+
+    uint64_t photosVerified() override { return scalar("SELECT count(*) FROM photos WHERE verified = 1"); }
+
+    std::vector<RefusedRow> refused(const std::string& deviceId) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare("SELECT payload, event_hash, reason, received_at_ms FROM refused WHERE ?1 = '' OR "
+                             "device_id = ?1 ORDER BY device_id, device_seq");
+        st.bind(1, deviceId);
+        std::vector<RefusedRow> out;
+        while (st.step()) {
+            RefusedRow r;
+            if (!r.event.ParseFromString(st.blob(0)))
+                throw db::Error("a refused event cannot be parsed");
+            r.eventHash = st.blob(1);
+            r.reason = st.text(2);
+            r.receivedAtMs = st.int64(3);
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+    std::vector<AbsentRange> absentRanges() override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare("SELECT device_id, first_seq, last_seq, note FROM absent_links ORDER BY device_id, "
+                             "first_seq");
+        std::vector<AbsentRange> out;
+        while (st.step())
+            out.push_back(
+                {st.text(0), static_cast<uint64_t>(st.int64(1)), static_cast<uint64_t>(st.int64(2)), st.text(3)});
+        return out;
+    }
+
+    uint64_t subjectCount() override
+    {
+        return scalar("SELECT count(*) FROM (SELECT DISTINCT study_id, subject_id FROM events) AS s");
+    }
+    uint64_t deviceCount() override { return scalar("SELECT count(DISTINCT device_id) FROM events"); }
+
+    void addPhotoSite(const std::string& digest, const std::string& siteId) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        c.prepare(db::insertIgnoreSql(c.dialect(), "photo_sites", {"digest", "site_id"}))
+            .bind(1, digest)
+            .bind(2, siteId)
+            .run();
+    }
+
+    std::vector<std::string> photoSites(const std::string& digest) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare("SELECT site_id FROM photo_sites WHERE digest = ?1 ORDER BY site_id");
+        st.bind(1, digest);
+        std::vector<std::string> out;
+        while (st.step())
+            out.push_back(st.text(0));
+        return out;
+    }
+
+    IdentityStore& identity() override { return m_identity; }
+    TrialStore& trial() override { return m_trial; }
+
+    std::string describe() const override { return m_pool->describe(); }
+
+private:
+    static std::optional<PhotoState> photoStateOn(db::Connection& c, const std::string& digest)
+    {
+        auto& st = c.prepare("SELECT total_bytes, received_bytes, verified FROM photos WHERE digest = ?1");
+        st.bind(1, digest);
+        if (!st.step())
+            return std::nullopt;
+        return PhotoState{static_cast<uint64_t>(st.int64(0)), static_cast<uint64_t>(st.int64(1)), st.int64(2) != 0};
+    }
+
+    uint64_t scalar(const std::string& query)
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare(query);
+        st.step();
+        return static_cast<uint64_t>(st.int64(0));
+    }
+
+    std::unique_ptr<db::Pool> m_pool;
+    SqlIdentityStore m_identity; // after m_pool: it uses it
+    SqlTrialStore m_trial;
+};
+
+} // namespace
+
+std::unique_ptr<Store> makeSqlStore(std::unique_ptr<db::Pool> pool)
+{
+    return std::make_unique<SqlStore>(std::move(pool));
+}
+
+} // namespace crf::gateway

@@ -162,15 +162,20 @@ constexpr const char* kUpdatable[] = {"form_state", "conflicts", "photos", "cons
 /// Tables it may delete from: an unverified photo's upload (a corrupted one starts again).
 constexpr const char* kDeletable[] = {"photos", "photo_chunks"};
 
+bool exists(db::Connection& c, const std::string& table)
+{
+    auto& st = c.prepare("SELECT to_regclass(?1) IS NOT NULL");
+    st.bind(1, table);
+    st.step();
+    return st.text(0) == "t";
+}
+
 /// Triggers for the guards of the tables created by now (idempotent: replaced each time).
 std::string guardTriggers(db::Connection& c)
 {
     std::string sql;
     for (const auto& g : kGuards) {
-        auto& st = c.prepare("SELECT to_regclass(?1) IS NOT NULL");
-        st.bind(1, std::string(g.table));
-        st.step();
-        if (st.text(0) != "t")
+        if (!exists(c, g.table))
             continue;
         const std::string t = g.table;
         sql += "CREATE OR REPLACE TRIGGER " + t + "_guard BEFORE " + g.operations + " ON " + t +
@@ -201,8 +206,9 @@ int versionOf(db::Connection& c)
 
 } // namespace
 
-Result<int> migratePostgresStore(const std::string& ownerUri, const std::string& appRole)
+Result<int> migratePostgresStore(const std::string& ownerUri, const std::string& appRole, int upTo)
 {
+    const int target = upTo > 0 ? std::min(upTo, kSchemaVersion) : kSchemaVersion;
     try {
         auto pool = db::openPostgresPool(ownerUri, 1);
         auto lease = pool->acquire();
@@ -220,7 +226,7 @@ Result<int> migratePostgresStore(const std::string& ownerUri, const std::string&
             return Error{pool->describe(), "schema version " + std::to_string(version) +
                                                " is newer than this gateway (" + std::to_string(kSchemaVersion) +
                                                "); refusing to migrate"};
-        for (; version < kSchemaVersion; ++version) {
+        for (; version < target; ++version) {
             db::Transaction tx(c);
             if (version == 0)
                 c.exec("CREATE TABLE crf_schema (version BIGINT NOT NULL); INSERT INTO crf_schema VALUES (0);");
@@ -237,9 +243,11 @@ Result<int> migratePostgresStore(const std::string& ownerUri, const std::string&
                              "REVOKE INSERT ON crf_schema FROM " + app + ";\n" +
                              "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + app + ";\n";
         for (const char* t : kUpdatable)
-            grants += "GRANT UPDATE ON " + std::string(t) + " TO " + app + ";\n";
+            if (exists(c, t))
+                grants += "GRANT UPDATE ON " + std::string(t) + " TO " + app + ";\n";
         for (const char* t : kDeletable)
-            grants += "GRANT DELETE ON " + std::string(t) + " TO " + app + ";\n";
+            if (exists(c, t))
+                grants += "GRANT DELETE ON " + std::string(t) + " TO " + app + ";\n";
         c.exec(grants);
         tx.commit();
         c.exec("SELECT pg_advisory_unlock(1129465347)");

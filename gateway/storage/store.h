@@ -150,8 +150,9 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir);
 Result<std::unique_ptr<Store>> openPostgresStore(const std::string& uri, int connections = 8);
 
 /// Creates or upgrades the PostgreSQL schema step by step as its owner (`ownerUri`) and grants `appRole` what the
-/// gateway needs (insert and read of the audit tables, no update or delete). Returns the schema version.
-Result<int> migratePostgresStore(const std::string& ownerUri, const std::string& appRole);
+/// gateway needs (insert and read of the audit tables, no update or delete). Returns the schema version. `upTo`
+/// (> 0) stops at that version (upgrade tests).
+Result<int> migratePostgresStore(const std::string& ownerUri, const std::string& appRole, int upTo = 0);
 
 /// Whether `spec` names a PostgreSQL store (`postgresql://` or `postgres://`) rather than an SQLite data folder.
 bool isPostgresUri(const std::string& spec);

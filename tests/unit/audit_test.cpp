@@ -3,7 +3,7 @@
 #include "domain/audit.h"
 #include "domain/sync_domain.h"
 #include "event_factory.h"
-#include "sqlite.h"
+#include "store_backend.h"
 #include "test_support.h"
 
 #include <QTemporaryDir>
@@ -14,11 +14,11 @@ using namespace crf::gateway;
 
 namespace {
 
-class AuditTest : public ::testing::Test {
+class AuditTest : public ::testing::TestWithParam<test::Backend> {
 protected:
-    QTemporaryDir dir;
+    test::StoreBackend backend{GetParam()};
     ManualClock clock{1'790'000'500'000};
-    std::unique_ptr<Store> store = openSqliteStore(dir.path().toStdString()).value();
+    std::unique_ptr<Store> store = backend.open();
     test::EventFactory a{"dev-A"}, b{"dev-B"};
 
     void record()
@@ -41,7 +41,10 @@ protected:
 
 } // namespace
 
-TEST_F(AuditTest, intactDataVerifies)
+INSTANTIATE_TEST_SUITE_P(Backends, AuditTest, ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres),
+                         test::backendName);
+
+TEST_P(AuditTest, intactDataVerifies)
 {
     record();
     const auto r = verifyAudit(*store);
@@ -51,42 +54,57 @@ TEST_F(AuditTest, intactDataVerifies)
     EXPECT_EQ(r.devices, 2u);
 }
 
-TEST_F(AuditTest, oneAlteredByteIsFoundAndNamed)
+TEST_P(AuditTest, oneAlteredByteIsFoundAndNamed)
 {
     record();
     store.reset(); // checkpoint and close: the bytes are in gateway.db
-    const std::string path = dir.filePath("gateway.db").toStdString();
-    std::string bytes = test::readFile(path);
     // The platelet value 85 inside a serialized event: protobuf item_oid "PLATELETS", then new_value (tag 0x1a,
-    // length 2) "85". Random ids, hashes and the projection tables cannot match this pattern.
+    // length 2) "85". Random ids, hashes and the projection tables cannot match this pattern. 85 -> 86: still a
+    // well-formed event, but not the one that was hashed.
     const std::string pattern = std::string("PLATELETS\x1a\x02", 11) + "85";
-    const auto value = bytes.find(pattern);
-    ASSERT_NE(value, std::string::npos);
-    bytes[value + pattern.size() - 1] = '6'; // 85 -> 86: still a well-formed event, but not the one that was hashed
-    test::writeFile(path, bytes);
-    store = openSqliteStore(dir.path().toStdString()).value();
+    if (GetParam() == test::Backend::Sqlite) {
+        const std::string path = backend.sqliteFile();
+        std::string bytes = test::readFile(path);
+        const auto value = bytes.find(pattern);
+        ASSERT_NE(value, std::string::npos);
+        bytes[value + pattern.size() - 1] = '6';
+        test::writeFile(path, bytes);
+    } else {
+        // A superuser going around the triggers (session_replication_role = replica) and the gateway's role.
+        const std::string hex = "'\\x504c4154454c4554531a023835'::bytea";
+        ASSERT_EQ(test::pgRefusal(backend.superuserUri(),
+                                  "SET session_replication_role = replica; UPDATE events SET payload = overlay(payload "
+                                  "PLACING '\\x36'::bytea FROM position(" +
+                                      hex +
+                                      " IN payload) + 12 FOR 1) WHERE "
+                                      "server_seq = (SELECT min(server_seq) FROM events WHERE position(" +
+                                      hex + " IN payload) > 0)"),
+                  "");
+    }
+    store = backend.open();
     const auto r = verifyAudit(*store);
     ASSERT_FALSE(r.intact());
     EXPECT_EQ(r.firstBrokenLink->rfind("server_seq ", 0), 0u) << *r.firstBrokenLink;
     EXPECT_NE(r.firstBrokenLink->find("does not match its recorded hash"), std::string::npos) << *r.firstBrokenLink;
 }
 
-TEST_F(AuditTest, aRemovedLinkInADeviceChainIsNamed)
+TEST_P(AuditTest, aRemovedLinkInADeviceChainIsNamed)
 {
     record();
     // Simulate a lost refusal record: the device chain then skips a sequence number.
     store.reset();
-    {
-        sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        raw.exec("DROP TRIGGER refused_no_delete; DELETE FROM refused;");
-    }
-    store = openSqliteStore(dir.path().toStdString()).value();
+    if (GetParam() == test::Backend::Sqlite)
+        ASSERT_EQ(backend.ownerRefusal("DROP TRIGGER refused_no_delete; DELETE FROM refused;"), "");
+    else
+        ASSERT_EQ(
+            test::pgRefusal(backend.superuserUri(), "SET session_replication_role = replica; DELETE FROM refused"), "");
+    store = backend.open();
     const auto r = verifyAudit(*store);
     ASSERT_FALSE(r.intact());
     EXPECT_NE(r.firstBrokenLink->find("device dev-A seq 2: missing"), std::string::npos) << *r.firstBrokenLink;
 }
 
-TEST_F(AuditTest, fieldHistoryShowsWhoWhatWhenWhyWithConflictsRefusalsAndClockFlags)
+TEST_P(AuditTest, fieldHistoryShowsWhoWhatWhenWhyWithConflictsRefusalsAndClockFlags)
 {
     record();
     auto h = fieldHistory(*store, "01-001", "PLATELETS");

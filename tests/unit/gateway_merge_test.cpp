@@ -3,6 +3,7 @@
 #include "domain/sync_domain.h"
 #include "event_factory.h"
 #include "storage/store.h"
+#include "store_backend.h"
 
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -12,11 +13,11 @@ using namespace crf::gateway;
 
 namespace {
 
-class GatewayMergeTest : public ::testing::Test {
+class GatewayMergeTest : public ::testing::TestWithParam<test::Backend> {
 protected:
-    QTemporaryDir dir;
+    test::StoreBackend backend{GetParam()};
     ManualClock clock{1'790'000'500'000};
-    std::unique_ptr<Store> store = openSqliteStore(dir.path().toStdString()).value();
+    std::unique_ptr<Store> store = backend.open();
     SyncDomain domain{*store, clock};
     test::EventFactory a{"dev-A"}, b{"dev-B"};
 
@@ -34,7 +35,10 @@ protected:
 
 } // namespace
 
-TEST_F(GatewayMergeTest, concurrentEditsOfDifferentFieldsMerge)
+INSTANTIATE_TEST_SUITE_P(Backends, GatewayMergeTest, ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres),
+                         test::backendName);
+
+TEST_P(GatewayMergeTest, concurrentEditsOfDifferentFieldsMerge)
 {
     push(a.next("PLATELETS", "85"));
     push(b.next("GCS", "13")); // B had not seen A's event (base 0), but it changes another field
@@ -42,7 +46,7 @@ TEST_F(GatewayMergeTest, concurrentEditsOfDifferentFieldsMerge)
     EXPECT_TRUE(store->conflicts(true).empty());
 }
 
-TEST_F(GatewayMergeTest, theSameFieldChangedConcurrentlyKeepsBothOpensAQueryAndKeepsTheFirstValue)
+TEST_P(GatewayMergeTest, theSameFieldChangedConcurrentlyKeepsBothOpensAQueryAndKeepsTheFirstValue)
 {
     push(a.next("PLATELETS", "85"));
     push(b.next("PLATELETS", "58")); // base 0: B never saw 85
@@ -59,7 +63,7 @@ TEST_F(GatewayMergeTest, theSameFieldChangedConcurrentlyKeepsBothOpensAQueryAndK
     EXPECT_EQ(store->eventCount(), 2u);
 }
 
-TEST_F(GatewayMergeTest, identicalConcurrentValuesAreNoConflict)
+TEST_P(GatewayMergeTest, identicalConcurrentValuesAreNoConflict)
 {
     push(a.next("PLATELETS", "85"));
     push(b.next("PLATELETS", "85"));
@@ -67,7 +71,7 @@ TEST_F(GatewayMergeTest, identicalConcurrentValuesAreNoConflict)
     EXPECT_TRUE(store->conflicts(true).empty());
 }
 
-TEST_F(GatewayMergeTest, aDeviceChangingItsOwnValueAgainIsNotConcurrent)
+TEST_P(GatewayMergeTest, aDeviceChangingItsOwnValueAgainIsNotConcurrent)
 {
     push(a.next("PLATELETS", "85"));
     // A has not pulled its own event yet (base 0) and corrects it: not concurrent with itself.
@@ -76,7 +80,7 @@ TEST_F(GatewayMergeTest, aDeviceChangingItsOwnValueAgainIsNotConcurrent)
     EXPECT_EQ(last().conflicts_size(), 0);
 }
 
-TEST_F(GatewayMergeTest, aChangeMadeWithKnowledgeOfTheConflictResolvesIt)
+TEST_P(GatewayMergeTest, aChangeMadeWithKnowledgeOfTheConflictResolvesIt)
 {
     push(a.next("PLATELETS", "85"));
     push(b.next("PLATELETS", "58"));
@@ -95,7 +99,7 @@ TEST_F(GatewayMergeTest, aChangeMadeWithKnowledgeOfTheConflictResolvesIt)
     EXPECT_EQ(all[0].resolvedBySeq, 3u);
 }
 
-TEST_F(GatewayMergeTest, aStaleResolutionOpensAnotherQueryInsteadOfWinning)
+TEST_P(GatewayMergeTest, aStaleResolutionOpensAnotherQueryInsteadOfWinning)
 {
     push(a.next("PLATELETS", "85"));
     push(b.next("PLATELETS", "58"));
@@ -106,7 +110,7 @@ TEST_F(GatewayMergeTest, aStaleResolutionOpensAnotherQueryInsteadOfWinning)
     EXPECT_EQ(store->conflicts(true).size(), 2u);
 }
 
-TEST_F(GatewayMergeTest, aDeviceClockOffByMoreThanTheThresholdIsFlaggedNotRefused)
+TEST_P(GatewayMergeTest, aDeviceClockOffByMoreThanTheThresholdIsFlaggedNotRefused)
 {
     const int64_t now = clock.nowMs();
     auto r = push(a.next("PLATELETS", "85"), now + 24LL * 3600 * 1000); // a day ahead
@@ -120,7 +124,7 @@ TEST_F(GatewayMergeTest, aDeviceClockOffByMoreThanTheThresholdIsFlaggedNotRefuse
     EXPECT_EQ(last().clock_skew_ms(), 30 * 1000);
 }
 
-TEST_F(GatewayMergeTest, theServerChainCoversWhatTheGatewayAdds)
+TEST_P(GatewayMergeTest, theServerChainCoversWhatTheGatewayAdds)
 {
     push(a.next("PLATELETS", "85"));
     push(b.next("PLATELETS", "58"), clock.nowMs() + 600'000);
@@ -137,17 +141,20 @@ TEST_F(GatewayMergeTest, theServerChainCoversWhatTheGatewayAdds)
 
 namespace {
 
-class GatewayRulesTest : public ::testing::Test {
+class GatewayRulesTest : public ::testing::TestWithParam<test::Backend> {
 protected:
-    QTemporaryDir dir;
+    test::StoreBackend backend{GetParam()};
     ManualClock clock{1'790'000'500'000};
-    std::unique_ptr<Store> store = openSqliteStore(dir.path().toStdString()).value();
+    std::unique_ptr<Store> store = backend.open();
     SyncDomain domain{*store, clock, StudyRegistry::load({CRF_STUDIES_DIR "/imicro.json"}).value()};
 };
 
 } // namespace
 
-TEST_F(GatewayRulesTest, refusesUnknownItemsImpossibleValuesAndSiteOnlyDataPerEventAndAcceptsTheRest)
+INSTANTIATE_TEST_SUITE_P(Backends, GatewayRulesTest, ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres),
+                         test::backendName);
+
+TEST_P(GatewayRulesTest, refusesUnknownItemsImpossibleValuesAndSiteOnlyDataPerEventAndAcceptsTheRest)
 {
     test::EventFactory t{"dev-A"};
     v1::PushRequest req;
@@ -175,7 +182,7 @@ TEST_F(GatewayRulesTest, refusesUnknownItemsImpossibleValuesAndSiteOnlyDataPerEv
     EXPECT_EQ(store->eventCount(), 1u);
 }
 
-TEST_F(GatewayRulesTest, refusesUnknownStudiesAndDefinitionVersions)
+TEST_P(GatewayRulesTest, refusesUnknownStudiesAndDefinitionVersions)
 {
     test::EventFactory t{"dev-A"};
     auto other = t.next("PLATELETS", "85");
@@ -191,7 +198,7 @@ TEST_F(GatewayRulesTest, refusesUnknownStudiesAndDefinitionVersions)
     EXPECT_NE(domain.push(req2).value().outcomes(0).message().find("version 2019-0"), std::string::npos);
 }
 
-TEST_F(GatewayRulesTest, acceptsMissingDataReasonsForKnownItems)
+TEST_P(GatewayRulesTest, acceptsMissingDataReasonsForKnownItems)
 {
     test::EventFactory t{"dev-A"};
     v1::PushRequest req;

@@ -5,6 +5,7 @@
 #include "photo.h"
 #include "sqlite.h"
 #include "storage/store.h"
+#include "store_backend.h"
 
 #include <QTemporaryDir>
 #include <filesystem>
@@ -15,11 +16,13 @@ using namespace crf::gateway;
 
 namespace {
 
-class GatewayStoreTest : public ::testing::Test {
+/// The same rules on both backends (TEST_P); the SQLite-only file checks use GatewayStoreSqliteTest.
+class GatewayStoreBase {
 protected:
-    QTemporaryDir dir;
+    explicit GatewayStoreBase(test::Backend kind) : backend(kind) {}
+    test::StoreBackend backend;
     ManualClock clock{1'790'000'500'000};
-    std::unique_ptr<Store> store = openSqliteStore(dir.path().toStdString()).value();
+    std::unique_ptr<Store> store = backend.open();
     SyncDomain domain{*store, clock};
     test::EventFactory tabletA{"dev-A"};
 
@@ -35,9 +38,22 @@ protected:
     }
 };
 
+class GatewayStoreTest : public ::testing::TestWithParam<test::Backend>, public GatewayStoreBase {
+protected:
+    GatewayStoreTest() : GatewayStoreBase(GetParam()) {}
+};
+
+class GatewayStoreSqliteTest : public ::testing::Test, public GatewayStoreBase {
+protected:
+    GatewayStoreSqliteTest() : GatewayStoreBase(test::Backend::Sqlite) {}
+};
+
 } // namespace
 
-TEST_F(GatewayStoreTest, acceptedEventsGetServerSequenceReceiptTimeAndAChainedServerHash)
+INSTANTIATE_TEST_SUITE_P(Backends, GatewayStoreTest, ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres),
+                         test::backendName);
+
+TEST_P(GatewayStoreTest, acceptedEventsGetServerSequenceReceiptTimeAndAChainedServerHash)
 {
     auto r = push({tabletA.next("PLATELETS", "85"), tabletA.next("GCS", "13")});
     ASSERT_EQ(r.outcomes_size(), 2);
@@ -51,7 +67,7 @@ TEST_F(GatewayStoreTest, acceptedEventsGetServerSequenceReceiptTimeAndAChainedSe
     EXPECT_EQ(events[1].server_hash(), std::string(reinterpret_cast<const char*>(link.data()), 32));
 }
 
-TEST_F(GatewayStoreTest, pushingTheSameEventAgainStoresItOnceAndAcknowledgesItAgain)
+TEST_P(GatewayStoreTest, pushingTheSameEventAgainStoresItOnceAndAcknowledgesItAgain)
 {
     const auto e = tabletA.next("PLATELETS", "85");
     auto first = push({e});
@@ -65,7 +81,7 @@ TEST_F(GatewayStoreTest, pushingTheSameEventAgainStoresItOnceAndAcknowledgesItAg
     EXPECT_EQ(store->eventCount(), 1u);
 }
 
-TEST_F(GatewayStoreTest, aReusedSequenceWithDifferentContentIsRejected)
+TEST_P(GatewayStoreTest, aReusedSequenceWithDifferentContentIsRejected)
 {
     auto e = tabletA.next("PLATELETS", "85");
     push({e});
@@ -77,7 +93,7 @@ TEST_F(GatewayStoreTest, aReusedSequenceWithDifferentContentIsRejected)
     EXPECT_EQ(store->eventCount(), 1u);
 }
 
-TEST_F(GatewayStoreTest, aGapInTheDeviceSequenceAsksForARetryAndStoresNothingOutOfOrder)
+TEST_P(GatewayStoreTest, aGapInTheDeviceSequenceAsksForARetryAndStoresNothingOutOfOrder)
 {
     const auto e1 = tabletA.next("PLATELETS", "85");
     const auto e2 = tabletA.next("GCS", "13");
@@ -89,7 +105,7 @@ TEST_F(GatewayStoreTest, aGapInTheDeviceSequenceAsksForARetryAndStoresNothingOut
     EXPECT_EQ(r.outcomes(1).status(), v1::OUTCOME_STATUS_ACCEPTED);
 }
 
-TEST_F(GatewayStoreTest, aBrokenHashChainIsRejectedPerEventWhileTheRestOfTheBatchIsAccepted)
+TEST_P(GatewayStoreTest, aBrokenHashChainIsRejectedPerEventWhileTheRestOfTheBatchIsAccepted)
 {
     const auto e1 = tabletA.next("PLATELETS", "85");
     auto e2 = tabletA.next("GCS", "13");
@@ -107,7 +123,7 @@ TEST_F(GatewayStoreTest, aBrokenHashChainIsRejectedPerEventWhileTheRestOfTheBatc
     EXPECT_EQ(store->eventCount(), 2u);
 }
 
-TEST_F(GatewayStoreTest, aChangeOfASavedValueWithoutAReasonIsRejectedAtTheGatewayToo)
+TEST_P(GatewayStoreTest, aChangeOfASavedValueWithoutAReasonIsRejectedAtTheGatewayToo)
 {
     push({tabletA.next("PLATELETS", "85")});
     auto r = push({tabletA.next("PLATELETS", "58", "01-001", "85")});
@@ -115,7 +131,7 @@ TEST_F(GatewayStoreTest, aChangeOfASavedValueWithoutAReasonIsRejectedAtTheGatewa
     EXPECT_NE(r.outcomes(0).message().find("reason"), std::string::npos);
 }
 
-TEST_F(GatewayStoreTest, malformedEventsAreRejectedNamingTheField)
+TEST_P(GatewayStoreTest, malformedEventsAreRejectedNamingTheField)
 {
     auto e = tabletA.next("PLATELETS", "85");
     e.clear_user_id();
@@ -124,10 +140,10 @@ TEST_F(GatewayStoreTest, malformedEventsAreRejectedNamingTheField)
     EXPECT_EQ(r.outcomes(0).message().rfind("user_id", 0), 0u);
 }
 
-TEST_F(GatewayStoreTest, theDatabaseItselfRefusesUpdateAndDeleteOfEvents)
+TEST_F(GatewayStoreSqliteTest, theDatabaseItselfRefusesUpdateAndDeleteOfEvents)
 {
     push({tabletA.next("PLATELETS", "85")});
-    sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
+    sql::Database raw(backend.sqliteFile(), sql::Database::Mode::OpenExisting);
     EXPECT_THROW(raw.exec("UPDATE events SET payload = x'00' WHERE server_seq = 1"), sql::SqlError);
     EXPECT_THROW(raw.exec("DELETE FROM events"), sql::SqlError);
     try {
@@ -138,16 +154,14 @@ TEST_F(GatewayStoreTest, theDatabaseItselfRefusesUpdateAndDeleteOfEvents)
     EXPECT_EQ(store->eventCount(), 1u);
 }
 
-TEST_F(GatewayStoreTest, acceptedEventsSurviveAReopenOfTheStore)
+TEST_P(GatewayStoreTest, acceptedEventsSurviveAReopenOfTheStore)
 {
     push({tabletA.next("PLATELETS", "85")});
     store.reset();
-    auto reopened = openSqliteStore(dir.path().toStdString());
-    ASSERT_TRUE(reopened.ok());
-    EXPECT_EQ(reopened.value()->eventCount(), 1u);
+    EXPECT_EQ(backend.open()->eventCount(), 1u);
 }
 
-TEST_F(GatewayStoreTest, pullPagesFollowTheServerCursorToTheEnd)
+TEST_P(GatewayStoreTest, pullPagesFollowTheServerCursorToTheEnd)
 {
     for (int i = 0; i < 7; ++i)
         push({tabletA.next("ITEM" + std::to_string(i), std::to_string(i))});

@@ -44,7 +44,7 @@ bool isLoopbackAddress(const std::string& hostPort)
 Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& options, const Clock& clock)
 {
     if (options.dataDir.empty())
-        return Error{"--data", "a data directory is required"};
+        return Error{"--data/--store", "a data directory or a PostgreSQL URI is required"};
     // DESIGN "Keys and trust": TLS by default; plaintext only when asked for, and then only on loopback.
     const bool tls = !options.tlsCertFile.empty() || !options.tlsKeyFile.empty();
     if (tls && (options.tlsCertFile.empty() || options.tlsKeyFile.empty()))
@@ -70,7 +70,7 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     auto studies = StudyRegistry::load(options.studyFiles);
     if (!studies)
         return Error{"--study", studies.error().text()};
-    auto store = openSqliteStore(options.dataDir);
+    auto store = openStore(options.dataDir);
     if (!store)
         return store.error();
 

@@ -23,8 +23,8 @@ namespace crf::gateway {
 class GatewayServer {
 public:
     struct Options {
-        std::string listen = "127.0.0.1:0"; // port 0: pick a free port (tests)
-        std::string dataDir;
+        std::string listen = "127.0.0.1:0";  // port 0: pick a free port (tests)
+        std::string dataDir;                 // SQLite data folder, or a postgresql:// URI (openStore)
         bool insecureDev = false;            // plaintext gRPC, allowed on loopback addresses only
         std::vector<std::string> studyFiles; // definitions the gateway checks events against (none: accept all)
         size_t maxPhotoBytes = photo::kDefaultMaxBytes;

@@ -1,4 +1,5 @@
-// crf-gateway: serves sync (and health, reflection) over gRPC with embedded storage in --data.
+// crf-gateway: serves sync (and health, reflection) over gRPC, storing in --data DIR (SQLite) or --store URI
+// (PostgreSQL; several instances may share one, docs/operations.md).
 #include "gateway_server.h"
 
 #include <csignal>
@@ -12,12 +13,15 @@ namespace {
 
 void usage()
 {
-    std::cerr << "usage: crf-gateway --listen HOST:PORT --data DIR (--tls-cert PEM --tls-key PEM | --insecure-dev)\n"
+    std::cerr << "usage: crf-gateway --listen HOST:PORT (--data DIR | --store postgresql://...)\n"
+                 "                   (--tls-cert PEM --tls-key PEM | --insecure-dev)\n"
                  "                   [--study FILE]... [--max-photo-bytes N] [--session-hours H]\n"
                  "  --listen       address to serve gRPC on\n"
                  "  --tls-cert     server certificate (PEM; crfctl cert dev makes one for local use)\n"
                  "  --tls-key      its private key (PEM)\n"
                  "  --data         directory for the embedded store (gateway.db)\n"
+                 "  --store        a PostgreSQL store (libpq URI, as the application role; password from PGPASSWORD\n"
+                 "                 or ~/.pgpass); or a directory, as --data\n"
                  "  --study        a study definition events are checked against (repeatable)\n"
                  "  --max-photo-bytes N  largest photo accepted (default 16 MiB)\n"
                  "  --session-hours H  login sessions last H hours (default 12)\n"
@@ -42,7 +46,7 @@ int main(int argc, char** argv)
         };
         if (arg == "--listen")
             options.listen = next();
-        else if (arg == "--data")
+        else if (arg == "--data" || arg == "--store")
             options.dataDir = next();
         else if (arg == "--study")
             options.studyFiles.push_back(next());

@@ -36,6 +36,8 @@ int usage(int rc)
         "                            (bad input: exit 2 and one line on stderr naming the field)\n"
         "  study check FILE          validate a study definition (exit 0 and a summary, or 2)\n"
         "  stats --data DIR [--json]    what a gateway's store holds\n"
+        "  (every --data DIR of a gateway store also takes --store postgresql://... instead)\n"
+        "  db migrate --store OWNER_URI --app-role ROLE   create or upgrade the PostgreSQL schema (as its owner)\n"
         "  audit verify --data DIR      recompute both hash chains; exit 0 intact, 1 naming the first broken link\n"
         "  audit show --data DIR --subject ID [--item OID]\n"
         "                               a field's full history: who, role, site, old -> new, when, why\n"
@@ -91,23 +93,43 @@ std::map<std::string, std::string> parseOptions(int argc, char** argv, int first
     return out;
 }
 
-/// Opens an existing gateway store (never creates one: a typo in --data must not look like an empty trial).
+/// Opens an existing gateway store, --data DIR or --store URI (never creates one: a typo in --data must not look like
+/// an empty trial; a PostgreSQL store must have been migrated).
 std::unique_ptr<crf::gateway::Store> openExisting(const std::map<std::string, std::string>& opt, const char* cmd)
 {
-    if (!opt.count("data")) {
-        std::fprintf(stderr, "crfctl %s: --data DIR is required\n", cmd);
+    const std::string spec = opt.count("store") ? opt.at("store") : opt.count("data") ? opt.at("data") : "";
+    if (spec.empty() || spec == "Y") {
+        std::fprintf(stderr, "crfctl %s: --data DIR or --store postgresql://... is required\n", cmd);
         std::exit(2);
     }
-    if (!std::filesystem::exists(std::filesystem::path(opt.at("data")) / "gateway.db")) {
-        std::fprintf(stderr, "crfctl %s: %s: no gateway store here (gateway.db)\n", cmd, opt.at("data").c_str());
+    if (!crf::gateway::isPostgresUri(spec) && !std::filesystem::exists(std::filesystem::path(spec) / "gateway.db")) {
+        std::fprintf(stderr, "crfctl %s: %s: no gateway store here (gateway.db)\n", cmd, spec.c_str());
         std::exit(2);
     }
-    auto store = crf::gateway::openSqliteStore(opt.at("data"));
+    auto store = crf::gateway::openStore(spec);
     if (!store) {
         std::fprintf(stderr, "crfctl %s: %s\n", cmd, store.error().text().c_str());
         std::exit(1);
     }
     return std::move(store).value();
+}
+
+/// `crfctl db migrate --store OWNER_URI --app-role ROLE`: creates or upgrades the PostgreSQL schema step by step.
+int dbCommand(const std::string& sub, const std::map<std::string, std::string>& opt)
+{
+    if (sub != "migrate" || !opt.count("store") || !opt.count("app-role")) {
+        std::fprintf(stderr,
+                     "crfctl db: usage: crfctl db migrate --store postgresql://OWNER@HOST/DB --app-role ROLE\n");
+        return 2;
+    }
+    auto version = crf::gateway::migratePostgresStore(opt.at("store"), opt.at("app-role"));
+    if (!version) {
+        std::fprintf(stderr, "crfctl db migrate: %s\n", version.error().text().c_str());
+        return 1;
+    }
+    std::printf("crfctl db migrate: schema version %d; role %s may insert and read the audit trail, never change it\n",
+                version.value(), opt.at("app-role").c_str());
+    return 0;
 }
 
 int statsCommand(const std::map<std::string, std::string>& opt)
@@ -416,6 +438,11 @@ int main(int argc, char** argv)
             return usage(2);
         const auto opt = parseOptions(argc, argv, 3);
         return cmd == "trial" ? crf::tools::trialCommand(argv[2], opt) : crf::tools::consentCommand(argv[2], opt);
+    }
+    if (cmd == "db") {
+        if (argc < 3)
+            return dbCommand("", {});
+        return dbCommand(argv[2], parseOptions(argc, argv, 3));
     }
     if (cmd == "user" || cmd == "device" || cmd == "cert") {
         if (argc < 3)

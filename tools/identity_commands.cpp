@@ -26,14 +26,15 @@ int fail(const std::string& cmd, const std::string& message, int rc = 2)
     return rc;
 }
 
-/// Opens (creating on the first administrator's bootstrap) the gateway store of --data.
+/// Opens (creating on the first administrator's bootstrap) the gateway store of --data DIR or --store URI.
 std::unique_ptr<gateway::Store> openStore(const std::map<std::string, std::string>& opt, const std::string& cmd)
 {
-    if (!opt.count("data")) {
-        fail(cmd, "--data DIR is required");
+    const std::string spec = opt.count("store") ? opt.at("store") : opt.count("data") ? opt.at("data") : "";
+    if (spec.empty() || spec == "Y") {
+        fail(cmd, "--data DIR or --store postgresql://... is required");
         return nullptr;
     }
-    auto store = gateway::openSqliteStore(opt.at("data"));
+    auto store = gateway::openStore(spec);
     if (!store) {
         fail(cmd, store.error().text(), 1);
         return nullptr;

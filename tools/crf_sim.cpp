@@ -13,15 +13,19 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -38,6 +42,9 @@ struct Options {
     int dayPauseMs = 0;      // time between study days (lets a test restart the gateway mid-run)
     std::string credentials; // crfctl dev-seed output: who logs in on each tablet
     std::string gatewayCa;   // the gateway's TLS certificate (PEM); empty: plaintext on loopback
+    int durationS = 0;       // > 0: load mode for this many seconds (docs/performance.md "Load")
+    int workers = 8;         // load mode: threads driving the tablets
+    int pullEvery = 10;      // load mode: a tablet pulls its site's changes every N pushes
 };
 
 /// user id -> password, from `crfctl dev-seed --out`.
@@ -90,7 +97,8 @@ int usage()
     std::fprintf(stderr, "usage: crf-sim --gateway HOST:PORT --credentials FILE [--gateway-ca PEM] [--tablets N]\n"
                          "               [--sites S] [--subjects M] [--days D]\n"
                          "               [--seed X] [--offline-ratio R] [--conflict-ratio C] [--photos P]\n"
-                         "               [--report FILE.json] [--work DIR] [--day-pause-ms MS]\n");
+                         "               [--report FILE.json] [--work DIR] [--day-pause-ms MS]\n"
+                         "       load mode: --duration SECONDS [--workers W] [--pull-every N]\n");
     return 2;
 }
 
@@ -101,6 +109,36 @@ struct Tablet {
     int created = 0;
     int syncFailures = 0;
 };
+
+std::string siteName(int site)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d", site);
+    return buf;
+}
+
+/// Opens tablet `i`'s encrypted store in `work` and names who uses it (accounts of crfctl dev-seed: nurses and
+/// investigators of the site take turns on the tablets).
+crf::Result<Tablet> openTablet(const Options& o, int i, const std::filesystem::path& work, const crf::Clock& clock,
+                               const crf::sync::SyncClient::Transport& transport,
+                               const std::map<std::string, std::string>& passwords)
+{
+    Tablet t;
+    auto s = crf::store::TabletStore::openWithKey((work / ("tablet-" + std::to_string(i) + ".db")).string(),
+                                                  crf::SecretKey::random(), clock);
+    if (!s)
+        return s.error();
+    t.store = std::move(s).value();
+    t.client = std::make_unique<crf::sync::SyncClient>(o.gateway, std::chrono::seconds(5), transport);
+    const std::string site = siteName(1 + i % o.sites);
+    const bool nurse = (i / o.sites) % 2 == 0;
+    const std::string user = (nurse ? "nurse-" : "inv-") + site;
+    if (!passwords.count(user))
+        return crf::Error{o.credentials,
+                          "no user " + user + " (dev-seed --sites " + std::to_string(o.sites) + " or more)"};
+    t.actor = {user, nurse ? "research_nurse" : "investigator", site};
+    return t;
+}
 
 std::string subjectId(int site, int subject)
 {
@@ -116,6 +154,226 @@ std::string fakeJpeg(std::mt19937& rng, size_t bytes)
     for (size_t i = 0; i < bytes; ++i)
         j.push_back(static_cast<char>(b(rng)));
     return j + std::string("\xFF\xD9", 2);
+}
+
+/// The p-th percentile (0-100) of `v` (sorted in place); 0 when empty.
+double percentile(std::vector<double>& v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())))];
+}
+
+/// Load mode (docs/performance.md "Load"): `--tablets` tablets driven by `--workers` threads for `--duration` seconds.
+/// Each step records a SOFA form (five values) on one tablet and pushes it, timed as the tablet sees it (outbox read,
+/// the Push call, acknowledgement written); every `--pull-every` pushes the tablet also pulls its site's changes.
+/// Afterwards every tablet sends what is left and the gateway is read back: every acknowledged event exactly once.
+int runLoad(const Options& o, const std::filesystem::path& work, const crf::sync::SyncClient::Transport& transport,
+            const std::map<std::string, std::string>& passwords)
+{
+    using Clock = std::chrono::steady_clock;
+    if (o.workers > o.tablets) {
+        std::fprintf(stderr, "crf-sim: --workers %d is more than --tablets %d (a tablet is driven by one worker)\n",
+                     o.workers, o.tablets);
+        return 2;
+    }
+    // A thousand encrypted stores hold a few thousand files open.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
+    crf::SystemClock clock;
+    std::vector<Tablet> tablets(static_cast<size_t>(o.tablets));
+    std::atomic<int> next{0};
+    std::mutex errorMutex;
+    std::string firstError;
+    auto fail = [&](const std::string& e) {
+        std::lock_guard lock(errorMutex);
+        if (firstError.empty())
+            firstError = e;
+    };
+    const auto setupStart = Clock::now();
+    {
+        std::vector<std::thread> workers;
+        for (int w = 0; w < o.workers; ++w)
+            workers.emplace_back([&] {
+                std::map<std::string, std::string> secrets; // per worker: each device appears in one worker only
+                for (int i; (i = next++) < o.tablets;) {
+                    auto t = openTablet(o, i, work, clock, transport, passwords);
+                    if (!t) {
+                        fail(t.error().text());
+                        continue;
+                    }
+                    const std::string user = t->actor.userId;
+                    auto in = loginWithRetry(*t->client, user, passwords.at(user), t->store->deviceId(), secrets);
+                    if (!in) {
+                        fail(user + " cannot log in: " + in.error().text());
+                        continue;
+                    }
+                    tablets[size_t(i)] = std::move(t).value();
+                }
+            });
+        for (auto& w : workers)
+            w.join();
+    }
+    if (!firstError.empty()) {
+        std::fprintf(stderr, "crf-sim: %s\n", firstError.c_str());
+        return 1;
+    }
+    const double setupS = std::chrono::duration<double>(Clock::now() - setupStart).count();
+    std::printf("crf-sim: %d tablets opened and logged in (%.1f s); load for %d s with %d workers\n", o.tablets, setupS,
+                o.durationS, o.workers);
+    std::fflush(stdout);
+
+    const crf::store::StudyContext study{"I-MICRO", "2020-1"};
+    const char* items[] = {"PLATELETS", "GCS", "MAP", "URINE_24H", "PAO2"};
+    const std::pair<int, int> ranges[] = {{20, 400}, {3, 15}, {40, 110}, {100, 3000}, {50, 400}};
+    struct WorkerStats {
+        std::vector<double> pushMs;
+        uint64_t events = 0, pulls = 0, errors = 0;
+    };
+    std::vector<WorkerStats> stats(static_cast<size_t>(o.workers));
+    const auto loadStart = Clock::now();
+    const auto end = loadStart + std::chrono::seconds(o.durationS);
+    {
+        std::vector<std::thread> workers;
+        for (int w = 0; w < o.workers; ++w)
+            workers.emplace_back([&, w] {
+                std::mt19937 rng(o.seed * 7919u + static_cast<uint32_t>(w));
+                WorkerStats& st = stats[size_t(w)];
+                const int perSite = std::max(1, o.subjects / o.sites);
+                for (size_t i = size_t(w), step = 0; Clock::now() < end; i += size_t(o.workers), ++step) {
+                    if (i >= tablets.size())
+                        i = size_t(w) % tablets.size();
+                    Tablet& t = tablets[i];
+                    const int site = int(i) % o.sites;
+                    const std::string sid = subjectId(site, site + o.sites * int(rng() % unsigned(perSite)));
+                    crf::store::FormKey key{sid, "D" + std::to_string(rng() % 8), "SOFA", 0};
+                    auto current = t.store->formValues(key);
+                    crf::store::SaveRequest r;
+                    r.form = key;
+                    for (size_t item = 0; item < 5; ++item)
+                        r.values[items[item]] = crf::store::FieldValue{
+                            std::to_string(ranges[item].first +
+                                           int(rng() % unsigned(ranges[item].second - ranges[item].first + 1))),
+                            ""};
+                    if (current && !current->empty()) {
+                        r.reasonCode = "CORRECTION";
+                        r.reasonText = "re-measured";
+                    }
+                    auto saved = t.store->save(r, t.actor, study);
+                    if (saved && saved->deviceSeq)
+                        ++t.created;
+                    crf::sync::SyncEngine engine([&](const auto& fn) { fn(*t.store); }, *t.client, clock, "I-MICRO");
+                    const auto before = Clock::now();
+                    auto pushed = engine.run({}, crf::sync::SyncEngine::Phases::PushOnly);
+                    if (!pushed.ok()) {
+                        ++st.errors;
+                        continue;
+                    }
+                    st.pushMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
+                    st.events += static_cast<uint64_t>(pushed.pushed);
+                    if (step % size_t(o.pullEvery) == size_t(o.pullEvery) - 1) {
+                        ++st.pulls;
+                        if (!engine.run({}, crf::sync::SyncEngine::Phases::PullOnly).ok())
+                            ++st.errors;
+                    }
+                }
+            });
+        for (auto& w : workers)
+            w.join();
+    }
+    const double loadS = std::chrono::duration<double>(Clock::now() - loadStart).count();
+
+    // Whatever is left is sent (a push that failed above is retried here), then the gateway is read back.
+    uint64_t pending = 0;
+    for (auto& t : tablets) {
+        crf::sync::SyncEngine engine([&](const auto& fn) { fn(*t.store); }, *t.client, clock, "I-MICRO");
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            engine.run({}, crf::sync::SyncEngine::Phases::PushOnly);
+            auto st = t.store->syncState();
+            if (st && st->pendingEvents == 0)
+                break;
+        }
+        auto st = t.store->syncState();
+        pending += st ? static_cast<uint64_t>(st->pendingEvents) : 1;
+    }
+    std::map<std::pair<std::string, uint64_t>, int> seen;
+    uint64_t atGateway = 0;
+    std::map<std::string, std::string> readerSecrets;
+    for (int site = 1; site <= o.sites; ++site) {
+        const std::string monitor = "monitor-" + siteName(site);
+        crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(30), transport);
+        auto in = passwords.count(monitor)
+                      ? loginWithRetry(reader, monitor, passwords.at(monitor), "crf-sim-reader", readerSecrets)
+                      : crf::Result<crf::v1::LoginResponse>(crf::Error{monitor, "not in the credentials"});
+        if (!in) {
+            std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", in.error().text().c_str());
+            return 1;
+        }
+        for (uint64_t cursor = 0;;) {
+            crf::v1::PullRequest req;
+            req.set_after_server_seq(cursor);
+            req.set_limit(1000);
+            auto page = reader.pull(req);
+            if (!page) {
+                std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", page.error().text().c_str());
+                return 1;
+            }
+            for (const auto& se : page->events()) {
+                ++seen[{se.event().device_id(), se.event().device_seq()}];
+                ++atGateway;
+            }
+            cursor = page->next_cursor();
+            if (!page->has_more())
+                break;
+        }
+    }
+    uint64_t duplicates = 0, created = 0, acked = 0, refused = 0, events = 0, pulls = 0, errors = 0;
+    for (const auto& [k, n] : seen)
+        duplicates += static_cast<uint64_t>(n - 1);
+    for (auto& t : tablets) {
+        created += static_cast<uint64_t>(t.created);
+        auto st = t.store->syncState();
+        acked += static_cast<uint64_t>(t.created - (st ? st->pendingEvents + st->refusedEvents : 0));
+        refused += static_cast<uint64_t>(st ? st->refusedEvents : 0);
+    }
+    std::vector<double> pushMs;
+    for (auto& st : stats) {
+        pushMs.insert(pushMs.end(), st.pushMs.begin(), st.pushMs.end());
+        events += st.events;
+        pulls += st.pulls;
+        errors += st.errors;
+    }
+    const uint64_t pushes = pushMs.size();
+    const double p50 = percentile(pushMs, 50), p99 = percentile(pushMs, 99);
+    const bool exactlyOnce = duplicates == 0 && pending == 0 && atGateway + refused == created && atGateway == acked;
+    std::ofstream out(o.report);
+    char figures[512];
+    std::snprintf(figures, sizeof figures,
+                  "  \"duration_s\": %.1f,\n  \"pushes\": %llu,\n  \"pushes_per_s\": %.1f,\n"
+                  "  \"events_per_s\": %.1f,\n  \"push_latency_ms\": {\"p50\": %.1f, \"p99\": %.1f},\n"
+                  "  \"pulls\": %llu,\n  \"errors\": %llu,\n  \"setup_s\": %.1f,\n",
+                  loadS, static_cast<unsigned long long>(pushes), double(pushes) / loadS, double(events) / loadS, p50,
+                  p99, static_cast<unsigned long long>(pulls), static_cast<unsigned long long>(errors), setupS);
+    out << "{\n"
+        << "  \"mode\": \"load\",\n"
+        << "  \"events_created\": " << created << ",\n"
+        << "  \"events_acked\": " << acked << ",\n"
+        << "  \"events_at_gateway\": " << atGateway << ",\n"
+        << "  \"events_refused\": " << refused << ",\n"
+        << "  \"duplicates\": " << duplicates << ",\n"
+        << "  \"exactly_once\": " << (exactlyOnce ? "true" : "false") << ",\n"
+        << figures << "  \"tablets\": " << o.tablets << ", \"sites\": " << o.sites << ", \"workers\": " << o.workers
+        << ", \"seed\": " << o.seed << "\n}\n";
+    std::printf("crf-sim: load %.0f s: %llu pushes (%.1f/s, %.1f events/s), push p50 %.1f ms p99 %.1f ms, %llu errors, "
+                "%llu duplicates, exactly once: %s (report %s)\n",
+                loadS, static_cast<unsigned long long>(pushes), double(pushes) / loadS, double(events) / loadS, p50,
+                p99, static_cast<unsigned long long>(errors), static_cast<unsigned long long>(duplicates),
+                exactlyOnce ? "true" : "false", o.report.c_str());
+    return exactlyOnce && errors == 0 ? 0 : 1;
 }
 
 } // namespace
@@ -155,6 +413,12 @@ int main(int argc, char** argv)
                 o.credentials = v;
             else if (a == "--gateway-ca")
                 o.gatewayCa = v;
+            else if (a == "--duration")
+                o.durationS = std::stoi(v);
+            else if (a == "--workers")
+                o.workers = std::max(1, std::stoi(v));
+            else if (a == "--pull-every")
+                o.pullEvery = std::max(1, std::stoi(v));
             else if (a == "--day-pause-ms")
                 o.dayPauseMs = std::stoi(v);
             else
@@ -185,36 +449,20 @@ int main(int argc, char** argv)
         transport.rootCertPem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     std::map<std::string, std::string> deviceSecrets;
-    auto siteName = [](int site) {
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "%02d", site);
-        return std::string(buf);
-    };
     crf::SystemClock clock;
     std::mt19937 rng(o.seed);
     std::uniform_real_distribution<double> u(0, 1);
+    if (o.durationS > 0)
+        return runLoad(o, work, transport, passwords);
     std::vector<Tablet> tablets(static_cast<size_t>(o.tablets));
     for (int i = 0; i < o.tablets; ++i) {
-        crf::SecretKey key = crf::SecretKey::random();
-        auto s =
-            crf::store::TabletStore::openWithKey((work / ("tablet-" + std::to_string(i) + ".db")).string(), key, clock);
-        if (!s) {
-            std::fprintf(stderr, "crf-sim: %s\n", s.error().text().c_str());
-            return 1;
+        auto t = openTablet(o, i, work, clock, transport, passwords);
+        if (!t) {
+            std::fprintf(stderr, "crf-sim: %s\n", t.error().text().c_str());
+            return t.error().where == o.credentials ? 2 : 1;
         }
-        tablets[size_t(i)].store = std::move(s).value();
-        tablets[size_t(i)].client =
-            std::make_unique<crf::sync::SyncClient>(o.gateway, std::chrono::seconds(5), transport);
-        const std::string site = siteName(1 + i % o.sites);
-        // Nurses and investigators of the site take turns on the tablets (accounts of crfctl dev-seed).
-        const bool nurse = (i / o.sites) % 2 == 0;
-        const std::string user = (nurse ? "nurse-" : "inv-") + site;
-        if (!passwords.count(user)) {
-            std::fprintf(stderr, "crf-sim: %s has no user %s (dev-seed --sites %d or more)\n", o.credentials.c_str(),
-                         user.c_str(), o.sites);
-            return 2;
-        }
-        tablets[size_t(i)].actor = {user, nurse ? "research_nurse" : "investigator", site};
+        tablets[size_t(i)] = std::move(t).value();
+        const std::string& user = tablets[size_t(i)].actor.userId;
         auto in = loginWithRetry(*tablets[size_t(i)].client, user, passwords.at(user),
                                  tablets[size_t(i)].store->deviceId(), deviceSecrets);
         if (!in) {

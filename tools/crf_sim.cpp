@@ -303,11 +303,12 @@ int runLoad(const Options& o, const std::filesystem::path& work, const crf::sync
     std::map<std::pair<std::string, uint64_t>, int> seen;
     uint64_t atGateway = 0;
     std::map<std::string, std::string> readerSecrets;
+    const std::string readerDevice = "crf-sim-reader-" + crf::randomHex(4); // a new device per run
     for (int site = 1; site <= o.sites; ++site) {
         const std::string monitor = "monitor-" + siteName(site);
         crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(30), transport);
         auto in = passwords.count(monitor)
-                      ? loginWithRetry(reader, monitor, passwords.at(monitor), "crf-sim-reader", readerSecrets)
+                      ? loginWithRetry(reader, monitor, passwords.at(monitor), readerDevice, readerSecrets)
                       : crf::Result<crf::v1::LoginResponse>(crf::Error{monitor, "not in the credentials"});
         if (!in) {
             std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", in.error().text().c_str());
@@ -564,11 +565,12 @@ int main(int argc, char** argv)
     // Each site's monitor reads its site (no account reads every site): together, everything at the gateway.
     std::map<std::pair<std::string, uint64_t>, int> seen;
     uint64_t atGateway = 0, conflicts = 0;
+    const std::string readerDevice = "crf-sim-reader-" + crf::randomHex(4); // a new device per run
     for (int site = 1; site <= o.sites; ++site) {
         const std::string monitor = "monitor-" + siteName(site);
         crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(10), transport);
         auto in = passwords.count(monitor)
-                      ? loginWithRetry(reader, monitor, passwords.at(monitor), "crf-sim-reader", deviceSecrets)
+                      ? loginWithRetry(reader, monitor, passwords.at(monitor), readerDevice, deviceSecrets)
                       : crf::Result<crf::v1::LoginResponse>(crf::Error{monitor, "not in the credentials"});
         if (!in) {
             std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", in.error().text().c_str());

@@ -156,6 +156,45 @@ std::string fakeJpeg(std::mt19937& rng, size_t bytes)
     return j + std::string("\xFF\xD9", 2);
 }
 
+/// What the gateway holds, read back by each site's monitor (no account reads every site: together, everything).
+struct GatewayContents {
+    std::map<std::pair<std::string, uint64_t>, int> seen; // (device, device sequence) -> times seen
+    uint64_t events = 0, conflicts = 0;
+};
+
+crf::Result<GatewayContents> readGateway(const Options& o, const crf::sync::SyncClient::Transport& transport,
+                                         const std::map<std::string, std::string>& passwords)
+{
+    GatewayContents out;
+    std::map<std::string, std::string> secrets;
+    const std::string device = "crf-sim-reader-" + crf::randomHex(4); // a new device per run
+    for (int site = 1; site <= o.sites; ++site) {
+        const std::string monitor = "monitor-" + siteName(site);
+        if (!passwords.count(monitor))
+            return crf::Error{monitor, "not in the credentials"};
+        crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(30), transport);
+        if (auto in = loginWithRetry(reader, monitor, passwords.at(monitor), device, secrets); !in)
+            return in.error();
+        for (uint64_t cursor = 0;;) {
+            crf::v1::PullRequest req;
+            req.set_after_server_seq(cursor);
+            req.set_limit(1000);
+            auto page = reader.pull(req);
+            if (!page)
+                return page.error();
+            for (const auto& se : page->events()) {
+                ++out.seen[{se.event().device_id(), se.event().device_seq()}];
+                ++out.events;
+                out.conflicts += static_cast<uint64_t>(se.conflicts_size());
+            }
+            cursor = page->next_cursor();
+            if (!page->has_more())
+                break;
+        }
+    }
+    return out;
+}
+
 /// The p-th percentile (0-100) of `v` (sorted in place); 0 when empty.
 double percentile(std::vector<double>& v, double p)
 {
@@ -300,38 +339,15 @@ int runLoad(const Options& o, const std::filesystem::path& work, const crf::sync
         auto st = t.store->syncState();
         pending += st ? static_cast<uint64_t>(st->pendingEvents) : 1;
     }
-    std::map<std::pair<std::string, uint64_t>, int> seen;
-    uint64_t atGateway = 0;
-    std::map<std::string, std::string> readerSecrets;
-    const std::string readerDevice = "crf-sim-reader-" + crf::randomHex(4); // a new device per run
-    for (int site = 1; site <= o.sites; ++site) {
-        const std::string monitor = "monitor-" + siteName(site);
-        crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(30), transport);
-        auto in = passwords.count(monitor)
-                      ? loginWithRetry(reader, monitor, passwords.at(monitor), readerDevice, readerSecrets)
-                      : crf::Result<crf::v1::LoginResponse>(crf::Error{monitor, "not in the credentials"});
-        if (!in) {
-            std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", in.error().text().c_str());
-            return 1;
-        }
-        for (uint64_t cursor = 0;;) {
-            crf::v1::PullRequest req;
-            req.set_after_server_seq(cursor);
-            req.set_limit(1000);
-            auto page = reader.pull(req);
-            if (!page) {
-                std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", page.error().text().c_str());
-                return 1;
-            }
-            for (const auto& se : page->events()) {
-                ++seen[{se.event().device_id(), se.event().device_seq()}];
-                ++atGateway;
-            }
-            cursor = page->next_cursor();
-            if (!page->has_more())
-                break;
-        }
+    GatewayContents at;
+    if (auto read = readGateway(o, transport, passwords); read)
+        at = std::move(read).value();
+    else {
+        std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", read.error().text().c_str());
+        return 1;
     }
+    auto& seen = at.seen;
+    const uint64_t atGateway = at.events;
     uint64_t duplicates = 0, created = 0, acked = 0, refused = 0, events = 0, pulls = 0, errors = 0;
     for (const auto& [k, n] : seen)
         duplicates += static_cast<uint64_t>(n - 1);
@@ -563,39 +579,15 @@ int main(int argc, char** argv)
 
     // Check at the gateway: every event of every device exactly once.
     // Each site's monitor reads its site (no account reads every site): together, everything at the gateway.
-    std::map<std::pair<std::string, uint64_t>, int> seen;
-    uint64_t atGateway = 0, conflicts = 0;
-    const std::string readerDevice = "crf-sim-reader-" + crf::randomHex(4); // a new device per run
-    for (int site = 1; site <= o.sites; ++site) {
-        const std::string monitor = "monitor-" + siteName(site);
-        crf::sync::SyncClient reader(o.gateway, std::chrono::seconds(10), transport);
-        auto in = passwords.count(monitor)
-                      ? loginWithRetry(reader, monitor, passwords.at(monitor), readerDevice, deviceSecrets)
-                      : crf::Result<crf::v1::LoginResponse>(crf::Error{monitor, "not in the credentials"});
-        if (!in) {
-            std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", in.error().text().c_str());
-            return 1;
-        }
-        uint64_t cursor = 0;
-        while (true) {
-            crf::v1::PullRequest req;
-            req.set_after_server_seq(cursor);
-            req.set_limit(1000);
-            auto page = reader.pull(req);
-            if (!page) {
-                std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", page.error().text().c_str());
-                return 1;
-            }
-            for (const auto& se : page->events()) {
-                ++seen[{se.event().device_id(), se.event().device_seq()}];
-                ++atGateway;
-                conflicts += static_cast<uint64_t>(se.conflicts_size());
-            }
-            cursor = page->next_cursor();
-            if (!page->has_more())
-                break;
-        }
+    GatewayContents at;
+    if (auto read = readGateway(o, transport, passwords); read)
+        at = std::move(read).value();
+    else {
+        std::fprintf(stderr, "crf-sim: cannot read the gateway: %s\n", read.error().text().c_str());
+        return 1;
     }
+    auto& seen = at.seen;
+    const uint64_t atGateway = at.events, conflicts = at.conflicts;
     uint64_t duplicates = 0, created = 0, acked = 0, refused = 0, photosVerified = 0;
     for (const auto& [k, n] : seen)
         duplicates += static_cast<uint64_t>(n - 1);

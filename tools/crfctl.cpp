@@ -59,7 +59,7 @@ int usage(int rc)
         "        the same file streamed by a running gateway to the sponsor (password on stdin)\n"
         "  export --format site-archive --site ID --data DIR --study ID --definition FILE --out DIR\n"
         "        the investigator's independent copy: ODM, photos, signatures, manifest with SHA-256\n"
-        "  import --format odm132 --data NEW_DIR --definition FILE --in FILE [--as USER]\n"
+        "  import --format odm132 (--data NEW_DIR | --store EMPTY_URI) --definition FILE --in FILE [--as USER]\n"
         "        rebuild an empty gateway from a complete, unblinded ODM export (each event checked by its hash)\n"
         "  consent and randomization, through a running gateway (its access control decides; password on stdin):\n"
         "    common options: --gateway HOST:PORT --user ID [--gateway-ca FILE] [--device-file FILE] --study ID\n"
@@ -275,8 +275,11 @@ int importCommand(const std::map<std::string, std::string>& opt)
 {
     const char* cmd = "crfctl import";
     auto value = [&](const char* k) { return opt.count(k) && opt.at(k) != "Y" ? opt.at(k) : std::string(); };
-    if (value("format") != "odm132" || value("data").empty() || value("definition").empty() || value("in").empty()) {
-        std::fprintf(stderr, "%s: --format odm132 --data DIR --definition FILE --in FILE are required\n", cmd);
+    // The new gateway: an SQLite folder, or an empty, migrated PostgreSQL store (--store URI).
+    const std::string target = value("store").empty() ? value("data") : value("store");
+    if (value("format") != "odm132" || target.empty() || value("definition").empty() || value("in").empty()) {
+        std::fprintf(stderr,
+                     "%s: --format odm132 (--data DIR | --store URI) --definition FILE --in FILE are required\n", cmd);
         return 2;
     }
     auto studies = crf::gateway::StudyRegistry::load({value("definition")});
@@ -290,9 +293,7 @@ int importCommand(const std::map<std::string, std::string>& opt)
         std::fprintf(stderr, "%s: --in %s: cannot be read\n", cmd, value("in").c_str());
         return 2;
     }
-    std::error_code ec;
-    std::filesystem::create_directories(value("data"), ec);
-    auto store = crf::gateway::openSqliteStore(value("data"));
+    auto store = crf::gateway::openStore(target); // an SQLite folder is created when missing
     if (!store) {
         std::fprintf(stderr, "%s: %s\n", cmd, store.error().text().c_str());
         return 1;
@@ -306,7 +307,7 @@ int importCommand(const std::map<std::string, std::string>& opt)
         return 1;
     }
     std::printf("imported %d change(s) of %d subject(s) into %s; every event matched its recorded hash%s\n",
-                done->events, done->subjects, value("data").c_str(),
+                done->events, done->subjects, (*store)->describe().c_str(),
                 done->absentRanges ? ("; " + std::to_string(done->absentRanges) +
                                       " device range(s) not in the file (refused at the source or another study)")
                                          .c_str()

@@ -12,6 +12,7 @@
 #include "kappa.h"
 #include "key_store.h"
 #include "photo.h"
+#include "store_backend.h"
 #include "study_controller.h"
 #include "sync_engine.h"
 #include "test_support.h"
@@ -965,6 +966,20 @@ TEST_F(TrialFixture, anExportImportedIntoAnEmptyGatewayReproducesTheSameAuditTra
         EXPECT_EQ(source[i].event_hash(), rebuilt[i].event_hash()) << "event " << i + 1;
         EXPECT_EQ(source[i].server_seq(), rebuilt[i].server_seq());
         EXPECT_EQ(source[i].received_at_ms(), rebuilt[i].received_at_ms());
+    }
+    {
+        // The same file into an empty gateway on PostgreSQL (crfctl import --store): the same events, by their hashes.
+        test::StoreBackend pg(test::Backend::Postgres);
+        auto onPg = pg.open();
+        gateway::SyncDomain pgDomain(*onPg, clock, registry);
+        auto intoPg = gateway::importOdm132(pgDomain, *onPg, clock, odm->xml, "export.xml", "dm-1");
+        ASSERT_TRUE(intoPg.ok()) << intoPg.error().text();
+        const auto pgEvents = onPg->eventsAfter(0, 1000);
+        ASSERT_EQ(pgEvents.size(), source.size());
+        for (size_t i = 0; i < source.size(); ++i)
+            EXPECT_EQ(source[i].event_hash(), pgEvents[i].event_hash()) << "event " << i + 1 << " on PostgreSQL";
+        EXPECT_TRUE(verifyAudit(*onPg).intact());
+        EXPECT_EQ(acceptedHistory(*onPg, "01-090"), acceptedHistory(gw->store(), "01-090"));
     }
     for (const char* subject : {"01-090", "01-091"}) {
         const auto expected = acceptedHistory(gw->store(), subject);

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
+#include <QLocale>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -57,9 +58,9 @@ int main(int argc, char** argv)
     const QCommandLineOption instrumentOpt(QStringLiteral("instrument"),
                                            QStringLiteral("With --form: open the instrument bound to this item."),
                                            QStringLiteral("oid"));
-    const QCommandLineOption sizeOpt(QStringLiteral("size"),
-                                     QStringLiteral("Window size WIDTHxHEIGHT (1280x800 landscape, 800x1280 portrait...)."),
-                                     QStringLiteral("size"), QStringLiteral("1280x800"));
+    const QCommandLineOption sizeOpt(
+        QStringLiteral("size"), QStringLiteral("Window size WIDTHxHEIGHT (1280x800 landscape, 800x1280 portrait...)."),
+        QStringLiteral("size"), QStringLiteral("1280x800"));
     const QCommandLineOption langOpt(QStringLiteral("lang"),
                                      QStringLiteral("fr or en (default: $CRF_LANG, else the system locale)."),
                                      QStringLiteral("language"));
@@ -72,7 +73,8 @@ int main(int argc, char** argv)
     if (!crf::launch::language("crf-tablet", app, parser.value(langOpt)))
         return 2;
 
-    auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
+    // The language chosen above is the default locale now: the study's texts follow it.
+    auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt), QLocale().name().left(2));
     if (!definition) {
         qCritical("crf-tablet: %s", definition.error().text().c_str());
         return 2;

@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QFile>
 #include <QGuiApplication>
+#include <QLocale>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -47,7 +48,8 @@ int main(int argc, char** argv)
     if (!crf::launch::language("crf-review", app, parser.value(langOpt)))
         return 2;
 
-    auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt));
+    // The language chosen above is the default locale now: the study's texts follow it.
+    auto definition = crf::ui::StudyController::loadFile(parser.value(studyOpt), QLocale().name().left(2));
     if (!definition) {
         qCritical("crf-review: %s", definition.error().text().c_str());
         return 2;

@@ -1,6 +1,7 @@
 #include "json_calculators.h"
 
 #include "definition.h"
+#include "translation.h"
 #include "dosing.h"
 #include "outcomes.h"
 #include "sofa.h"
@@ -302,6 +303,18 @@ CliResult studyCheck(const std::string& path)
                       std::to_string(def->code_lists_size()) + " code lists, " + std::to_string(def->arms_size()) +
                       " arms, eligibility " + std::to_string(e.inclusion_size()) + " inclusion / " +
                       std::to_string(e.exclusion_size()) + " exclusion criteria\n";
+    // Translations: how many of the definition's texts each language gives, and the first missing ones.
+    const size_t texts = study::untranslated(*def, "").size();
+    std::map<std::string, size_t> languages;
+    for (const auto& [language, block] : def->translations())
+        languages[language] = block.texts_size();
+    for (const auto& [language, given] : languages) {
+        const auto missing = study::untranslated(*def, language);
+        out += "  translations " + language + ": " + std::to_string(given) + " of " + std::to_string(texts) + " texts";
+        for (size_t i = 0; i < missing.size() && i < 5; ++i)
+            out += (i ? ", " : "; missing: ") + missing[i];
+        out += missing.size() > 5 ? ", ...\n" : "\n";
+    }
     return {0, out, {}};
 }
 

@@ -1,6 +1,7 @@
 #include "study_controller.h"
 
 #include "definition.h"
+#include "translation.h"
 
 #include <QFile>
 
@@ -11,7 +12,8 @@ StudyController::StudyController(std::shared_ptr<const v1::StudyDefinition> defi
 {
 }
 
-Result<std::shared_ptr<const v1::StudyDefinition>> StudyController::loadFile(const QString& path)
+Result<std::shared_ptr<const v1::StudyDefinition>> StudyController::loadFile(const QString& path,
+                                                                             const QString& language)
 {
     QFile file(path.startsWith(QStringLiteral("qrc:")) ? path.mid(3) : path);
     if (!file.open(QIODevice::ReadOnly))
@@ -26,6 +28,9 @@ Result<std::shared_ptr<const v1::StudyDefinition>> StudyController::loadFile(con
             all += "\n" + p.text();
         return Error{path.toStdString(), std::to_string(problems.size()) + " problem(s):" + all};
     }
+    // The definition's own texts (forms, items, choices, criteria) in the screen's language where it gives them.
+    if (!language.isEmpty())
+        return std::make_shared<const v1::StudyDefinition>(study::localized(*def, language.toStdString()));
     return std::make_shared<const v1::StudyDefinition>(std::move(def).value());
 }
 

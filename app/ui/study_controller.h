@@ -20,8 +20,10 @@ class StudyController : public QObject {
 
 public:
     explicit StudyController(std::shared_ptr<const v1::StudyDefinition> definition, QObject* parent = nullptr);
-    /// Loads and validates a definition file (a path or a qrc: path); the error lists every problem.
-    static Result<std::shared_ptr<const v1::StudyDefinition>> loadFile(const QString& path);
+    /// Loads and validates a definition file (a path or a qrc: path); the error lists every problem. With a
+    /// `language` ("fr"), its texts come in that language where its translations block gives them.
+    static Result<std::shared_ptr<const v1::StudyDefinition>> loadFile(const QString& path,
+                                                                       const QString& language = {});
 
     QString studyId() const;
     QString version() const;

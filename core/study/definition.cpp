@@ -1,4 +1,5 @@
 #include "definition.h"
+#include "translation.h"
 
 #include "calculators.h"
 #include "conditions.h"
@@ -519,7 +520,10 @@ private:
 
 std::vector<Error> validate(const v1::StudyDefinition& def)
 {
-    return Validator(def).run();
+    auto errors = Validator(def).run();
+    for (auto& e : validateTranslations(def))
+        errors.push_back(std::move(e));
+    return errors;
 }
 
 } // namespace crf::study

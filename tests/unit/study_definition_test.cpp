@@ -3,7 +3,9 @@
 #include "definition.h"
 #include "eligibility.h"
 #include "form_engine.h"
+#include "translation.h"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 #include <ostream>
 
@@ -239,7 +241,55 @@ INSTANTIATE_TEST_SUITE_P(
                HEAD R"("forms": [{"oid": "F", "name": "F", "sections": [{"items": [{"oid": "N", "label": "N",
                    "type": "ITEM_TYPE_INTEGER"}]}]}], "randomization": {"scheme": "SCHEME_ALLOCATION_LIST",
                    "form_oid": "F", "visit_oid": "D0", "number_item_oid": "N"}})",
-               "randomization.arm_item_oid", "revealed arm"}));
+               "randomization.arm_item_oid", "revealed arm"},
+        Broken{"translationOfNothing",
+               HEAD R"("forms": [{"oid": "F", "name": "F"}], "translations": {"fr": {"texts": {"item.F.NOPE": "x"}}}})",
+               "translations.fr.item.F.NOPE", "names no text"},
+        Broken{"emptyTranslation",
+               HEAD R"("forms": [{"oid": "F", "name": "F"}], "translations": {"fr": {"texts": {"form.F": ""}}}})",
+               "translations.fr.form.F", "is empty"},
+        Broken{"notALanguage",
+               HEAD R"("forms": [{"oid": "F", "name": "F"}], "translations": {"French": {"texts": {"form.F": "x"}}}})",
+               "translations.French", "language code"}));
+
+// --- translations of the definition's own texts (docs/study-definitions.md "Translations") ------------------------
+
+TEST(StudyTranslations, bothTrialsGiveEveryTextInFrench)
+{
+    for (const auto* def : {&imicro(), &igmfat()}) {
+        EXPECT_TRUE(untranslated(*def, "fr").empty()) << def->study_id() << ": " << untranslated(*def, "fr").front();
+        EXPECT_FALSE(untranslated(*def, "de").empty()) << "no German: every text is missing";
+    }
+}
+
+TEST(StudyTranslations, aLocalizedDefinitionSpeaksTheLanguageAndKeepsEverythingElse)
+{
+    const auto fr = localized(imicro(), "fr");
+    const v1::Form* sofa = findForm(fr, "SOFA");
+    ASSERT_NE(sofa, nullptr);
+    EXPECT_EQ(sofa->name(), "Score SOFA");
+    EXPECT_EQ(findItem(*sofa, "GCS")->label(), "Score de Glasgow");
+    EXPECT_EQ(findItem(*sofa, "GCS")->help(), "Patient sédaté : le Glasgow présumé sans sédation");
+    // The same item OID on another form keeps that form's own text.
+    EXPECT_EQ(findItem(*findForm(fr, "ELIG"), "PLATELETS")->label(), "Numération plaquettaire");
+    EXPECT_EQ(findCodeList(fr, "MOTTLING")->items(0).label(), "0 : pas de marbrures");
+    EXPECT_EQ(fr.eligibility().exclusion(4).text(), "Numération plaquettaire < 30 000/mm3");
+    // Only texts change: codes, units, ranges, rules and the version stamped on events stay as they are.
+    auto stripped = [](v1::StudyDefinition d) {
+        forEachText(d, [](const std::string&, std::string& text) { text.clear(); });
+        return d;
+    };
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(stripped(fr), stripped(imicro())));
+    EXPECT_EQ(fr.version(), imicro().version());
+    // A language the definition does not give: as written.
+    EXPECT_EQ(findForm(localized(imicro(), "de"), "SOFA")->name(), "SOFA score");
+    // And the French definition still evaluates like the English one (derived SOFA scores).
+    const FormValues values{{"PLATELETS", {"45", "10^3/uL"}}};
+    const auto french = evaluateForm(fr, *sofa, values),
+               english = evaluateForm(imicro(), *findForm(imicro(), "SOFA"), values);
+    ASSERT_TRUE(french.values.count("SOFA_COAG"));
+    EXPECT_EQ(french.values.at("SOFA_COAG"), english.values.at("SOFA_COAG"));
+}
 
 // --- I-MICRO eligibility: every criterion --------------------------------------------------------------------------
 

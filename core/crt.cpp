@@ -150,24 +150,46 @@ int64_t Stopwatch::elapsedMs(int64_t nowMs) const
     return 0;
 }
 
-std::string Stopwatch::guidance(int64_t nowMs) const
+Guidance Stopwatch::guide(int64_t nowMs) const
 {
+    using Kind = Guidance::Kind;
     switch (phase(nowMs)) {
     case Phase::Ready:
     case Phase::Done:
-        return m_site == Site::Finger
-                   ? "Press the glass slide on the pad of the index finger until it blanches, and hold"
-                   : "Press on the knee until the skin blanches, and hold";
+        return {m_site == Site::Finger ? Kind::PressFinger : Kind::PressKnee, {}};
     case Phase::Pressing: {
         const int64_t left = pressureLeftMs(nowMs);
         if (m_site == Site::Finger && left > 0)
-            return "Keep pressing: " + std::to_string((left + 999) / 1000) + " s";
-        return m_site == Site::Finger ? "Release now"
-                                      : "Release when blanched (held " + seconds(elapsedMs(nowMs)) + " s)";
+            return {Kind::KeepPressing, std::to_string((left + 999) / 1000)};
+        if (m_site == Site::Finger)
+            return {Kind::ReleaseNow, {}};
+        return {Kind::ReleaseWhenBlanched, seconds(elapsedMs(nowMs))};
     }
     case Phase::Timing:
-        return "Refilling " + seconds(elapsedMs(nowMs)) + " s: tap when the colour returns";
+        return {Kind::Refilling, seconds(elapsedMs(nowMs))};
     case Phase::GaveUp:
+        return {Kind::GaveUp, {}};
+    }
+    return {};
+}
+
+std::string Stopwatch::guidance(int64_t nowMs) const
+{
+    const Guidance g = guide(nowMs);
+    switch (g.kind) {
+    case Guidance::Kind::PressFinger:
+        return "Press the glass slide on the pad of the index finger until it blanches, and hold";
+    case Guidance::Kind::PressKnee:
+        return "Press on the knee until the skin blanches, and hold";
+    case Guidance::Kind::KeepPressing:
+        return "Keep pressing: " + g.seconds + " s";
+    case Guidance::Kind::ReleaseNow:
+        return "Release now";
+    case Guidance::Kind::ReleaseWhenBlanched:
+        return "Release when blanched (held " + g.seconds + " s)";
+    case Guidance::Kind::Refilling:
+        return "Refilling " + g.seconds + " s: tap when the colour returns";
+    case Guidance::Kind::GaveUp:
         return "No refill within 60 s: measure again or record the value by hand";
     }
     return {};

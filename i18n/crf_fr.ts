@@ -193,6 +193,74 @@
     </message>
 </context>
 <context>
+    <name>FormEngine</name>
+    <message>
+        <location filename="../app/ui/language.cpp" line="76" />
+        <source>between %1 and %2%3</source>
+        <translation>entre %1 et %2%3</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="78" />
+        <source>at least %1%2</source>
+        <translation>au moins %1%2</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="79" />
+        <source>at most %1%2</source>
+        <translation>au plus %1%2</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="92" />
+        <source>%1: "%2" is not a number</source>
+        <translation>%1 : « %2 » n'est pas un nombre</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="94" />
+        <source>%1 must be a whole number</source>
+        <translation>%1 doit être un nombre entier</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="96" />
+        <source>%1: unit "%2" is not accepted here</source>
+        <translation>%1 : l'unité « %2 » n'est pas acceptée ici</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="100" />
+        <source>%1 must be %2; %3 is not possible</source>
+        <translation>%1 doit être %2 ; %3 est impossible</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="102" />
+        <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
+        <translation>%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="106" />
+        <source>%1: answer yes or no</source>
+        <translation>%1 : répondez oui ou non</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="108" />
+        <source>%1: a date is written YYYY-MM-DD</source>
+        <translation>%1 : une date s'écrit AAAA-MM-JJ</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="110" />
+        <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
+        <translation>%1 : une date et une heure s'écrivent AAAA-MM-JJTHH:MM</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="112" />
+        <source>%1: "%2" is not one of the choices</source>
+        <translation>%1 : « %2 » ne fait pas partie des choix</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="114" />
+        <source>%1 is required: enter it, or give the reason it is missing</source>
+        <translation>%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque</translation>
+    </message>
+</context>
+<context>
     <name>FormItem</name>
     <message>
         <location filename="../qml/FormItem.qml" line="63" />
@@ -910,22 +978,57 @@
 <context>
     <name>crf::ui::CrtStopwatchModel</name>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="71" />
+        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
+        <translation>Appuyez la lame de verre sur la pulpe de l'index jusqu'au blanchiment, et maintenez</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="73" />
+        <source>Press on the knee until the skin blanches, and hold</source>
+        <translation>Appuyez sur le genou jusqu'au blanchiment de la peau, et maintenez</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="75" />
+        <source>Keep pressing: %1 s</source>
+        <translation>Maintenez la pression : %1 s</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="77" />
+        <source>Release now</source>
+        <translation>Relâchez maintenant</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="79" />
+        <source>Release when blanched (held %1 s)</source>
+        <translation>Relâchez une fois la peau blanchie (maintenu %1 s)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="81" />
+        <source>Refilling %1 s: tap when the colour returns</source>
+        <translation>Recoloration %1 s : touchez quand la couleur revient</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="83" />
+        <source>No refill within 60 s: measure again or record the value by hand</source>
+        <translation>Pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
         <source>%1 s: %2 (abnormal above %3 s)</source>
         <translation>%1 s : %2 (anormal au-delà de %3 s)</translation>
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
         <source>abnormal</source>
         <translation>anormal</translation>
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="140" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
         <source>normal</source>
         <translation>normal</translation>
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="142" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="165" />
         <source>; pressure held %1 s, the protocol asks 10 s</source>
         <translation> ; pression maintenue %1 s, le protocole demande 10 s</translation>
     </message>
@@ -933,103 +1036,103 @@
 <context>
     <name>crf::ui::FormModel</name>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="122" />
+        <location filename="../app/ui/form_model.cpp" line="123" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation>Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="617" />
-        <location filename="../app/ui/form_model.cpp" line="641" />
+        <location filename="../app/ui/form_model.cpp" line="618" />
+        <location filename="../app/ui/form_model.cpp" line="642" />
         <source>%1 is not a photo item of this form</source>
         <translation>%1 n'est pas un item photo de ce formulaire</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="624" />
+        <location filename="../app/ui/form_model.cpp" line="625" />
         <source>The photo %1 cannot be read</source>
         <translation>La photo %1 ne peut pas être lue</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="628" />
+        <location filename="../app/ui/form_model.cpp" line="629" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation>La photo %1 est trop volumineuse (%2 Mo ; la limite est %3 Mo)</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="645" />
+        <location filename="../app/ui/form_model.cpp" line="646" />
         <source>The camera gave no picture: take the photo again</source>
         <translation>L'appareil photo n'a donné aucune image : reprenez la photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="652" />
+        <location filename="../app/ui/form_model.cpp" line="653" />
         <source>The photo could not be encoded: take it again</source>
         <translation>La photo n'a pas pu être encodée : reprenez-la</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="655" />
+        <location filename="../app/ui/form_model.cpp" line="656" />
         <source>from the camera</source>
         <translation>de l'appareil photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="665" />
+        <location filename="../app/ui/form_model.cpp" line="666" />
         <source>The photo %1 was not kept: %2</source>
         <translation>La photo %1 n'a pas été conservée : %2</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="668" />
+        <location filename="../app/ui/form_model.cpp" line="669" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation>Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="715" />
+        <location filename="../app/ui/form_model.cpp" line="716" />
         <source>Answer not accepted: </source>
         <translation>Réponse non acceptée : </translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="787" />
+        <location filename="../app/ui/form_model.cpp" line="788" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation>Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="788" />
+        <location filename="../app/ui/form_model.cpp" line="789" />
         <source>Record restored.</source>
         <translation>Enregistrement rétabli.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="798" />
+        <location filename="../app/ui/form_model.cpp" line="799" />
         <source>Not connected to the tablet store.</source>
         <translation>Non connecté à la base de la tablette.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="805" />
+        <location filename="../app/ui/form_model.cpp" line="806" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation>Non enregistré : corrigez d'abord les valeurs en rouge.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="806" />
+        <location filename="../app/ui/form_model.cpp" line="807" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation>Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="850" />
+        <location filename="../app/ui/form_model.cpp" line="851" />
         <source>Nothing changed.</source>
         <translation>Aucune modification.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="850" />
+        <location filename="../app/ui/form_model.cpp" line="851" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Enregistré sur cette tablette (%n valeur).</numerusform><numerusform>Enregistré sur cette tablette (%n valeurs).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="894" />
+        <location filename="../app/ui/form_model.cpp" line="895" />
         <source>Signed by %1 on %2: %3</source>
         <translation>Signé par %1 le %2 : %3</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="896" />
+        <location filename="../app/ui/form_model.cpp" line="897" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation>Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="914" />
+        <location filename="../app/ui/form_model.cpp" line="915" />
         <source>Signed.</source>
         <translation>Signé.</translation>
     </message>
@@ -1084,42 +1187,42 @@
 <context>
     <name>crf::ui::SessionController</name>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="183" />
+        <location filename="../app/ui/session_controller.cpp" line="184" />
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="242" />
+        <location filename="../app/ui/session_controller.cpp" line="243" />
         <source>Subject number: use 1 to 20 letters, digits or dashes.</source>
         <translation>Numéro de patient : 1 à 20 lettres, chiffres ou tirets.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="246" />
+        <location filename="../app/ui/session_controller.cpp" line="247" />
         <source>Initials: use 1 to 4 letters.</source>
         <translation>Initiales : 1 à 4 lettres.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="258" />
+        <location filename="../app/ui/session_controller.cpp" line="259" />
         <source>This subject is already registered.</source>
         <translation>Ce patient est déjà inscrit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="260" />
+        <location filename="../app/ui/session_controller.cpp" line="261" />
         <source>Subject registered.</source>
         <translation>Patient inscrit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="354" />
+        <location filename="../app/ui/session_controller.cpp" line="355" />
         <source>The password is wrong.</source>
         <translation>Le mot de passe est incorrect.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="405" />
+        <location filename="../app/ui/session_controller.cpp" line="406" />
         <source>Casebook signed by %1 on %2</source>
         <translation>Cahier signé par %1 le %2</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="406" />
+        <location filename="../app/ui/session_controller.cpp" line="407" />
         <source>Casebook signature of %1 (%2) broken: data changed since. A new signature is needed.</source>
         <translation>Signature du cahier de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>

@@ -8,6 +8,30 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 FR = {
+    # Form-engine refusals and warnings (context FormEngine, app/ui/language.cpp)
+    'between %1 and %2%3': 'entre %1 et %2%3',
+    'at least %1%2': 'au moins %1%2',
+    'at most %1%2': 'au plus %1%2',
+    '%1: "%2" is not a number': '%1 : « %2 » n\'est pas un nombre',
+    '%1 must be a whole number': '%1 doit être un nombre entier',
+    '%1: unit "%2" is not accepted here': '%1 : l\'unité « %2 » n\'est pas acceptée ici',
+    '%1 must be %2; %3 is not possible': '%1 doit être %2 ; %3 est impossible',
+    '%1 %2 %3 is unusual (expected %4): check and confirm': '%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez',
+    '%1: answer yes or no': '%1 : répondez oui ou non',
+    '%1: a date is written YYYY-MM-DD': '%1 : une date s\'écrit AAAA-MM-JJ',
+    '%1: a date and time is written YYYY-MM-DDTHH:MM': '%1 : une date et une heure s\'écrivent AAAA-MM-JJTHH:MM',
+    '%1: "%2" is not one of the choices': '%1 : « %2 » ne fait pas partie des choix',
+    '%1 is required: enter it, or give the reason it is missing': '%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque',
+    # Capillary refill stopwatch guidance (core/crt.cpp kinds, worded in app/ui/crt_stopwatch_model.cpp)
+    'Press the glass slide on the pad of the index finger until it blanches, and hold':
+        'Appuyez la lame de verre sur la pulpe de l\'index jusqu\'au blanchiment, et maintenez',
+    'Press on the knee until the skin blanches, and hold': 'Appuyez sur le genou jusqu\'au blanchiment de la peau, et maintenez',
+    'Keep pressing: %1 s': 'Maintenez la pression : %1 s',
+    'Release now': 'Relâchez maintenant',
+    'Release when blanched (held %1 s)': 'Relâchez une fois la peau blanchie (maintenu %1 s)',
+    'Refilling %1 s: tap when the colour returns': 'Recoloration %1 s : touchez quand la couleur revient',
+    'No refill within 60 s: measure again or record the value by hand':
+        'Pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main',
     'Subject %1': 'Patient %1',
     'Subjects': 'Patients',
     'definition %1': 'définition %1',

@@ -3,6 +3,7 @@
 #include "form_model.h"
 
 #include <QDateTime>
+#include <QLocale>
 #include <QVariantMap>
 
 namespace crf::ui {
@@ -59,7 +60,29 @@ QString CrtStopwatchModel::phase() const
 
 QString CrtStopwatchModel::guidance() const
 {
-    return QString::fromStdString(m_watch.guidance(now()));
+    // The core's guidance worded in the screen's language (the English source texts are core/crt.cpp's).
+    const crt::Guidance g = m_watch.guide(now());
+    // Tenths in the screen's decimal notation ("4,2 s" in French); whole seconds as they are.
+    const QString s = g.seconds.find('.') == std::string::npos
+                          ? QString::fromStdString(g.seconds)
+                          : QLocale().toString(QString::fromStdString(g.seconds).toDouble(), 'f', 1);
+    switch (g.kind) {
+    case crt::Guidance::Kind::PressFinger:
+        return tr("Press the glass slide on the pad of the index finger until it blanches, and hold");
+    case crt::Guidance::Kind::PressKnee:
+        return tr("Press on the knee until the skin blanches, and hold");
+    case crt::Guidance::Kind::KeepPressing:
+        return tr("Keep pressing: %1 s").arg(s);
+    case crt::Guidance::Kind::ReleaseNow:
+        return tr("Release now");
+    case crt::Guidance::Kind::ReleaseWhenBlanched:
+        return tr("Release when blanched (held %1 s)").arg(s);
+    case crt::Guidance::Kind::Refilling:
+        return tr("Refilling %1 s: tap when the colour returns").arg(s);
+    case crt::Guidance::Kind::GaveUp:
+        return tr("No refill within 60 s: measure again or record the value by hand");
+    }
+    return {};
 }
 
 int CrtStopwatchModel::countdown() const
@@ -71,7 +94,7 @@ QString CrtStopwatchModel::elapsed() const
 {
     const int64_t ms = m_watch.elapsedMs(now());
     const int64_t tenths = (ms + 50) / 100;
-    return QStringLiteral("%1.%2").arg(tenths / 10).arg(tenths % 10);
+    return QStringLiteral("%1%2%3").arg(tenths / 10).arg(QLocale().decimalPoint()).arg(tenths % 10);
 }
 
 void CrtStopwatchModel::setSite(const QString& code)

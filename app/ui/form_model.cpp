@@ -1,4 +1,5 @@
 #include "form_model.h"
+#include "language.h"
 
 #include "app_core.h"
 #include "definition.h"
@@ -332,7 +333,7 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
         const auto* i = issueFor(oid);
         if (!i || (i->level == study::IssueLevel::MissingReason && !m_showMissing))
             return QString();
-        return QString::fromStdString(i->message);
+        return issueText(*i);
     }
     case ConfirmedRole: {
         const auto* i = issueFor(oid);
@@ -458,8 +459,8 @@ QVariantList FormModel::formIssues() const
     QVariantList out;
     for (const auto& i : m_state.issues)
         if (i.item.empty())
-            out.append(QVariantMap{{QStringLiteral("level"), levelName(i.level)},
-                                   {QStringLiteral("message"), QString::fromStdString(i.message)}});
+            out.append(
+                QVariantMap{{QStringLiteral("level"), levelName(i.level)}, {QStringLiteral("message"), issueText(i)}});
     return out;
 }
 

@@ -53,4 +53,67 @@ QString consentStateLabel(const std::string& coreLabel)
     return QCoreApplication::translate("ConsentState", coreLabel.c_str());
 }
 
+namespace {
+
+QString engine(const char* text)
+{
+    return QCoreApplication::translate("FormEngine", text);
+}
+
+/// A number of the definition ("0.5") in the screen's notation ("0,5" in French).
+QString number(const std::string& n)
+{
+    bool ok = false;
+    const double v = QString::fromStdString(n).toDouble(&ok);
+    return ok ? QLocale().toString(v, 'g', 12) : QString::fromStdString(n);
+}
+
+/// "between 20 and 400 mmHg", "at least 20 mmHg", "at most 400 mmHg" from min, max, unit ("" = none).
+QString rangePhrase(const std::string& min, const std::string& max, const std::string& unit)
+{
+    const QString u = unit.empty() ? QString() : QStringLiteral(" ") + QString::fromStdString(unit);
+    if (!min.empty() && !max.empty())
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "between %1 and %2%3")).arg(number(min), number(max), u);
+    if (!min.empty())
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "at least %1%2")).arg(number(min), u);
+    return engine(QT_TRANSLATE_NOOP("FormEngine", "at most %1%2")).arg(number(max), u);
+}
+
+} // namespace
+
+QString issueText(const study::Issue& issue)
+{
+    const auto& a = issue.args;
+    const auto arg = [&](size_t i) { return i < a.size() ? QString::fromStdString(a[i]) : QString(); };
+    const std::string& c = issue.code;
+    if (c.empty() || a.empty())
+        return QString::fromStdString(issue.message);
+    if (c == study::kIssueNotANumber)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1: \"%2\" is not a number")).arg(arg(0), arg(1));
+    if (c == study::kIssueWholeNumber)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1 must be a whole number")).arg(arg(0));
+    if (c == study::kIssueUnit)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1: unit \"%2\" is not accepted here")).arg(arg(0), arg(1));
+    if ((c == study::kIssueImpossible || c == study::kIssueUnusual) && a.size() >= 5) {
+        const QString range = rangePhrase(a[2], a[3], a[4]);
+        if (c == study::kIssueImpossible)
+            return engine(QT_TRANSLATE_NOOP("FormEngine", "%1 must be %2; %3 is not possible"))
+                .arg(arg(0), range, arg(1));
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1 %2 %3 is unusual (expected %4): check and confirm"))
+            .arg(arg(0), arg(1), arg(4), range);
+    }
+    if (c == study::kIssueYesNo)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1: answer yes or no")).arg(arg(0));
+    if (c == study::kIssueDate)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1: a date is written YYYY-MM-DD")).arg(arg(0));
+    if (c == study::kIssueDateTime)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1: a date and time is written YYYY-MM-DDTHH:MM")).arg(arg(0));
+    if (c == study::kIssueNotAChoice)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1: \"%2\" is not one of the choices")).arg(arg(0), arg(1));
+    if (c == study::kIssueRequired)
+        return engine(QT_TRANSLATE_NOOP("FormEngine", "%1 is required: enter it, or give the reason it is missing"))
+            .arg(arg(0));
+    return QString::fromStdString(issue.message); // a code this screen does not know yet: the core's English
+}
+
 } // namespace crf::ui

@@ -1,6 +1,8 @@
 // Language of the screens (docs/bedside.md "Languages"): French or English through Qt Linguist.
 #pragma once
 
+#include "form_engine.h"
+
 #include <QString>
 #include <string>
 
@@ -17,5 +19,9 @@ bool installLanguage(QCoreApplication& app, const QString& language);
 
 /// A consent state's label in the screen's language (the label core/consent.cpp gives is the source text).
 QString consentStateLabel(const std::string& coreLabel);
+
+/// A form-engine issue worded in the screen's language from its code and arguments (context "FormEngine"); an edit
+/// check's message is the definition's own, already in the screen's language (study::localized).
+QString issueText(const study::Issue& issue);
 
 } // namespace crf::ui

@@ -81,17 +81,26 @@ std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& it
 {
     std::vector<Issue> out;
     const std::string& t = value.text;
-    auto error = [&](std::string msg) { out.push_back({item.oid(), "", IssueLevel::Error, std::move(msg)}); };
+    auto issue = [&](IssueLevel level, std::string msg, const char* code, std::vector<std::string> args) {
+        args.insert(args.begin(), item.label());
+        out.push_back({item.oid(), "", level, std::move(msg), code, std::move(args)});
+    };
+    auto error = [&](std::string msg, const char* code, std::vector<std::string> args = {}) {
+        issue(IssueLevel::Error, std::move(msg), code, std::move(args));
+    };
+    auto bounds = [](const v1::Range& r, const std::string& unit) {
+        return std::vector<std::string>{r.has_min() ? num(r.min()) : "", r.has_max() ? num(r.max()) : "", unit};
+    };
     switch (item.type()) {
     case v1::ITEM_TYPE_INTEGER:
     case v1::ITEM_TYPE_DECIMAL: {
         const auto v = sofa::items::parseNumber(t);
         if (!v) {
-            error(item.label() + ": \"" + t + "\" is not a number");
+            error(item.label() + ": \"" + t + "\" is not a number", kIssueNotANumber, {t});
             break;
         }
         if (item.type() == v1::ITEM_TYPE_INTEGER && std::floor(*v) != *v) {
-            error(item.label() + " must be a whole number");
+            error(item.label() + " must be a whole number", kIssueWholeNumber);
             break;
         }
         if (item.units_size() == 0)
@@ -101,28 +110,35 @@ std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& it
             if (u.unit() == value.unit || (value.unit.empty() && &u == &item.units(0)))
                 ur = &u;
         if (!ur) {
-            error(item.label() + ": unit \"" + value.unit + "\" is not accepted here");
+            error(item.label() + ": unit \"" + value.unit + "\" is not accepted here", kIssueUnit, {value.unit});
             break;
         }
-        if (ur->has_hard() && !inRange(ur->hard(), *v))
-            error(item.label() + " must be " + rangeText(ur->hard(), ur->unit()) + "; " + t + " is not possible");
-        else if (ur->has_soft() && !inRange(ur->soft(), *v))
-            out.push_back({item.oid(), "", IssueLevel::Warning,
-                           item.label() + " " + t + " " + ur->unit() + " is unusual (expected " +
-                               rangeText(ur->soft(), ur->unit()) + "): check and confirm"});
+        if (ur->has_hard() && !inRange(ur->hard(), *v)) {
+            auto args = bounds(ur->hard(), ur->unit());
+            args.insert(args.begin(), t);
+            error(item.label() + " must be " + rangeText(ur->hard(), ur->unit()) + "; " + t + " is not possible",
+                  kIssueImpossible, std::move(args));
+        } else if (ur->has_soft() && !inRange(ur->soft(), *v)) {
+            auto args = bounds(ur->soft(), ur->unit());
+            args.insert(args.begin(), t);
+            issue(IssueLevel::Warning,
+                  item.label() + " " + t + " " + ur->unit() + " is unusual (expected " +
+                      rangeText(ur->soft(), ur->unit()) + "): check and confirm",
+                  kIssueUnusual, std::move(args));
+        }
         break;
     }
     case v1::ITEM_TYPE_BOOLEAN:
         if (t != "Y" && t != "N")
-            error(item.label() + ": answer yes or no");
+            error(item.label() + ": answer yes or no", kIssueYesNo);
         break;
     case v1::ITEM_TYPE_DATE:
         if (!isDate(t))
-            error(item.label() + ": a date is written YYYY-MM-DD");
+            error(item.label() + ": a date is written YYYY-MM-DD", kIssueDate);
         break;
     case v1::ITEM_TYPE_DATETIME:
         if (!isDateTime(t))
-            error(item.label() + ": a date and time is written YYYY-MM-DDTHH:MM");
+            error(item.label() + ": a date and time is written YYYY-MM-DDTHH:MM", kIssueDateTime);
         break;
     case v1::ITEM_TYPE_CODE: {
         const v1::CodeList* cl = findCodeList(def, item.code_list_oid());
@@ -130,7 +146,7 @@ std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& it
         for (int i = 0; cl && i < cl->items_size(); ++i)
             known = known || cl->items(i).code() == t;
         if (!known)
-            error(item.label() + ": \"" + t + "\" is not one of the choices");
+            error(item.label() + ": \"" + t + "\" is not one of the choices", kIssueNotAChoice, {t});
         break;
     }
     case v1::ITEM_TYPE_TEXT:
@@ -212,8 +228,12 @@ FormState evaluateForm(const v1::StudyDefinition& def, const v1::Form& form, con
                     reasoned = reasoned || c == code;
             }
             if (!reasoned)
-                s.issues.push_back({i->oid(), "", IssueLevel::MissingReason,
-                                    i->label() + " is required: enter it, or give the reason it is missing"});
+                s.issues.push_back({i->oid(),
+                                    "",
+                                    IssueLevel::MissingReason,
+                                    i->label() + " is required: enter it, or give the reason it is missing",
+                                    kIssueRequired,
+                                    {i->label()}});
         }
     }
 
@@ -224,9 +244,12 @@ FormState evaluateForm(const v1::StudyDefinition& def, const v1::Form& form, con
             if (!s.hidden.count(oid))
                 visible[oid] = v;
         if (evaluate(c.violated_when(), visible) == Tri::True)
-            s.issues.push_back({c.item_oids_size() ? c.item_oids(0) : std::string(), c.id(),
+            s.issues.push_back({c.item_oids_size() ? c.item_oids(0) : std::string(),
+                                c.id(),
                                 c.severity() == v1::SEVERITY_WARNING ? IssueLevel::Warning : IssueLevel::Error,
-                                c.message()});
+                                c.message(),
+                                "",
+                                {}});
     }
 
     if (def.has_eligibility() && def.eligibility().form_oid() == form.oid())

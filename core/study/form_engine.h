@@ -22,8 +22,24 @@ struct Issue {
     std::string item; // item OID ("" for a form-level check)
     std::string checkId;
     IssueLevel level = IssueLevel::Error;
-    std::string message; // plain clinical language, names the item by its label
+    std::string message; // plain clinical language (English), names the item by its label
+    /// What the message says, for a screen that words it in its own language: a code (kIssue*) and its arguments,
+    /// the item's label first. Empty for an edit check, whose message is the definition's (translated with it).
+    std::string code;
+    std::vector<std::string> args;
 };
+
+// Issue codes and their arguments (after the item's label).
+inline constexpr const char* kIssueNotANumber = "not_a_number";  // the text
+inline constexpr const char* kIssueWholeNumber = "whole_number"; // -
+inline constexpr const char* kIssueUnit = "unit_not_accepted";   // the unit
+inline constexpr const char* kIssueImpossible = "impossible";    // the text, min, max, unit ("" = no bound)
+inline constexpr const char* kIssueUnusual = "unusual";          // the text, min, max, unit
+inline constexpr const char* kIssueYesNo = "yes_or_no";          // -
+inline constexpr const char* kIssueDate = "date_format";         // -
+inline constexpr const char* kIssueDateTime = "datetime_format"; // -
+inline constexpr const char* kIssueNotAChoice = "not_a_choice";  // the text
+inline constexpr const char* kIssueRequired = "required";        // -
 
 struct FormState {
     FormValues values; // entered + derived

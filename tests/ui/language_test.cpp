@@ -1,6 +1,8 @@
 // Languages of the screens (docs/bedside.md "Languages"): French or English, chosen by flag, $CRF_LANG or the system
 // locale; the embedded translations are complete for French and give English its plural forms.
+#include "definition.h"
 #include "language.h"
+#include "study_controller.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -41,4 +43,34 @@ TEST(Languages, theFrenchScreensAreTranslatedAndEnglishPluralsAgree)
         QCoreApplication::removeTranslator(t);
         delete t;
     }
+}
+
+// The study's own texts and the form engine's refusals reach a French screen in French; the English sentence the
+// core builds stays the source (audit, logs, the gateway).
+TEST(Languages, aFrenchScreenShowsTheStudyAndTheRefusalsInFrench)
+{
+    auto& app = *QCoreApplication::instance();
+    ASSERT_TRUE(ui::installLanguage(app, "fr"));
+    auto def = ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json"), QStringLiteral("fr"));
+    ASSERT_TRUE(def.ok()) << def.error().text();
+    const v1::Form* sofa = study::findForm(**def, "SOFA");
+    ASSERT_NE(sofa, nullptr);
+    EXPECT_EQ(sofa->name(), "Score SOFA");
+
+    const auto state = study::evaluateForm(**def, *sofa, {{"GCS", {"2", ""}}, {"FIO2", {"0.5", "%"}}});
+    std::map<std::string, QString> byItem;
+    for (const auto& issue : state.issues)
+        byItem[issue.item] = ui::issueText(issue);
+    EXPECT_EQ(byItem["GCS"], QString::fromUtf8("Score de Glasgow doit être entre 3 et 15 ; 2 est impossible"));
+    EXPECT_EQ(byItem["PLATELETS"],
+              QString::fromUtf8("Plaquettes est obligatoire : saisissez-le, ou indiquez pourquoi il manque"));
+    for (const auto& issue : state.issues)
+        EXPECT_FALSE(issue.message.empty()) << "the core's English sentence is kept for " << issue.item;
+    EXPECT_EQ(QCoreApplication::translate("crf::ui::CrtStopwatchModel", "Keep pressing: %1 s").arg(7),
+              QString::fromUtf8("Maintenez la pression : 7 s"));
+    for (auto* t : app.findChildren<QTranslator*>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+    QLocale::setDefault(QLocale::c());
 }

@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="39" />
+        <location filename="../app/ui/language.cpp" line="41" />
         <source>Not included (screening data only)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="40" />
+        <location filename="../app/ui/language.cpp" line="42" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="41" />
+        <location filename="../app/ui/language.cpp" line="43" />
         <source>Relative consented, patient to be asked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="42" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Consent to continue given</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="43" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Refused to continue (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Withdrew (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Died before consent could be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Lost to follow-up</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="49" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation type="unfinished" />
     </message>
@@ -194,67 +194,67 @@
 <context>
     <name>FormEngine</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="76" />
+        <location filename="../app/ui/language.cpp" line="78" />
         <source>between %1 and %2%3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="78" />
+        <location filename="../app/ui/language.cpp" line="80" />
         <source>at least %1%2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="79" />
+        <location filename="../app/ui/language.cpp" line="81" />
         <source>at most %1%2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="92" />
+        <location filename="../app/ui/language.cpp" line="94" />
         <source>%1: "%2" is not a number</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="94" />
+        <location filename="../app/ui/language.cpp" line="96" />
         <source>%1 must be a whole number</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="96" />
+        <location filename="../app/ui/language.cpp" line="98" />
         <source>%1: unit "%2" is not accepted here</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="100" />
+        <location filename="../app/ui/language.cpp" line="102" />
         <source>%1 must be %2; %3 is not possible</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="102" />
+        <location filename="../app/ui/language.cpp" line="104" />
         <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="106" />
+        <location filename="../app/ui/language.cpp" line="108" />
         <source>%1: answer yes or no</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="108" />
+        <location filename="../app/ui/language.cpp" line="110" />
         <source>%1: a date is written YYYY-MM-DD</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="110" />
+        <location filename="../app/ui/language.cpp" line="112" />
         <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="112" />
+        <location filename="../app/ui/language.cpp" line="114" />
         <source>%1: "%2" is not one of the choices</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="114" />
+        <location filename="../app/ui/language.cpp" line="116" />
         <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation type="unfinished" />
     </message>
@@ -971,6 +971,24 @@
     <message>
         <location filename="../qml/SyncBar.qml" line="63" />
         <source>Last sync failed: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SyncError</name>
+    <message>
+        <location filename="../app/ui/language.cpp" line="133" />
+        <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="136" />
+        <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="140" />
+        <source>gateway refused this tablet: %1</source>
         <translation type="unfinished" />
     </message>
 </context>

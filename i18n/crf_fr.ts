@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="39" />
+        <location filename="../app/ui/language.cpp" line="41" />
         <source>Not included (screening data only)</source>
         <translation>Non inclus (données de sélection uniquement)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="40" />
+        <location filename="../app/ui/language.cpp" line="42" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation>Inclusion en urgence, consentement à recueillir</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="41" />
+        <location filename="../app/ui/language.cpp" line="43" />
         <source>Relative consented, patient to be asked</source>
         <translation>Proche a consenti, patient à interroger</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="42" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Consent to continue given</source>
         <translation>Consentement de poursuite donné</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="43" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Refused to continue (data kept)</source>
         <translation>Refus de poursuivre (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Withdrew (data kept)</source>
         <translation>Retrait (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Died before consent could be sought</source>
         <translation>Décédé avant le recueil du consentement</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Lost to follow-up</source>
         <translation>Perdu de vue</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="49" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation>Opposition à l'utilisation des données (hors analyse)</translation>
     </message>
@@ -195,67 +195,67 @@
 <context>
     <name>FormEngine</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="76" />
+        <location filename="../app/ui/language.cpp" line="78" />
         <source>between %1 and %2%3</source>
         <translation>entre %1 et %2%3</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="78" />
+        <location filename="../app/ui/language.cpp" line="80" />
         <source>at least %1%2</source>
         <translation>au moins %1%2</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="79" />
+        <location filename="../app/ui/language.cpp" line="81" />
         <source>at most %1%2</source>
         <translation>au plus %1%2</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="92" />
+        <location filename="../app/ui/language.cpp" line="94" />
         <source>%1: "%2" is not a number</source>
         <translation>%1 : « %2 » n'est pas un nombre</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="94" />
+        <location filename="../app/ui/language.cpp" line="96" />
         <source>%1 must be a whole number</source>
         <translation>%1 doit être un nombre entier</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="96" />
+        <location filename="../app/ui/language.cpp" line="98" />
         <source>%1: unit "%2" is not accepted here</source>
         <translation>%1 : l'unité « %2 » n'est pas acceptée ici</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="100" />
+        <location filename="../app/ui/language.cpp" line="102" />
         <source>%1 must be %2; %3 is not possible</source>
         <translation>%1 doit être %2 ; %3 est impossible</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="102" />
+        <location filename="../app/ui/language.cpp" line="104" />
         <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
         <translation>%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="106" />
+        <location filename="../app/ui/language.cpp" line="108" />
         <source>%1: answer yes or no</source>
         <translation>%1 : répondez oui ou non</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="108" />
+        <location filename="../app/ui/language.cpp" line="110" />
         <source>%1: a date is written YYYY-MM-DD</source>
         <translation>%1 : une date s'écrit AAAA-MM-JJ</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="110" />
+        <location filename="../app/ui/language.cpp" line="112" />
         <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
         <translation>%1 : une date et une heure s'écrivent AAAA-MM-JJTHH:MM</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="112" />
+        <location filename="../app/ui/language.cpp" line="114" />
         <source>%1: "%2" is not one of the choices</source>
         <translation>%1 : « %2 » ne fait pas partie des choix</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="114" />
+        <location filename="../app/ui/language.cpp" line="116" />
         <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation>%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque</translation>
     </message>
@@ -973,6 +973,24 @@
         <location filename="../qml/SyncBar.qml" line="63" />
         <source>Last sync failed: %1</source>
         <translation>Échec de la dernière synchronisation : %1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncError</name>
+    <message>
+        <location filename="../app/ui/language.cpp" line="133" />
+        <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
+        <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="136" />
+        <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
+        <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="140" />
+        <source>gateway refused this tablet: %1</source>
+        <translation>la passerelle a refusé cette tablette : %1</translation>
     </message>
 </context>
 <context>

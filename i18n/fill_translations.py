@@ -8,6 +8,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 FR = {
+    # Sync failures of SyncClient (context SyncError, app/ui/language.cpp)
+    'gateway unreachable at %1 (changes are kept on this tablet)':
+        'passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)',
+    'gateway at %1 did not answer in time (changes are kept on this tablet)':
+        'la passerelle %1 n\'a pas répondu à temps (les modifications sont gardées sur cette tablette)',
+    'gateway refused this tablet: %1': 'la passerelle a refusé cette tablette : %1',
     # Form-engine refusals and warnings (context FormEngine, app/ui/language.cpp)
     'between %1 and %2%3': 'entre %1 et %2%3',
     'at least %1%2': 'au moins %1%2',

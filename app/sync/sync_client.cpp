@@ -90,12 +90,12 @@ std::string SyncClient::describe(const grpc::Status& status) const
 {
     switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-        return "gateway unreachable at " + m_address + " (changes are kept on this tablet)";
+        return std::string(wording::kUnreachable) + m_address + std::string(wording::kKept);
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-        return "gateway at " + m_address + " did not answer in time (changes are kept on this tablet)";
+        return std::string(wording::kSlowAt) + m_address + std::string(wording::kSlow) + std::string(wording::kKept);
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
-        return "gateway refused this tablet: " + status.error_message();
+        return std::string(wording::kRefused) + status.error_message();
     default:
         return "sync failed (" + std::to_string(status.error_code()) + "): " + status.error_message();
     }

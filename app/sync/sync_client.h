@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace crf::sync {
 
@@ -20,6 +21,16 @@ struct SyncTransport {
     /// gzip on events both ways (the gateway answers pulls the way the request came); photos never.
     bool compress = true;
 };
+
+/// How transport failures are worded (SyncClient::describe); a screen in another language rewords exactly these
+/// (ui::syncErrorText), so they are spelled once, here.
+namespace wording {
+inline constexpr std::string_view kUnreachable = "gateway unreachable at ";
+inline constexpr std::string_view kSlowAt = "gateway at ";
+inline constexpr std::string_view kSlow = " did not answer in time";
+inline constexpr std::string_view kKept = " (changes are kept on this tablet)";
+inline constexpr std::string_view kRefused = "gateway refused this tablet: ";
+} // namespace wording
 
 /// One channel to the gateway. Errors are worded for the screen ("gateway unreachable at ..."). Every call but
 /// login() carries the session token ("authorization: Bearer ...").

@@ -1,5 +1,7 @@
 #include "language.h"
 
+#include "sync_client.h"
+
 #include <QCoreApplication>
 #include <QLocale>
 #include <QTranslator>
@@ -114,6 +116,30 @@ QString issueText(const study::Issue& issue)
         return engine(QT_TRANSLATE_NOOP("FormEngine", "%1 is required: enter it, or give the reason it is missing"))
             .arg(arg(0));
     return QString::fromStdString(issue.message); // a code this screen does not know yet: the core's English
+}
+
+QString syncErrorText(const std::string& error)
+{
+    namespace w = sync::wording;
+    const auto starts = [&](std::string_view p) { return error.rfind(p, 0) == 0; };
+    const auto ends = [&](std::string_view s) {
+        return error.size() >= s.size() && error.compare(error.size() - s.size(), s.size(), s) == 0;
+    };
+    const auto between = [&](size_t from, size_t cut) {
+        return QString::fromStdString(error.substr(from, error.size() - from - cut));
+    };
+    const auto say = [](const char* text) { return QCoreApplication::translate("SyncError", text); };
+    if (starts(w::kUnreachable) && ends(w::kKept))
+        return say(QT_TRANSLATE_NOOP("SyncError", "gateway unreachable at %1 (changes are kept on this tablet)"))
+            .arg(between(w::kUnreachable.size(), w::kKept.size()));
+    if (starts(w::kSlowAt) && ends(std::string(w::kSlow) + std::string(w::kKept)))
+        return say(QT_TRANSLATE_NOOP("SyncError",
+                                     "gateway at %1 did not answer in time (changes are kept on this tablet)"))
+            .arg(between(w::kSlowAt.size(), w::kSlow.size() + w::kKept.size()));
+    if (starts(w::kRefused))
+        return say(QT_TRANSLATE_NOOP("SyncError", "gateway refused this tablet: %1"))
+            .arg(between(w::kRefused.size(), 0));
+    return QString::fromStdString(error);
 }
 
 } // namespace crf::ui

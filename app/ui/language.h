@@ -20,6 +20,10 @@ bool installLanguage(QCoreApplication& app, const QString& language);
 /// A consent state's label in the screen's language (the label core/consent.cpp gives is the source text).
 QString consentStateLabel(const std::string& coreLabel);
 
+/// A sync failure worded in the screen's language: the transport failures of SyncClient (unreachable, too slow,
+/// refused) are reworded; anything else is shown as the engine gave it.
+QString syncErrorText(const std::string& error);
+
 /// A form-engine issue worded in the screen's language from its code and arguments (context "FormEngine"); an edit
 /// check's message is the definition's own, already in the screen's language (study::localized).
 QString issueText(const study::Issue& issue);

@@ -229,7 +229,7 @@ void SessionController::refresh()
         m_pendingPhotos = r->pendingPhotos;
         m_lastRefusal = QString::fromStdString(r->lastRefusal);
         m_lastSyncMs = r->lastSyncMs;
-        m_lastError = QString::fromStdString(r->lastError);
+        m_lastError = syncErrorText(r->lastError);
         emit syncStateChanged();
     });
 }

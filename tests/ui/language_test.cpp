@@ -3,6 +3,7 @@
 #include "definition.h"
 #include "language.h"
 #include "study_controller.h"
+#include "sync_client.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -73,4 +74,27 @@ TEST(Languages, aFrenchScreenShowsTheStudyAndTheRefusalsInFrench)
         delete t;
     }
     QLocale::setDefault(QLocale::c());
+}
+
+TEST(Languages, theTabletsTransportFailuresAreRewordedAndOtherErrorsShownAsGiven)
+{
+    auto& app = *QCoreApplication::instance();
+    ASSERT_TRUE(ui::installLanguage(app, "fr"));
+    // Exactly what SyncClient says when the gateway is out of reach (the Wi-Fi of a ward).
+    sync::SyncClient client("127.0.0.1:1", std::chrono::milliseconds(200));
+    v1::PullRequest request;
+    auto pulled = client.pull(request);
+    ASSERT_FALSE(pulled.ok());
+    EXPECT_EQ(
+        ui::syncErrorText(pulled.error().what),
+        QString::fromUtf8("passerelle injoignable à 127.0.0.1:1 (les modifications sont gardées sur cette tablette)"));
+    EXPECT_EQ(ui::syncErrorText("gateway refused this tablet: device revoked"),
+              QString::fromUtf8("la passerelle a refusé cette tablette : device revoked"));
+    EXPECT_EQ(ui::syncErrorText("sync made no progress at change 12"), "sync made no progress at change 12");
+    for (auto* t : app.findChildren<QTranslator*>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+    QLocale::setDefault(QLocale::c());
+    EXPECT_EQ(ui::syncErrorText(pulled.error().what).toStdString(), pulled.error().what) << "English: as given";
 }

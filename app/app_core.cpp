@@ -3,6 +3,7 @@
 #include "trial/bedside_trial.h"
 
 #include "crypto.h"
+#include "login_wording.h"
 #include "password.h"
 
 #include <QDir>
@@ -554,7 +555,8 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                             grant = &g;
                     if (!grant) {
                         client.logout();
-                        return Error{"login", "you hold no role at a site of " + studyId + " (ask the administrator)"};
+                        return Error{"login", std::string(wording::login::kNoRolePrefix) + studyId +
+                                                  std::string(wording::login::kNoRoleSuffix)};
                     }
                     auto verifier = password::hash(password);
                     if (!verifier)
@@ -577,9 +579,8 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                 if (!local)
                     return local.error();
                 if (!local.value() || !password::verify(local.value()->verifier, password))
-                    return Error{"login", "offline: user id or password is wrong, or this user never logged in "
-                                          "online on this tablet (" +
-                                              online.error().what + ")"};
+                    return Error{"login",
+                                 std::string(wording::login::kOfflineUnknown) + " (" + online.error().what + ")"};
                 const auto& u = *local.value();
                 const bool canSync = u.tokenExpiresMs > clock->nowMs();
                 if (canSync)

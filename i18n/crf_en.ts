@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="41" />
+        <location filename="../app/ui/language.cpp" line="43" />
         <source>Not included (screening data only)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="42" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="43" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Relative consented, patient to be asked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Consent to continue given</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Refused to continue (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Withdrew (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="49" />
         <source>Died before consent could be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="48" />
+        <location filename="../app/ui/language.cpp" line="50" />
         <source>Lost to follow-up</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="49" />
+        <location filename="../app/ui/language.cpp" line="51" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation type="unfinished" />
     </message>
@@ -194,67 +194,67 @@
 <context>
     <name>FormEngine</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="78" />
+        <location filename="../app/ui/language.cpp" line="80" />
         <source>between %1 and %2%3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="80" />
+        <location filename="../app/ui/language.cpp" line="82" />
         <source>at least %1%2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="81" />
+        <location filename="../app/ui/language.cpp" line="83" />
         <source>at most %1%2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="94" />
+        <location filename="../app/ui/language.cpp" line="96" />
         <source>%1: "%2" is not a number</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="96" />
+        <location filename="../app/ui/language.cpp" line="98" />
         <source>%1 must be a whole number</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="98" />
+        <location filename="../app/ui/language.cpp" line="100" />
         <source>%1: unit "%2" is not accepted here</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="102" />
+        <location filename="../app/ui/language.cpp" line="104" />
         <source>%1 must be %2; %3 is not possible</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="104" />
+        <location filename="../app/ui/language.cpp" line="106" />
         <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="108" />
+        <location filename="../app/ui/language.cpp" line="110" />
         <source>%1: answer yes or no</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="110" />
+        <location filename="../app/ui/language.cpp" line="112" />
         <source>%1: a date is written YYYY-MM-DD</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="112" />
+        <location filename="../app/ui/language.cpp" line="114" />
         <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="114" />
+        <location filename="../app/ui/language.cpp" line="116" />
         <source>%1: "%2" is not one of the choices</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="116" />
+        <location filename="../app/ui/language.cpp" line="118" />
         <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation type="unfinished" />
     </message>
@@ -539,6 +539,64 @@
     <message>
         <location filename="../qml/FormPage.qml" line="479" />
         <source>Explain the change</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LoginError</name>
+    <message>
+        <location filename="../app/ui/language.cpp" line="155" />
+        <source>the device id is missing or not valid</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="156" />
+        <source>user id or password is wrong</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="157" />
+        <source>this account is disabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="158" />
+        <source>the device's enrolment secret is too short</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="159" />
+        <source>this device is not enrolled at this gateway</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="160" />
+        <source>this device has been revoked: ask the gateway administrator</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="162" />
+        <source>this device's credential is wrong (restored or copied tablet?)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="168" />
+        <source>this account is locked after repeated failed logins until %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="171" />
+        <source>too many failed logins: this account is locked until %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="176" />
+        <source>you hold no role at a site of %1 (ask the administrator)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="179" />
+        <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -977,17 +1035,17 @@
 <context>
     <name>SyncError</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="133" />
+        <location filename="../app/ui/language.cpp" line="135" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="136" />
+        <location filename="../app/ui/language.cpp" line="138" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="140" />
+        <location filename="../app/ui/language.cpp" line="142" />
         <source>gateway refused this tablet: %1</source>
         <translation type="unfinished" />
     </message>

@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="41" />
+        <location filename="../app/ui/language.cpp" line="43" />
         <source>Not included (screening data only)</source>
         <translation>Non inclus (données de sélection uniquement)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="42" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation>Inclusion en urgence, consentement à recueillir</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="43" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Relative consented, patient to be asked</source>
         <translation>Proche a consenti, patient à interroger</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Consent to continue given</source>
         <translation>Consentement de poursuite donné</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Refused to continue (data kept)</source>
         <translation>Refus de poursuivre (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Withdrew (data kept)</source>
         <translation>Retrait (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="49" />
         <source>Died before consent could be sought</source>
         <translation>Décédé avant le recueil du consentement</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="48" />
+        <location filename="../app/ui/language.cpp" line="50" />
         <source>Lost to follow-up</source>
         <translation>Perdu de vue</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="49" />
+        <location filename="../app/ui/language.cpp" line="51" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation>Opposition à l'utilisation des données (hors analyse)</translation>
     </message>
@@ -195,67 +195,67 @@
 <context>
     <name>FormEngine</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="78" />
+        <location filename="../app/ui/language.cpp" line="80" />
         <source>between %1 and %2%3</source>
         <translation>entre %1 et %2%3</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="80" />
+        <location filename="../app/ui/language.cpp" line="82" />
         <source>at least %1%2</source>
         <translation>au moins %1%2</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="81" />
+        <location filename="../app/ui/language.cpp" line="83" />
         <source>at most %1%2</source>
         <translation>au plus %1%2</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="94" />
+        <location filename="../app/ui/language.cpp" line="96" />
         <source>%1: "%2" is not a number</source>
         <translation>%1 : « %2 » n'est pas un nombre</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="96" />
+        <location filename="../app/ui/language.cpp" line="98" />
         <source>%1 must be a whole number</source>
         <translation>%1 doit être un nombre entier</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="98" />
+        <location filename="../app/ui/language.cpp" line="100" />
         <source>%1: unit "%2" is not accepted here</source>
         <translation>%1 : l'unité « %2 » n'est pas acceptée ici</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="102" />
+        <location filename="../app/ui/language.cpp" line="104" />
         <source>%1 must be %2; %3 is not possible</source>
         <translation>%1 doit être %2 ; %3 est impossible</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="104" />
+        <location filename="../app/ui/language.cpp" line="106" />
         <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
         <translation>%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="108" />
+        <location filename="../app/ui/language.cpp" line="110" />
         <source>%1: answer yes or no</source>
         <translation>%1 : répondez oui ou non</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="110" />
+        <location filename="../app/ui/language.cpp" line="112" />
         <source>%1: a date is written YYYY-MM-DD</source>
         <translation>%1 : une date s'écrit AAAA-MM-JJ</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="112" />
+        <location filename="../app/ui/language.cpp" line="114" />
         <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
         <translation>%1 : une date et une heure s'écrivent AAAA-MM-JJTHH:MM</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="114" />
+        <location filename="../app/ui/language.cpp" line="116" />
         <source>%1: "%2" is not one of the choices</source>
         <translation>%1 : « %2 » ne fait pas partie des choix</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="116" />
+        <location filename="../app/ui/language.cpp" line="118" />
         <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation>%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque</translation>
     </message>
@@ -541,6 +541,64 @@
         <location filename="../qml/FormPage.qml" line="479" />
         <source>Explain the change</source>
         <translation>Expliquez la modification</translation>
+    </message>
+</context>
+<context>
+    <name>LoginError</name>
+    <message>
+        <location filename="../app/ui/language.cpp" line="155" />
+        <source>the device id is missing or not valid</source>
+        <translation>l'identifiant de la tablette est absent ou invalide</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="156" />
+        <source>user id or password is wrong</source>
+        <translation>identifiant ou mot de passe incorrect</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="157" />
+        <source>this account is disabled</source>
+        <translation>ce compte est désactivé</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="158" />
+        <source>the device's enrolment secret is too short</source>
+        <translation>le secret d'enrôlement de la tablette est trop court</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="159" />
+        <source>this device is not enrolled at this gateway</source>
+        <translation>cette tablette n'est pas enrôlée auprès de cette passerelle</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="160" />
+        <source>this device has been revoked: ask the gateway administrator</source>
+        <translation>cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="162" />
+        <source>this device's credential is wrong (restored or copied tablet?)</source>
+        <translation>l'identifiant secret de cette tablette est incorrect (tablette restaurée ou copiée ?)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="168" />
+        <source>this account is locked after repeated failed logins until %1</source>
+        <translation>ce compte est bloqué après des échecs de connexion répétés jusqu'à %1</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="171" />
+        <source>too many failed logins: this account is locked until %1</source>
+        <translation>trop d'échecs de connexion : ce compte est bloqué jusqu'à %1</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="176" />
+        <source>you hold no role at a site of %1 (ask the administrator)</source>
+        <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/language.cpp" line="179" />
+        <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
+        <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
     </message>
 </context>
 <context>
@@ -978,17 +1036,17 @@
 <context>
     <name>SyncError</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="133" />
+        <location filename="../app/ui/language.cpp" line="135" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="136" />
+        <location filename="../app/ui/language.cpp" line="138" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="140" />
+        <location filename="../app/ui/language.cpp" line="142" />
         <source>gateway refused this tablet: %1</source>
         <translation>la passerelle a refusé cette tablette : %1</translation>
     </message>

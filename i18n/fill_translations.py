@@ -8,6 +8,24 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 FR = {
+    # Login refusals (core/login_wording.h; context LoginError, app/ui/language.cpp)
+    'the device id is missing or not valid': "l'identifiant de la tablette est absent ou invalide",
+    'user id or password is wrong': 'identifiant ou mot de passe incorrect',
+    'this account is disabled': 'ce compte est désactivé',
+    "the device's enrolment secret is too short": "le secret d'enrôlement de la tablette est trop court",
+    'this device is not enrolled at this gateway': "cette tablette n'est pas enrôlée auprès de cette passerelle",
+    'this device has been revoked: ask the gateway administrator':
+        "cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle",
+    "this device's credential is wrong (restored or copied tablet?)":
+        "l'identifiant secret de cette tablette est incorrect (tablette restaurée ou copiée ?)",
+    'this account is locked after repeated failed logins until %1':
+        "ce compte est bloqué après des échecs de connexion répétés jusqu'à %1",
+    'too many failed logins: this account is locked until %1':
+        "trop d'échecs de connexion : ce compte est bloqué jusqu'à %1",
+    'you hold no role at a site of %1 (ask the administrator)':
+        "vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)",
+    'offline: user id or password is wrong, or this user never logged in online on this tablet (%1)':
+        "hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)",
     # Sync failures of SyncClient (context SyncError, app/ui/language.cpp)
     'gateway unreachable at %1 (changes are kept on this tablet)':
         'passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)',

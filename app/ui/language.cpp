@@ -1,10 +1,12 @@
 #include "language.h"
 
+#include "login_wording.h"
 #include "sync_client.h"
 
 #include <QCoreApplication>
 #include <QLocale>
 #include <QTranslator>
+#include <optional>
 
 namespace crf::ui {
 
@@ -140,6 +142,44 @@ QString syncErrorText(const std::string& error)
         return say(QT_TRANSLATE_NOOP("SyncError", "gateway refused this tablet: %1"))
             .arg(between(w::kRefused.size(), 0));
     return QString::fromStdString(error);
+}
+
+QString loginErrorText(const std::string& error)
+{
+    namespace w = wording::login;
+    const auto say = [](const char* text) { return QCoreApplication::translate("LoginError", text); };
+    const auto rest = [&](std::string_view prefix) {
+        return error.rfind(prefix, 0) == 0 ? std::optional<std::string>(error.substr(prefix.size())) : std::nullopt;
+    };
+    const std::pair<std::string_view, const char*> exact[] = {
+        {w::kBadDeviceId, QT_TRANSLATE_NOOP("LoginError", "the device id is missing or not valid")},
+        {w::kBadCredentials, QT_TRANSLATE_NOOP("LoginError", "user id or password is wrong")},
+        {w::kDisabled, QT_TRANSLATE_NOOP("LoginError", "this account is disabled")},
+        {w::kWeakEnrolment, QT_TRANSLATE_NOOP("LoginError", "the device's enrolment secret is too short")},
+        {w::kNotEnrolled, QT_TRANSLATE_NOOP("LoginError", "this device is not enrolled at this gateway")},
+        {w::kRevoked, QT_TRANSLATE_NOOP("LoginError", "this device has been revoked: ask the gateway administrator")},
+        {w::kWrongDeviceCredential,
+         QT_TRANSLATE_NOOP("LoginError", "this device's credential is wrong (restored or copied tablet?)")},
+    };
+    for (const auto& [english, source] : exact)
+        if (error == english)
+            return say(source);
+    if (auto until = rest(w::kLockedUntil))
+        return say(QT_TRANSLATE_NOOP("LoginError", "this account is locked after repeated failed logins until %1"))
+            .arg(QString::fromStdString(*until));
+    if (auto until = rest(w::kNowLockedUntil))
+        return say(QT_TRANSLATE_NOOP("LoginError", "too many failed logins: this account is locked until %1"))
+            .arg(QString::fromStdString(*until));
+    if (auto study = rest(w::kNoRolePrefix);
+        study && study->size() >= w::kNoRoleSuffix.size() &&
+        study->compare(study->size() - w::kNoRoleSuffix.size(), w::kNoRoleSuffix.size(), w::kNoRoleSuffix) == 0)
+        return say(QT_TRANSLATE_NOOP("LoginError", "you hold no role at a site of %1 (ask the administrator)"))
+            .arg(QString::fromStdString(study->substr(0, study->size() - w::kNoRoleSuffix.size())));
+    if (auto why = rest(std::string(w::kOfflineUnknown) + " ("); why && !why->empty() && why->back() == ')')
+        return say(QT_TRANSLATE_NOOP("LoginError", "offline: user id or password is wrong, or this user never "
+                                                   "logged in online on this tablet (%1)"))
+            .arg(syncErrorText(why->substr(0, why->size() - 1)));
+    return syncErrorText(error); // the gateway out of reach while logging in, or as given
 }
 
 } // namespace crf::ui

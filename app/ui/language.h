@@ -24,6 +24,10 @@ QString consentStateLabel(const std::string& coreLabel);
 /// refused) are reworded; anything else is shown as the engine gave it.
 QString syncErrorText(const std::string& error);
 
+/// A login refusal (the gateway's or the tablet's offline check, core/login_wording.h) in the screen's language;
+/// anything else as given.
+QString loginErrorText(const std::string& error);
+
 /// A form-engine issue worded in the screen's language from its code and arguments (context "FormEngine"); an edit
 /// check's message is the definition's own, already in the screen's language (study::localized).
 QString issueText(const study::Issue& issue);

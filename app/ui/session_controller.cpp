@@ -323,7 +323,7 @@ void SessionController::login(const QString& userId, const QString& password)
                           return;
                       m_busy = false;
                       if (!r) {
-                          m_loginError = QString::fromStdString(r.error().what);
+                          m_loginError = loginErrorText(r.error().what);
                       } else {
                           m_loggedIn = true;
                           m_locked = false;

@@ -1,6 +1,7 @@
 #include "identity.h"
 
 #include "crypto.h"
+#include "login_wording.h"
 #include "password.h"
 
 #include <algorithm>
@@ -26,7 +27,7 @@ std::string utcMinute(int64_t ms)
 }
 
 // The same words for an unknown user and a wrong password: a login form must not confirm which accounts exist.
-const char* kBadCredentials = "user id or password is wrong";
+const std::string kBadCredentials(wording::login::kBadCredentials);
 
 } // namespace
 
@@ -184,7 +185,7 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
         return std::make_pair(Verdict{r, message}, v1::LoginResponse{});
     };
     if (!isValidId(request.device_id()))
-        return refuse(Refusal::InvalidArgument, "the device id is missing or not valid", "login.refused",
+        return refuse(Refusal::InvalidArgument, std::string(wording::login::kBadDeviceId), "login.refused",
                       "bad device id");
     auto u = isValidId(userId) ? m_store.user(userId) : std::nullopt;
     if (!u) {
@@ -195,11 +196,12 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
         return refuse(Refusal::Unauthenticated, kBadCredentials, "login.failed", "unknown user");
     }
     if (u->disabledAtMs != 0)
-        return refuse(Refusal::PermissionDenied, "this account is disabled", "login.refused", "account disabled");
+        return refuse(Refusal::PermissionDenied, std::string(wording::login::kDisabled), "login.refused",
+                      "account disabled");
     if (u->lockedUntilMs > now)
         return refuse(Refusal::PermissionDenied,
-                      "this account is locked after repeated failed logins until " + utcMinute(u->lockedUntilMs),
-                      "login.refused", "account locked");
+                      std::string(wording::login::kLockedUntil) + utcMinute(u->lockedUntilMs), "login.refused",
+                      "account locked");
     if (!checkPassword(u->passwordHash, request.password())) {
         u->failedLogins += 1;
         std::optional<SecurityEvent> log = entry(userId, "login.failed", request.device_id(),
@@ -212,7 +214,7 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
                               std::to_string(m_options.maxFailedLogins) + " failed logins; until " +
                                   utcMinute(u->lockedUntilMs)));
             return {Verdict{Refusal::PermissionDenied,
-                            "too many failed logins: this account is locked until " + utcMinute(u->lockedUntilMs)},
+                            std::string(wording::login::kNowLockedUntil) + utcMinute(u->lockedUntilMs)},
                     {}};
         }
         m_store.updateUser(*u, log);
@@ -222,23 +224,23 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
     std::string newSecret;
     auto device = m_store.device(request.device_id());
     if (!request.enrol_secret().empty() && request.enrol_secret().size() < 32)
-        return refuse(Refusal::PermissionDenied, "the device's enrolment secret is too short", "login.refused",
+        return refuse(Refusal::PermissionDenied, std::string(wording::login::kWeakEnrolment), "login.refused",
                       "weak enrolment secret");
     // A device that made its own secret presents it until its enrolment is confirmed: a retry after a lost answer.
     const std::string& presented = request.device_secret().empty() ? request.enrol_secret() : request.device_secret();
     if (!device) {
         if (!request.device_secret().empty())
-            return refuse(Refusal::PermissionDenied, "this device is not enrolled at this gateway", "login.refused",
+            return refuse(Refusal::PermissionDenied, std::string(wording::login::kNotEnrolled), "login.refused",
                           "unknown device with a credential");
         newSecret = request.enrol_secret().empty() ? randomHex(32) : request.enrol_secret();
         m_store.putDevice(DeviceRecord{request.device_id(), tokenHash(newSecret), userId, now, 0, {}},
                           entry(userId, "device.enrol", request.device_id()));
     } else if (device->revokedAtMs != 0) {
-        return refuse(Refusal::PermissionDenied, "this device has been revoked: ask the gateway administrator",
-                      "login.refused", "device revoked");
+        return refuse(Refusal::PermissionDenied, std::string(wording::login::kRevoked), "login.refused",
+                      "device revoked");
     } else if (presented.empty() || tokenHash(presented) != device->secretHash) {
-        return refuse(Refusal::PermissionDenied, "this device's credential is wrong (restored or copied tablet?)",
-                      "login.refused", "device credential wrong");
+        return refuse(Refusal::PermissionDenied, std::string(wording::login::kWrongDeviceCredential), "login.refused",
+                      "device credential wrong");
     }
     if (u->failedLogins != 0) {
         u->failedLogins = 0;

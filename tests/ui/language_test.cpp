@@ -2,6 +2,7 @@
 // locale; the embedded translations are complete for French and give English its plural forms.
 #include "definition.h"
 #include "language.h"
+#include "login_wording.h"
 #include "study_controller.h"
 #include "sync_client.h"
 
@@ -97,4 +98,29 @@ TEST(Languages, theTabletsTransportFailuresAreRewordedAndOtherErrorsShownAsGiven
     }
     QLocale::setDefault(QLocale::c());
     EXPECT_EQ(ui::syncErrorText(pulled.error().what).toStdString(), pulled.error().what) << "English: as given";
+}
+
+TEST(Languages, loginRefusalsAreWordedForTheScreenFromTheirOneSpelling)
+{
+    auto& app = *QCoreApplication::instance();
+    ASSERT_TRUE(ui::installLanguage(app, "fr"));
+    namespace w = wording::login;
+    EXPECT_EQ(ui::loginErrorText(std::string(w::kBadCredentials)),
+              QString::fromUtf8("identifiant ou mot de passe incorrect"));
+    EXPECT_EQ(ui::loginErrorText(std::string(w::kNowLockedUntil) + "2026-11-22 14:35 UTC"),
+              QString::fromUtf8("trop d'échecs de connexion : ce compte est bloqué jusqu'à 2026-11-22 14:35 UTC"));
+    EXPECT_EQ(ui::loginErrorText(std::string(w::kNoRolePrefix) + "I-MICRO" + std::string(w::kNoRoleSuffix)),
+              QString::fromUtf8("vous n'avez aucun rôle dans un centre de I-MICRO (adressez-vous à l'administrateur)"));
+    // Offline, with why the gateway was not reached, both in French.
+    EXPECT_EQ(ui::loginErrorText(std::string(w::kOfflineUnknown) +
+                                 " (gateway unreachable at 10.0.0.5:8443 (changes are kept on this tablet))"),
+              QString::fromUtf8("hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est "
+                                "jamais connecté en ligne sur cette tablette (passerelle injoignable à 10.0.0.5:8443 "
+                                "(les modifications sont gardées sur cette tablette))"));
+    EXPECT_EQ(ui::loginErrorText("something new"), "something new");
+    for (auto* t : app.findChildren<QTranslator*>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+    QLocale::setDefault(QLocale::c());
 }

@@ -1,4 +1,5 @@
 #include "change_event.h"
+#include "tr.h"
 
 #include <cstdio>
 #include <ctime>
@@ -177,13 +178,18 @@ Status validateEventShape(const v1::ChangeEvent& e)
 Status checkReasonForChange(const v1::ChangeEvent& e)
 {
     if (!e.record_status().empty() && (e.reason().code().empty() || e.reason().text().empty()))
-        return Error{"record_status", "marking a record " + e.record_status() +
-                                          " needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))"};
+        return messageError(
+            "record_status",
+            QT_TRANSLATE_NOOP(
+                "Core", "marking a record %1 needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))"),
+            {e.record_status()});
     for (const auto& c : e.changes()) {
         const bool changesSavedValue = c.old_present() && (!c.new_present() || c.old_value() != c.new_value());
         if (changesSavedValue && (e.reason().code().empty() || e.reason().text().empty()))
-            return Error{"item " + c.item_oid(), "a previously saved value is changed: a reason (code and text) is "
-                                                 "required (21 CFR 11.10(e))"};
+            return messageError("item " + c.item_oid(),
+                                QT_TRANSLATE_NOOP("Core",
+                                                  "a previously saved value is changed: a reason (code and text) is "
+                                                  "required (21 CFR 11.10(e))"));
     }
     return {};
 }

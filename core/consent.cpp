@@ -2,6 +2,7 @@
 #include "consent.h"
 
 #include "calculators.h"
+#include "tr.h"
 
 #include <array>
 
@@ -133,54 +134,73 @@ bool isRelativeSide(Decider d)
 }
 
 // Who may give each decision (the guardian decides for a patient under guardianship, FACTS "Consent").
-std::string deciderProblem(Event e, Decider d)
+/// Who may decide `e`: the problem's template (nullptr when `d` may).
+const char* deciderProblem(Event e, Decider d)
 {
     switch (e) {
     case Event::IncludedPatientConsent:
     case Event::PatientConsents:
-        return d == Decider::Patient ? "" : "this decision is the patient's own (decided by: PATIENT)";
+        return d == Decider::Patient
+                   ? nullptr
+                   : QT_TRANSLATE_NOOP("Core", "this decision is the patient's own (decided by: PATIENT)");
     case Event::IncludedRelativeConsent:
         return isRelativeSide(d) || d == Decider::Guardian
-                   ? ""
-                   : "decided by must be a relative, trusted person, legal representative or guardian";
+                   ? nullptr
+                   : QT_TRANSLATE_NOOP(
+                         "Core", "decided by must be a relative, trusted person, legal representative or guardian");
     case Event::RelativeConsents:
-        return isRelativeSide(d) ? "" : "decided by must be a relative, trusted person or legal representative";
+        return isRelativeSide(d)
+                   ? nullptr
+                   : QT_TRANSLATE_NOOP("Core", "decided by must be a relative, trusted person or legal representative");
     case Event::GuardianConsents:
-        return d == Decider::Guardian ? "" : "decided by must be the guardian";
+        return d == Decider::Guardian ? nullptr : QT_TRANSLATE_NOOP("Core", "decided by must be the guardian");
     case Event::RefusesContinuation:
     case Event::ObjectsToDataUse:
     case Event::Withdraws:
-        return d == Decider::None ? "decided by is missing: the patient, a relative, trusted person, legal "
-                                    "representative or the guardian"
-                                  : "";
+        return d == Decider::None
+                   ? QT_TRANSLATE_NOOP("Core", "decided by is missing: the patient, a relative, trusted person, legal "
+                                               "representative or the guardian")
+                   : nullptr;
     case Event::IncludedEmergency:
     case Event::DiedBeforeConsent:
     case Event::LostToFollowUp:
-        return d == Decider::None ? "" : "no one decides this: leave decided by empty";
+        return d == Decider::None ? nullptr : QT_TRANSLATE_NOOP("Core", "no one decides this: leave decided by empty");
     }
-    return "";
+    return nullptr;
 }
 
-std::string refusal(State from, Event e)
+Error refusal(const std::string& where, State from, Event e)
 {
+    const std::string label(info(from).label);
     if (from == State::NotIncluded)
-        return "no inclusion is recorded for this subject: record the inclusion first";
+        return messageError(
+            where, QT_TRANSLATE_NOOP("Core", "no inclusion is recorded for this subject: record the inclusion first"));
     if (isInclusion(e))
-        return "the subject is already included (" + std::string(info(from).label) + ")";
+        return messageError(where, QT_TRANSLATE_NOOP("Core", "the subject is already included (%1)"), {label});
     if (from == State::Objected)
-        return "the objection to the use of data is final; the data stay out of analysis";
+        return messageError(
+            where,
+            QT_TRANSLATE_NOOP("Core", "the objection to the use of data is final; the data stay out of analysis"));
     if (e == Event::RefusesContinuation && from == State::Consented)
-        return "consent was given: a later stop is a withdrawal (record WITHDRAWS)";
+        return messageError(
+            where, QT_TRANSLATE_NOOP("Core", "consent was given: a later stop is a withdrawal (record WITHDRAWS)"));
     if (e == Event::Withdraws && from == State::PendingEmergency)
-        return "no consent was given to withdraw: record a refusal to continue (REFUSES_CONTINUATION)";
+        return messageError(
+            where,
+            QT_TRANSLATE_NOOP("Core",
+                              "no consent was given to withdraw: record a refusal to continue (REFUSES_CONTINUATION)"));
     if (e == Event::DiedBeforeConsent)
-        return "consent was already decided (" + std::string(info(from).label) +
-               "): record the death in the end-of-study form";
+        return messageError(
+            where,
+            QT_TRANSLATE_NOOP("Core", "consent was already decided (%1): record the death in the end-of-study form"),
+            {label});
     if (e == Event::RelativeConsents && from == State::PendingPatient)
-        return "a relative has already consented: the patient is to be asked now";
+        return messageError(
+            where, QT_TRANSLATE_NOOP("Core", "a relative has already consented: the patient is to be asked now"));
     if (e == Event::PatientConsents || e == Event::GuardianConsents || e == Event::RelativeConsents)
-        return "consent cannot be recorded after: " + std::string(info(from).label);
-    return std::string(eventCode(e)) + " is not possible after: " + info(from).label;
+        return messageError(where, QT_TRANSLATE_NOOP("Core", "consent cannot be recorded after: %1"), {label});
+    return messageError(where, QT_TRANSLATE_NOOP("Core", "%1 is not possible after: %2"),
+                        {std::string(eventCode(e)), label});
 }
 
 } // namespace
@@ -260,11 +280,11 @@ Result<State> next(State from, const Decision& d)
     for (const auto& t : kTransitions) {
         if (t.from != from || t.event != d.event)
             continue;
-        if (auto problem = deciderProblem(d.event, d.decidedBy); !problem.empty())
-            return Error{where, problem};
+        if (const char* problem = deciderProblem(d.event, d.decidedBy))
+            return messageError(where, problem);
         return t.to;
     }
-    return Error{where, refusal(from, d.event)};
+    return refusal(where, from, d.event);
 }
 
 Result<Decision> decisionFrom(const std::map<std::string, std::string>& values)
@@ -276,16 +296,17 @@ Result<Decision> decisionFrom(const std::map<std::string, std::string>& values)
     Decision d;
     const auto event = parseEvent(text(kEventItem));
     if (!event)
-        return Error{kEventItem, text(kEventItem).empty() ? "missing: which decision is recorded"
-                                                          : "unknown decision '" + text(kEventItem) + "'"};
+        return text(kEventItem).empty()
+                   ? messageError(kEventItem, QT_TRANSLATE_NOOP("Core", "missing: which decision is recorded"))
+                   : messageError(kEventItem, QT_TRANSLATE_NOOP("Core", "unknown decision '%1'"), {text(kEventItem)});
     d.event = *event;
     const auto decider = parseDecider(text(kDecidedByItem));
     if (!decider)
-        return Error{kDecidedByItem, "unknown '" + text(kDecidedByItem) + "'"};
+        return messageError(kDecidedByItem, QT_TRANSLATE_NOOP("Core", "unknown '%1'"), {text(kDecidedByItem)});
     d.decidedBy = *decider;
     const auto at = study::parseDateTime(text(kTimeItem));
     if (!at)
-        return Error{kTimeItem, "missing or not an ISO 8601 date-time"};
+        return messageError(kTimeItem, QT_TRANSLATE_NOOP("Core", "missing or not an ISO 8601 date-time"));
     d.decidedAtMs = *at * 1000;
     d.obtainedBy = text(kObtainedByItem);
     d.formVersion = text(kFormVersionItem);
@@ -297,8 +318,11 @@ Result<History> replay(const std::vector<Decision>& decisions)
     History h;
     for (size_t i = 0; i < decisions.size(); ++i) {
         auto to = next(h.state, decisions[i]);
-        if (!to)
-            return Error{"decision " + std::to_string(i + 1) + " (" + to.error().where + ")", to.error().what};
+        if (!to) {
+            Error e = to.error(); // the message and its template kept, the place made precise
+            e.where = "decision " + std::to_string(i + 1) + " (" + e.where + ")";
+            return e;
+        }
         if (isInclusion(decisions[i].event))
             h.includedAtMs = decisions[i].decidedAtMs;
         h.lastDecisionAtMs = decisions[i].decidedAtMs;

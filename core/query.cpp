@@ -1,4 +1,5 @@
 #include "query.h"
+#include "tr.h"
 
 #include <array>
 
@@ -79,15 +80,18 @@ Result<State> next(std::optional<State> from, Action a, std::string_view text)
 {
     const std::string where = "query " + std::string(actionCode(a));
     if (text.find_first_not_of(" \t\n") == std::string_view::npos)
-        return Error{where, a == Action::Open     ? "say what is in question"
-                            : a == Action::Answer ? "write the answer (a changed value still needs its own reason)"
-                                                  : "say why"};
+        return messageError(
+            where, a == Action::Open ? QT_TRANSLATE_NOOP("Core", "say what is in question")
+                   : a == Action::Answer
+                       ? QT_TRANSLATE_NOOP("Core", "write the answer (a changed value still needs its own reason)")
+                       : QT_TRANSLATE_NOOP("Core", "say why"));
     for (const auto& s : kSteps)
         if (s.from == from && s.action == a)
             return s.to;
     if (!from)
-        return Error{where, "no such query"};
-    return Error{where, "not possible on a query that is " + std::string(stateCode(*from))};
+        return messageError(where, QT_TRANSLATE_NOOP("Core", "no such query"));
+    return messageError(where, QT_TRANSLATE_NOOP("Core", "not possible on a query that is %1"),
+                        {std::string(stateCode(*from))});
 }
 
 Result<State> replay(const std::vector<Action>& actions)

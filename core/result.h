@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace crf {
 
@@ -12,8 +13,36 @@ namespace crf {
 struct Error {
     std::string where;
     std::string what;
+    /// For a screen in another language: the English template of `what` ("%1", "%2"... for the arguments) and its
+    /// arguments (messageError); empty when the message was written out directly.
+    std::string tmpl = {};
+    std::vector<std::string> args = {};
     std::string text() const { return where.empty() ? what : where + ": " + what; }
 };
+
+/// `tmpl` with %1..%9 replaced by `args` in one pass (an argument containing "%2" stays as it is).
+inline std::string fillTemplate(const std::string& tmpl, const std::vector<std::string>& args)
+{
+    std::string out;
+    for (size_t i = 0; i < tmpl.size(); ++i) {
+        const size_t n = i + 1 < tmpl.size() ? static_cast<size_t>(tmpl[i + 1] - '1') : args.size();
+        if (tmpl[i] == '%' && n < args.size() && n < 9) {
+            out += args[n];
+            ++i;
+        } else {
+            out += tmpl[i];
+        }
+    }
+    return out;
+}
+
+/// An error whose message is a template marked for translation (QT_TRANSLATE_NOOP("Core", ...), core/tr.h) and
+/// its arguments: `what` is the English sentence, a screen words it in its language (ui::errorText).
+inline Error messageError(std::string where, const char* tmpl, std::vector<std::string> args = {})
+{
+    std::string what = fillTemplate(tmpl, args);
+    return Error{std::move(where), std::move(what), tmpl, std::move(args)};
+}
 
 /// Value-or-error. Thread-compatible; cheap to move.
 template <typename T> class Result {

@@ -138,6 +138,189 @@
     </message>
 </context>
 <context>
+    <name>Core</name>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="156" />
+        <source>a conflict is settled by saving the right value with its reason</source>
+        <translation>un conflit se règle en enregistrant la bonne valeur avec son motif</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="157" />
+        <source>a randomization query is reviewed by the data manager</source>
+        <translation>une requête de randomisation est revue par le data manager</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="168" />
+        <source>not among the site's open queries on this tablet: sync, then answer</source>
+        <translation>absente des requêtes ouvertes du centre sur cette tablette : synchronisez, puis répondez</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="172" />
+        <source>its state "%1" is unknown on this tablet: sync first</source>
+        <translation>son état « %1 » est inconnu de cette tablette : synchronisez d'abord</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="252" />
+        <source>a recorded consent decision is not changed: record the next decision instead</source>
+        <translation>une décision de consentement enregistrée ne se modifie pas : enregistrez plutôt la décision suivante</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="269" />
+        <source>participation has stopped (%1): no new study data; adverse events, vital status and the end of study stay open</source>
+        <translation>la participation s'est arrêtée (%1) : plus de nouvelles données d'étude ; événements indésirables, statut vital et fin d'étude restent ouverts</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="396" />
+        <source>enter the number printed on the box</source>
+        <translation>saisissez le numéro imprimé sur la boîte</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="401" />
+        <source>subject %1 is already randomized (number %2)</source>
+        <translation>le patient %1 est déjà randomisé (numéro %2)</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="416" />
+        <source>not met (%1): the patient cannot be randomized</source>
+        <translation>non remplie (%1) : le patient ne peut pas être randomisé</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="440" />
+        <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
+        <translation>le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez</translation>
+    </message>
+    <message>
+        <location filename="../core/change_event.cpp" line="183" />
+        <source>marking a record %1 needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))</source>
+        <translation>marquer un enregistrement %1 demande un motif (code et texte) ; rien n'est supprimé (21 CFR 11.10(e))</translation>
+    </message>
+    <message>
+        <location filename="../core/change_event.cpp" line="190" />
+        <source>a previously saved value is changed: a reason (code and text) is required (21 CFR 11.10(e))</source>
+        <translation>une valeur déjà enregistrée est modifiée : un motif (code et texte) est obligatoire (21 CFR 11.10(e))</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="145" />
+        <source>this decision is the patient's own (decided by: PATIENT)</source>
+        <translation>cette décision appartient au patient (décidé par : PATIENT)</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="149" />
+        <source>decided by must be a relative, trusted person, legal representative or guardian</source>
+        <translation>décidé par doit être un proche, la personne de confiance, le représentant légal ou le tuteur</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="154" />
+        <source>decided by must be a relative, trusted person or legal representative</source>
+        <translation>décidé par doit être un proche, la personne de confiance ou le représentant légal</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="156" />
+        <source>decided by must be the guardian</source>
+        <translation>décidé par doit être le tuteur</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="161" />
+        <source>decided by is missing: the patient, a relative, trusted person, legal representative or the guardian</source>
+        <translation>décidé par manque : le patient, un proche, la personne de confiance, le représentant légal ou le tuteur</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="167" />
+        <source>no one decides this: leave decided by empty</source>
+        <translation>personne ne décide ceci : laissez décidé par vide</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="177" />
+        <source>no inclusion is recorded for this subject: record the inclusion first</source>
+        <translation>aucune inclusion n'est enregistrée pour ce patient : enregistrez d'abord l'inclusion</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="179" />
+        <source>the subject is already included (%1)</source>
+        <translation>le patient est déjà inclus (%1)</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="183" />
+        <source>the objection to the use of data is final; the data stay out of analysis</source>
+        <translation>l'opposition à l'utilisation des données est définitive ; les données restent hors analyse</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="186" />
+        <source>consent was given: a later stop is a withdrawal (record WITHDRAWS)</source>
+        <translation>le consentement a été donné : un arrêt ultérieur est un retrait (enregistrez WITHDRAWS)</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="190" />
+        <source>no consent was given to withdraw: record a refusal to continue (REFUSES_CONTINUATION)</source>
+        <translation>aucun consentement n'a été donné à retirer : enregistrez un refus de poursuite (REFUSES_CONTINUATION)</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="195" />
+        <source>consent was already decided (%1): record the death in the end-of-study form</source>
+        <translation>le consentement est déjà décidé (%1) : enregistrez le décès dans le formulaire de fin d'étude</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="199" />
+        <source>a relative has already consented: the patient is to be asked now</source>
+        <translation>un proche a déjà consenti : le patient doit maintenant être sollicité</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="201" />
+        <source>consent cannot be recorded after: %1</source>
+        <translation>le consentement ne peut pas être enregistré après : %1</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="202" />
+        <source>%1 is not possible after: %2</source>
+        <translation>%1 est impossible après : %2</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="300" />
+        <source>missing: which decision is recorded</source>
+        <translation>manquant : quelle décision est enregistrée</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="301" />
+        <source>unknown decision '%1'</source>
+        <translation>décision inconnue « %1 »</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="305" />
+        <source>unknown '%1'</source>
+        <translation>« %1 » inconnu</translation>
+    </message>
+    <message>
+        <location filename="../core/consent.cpp" line="309" />
+        <source>missing or not an ISO 8601 date-time</source>
+        <translation>manquant ou pas une date-heure ISO 8601</translation>
+    </message>
+    <message>
+        <location filename="../core/query.cpp" line="84" />
+        <source>say what is in question</source>
+        <translation>dites ce qui est en question</translation>
+    </message>
+    <message>
+        <location filename="../core/query.cpp" line="86" />
+        <source>write the answer (a changed value still needs its own reason)</source>
+        <translation>écrivez la réponse (une valeur modifiée demande toujours son propre motif)</translation>
+    </message>
+    <message>
+        <location filename="../core/query.cpp" line="87" />
+        <source>say why</source>
+        <translation>dites pourquoi</translation>
+    </message>
+    <message>
+        <location filename="../core/query.cpp" line="92" />
+        <source>no such query</source>
+        <translation>cette requête n'existe pas</translation>
+    </message>
+    <message>
+        <location filename="../core/query.cpp" line="93" />
+        <source>not possible on a query that is %1</source>
+        <translation>impossible sur une requête à l'état %1</translation>
+    </message>
+</context>
+<context>
     <name>CrtStopwatchPanel</name>
     <message>
         <location filename="../qml/CrtStopwatchPanel.qml" line="32" />

@@ -8,6 +8,60 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 FR = {
+    # Refusals made in core/ and the tablet's trial rules (context Core: messageError, ui::errorText)
+    'a conflict is settled by saving the right value with its reason':
+        'un conflit se règle en enregistrant la bonne valeur avec son motif',
+    'a randomization query is reviewed by the data manager': 'une requête de randomisation est revue par le data manager',
+    "not among the site's open queries on this tablet: sync, then answer":
+        'absente des requêtes ouvertes du centre sur cette tablette : synchronisez, puis répondez',
+    'its state "%1" is unknown on this tablet: sync first': 'son état « %1 » est inconnu de cette tablette : synchronisez d\'abord',
+    'a recorded consent decision is not changed: record the next decision instead':
+        'une décision de consentement enregistrée ne se modifie pas : enregistrez plutôt la décision suivante',
+    'participation has stopped (%1): no new study data; adverse events, vital status and the end of study stay open':
+        "la participation s'est arrêtée (%1) : plus de nouvelles données d'étude ; événements indésirables, statut vital et fin d'étude restent ouverts",
+    'enter the number printed on the box': 'saisissez le numéro imprimé sur la boîte',
+    'subject %1 is already randomized (number %2)': 'le patient %1 est déjà randomisé (numéro %2)',
+    'not met (%1): the patient cannot be randomized': 'non remplie (%1) : le patient ne peut pas être randomisé',
+    "allocation number %1 is not on this tablet's list for site %2: sync online, then randomize":
+        "le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez",
+    'marking a record %1 needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))':
+        'marquer un enregistrement %1 demande un motif (code et texte) ; rien n\'est supprimé (21 CFR 11.10(e))',
+    'a previously saved value is changed: a reason (code and text) is required (21 CFR 11.10(e))':
+        'une valeur déjà enregistrée est modifiée : un motif (code et texte) est obligatoire (21 CFR 11.10(e))',
+    "this decision is the patient's own (decided by: PATIENT)": 'cette décision appartient au patient (décidé par : PATIENT)',
+    'decided by must be a relative, trusted person, legal representative or guardian':
+        'décidé par doit être un proche, la personne de confiance, le représentant légal ou le tuteur',
+    'decided by must be a relative, trusted person or legal representative':
+        'décidé par doit être un proche, la personne de confiance ou le représentant légal',
+    'decided by must be the guardian': 'décidé par doit être le tuteur',
+    'decided by is missing: the patient, a relative, trusted person, legal representative or the guardian':
+        'décidé par manque : le patient, un proche, la personne de confiance, le représentant légal ou le tuteur',
+    'no one decides this: leave decided by empty': 'personne ne décide ceci : laissez décidé par vide',
+    'no inclusion is recorded for this subject: record the inclusion first':
+        "aucune inclusion n'est enregistrée pour ce patient : enregistrez d'abord l'inclusion",
+    'the subject is already included (%1)': 'le patient est déjà inclus (%1)',
+    'the objection to the use of data is final; the data stay out of analysis':
+        "l'opposition à l'utilisation des données est définitive ; les données restent hors analyse",
+    'consent was given: a later stop is a withdrawal (record WITHDRAWS)':
+        'le consentement a été donné : un arrêt ultérieur est un retrait (enregistrez WITHDRAWS)',
+    'no consent was given to withdraw: record a refusal to continue (REFUSES_CONTINUATION)':
+        "aucun consentement n'a été donné à retirer : enregistrez un refus de poursuite (REFUSES_CONTINUATION)",
+    'consent was already decided (%1): record the death in the end-of-study form':
+        "le consentement est déjà décidé (%1) : enregistrez le décès dans le formulaire de fin d'étude",
+    'a relative has already consented: the patient is to be asked now':
+        'un proche a déjà consenti : le patient doit maintenant être sollicité',
+    'consent cannot be recorded after: %1': 'le consentement ne peut pas être enregistré après : %1',
+    '%1 is not possible after: %2': '%1 est impossible après : %2',
+    'missing: which decision is recorded': 'manquant : quelle décision est enregistrée',
+    "unknown decision '%1'": "décision inconnue « %1 »",
+    "unknown '%1'": "« %1 » inconnu",
+    'missing or not an ISO 8601 date-time': 'manquant ou pas une date-heure ISO 8601',
+    'say what is in question': 'dites ce qui est en question',
+    'write the answer (a changed value still needs its own reason)':
+        'écrivez la réponse (une valeur modifiée demande toujours son propre motif)',
+    'say why': 'dites pourquoi',
+    'no such query': "cette requête n'existe pas",
+    'not possible on a query that is %1': "impossible sur une requête à l'état %1",
     # Login refusals (core/login_wording.h; context LoginError, app/ui/language.cpp)
     'the device id is missing or not valid': "l'identifiant de la tablette est absent ou invalide",
     'user id or password is wrong': 'identifiant ou mot de passe incorrect',

@@ -5,6 +5,7 @@
 #include "calculators.h"
 #include "dosing.h"
 #include "eligibility.h"
+#include "tr.h"
 #include "values.h"
 
 #include <algorithm>
@@ -149,9 +150,11 @@ Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& 
                                   const std::string& text, int64_t nowMs)
 {
     if (queryId.rfind("M-", 0) != 0)
-        return Error{"query " + queryId, queryId.rfind("C-", 0) == 0
-                                             ? "a conflict is settled by saving the right value with its reason"
-                                             : "a randomization query is reviewed by the data manager"};
+        return messageError(
+            "query " + queryId,
+            queryId.rfind("C-", 0) == 0
+                ? QT_TRANSLATE_NOOP("Core", "a conflict is settled by saving the right value with its reason")
+                : QT_TRANSLATE_NOOP("Core", "a randomization query is reviewed by the data manager"));
     auto current = siteQueries(store, studyId, siteId);
     if (!current)
         return current.error();
@@ -160,12 +163,19 @@ Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& 
         if (q.id() == queryId)
             found = &q;
     if (!found)
-        return Error{"query " + queryId, "not among the site's open queries on this tablet: sync, then answer"};
+        return messageError(
+            "query " + queryId,
+            QT_TRANSLATE_NOOP("Core", "not among the site's open queries on this tablet: sync, then answer"));
     const auto state = query::parseState(found->state());
     if (!state)
-        return Error{"query " + queryId, "its state \"" + found->state() + "\" is unknown on this tablet: sync first"};
-    if (auto next = query::next(*state, query::Action::Answer, text); !next)
-        return Error{"query " + queryId, next.error().what};
+        return messageError("query " + queryId,
+                            QT_TRANSLATE_NOOP("Core", "its state \"%1\" is unknown on this tablet: sync first"),
+                            {found->state()});
+    if (auto next = query::next(*state, query::Action::Answer, text); !next) {
+        Error e = next.error();
+        e.where = "query " + queryId;
+        return e;
+    }
     auto kept = cachedMessage<v1::QueryAnswerOutbox>(store, answersKey(studyId, siteId));
     if (!kept)
         return kept.error();
@@ -237,25 +247,29 @@ Status checkSave(store::TabletStore& store, const v1::StudyDefinition& def, cons
         auto now = values.find(consent::kEventItem);
         if (was != saved->end()) {
             if (now == values.end() || now->second != was->second.value)
-                return Error{consent::kEventItem,
-                             "a recorded consent decision is not changed: record the next decision instead"};
+                return messageError(
+                    consent::kEventItem,
+                    QT_TRANSLATE_NOOP("Core",
+                                      "a recorded consent decision is not changed: record the next decision instead"));
             return Status::success(); // corrections of the other items of a recorded decision
         }
         auto decision = consent::decisionFrom(values);
         if (!decision)
-            return Error{decision.error().where, decision.error().what};
+            return decision.error();
         auto next = consent::next(view->state, *decision);
         if (!next)
-            return Error{next.error().where, next.error().what};
+            return next.error();
         return Status::success();
     }
 
     const auto& open = rules.always_open_form_oids();
     if (std::find(open.begin(), open.end(), form.formOid) != open.end() || view->rights.collectionContinues)
         return Status::success();
-    return Error{"form " + form.formOid,
-                 "participation has stopped (" + std::string(consent::stateLabel(view->state)) +
-                     "): no new study data; adverse events, vital status and the end of study stay open"};
+    return messageError("form " + form.formOid,
+                        QT_TRANSLATE_NOOP("Core",
+                                          "participation has stopped (%1): no new study data; adverse events, vital "
+                                          "status and the end of study stay open"),
+                        {std::string(consent::stateLabel(view->state))});
 }
 
 Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& siteId,
@@ -379,13 +393,13 @@ Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::
         return Error{"randomization", "study " + def.study_id() + " has no randomization"};
     const auto& rules = def.randomization();
     if (confirmedNumber == 0)
-        return Error{rules.number_item_oid(), "enter the number printed on the box"};
+        return messageError(rules.number_item_oid(), QT_TRANSLATE_NOOP("Core", "enter the number printed on the box"));
     auto proposal = propose(store, def, siteId, subjectId);
     if (!proposal)
         return proposal.error();
     if (proposal->alreadyRandomized)
-        return Error{"randomization", "subject " + subjectId + " is already randomized (number " +
-                                          std::to_string(proposal->existingNumber) + ")"};
+        return messageError("randomization", QT_TRANSLATE_NOOP("Core", "subject %1 is already randomized (number %2)"),
+                            {subjectId, std::to_string(proposal->existingNumber)});
     if (def.has_eligibility()) {
         auto elig = store.formValues({subjectId, def.eligibility().visit_oid(), def.eligibility().form_oid(), 0});
         if (!elig)
@@ -398,7 +412,8 @@ Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::
             std::string failing;
             for (const auto* c : verdict.failing())
                 failing += (failing.empty() ? "" : ", ") + c->id;
-            return Error{"eligibility", "not met (" + failing + "): the patient cannot be randomized"};
+            return messageError("eligibility",
+                                QT_TRANSLATE_NOOP("Core", "not met (%1): the patient cannot be randomized"), {failing});
         }
     }
 
@@ -420,9 +435,11 @@ Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::
                 if (b.number() == confirmedNumber)
                     arm = b.arm();
         if (arm.empty())
-            return Error{rules.number_item_oid(), "allocation number " + std::to_string(confirmedNumber) +
-                                                      " is not on this tablet's list for site " + siteId +
-                                                      ": sync online, then randomize"};
+            return messageError(
+                rules.number_item_oid(),
+                QT_TRANSLATE_NOOP("Core", "allocation number %1 is not on this tablet's list for site %2: sync online, "
+                                          "then randomize"),
+                {std::to_string(confirmedNumber), siteId});
         r.arm = arm;
         for (const auto& a : def.arms())
             if (a.id() == arm)

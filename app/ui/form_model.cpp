@@ -544,7 +544,7 @@ void FormModel::load()
         if (!self)
             return;
         if (!r) {
-            setState(false, QString::fromStdString(r.error().text()));
+            setState(false, errorText(r.error()));
             return;
         }
         m_entered.clear();
@@ -682,7 +682,7 @@ void FormModel::loadQueries()
         m_queries.clear();
         m_queryMessage.clear();
         if (!r) {
-            m_queryMessage = QString::fromStdString(r.error().text());
+            m_queryMessage = errorText(r.error());
             emit queriesChanged();
             return;
         }
@@ -726,7 +726,7 @@ void FormModel::answerQuery(const QString& id, const QString& text)
         if (!self)
             return;
         if (!r) {
-            m_queryMessage = QString::fromStdString(r.error().text());
+            m_queryMessage = errorText(r.error());
             emit queriesChanged();
             return;
         }
@@ -778,7 +778,7 @@ void FormModel::setRecordStatus(const QString& status, const QString& reasonCode
             if (!self)
                 return;
             if (!r) {
-                const QString msg = QString::fromStdString(r.error().text());
+                const QString msg = errorText(r.error());
                 setState(false, msg);
                 emit saved(false, msg);
                 return;
@@ -838,7 +838,7 @@ void FormModel::save(const QString& reasonCode, const QString& reasonText)
         if (!self)
             return;
         if (!r) {
-            const QString msg = QString::fromStdString(r.error().text());
+            const QString msg = errorText(r.error());
             setState(false, msg);
             emit saved(false, msg);
             return;
@@ -912,7 +912,7 @@ void FormModel::sign(const QString& password)
                  [this, self = QPointer(this)](Result<store::SaveOutcome> r) {
                      if (!self)
                          return;
-                     setState(false, r ? tr("Signed.") : QString::fromStdString(r.error().what));
+                     setState(false, r ? tr("Signed.") : errorMessage(r.error()));
                      loadSignature();
                  });
 }

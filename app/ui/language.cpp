@@ -182,4 +182,29 @@ QString loginErrorText(const std::string& error)
     return syncErrorText(error); // the gateway out of reach while logging in, or as given
 }
 
+QString errorMessage(const Error& error)
+{
+    if (error.tmpl.empty())
+        return QString::fromStdString(error.what);
+    const QString tmpl = QCoreApplication::translate("Core", error.tmpl.c_str());
+    QString out;
+    for (qsizetype i = 0; i < tmpl.size(); ++i) {
+        const qsizetype n = i + 1 < tmpl.size() ? tmpl[i + 1].digitValue() - 1 : -1;
+        if (tmpl[i] == QLatin1Char('%') && n >= 0 && n < static_cast<qsizetype>(error.args.size())) {
+            // An argument is data (a number, an id) or a consent state's label, which has its own translation.
+            out += QCoreApplication::translate("ConsentState", error.args[static_cast<size_t>(n)].c_str());
+            ++i;
+        } else {
+            out += tmpl[i];
+        }
+    }
+    return out;
+}
+
+QString errorText(const Error& error)
+{
+    const QString what = errorMessage(error);
+    return error.where.empty() ? what : QString::fromStdString(error.where) + QStringLiteral(": ") + what;
+}
+
 } // namespace crf::ui

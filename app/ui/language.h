@@ -2,6 +2,7 @@
 #pragma once
 
 #include "form_engine.h"
+#include "result.h"
 
 #include <QString>
 #include <string>
@@ -19,6 +20,12 @@ bool installLanguage(QCoreApplication& app, const QString& language);
 
 /// A consent state's label in the screen's language (the label core/consent.cpp gives is the source text).
 QString consentStateLabel(const std::string& coreLabel);
+
+/// An error of core/ or the tablet in the screen's language: its template (context "Core") filled with its
+/// arguments (a consent state among them worded too), after the place; an error without a template as it is.
+QString errorText(const Error& error);
+/// The message alone, without the place.
+QString errorMessage(const Error& error);
 
 /// A sync failure worded in the screen's language: the transport failures of SyncClient (unreachable, too slow,
 /// refused) are reworded; anything else is shown as the engine gave it.

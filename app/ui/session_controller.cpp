@@ -254,7 +254,7 @@ void SessionController::addSubject(const QString& subjectId, const QString& init
         if (!self)
             return;
         if (!r)
-            emit subjectAdded(false, QString::fromStdString(r.error().text()));
+            emit subjectAdded(false, errorText(r.error()));
         else if (r->deviceSeq == 0)
             emit subjectAdded(false, tr("This subject is already registered."));
         else
@@ -388,7 +388,7 @@ void SessionController::loadCasebookSignature(const QString& subjectId)
         if (!self)
             return;
         if (!r) {
-            emit casebookSignature(subjectId, {}, false, QString::fromStdString(r.error().what));
+            emit casebookSignature(subjectId, {}, false, errorMessage(r.error()));
             return;
         }
         const store::SignatureState* last = nullptr;
@@ -421,7 +421,7 @@ void SessionController::signCasebook(const QString& subjectId, const QString& pa
                      if (!self)
                          return;
                      if (!r) {
-                         emit casebookSignature(subjectId, {}, false, QString::fromStdString(r.error().what));
+                         emit casebookSignature(subjectId, {}, false, errorMessage(r.error()));
                          return;
                      }
                      loadCasebookSignature(subjectId);

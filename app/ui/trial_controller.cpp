@@ -98,7 +98,7 @@ void TrialController::load(const QString& subjectId)
             self->m_consentProblem = QString::fromStdString(view->problem);
             self->m_nextConsentRepeat = static_cast<int>(view->nextRepeat);
         } else {
-            self->m_consentProblem = QString::fromStdString(view.error().text());
+            self->m_consentProblem = errorText(view.error());
         }
         emit self->changed();
     });
@@ -113,7 +113,7 @@ void TrialController::load(const QString& subjectId)
             if (p->alreadyRandomized)
                 self->m_randomizedNumber = static_cast<int>(p->existingNumber);
         } else {
-            self->m_proposalNote = QString::fromStdString(p.error().text());
+            self->m_proposalNote = errorText(p.error());
         }
         emit self->changed();
     });
@@ -274,7 +274,7 @@ void TrialController::randomize(int confirmedNumber)
                                   self->m_message = QString::fromStdString(r->randomization.note);
                                   self->applyPlan(r->plan);
                               } else {
-                                  self->m_message = QString::fromStdString(r.error().text());
+                                  self->m_message = errorText(r.error());
                               }
                           }
                           emit self->changed();
@@ -296,7 +296,7 @@ void TrialController::unblind(const QString& reason)
         self->m_unblindResult = r ? tr("Box %1: %2. Recorded in the security log; the sponsor has been alerted.")
                                         .arg(r->number())
                                         .arg(QString::fromStdString(r->arm_name().empty() ? r->arm() : r->arm_name()))
-                                  : QString::fromStdString(r.error().text());
+                                  : errorText(r.error());
         emit self->changed();
     });
 }

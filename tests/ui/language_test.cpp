@@ -1,5 +1,6 @@
 // Languages of the screens (docs/bedside.md "Languages"): French or English, chosen by flag, $CRF_LANG or the system
 // locale; the embedded translations are complete for French and give English its plural forms.
+#include "consent.h"
 #include "definition.h"
 #include "language.h"
 #include "login_wording.h"
@@ -118,6 +119,36 @@ TEST(Languages, loginRefusalsAreWordedForTheScreenFromTheirOneSpelling)
                                 "jamais connecté en ligne sur cette tablette (passerelle injoignable à 10.0.0.5:8443 "
                                 "(les modifications sont gardées sur cette tablette))"));
     EXPECT_EQ(ui::loginErrorText("something new"), "something new");
+    for (auto* t : app.findChildren<QTranslator*>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+    QLocale::setDefault(QLocale::c());
+}
+
+// A refusal made in core/ keeps its English sentence and is worded in French on a French screen, with a consent
+// state among its arguments worded too.
+TEST(Languages, coreRefusalsAreWordedFromTheirTemplate)
+{
+    auto& app = *QCoreApplication::instance();
+    ASSERT_TRUE(ui::installLanguage(app, "fr"));
+    consent::Decision d;
+    d.event = consent::Event::PatientConsents;
+    d.decidedBy = consent::Decider::Patient;
+    auto none = consent::next(consent::State::NotIncluded, d);
+    ASSERT_FALSE(none.ok());
+    EXPECT_EQ(none.error().what, "no inclusion is recorded for this subject: record the inclusion first");
+    EXPECT_EQ(
+        ui::errorMessage(none.error()),
+        QString::fromUtf8("aucune inclusion n'est enregistrée pour ce patient : enregistrez d'abord l'inclusion"));
+    d.event = consent::Event::IncludedEmergency;
+    d.decidedBy = consent::Decider::None;
+    auto again = consent::next(consent::State::Consented, d);
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(
+        ui::errorText(again.error()),
+        QString::fromUtf8("consent INCLUDED_EMERGENCY: le patient est déjà inclus (Consentement de poursuite donné)"));
+    EXPECT_EQ(ui::errorText(Error{"box", "plain"}), "box: plain") << "an error without a template as it is";
     for (auto* t : app.findChildren<QTranslator*>()) {
         QCoreApplication::removeTranslator(t);
         delete t;

@@ -168,3 +168,15 @@ TEST(Backoff, isRepeatableForASeedAndSpreadsAcrossSeeds)
     }
     EXPECT_TRUE(differs) << "tablets with different seeds must not retry in lockstep";
 }
+
+TEST(Messages, aTemplateIsFilledInOnePassAndKeptForTheScreens)
+{
+    EXPECT_EQ(fillTemplate("subject %1 is already randomized (number %2)", {"01-004", "7"}),
+              "subject 01-004 is already randomized (number 7)");
+    EXPECT_EQ(fillTemplate("%1 and %2", {"50%2", "x"}), "50%2 and x") << "an argument is never read as a marker";
+    EXPECT_EQ(fillTemplate("100% sure, %3 missing", {"a"}), "100% sure, %3 missing");
+    const Error e = messageError("randomization", "subject %1 is already randomized (number %2)", {"01-004", "7"});
+    EXPECT_EQ(e.text(), "randomization: subject 01-004 is already randomized (number 7)");
+    EXPECT_EQ(e.tmpl, "subject %1 is already randomized (number %2)");
+    EXPECT_EQ(e.args.size(), 2u);
+}

@@ -36,6 +36,21 @@ inline std::string fillTemplate(const std::string& tmpl, const std::vector<std::
     return out;
 }
 
+/// A sentence for a screen: its English text, and for a screen in another language its template (marked with
+/// QT_TRANSLATE_NOOP("Core", ...)) and arguments. Empty `tmpl`: shown as `text`.
+struct Message {
+    std::string text;
+    std::string tmpl = {};
+    std::vector<std::string> args = {};
+    bool empty() const { return text.empty(); }
+};
+
+inline Message message(const char* tmpl, std::vector<std::string> args = {})
+{
+    std::string text = fillTemplate(tmpl, args);
+    return Message{std::move(text), tmpl, std::move(args)};
+}
+
 /// An error whose message is a template marked for translation (QT_TRANSLATE_NOOP("Core", ...), core/tr.h) and
 /// its arguments: `what` is the English sentence, a screen words it in its language (ui::errorText).
 inline Error messageError(std::string where, const char* tmpl, std::vector<std::string> args = {})

@@ -1,6 +1,7 @@
 // Titration timer (I-MICRO protocol "Ilomedin": +0.5 ng/kg/min every 30 min to 1.5; step down every 15 min on
 // hypotension or hypoxaemia; stop rules; 48 h in all).
 #include "titration.h"
+#include "tr.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -83,7 +84,7 @@ Advice Titration::advise(int64_t nowMs)
         } else { // StepDown
             --m_level;
             if (m_level < 0) {
-                stop(at, "stepped down below the first level: infusion stopped");
+                stop(at, QT_TRANSLATE_NOOP("Core", "stepped down below the first level: infusion stopped"));
                 break;
             }
             m_nextStepMs = at + m_s.stepDownMs;
@@ -103,27 +104,29 @@ Advice Titration::advise(int64_t nowMs)
     a.nextStepAtMs = m_nextStepMs;
     switch (m_phase) {
     case Phase::NotStarted:
-        a.instruction = "Start at " + dose(m_s.levelsNgKgMin.front());
+        a.instruction = message(QT_TRANSLATE_NOOP("Core", "Start at %1"), {dose(m_s.levelsNgKgMin.front())});
         break;
     case Phase::StepUp:
-        a.instruction = "Run at " + dose(a.doseNgKgMin) + "; next increase to " +
-                        dose(m_s.levelsNgKgMin[static_cast<size_t>(m_level + 1)]) + " when the timer ends";
+        a.instruction = message(QT_TRANSLATE_NOOP("Core", "Run at %1; next increase to %2 when the timer ends"),
+                                {dose(a.doseNgKgMin), dose(m_s.levelsNgKgMin[static_cast<size_t>(m_level + 1)])});
         break;
     case Phase::Holding:
-        a.instruction = "Run at " + dose(a.doseNgKgMin) + " until the end of the 48 h infusion";
+        a.instruction =
+            message(QT_TRANSLATE_NOOP("Core", "Run at %1 until the end of the 48 h infusion"), {dose(a.doseNgKgMin)});
         break;
     case Phase::StepDown:
-        a.instruction = "Run at " + dose(a.doseNgKgMin) + "; step down one level when the timer ends (" + m_why + ")";
+        a.instruction = message(QT_TRANSLATE_NOOP("Core", "Run at %1; step down one level when the timer ends (%2)"),
+                                {dose(a.doseNgKgMin), m_why});
         break;
     case Phase::Paused:
-        a.instruction = m_why;
+        a.instruction = message(QT_TRANSLATE_NOOP("Core", "%1"), {m_why});
         a.nextStepAtMs = m_resumeAfterMs;
         break;
     case Phase::Stopped:
-        a.instruction = "Infusion stopped: " + m_why;
+        a.instruction = message(QT_TRANSLATE_NOOP("Core", "Infusion stopped: %1"), {m_why});
         break;
     case Phase::Completed:
-        a.instruction = "48 h infusion completed";
+        a.instruction = message(QT_TRANSLATE_NOOP("Core", "48 h infusion completed"));
         break;
     }
     return a;
@@ -135,7 +138,8 @@ void Titration::hypotension(int64_t nowMs)
     if (!running(m_phase))
         return;
     m_phase = Phase::StepDown;
-    m_why = "MAP < 65 mmHg: give fluids and increase norepinephrine by 25 %";
+    // Reasons are Core texts too: a screen words them where they appear as an argument.
+    m_why = QT_TRANSLATE_NOOP("Core", "MAP < 65 mmHg: give fluids and increase norepinephrine by 25 %");
     m_nextStepMs = nowMs + m_s.stepDownMs;
 }
 
@@ -145,7 +149,7 @@ void Titration::hypoxaemia(int64_t nowMs)
     if (!running(m_phase))
         return;
     m_phase = Phase::StepDown;
-    m_why = "PaO2/FiO2 < 100 after an increase";
+    m_why = QT_TRANSLATE_NOOP("Core", "PaO2/FiO2 < 100 after an increase");
     m_nextStepMs = nowMs + m_s.stepDownMs;
 }
 
@@ -163,14 +167,14 @@ void Titration::severeHypotension(int64_t nowMs)
 {
     advise(nowMs);
     if (running(m_phase) || m_phase == Phase::Paused)
-        stop(nowMs, "MAP < 50 mmHg for more than 5 min without another cause");
+        stop(nowMs, QT_TRANSLATE_NOOP("Core", "MAP < 50 mmHg for more than 5 min without another cause"));
 }
 
 void Titration::severeBleeding(int64_t nowMs)
 {
     advise(nowMs);
     if (m_phase != Phase::Completed)
-        stop(nowMs, "severe bleeding: do not restart");
+        stop(nowMs, QT_TRANSLATE_NOOP("Core", "severe bleeding: do not restart"));
 }
 
 void Titration::surgery(int64_t nowMs)
@@ -183,7 +187,7 @@ void Titration::surgery(int64_t nowMs)
     m_level = -1;
     m_resumeAfterMs = nowMs + m_s.surgeryResumeMs;
     m_nextStepMs = 0;
-    m_why = "Stopped for surgery: may resume 6 h after";
+    m_why = QT_TRANSLATE_NOOP("Core", "Stopped for surgery: may resume 6 h after");
 }
 
 bool Titration::resume(int64_t nowMs)

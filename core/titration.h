@@ -2,6 +2,8 @@
 // body weight and infusion rates"). Identical whatever the arm: the rates never reveal the allocation.
 #pragma once
 
+#include "result.h"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -28,7 +30,7 @@ struct Advice {
     int level = -1;           // index into levels; -1 when nothing runs
     double doseNgKgMin = 0;   // 0 when nothing runs
     int64_t nextStepAtMs = 0; // when the next step is due (0: none)
-    std::string instruction;  // in clinicians' words
+    Message instruction;      // in clinicians' words (a screen words its template in its language)
 };
 
 /// One patient's titration. Passive: the caller passes the time of every action (an injected clock in tests, the

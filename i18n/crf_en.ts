@@ -170,22 +170,57 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="396" />
+        <location filename="../app/trial/bedside_trial.cpp" line="302" />
+        <source>already randomized with number %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="308" />
+        <source>The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="311" />
+        <source>The allocation list of this site has not reached this tablet: sync once online before randomizing.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="326" />
+        <source>No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="330" />
+        <source>Take box %1 (the lowest on the shelf) and confirm the number printed on it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="332" />
+        <source>Allocation number %1.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="403" />
         <source>enter the number printed on the box</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="401" />
+        <location filename="../app/trial/bedside_trial.cpp" line="408" />
         <source>subject %1 is already randomized (number %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="416" />
+        <location filename="../app/trial/bedside_trial.cpp" line="423" />
         <source>not met (%1): the patient cannot be randomized</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="440" />
+        <location filename="../app/trial/bedside_trial.cpp" line="432" />
+        <source>Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="449" />
         <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
         <translation type="unfinished" />
     </message>
@@ -317,6 +352,71 @@
     <message>
         <location filename="../core/query.cpp" line="93" />
         <source>not possible on a query that is %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="87" />
+        <source>stepped down below the first level: infusion stopped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="107" />
+        <source>Start at %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="110" />
+        <source>Run at %1; next increase to %2 when the timer ends</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="115" />
+        <source>Run at %1 until the end of the 48 h infusion</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="118" />
+        <source>Run at %1; step down one level when the timer ends (%2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="122" />
+        <source>%1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="126" />
+        <source>Infusion stopped: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="129" />
+        <source>48 h infusion completed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="142" />
+        <source>MAP &lt; 65 mmHg: give fluids and increase norepinephrine by 25 %</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="152" />
+        <source>PaO2/FiO2 &lt; 100 after an increase</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="170" />
+        <source>MAP &lt; 50 mmHg for more than 5 min without another cause</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="177" />
+        <source>severe bleeding: do not restart</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="190" />
+        <source>Stopped for surgery: may resume 6 h after</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1234,6 +1334,44 @@
     </message>
 </context>
 <context>
+    <name>TitrationPhase</name>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <source>not started</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <source>stepping up</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <source>holding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <source>stepping down</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <source>paused</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <source>stopped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <source>completed</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>crf::ui::CrtStopwatchModel</name>
     <message>
         <location filename="../app/ui/crt_stopwatch_model.cpp" line="71" />
@@ -1488,52 +1626,52 @@
 <context>
     <name>crf::ui::TrialController</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="157" />
+        <location filename="../app/ui/trial_controller.cpp" line="159" />
         <source>Conflict</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="159" />
+        <location filename="../app/ui/trial_controller.cpp" line="161" />
         <source>Query open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="161" />
+        <location filename="../app/ui/trial_controller.cpp" line="163" />
         <source>Entered in error</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="163" />
+        <location filename="../app/ui/trial_controller.cpp" line="165" />
         <source>Changed since signed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="165" />
+        <location filename="../app/ui/trial_controller.cpp" line="167" />
         <source>Signed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="167" />
+        <location filename="../app/ui/trial_controller.cpp" line="169" />
         <source>Complete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="169" />
+        <location filename="../app/ui/trial_controller.cpp" line="171" />
         <source>Partial</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="172" />
+        <location filename="../app/ui/trial_controller.cpp" line="174" />
         <source>None recorded</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="172" />
+        <location filename="../app/ui/trial_controller.cpp" line="174" />
         <source>Empty</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="296" />
+        <location filename="../app/ui/trial_controller.cpp" line="298" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation type="unfinished" />
     </message>

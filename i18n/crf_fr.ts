@@ -170,22 +170,57 @@
         <translation>la participation s'est arrêtée (%1) : plus de nouvelles données d'étude ; événements indésirables, statut vital et fin d'étude restent ouverts</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="396" />
+        <location filename="../app/trial/bedside_trial.cpp" line="302" />
+        <source>already randomized with number %1</source>
+        <translation>déjà randomisé avec le numéro %1</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="308" />
+        <source>The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.</source>
+        <translation>La liste des boîtes de ce centre n'est pas encore arrivée sur cette tablette : prenez la boîte de plus petit numéro sur l'étagère et saisissez le numéro imprimé dessus.</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="311" />
+        <source>The allocation list of this site has not reached this tablet: sync once online before randomizing.</source>
+        <translation>La liste d'allocation de ce centre n'est pas encore arrivée sur cette tablette : synchronisez une fois en ligne avant de randomiser.</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="326" />
+        <source>No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.</source>
+        <translation>Plus de boîte pour ce centre sur la liste de cette tablette : prenez la boîte sur l'étagère et saisissez son numéro ; le promoteur a été prié de réapprovisionner.</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="330" />
+        <source>Take box %1 (the lowest on the shelf) and confirm the number printed on it.</source>
+        <translation>Prenez la boîte %1 (la plus petite sur l'étagère) et confirmez le numéro imprimé dessus.</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="332" />
+        <source>Allocation number %1.</source>
+        <translation>Numéro d'allocation %1.</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="403" />
         <source>enter the number printed on the box</source>
         <translation>saisissez le numéro imprimé sur la boîte</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="401" />
+        <location filename="../app/trial/bedside_trial.cpp" line="408" />
         <source>subject %1 is already randomized (number %2)</source>
         <translation>le patient %1 est déjà randomisé (numéro %2)</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="416" />
+        <location filename="../app/trial/bedside_trial.cpp" line="423" />
         <source>not met (%1): the patient cannot be randomized</source>
         <translation>non remplie (%1) : le patient ne peut pas être randomisé</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="440" />
+        <location filename="../app/trial/bedside_trial.cpp" line="432" />
+        <source>Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.</source>
+        <translation>Le numéro %1 n'est pas le plus petit disponible (%2) : enregistré tel que saisi ; le data manager le vérifiera.</translation>
+    </message>
+    <message>
+        <location filename="../app/trial/bedside_trial.cpp" line="449" />
         <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
         <translation>le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez</translation>
     </message>
@@ -318,6 +353,71 @@
         <location filename="../core/query.cpp" line="93" />
         <source>not possible on a query that is %1</source>
         <translation>impossible sur une requête à l'état %1</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="87" />
+        <source>stepped down below the first level: infusion stopped</source>
+        <translation>descendu sous le premier palier : perfusion arrêtée</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="107" />
+        <source>Start at %1</source>
+        <translation>Débuter à %1</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="110" />
+        <source>Run at %1; next increase to %2 when the timer ends</source>
+        <translation>Perfuser à %1 ; prochaine augmentation à %2 à la fin du minuteur</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="115" />
+        <source>Run at %1 until the end of the 48 h infusion</source>
+        <translation>Perfuser à %1 jusqu'à la fin de la perfusion de 48 h</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="118" />
+        <source>Run at %1; step down one level when the timer ends (%2)</source>
+        <translation>Perfuser à %1 ; descendre d'un palier à la fin du minuteur (%2)</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="122" />
+        <source>%1</source>
+        <translation>%1</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="126" />
+        <source>Infusion stopped: %1</source>
+        <translation>Perfusion arrêtée : %1</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="129" />
+        <source>48 h infusion completed</source>
+        <translation>Perfusion de 48 h terminée</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="142" />
+        <source>MAP &lt; 65 mmHg: give fluids and increase norepinephrine by 25 %</source>
+        <translation>PAM &lt; 65 mmHg : remplissage et augmentation de la noradrénaline de 25 %</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="152" />
+        <source>PaO2/FiO2 &lt; 100 after an increase</source>
+        <translation>PaO2/FiO2 &lt; 100 après une augmentation</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="170" />
+        <source>MAP &lt; 50 mmHg for more than 5 min without another cause</source>
+        <translation>PAM &lt; 50 mmHg plus de 5 min sans autre cause</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="177" />
+        <source>severe bleeding: do not restart</source>
+        <translation>saignement grave : ne pas reprendre</translation>
+    </message>
+    <message>
+        <location filename="../core/titration.cpp" line="190" />
+        <source>Stopped for surgery: may resume 6 h after</source>
+        <translation>Arrêtée pour chirurgie : reprise possible 6 h après</translation>
     </message>
 </context>
 <context>
@@ -1235,6 +1335,44 @@
     </message>
 </context>
 <context>
+    <name>TitrationPhase</name>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <source>not started</source>
+        <translation>non débutée</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <source>stepping up</source>
+        <translation>en augmentation</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <source>holding</source>
+        <translation>palier maintenu</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <source>stepping down</source>
+        <translation>en diminution</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <source>paused</source>
+        <translation>suspendue</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <source>stopped</source>
+        <translation>arrêtée</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <source>completed</source>
+        <translation>terminée</translation>
+    </message>
+</context>
+<context>
     <name>crf::ui::CrtStopwatchModel</name>
     <message>
         <location filename="../app/ui/crt_stopwatch_model.cpp" line="71" />
@@ -1489,52 +1627,52 @@
 <context>
     <name>crf::ui::TrialController</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="157" />
+        <location filename="../app/ui/trial_controller.cpp" line="159" />
         <source>Conflict</source>
         <translation>Conflit</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="159" />
+        <location filename="../app/ui/trial_controller.cpp" line="161" />
         <source>Query open</source>
         <translation>Requête ouverte</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="161" />
+        <location filename="../app/ui/trial_controller.cpp" line="163" />
         <source>Entered in error</source>
         <translation>Saisi par erreur</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="163" />
+        <location filename="../app/ui/trial_controller.cpp" line="165" />
         <source>Changed since signed</source>
         <translation>Modifié depuis la signature</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="165" />
+        <location filename="../app/ui/trial_controller.cpp" line="167" />
         <source>Signed</source>
         <translation>Signé</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="167" />
+        <location filename="../app/ui/trial_controller.cpp" line="169" />
         <source>Complete</source>
         <translation>Complet</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="169" />
+        <location filename="../app/ui/trial_controller.cpp" line="171" />
         <source>Partial</source>
         <translation>Partiel</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="172" />
+        <location filename="../app/ui/trial_controller.cpp" line="174" />
         <source>None recorded</source>
         <translation>Aucune saisie</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="172" />
+        <location filename="../app/ui/trial_controller.cpp" line="174" />
         <source>Empty</source>
         <translation>Vide</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="296" />
+        <location filename="../app/ui/trial_controller.cpp" line="298" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation>Boîte %1 : %2. Consigné dans le journal de sécurité ; le promoteur a été alerté.</translation>
     </message>

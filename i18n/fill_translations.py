@@ -8,6 +8,42 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 FR = {
+    # Titration (core/titration.cpp: instructions and reasons in context Core, phases in TitrationPhase)
+    'stepped down below the first level: infusion stopped': "descendu sous le premier palier : perfusion arrêtée",
+    'Start at %1': 'Débuter à %1',
+    'Run at %1; next increase to %2 when the timer ends': 'Perfuser à %1 ; prochaine augmentation à %2 à la fin du minuteur',
+    'Run at %1 until the end of the 48 h infusion': "Perfuser à %1 jusqu'à la fin de la perfusion de 48 h",
+    'Run at %1; step down one level when the timer ends (%2)':
+        "Perfuser à %1 ; descendre d'un palier à la fin du minuteur (%2)",
+    '%1': '%1',
+    'Infusion stopped: %1': 'Perfusion arrêtée : %1',
+    '48 h infusion completed': 'Perfusion de 48 h terminée',
+    'MAP < 65 mmHg: give fluids and increase norepinephrine by 25 %':
+        'PAM < 65 mmHg : remplissage et augmentation de la noradrénaline de 25 %',
+    'PaO2/FiO2 < 100 after an increase': 'PaO2/FiO2 < 100 après une augmentation',
+    'MAP < 50 mmHg for more than 5 min without another cause': 'PAM < 50 mmHg plus de 5 min sans autre cause',
+    'severe bleeding: do not restart': 'saignement grave : ne pas reprendre',
+    'Stopped for surgery: may resume 6 h after': 'Arrêtée pour chirurgie : reprise possible 6 h après',
+    'not started': 'non débutée',
+    'stepping up': 'en augmentation',
+    'holding': 'palier maintenu',
+    'stepping down': 'en diminution',
+    'paused': 'suspendue',
+    'stopped': 'arrêtée',
+    'completed': 'terminée',
+    # Randomization proposals (app/trial/bedside_trial.cpp, context Core)
+    'already randomized with number %1': 'déjà randomisé avec le numéro %1',
+    'The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.':
+        "La liste des boîtes de ce centre n'est pas encore arrivée sur cette tablette : prenez la boîte de plus petit numéro sur l'étagère et saisissez le numéro imprimé dessus.",
+    'The allocation list of this site has not reached this tablet: sync once online before randomizing.':
+        "La liste d'allocation de ce centre n'est pas encore arrivée sur cette tablette : synchronisez une fois en ligne avant de randomiser.",
+    "No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.":
+        "Plus de boîte pour ce centre sur la liste de cette tablette : prenez la boîte sur l'étagère et saisissez son numéro ; le promoteur a été prié de réapprovisionner.",
+    'Take box %1 (the lowest on the shelf) and confirm the number printed on it.':
+        "Prenez la boîte %1 (la plus petite sur l'étagère) et confirmez le numéro imprimé dessus.",
+    'Allocation number %1.': "Numéro d'allocation %1.",
+    'Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.':
+        "Le numéro %1 n'est pas le plus petit disponible (%2) : enregistré tel que saisi ; le data manager le vérifiera.",
     # Refusals made in core/ and the tablet's trial rules (context Core: messageError, ui::errorText)
     'a conflict is settled by saving the right value with its reason':
         'un conflit se règle en enregistrant la bonne valeur avec son motif',

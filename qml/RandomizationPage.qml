@@ -123,7 +123,7 @@ Page {
                     anchors.fill: parent
                     spacing: 8
                     RowLayout {
-                        Label { text: qsTr("Titration: %1").arg(Trial.titrationPhase); font.pixelSize: 18; font.bold: true }
+                        Label { text: qsTr("Titration: %1").arg(Trial.titrationPhaseLabel); font.pixelSize: 18; font.bold: true }
                         Item { Layout.fillWidth: true }
                         Label {
                             objectName: "nextStepIn"

@@ -499,11 +499,11 @@ int runDemoSession(const DemoOptions& o)
     {
         auto proposal = await<Result<app::trial::Proposal>>([&](auto d) { a.core->proposeRandomization(subject, d); });
         if (!proposal || !proposal->ok() || proposal->value().number == 0) {
-            step("no box to propose: %s", proposal && proposal->ok() ? proposal->value().note : "error");
+            step("no box to propose: %s", proposal && proposal->ok() ? proposal->value().note.text : "error");
             return 1;
         }
         const uint32_t box = proposal->value().number;
-        step("offline randomization: tablet A says \"%s\"", proposal->value().note);
+        step("offline randomization: tablet A says \"%s\"", proposal->value().note.text);
         auto done = await<Result<app::RandomizeOutcome>>([&](auto d) { a.core->randomize(subject, box, d); });
         if (!done || !done->ok()) {
             step("randomization refused: %s", done ? done->error().text() : std::string("timed out"));

@@ -298,15 +298,18 @@ Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& d
         }
     }
     if (p.alreadyRandomized) {
-        p.note = "already randomized with number " + std::to_string(p.existingNumber);
+        p.note =
+            message(QT_TRANSLATE_NOOP("Core", "already randomized with number %1"), {std::to_string(p.existingNumber)});
         return p;
     }
     const auto inv = cachedInventory(store, inventoryKey(def.study_id(), siteId));
     if (!inv || inv->boxes_size() == 0) {
-        p.note = p.boxes ? "The box list of this site has not reached this tablet: take the lowest-numbered box on "
-                           "the shelf and enter the number printed on it."
-                         : "The allocation list of this site has not reached this tablet: sync once online before "
-                           "randomizing.";
+        p.note =
+            message(p.boxes ? QT_TRANSLATE_NOOP("Core", "The box list of this site has not reached this tablet: take "
+                                                        "the lowest-numbered box on the shelf and enter the number "
+                                                        "printed on it.")
+                            : QT_TRANSLATE_NOOP("Core", "The allocation list of this site has not reached this tablet: "
+                                                        "sync once online before randomizing."));
         return p;
     }
     p.inventoryKnown = true;
@@ -319,11 +322,15 @@ Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& d
             ++p.available;
     }
     if (p.number == 0)
-        p.note = "No box left for this site on this tablet's list: take the box on the shelf and enter its number; "
-                 "the sponsor has been asked to resupply.";
+        p.note =
+            message(QT_TRANSLATE_NOOP("Core", "No box left for this site on this tablet's list: take the box on the "
+                                              "shelf and enter its number; the sponsor has been asked to resupply."));
     else
-        p.note = (p.boxes ? "Take box " : "Allocation number ") + std::to_string(p.number) +
-                 (p.boxes ? " (the lowest on the shelf) and confirm the number printed on it." : ".");
+        p.note = message(
+            p.boxes ? QT_TRANSLATE_NOOP("Core", "Take box %1 (the lowest on the shelf) and confirm the number printed "
+                                                "on it.")
+                    : QT_TRANSLATE_NOOP("Core", "Allocation number %1."),
+            {std::to_string(p.number)});
     return p;
 }
 
@@ -421,8 +428,10 @@ Result<Randomization> prepareRandomization(store::TabletStore& store, const v1::
     r.number = confirmedNumber;
     r.differsFromProposal = proposal->number != 0 && proposal->number != confirmedNumber;
     if (r.differsFromProposal)
-        r.note = "Number " + std::to_string(confirmedNumber) + " is not the lowest available (" +
-                 std::to_string(proposal->number) + "): saved as entered; the data manager will check it.";
+        r.note =
+            message(QT_TRANSLATE_NOOP("Core", "Number %1 is not the lowest available (%2): saved as entered; the data "
+                                              "manager will check it."),
+                    {std::to_string(confirmedNumber), std::to_string(proposal->number)});
     r.save.form = {subjectId, rules.visit_oid(), rules.form_oid(), 0};
     r.save.values[rules.number_item_oid()] = store::FieldValue{std::to_string(confirmedNumber), "", false, false};
     if (!rules.time_item_oid().empty()) // the study's D0: visit days count from it

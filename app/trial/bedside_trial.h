@@ -81,7 +81,7 @@ struct Proposal {
     bool inventoryKnown = false;
     bool alreadyRandomized = false;
     uint32_t existingNumber = 0;
-    std::string note; // plain words for the screen
+    Message note; // plain words for the screen
     std::string codeBreakProcedure;
 };
 Result<Proposal> propose(store::TabletStore& store, const v1::StudyDefinition& def, const std::string& siteId,
@@ -105,7 +105,7 @@ struct Randomization {
     uint32_t number = 0;
     std::string arm, armName; // allocation list only
     bool differsFromProposal = false;
-    std::string note;
+    Message note;
 };
 /// Refuses a number below 1, a subject already randomized, a subject not eligible (verdict not met) or, for an
 /// allocation list, a number whose arm has not reached this tablet. A number other than the proposal is allowed (the

@@ -182,23 +182,38 @@ QString loginErrorText(const std::string& error)
     return syncErrorText(error); // the gateway out of reach while logging in, or as given
 }
 
-QString errorMessage(const Error& error)
+namespace {
+
+/// `tmpl` translated (context "Core") and filled with `args` in one pass.
+QString worded(const std::string& tmpl, const std::vector<std::string>& args)
 {
-    if (error.tmpl.empty())
-        return QString::fromStdString(error.what);
-    const QString tmpl = QCoreApplication::translate("Core", error.tmpl.c_str());
+    const QString t = QCoreApplication::translate("Core", tmpl.c_str());
     QString out;
-    for (qsizetype i = 0; i < tmpl.size(); ++i) {
-        const qsizetype n = i + 1 < tmpl.size() ? tmpl[i + 1].digitValue() - 1 : -1;
-        if (tmpl[i] == QLatin1Char('%') && n >= 0 && n < static_cast<qsizetype>(error.args.size())) {
-            // An argument is data (a number, an id) or a consent state's label, which has its own translation.
-            out += QCoreApplication::translate("ConsentState", error.args[static_cast<size_t>(n)].c_str());
+    for (qsizetype i = 0; i < t.size(); ++i) {
+        const qsizetype n = i + 1 < t.size() ? t[i + 1].digitValue() - 1 : -1;
+        if (t[i] == QLatin1Char('%') && n >= 0 && n < static_cast<qsizetype>(args.size())) {
+            // A reason of core/ (a Core text) or a consent state's label, worded; data (numbers, ids) as it is.
+            const char* arg = args[static_cast<size_t>(n)].c_str();
+            const QString core = QCoreApplication::translate("Core", arg);
+            out += core != QLatin1String(arg) ? core : QCoreApplication::translate("ConsentState", arg);
             ++i;
         } else {
-            out += tmpl[i];
+            out += t[i];
         }
     }
     return out;
+}
+
+} // namespace
+
+QString errorMessage(const Error& error)
+{
+    return error.tmpl.empty() ? QString::fromStdString(error.what) : worded(error.tmpl, error.args);
+}
+
+QString messageText(const Message& message)
+{
+    return message.tmpl.empty() ? QString::fromStdString(message.text) : worded(message.tmpl, message.args);
 }
 
 QString errorText(const Error& error)

@@ -26,6 +26,8 @@ QString consentStateLabel(const std::string& coreLabel);
 QString errorText(const Error& error);
 /// The message alone, without the place.
 QString errorMessage(const Error& error);
+/// A sentence of core/ or the tablet (a randomization proposal's note) in the screen's language.
+QString messageText(const Message& message);
 
 /// A sync failure worded in the screen's language: the transport failures of SyncClient (unreachable, too slow,
 /// refused) are reworded; anything else is shown as the engine gave it.

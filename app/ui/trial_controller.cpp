@@ -3,6 +3,8 @@
 #include "dosing.h"
 #include "language.h"
 
+#include <QCoreApplication>
+
 #include <QDate>
 #include <QDateTime>
 #include <QLocale>
@@ -109,7 +111,7 @@ void TrialController::load(const QString& subjectId)
             return;
         if (p) {
             self->m_proposedNumber = static_cast<int>(p->number);
-            self->m_proposalNote = QString::fromStdString(p->note);
+            self->m_proposalNote = messageText(p->note);
             if (p->alreadyRandomized)
                 self->m_randomizedNumber = static_cast<int>(p->existingNumber);
         } else {
@@ -271,7 +273,7 @@ void TrialController::randomize(int confirmedNumber)
                                   self->m_revealedArm = QString::fromStdString(r->randomization.armName.empty()
                                                                                    ? r->randomization.arm
                                                                                    : r->randomization.armName);
-                                  self->m_message = QString::fromStdString(r->randomization.note);
+                                  self->m_message = messageText(r->randomization.note);
                                   self->applyPlan(r->plan);
                               } else {
                                   self->m_message = errorText(r.error());
@@ -299,6 +301,22 @@ void TrialController::unblind(const QString& reason)
                                   : errorText(r.error());
         emit self->changed();
     });
+}
+
+QString TrialController::titrationPhaseLabel() const
+{
+    // core/titration.cpp's phase names, marked for lupdate (context "TitrationPhase").
+    [[maybe_unused]] static const char* const kPhases[] = {
+        QT_TRANSLATE_NOOP("TitrationPhase", "not started"), QT_TRANSLATE_NOOP("TitrationPhase", "stepping up"),
+        QT_TRANSLATE_NOOP("TitrationPhase", "holding"),     QT_TRANSLATE_NOOP("TitrationPhase", "stepping down"),
+        QT_TRANSLATE_NOOP("TitrationPhase", "paused"),      QT_TRANSLATE_NOOP("TitrationPhase", "stopped"),
+        QT_TRANSLATE_NOOP("TitrationPhase", "completed")};
+    return QCoreApplication::translate("TitrationPhase", titration::phaseName(m_advice.phase));
+}
+
+QString TrialController::titrationInstruction() const
+{
+    return messageText(m_advice.instruction);
 }
 
 QString TrialController::titrationPhase() const

@@ -41,6 +41,7 @@ class TrialController : public QObject {
     Q_PROPERTY(QVariantList doseSteps READ doseSteps NOTIFY changed)
     Q_PROPERTY(QString dosingProblem READ dosingProblem NOTIFY changed)
     Q_PROPERTY(QString titrationPhase READ titrationPhase NOTIFY titrationChanged)
+    Q_PROPERTY(QString titrationPhaseLabel READ titrationPhaseLabel NOTIFY titrationChanged)
     Q_PROPERTY(QString titrationInstruction READ titrationInstruction NOTIFY titrationChanged)
     Q_PROPERTY(int titrationLevel READ titrationLevel NOTIFY titrationChanged)
     Q_PROPERTY(QString nextStepIn READ nextStepIn NOTIFY titrationChanged)
@@ -91,7 +92,9 @@ public:
     QVariantList doseSteps() const { return m_doseSteps; }
     QString dosingProblem() const { return m_dosingProblem; }
     QString titrationPhase() const;
-    QString titrationInstruction() const { return QString::fromStdString(m_advice.instruction); }
+    /// The phase in the screen's language (titrationPhase is the code the page compares).
+    QString titrationPhaseLabel() const;
+    QString titrationInstruction() const;
     int titrationLevel() const { return m_advice.level; }
     QString nextStepIn() const;
     QString unblindResult() const { return m_unblindResult; }

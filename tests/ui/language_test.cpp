@@ -6,6 +6,7 @@
 #include "login_wording.h"
 #include "study_controller.h"
 #include "sync_client.h"
+#include "titration.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -149,6 +150,17 @@ TEST(Languages, coreRefusalsAreWordedFromTheirTemplate)
         ui::errorText(again.error()),
         QString::fromUtf8("consent INCLUDED_EMERGENCY: le patient est déjà inclus (Consentement de poursuite donné)"));
     EXPECT_EQ(ui::errorText(Error{"box", "plain"}), "box: plain") << "an error without a template as it is";
+    // The titration's advice, with its reason (a Core text as an argument) worded too.
+    titration::Titration t;
+    t.start(0);
+    t.hypotension(60'000);
+    EXPECT_EQ(
+        ui::messageText(t.advise(60'000).instruction),
+        QString::fromUtf8("Perfuser à 0.5 ng/kg/min ; descendre d'un palier à la fin du minuteur (PAM < 65 mmHg : "
+                          "remplissage et augmentation de la noradrénaline de 25 %)"));
+    EXPECT_EQ(
+        ui::messageText(message("Take box %1 (the lowest on the shelf) and confirm the number printed on it.", {"3"})),
+        QString::fromUtf8("Prenez la boîte 3 (la plus petite sur l'étagère) et confirmez le numéro imprimé dessus."));
     for (auto* t : app.findChildren<QTranslator*>()) {
         QCoreApplication::removeTranslator(t);
         delete t;

@@ -62,7 +62,7 @@ TEST(Titration, hypotensionStepsDownOneLevelEvery15MinutesAndStopsBelowTheFirst)
     auto a = t.advise(at(70));
     EXPECT_EQ(a.phase, Phase::StepDown);
     EXPECT_DOUBLE_EQ(a.doseNgKgMin, 1.5);
-    EXPECT_NE(a.instruction.find("norepinephrine"), std::string::npos);
+    EXPECT_NE(a.instruction.text.find("norepinephrine"), std::string::npos);
     EXPECT_DOUBLE_EQ(t.advise(at(85)).doseNgKgMin, 1.0);
     EXPECT_DOUBLE_EQ(t.advise(at(100)).doseNgKgMin, 0.5);
     a = t.advise(at(115));
@@ -95,7 +95,7 @@ TEST(Titration, severeHypotensionAndBleedingStopForGood)
     b.severeBleeding(at(5));
     auto a = b.advise(at(6));
     EXPECT_EQ(a.phase, Phase::Stopped);
-    EXPECT_NE(a.instruction.find("do not restart"), std::string::npos);
+    EXPECT_NE(a.instruction.text.find("do not restart"), std::string::npos);
 }
 
 TEST(Titration, surgeryPausesAndMayResumeSixHoursLaterAtTheFirstLevelWithin48HoursOfInfusion)

@@ -12,6 +12,8 @@ Item {
     required property string itemType
     required property string unit
     required property var units
+    required property string unitLabel
+    required property var unitLabels
     required property string value
     required property bool derived
     required property bool shown
@@ -69,7 +71,7 @@ Item {
             Label {
                 objectName: root.oid + "_value"
                 visible: root.derived
-                text: root.value.length ? root.value + (root.unit.length ? " " + root.unit : "") : "–"
+                text: root.value.length ? root.value + (root.unitLabel.length ? " " + root.unitLabel : "") : "–"
                 font.pixelSize: 22
                 font.bold: true
             }
@@ -119,15 +121,15 @@ Item {
                 Layout.minimumHeight: 48
                 sourceComponent: ComboBox {
                     objectName: root.oid + "_unit"
-                    model: root.units
+                    model: root.unitLabels // shown in the screen's language; the unit chosen is root.units[i]
                     currentIndex: Math.max(0, root.units.indexOf(root.unit))
                     height: 48
-                    onActivated: root.form.setUnit(root.oid, currentText)
+                    onActivated: root.form.setUnit(root.oid, root.units[currentIndex])
                 }
             }
             Label {
                 visible: !root.derived && root.units.length <= 1 && root.unit.length > 0
-                text: root.unit
+                text: root.unitLabel
                 font.pixelSize: 16
             }
 

@@ -1,10 +1,10 @@
 #include "json_calculators.h"
 
 #include "definition.h"
-#include "translation.h"
 #include "dosing.h"
 #include "outcomes.h"
 #include "sofa.h"
+#include "translation.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -305,12 +305,14 @@ CliResult studyCheck(const std::string& path)
                       std::to_string(e.exclusion_size()) + " exclusion criteria\n";
     // Translations: how many of the definition's texts each language gives, and the first missing ones.
     const size_t texts = study::untranslated(*def, "").size();
-    std::map<std::string, size_t> languages;
+    std::map<std::string, std::pair<size_t, size_t>> languages; // texts, unit labels
     for (const auto& [language, block] : def->translations())
-        languages[language] = block.texts_size();
+        for (const auto& [key, text] : block.texts())
+            ++(key.rfind("unit.", 0) == 0 ? languages[language].second : languages[language].first);
     for (const auto& [language, given] : languages) {
         const auto missing = study::untranslated(*def, language);
-        out += "  translations " + language + ": " + std::to_string(given) + " of " + std::to_string(texts) + " texts";
+        out += "  translations " + language + ": " + std::to_string(given.first) + " of " + std::to_string(texts) +
+               " texts, " + std::to_string(given.second) + " unit labels";
         for (size_t i = 0; i < missing.size() && i < 5; ++i)
             out += (i ? ", " : "; missing: ") + missing[i];
         out += missing.size() > 5 ? ", ...\n" : "\n";

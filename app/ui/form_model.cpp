@@ -19,6 +19,16 @@
 namespace crf::ui {
 namespace {
 
+/// A unit as shown: its label in the screen's language (study::localized), else the unit as written.
+QString unitLabel(const v1::UnitRanges& u)
+{
+    return QString::fromStdString(u.label().empty() ? u.unit() : u.label());
+}
+
+} // namespace
+
+namespace {
+
 QString typeName(v1::ItemType t)
 {
     switch (t) {
@@ -306,6 +316,20 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
             units << QString::fromStdString(u.unit());
         return units;
     }
+    case UnitLabelRole: {
+        // How the current unit is shown in the screen's language (the unit itself stays the value's).
+        const QString unit = data(index, UnitRole).toString();
+        for (const auto& u : item.units())
+            if (QString::fromStdString(u.unit()) == unit)
+                return unitLabel(u);
+        return unit;
+    }
+    case UnitLabelsRole: {
+        QStringList labels;
+        for (const auto& u : item.units())
+            labels << unitLabel(u);
+        return labels;
+    }
     case ValueRole:
     case DisplayValueRole:
         return valueOf(QString::fromStdString(oid));
@@ -369,6 +393,8 @@ QHash<int, QByteArray> FormModel::roleNames() const
             {SectionRole, "section"},
             {TypeRole, "itemType"},
             {UnitRole, "unit"},
+            {UnitLabelRole, "unitLabel"},
+            {UnitLabelsRole, "unitLabels"},
             {UnitsRole, "units"},
             {ValueRole, "value"},
             {DisplayValueRole, "displayValue"},
@@ -503,11 +529,10 @@ QVariantList FormModel::computed() const
         if (!item.has_derived() || m_state.hidden.count(item.oid()))
             continue;
         const QString oid = QString::fromStdString(item.oid());
-        out.append(QVariantMap{
-            {QStringLiteral("oid"), oid},
-            {QStringLiteral("label"), QString::fromStdString(item.label())},
-            {QStringLiteral("value"), valueOf(oid)},
-            {QStringLiteral("unit"), item.units_size() ? QString::fromStdString(item.units(0).unit()) : QString()}});
+        out.append(QVariantMap{{QStringLiteral("oid"), oid},
+                               {QStringLiteral("label"), QString::fromStdString(item.label())},
+                               {QStringLiteral("value"), valueOf(oid)},
+                               {QStringLiteral("unit"), item.units_size() ? unitLabel(item.units(0)) : QString()}});
     }
     return out;
 }

@@ -83,7 +83,9 @@ public:
         HelpRole,
         SiteOnlyRole,
         ConflictRole,
-        CaptureRole
+        CaptureRole,
+        UnitLabelRole,  // the current unit as shown (UnitRole is the unit stored with the value)
+        UnitLabelsRole, // the allowed units as shown, in the order of UnitsRole
     };
 
     explicit FormModel(QObject* parent = nullptr);

@@ -46,10 +46,23 @@ void forEachText(v1::StudyDefinition& def, const std::function<void(const std::s
 
 namespace {
 
+/// Every unit of the definition's numeric items, as "unit.<unit>" keys (display labels, optional).
+std::set<std::string> unitKeysOf(const v1::StudyDefinition& def)
+{
+    std::set<std::string> keys;
+    for (const auto& f : def.forms())
+        for (const auto& s : f.sections())
+            for (const auto& i : s.items())
+                for (const auto& u : i.units())
+                    if (!u.unit().empty())
+                        keys.insert("unit." + u.unit());
+    return keys;
+}
+
 std::set<std::string> keysOf(const v1::StudyDefinition& def)
 {
     v1::StudyDefinition copy = def;
-    std::set<std::string> keys;
+    std::set<std::string> keys = unitKeysOf(def);
     forEachText(copy, [&](const std::string& key, std::string&) { keys.insert(key); });
     return keys;
 }
@@ -97,6 +110,13 @@ v1::StudyDefinition localized(const v1::StudyDefinition& def, const std::string&
         if (const auto t = texts.find(key); t != texts.end() && !t->second.empty())
             text = t->second;
     });
+    // Units keep their identity (stored with every value); only how they are shown changes.
+    for (auto& f : *out.mutable_forms())
+        for (auto& s : *f.mutable_sections())
+            for (auto& i : *s.mutable_items())
+                for (auto& u : *i.mutable_units())
+                    if (const auto t = texts.find("unit." + u.unit()); t != texts.end() && !t->second.empty())
+                        u.set_label(t->second);
     return out;
 }
 

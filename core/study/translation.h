@@ -15,7 +15,7 @@ namespace crf::study {
 void forEachText(v1::StudyDefinition& def, const std::function<void(const std::string& key, std::string& text)>& visit);
 
 /// Problems of the translations block, each naming the language and key: an unknown language code (two lowercase
-/// letters), a key that names no text of the definition, an empty text.
+/// letters), a key that names no text of the definition (or "unit.<unit>" no unit of it), an empty text.
 std::vector<Error> validateTranslations(const v1::StudyDefinition& def);
 
 /// `def` with its texts in `language` where the block gives them (others as written); the block itself is kept.

@@ -248,6 +248,10 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"emptyTranslation",
                HEAD R"("forms": [{"oid": "F", "name": "F"}], "translations": {"fr": {"texts": {"form.F": ""}}}})",
                "translations.fr.form.F", "is empty"},
+        Broken{"labelOfAnUnknownUnit",
+               HEAD
+               R"("forms": [{"oid": "F", "name": "F"}], "translations": {"fr": {"texts": {"unit.furlong": "x"}}}})",
+               "translations.fr.unit.furlong", "names no text"},
         Broken{"notALanguage",
                HEAD R"("forms": [{"oid": "F", "name": "F"}], "translations": {"French": {"texts": {"form.F": "x"}}}})",
                "translations.French", "language code"}));
@@ -274,13 +278,24 @@ TEST(StudyTranslations, aLocalizedDefinitionSpeaksTheLanguageAndKeepsEverythingE
     EXPECT_EQ(findItem(*findForm(fr, "ELIG"), "PLATELETS")->label(), "Numération plaquettaire");
     EXPECT_EQ(findCodeList(fr, "MOTTLING")->items(0).label(), "0 : pas de marbrures");
     EXPECT_EQ(fr.eligibility().exclusion(4).text(), "Numération plaquettaire < 30 000/mm3");
-    // Only texts change: codes, units, ranges, rules and the version stamped on events stay as they are.
+    // Only texts and unit labels change: codes, units, ranges, rules and the event version stay as they are.
     auto stripped = [](v1::StudyDefinition d) {
         forEachText(d, [](const std::string&, std::string& text) { text.clear(); });
+        for (auto& f : *d.mutable_forms())
+            for (auto& s : *f.mutable_sections())
+                for (auto& i : *s.mutable_items())
+                    for (auto& u : *i.mutable_units())
+                        u.clear_label();
         return d;
     };
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(stripped(fr), stripped(imicro())));
     EXPECT_EQ(fr.version(), imicro().version());
+    // Units keep their identity (stored with every value); only their label follows the language.
+    const v1::Item* age = findItem(*findForm(fr, "DEMOG"), "AGE");
+    ASSERT_EQ(age->units_size(), 1);
+    EXPECT_EQ(age->units(0).unit(), "years");
+    EXPECT_EQ(age->units(0).label(), "ans");
+    EXPECT_TRUE(findItem(*findForm(imicro(), "DEMOG"), "AGE")->units(0).label().empty());
     // A language the definition does not give: as written.
     EXPECT_EQ(findForm(localized(imicro(), "de"), "SOFA")->name(), "SOFA score");
     // And the French definition still evaluates like the English one (derived SOFA scores).

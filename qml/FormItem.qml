@@ -15,6 +15,7 @@ Item {
     required property string unitLabel
     required property var unitLabels
     required property string value
+    required property string displayValue
     required property bool derived
     required property bool shown
     required property bool required
@@ -71,7 +72,7 @@ Item {
             Label {
                 objectName: root.oid + "_value"
                 visible: root.derived
-                text: root.value.length ? root.value + (root.unitLabel.length ? " " + root.unitLabel : "") : "–"
+                text: root.value.length ? root.displayValue + (root.unitLabel.length ? " " + root.unitLabel : "") : "–"
                 font.pixelSize: 22
                 font.bold: true
             }

@@ -14,10 +14,22 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QRegularExpression>
 #include <cmath>
 
 namespace crf::ui {
 namespace {
+
+/// A computed number ("9.5") in the screen's decimal notation; anything else as it is.
+QString localNumber(const QString& value)
+{
+    static const QRegularExpression number(QStringLiteral("^-?\\d+\\.\\d+$"));
+    if (!number.match(value).hasMatch())
+        return value;
+    QString out = value;
+    out.replace(QLatin1Char('.'), QLocale().decimalPoint());
+    return out;
+}
 
 /// A unit as shown: its label in the screen's language (study::localized), else the unit as written.
 QString unitLabel(const v1::UnitRanges& u)
@@ -331,8 +343,11 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
         return labels;
     }
     case ValueRole:
-    case DisplayValueRole:
         return valueOf(QString::fromStdString(oid));
+    case DisplayValueRole:
+        // A derived number in the screen's notation ("9,5" in French); what is typed is shown as typed.
+        return item.has_derived() ? localNumber(valueOf(QString::fromStdString(oid)))
+                                  : valueOf(QString::fromStdString(oid));
     case DerivedRole:
         return item.has_derived();
     case VisibleRole:
@@ -531,7 +546,7 @@ QVariantList FormModel::computed() const
         const QString oid = QString::fromStdString(item.oid());
         out.append(QVariantMap{{QStringLiteral("oid"), oid},
                                {QStringLiteral("label"), QString::fromStdString(item.label())},
-                               {QStringLiteral("value"), valueOf(oid)},
+                               {QStringLiteral("value"), localNumber(valueOf(oid))},
                                {QStringLiteral("unit"), item.units_size() ? unitLabel(item.units(0)) : QString()}});
     }
     return out;

@@ -242,10 +242,11 @@ void TrialController::applyPlan(const app::trial::DosingPlan& plan)
     m_ibwText.clear();
     if (!plan.applies || !plan.problem.empty())
         return;
-    m_ibwText = QString::number(dosing::roundTo(plan.ibwKg, 1), 'f', 1) + QStringLiteral(" kg");
+    // Numbers in the screen's notation ("67,8 kg" in French).
+    m_ibwText = QLocale().toString(dosing::roundTo(plan.ibwKg, 1), 'f', 1) + QStringLiteral(" kg");
     for (const auto& [dose, rate] : plan.steps)
-        m_doseSteps.append(QVariantMap{{QStringLiteral("dose"), QString::number(dose, 'f', 1)},
-                                       {QStringLiteral("rate"), QString::number(dosing::roundTo(rate, 2), 'f', 2)}});
+        m_doseSteps.append(QVariantMap{{QStringLiteral("dose"), QLocale().toString(dose, 'f', 1)},
+                                       {QStringLiteral("rate"), QLocale().toString(dosing::roundTo(rate, 2), 'f', 2)}});
     if (m_advice.phase == titration::Phase::NotStarted) { // never reset a running timer on a reload
         m_titration = titration::Titration(plan.schedule());
         m_advice = m_titration.advise(now());

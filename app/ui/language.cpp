@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QTranslator>
 #include <optional>
 
@@ -195,7 +196,12 @@ QString worded(const std::string& tmpl, const std::vector<std::string>& args)
             // A reason of core/ (a Core text) or a consent state's label, worded; data (numbers, ids) as it is.
             const char* arg = args[static_cast<size_t>(n)].c_str();
             const QString core = QCoreApplication::translate("Core", arg);
-            out += core != QLatin1String(arg) ? core : QCoreApplication::translate("ConsentState", arg);
+            QString worded = core != QLatin1String(arg) ? core : QCoreApplication::translate("ConsentState", arg);
+            // A decimal number ("0.5 ng/kg/min") in the screen's notation.
+            static const QRegularExpression decimal(QStringLiteral("^-?\\d+(\\.)\\d+(\\s.*)?$"));
+            if (const auto m = decimal.match(worded); m.hasMatch())
+                worded.replace(m.capturedStart(1), 1, QLocale().decimalPoint());
+            out += worded;
             ++i;
         } else {
             out += t[i];

@@ -156,7 +156,7 @@ TEST(Languages, coreRefusalsAreWordedFromTheirTemplate)
     t.hypotension(60'000);
     EXPECT_EQ(
         ui::messageText(t.advise(60'000).instruction),
-        QString::fromUtf8("Perfuser à 0.5 ng/kg/min ; descendre d'un palier à la fin du minuteur (PAM < 65 mmHg : "
+        QString::fromUtf8("Perfuser à 0,5 ng/kg/min ; descendre d'un palier à la fin du minuteur (PAM < 65 mmHg : "
                           "remplissage et augmentation de la noradrénaline de 25 %)"));
     EXPECT_EQ(
         ui::messageText(message("Take box %1 (the lowest on the shelf) and confirm the number printed on it.", {"3"})),

@@ -221,3 +221,43 @@ TEST_P(ConcurrentCursorTest, pullsNeverSkipAnEventWhilePushesCommitConcurrently)
     }
     EXPECT_TRUE(verifyAudit(*instanceA).intact()) << "one server chain across both instances";
 }
+
+// PostgreSQL restarts or an administrator ends the gateway's sessions: the request under way fails (the tablet
+// retries, nothing was acknowledged), the next one gets a fresh connection, and nothing is lost or doubled.
+TEST_F(PostgresStoreTest, connectionsEndedByTheServerAreReplacedAndNothingIsLostOrDoubled)
+{
+    SyncDomain domain{*store, clock};
+    test::EventFactory tablet{"dev-A"};
+    auto pushOne = [&](const v1::ChangeEvent& e) {
+        v1::PushRequest req;
+        req.set_device_id("dev-A");
+        *req.add_events() = e;
+        return domain.push(req);
+    };
+    ASSERT_TRUE(pushOne(tablet.next("GCS", "13")).ok());
+    const auto e2 = tablet.next("GCS", "14", "01-001", "13");
+    auto withReason = e2;
+    withReason.mutable_reason()->set_code("CORRECTION");
+    withReason.mutable_reason()->set_text("re-assessed");
+    const std::string db = backend.spec().substr(backend.spec().rfind('/') + 1);
+    ASSERT_EQ(test::pgRefusal(test::testClusterUri(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                                      "datname = '" +
+                                                          db + "' AND usename = 'crf_gateway'"),
+              "");
+    // The first attempt meets a connection the server ended: it fails and acknowledges nothing; a retry converges
+    // on one stored copy.
+    bool accepted = false;
+    int failed = 0;
+    for (int attempt = 0; attempt < 10 && !accepted; ++attempt) {
+        auto r = pushOne(withReason);
+        accepted = r.ok() && (r.value().outcomes(0).status() == v1::OUTCOME_STATUS_ACCEPTED ||
+                              r.value().outcomes(0).status() == v1::OUTCOME_STATUS_DUPLICATE);
+        failed += !r.ok();
+    }
+    EXPECT_TRUE(accepted);
+    // Each ended connection is tried at most once (the pool holds at most 8), then replaced.
+    EXPECT_GE(failed, 1) << "the request under way on an ended connection fails";
+    EXPECT_LE(failed, 8);
+    EXPECT_EQ(store->eventCount(), 2u);
+    EXPECT_TRUE(verifyAudit(*store).intact());
+}

@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="43" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Not included (screening data only)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Relative consented, patient to be asked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Consent to continue given</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Refused to continue (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="48" />
+        <location filename="../app/ui/language.cpp" line="49" />
         <source>Withdrew (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="49" />
+        <location filename="../app/ui/language.cpp" line="50" />
         <source>Died before consent could be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="50" />
+        <location filename="../app/ui/language.cpp" line="51" />
         <source>Lost to follow-up</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="51" />
+        <location filename="../app/ui/language.cpp" line="52" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation type="unfinished" />
     </message>
@@ -419,6 +419,51 @@
         <source>Stopped for surgery: may resume 6 h after</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="41" />
+        <source>study %1 is not served by this gateway</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="45" />
+        <source>version %1 of %2 is not served here (current: %3)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="51" />
+        <source>unknown visit %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="54" />
+        <source>form %1 is not scheduled at visit %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="58" />
+        <source>unknown form %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="60" />
+        <source>form %1 does not repeat</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="68" />
+        <source>not an item of form %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="72" />
+        <source>site-only (identifying) data must never leave the site</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="75" />
+        <source>derived values are computed, never sent</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>CrtStopwatchPanel</name>
@@ -477,67 +522,67 @@
 <context>
     <name>FormEngine</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="80" />
+        <location filename="../app/ui/language.cpp" line="81" />
         <source>between %1 and %2%3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="82" />
+        <location filename="../app/ui/language.cpp" line="83" />
         <source>at least %1%2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="83" />
+        <location filename="../app/ui/language.cpp" line="84" />
         <source>at most %1%2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="96" />
+        <location filename="../app/ui/language.cpp" line="97" />
         <source>%1: "%2" is not a number</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="98" />
+        <location filename="../app/ui/language.cpp" line="99" />
         <source>%1 must be a whole number</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="100" />
+        <location filename="../app/ui/language.cpp" line="101" />
         <source>%1: unit "%2" is not accepted here</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="104" />
+        <location filename="../app/ui/language.cpp" line="105" />
         <source>%1 must be %2; %3 is not possible</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="106" />
+        <location filename="../app/ui/language.cpp" line="107" />
         <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="110" />
+        <location filename="../app/ui/language.cpp" line="111" />
         <source>%1: answer yes or no</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="112" />
+        <location filename="../app/ui/language.cpp" line="113" />
         <source>%1: a date is written YYYY-MM-DD</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="114" />
+        <location filename="../app/ui/language.cpp" line="115" />
         <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="116" />
+        <location filename="../app/ui/language.cpp" line="117" />
         <source>%1: "%2" is not one of the choices</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="118" />
+        <location filename="../app/ui/language.cpp" line="119" />
         <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation type="unfinished" />
     </message>
@@ -545,77 +590,77 @@
 <context>
     <name>FormItem</name>
     <message>
-        <location filename="../qml/FormItem.qml" line="63" />
+        <location filename="../qml/FormItem.qml" line="66" />
         <source>site only</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="76" />
+        <location filename="../qml/FormItem.qml" line="79" />
         <source>computed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="97" />
+        <location filename="../qml/FormItem.qml" line="100" />
         <source>Stopwatch</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="109" />
+        <location filename="../qml/FormItem.qml" line="112" />
         <source>Now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="142" />
+        <location filename="../qml/FormItem.qml" line="145" />
         <source>Yes</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="148" />
+        <location filename="../qml/FormItem.qml" line="151" />
         <source>No</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="172" />
+        <location filename="../qml/FormItem.qml" line="175" />
         <source>Choose…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="184" />
+        <location filename="../qml/FormItem.qml" line="187" />
         <source>Take photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="196" />
+        <location filename="../qml/FormItem.qml" line="199" />
         <source>Replace photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="196" />
+        <location filename="../qml/FormItem.qml" line="199" />
         <source>Import photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="216" />
+        <location filename="../qml/FormItem.qml" line="219" />
         <source>Photo recorded (taken on another tablet: held at the gateway)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="258" />
+        <location filename="../qml/FormItem.qml" line="261" />
         <source>Confirmed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="268" />
+        <location filename="../qml/FormItem.qml" line="271" />
         <source>Reason missing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="277" />
+        <location filename="../qml/FormItem.qml" line="280" />
         <source>Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="285" />
+        <location filename="../qml/FormItem.qml" line="288" />
         <source>Missing: %1%2</source>
         <translation type="unfinished" />
     </message>
@@ -828,57 +873,57 @@
 <context>
     <name>LoginError</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="155" />
+        <location filename="../app/ui/language.cpp" line="156" />
         <source>the device id is missing or not valid</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="156" />
+        <location filename="../app/ui/language.cpp" line="157" />
         <source>user id or password is wrong</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="157" />
+        <location filename="../app/ui/language.cpp" line="158" />
         <source>this account is disabled</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="158" />
+        <location filename="../app/ui/language.cpp" line="159" />
         <source>the device's enrolment secret is too short</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="159" />
+        <location filename="../app/ui/language.cpp" line="160" />
         <source>this device is not enrolled at this gateway</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="160" />
+        <location filename="../app/ui/language.cpp" line="161" />
         <source>this device has been revoked: ask the gateway administrator</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="162" />
+        <location filename="../app/ui/language.cpp" line="163" />
         <source>this device's credential is wrong (restored or copied tablet?)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="168" />
+        <location filename="../app/ui/language.cpp" line="169" />
         <source>this account is locked after repeated failed logins until %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="171" />
+        <location filename="../app/ui/language.cpp" line="172" />
         <source>too many failed logins: this account is locked until %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="176" />
+        <location filename="../app/ui/language.cpp" line="177" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="179" />
+        <location filename="../app/ui/language.cpp" line="180" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation type="unfinished" />
     </message>
@@ -1318,17 +1363,17 @@
 <context>
     <name>SyncError</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="135" />
+        <location filename="../app/ui/language.cpp" line="136" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="138" />
+        <location filename="../app/ui/language.cpp" line="139" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="142" />
+        <location filename="../app/ui/language.cpp" line="143" />
         <source>gateway refused this tablet: %1</source>
         <translation type="unfinished" />
     </message>
@@ -1336,37 +1381,37 @@
 <context>
     <name>TitrationPhase</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
         <source>not started</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
         <source>stepping up</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
         <source>holding</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
         <source>stepping down</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="313" />
         <source>paused</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="313" />
         <source>stopped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <location filename="../app/ui/trial_controller.cpp" line="314" />
         <source>completed</source>
         <translation type="unfinished" />
     </message>
@@ -1432,103 +1477,103 @@
 <context>
     <name>crf::ui::FormModel</name>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="123" />
+        <location filename="../app/ui/form_model.cpp" line="145" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="618" />
-        <location filename="../app/ui/form_model.cpp" line="642" />
+        <location filename="../app/ui/form_model.cpp" line="658" />
+        <location filename="../app/ui/form_model.cpp" line="682" />
         <source>%1 is not a photo item of this form</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="625" />
+        <location filename="../app/ui/form_model.cpp" line="665" />
         <source>The photo %1 cannot be read</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="629" />
+        <location filename="../app/ui/form_model.cpp" line="669" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="646" />
+        <location filename="../app/ui/form_model.cpp" line="686" />
         <source>The camera gave no picture: take the photo again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="653" />
+        <location filename="../app/ui/form_model.cpp" line="693" />
         <source>The photo could not be encoded: take it again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="656" />
+        <location filename="../app/ui/form_model.cpp" line="696" />
         <source>from the camera</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="666" />
+        <location filename="../app/ui/form_model.cpp" line="706" />
         <source>The photo %1 was not kept: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="669" />
+        <location filename="../app/ui/form_model.cpp" line="709" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="716" />
+        <location filename="../app/ui/form_model.cpp" line="756" />
         <source>Answer not accepted: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="788" />
+        <location filename="../app/ui/form_model.cpp" line="828" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="789" />
+        <location filename="../app/ui/form_model.cpp" line="829" />
         <source>Record restored.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="799" />
+        <location filename="../app/ui/form_model.cpp" line="839" />
         <source>Not connected to the tablet store.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="806" />
+        <location filename="../app/ui/form_model.cpp" line="846" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="807" />
+        <location filename="../app/ui/form_model.cpp" line="847" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="851" />
+        <location filename="../app/ui/form_model.cpp" line="891" />
         <source>Nothing changed.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="851" />
+        <location filename="../app/ui/form_model.cpp" line="891" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Saved on this tablet (%n value).</numerusform><numerusform>Saved on this tablet (%n values).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="895" />
+        <location filename="../app/ui/form_model.cpp" line="935" />
         <source>Signed by %1 on %2: %3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="897" />
+        <location filename="../app/ui/form_model.cpp" line="937" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="915" />
+        <location filename="../app/ui/form_model.cpp" line="955" />
         <source>Signed.</source>
         <translation type="unfinished" />
     </message>
@@ -1671,7 +1716,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="298" />
+        <location filename="../app/ui/trial_controller.cpp" line="299" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation type="unfinished" />
     </message>

@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="43" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Not included (screening data only)</source>
         <translation>Non inclus (données de sélection uniquement)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation>Inclusion en urgence, consentement à recueillir</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Relative consented, patient to be asked</source>
         <translation>Proche a consenti, patient à interroger</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Consent to continue given</source>
         <translation>Consentement de poursuite donné</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Refused to continue (data kept)</source>
         <translation>Refus de poursuivre (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="48" />
+        <location filename="../app/ui/language.cpp" line="49" />
         <source>Withdrew (data kept)</source>
         <translation>Retrait (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="49" />
+        <location filename="../app/ui/language.cpp" line="50" />
         <source>Died before consent could be sought</source>
         <translation>Décédé avant le recueil du consentement</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="50" />
+        <location filename="../app/ui/language.cpp" line="51" />
         <source>Lost to follow-up</source>
         <translation>Perdu de vue</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="51" />
+        <location filename="../app/ui/language.cpp" line="52" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation>Opposition à l'utilisation des données (hors analyse)</translation>
     </message>
@@ -419,6 +419,51 @@
         <source>Stopped for surgery: may resume 6 h after</source>
         <translation>Arrêtée pour chirurgie : reprise possible 6 h après</translation>
     </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="41" />
+        <source>study %1 is not served by this gateway</source>
+        <translation>l'étude %1 n'est pas servie par cette passerelle</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="45" />
+        <source>version %1 of %2 is not served here (current: %3)</source>
+        <translation>la version %1 de %2 n'est pas servie ici (actuelle : %3)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="51" />
+        <source>unknown visit %1</source>
+        <translation>visite %1 inconnue</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="54" />
+        <source>form %1 is not scheduled at visit %2</source>
+        <translation>le formulaire %1 n'est pas prévu à la visite %2</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="58" />
+        <source>unknown form %1</source>
+        <translation>formulaire %1 inconnu</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="60" />
+        <source>form %1 does not repeat</source>
+        <translation>le formulaire %1 ne se répète pas</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="68" />
+        <source>not an item of form %1</source>
+        <translation>n'est pas une donnée du formulaire %1</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="72" />
+        <source>site-only (identifying) data must never leave the site</source>
+        <translation>les données identifiantes (centre uniquement) ne doivent jamais quitter le centre</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/event_rules.cpp" line="75" />
+        <source>derived values are computed, never sent</source>
+        <translation>les valeurs calculées sont calculées, jamais envoyées</translation>
+    </message>
 </context>
 <context>
     <name>CrtStopwatchPanel</name>
@@ -478,67 +523,67 @@
 <context>
     <name>FormEngine</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="80" />
+        <location filename="../app/ui/language.cpp" line="81" />
         <source>between %1 and %2%3</source>
         <translation>entre %1 et %2%3</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="82" />
+        <location filename="../app/ui/language.cpp" line="83" />
         <source>at least %1%2</source>
         <translation>au moins %1%2</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="83" />
+        <location filename="../app/ui/language.cpp" line="84" />
         <source>at most %1%2</source>
         <translation>au plus %1%2</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="96" />
+        <location filename="../app/ui/language.cpp" line="97" />
         <source>%1: "%2" is not a number</source>
         <translation>%1 : « %2 » n'est pas un nombre</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="98" />
+        <location filename="../app/ui/language.cpp" line="99" />
         <source>%1 must be a whole number</source>
         <translation>%1 doit être un nombre entier</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="100" />
+        <location filename="../app/ui/language.cpp" line="101" />
         <source>%1: unit "%2" is not accepted here</source>
         <translation>%1 : l'unité « %2 » n'est pas acceptée ici</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="104" />
+        <location filename="../app/ui/language.cpp" line="105" />
         <source>%1 must be %2; %3 is not possible</source>
         <translation>%1 doit être %2 ; %3 est impossible</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="106" />
+        <location filename="../app/ui/language.cpp" line="107" />
         <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
         <translation>%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="110" />
+        <location filename="../app/ui/language.cpp" line="111" />
         <source>%1: answer yes or no</source>
         <translation>%1 : répondez oui ou non</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="112" />
+        <location filename="../app/ui/language.cpp" line="113" />
         <source>%1: a date is written YYYY-MM-DD</source>
         <translation>%1 : une date s'écrit AAAA-MM-JJ</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="114" />
+        <location filename="../app/ui/language.cpp" line="115" />
         <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
         <translation>%1 : une date et une heure s'écrivent AAAA-MM-JJTHH:MM</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="116" />
+        <location filename="../app/ui/language.cpp" line="117" />
         <source>%1: "%2" is not one of the choices</source>
         <translation>%1 : « %2 » ne fait pas partie des choix</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="118" />
+        <location filename="../app/ui/language.cpp" line="119" />
         <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation>%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque</translation>
     </message>
@@ -546,77 +591,77 @@
 <context>
     <name>FormItem</name>
     <message>
-        <location filename="../qml/FormItem.qml" line="63" />
+        <location filename="../qml/FormItem.qml" line="66" />
         <source>site only</source>
         <translation>site uniquement</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="76" />
+        <location filename="../qml/FormItem.qml" line="79" />
         <source>computed</source>
         <translation>calculé</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="97" />
+        <location filename="../qml/FormItem.qml" line="100" />
         <source>Stopwatch</source>
         <translation>Chronomètre</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="109" />
+        <location filename="../qml/FormItem.qml" line="112" />
         <source>Now</source>
         <translation>Maintenant</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="142" />
+        <location filename="../qml/FormItem.qml" line="145" />
         <source>Yes</source>
         <translation>Oui</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="148" />
+        <location filename="../qml/FormItem.qml" line="151" />
         <source>No</source>
         <translation>Non</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="172" />
+        <location filename="../qml/FormItem.qml" line="175" />
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="184" />
+        <location filename="../qml/FormItem.qml" line="187" />
         <source>Take photo…</source>
         <translation>Prendre une photo…</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="196" />
+        <location filename="../qml/FormItem.qml" line="199" />
         <source>Replace photo…</source>
         <translation>Remplacer la photo…</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="196" />
+        <location filename="../qml/FormItem.qml" line="199" />
         <source>Import photo…</source>
         <translation>Importer une photo…</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="216" />
+        <location filename="../qml/FormItem.qml" line="219" />
         <source>Photo recorded (taken on another tablet: held at the gateway)</source>
         <translation>Photo enregistrée (prise sur une autre tablette : conservée par la passerelle)</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="258" />
+        <location filename="../qml/FormItem.qml" line="261" />
         <source>Confirmed</source>
         <translation>Confirmé</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="268" />
+        <location filename="../qml/FormItem.qml" line="271" />
         <source>Reason missing…</source>
         <translation>Motif de donnée manquante…</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="277" />
+        <location filename="../qml/FormItem.qml" line="280" />
         <source>Conflict: another value was entered for this item at the same time. The value shown is the one kept; both are in the audit trail. Save the correct value with a reason to resolve the query.</source>
         <translation>Conflit : une autre valeur a été saisie en même temps pour cet item. La valeur affichée est celle retenue ; les deux figurent dans la piste d'audit. Enregistrez la valeur correcte avec un motif pour résoudre la requête.</translation>
     </message>
     <message>
-        <location filename="../qml/FormItem.qml" line="285" />
+        <location filename="../qml/FormItem.qml" line="288" />
         <source>Missing: %1%2</source>
         <translation>Manquant : %1%2</translation>
     </message>
@@ -829,57 +874,57 @@
 <context>
     <name>LoginError</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="155" />
+        <location filename="../app/ui/language.cpp" line="156" />
         <source>the device id is missing or not valid</source>
         <translation>l'identifiant de la tablette est absent ou invalide</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="156" />
+        <location filename="../app/ui/language.cpp" line="157" />
         <source>user id or password is wrong</source>
         <translation>identifiant ou mot de passe incorrect</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="157" />
+        <location filename="../app/ui/language.cpp" line="158" />
         <source>this account is disabled</source>
         <translation>ce compte est désactivé</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="158" />
+        <location filename="../app/ui/language.cpp" line="159" />
         <source>the device's enrolment secret is too short</source>
         <translation>le secret d'enrôlement de la tablette est trop court</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="159" />
+        <location filename="../app/ui/language.cpp" line="160" />
         <source>this device is not enrolled at this gateway</source>
         <translation>cette tablette n'est pas enrôlée auprès de cette passerelle</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="160" />
+        <location filename="../app/ui/language.cpp" line="161" />
         <source>this device has been revoked: ask the gateway administrator</source>
         <translation>cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="162" />
+        <location filename="../app/ui/language.cpp" line="163" />
         <source>this device's credential is wrong (restored or copied tablet?)</source>
         <translation>l'identifiant secret de cette tablette est incorrect (tablette restaurée ou copiée ?)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="168" />
+        <location filename="../app/ui/language.cpp" line="169" />
         <source>this account is locked after repeated failed logins until %1</source>
         <translation>ce compte est bloqué après des échecs de connexion répétés jusqu'à %1</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="171" />
+        <location filename="../app/ui/language.cpp" line="172" />
         <source>too many failed logins: this account is locked until %1</source>
         <translation>trop d'échecs de connexion : ce compte est bloqué jusqu'à %1</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="176" />
+        <location filename="../app/ui/language.cpp" line="177" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="179" />
+        <location filename="../app/ui/language.cpp" line="180" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
     </message>
@@ -1319,17 +1364,17 @@
 <context>
     <name>SyncError</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="135" />
+        <location filename="../app/ui/language.cpp" line="136" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="138" />
+        <location filename="../app/ui/language.cpp" line="139" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="142" />
+        <location filename="../app/ui/language.cpp" line="143" />
         <source>gateway refused this tablet: %1</source>
         <translation>la passerelle a refusé cette tablette : %1</translation>
     </message>
@@ -1337,37 +1382,37 @@
 <context>
     <name>TitrationPhase</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
         <source>not started</source>
         <translation>non débutée</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="310" />
+        <location filename="../app/ui/trial_controller.cpp" line="311" />
         <source>stepping up</source>
         <translation>en augmentation</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
         <source>holding</source>
         <translation>palier maintenu</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="312" />
         <source>stepping down</source>
         <translation>en diminution</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="313" />
         <source>paused</source>
         <translation>suspendue</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="313" />
         <source>stopped</source>
         <translation>arrêtée</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <location filename="../app/ui/trial_controller.cpp" line="314" />
         <source>completed</source>
         <translation>terminée</translation>
     </message>
@@ -1433,103 +1478,103 @@
 <context>
     <name>crf::ui::FormModel</name>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="123" />
+        <location filename="../app/ui/form_model.cpp" line="145" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation>Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="618" />
-        <location filename="../app/ui/form_model.cpp" line="642" />
+        <location filename="../app/ui/form_model.cpp" line="658" />
+        <location filename="../app/ui/form_model.cpp" line="682" />
         <source>%1 is not a photo item of this form</source>
         <translation>%1 n'est pas un item photo de ce formulaire</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="625" />
+        <location filename="../app/ui/form_model.cpp" line="665" />
         <source>The photo %1 cannot be read</source>
         <translation>La photo %1 ne peut pas être lue</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="629" />
+        <location filename="../app/ui/form_model.cpp" line="669" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation>La photo %1 est trop volumineuse (%2 Mo ; la limite est %3 Mo)</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="646" />
+        <location filename="../app/ui/form_model.cpp" line="686" />
         <source>The camera gave no picture: take the photo again</source>
         <translation>L'appareil photo n'a donné aucune image : reprenez la photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="653" />
+        <location filename="../app/ui/form_model.cpp" line="693" />
         <source>The photo could not be encoded: take it again</source>
         <translation>La photo n'a pas pu être encodée : reprenez-la</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="656" />
+        <location filename="../app/ui/form_model.cpp" line="696" />
         <source>from the camera</source>
         <translation>de l'appareil photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="666" />
+        <location filename="../app/ui/form_model.cpp" line="706" />
         <source>The photo %1 was not kept: %2</source>
         <translation>La photo %1 n'a pas été conservée : %2</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="669" />
+        <location filename="../app/ui/form_model.cpp" line="709" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation>Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="716" />
+        <location filename="../app/ui/form_model.cpp" line="756" />
         <source>Answer not accepted: </source>
         <translation>Réponse non acceptée : </translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="788" />
+        <location filename="../app/ui/form_model.cpp" line="828" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation>Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="789" />
+        <location filename="../app/ui/form_model.cpp" line="829" />
         <source>Record restored.</source>
         <translation>Enregistrement rétabli.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="799" />
+        <location filename="../app/ui/form_model.cpp" line="839" />
         <source>Not connected to the tablet store.</source>
         <translation>Non connecté à la base de la tablette.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="806" />
+        <location filename="../app/ui/form_model.cpp" line="846" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation>Non enregistré : corrigez d'abord les valeurs en rouge.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="807" />
+        <location filename="../app/ui/form_model.cpp" line="847" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation>Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="851" />
+        <location filename="../app/ui/form_model.cpp" line="891" />
         <source>Nothing changed.</source>
         <translation>Aucune modification.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="851" />
+        <location filename="../app/ui/form_model.cpp" line="891" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Enregistré sur cette tablette (%n valeur).</numerusform><numerusform>Enregistré sur cette tablette (%n valeurs).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="895" />
+        <location filename="../app/ui/form_model.cpp" line="935" />
         <source>Signed by %1 on %2: %3</source>
         <translation>Signé par %1 le %2 : %3</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="897" />
+        <location filename="../app/ui/form_model.cpp" line="937" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation>Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="915" />
+        <location filename="../app/ui/form_model.cpp" line="955" />
         <source>Signed.</source>
         <translation>Signé.</translation>
     </message>
@@ -1672,7 +1717,7 @@
         <translation>Vide</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="298" />
+        <location filename="../app/ui/trial_controller.cpp" line="299" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation>Boîte %1 : %2. Consigné dans le journal de sécurité ; le promoteur a été alerté.</translation>
     </message>

@@ -8,6 +8,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 FR = {
+    # The gateway's reasons for refusing an event (gateway/domain/event_rules.cpp, context Core; sent as crf.v1.Wording)
+    'study %1 is not served by this gateway': "l'étude %1 n'est pas servie par cette passerelle",
+    'version %1 of %2 is not served here (current: %3)': "la version %1 de %2 n'est pas servie ici (actuelle : %3)",
+    'unknown visit %1': 'visite %1 inconnue',
+    'form %1 is not scheduled at visit %2': "le formulaire %1 n'est pas prévu à la visite %2",
+    'unknown form %1': 'formulaire %1 inconnu',
+    'form %1 does not repeat': 'le formulaire %1 ne se répète pas',
+    'not an item of form %1': "n'est pas une donnée du formulaire %1",
+    'site-only (identifying) data must never leave the site': 'les données identifiantes (centre uniquement) ne doivent jamais quitter le centre',
+    'derived values are computed, never sent': 'les valeurs calculées sont calculées, jamais envoyées',
     # Titration (core/titration.cpp: instructions and reasons in context Core, phases in TitrationPhase)
     'stepped down below the first level: infusion stopped': "descendu sous le premier palier : perfusion arrêtée",
     'Start at %1': 'Débuter à %1',

@@ -184,10 +184,16 @@ void migrateTo13(sql::Database& db)
     )sql");
 }
 
+// Version 14: a refusal's wording parts (crf.v1.Wording), so the screen shows the gateway's reason in its language.
+void migrateTo14(sql::Database& db)
+{
+    db.exec("ALTER TABLE outbox ADD COLUMN refused_wording BLOB;");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3, migrateTo4, migrateTo5,
-                                     migrateTo6,  migrateTo7,  migrateTo8, migrateTo9, migrateTo10,
-                                     migrateTo11, migrateTo12, migrateTo13};
+constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4, migrateTo5,
+                                     migrateTo6,  migrateTo7,  migrateTo8,  migrateTo9, migrateTo10,
+                                     migrateTo11, migrateTo12, migrateTo13, migrateTo14};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
@@ -879,10 +885,11 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
             if (o.device_id() != m_deviceId)
                 continue;
             if (o.status() == v1::OUTCOME_STATUS_REJECTED) {
-                m_db->prepare("UPDATE outbox SET refused_reason = ?1 WHERE device_seq = ?2 AND acked_server_seq IS "
-                              "NULL AND refused_reason IS NULL")
+                m_db->prepare("UPDATE outbox SET refused_reason = ?1, refused_wording = ?3 WHERE device_seq = ?2 AND "
+                              "acked_server_seq IS NULL AND refused_reason IS NULL")
                     .bind(1, o.message().empty() ? std::string("refused") : o.message())
                     .bind(2, static_cast<int64_t>(o.device_seq()))
+                    .bindBlob(3, o.has_wording() ? o.wording().SerializeAsString() : std::string())
                     .run();
                 // The refused values no longer hold their place on top of the gateway's.
                 m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq = ?1")
@@ -1067,10 +1074,18 @@ Result<SyncState> TabletStore::syncState()
         s.pendingEvents = static_cast<int>(st.int64(0));
         auto& refused = m_db->prepare(
             "SELECT count(*), (SELECT refused_reason FROM outbox WHERE refused_reason IS NOT NULL ORDER BY device_seq "
+            "DESC LIMIT 1), (SELECT refused_wording FROM outbox WHERE refused_reason IS NOT NULL ORDER BY device_seq "
             "DESC LIMIT 1) FROM outbox WHERE refused_reason IS NOT NULL");
         refused.step();
         s.refusedEvents = static_cast<int>(refused.int64(0));
         s.lastRefusal = refused.text(1);
+        s.lastRefusalWording = Error{{}, s.lastRefusal};
+        v1::Wording w;
+        if (const std::string parts = refused.blob(2);
+            !parts.empty() && w.ParseFromString(parts) && !w.text_template().empty()) {
+            const std::vector<std::string> args(w.args().begin(), w.args().end());
+            s.lastRefusalWording = Error{w.where(), fillTemplate(w.text_template(), args), w.text_template(), args};
+        }
         auto& photos = m_db->prepare("SELECT count(*) FROM photo_meta WHERE verified = 0");
         photos.step();
         s.pendingPhotos = static_cast<int>(photos.int64(0));

@@ -98,16 +98,17 @@ struct SyncState {
     int64_t lastSyncMs = 0;
     std::string lastError;
     int pendingEvents = 0;
-    int refusedEvents = 0;   // refused by the gateway for their content: kept here and in its audit trail
-    std::string lastRefusal; // the gateway's reason for the latest refusal
-    int pendingPhotos = 0;   // photos not yet verified at the gateway
+    int refusedEvents = 0;    // refused by the gateway for their content: kept here and in its audit trail
+    std::string lastRefusal;  // the gateway's reason for the latest refusal
+    Error lastRefusalWording; // the same with its template and arguments when the gateway gave them
+    int pendingPhotos = 0;    // photos not yet verified at the gateway
 };
 
 /// Owns one SQLCipher connection. Not thread-safe: one storage thread owns it (DESIGN "Threads").
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 13;
+    static constexpr int kSchemaVersion = 14;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database

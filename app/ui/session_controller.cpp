@@ -227,7 +227,7 @@ void SessionController::refresh()
         m_pending = r->pendingEvents;
         m_refused = r->refusedEvents;
         m_pendingPhotos = r->pendingPhotos;
-        m_lastRefusal = QString::fromStdString(r->lastRefusal);
+        m_lastRefusal = errorText(r->lastRefusalWording); // the gateway's reason, in the screen's language
         m_lastSyncMs = r->lastSyncMs;
         m_lastError = syncErrorText(r->lastError);
         emit syncStateChanged();

@@ -2,6 +2,7 @@
 
 #include "definition.h"
 #include "form_engine.h"
+#include "tr.h"
 
 #include <algorithm>
 
@@ -37,23 +38,26 @@ Status StudyRegistry::check(const v1::ChangeEvent& e) const
         return {};
     const v1::StudyDefinition* def = find(e.study_id());
     if (!def)
-        return Error{"study_id", "study " + e.study_id() + " is not served by this gateway"};
+        return messageError("study_id", QT_TRANSLATE_NOOP("Core", "study %1 is not served by this gateway"),
+                            {e.study_id()});
     if (e.definition_version() != def->version())
-        return Error{"definition_version", "version " + e.definition_version() + " of " + e.study_id() +
-                                               " is not served here (current: " + def->version() + ")"};
+        return messageError("definition_version",
+                            QT_TRANSLATE_NOOP("Core", "version %1 of %2 is not served here (current: %3)"),
+                            {e.definition_version(), e.study_id(), def->version()});
     if (e.has_signature() && e.signature().scope() == "CASEBOOK")
         return {}; // the whole casebook of a subject: no form to check
     const v1::Visit* visit = study::findVisit(*def, e.form().visit_oid());
     if (!visit)
-        return Error{"form.visit_oid", "unknown visit " + e.form().visit_oid()};
+        return messageError("form.visit_oid", QT_TRANSLATE_NOOP("Core", "unknown visit %1"), {e.form().visit_oid()});
     if (std::find(visit->form_oids().begin(), visit->form_oids().end(), e.form().form_oid()) ==
         visit->form_oids().end())
-        return Error{"form.form_oid", "form " + e.form().form_oid() + " is not scheduled at visit " + visit->oid()};
+        return messageError("form.form_oid", QT_TRANSLATE_NOOP("Core", "form %1 is not scheduled at visit %2"),
+                            {e.form().form_oid(), visit->oid()});
     const v1::Form* form = study::findForm(*def, e.form().form_oid());
     if (!form)
-        return Error{"form.form_oid", "unknown form " + e.form().form_oid()};
+        return messageError("form.form_oid", QT_TRANSLATE_NOOP("Core", "unknown form %1"), {e.form().form_oid()});
     if (e.form().repeat() > 0 && !form->repeating())
-        return Error{"form.repeat", "form " + form->oid() + " does not repeat"};
+        return messageError("form.repeat", QT_TRANSLATE_NOOP("Core", "form %1 does not repeat"), {form->oid()});
     for (const auto& c : e.changes()) {
         std::string oid = c.item_oid();
         const bool missingReason = oid.size() > 3 && oid.compare(oid.size() - 3, 3, study::kMissingSuffix) == 0;
@@ -61,11 +65,14 @@ Status StudyRegistry::check(const v1::ChangeEvent& e) const
             oid.resize(oid.size() - 3);
         const v1::Item* item = study::findItem(*form, oid);
         if (!item)
-            return Error{"item " + c.item_oid(), "not an item of form " + form->oid()};
+            return messageError("item " + c.item_oid(), QT_TRANSLATE_NOOP("Core", "not an item of form %1"),
+                                {form->oid()});
         if (item->site_only())
-            return Error{"item " + c.item_oid(), "site-only (identifying) data must never leave the site"};
+            return messageError("item " + c.item_oid(),
+                                QT_TRANSLATE_NOOP("Core", "site-only (identifying) data must never leave the site"));
         if (item->has_derived())
-            return Error{"item " + c.item_oid(), "derived values are computed, never sent"};
+            return messageError("item " + c.item_oid(),
+                                QT_TRANSLATE_NOOP("Core", "derived values are computed, never sent"));
         if (missingReason || !c.new_present())
             continue;
         for (const auto& issue : study::checkValue(*def, *item, {c.new_value(), c.unit()}))

@@ -23,6 +23,19 @@ v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, uin
     return o;
 }
 
+/// A refusal with its wording parts when the rule gave them (the tablet shows it in its screen's language).
+v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, const Error& why)
+{
+    v1::EventOutcome o = outcome(e, status, 0, why.text());
+    if (!why.tmpl.empty()) {
+        o.mutable_wording()->set_where(why.where);
+        o.mutable_wording()->set_text_template(why.tmpl);
+        for (const auto& a : why.args)
+            o.mutable_wording()->add_args(a);
+    }
+    return o;
+}
+
 } // namespace
 
 Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
@@ -101,7 +114,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
             if (!content) {
                 tx->appendRefused(e, hash, content.error().text(), receivedAt);
                 head = {e.device_seq(), hash};
-                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, content.error().text());
+                *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, content.error());
                 continue;
             }
 

@@ -150,6 +150,9 @@ TEST(Languages, coreRefusalsAreWordedFromTheirTemplate)
         ui::errorText(again.error()),
         QString::fromUtf8("consent INCLUDED_EMERGENCY: le patient est déjà inclus (Consentement de poursuite donné)"));
     EXPECT_EQ(ui::errorText(Error{"box", "plain"}), "box: plain") << "an error without a template as it is";
+    // A gateway's refusal as the tablet keeps it (crf.v1.Wording, TabletStore::syncState).
+    EXPECT_EQ(ui::errorText(Error{"item PLATELETZ", "not an item of form SOFA", "not an item of form %1", {"SOFA"}}),
+              QString::fromUtf8("item PLATELETZ: n'est pas une donnée du formulaire SOFA"));
     // The titration's advice, with its reason (a Core text as an argument) worded too.
     titration::Titration t;
     t.start(0);

@@ -179,6 +179,12 @@ TEST_P(GatewayRulesTest, refusesUnknownItemsImpossibleValuesAndSiteOnlyDataPerEv
     EXPECT_EQ(r.outcomes(4).status(), v1::OUTCOME_STATUS_REJECTED);
     EXPECT_EQ(r.outcomes(5).status(), v1::OUTCOME_STATUS_REJECTED);
     EXPECT_NE(r.outcomes(5).message().find("not scheduled"), std::string::npos);
+    // The reasons travel with their wording parts too, so the tablet shows them in its screen's language.
+    EXPECT_EQ(r.outcomes(1).wording().where(), "item PLATELETZ");
+    EXPECT_EQ(r.outcomes(1).wording().text_template(), "not an item of form %1");
+    ASSERT_EQ(r.outcomes(1).wording().args_size(), 1);
+    EXPECT_EQ(r.outcomes(1).wording().args(0), "SOFA");
+    EXPECT_EQ(r.outcomes(5).wording().text_template(), "form %1 is not scheduled at visit %2");
     EXPECT_EQ(store->eventCount(), 1u);
 }
 

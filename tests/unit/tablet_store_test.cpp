@@ -413,3 +413,29 @@ TEST_F(TabletStoreTest, aSignatureCoversExactlyTheSignedValuesAndBreaksWhenOneCh
     ASSERT_TRUE(store->sign(sofa, true, "I approve this casebook", "Dr Demo", investigator, kStudy).ok());
     EXPECT_TRUE(store->signatures("01-001").value().back().intact);
 }
+
+TEST_F(TabletStoreTest, aRefusalKeepsTheGatewaysReasonWithItsWordingForTheScreen)
+{
+    auto store = openStore();
+    auto saved = store->save(sofaDay0("85"), kNurse, kStudy);
+    ASSERT_TRUE(saved.ok());
+    v1::PushResponse response;
+    auto* o = response.add_outcomes();
+    o->set_device_id(store->deviceId());
+    o->set_device_seq(saved->deviceSeq);
+    o->set_status(v1::OUTCOME_STATUS_REJECTED);
+    o->set_message("item PLATELETZ: not an item of form SOFA");
+    o->mutable_wording()->set_where("item PLATELETZ");
+    o->mutable_wording()->set_text_template("not an item of form %1");
+    o->mutable_wording()->add_args("SOFA");
+    ASSERT_TRUE(store->applyPushOutcomes(response).ok());
+    store.reset();
+    store = openStore(); // kept in the encrypted store, not in memory
+    const auto st = store->syncState().value();
+    EXPECT_EQ(st.refusedEvents, 1);
+    EXPECT_EQ(st.lastRefusal, "item PLATELETZ: not an item of form SOFA");
+    EXPECT_EQ(st.lastRefusalWording.text(), st.lastRefusal);
+    EXPECT_EQ(st.lastRefusalWording.tmpl, "not an item of form %1");
+    ASSERT_EQ(st.lastRefusalWording.args.size(), 1u);
+    EXPECT_EQ(st.lastRefusalWording.args[0], "SOFA");
+}

@@ -203,21 +203,21 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
                       std::string(wording::login::kLockedUntil) + utcMinute(u->lockedUntilMs), "login.refused",
                       "account locked");
     if (!checkPassword(u->passwordHash, request.password())) {
-        u->failedLogins += 1;
-        std::optional<SecurityEvent> log = entry(userId, "login.failed", request.device_id(),
-                                                 "wrong password (" + std::to_string(u->failedLogins) + ")");
-        if (u->failedLogins >= m_options.maxFailedLogins) {
-            u->failedLogins = 0;
-            u->lockedUntilMs = now + m_options.lockoutMs;
-            m_store.updateUser(*u, log);
-            m_store.log(entry(userId, "user.locked", userId,
-                              std::to_string(m_options.maxFailedLogins) + " failed logins; until " +
-                                  utcMinute(u->lockedUntilMs)));
-            return {Verdict{Refusal::PermissionDenied,
-                            std::string(wording::login::kNowLockedUntil) + utcMinute(u->lockedUntilMs)},
+        // Counted in the store, atomically: several gateway instances share one count (docs/security.md lockout).
+        const int64_t until = now + m_options.lockoutMs;
+        const auto after =
+            m_store.countFailedLogin(userId, m_options.maxFailedLogins, until, [&](const UserRecord& a, int counted) {
+                std::vector<SecurityEvent> lines{entry(userId, "login.failed", request.device_id(),
+                                                       "wrong password (" + std::to_string(counted) + ")")};
+                if (counted >= m_options.maxFailedLogins)
+                    lines.push_back(entry(userId, "user.locked", userId,
+                                          std::to_string(m_options.maxFailedLogins) + " failed logins; until " +
+                                              utcMinute(a.lockedUntilMs)));
+                return lines;
+            });
+        if (after && after->lockedUntilMs == until)
+            return {Verdict{Refusal::PermissionDenied, std::string(wording::login::kNowLockedUntil) + utcMinute(until)},
                     {}};
-        }
-        m_store.updateUser(*u, log);
         return {Verdict{Refusal::Unauthenticated, kBadCredentials}, {}};
     }
     // The device: enrolled at its first login (by this user), then its secret is required.

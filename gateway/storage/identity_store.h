@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,13 @@ public:
     /// False when the id exists or existed (nothing written).
     virtual bool addUser(const UserRecord& user, const SecurityEvent& log) = 0;
     virtual void updateUser(const UserRecord& user, const std::optional<SecurityEvent>& log) = 0;
+    /// One wrong password for `userId`, counted in one write transaction so that gateway instances sharing the
+    /// database never lose a count: the count goes up by one; at `maxFailed` it starts again and the account locks
+    /// until `lockUntilMs`. `logs(after, counted)` gives the security log lines, written in the same transaction.
+    /// Returns the account after (nullopt: no such account).
+    virtual std::optional<UserRecord>
+    countFailedLogin(const std::string& userId, int maxFailed, int64_t lockUntilMs,
+                     const std::function<std::vector<SecurityEvent>(const UserRecord& after, int counted)>& logs) = 0;
     virtual int64_t addGrant(const GrantRecord& grant, const SecurityEvent& log) = 0;
     /// False when there is no such grant or it has already ended.
     virtual bool endGrant(int64_t grantId, int64_t atMs, const std::string& by, const SecurityEvent& log) = 0;

@@ -153,6 +153,34 @@ void SqlIdentityStore::updateUser(const UserRecord& u, const std::optional<Secur
     });
 }
 
+std::optional<UserRecord> SqlIdentityStore::countFailedLogin(
+    const std::string& userId, int maxFailed, int64_t lockUntilMs,
+    const std::function<std::vector<SecurityEvent>(const UserRecord& after, int counted)>& logs)
+{
+    std::optional<UserRecord> after;
+    write(std::nullopt, [&](db::Connection& c) {
+        // Read and write under the writers' lock: another instance's count lands before or after, never lost.
+        after =
+            readOne(c.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE user_id = ?1").bind(1, userId),
+                    readUser);
+        if (!after)
+            return false;
+        const int counted = after->failedLogins + 1;
+        after->failedLogins = counted >= maxFailed ? 0 : counted;
+        if (counted >= maxFailed)
+            after->lockedUntilMs = lockUntilMs;
+        c.prepare("UPDATE users SET failed_logins = ?2, locked_until_ms = ?3 WHERE user_id = ?1")
+            .bind(1, userId)
+            .bind(2, static_cast<int64_t>(after->failedLogins))
+            .bind(3, after->lockedUntilMs)
+            .run();
+        for (const auto& line : logs(*after, counted))
+            append(c, line);
+        return true;
+    });
+    return after;
+}
+
 int64_t SqlIdentityStore::addGrant(const GrantRecord& g, const SecurityEvent& log)
 {
     int64_t id = 0;

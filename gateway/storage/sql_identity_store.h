@@ -23,6 +23,9 @@ public:
     std::vector<SecurityEvent> securityLog() override;
     bool addUser(const UserRecord& user, const SecurityEvent& log) override;
     void updateUser(const UserRecord& user, const std::optional<SecurityEvent>& log) override;
+    std::optional<UserRecord> countFailedLogin(
+        const std::string& userId, int maxFailed, int64_t lockUntilMs,
+        const std::function<std::vector<SecurityEvent>(const UserRecord& after, int counted)>& logs) override;
     int64_t addGrant(const GrantRecord& grant, const SecurityEvent& log) override;
     bool endGrant(int64_t grantId, int64_t atMs, const std::string& by, const SecurityEvent& log) override;
     void putDevice(const DeviceRecord& device, const SecurityEvent& log) override;

@@ -137,7 +137,7 @@ TEST(PostgresMigration, eachVersionUpgradesStepByStepKeepingWhatWasStored)
 
 namespace {
 
-class ConcurrentCursorTest : public ::testing::TestWithParam<test::Backend> {
+class ConcurrentInstancesTest : public ::testing::TestWithParam<test::Backend> {
 protected:
     test::StoreBackend backend{GetParam()};
     ManualClock clock{1'790'000'500'000};
@@ -145,13 +145,13 @@ protected:
 
 } // namespace
 
-INSTANTIATE_TEST_SUITE_P(Backends, ConcurrentCursorTest,
+INSTANTIATE_TEST_SUITE_P(Backends, ConcurrentInstancesTest,
                          ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres), test::backendName);
 
 // Two gateway instances (two stores on one database, each with its own connections) take pushes from four tablets
 // while three readers pull pages. A sequence number handed out but committed after a higher one would let a reader
 // step over it; every page must therefore continue its cursor exactly, and every reader ends with every event.
-TEST_P(ConcurrentCursorTest, pullsNeverSkipAnEventWhilePushesCommitConcurrently)
+TEST_P(ConcurrentInstancesTest, pullsNeverSkipAnEventWhilePushesCommitConcurrently)
 {
     constexpr int kTablets = 4, kBatches = 25, kPerBatch = 4, kReaders = 3;
     std::unique_ptr<Store> instanceA = backend.open();
@@ -260,4 +260,38 @@ TEST_F(PostgresStoreTest, connectionsEndedByTheServerAreReplacedAndNothingIsLost
     EXPECT_LE(failed, 8);
     EXPECT_EQ(store->eventCount(), 2u);
     EXPECT_TRUE(verifyAudit(*store).intact());
+}
+
+// Wrong passwords against two gateway instances at once: every one is counted (the lockout cannot be outrun by
+// spreading attempts over instances), on both backends.
+TEST_P(ConcurrentInstancesTest, failedLoginsAreCountedOnceEachAcrossInstances)
+{
+    std::unique_ptr<Store> a = backend.open();
+    std::unique_ptr<Store> b = GetParam() == test::Backend::Postgres ? backend.open() : nullptr;
+    ASSERT_TRUE(a->identity().addUser(UserRecord{"nurse1", "N. URSE", "hash", 1, 0, 0, 0},
+                                      SecurityEvent{0, 1, "admin", "user.add", "nurse1", ""}));
+    constexpr int kThreads = 4, kEach = 5;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            IdentityStore& ids = (t % 2 && b ? *b : *a).identity();
+            for (int i = 0; i < kEach; ++i)
+                ids.countFailedLogin("nurse1", 1000, 0, [](const UserRecord&, int counted) {
+                    return std::vector<SecurityEvent>{
+                        SecurityEvent{0, 2, "nurse1", "login.failed", "dev", std::to_string(counted)}};
+                });
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(a->identity().user("nurse1")->failedLogins, kThreads * kEach);
+    int failures = 0;
+    for (const auto& line : a->identity().securityLog())
+        failures += line.action == "login.failed";
+    EXPECT_EQ(failures, kThreads * kEach) << "one log line per wrong password, in the same transaction";
+    // At the limit the count starts again and the account locks.
+    auto locked = a->identity().countFailedLogin("nurse1", kThreads * kEach + 1, 42,
+                                                 [](const UserRecord&, int) { return std::vector<SecurityEvent>{}; });
+    ASSERT_TRUE(locked);
+    EXPECT_EQ(locked->failedLogins, 0);
+    EXPECT_EQ(locked->lockedUntilMs, 42);
 }

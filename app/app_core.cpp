@@ -3,7 +3,6 @@
 #include "trial/bedside_trial.h"
 
 #include "crypto.h"
-#include "login_wording.h"
 #include "password.h"
 
 #include <QDir>
@@ -318,28 +317,22 @@ void AppCore::answerQuery(std::string queryId, std::string text, std::function<v
             request.set_query_id(queryId);
             request.set_action("ANSWER");
             request.set_text(text);
-            onGateway<Result<v1::DataQuery>>(
-                [request](sync::SyncClient& client) -> Result<v1::DataQuery> {
-                    if (!client.hasSession())
-                        return Error{"query", "answering needs the gateway: kept for the next sync"};
-                    return client.queryAction(request);
+            onGateway<std::optional<Result<v1::DataQuery>>>(
+                [request](sync::SyncClient& client) -> std::optional<Result<v1::DataQuery>> {
+                    if (!client.hasSession()) // offline login: the next sync sends it
+                        return std::optional<Result<v1::DataQuery>>();
+                    return std::optional(client.queryAction(request));
                 },
-                [this, study, site, queryId, local = queued.value(), done](Result<v1::DataQuery> sent) {
-                    if (!sent && trial::transientFailure(sent.error())) {
+                [this, study, site, queryId, local = queued.value(), done](std::optional<Result<v1::DataQuery>> sent) {
+                    if (!sent || (!*sent && sync::transient(sent->error()))) {
                         done(local); // pending: the next sync sends it
                         return;
                     }
-                    std::optional<v1::DataQuery> accepted;
-                    std::string refusal;
-                    if (sent)
-                        accepted = sent.value();
-                    else
-                        refusal = sent.error().what;
                     onStore<Status>(
-                        [=](store::TabletStore& s) {
-                            return trial::settleAnswer(s, study, site, queryId, accepted, refusal);
+                        [=, sent = *sent](store::TabletStore& s) {
+                            return trial::settleAnswer(s, study, site, queryId, sent);
                         },
-                        [sent, done](Status) { done(sent); });
+                        [sent = *sent, done](Status) { done(sent); });
                 });
         });
 }
@@ -355,11 +348,12 @@ void AppCore::unblind(std::string subjectId, std::string reason, std::function<v
     onGateway<Result<v1::UnblindResponse>>(
         [request, procedure](sync::SyncClient& client) -> Result<v1::UnblindResponse> {
             if (!client.hasSession())
-                return Error{"unblinding", "not logged in online: " + procedure};
+                return messageError("unblinding", QT_TRANSLATE_NOOP("Core", "not logged in online: %1"), {procedure});
             auto r = client.unblind(request);
             // Unreachable: the site's written procedure is the way (the gateway never saw this request).
-            if (!r && r.error().what.rfind("gateway", 0) == 0)
-                return Error{"unblinding", r.error().what + ". " + procedure};
+            if (!r && sync::notReached(r.error()))
+                return messageError("unblinding", QT_TRANSLATE_NOOP("Core", "%1. %2"),
+                                    {r.error().message(), procedure});
             return r;
         },
         std::move(done));
@@ -555,8 +549,10 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                             grant = &g;
                     if (!grant) {
                         client.logout();
-                        return Error{"login", std::string(wording::login::kNoRolePrefix) + studyId +
-                                                  std::string(wording::login::kNoRoleSuffix)};
+                        return messageError(
+                            "login",
+                            QT_TRANSLATE_NOOP("Core", "you hold no role at a site of %1 (ask the administrator)"),
+                            {studyId});
                     }
                     auto verifier = password::hash(password);
                     if (!verifier)
@@ -571,7 +567,7 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                         return kept.error();
                     return LoginInfo{userId, online->printed_name(), grant->role(), grant->site_id(), true, true};
                 }
-                if (online.error().what.find("gateway") != 0)
+                if (!sync::notReached(online.error()))
                     return online.error(); // refused by the gateway: wrong password, locked, revoked device...
                 // The gateway is out of reach: a user who logged in online here before may work offline.
                 Result<std::optional<store::LocalUser>> local = Error{"login", "the tablet's store is not open"};
@@ -579,8 +575,10 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                 if (!local)
                     return local.error();
                 if (!local.value() || !password::verify(local.value()->verifier, password))
-                    return Error{"login",
-                                 std::string(wording::login::kOfflineUnknown) + " (" + online.error().what + ")"};
+                    return messageError("login",
+                                        QT_TRANSLATE_NOOP("Core", "offline: user id or password is wrong, or this user "
+                                                                  "never logged in online on this tablet (%1)"),
+                                        {online.error().message()});
                 const auto& u = *local.value();
                 const bool canSync = u.tokenExpiresMs > clock->nowMs();
                 if (canSync)

@@ -150,47 +150,28 @@ int64_t Stopwatch::elapsedMs(int64_t nowMs) const
     return 0;
 }
 
-Guidance Stopwatch::guide(int64_t nowMs) const
+Message Stopwatch::guide(int64_t nowMs) const
 {
-    using Kind = Guidance::Kind;
     switch (phase(nowMs)) {
     case Phase::Ready:
     case Phase::Done:
-        return {m_site == Site::Finger ? Kind::PressFinger : Kind::PressKnee, {}};
+        return m_site == Site::Finger
+                   ? message(QT_TRANSLATE_NOOP(
+                         "Core", "Press the glass slide on the pad of the index finger until it blanches, and hold"))
+                   : message(QT_TRANSLATE_NOOP("Core", "Press on the knee until the skin blanches, and hold"));
     case Phase::Pressing: {
         const int64_t left = pressureLeftMs(nowMs);
         if (m_site == Site::Finger && left > 0)
-            return {Kind::KeepPressing, std::to_string((left + 999) / 1000)};
+            return message(QT_TRANSLATE_NOOP("Core", "Keep pressing: %1 s"), {std::to_string((left + 999) / 1000)});
         if (m_site == Site::Finger)
-            return {Kind::ReleaseNow, {}};
-        return {Kind::ReleaseWhenBlanched, seconds(elapsedMs(nowMs))};
+            return message(QT_TRANSLATE_NOOP("Core", "Release now"));
+        return message(QT_TRANSLATE_NOOP("Core", "Release when blanched (held %1 s)"), {seconds(elapsedMs(nowMs))});
     }
     case Phase::Timing:
-        return {Kind::Refilling, seconds(elapsedMs(nowMs))};
+        return message(QT_TRANSLATE_NOOP("Core", "Refilling %1 s: tap when the colour returns"),
+                       {seconds(elapsedMs(nowMs))});
     case Phase::GaveUp:
-        return {Kind::GaveUp, {}};
-    }
-    return {};
-}
-
-std::string Stopwatch::guidance(int64_t nowMs) const
-{
-    const Guidance g = guide(nowMs);
-    switch (g.kind) {
-    case Guidance::Kind::PressFinger:
-        return "Press the glass slide on the pad of the index finger until it blanches, and hold";
-    case Guidance::Kind::PressKnee:
-        return "Press on the knee until the skin blanches, and hold";
-    case Guidance::Kind::KeepPressing:
-        return "Keep pressing: " + g.seconds + " s";
-    case Guidance::Kind::ReleaseNow:
-        return "Release now";
-    case Guidance::Kind::ReleaseWhenBlanched:
-        return "Release when blanched (held " + g.seconds + " s)";
-    case Guidance::Kind::Refilling:
-        return "Refilling " + g.seconds + " s: tap when the colour returns";
-    case Guidance::Kind::GaveUp:
-        return "No refill within 60 s: measure again or record the value by hand";
+        return message(QT_TRANSLATE_NOOP("Core", "No refill within 60 s: measure again or record the value by hand"));
     }
     return {};
 }

@@ -40,14 +40,6 @@ struct Measurement {
 enum class Phase { Ready, Pressing, Timing, Done, GaveUp };
 const char* phaseName(Phase p);
 
-/// What the nurse is told now, as a kind and its number (seconds), so a screen can word it in its language; the
-/// English wording is Stopwatch::guidance.
-struct Guidance {
-    enum class Kind { PressFinger, PressKnee, KeepPressing, ReleaseNow, ReleaseWhenBlanched, Refilling, GaveUp };
-    Kind kind = Kind::PressFinger;
-    std::string seconds; // KeepPressing: whole seconds left; ReleaseWhenBlanched, Refilling: "4.2"
-};
-
 /// The watch itself. Passive: the caller passes the time of every action (the tablet's clock at the bedside, an
 /// injected clock in tests) and asks phase(now)/guidance(now) whenever the screen refreshes.
 class Stopwatch {
@@ -72,9 +64,9 @@ public:
     /// Pressing: how long held; Timing: how long since the release.
     int64_t elapsedMs(int64_t nowMs) const;
     /// What to tell the nurse now.
-    Guidance guide(int64_t nowMs) const;
-    /// The same, in clinicians' words (English).
-    std::string guidance(int64_t nowMs) const;
+    Message guide(int64_t nowMs) const;
+    /// The same, in English.
+    std::string guidance(int64_t nowMs) const { return guide(nowMs).text; }
 
 private:
     Site m_site;

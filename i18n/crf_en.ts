@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="40" />
         <source>Not included (screening data only)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="41" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="42" />
         <source>Relative consented, patient to be asked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="43" />
         <source>Consent to continue given</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="48" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Refused to continue (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="49" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Withdrew (data kept)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="50" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Died before consent could be sought</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="51" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Lost to follow-up</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="52" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation type="unfinished" />
     </message>
@@ -140,87 +140,87 @@
 <context>
     <name>Core</name>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="156" />
+        <location filename="../app/trial/bedside_trial.cpp" line="153" />
         <source>a conflict is settled by saving the right value with its reason</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="157" />
+        <location filename="../app/trial/bedside_trial.cpp" line="154" />
         <source>a randomization query is reviewed by the data manager</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="168" />
+        <location filename="../app/trial/bedside_trial.cpp" line="165" />
         <source>not among the site's open queries on this tablet: sync, then answer</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="172" />
+        <location filename="../app/trial/bedside_trial.cpp" line="169" />
         <source>its state "%1" is unknown on this tablet: sync first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="252" />
+        <location filename="../app/trial/bedside_trial.cpp" line="250" />
         <source>a recorded consent decision is not changed: record the next decision instead</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="269" />
+        <location filename="../app/trial/bedside_trial.cpp" line="267" />
         <source>participation has stopped (%1): no new study data; adverse events, vital status and the end of study stay open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="302" />
+        <location filename="../app/trial/bedside_trial.cpp" line="300" />
         <source>already randomized with number %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="308" />
+        <location filename="../app/trial/bedside_trial.cpp" line="306" />
         <source>The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="311" />
+        <location filename="../app/trial/bedside_trial.cpp" line="309" />
         <source>The allocation list of this site has not reached this tablet: sync once online before randomizing.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="326" />
+        <location filename="../app/trial/bedside_trial.cpp" line="324" />
         <source>No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="330" />
+        <location filename="../app/trial/bedside_trial.cpp" line="328" />
         <source>Take box %1 (the lowest on the shelf) and confirm the number printed on it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="332" />
+        <location filename="../app/trial/bedside_trial.cpp" line="330" />
         <source>Allocation number %1.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="403" />
+        <location filename="../app/trial/bedside_trial.cpp" line="401" />
         <source>enter the number printed on the box</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="408" />
+        <location filename="../app/trial/bedside_trial.cpp" line="406" />
         <source>subject %1 is already randomized (number %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="423" />
+        <location filename="../app/trial/bedside_trial.cpp" line="421" />
         <source>not met (%1): the patient cannot be randomized</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="432" />
+        <location filename="../app/trial/bedside_trial.cpp" line="430" />
         <source>Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="449" />
+        <location filename="../app/trial/bedside_trial.cpp" line="447" />
         <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
         <translation type="unfinished" />
     </message>
@@ -464,6 +464,455 @@
         <source>derived values are computed, never sent</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <location filename="../core/result.h" line="72" />
+        <source>%1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/photo_domain.cpp" line="51" />
+        <source>photo of %1 bytes refused: the limit is %2 bytes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/photo_domain.cpp" line="57" />
+        <source>chunk runs past the announced size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/photo_domain.cpp" line="96" />
+        <source>the received bytes do not match the digest: upload again from the start</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="351" />
+        <source>not logged in online: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="355" />
+        <source>%1. %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="554" />
+        <source>you hold no role at a site of %1 (ask the administrator)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="579" />
+        <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.cpp" line="113" />
+        <source>gateway refused this tablet: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="28" />
+        <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="30" />
+        <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="31" />
+        <source>sync failed (%1): %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="44" />
+        <source>the gateway reports more bytes than the photo has</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="62" />
+        <source>the gateway does not move forward</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="69" />
+        <source>corrupted twice in transit; kept for the next sync</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="110" />
+        <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="161" />
+        <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="131" />
+        <source>your roles do not read trial data</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="133" />
+        <source>you may not read site %1 of study %2 (you read: %3)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="139" />
+        <source>your roles do not upload photos</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="146" />
+        <source>you may not upload photos for site "%1" (you enter data for: %2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="152" />
+        <source>your roles do not read photos</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="157" />
+        <source>this photo belongs to a site you do not read</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="162" />
+        <location filename="../gateway/identity/access_control.cpp" line="317" />
+        <source>unknown call</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="174" />
+        <source>you may not read the consent worklist of site "%1" (you read: %2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="184" />
+        <source>your roles do not read study %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="189" />
+        <source>you may not read the boxes of site "%1"</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="196" />
+        <source>only the sponsor's data manager loads treatment boxes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="203" />
+        <source>only the unblinded statistician loads the allocation list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="212" />
+        <source>subject %1 is not known at the gateway yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="216" />
+        <source>only an investigator of the subject's site may unblind it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="226" />
+        <source>the trial report is for the sponsor, the data managers and the unblinded statistician</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="238" />
+        <source>the ODM export is for the sponsor, the data managers and the unblinded statistician</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="247" />
+        <location filename="../gateway/identity/access_control.cpp" line="265" />
+        <source>subject %1 is not known at the gateway</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="250" />
+        <source>only a monitor of site %1 marks its data verified</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="257" />
+        <source>you may not read the verification of site "%1"</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="267" />
+        <source>data managers and the site's monitors open queries</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="280" />
+        <source>your roles do not handle queries</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="284" />
+        <source>the site's staff answer queries</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="285" />
+        <source>the data desk closes, reopens or cancels queries</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="292" />
+        <source>you may not read the queries of site "%1"</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="303" />
+        <source>central review is for the central assessor</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="313" />
+        <source>the review report is for the sponsor, the data managers and the unblinded statistician</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="354" />
+        <source>your roles do not enter data</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="357" />
+        <source>this session belongs to device %1, not %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="361" />
+        <source>event %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="363" />
+        <source>%1 comes from another device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="365" />
+        <source>%1 is for site %2 of study %3: you enter data for %4 only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="377" />
+        <source>%1 is a signature by a %2: only an investigator signs</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="381" />
+        <source>%1 is signed by user "%2" as %3, a role not held at site %4</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="29" />
+        <source>user id or password is wrong</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="188" />
+        <source>the device id is missing or not valid</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="199" />
+        <location filename="../gateway/identity/identity.cpp" line="308" />
+        <source>this account is disabled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="203" />
+        <source>this account is locked after repeated failed logins until %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="222" />
+        <source>too many failed logins: this account is locked until %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="232" />
+        <source>the device's enrolment secret is too short</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="239" />
+        <source>this device is not enrolled at this gateway</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="246" />
+        <location filename="../gateway/identity/identity.cpp" line="304" />
+        <source>this device has been revoked: ask the gateway administrator</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="251" />
+        <source>this device's credential is wrong (restored or copied tablet?)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="284" />
+        <source>not logged in (no session token)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="290" />
+        <source>the session is not known: log in again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="294" />
+        <source>the session has ended: log in again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="298" />
+        <source>the session has expired: log in again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="159" />
+        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="161" />
+        <source>Press on the knee until the skin blanches, and hold</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="165" />
+        <source>Keep pressing: %1 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="167" />
+        <source>Release now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="168" />
+        <source>Release when blanched (held %1 s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="171" />
+        <source>Refilling %1 s: tap when the colour returns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="174" />
+        <source>No refill within 60 s: measure again or record the value by hand</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="100" />
+        <source>%1: "%2" is not a number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="104" />
+        <source>%1 must be a whole number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="114" />
+        <source>%1: unit "%2" is not accepted here</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="120" />
+        <source>%1 must be between %4 and %5%3; %2 is not possible</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="121" />
+        <source>%1 must be at least %4%3; %2 is not possible</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="122" />
+        <source>%1 must be at most %4%3; %2 is not possible</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="125" />
+        <source>%1 %2%3 is unusual (expected between %4 and %5%3): check and confirm</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="126" />
+        <source>%1 %2%3 is unusual (expected at least %4%3): check and confirm</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="127" />
+        <source>%1 %2%3 is unusual (expected at most %4%3): check and confirm</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="132" />
+        <source>%1: answer yes or no</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="136" />
+        <source>%1: a date is written YYYY-MM-DD</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="140" />
+        <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="148" />
+        <source>%1: "%2" is not one of the choices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="231" />
+        <source>%1 is required: enter it, or give the reason it is missing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/query_domain.cpp" line="56" />
+        <source>no query M-%1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/query_domain.cpp" line="106" />
+        <source>"%1": only queries opened by hand (M-...) take actions; a conflict closes when resolved by a new value with its reason, a randomization query by the data manager's review</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/trial_domain.cpp" line="328" />
+        <source>say why the arm must be known now (at least 10 characters)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/trial_domain.cpp" line="334" />
+        <source>subject %1 has no randomization at the gateway yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/trial_domain.cpp" line="340" />
+        <source>the allocation of number %1 is not loaded: call the unblinding line</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>CrtStopwatchPanel</name>
@@ -516,74 +965,6 @@
     <message>
         <location filename="../qml/CrtStopwatchPanel.qml" line="127" />
         <source>Close</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>FormEngine</name>
-    <message>
-        <location filename="../app/ui/language.cpp" line="81" />
-        <source>between %1 and %2%3</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="83" />
-        <source>at least %1%2</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="84" />
-        <source>at most %1%2</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="97" />
-        <source>%1: "%2" is not a number</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="99" />
-        <source>%1 must be a whole number</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="101" />
-        <source>%1: unit "%2" is not accepted here</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="105" />
-        <source>%1 must be %2; %3 is not possible</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="107" />
-        <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="111" />
-        <source>%1: answer yes or no</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="113" />
-        <source>%1: a date is written YYYY-MM-DD</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="115" />
-        <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="117" />
-        <source>%1: "%2" is not one of the choices</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="119" />
-        <source>%1 is required: enter it, or give the reason it is missing</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -867,64 +1248,6 @@
     <message>
         <location filename="../qml/FormPage.qml" line="479" />
         <source>Explain the change</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>LoginError</name>
-    <message>
-        <location filename="../app/ui/language.cpp" line="156" />
-        <source>the device id is missing or not valid</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="157" />
-        <source>user id or password is wrong</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="158" />
-        <source>this account is disabled</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="159" />
-        <source>the device's enrolment secret is too short</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="160" />
-        <source>this device is not enrolled at this gateway</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="161" />
-        <source>this device has been revoked: ask the gateway administrator</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="163" />
-        <source>this device's credential is wrong (restored or copied tablet?)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="169" />
-        <source>this account is locked after repeated failed logins until %1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="172" />
-        <source>too many failed logins: this account is locked until %1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="177" />
-        <source>you hold no role at a site of %1 (ask the administrator)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="180" />
-        <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1361,24 +1684,6 @@
     </message>
 </context>
 <context>
-    <name>SyncError</name>
-    <message>
-        <location filename="../app/ui/language.cpp" line="136" />
-        <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="139" />
-        <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="143" />
-        <source>gateway refused this tablet: %1</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
     <name>TitrationPhase</name>
     <message>
         <location filename="../app/ui/trial_controller.cpp" line="311" />
@@ -1419,57 +1724,22 @@
 <context>
     <name>crf::ui::CrtStopwatchModel</name>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="71" />
-        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="73" />
-        <source>Press on the knee until the skin blanches, and hold</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="75" />
-        <source>Keep pressing: %1 s</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="77" />
-        <source>Release now</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="79" />
-        <source>Release when blanched (held %1 s)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="81" />
-        <source>Refilling %1 s: tap when the colour returns</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="83" />
-        <source>No refill within 60 s: measure again or record the value by hand</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="143" />
         <source>%1 s: %2 (abnormal above %3 s)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="143" />
         <source>abnormal</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="143" />
         <source>normal</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="165" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="145" />
         <source>; pressure held %1 s, the protocol asks 10 s</source>
         <translation type="unfinished" />
     </message>
@@ -1523,57 +1793,57 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="756" />
+        <location filename="../app/ui/form_model.cpp" line="755" />
         <source>Answer not accepted: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="828" />
+        <location filename="../app/ui/form_model.cpp" line="827" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="829" />
+        <location filename="../app/ui/form_model.cpp" line="828" />
         <source>Record restored.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="839" />
+        <location filename="../app/ui/form_model.cpp" line="838" />
         <source>Not connected to the tablet store.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="846" />
+        <location filename="../app/ui/form_model.cpp" line="845" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="847" />
+        <location filename="../app/ui/form_model.cpp" line="846" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="891" />
+        <location filename="../app/ui/form_model.cpp" line="890" />
         <source>Nothing changed.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="891" />
+        <location filename="../app/ui/form_model.cpp" line="890" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Saved on this tablet (%n value).</numerusform><numerusform>Saved on this tablet (%n values).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="935" />
+        <location filename="../app/ui/form_model.cpp" line="934" />
         <source>Signed by %1 on %2: %3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="937" />
+        <location filename="../app/ui/form_model.cpp" line="936" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="955" />
+        <location filename="../app/ui/form_model.cpp" line="954" />
         <source>Signed.</source>
         <translation type="unfinished" />
     </message>

@@ -92,47 +92,47 @@
 <context>
     <name>ConsentState</name>
     <message>
-        <location filename="../app/ui/language.cpp" line="44" />
+        <location filename="../app/ui/language.cpp" line="40" />
         <source>Not included (screening data only)</source>
         <translation>Non inclus (données de sélection uniquement)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="45" />
+        <location filename="../app/ui/language.cpp" line="41" />
         <source>Emergency inclusion, consent to be sought</source>
         <translation>Inclusion en urgence, consentement à recueillir</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="46" />
+        <location filename="../app/ui/language.cpp" line="42" />
         <source>Relative consented, patient to be asked</source>
         <translation>Proche a consenti, patient à interroger</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="47" />
+        <location filename="../app/ui/language.cpp" line="43" />
         <source>Consent to continue given</source>
         <translation>Consentement de poursuite donné</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="48" />
+        <location filename="../app/ui/language.cpp" line="44" />
         <source>Refused to continue (data kept)</source>
         <translation>Refus de poursuivre (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="49" />
+        <location filename="../app/ui/language.cpp" line="45" />
         <source>Withdrew (data kept)</source>
         <translation>Retrait (données conservées)</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="50" />
+        <location filename="../app/ui/language.cpp" line="46" />
         <source>Died before consent could be sought</source>
         <translation>Décédé avant le recueil du consentement</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="51" />
+        <location filename="../app/ui/language.cpp" line="47" />
         <source>Lost to follow-up</source>
         <translation>Perdu de vue</translation>
     </message>
     <message>
-        <location filename="../app/ui/language.cpp" line="52" />
+        <location filename="../app/ui/language.cpp" line="48" />
         <source>Objected to the use of data (out of analysis)</source>
         <translation>Opposition à l'utilisation des données (hors analyse)</translation>
     </message>
@@ -140,87 +140,87 @@
 <context>
     <name>Core</name>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="156" />
+        <location filename="../app/trial/bedside_trial.cpp" line="153" />
         <source>a conflict is settled by saving the right value with its reason</source>
         <translation>un conflit se règle en enregistrant la bonne valeur avec son motif</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="157" />
+        <location filename="../app/trial/bedside_trial.cpp" line="154" />
         <source>a randomization query is reviewed by the data manager</source>
         <translation>une requête de randomisation est revue par le data manager</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="168" />
+        <location filename="../app/trial/bedside_trial.cpp" line="165" />
         <source>not among the site's open queries on this tablet: sync, then answer</source>
         <translation>absente des requêtes ouvertes du centre sur cette tablette : synchronisez, puis répondez</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="172" />
+        <location filename="../app/trial/bedside_trial.cpp" line="169" />
         <source>its state "%1" is unknown on this tablet: sync first</source>
         <translation>son état « %1 » est inconnu de cette tablette : synchronisez d'abord</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="252" />
+        <location filename="../app/trial/bedside_trial.cpp" line="250" />
         <source>a recorded consent decision is not changed: record the next decision instead</source>
         <translation>une décision de consentement enregistrée ne se modifie pas : enregistrez plutôt la décision suivante</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="269" />
+        <location filename="../app/trial/bedside_trial.cpp" line="267" />
         <source>participation has stopped (%1): no new study data; adverse events, vital status and the end of study stay open</source>
         <translation>la participation s'est arrêtée (%1) : plus de nouvelles données d'étude ; événements indésirables, statut vital et fin d'étude restent ouverts</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="302" />
+        <location filename="../app/trial/bedside_trial.cpp" line="300" />
         <source>already randomized with number %1</source>
         <translation>déjà randomisé avec le numéro %1</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="308" />
+        <location filename="../app/trial/bedside_trial.cpp" line="306" />
         <source>The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.</source>
         <translation>La liste des boîtes de ce centre n'est pas encore arrivée sur cette tablette : prenez la boîte de plus petit numéro sur l'étagère et saisissez le numéro imprimé dessus.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="311" />
+        <location filename="../app/trial/bedside_trial.cpp" line="309" />
         <source>The allocation list of this site has not reached this tablet: sync once online before randomizing.</source>
         <translation>La liste d'allocation de ce centre n'est pas encore arrivée sur cette tablette : synchronisez une fois en ligne avant de randomiser.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="326" />
+        <location filename="../app/trial/bedside_trial.cpp" line="324" />
         <source>No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.</source>
         <translation>Plus de boîte pour ce centre sur la liste de cette tablette : prenez la boîte sur l'étagère et saisissez son numéro ; le promoteur a été prié de réapprovisionner.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="330" />
+        <location filename="../app/trial/bedside_trial.cpp" line="328" />
         <source>Take box %1 (the lowest on the shelf) and confirm the number printed on it.</source>
         <translation>Prenez la boîte %1 (la plus petite sur l'étagère) et confirmez le numéro imprimé dessus.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="332" />
+        <location filename="../app/trial/bedside_trial.cpp" line="330" />
         <source>Allocation number %1.</source>
         <translation>Numéro d'allocation %1.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="403" />
+        <location filename="../app/trial/bedside_trial.cpp" line="401" />
         <source>enter the number printed on the box</source>
         <translation>saisissez le numéro imprimé sur la boîte</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="408" />
+        <location filename="../app/trial/bedside_trial.cpp" line="406" />
         <source>subject %1 is already randomized (number %2)</source>
         <translation>le patient %1 est déjà randomisé (numéro %2)</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="423" />
+        <location filename="../app/trial/bedside_trial.cpp" line="421" />
         <source>not met (%1): the patient cannot be randomized</source>
         <translation>non remplie (%1) : le patient ne peut pas être randomisé</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="432" />
+        <location filename="../app/trial/bedside_trial.cpp" line="430" />
         <source>Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.</source>
         <translation>Le numéro %1 n'est pas le plus petit disponible (%2) : enregistré tel que saisi ; le data manager le vérifiera.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="449" />
+        <location filename="../app/trial/bedside_trial.cpp" line="447" />
         <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
         <translation>le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez</translation>
     </message>
@@ -464,6 +464,455 @@
         <source>derived values are computed, never sent</source>
         <translation>les valeurs calculées sont calculées, jamais envoyées</translation>
     </message>
+    <message>
+        <location filename="../core/result.h" line="72" />
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/photo_domain.cpp" line="51" />
+        <source>photo of %1 bytes refused: the limit is %2 bytes</source>
+        <translation>photo de %1 octets refusée : la limite est de %2 octets</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/photo_domain.cpp" line="57" />
+        <source>chunk runs past the announced size</source>
+        <translation>le morceau dépasse la taille annoncée</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/photo_domain.cpp" line="96" />
+        <source>the received bytes do not match the digest: upload again from the start</source>
+        <translation>les octets reçus ne correspondent pas à l'empreinte : renvoyer depuis le début</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="351" />
+        <source>not logged in online: %1</source>
+        <translation>pas de connexion en ligne : %1</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="355" />
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="554" />
+        <source>you hold no role at a site of %1 (ask the administrator)</source>
+        <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="579" />
+        <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
+        <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.cpp" line="113" />
+        <source>gateway refused this tablet: %1</source>
+        <translation>la passerelle a refusé cette tablette : %1</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="28" />
+        <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
+        <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="30" />
+        <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
+        <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="31" />
+        <source>sync failed (%1): %2</source>
+        <translation>échec de la synchronisation (%1) : %2</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="44" />
+        <source>the gateway reports more bytes than the photo has</source>
+        <translation>la passerelle annonce plus d'octets que la photo n'en a</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="62" />
+        <source>the gateway does not move forward</source>
+        <translation>la passerelle n'avance pas</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="69" />
+        <source>corrupted twice in transit; kept for the next sync</source>
+        <translation>corrompue deux fois en transit ; gardée pour la prochaine synchronisation</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="110" />
+        <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
+        <translation>la synchronisation n'avance plus à la modification %1 ; les modifications sont gardées et seront renvoyées</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="161" />
+        <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
+        <translation>la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="131" />
+        <source>your roles do not read trial data</source>
+        <translation>vos rôles ne permettent pas de lire les données de l'essai</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="133" />
+        <source>you may not read site %1 of study %2 (you read: %3)</source>
+        <translation>vous ne pouvez pas lire le centre %1 de l'étude %2 (vous lisez : %3)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="139" />
+        <source>your roles do not upload photos</source>
+        <translation>vos rôles ne permettent pas d'envoyer des photos</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="146" />
+        <source>you may not upload photos for site "%1" (you enter data for: %2)</source>
+        <translation>vous ne pouvez pas envoyer de photos pour le centre « %1 » (vous saisissez pour : %2)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="152" />
+        <source>your roles do not read photos</source>
+        <translation>vos rôles ne permettent pas de lire les photos</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="157" />
+        <source>this photo belongs to a site you do not read</source>
+        <translation>cette photo appartient à un centre que vous ne lisez pas</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="162" />
+        <location filename="../gateway/identity/access_control.cpp" line="317" />
+        <source>unknown call</source>
+        <translation>appel inconnu</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="174" />
+        <source>you may not read the consent worklist of site "%1" (you read: %2)</source>
+        <translation>vous ne pouvez pas lire la liste des consentements du centre « %1 » (vous lisez : %2)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="184" />
+        <source>your roles do not read study %1</source>
+        <translation>vos rôles ne permettent pas de lire l'étude %1</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="189" />
+        <source>you may not read the boxes of site "%1"</source>
+        <translation>vous ne pouvez pas lire les boîtes du centre « %1 »</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="196" />
+        <source>only the sponsor's data manager loads treatment boxes</source>
+        <translation>seul le data manager du promoteur charge les boîtes de traitement</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="203" />
+        <source>only the unblinded statistician loads the allocation list</source>
+        <translation>seul le statisticien en insu levé charge la liste d'allocation</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="212" />
+        <source>subject %1 is not known at the gateway yet</source>
+        <translation>le patient %1 n'est pas encore connu de la passerelle</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="216" />
+        <source>only an investigator of the subject's site may unblind it</source>
+        <translation>seul un investigateur du centre du patient peut lever son insu</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="226" />
+        <source>the trial report is for the sponsor, the data managers and the unblinded statistician</source>
+        <translation>le rapport de l'essai est réservé au promoteur, aux data managers et au statisticien en insu levé</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="238" />
+        <source>the ODM export is for the sponsor, the data managers and the unblinded statistician</source>
+        <translation>l'export ODM est réservé au promoteur, aux data managers et au statisticien en insu levé</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="247" />
+        <location filename="../gateway/identity/access_control.cpp" line="265" />
+        <source>subject %1 is not known at the gateway</source>
+        <translation>le patient %1 n'est pas connu de la passerelle</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="250" />
+        <source>only a monitor of site %1 marks its data verified</source>
+        <translation>seul un moniteur du centre %1 marque ses données vérifiées</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="257" />
+        <source>you may not read the verification of site "%1"</source>
+        <translation>vous ne pouvez pas lire la vérification du centre « %1 »</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="267" />
+        <source>data managers and the site's monitors open queries</source>
+        <translation>les data managers et les moniteurs du centre ouvrent les requêtes</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="280" />
+        <source>your roles do not handle queries</source>
+        <translation>vos rôles ne permettent pas de traiter les requêtes</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="284" />
+        <source>the site's staff answer queries</source>
+        <translation>l'équipe du centre répond aux requêtes</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="285" />
+        <source>the data desk closes, reopens or cancels queries</source>
+        <translation>le data management ferme, rouvre ou annule les requêtes</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="292" />
+        <source>you may not read the queries of site "%1"</source>
+        <translation>vous ne pouvez pas lire les requêtes du centre « %1 »</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="303" />
+        <source>central review is for the central assessor</source>
+        <translation>la relecture centrale est réservée à l'évaluateur central</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="313" />
+        <source>the review report is for the sponsor, the data managers and the unblinded statistician</source>
+        <translation>le rapport de relecture est réservé au promoteur, aux data managers et au statisticien en insu levé</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="354" />
+        <source>your roles do not enter data</source>
+        <translation>vos rôles ne permettent pas de saisir des données</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="357" />
+        <source>this session belongs to device %1, not %2</source>
+        <translation>cette session appartient à l'appareil %1, pas à %2</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="361" />
+        <source>event %1</source>
+        <translation>événement %1</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="363" />
+        <source>%1 comes from another device</source>
+        <translation>%1 vient d'un autre appareil</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="365" />
+        <source>%1 is for site %2 of study %3: you enter data for %4 only</source>
+        <translation>%1 concerne le centre %2 de l'étude %3 : vous saisissez pour %4 seulement</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="377" />
+        <source>%1 is a signature by a %2: only an investigator signs</source>
+        <translation>%1 est une signature de %2 : seul un investigateur signe</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/access_control.cpp" line="381" />
+        <source>%1 is signed by user "%2" as %3, a role not held at site %4</source>
+        <translation>%1 est signé par l'utilisateur « %2 » comme %3, un rôle non tenu au centre %4</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="29" />
+        <source>user id or password is wrong</source>
+        <translation>identifiant ou mot de passe incorrect</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="188" />
+        <source>the device id is missing or not valid</source>
+        <translation>l'identifiant de la tablette est absent ou invalide</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="199" />
+        <location filename="../gateway/identity/identity.cpp" line="308" />
+        <source>this account is disabled</source>
+        <translation>ce compte est désactivé</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="203" />
+        <source>this account is locked after repeated failed logins until %1</source>
+        <translation>ce compte est bloqué après des échecs de connexion répétés jusqu'à %1</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="222" />
+        <source>too many failed logins: this account is locked until %1</source>
+        <translation>trop d'échecs de connexion : ce compte est bloqué jusqu'à %1</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="232" />
+        <source>the device's enrolment secret is too short</source>
+        <translation>le secret d'enrôlement de la tablette est trop court</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="239" />
+        <source>this device is not enrolled at this gateway</source>
+        <translation>cette tablette n'est pas enrôlée auprès de cette passerelle</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="246" />
+        <location filename="../gateway/identity/identity.cpp" line="304" />
+        <source>this device has been revoked: ask the gateway administrator</source>
+        <translation>cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="251" />
+        <source>this device's credential is wrong (restored or copied tablet?)</source>
+        <translation>l'identifiant secret de cette tablette est incorrect (tablette restaurée ou copiée ?)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="284" />
+        <source>not logged in (no session token)</source>
+        <translation>non connecté (pas de jeton de session)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="290" />
+        <source>the session is not known: log in again</source>
+        <translation>la session n'est pas connue : reconnectez-vous</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="294" />
+        <source>the session has ended: log in again</source>
+        <translation>la session est terminée : reconnectez-vous</translation>
+    </message>
+    <message>
+        <location filename="../gateway/identity/identity.cpp" line="298" />
+        <source>the session has expired: log in again</source>
+        <translation>la session a expiré : reconnectez-vous</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="159" />
+        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
+        <translation>Appuyez la lame de verre sur la pulpe de l'index jusqu'au blanchiment, et maintenez</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="161" />
+        <source>Press on the knee until the skin blanches, and hold</source>
+        <translation>Appuyez sur le genou jusqu'au blanchiment de la peau, et maintenez</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="165" />
+        <source>Keep pressing: %1 s</source>
+        <translation>Maintenez la pression : %1 s</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="167" />
+        <source>Release now</source>
+        <translation>Relâchez maintenant</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="168" />
+        <source>Release when blanched (held %1 s)</source>
+        <translation>Relâchez une fois la peau blanchie (maintenu %1 s)</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="171" />
+        <source>Refilling %1 s: tap when the colour returns</source>
+        <translation>Recoloration %1 s : touchez quand la couleur revient</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="174" />
+        <source>No refill within 60 s: measure again or record the value by hand</source>
+        <translation>Pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="100" />
+        <source>%1: "%2" is not a number</source>
+        <translation>%1 : « %2 » n'est pas un nombre</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="104" />
+        <source>%1 must be a whole number</source>
+        <translation>%1 doit être un nombre entier</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="114" />
+        <source>%1: unit "%2" is not accepted here</source>
+        <translation>%1 : l'unité « %2 » n'est pas acceptée ici</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="120" />
+        <source>%1 must be between %4 and %5%3; %2 is not possible</source>
+        <translation>%1 doit être entre %4 et %5%3 ; %2 est impossible</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="121" />
+        <source>%1 must be at least %4%3; %2 is not possible</source>
+        <translation>%1 doit être au moins %4%3 ; %2 est impossible</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="122" />
+        <source>%1 must be at most %4%3; %2 is not possible</source>
+        <translation>%1 doit être au plus %4%3 ; %2 est impossible</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="125" />
+        <source>%1 %2%3 is unusual (expected between %4 and %5%3): check and confirm</source>
+        <translation>%1 %2%3 est inhabituel (attendu entre %4 et %5%3) : vérifiez et confirmez</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="126" />
+        <source>%1 %2%3 is unusual (expected at least %4%3): check and confirm</source>
+        <translation>%1 %2%3 est inhabituel (attendu au moins %4%3) : vérifiez et confirmez</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="127" />
+        <source>%1 %2%3 is unusual (expected at most %4%3): check and confirm</source>
+        <translation>%1 %2%3 est inhabituel (attendu au plus %4%3) : vérifiez et confirmez</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="132" />
+        <source>%1: answer yes or no</source>
+        <translation>%1 : répondez oui ou non</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="136" />
+        <source>%1: a date is written YYYY-MM-DD</source>
+        <translation>%1 : une date s'écrit AAAA-MM-JJ</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="140" />
+        <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
+        <translation>%1 : une date et une heure s'écrivent AAAA-MM-JJTHH:MM</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="148" />
+        <source>%1: "%2" is not one of the choices</source>
+        <translation>%1 : « %2 » ne fait pas partie des choix</translation>
+    </message>
+    <message>
+        <location filename="../core/study/form_engine.cpp" line="231" />
+        <source>%1 is required: enter it, or give the reason it is missing</source>
+        <translation>%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/query_domain.cpp" line="56" />
+        <source>no query M-%1</source>
+        <translation>pas de requête M-%1</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/query_domain.cpp" line="106" />
+        <source>"%1": only queries opened by hand (M-...) take actions; a conflict closes when resolved by a new value with its reason, a randomization query by the data manager's review</source>
+        <translation>« %1 » : seules les requêtes ouvertes à la main (M-...) acceptent des actions ; un conflit se ferme quand une nouvelle valeur est saisie avec sa raison, une requête de randomisation par la revue du data manager</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/trial_domain.cpp" line="328" />
+        <source>say why the arm must be known now (at least 10 characters)</source>
+        <translation>dites pourquoi le bras doit être connu maintenant (au moins 10 caractères)</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/trial_domain.cpp" line="334" />
+        <source>subject %1 has no randomization at the gateway yet</source>
+        <translation>le patient %1 n'a pas encore de randomisation à la passerelle</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/trial_domain.cpp" line="340" />
+        <source>the allocation of number %1 is not loaded: call the unblinding line</source>
+        <translation>l'allocation du numéro %1 n'est pas chargée : appelez la ligne de levée d'insu</translation>
+    </message>
 </context>
 <context>
     <name>CrtStopwatchPanel</name>
@@ -518,74 +967,6 @@
         <location filename="../qml/CrtStopwatchPanel.qml" line="127" />
         <source>Close</source>
         <translation>Fermer</translation>
-    </message>
-</context>
-<context>
-    <name>FormEngine</name>
-    <message>
-        <location filename="../app/ui/language.cpp" line="81" />
-        <source>between %1 and %2%3</source>
-        <translation>entre %1 et %2%3</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="83" />
-        <source>at least %1%2</source>
-        <translation>au moins %1%2</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="84" />
-        <source>at most %1%2</source>
-        <translation>au plus %1%2</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="97" />
-        <source>%1: "%2" is not a number</source>
-        <translation>%1 : « %2 » n'est pas un nombre</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="99" />
-        <source>%1 must be a whole number</source>
-        <translation>%1 doit être un nombre entier</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="101" />
-        <source>%1: unit "%2" is not accepted here</source>
-        <translation>%1 : l'unité « %2 » n'est pas acceptée ici</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="105" />
-        <source>%1 must be %2; %3 is not possible</source>
-        <translation>%1 doit être %2 ; %3 est impossible</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="107" />
-        <source>%1 %2 %3 is unusual (expected %4): check and confirm</source>
-        <translation>%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="111" />
-        <source>%1: answer yes or no</source>
-        <translation>%1 : répondez oui ou non</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="113" />
-        <source>%1: a date is written YYYY-MM-DD</source>
-        <translation>%1 : une date s'écrit AAAA-MM-JJ</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="115" />
-        <source>%1: a date and time is written YYYY-MM-DDTHH:MM</source>
-        <translation>%1 : une date et une heure s'écrivent AAAA-MM-JJTHH:MM</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="117" />
-        <source>%1: "%2" is not one of the choices</source>
-        <translation>%1 : « %2 » ne fait pas partie des choix</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="119" />
-        <source>%1 is required: enter it, or give the reason it is missing</source>
-        <translation>%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque</translation>
     </message>
 </context>
 <context>
@@ -869,64 +1250,6 @@
         <location filename="../qml/FormPage.qml" line="479" />
         <source>Explain the change</source>
         <translation>Expliquez la modification</translation>
-    </message>
-</context>
-<context>
-    <name>LoginError</name>
-    <message>
-        <location filename="../app/ui/language.cpp" line="156" />
-        <source>the device id is missing or not valid</source>
-        <translation>l'identifiant de la tablette est absent ou invalide</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="157" />
-        <source>user id or password is wrong</source>
-        <translation>identifiant ou mot de passe incorrect</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="158" />
-        <source>this account is disabled</source>
-        <translation>ce compte est désactivé</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="159" />
-        <source>the device's enrolment secret is too short</source>
-        <translation>le secret d'enrôlement de la tablette est trop court</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="160" />
-        <source>this device is not enrolled at this gateway</source>
-        <translation>cette tablette n'est pas enrôlée auprès de cette passerelle</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="161" />
-        <source>this device has been revoked: ask the gateway administrator</source>
-        <translation>cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="163" />
-        <source>this device's credential is wrong (restored or copied tablet?)</source>
-        <translation>l'identifiant secret de cette tablette est incorrect (tablette restaurée ou copiée ?)</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="169" />
-        <source>this account is locked after repeated failed logins until %1</source>
-        <translation>ce compte est bloqué après des échecs de connexion répétés jusqu'à %1</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="172" />
-        <source>too many failed logins: this account is locked until %1</source>
-        <translation>trop d'échecs de connexion : ce compte est bloqué jusqu'à %1</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="177" />
-        <source>you hold no role at a site of %1 (ask the administrator)</source>
-        <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="180" />
-        <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
-        <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
     </message>
 </context>
 <context>
@@ -1362,24 +1685,6 @@
     </message>
 </context>
 <context>
-    <name>SyncError</name>
-    <message>
-        <location filename="../app/ui/language.cpp" line="136" />
-        <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
-        <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="139" />
-        <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
-        <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/language.cpp" line="143" />
-        <source>gateway refused this tablet: %1</source>
-        <translation>la passerelle a refusé cette tablette : %1</translation>
-    </message>
-</context>
-<context>
     <name>TitrationPhase</name>
     <message>
         <location filename="../app/ui/trial_controller.cpp" line="311" />
@@ -1420,57 +1725,22 @@
 <context>
     <name>crf::ui::CrtStopwatchModel</name>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="71" />
-        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
-        <translation>Appuyez la lame de verre sur la pulpe de l'index jusqu'au blanchiment, et maintenez</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="73" />
-        <source>Press on the knee until the skin blanches, and hold</source>
-        <translation>Appuyez sur le genou jusqu'au blanchiment de la peau, et maintenez</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="75" />
-        <source>Keep pressing: %1 s</source>
-        <translation>Maintenez la pression : %1 s</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="77" />
-        <source>Release now</source>
-        <translation>Relâchez maintenant</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="79" />
-        <source>Release when blanched (held %1 s)</source>
-        <translation>Relâchez une fois la peau blanchie (maintenu %1 s)</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="81" />
-        <source>Refilling %1 s: tap when the colour returns</source>
-        <translation>Recoloration %1 s : touchez quand la couleur revient</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="83" />
-        <source>No refill within 60 s: measure again or record the value by hand</source>
-        <translation>Pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="143" />
         <source>%1 s: %2 (abnormal above %3 s)</source>
         <translation>%1 s : %2 (anormal au-delà de %3 s)</translation>
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="143" />
         <source>abnormal</source>
         <translation>anormal</translation>
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="163" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="143" />
         <source>normal</source>
         <translation>normal</translation>
     </message>
     <message>
-        <location filename="../app/ui/crt_stopwatch_model.cpp" line="165" />
+        <location filename="../app/ui/crt_stopwatch_model.cpp" line="145" />
         <source>; pressure held %1 s, the protocol asks 10 s</source>
         <translation> ; pression maintenue %1 s, le protocole demande 10 s</translation>
     </message>
@@ -1524,57 +1794,57 @@
         <translation>Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="756" />
+        <location filename="../app/ui/form_model.cpp" line="755" />
         <source>Answer not accepted: </source>
         <translation>Réponse non acceptée : </translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="828" />
+        <location filename="../app/ui/form_model.cpp" line="827" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation>Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="829" />
+        <location filename="../app/ui/form_model.cpp" line="828" />
         <source>Record restored.</source>
         <translation>Enregistrement rétabli.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="839" />
+        <location filename="../app/ui/form_model.cpp" line="838" />
         <source>Not connected to the tablet store.</source>
         <translation>Non connecté à la base de la tablette.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="846" />
+        <location filename="../app/ui/form_model.cpp" line="845" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation>Non enregistré : corrigez d'abord les valeurs en rouge.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="847" />
+        <location filename="../app/ui/form_model.cpp" line="846" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation>Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="891" />
+        <location filename="../app/ui/form_model.cpp" line="890" />
         <source>Nothing changed.</source>
         <translation>Aucune modification.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="891" />
+        <location filename="../app/ui/form_model.cpp" line="890" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Enregistré sur cette tablette (%n valeur).</numerusform><numerusform>Enregistré sur cette tablette (%n valeurs).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="935" />
+        <location filename="../app/ui/form_model.cpp" line="934" />
         <source>Signed by %1 on %2: %3</source>
         <translation>Signé par %1 le %2 : %3</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="937" />
+        <location filename="../app/ui/form_model.cpp" line="936" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation>Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="955" />
+        <location filename="../app/ui/form_model.cpp" line="954" />
         <source>Signed.</source>
         <translation>Signé.</translation>
     </message>

@@ -108,7 +108,87 @@ FR = {
     'say why': 'dites pourquoi',
     'no such query': "cette requête n'existe pas",
     'not possible on a query that is %1': "impossible sur une requête à l'état %1",
-    # Login refusals (core/login_wording.h; context LoginError, app/ui/language.cpp)
+    # A place and its message; a sentence and what follows (nested wordings, core/result.h Error::sentence)
+    '%1: %2': '%1 : %2',
+    '%1. %2': '%1. %2',
+    # Photos refused or stalled (gateway/domain/photo_domain.cpp, app/sync/sync_engine.cpp)
+    'photo of %1 bytes refused: the limit is %2 bytes': 'photo de %1 octets refusée : la limite est de %2 octets',
+    'chunk runs past the announced size': 'le morceau dépasse la taille annoncée',
+    'the received bytes do not match the digest: upload again from the start':
+        "les octets reçus ne correspondent pas à l'empreinte : renvoyer depuis le début",
+    'the gateway reports more bytes than the photo has': "la passerelle annonce plus d'octets que la photo n'en a",
+    'the gateway does not move forward': "la passerelle n'avance pas",
+    'corrupted twice in transit; kept for the next sync':
+        'corrompue deux fois en transit ; gardée pour la prochaine synchronisation',
+    # Sync passes that stop (app/sync)
+    'sync failed (%1): %2': 'échec de la synchronisation (%1) : %2',
+    'sync made no progress at change %1; the changes are kept and will be sent again':
+        "la synchronisation n'avance plus à la modification %1 ; les modifications sont gardées et seront renvoyées",
+    'the gateway acknowledged none of %1 changes; they are kept and will be sent again':
+        "la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées",
+    'not logged in online: %1': 'pas de connexion en ligne : %1',
+    # The gateway's online services: unblinding and data queries (gateway/domain)
+    'no query M-%1': 'pas de requête M-%1',
+    '"%1": only queries opened by hand (M-...) take actions; a conflict closes when resolved by a new value with its reason, a randomization query by the data manager\'s review':
+        "« %1 » : seules les requêtes ouvertes à la main (M-...) acceptent des actions ; un conflit se ferme quand une "
+        "nouvelle valeur est saisie avec sa raison, une requête de randomisation par la revue du data manager",
+    'say why the arm must be known now (at least 10 characters)':
+        "dites pourquoi le bras doit être connu maintenant (au moins 10 caractères)",
+    'subject %1 has no randomization at the gateway yet': "le patient %1 n'a pas encore de randomisation à la passerelle",
+    'the allocation of number %1 is not loaded: call the unblinding line':
+        "l'allocation du numéro %1 n'est pas chargée : appelez la ligne de levée d'insu",
+    # Sessions and the access control of the gateway (gateway/identity)
+    'not logged in (no session token)': 'non connecté (pas de jeton de session)',
+    'the session is not known: log in again': "la session n'est pas connue : reconnectez-vous",
+    'the session has ended: log in again': 'la session est terminée : reconnectez-vous',
+    'the session has expired: log in again': 'la session a expiré : reconnectez-vous',
+    'your roles do not read trial data': "vos rôles ne permettent pas de lire les données de l'essai",
+    'you may not read site %1 of study %2 (you read: %3)':
+        "vous ne pouvez pas lire le centre %1 de l'étude %2 (vous lisez : %3)",
+    'your roles do not upload photos': "vos rôles ne permettent pas d'envoyer des photos",
+    'you may not upload photos for site "%1" (you enter data for: %2)':
+        'vous ne pouvez pas envoyer de photos pour le centre « %1 » (vous saisissez pour : %2)',
+    'your roles do not read photos': 'vos rôles ne permettent pas de lire les photos',
+    'this photo belongs to a site you do not read': "cette photo appartient à un centre que vous ne lisez pas",
+    'unknown call': 'appel inconnu',
+    'you may not read the consent worklist of site "%1" (you read: %2)':
+        'vous ne pouvez pas lire la liste des consentements du centre « %1 » (vous lisez : %2)',
+    'your roles do not read study %1': "vos rôles ne permettent pas de lire l'étude %1",
+    'you may not read the boxes of site "%1"': 'vous ne pouvez pas lire les boîtes du centre « %1 »',
+    "only the sponsor's data manager loads treatment boxes":
+        'seul le data manager du promoteur charge les boîtes de traitement',
+    'only the unblinded statistician loads the allocation list':
+        "seul le statisticien en insu levé charge la liste d'allocation",
+    'subject %1 is not known at the gateway yet': "le patient %1 n'est pas encore connu de la passerelle",
+    "only an investigator of the subject's site may unblind it":
+        'seul un investigateur du centre du patient peut lever son insu',
+    'the trial report is for the sponsor, the data managers and the unblinded statistician':
+        "le rapport de l'essai est réservé au promoteur, aux data managers et au statisticien en insu levé",
+    'the ODM export is for the sponsor, the data managers and the unblinded statistician':
+        "l'export ODM est réservé au promoteur, aux data managers et au statisticien en insu levé",
+    'subject %1 is not known at the gateway': "le patient %1 n'est pas connu de la passerelle",
+    'only a monitor of site %1 marks its data verified': 'seul un moniteur du centre %1 marque ses données vérifiées',
+    'you may not read the verification of site "%1"': 'vous ne pouvez pas lire la vérification du centre « %1 »',
+    "data managers and the site's monitors open queries":
+        'les data managers et les moniteurs du centre ouvrent les requêtes',
+    'your roles do not handle queries': 'vos rôles ne permettent pas de traiter les requêtes',
+    "the site's staff answer queries": "l'équipe du centre répond aux requêtes",
+    'the data desk closes, reopens or cancels queries':
+        'le data management ferme, rouvre ou annule les requêtes',
+    'you may not read the queries of site "%1"': 'vous ne pouvez pas lire les requêtes du centre « %1 »',
+    'central review is for the central assessor': "la relecture centrale est réservée à l'évaluateur central",
+    'the review report is for the sponsor, the data managers and the unblinded statistician':
+        'le rapport de relecture est réservé au promoteur, aux data managers et au statisticien en insu levé',
+    'your roles do not enter data': 'vos rôles ne permettent pas de saisir des données',
+    'this session belongs to device %1, not %2': "cette session appartient à l'appareil %1, pas à %2",
+    'event %1': 'événement %1',
+    '%1 comes from another device': '%1 vient d\'un autre appareil',
+    '%1 is for site %2 of study %3: you enter data for %4 only':
+        "%1 concerne le centre %2 de l'étude %3 : vous saisissez pour %4 seulement",
+    '%1 is a signature by a %2: only an investigator signs': '%1 est une signature de %2 : seul un investigateur signe',
+    '%1 is signed by user "%2" as %3, a role not held at site %4':
+        '%1 est signé par l\'utilisateur « %2 » comme %3, un rôle non tenu au centre %4',
+    # Login refusals (gateway/identity/identity.cpp, app/app_core.cpp; context Core)
     'the device id is missing or not valid': "l'identifiant de la tablette est absent ou invalide",
     'user id or password is wrong': 'identifiant ou mot de passe incorrect',
     'this account is disabled': 'ce compte est désactivé',
@@ -126,27 +206,31 @@ FR = {
         "vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)",
     'offline: user id or password is wrong, or this user never logged in online on this tablet (%1)':
         "hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)",
-    # Sync failures of SyncClient (context SyncError, app/ui/language.cpp)
+    # Sync failures of SyncClient (app/sync/sync_client.h; context Core)
     'gateway unreachable at %1 (changes are kept on this tablet)':
         'passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)',
     'gateway at %1 did not answer in time (changes are kept on this tablet)':
         'la passerelle %1 n\'a pas répondu à temps (les modifications sont gardées sur cette tablette)',
     'gateway refused this tablet: %1': 'la passerelle a refusé cette tablette : %1',
-    # Form-engine refusals and warnings (context FormEngine, app/ui/language.cpp)
-    'between %1 and %2%3': 'entre %1 et %2%3',
-    'at least %1%2': 'au moins %1%2',
-    'at most %1%2': 'au plus %1%2',
+    # Form-engine refusals and warnings (core/study/form_engine.cpp; the item's label first)
+    '%1 must be between %4 and %5%3; %2 is not possible': '%1 doit être entre %4 et %5%3 ; %2 est impossible',
+    '%1 must be at least %4%3; %2 is not possible': '%1 doit être au moins %4%3 ; %2 est impossible',
+    '%1 must be at most %4%3; %2 is not possible': '%1 doit être au plus %4%3 ; %2 est impossible',
+    '%1 %2%3 is unusual (expected between %4 and %5%3): check and confirm':
+        '%1 %2%3 est inhabituel (attendu entre %4 et %5%3) : vérifiez et confirmez',
+    '%1 %2%3 is unusual (expected at least %4%3): check and confirm':
+        '%1 %2%3 est inhabituel (attendu au moins %4%3) : vérifiez et confirmez',
+    '%1 %2%3 is unusual (expected at most %4%3): check and confirm':
+        '%1 %2%3 est inhabituel (attendu au plus %4%3) : vérifiez et confirmez',
     '%1: "%2" is not a number': '%1 : « %2 » n\'est pas un nombre',
     '%1 must be a whole number': '%1 doit être un nombre entier',
     '%1: unit "%2" is not accepted here': '%1 : l\'unité « %2 » n\'est pas acceptée ici',
-    '%1 must be %2; %3 is not possible': '%1 doit être %2 ; %3 est impossible',
-    '%1 %2 %3 is unusual (expected %4): check and confirm': '%1 %2 %3 est inhabituel (attendu %4) : vérifiez et confirmez',
     '%1: answer yes or no': '%1 : répondez oui ou non',
     '%1: a date is written YYYY-MM-DD': '%1 : une date s\'écrit AAAA-MM-JJ',
     '%1: a date and time is written YYYY-MM-DDTHH:MM': '%1 : une date et une heure s\'écrivent AAAA-MM-JJTHH:MM',
     '%1: "%2" is not one of the choices': '%1 : « %2 » ne fait pas partie des choix',
     '%1 is required: enter it, or give the reason it is missing': '%1 est obligatoire : saisissez-le, ou indiquez pourquoi il manque',
-    # Capillary refill stopwatch guidance (core/crt.cpp kinds, worded in app/ui/crt_stopwatch_model.cpp)
+    # Capillary refill stopwatch guidance (core/crt.cpp)
     'Press the glass slide on the pad of the index finger until it blanches, and hold':
         'Appuyez la lame de verre sur la pulpe de l\'index jusqu\'au blanchiment, et maintenez',
     'Press on the knee until the skin blanches, and hold': 'Appuyez sur le genou jusqu\'au blanchiment de la peau, et maintenez',

@@ -85,7 +85,7 @@ crf::Result<crf::v1::LoginResponse> loginWithRetry(crf::sync::SyncClient& client
                 secrets[deviceId] = r->device_secret();
             return r;
         }
-        if (r.error().what.rfind("gateway", 0) != 0)
+        if (!crf::sync::notReached(r.error()))
             return r; // refused, not unreachable
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }

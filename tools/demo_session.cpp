@@ -548,7 +548,7 @@ int runDemoSession(const DemoOptions& o)
     step("tablet A saves SOFA D0 for %s: %s", subject, describeScores(a.form(key)));
 
     const auto offline = a.sync();
-    step("tablet A tries to sync: %s", offline.ok() ? std::string("unexpectedly reached a gateway") : offline.error);
+    step("tablet A tries to sync: %s", offline.ok() ? std::string("unexpectedly reached a gateway") : offline.error.text);
     step("tablet A keeps %s change(s) pending, nothing lost", std::to_string(a.pending()));
 
     if (!startGateway()) {
@@ -560,7 +560,7 @@ int runDemoSession(const DemoOptions& o)
     const auto online = a.sync();
     int rc = 0;
     if (!online.ok()) {
-        step("tablet A sync failed: %s", online.error);
+        step("tablet A sync failed: %s", online.error.text);
         rc = 1;
     } else {
         step("tablet A reconnects and syncs: %s change(s) acknowledged after the gateway's commit, %s pending",
@@ -587,7 +587,7 @@ int runDemoSession(const DemoOptions& o)
         step("inv-01 logs in on tablet B: %s", in ? "online as " + in->role : in.error().text());
         const auto pulled = b.sync();
         step("tablet B syncs: %s event(s) pulled%s", std::to_string(pulled.pulled),
-             pulled.ok() ? std::string() : " with error: " + pulled.error);
+             pulled.ok() ? std::string() : " with error: " + pulled.error.text);
         const auto onA = a.form(key);
         const auto onB = b.form(key);
         step("tablet B shows SOFA D0 for %s: %s", subject, describeScores(onB));

@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "photo.h"
 #include "sqlite.h"
+#include "wording.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -1047,13 +1048,14 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
     }
 }
 
-Status TabletStore::recordSyncAttempt(int64_t atMs, const std::string& error)
+Status TabletStore::recordSyncAttempt(int64_t atMs, const Message& error)
 {
     try {
         sql::Transaction tx(*m_db);
         if (error.empty())
             setMeta("last_sync_ms", std::to_string(atMs));
-        setMeta("last_sync_error", error);
+        setMeta("last_sync_error", error.text);
+        setMeta("last_sync_wording", error.tmpl.empty() ? std::string() : toWording(error).SerializeAsString());
         tx.commit();
         return {};
     } catch (const std::exception& e) {
@@ -1067,7 +1069,10 @@ Result<SyncState> TabletStore::syncState()
         SyncState s;
         s.pullCursor = std::stoull(meta("pull_cursor", "0"));
         s.lastSyncMs = std::stoll(meta("last_sync_ms", "0"));
-        s.lastError = meta("last_sync_error");
+        v1::Wording said;
+        const std::string parts = meta("last_sync_wording");
+        s.lastError = !parts.empty() && said.ParseFromString(parts) ? messageFromWording(said, meta("last_sync_error"))
+                                                                    : Message(meta("last_sync_error"));
         auto& st =
             m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
         st.step();
@@ -1079,13 +1084,10 @@ Result<SyncState> TabletStore::syncState()
         refused.step();
         s.refusedEvents = static_cast<int>(refused.int64(0));
         s.lastRefusal = refused.text(1);
-        s.lastRefusalWording = Error{{}, s.lastRefusal};
         v1::Wording w;
-        if (const std::string parts = refused.blob(2);
-            !parts.empty() && w.ParseFromString(parts) && !w.text_template().empty()) {
-            const std::vector<std::string> args(w.args().begin(), w.args().end());
-            s.lastRefusalWording = Error{w.where(), fillTemplate(w.text_template(), args), w.text_template(), args};
-        }
+        const std::string refusal = refused.blob(2);
+        s.lastRefusalWording =
+            !refusal.empty() && w.ParseFromString(refusal) ? fromWording(w, s.lastRefusal) : Error{{}, s.lastRefusal};
         auto& photos = m_db->prepare("SELECT count(*) FROM photo_meta WHERE verified = 0");
         photos.step();
         s.pendingPhotos = static_cast<int>(photos.int64(0));

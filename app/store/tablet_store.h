@@ -96,7 +96,7 @@ struct Subject {
 struct SyncState {
     uint64_t pullCursor = 0;
     int64_t lastSyncMs = 0;
-    std::string lastError;
+    Message lastError; // why the last sync failed (empty: it did not), worded in parts
     int pendingEvents = 0;
     int refusedEvents = 0;    // refused by the gateway for their content: kept here and in its audit trail
     std::string lastRefusal;  // the gateway's reason for the latest refusal
@@ -181,7 +181,7 @@ public:
     Result<int> resequenceAfter(uint64_t headSeq, const std::string& headHash);
     /// Applies a pulled page and moves the cursor in the same transaction. Own unacknowledged values stay on top.
     Status applyPullPage(const v1::PullResponse& page);
-    Status recordSyncAttempt(int64_t atMs, const std::string& error);
+    Status recordSyncAttempt(int64_t atMs, const Message& error);
     Result<SyncState> syncState();
 
     /// Signs the form instance `form` (or with `casebook`, every form of its subject) as `actor`: the hash of the

@@ -1,5 +1,7 @@
 #include "sync_client.h"
 
+#include "wording.h"
+
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
@@ -49,18 +51,13 @@ void SyncClient::prepare(grpc::ClientContext& ctx) const
 Result<v1::LoginResponse> SyncClient::login(const v1::LoginRequest& request)
 {
     if (!connect())
-        return Error{"login", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+        return failure("login", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
     v1::LoginResponse response;
     const grpc::Status status = m_auth->Login(&ctx, request, &response);
-    if (!status.ok()) {
-        if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
-            status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
-            status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
-            return Error{"login", status.error_message()};
-        return Error{"login", describe(status)}; // "gateway ...": not reached, the caller may log in offline
-    }
+    if (!status.ok())
+        return refused("login", ctx, status); // not reached (notReached()): the caller may log in offline
     std::string site;
     for (const auto& g : response.grants())
         if (site.empty() && g.site_id() != "*")
@@ -86,19 +83,48 @@ void SyncClient::logout()
     m_token.clear();
 }
 
-std::string SyncClient::describe(const grpc::Status& status) const
+namespace {
+
+/// What the gateway said: its English message with the wording parts it sent beside it.
+Error gatewaySaid(const grpc::ClientContext* ctx, const grpc::Status& status)
+{
+    if (ctx) {
+        const auto& trailers = ctx->GetServerTrailingMetadata();
+        if (const auto it = trailers.find(kWordingMetadataKey); it != trailers.end()) {
+            v1::Wording w;
+            if (w.ParseFromArray(it->second.data(), static_cast<int>(it->second.size())))
+                return fromWording(w, status.error_message());
+        }
+    }
+    return Error{{}, status.error_message()};
+}
+
+} // namespace
+
+Error SyncClient::failure(std::string where, const grpc::ClientContext* ctx, const grpc::Status& status) const
 {
     switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-        return std::string(wording::kUnreachable) + m_address + std::string(wording::kKept);
+        return messageError(std::move(where), kUnreachableTemplate, {m_address});
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-        return std::string(wording::kSlowAt) + m_address + std::string(wording::kSlow) + std::string(wording::kKept);
+        return messageError(std::move(where), kTooSlowTemplate, {m_address});
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
-        return std::string(wording::kRefused) + status.error_message();
+        return messageError(std::move(where), QT_TRANSLATE_NOOP("Core", "gateway refused this tablet: %1"),
+                            {gatewaySaid(ctx, status).sentence()});
     default:
-        return "sync failed (" + std::to_string(status.error_code()) + "): " + status.error_message();
+        return messageError(std::move(where), kSyncFailedTemplate,
+                            {std::to_string(status.error_code()), gatewaySaid(ctx, status).sentence()});
     }
+}
+
+Error SyncClient::refused(std::string where, const grpc::ClientContext& ctx, const grpc::Status& status) const
+{
+    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+        status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
+        status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+        return messageError(std::move(where), gatewaySaid(&ctx, status).sentence());
+    return failure(std::move(where), &ctx, status);
 }
 
 bool SyncClient::connect()
@@ -113,26 +139,26 @@ bool SyncClient::connect()
 Result<v1::PushResponse> SyncClient::push(const v1::PushRequest& request)
 {
     if (!connect())
-        return Error{"push", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+        return failure("push", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
     v1::PushResponse response;
     const grpc::Status status = m_stub->Push(&ctx, request, &response);
     if (!status.ok())
-        return Error{"push", describe(status)};
+        return failure("push", &ctx, status);
     return response;
 }
 
 Result<v1::PullResponse> SyncClient::pull(const v1::PullRequest& request)
 {
     if (!connect())
-        return Error{"pull", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+        return failure("pull", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
     v1::PullResponse response;
     const grpc::Status status = m_stub->Pull(&ctx, request, &response);
     if (!status.ok())
-        return Error{"pull", describe(status)};
+        return failure("pull", &ctx, status);
     return response;
 }
 
@@ -143,7 +169,7 @@ namespace crf::sync {
 Result<v1::PhotoStatusResponse> SyncClient::photoStatus(const std::string& digest)
 {
     if (!connect())
-        return Error{"photo", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+        return failure("photo", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
     v1::PhotoStatusRequest request;
@@ -151,7 +177,7 @@ Result<v1::PhotoStatusResponse> SyncClient::photoStatus(const std::string& diges
     v1::PhotoStatusResponse response;
     const grpc::Status status = m_photos->Status(&ctx, request, &response);
     if (!status.ok())
-        return Error{"photo", describe(status)};
+        return failure("photo", &ctx, status);
     return response;
 }
 
@@ -163,7 +189,7 @@ Result<v1::UploadChunkResponse> SyncClient::uploadChunk(const v1::UploadChunkReq
     v1::UploadChunkResponse response;
     const grpc::Status status = m_photos->UploadChunk(&ctx, request, &response);
     if (!status.ok())
-        return Error{"photo", describe(status)};
+        return failure("photo", &ctx, status);
     return response;
 }
 
@@ -180,7 +206,7 @@ Result<std::string> SyncClient::downloadPhoto(const std::string& digest, uint32_
         v1::DownloadResponse response;
         const grpc::Status status = m_photos->Download(&ctx, request, &response);
         if (!status.ok())
-            return Error{"photo", describe(status)};
+            return failure("photo", &ctx, status);
         out += response.data();
         if (response.data().empty() || out.size() >= response.total_bytes())
             return out;
@@ -196,17 +222,13 @@ Result<Resp> SyncClient::callTrial(Stub& stub, grpc::Status (Stub::*method)(grpc
                                    const Req& request, const char* what)
 {
     if (!connect())
-        return Error{what, describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+        return failure(what, nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
     Resp response;
     const grpc::Status status = (stub.*method)(&ctx, request, &response);
-    if (!status.ok()) {
-        if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
-            status.error_code() == grpc::StatusCode::PERMISSION_DENIED)
-            return Error{what, status.error_message()};
-        return Error{what, describe(status)};
-    }
+    if (!status.ok())
+        return refused(what, ctx, status);
     return response;
 }
 
@@ -248,7 +270,7 @@ Result<v1::TrialReportResponse> SyncClient::trialReport(const v1::TrialReportReq
 Result<std::pair<std::string, uint64_t>> SyncClient::exportOdm(const v1::ExportOdmRequest& request)
 {
     if (!connect())
-        return Error{"export", describe(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"))};
+        return failure("export", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
     ctx.set_deadline(std::chrono::system_clock::now() + std::max(m_deadline, std::chrono::milliseconds(120000)));
@@ -265,12 +287,8 @@ Result<std::pair<std::string, uint64_t>> SyncClient::exportOdm(const v1::ExportO
         }
     }
     const grpc::Status status = reader->Finish();
-    if (!status.ok()) {
-        if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
-            status.error_code() == grpc::StatusCode::PERMISSION_DENIED)
-            return Error{"export", status.error_message()};
-        return Error{"export", describe(status)};
-    }
+    if (!status.ok())
+        return refused("export", ctx, status);
     if (!last)
         return Error{"export", "the stream ended before the last chunk: export again"};
     return std::make_pair(std::move(xml), cursor);

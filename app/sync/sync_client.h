@@ -6,6 +6,7 @@
 #include "crf/v1/sync.grpc.pb.h"
 #include "crf/v1/trial.grpc.pb.h"
 #include "result.h"
+#include "tr.h"
 
 #include <chrono>
 #include <memory>
@@ -22,17 +23,25 @@ struct SyncTransport {
     bool compress = true;
 };
 
-/// How transport failures are worded (SyncClient::describe); a screen in another language rewords exactly these
-/// (ui::syncErrorText), so they are spelled once, here.
-namespace wording {
-inline constexpr std::string_view kUnreachable = "gateway unreachable at ";
-inline constexpr std::string_view kSlowAt = "gateway at ";
-inline constexpr std::string_view kSlow = " did not answer in time";
-inline constexpr std::string_view kKept = " (changes are kept on this tablet)";
-inline constexpr std::string_view kRefused = "gateway refused this tablet: ";
-} // namespace wording
+/// The templates of the transport failures (the gateway not reached: the caller may work offline).
+inline constexpr const char* kUnreachableTemplate =
+    QT_TRANSLATE_NOOP("Core", "gateway unreachable at %1 (changes are kept on this tablet)");
+inline constexpr const char* kTooSlowTemplate =
+    QT_TRANSLATE_NOOP("Core", "gateway at %1 did not answer in time (changes are kept on this tablet)");
+inline constexpr const char* kSyncFailedTemplate = QT_TRANSLATE_NOOP("Core", "sync failed (%1): %2");
+/// Whether `error` says the gateway was not reached (unreachable or too slow), rather than refused the call.
+inline bool notReached(const Error& error)
+{
+    return error.tmpl == kUnreachableTemplate || error.tmpl == kTooSlowTemplate;
+}
+/// Whether a failed call may succeed later: not reached, or a transport failure; not a refusal by the gateway's rules.
+inline bool transient(const Error& error)
+{
+    return notReached(error) || error.tmpl == kSyncFailedTemplate;
+}
 
-/// One channel to the gateway. Errors are worded for the screen ("gateway unreachable at ..."). Every call but
+/// One channel to the gateway. Errors are worded for the screen ("gateway unreachable at ...") with their templates,
+/// the gateway's refusals with the parts it sent (refusal(), gateway/service/auth_service.h). Every call but
 /// login() carries the session token ("authorization: Bearer ...").
 class SyncClient {
 public:
@@ -81,7 +90,10 @@ public:
 
 private:
     bool connect();
-    std::string describe(const grpc::Status& status) const;
+    /// A failed call at `where`: the gateway not reached, or what it said (its wording parts in `ctx`'s trailers).
+    Error failure(std::string where, const grpc::ClientContext* ctx, const grpc::Status& status) const;
+    /// The same, the gateway's own refusals (bad input, role) given as they are at `where`.
+    Error refused(std::string where, const grpc::ClientContext& ctx, const grpc::Status& status) const;
     std::string m_address;
     std::chrono::milliseconds m_deadline;
     std::shared_ptr<grpc::Channel> m_channel;

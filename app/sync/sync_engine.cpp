@@ -1,6 +1,7 @@
 #include "sync_engine.h"
 
 #include "trial/bedside_trial.h"
+#include "wording.h"
 
 namespace crf::sync {
 
@@ -14,20 +15,20 @@ struct PushState {
     std::function<void(int, int)> progress;
 };
 
-std::string SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
+std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
 {
     Result<std::vector<store::TabletStore::PendingPhoto>> pending = Error{"photos", "not read"};
     m_onStore([&](store::TabletStore& s) { pending = s.pendingPhotos(); });
     if (!pending)
-        return pending.error().text();
+        return pending.error();
     for (const auto& p : *pending) {
         // An urgent event saved while photos go up overtakes the remaining photos.
         pushEvents(report, push, true);
         if (!report.error.empty())
-            return report.error;
+            return messageError({}, report.error);
         auto status = m_client.photoStatus(p.digest);
         if (!status)
-            return status.error().what;
+            return messageError({}, status.error().message());
         uint64_t offset = status->received_bytes();
         bool verified = status->verified();
         int restarts = 0;
@@ -36,10 +37,11 @@ std::string SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
         if (!verified)
             m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
         if (!bytes)
-            return bytes.error().text();
+            return bytes.error();
         while (!verified) {
             if (offset > bytes->size())
-                return "photo " + p.digest.substr(0, 12) + ": the gateway reports more bytes than the photo has";
+                return messageError("photo " + p.digest.substr(0, 12),
+                                    QT_TRANSLATE_NOOP("Core", "the gateway reports more bytes than the photo has"));
             v1::UploadChunkRequest request;
             request.set_digest(p.digest);
             request.set_offset(offset);
@@ -48,7 +50,7 @@ std::string SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
             request.set_data(bytes->substr(static_cast<size_t>(offset), kPhotoChunk));
             auto r = m_client.uploadChunk(request);
             if (!r)
-                return r.error().what; // cut: the next pass resumes at the gateway's offset
+                return messageError({}, r.error().message()); // cut: the next pass resumes at the gateway's offset
             switch (r->outcome()) {
             case v1::PHOTO_OUTCOME_VERIFIED:
                 verified = true;
@@ -56,17 +58,20 @@ std::string SyncEngine::uploadPhotos(SyncReport& report, PushState& push)
             case v1::PHOTO_OUTCOME_APPENDED:
             case v1::PHOTO_OUTCOME_RESUME:
                 if (r->received_bytes() == offset && r->outcome() == v1::PHOTO_OUTCOME_RESUME)
-                    return "photo " + p.digest.substr(0, 12) + ": the gateway does not move forward";
+                    return messageError("photo " + p.digest.substr(0, 12),
+                                        QT_TRANSLATE_NOOP("Core", "the gateway does not move forward"));
                 offset = r->received_bytes();
                 break;
             case v1::PHOTO_OUTCOME_DIGEST_MISMATCH:
                 if (++restarts > 1)
-                    return "photo " + p.digest.substr(0, 12) + ": corrupted twice in transit; kept for the next sync";
+                    return messageError(
+                        "photo " + p.digest.substr(0, 12),
+                        QT_TRANSLATE_NOOP("Core", "corrupted twice in transit; kept for the next sync"));
                 offset = 0;
                 break;
             case v1::PHOTO_OUTCOME_TOO_LARGE:
             default:
-                return "photo " + p.digest.substr(0, 12) + ": " + r->message();
+                return messageError("photo " + p.digest.substr(0, 12), messageFromWording(r->wording(), r->message()));
             }
         }
         m_onStore([&](store::TabletStore& s) { s.markPhotoVerified(p.digest); });
@@ -93,7 +98,7 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
         Result<std::vector<v1::ChangeEvent>> pending = Error{"outbox", "not read"};
         m_onStore([&](store::TabletStore& s) { pending = s.pendingEvents(kPushBatch); });
         if (!pending) {
-            report.error = pending.error().text();
+            report.error = pending.error().sentence();
             break;
         }
         if (pending->empty())
@@ -101,8 +106,10 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
         // Every round must move the queue forward; a round that starts where the last one did is a fault, not a
         // reason to hammer the gateway.
         if (pending->front().device_seq() == push.lastFirstSeq) {
-            report.error = "sync made no progress at change " + std::to_string(push.lastFirstSeq) +
-                           "; the changes are kept and will be sent again";
+            report.error =
+                message(QT_TRANSLATE_NOOP(
+                            "Core", "sync made no progress at change %1; the changes are kept and will be sent again"),
+                        {std::to_string(push.lastFirstSeq)});
             break;
         }
         push.lastFirstSeq = pending->front().device_seq();
@@ -114,14 +121,14 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
         report.pushedBytes += request.ByteSizeLong();
         auto response = m_client.push(request);
         if (!response) {
-            report.error = response.error().what;
+            report.error = response.error().message();
             push.unreachable = true;
             break;
         }
         Result<int> acked = 0;
         m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*response); });
         if (!acked) {
-            report.error = acked.error().text();
+            report.error = acked.error().sentence();
             break;
         }
         report.pushed += *acked;
@@ -150,8 +157,10 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
             }
         }
         if (*acked == 0 && refusedNow == 0 && report.error.empty()) {
-            report.error = "the gateway acknowledged none of " + std::to_string(pending->size()) +
-                           " changes; they are kept and will be sent again";
+            report.error = message(
+                QT_TRANSLATE_NOOP("Core",
+                                  "the gateway acknowledged none of %1 changes; they are kept and will be sent again"),
+                {std::to_string(pending->size())});
         }
     }
 }
@@ -167,7 +176,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
             push.pendingTotal = st->pendingEvents;
     });
 
-    std::string photoError;
+    std::optional<Error> photoError;
     if (phases != Phases::PullOnly) {
         // A serious adverse event goes before anything else, photos included (FACTS: notified without delay).
         pushEvents(report, push, true);
@@ -175,9 +184,8 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
         // gateway does.
         if (report.error.empty())
             photoError = uploadPhotos(report, push);
-        if (photoError.find("unreachable") != std::string::npos ||
-            photoError.find("did not answer") != std::string::npos) {
-            report.error = photoError;
+        if (photoError && sync::notReached(*photoError)) {
+            report.error = photoError->sentence();
             push.unreachable = true;
         }
         pushEvents(report, push, false);
@@ -198,14 +206,14 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
         auto page = m_client.pull(request);
         if (!page) {
             if (report.error.empty())
-                report.error = page.error().what;
+                report.error = page.error().message();
             break;
         }
         Status applied;
         m_onStore([&](store::TabletStore& s) { applied = s.applyPullPage(*page); });
         if (!applied) {
             if (report.error.empty())
-                report.error = applied.error().text();
+                report.error = applied.error().sentence();
             break;
         }
         report.pulled += page->events_size();
@@ -216,8 +224,8 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
     if (!unreachable && phases != Phases::PushOnly && report.error.empty() && m_refreshTrial)
         refreshTrial(report);
 
-    if (report.error.empty())
-        report.error = photoError;
+    if (report.error.empty() && photoError)
+        report.error = photoError->sentence();
     const int64_t now = m_clock.nowMs();
     m_onStore([&](store::TabletStore& s) { s.recordSyncAttempt(now, report.error); });
     return report;
@@ -247,14 +255,10 @@ void SyncEngine::refreshTrial(SyncReport& report)
     });
     for (const auto& answer : pending) {
         auto sent = m_client.queryAction(answer);
-        if (!sent && app::trial::transientFailure(sent.error()))
+        if (!sent && transient(sent.error()))
             break;
-        std::optional<v1::DataQuery> accepted;
-        if (sent)
-            accepted = sent.value();
         m_onStore([&](store::TabletStore& s) {
-            (void)app::trial::settleAnswer(s, m_studyId, site, answer.query_id(), accepted,
-                                           sent ? std::string() : sent.error().what);
+            (void)app::trial::settleAnswer(s, m_studyId, site, answer.query_id(), sent);
         });
         report.answersSent += sent ? 1 : 0;
     }

@@ -6,6 +6,7 @@
 #include "tablet_store.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace crf::sync {
@@ -18,7 +19,7 @@ struct SyncReport {
     uint64_t pushedBytes = 0; // serialized push requests (protobuf payload, without HTTP/2 framing)
     bool trialRefreshed = false; // the site's consent worklist or box inventory was fetched and kept
     int answersSent = 0;         // answers to data queries given on this tablet and accepted by the gateway
-    std::string error;
+    Message error;               // what went wrong, worded in parts for the screen's language (empty: nothing)
     bool ok() const { return error.empty(); }
 };
 
@@ -48,8 +49,8 @@ public:
 
 private:
     /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at
-    /// the offset the gateway reports. Returns an error text or "".
-    std::string uploadPhotos(SyncReport& report, struct PushState& push);
+    /// the offset the gateway reports. Returns what stopped it, if anything.
+    std::optional<Error> uploadPhotos(SyncReport& report, struct PushState& push);
     /// Pushes outbox batches, oldest first, until the outbox is empty (or, with `urgentOnly`, until no urgent event
     /// is left). Sets report.error and push.unreachable on failure.
     void pushEvents(SyncReport& report, struct PushState& push, bool urgentOnly);

@@ -7,6 +7,7 @@
 #include "eligibility.h"
 #include "tr.h"
 #include "values.h"
+#include "wording.h"
 
 #include <algorithm>
 #include <set>
@@ -104,13 +105,15 @@ Result<SiteQueries> siteQueries(store::TabletStore& store, const std::string& st
         for (auto& q : *out.list.mutable_queries())
             if (q.id() == answer.query_id())
                 applyAnswer(q, answer, "", "", 0); // who and when: as the gateway will record them
-    out.refused.assign(outbox->refused().begin(), outbox->refused().end());
+    for (int i = 0; i < outbox->refused_size(); ++i)
+        out.refused.push_back(i < outbox->refused_wordings_size()
+                                  ? messageFromWording(outbox->refused_wordings(i), outbox->refused(i))
+                                  : Message(outbox->refused(i)));
     return out;
 }
 
 Status settleAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
-                    const std::string& queryId, const std::optional<v1::DataQuery>& accepted,
-                    const std::string& refusal)
+                    const std::string& queryId, const Result<v1::DataQuery>& sent)
 {
     auto outbox = cachedMessage<v1::QueryAnswerOutbox>(store, answersKey(studyId, siteId));
     if (!outbox)
@@ -120,29 +123,23 @@ Status settleAnswer(store::TabletStore& store, const std::string& studyId, const
         if (a.query_id() != queryId)
             *left.add_pending() = a;
     *left.mutable_refused() = outbox->refused();
-    if (!refusal.empty())
-        left.add_refused(queryId + ": " + refusal);
-    if (accepted) {
+    *left.mutable_refused_wordings() = outbox->refused_wordings();
+    if (!sent) {
+        const Message why = messageError(queryId, sent.error().message()).sentence();
+        left.add_refused(why.text);
+        *left.add_refused_wordings() = toWording(why);
+    } else {
         auto cached = cachedMessage<v1::ListQueriesResponse>(store, queriesKey(studyId, siteId));
         if (!cached)
             return cached.error();
         v1::ListQueriesResponse list = std::move(cached).value();
         for (auto& q : *list.mutable_queries())
             if (q.id() == queryId)
-                q = *accepted;
+                q = sent.value();
         if (auto st = store.putCached(queriesKey(studyId, siteId), list.SerializeAsString()); !st)
             return st;
     }
     return store.putCached(answersKey(studyId, siteId), left.SerializeAsString());
-}
-
-bool transientFailure(const Error& error)
-{
-    // SyncClient::describe: unreachable, timed out, or a transport failure (not a refusal by the gateway's rules).
-    for (const char* prefix : {"gateway unreachable", "gateway at ", "sync failed", "answering needs the gateway"})
-        if (error.what.rfind(prefix, 0) == 0)
-            return true;
-    return false;
 }
 
 Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
@@ -186,6 +183,7 @@ Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& 
     answer->set_action("ANSWER");
     answer->set_text(text);
     outbox.clear_refused(); // shown once: the site has moved on
+    outbox.clear_refused_wordings();
     if (auto st = store.putCached(answersKey(studyId, siteId), outbox.SerializeAsString()); !st)
         return st.error();
     v1::DataQuery shown = *found;

@@ -53,7 +53,7 @@ std::string answersKey(const std::string& studyId, const std::string& siteId);
 /// (state ANSWERED, answer_pending), and the answers the gateway refused since.
 struct SiteQueries {
     v1::ListQueriesResponse list;
-    std::vector<std::string> refused;
+    std::vector<Message> refused; // "M-3: <the gateway's reason>", worded in parts
 };
 Result<SiteQueries> siteQueries(store::TabletStore& store, const std::string& studyId, const std::string& siteId);
 
@@ -61,13 +61,9 @@ Result<SiteQueries> siteQueries(store::TabletStore& store, const std::string& st
 /// answers, and only while open; a conflict or a randomization query is settled by saving a value with its reason.
 /// Returns the query as the site now sees it.
 /// After sending the pending answer to `queryId`: drops it from the outbox and either keeps the query as the gateway
-/// returned it (`accepted`) or records the gateway's refusal (the site reads it on the query list).
+/// returned it or records the gateway's refusal with its wording (the site reads it on the query list).
 Status settleAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
-                    const std::string& queryId, const std::optional<v1::DataQuery>& accepted,
-                    const std::string& refusal);
-
-/// Whether a failed call may succeed later (the gateway was unreachable or slow), as opposed to a refusal.
-bool transientFailure(const Error& error);
+                    const std::string& queryId, const Result<v1::DataQuery>& sent);
 
 Result<v1::DataQuery> queueAnswer(store::TabletStore& store, const std::string& studyId, const std::string& siteId,
                                   const std::string& userId, const std::string& role, const std::string& queryId,

@@ -1,6 +1,7 @@
 #include "crt_stopwatch_model.h"
 
 #include "form_model.h"
+#include "language.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -60,29 +61,8 @@ QString CrtStopwatchModel::phase() const
 
 QString CrtStopwatchModel::guidance() const
 {
-    // The core's guidance worded in the screen's language (the English source texts are core/crt.cpp's).
-    const crt::Guidance g = m_watch.guide(now());
-    // Tenths in the screen's decimal notation ("4,2 s" in French); whole seconds as they are.
-    const QString s = g.seconds.find('.') == std::string::npos
-                          ? QString::fromStdString(g.seconds)
-                          : QLocale().toString(QString::fromStdString(g.seconds).toDouble(), 'f', 1);
-    switch (g.kind) {
-    case crt::Guidance::Kind::PressFinger:
-        return tr("Press the glass slide on the pad of the index finger until it blanches, and hold");
-    case crt::Guidance::Kind::PressKnee:
-        return tr("Press on the knee until the skin blanches, and hold");
-    case crt::Guidance::Kind::KeepPressing:
-        return tr("Keep pressing: %1 s").arg(s);
-    case crt::Guidance::Kind::ReleaseNow:
-        return tr("Release now");
-    case crt::Guidance::Kind::ReleaseWhenBlanched:
-        return tr("Release when blanched (held %1 s)").arg(s);
-    case crt::Guidance::Kind::Refilling:
-        return tr("Refilling %1 s: tap when the colour returns").arg(s);
-    case crt::Guidance::Kind::GaveUp:
-        return tr("No refill within 60 s: measure again or record the value by hand");
-    }
-    return {};
+    // The core's guidance worded in the screen's language; tenths of seconds in its decimal notation ("4,2 s").
+    return messageText(m_watch.guide(now()));
 }
 
 int CrtStopwatchModel::countdown() const

@@ -372,7 +372,7 @@ QVariant FormModel::data(const QModelIndex& index, int role) const
         const auto* i = issueFor(oid);
         if (!i || (i->level == study::IssueLevel::MissingReason && !m_showMissing))
             return QString();
-        return issueText(*i);
+        return messageText(i->said());
     }
     case ConfirmedRole: {
         const auto* i = issueFor(oid);
@@ -500,8 +500,8 @@ QVariantList FormModel::formIssues() const
     QVariantList out;
     for (const auto& i : m_state.issues)
         if (i.item.empty())
-            out.append(
-                QVariantMap{{QStringLiteral("level"), levelName(i.level)}, {QStringLiteral("message"), issueText(i)}});
+            out.append(QVariantMap{{QStringLiteral("level"), levelName(i.level)},
+                                   {QStringLiteral("message"), messageText(i.said())}});
     return out;
 }
 
@@ -752,8 +752,7 @@ void FormModel::loadQueries()
             m_queries.append(m);
         }
         for (const auto& why : r->refused)
-            m_queryMessage +=
-                (m_queryMessage.isEmpty() ? "" : "\n") + tr("Answer not accepted: ") + QString::fromStdString(why);
+            m_queryMessage += (m_queryMessage.isEmpty() ? "" : "\n") + tr("Answer not accepted: ") + messageText(why);
         emit queriesChanged();
     });
 }

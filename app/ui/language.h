@@ -1,7 +1,6 @@
 // Language of the screens (docs/bedside.md "Languages"): French or English through Qt Linguist.
 #pragma once
 
-#include "form_engine.h"
 #include "result.h"
 
 #include <QString>
@@ -28,17 +27,5 @@ QString errorText(const Error& error);
 QString errorMessage(const Error& error);
 /// A sentence of core/ or the tablet (a randomization proposal's note) in the screen's language.
 QString messageText(const Message& message);
-
-/// A sync failure worded in the screen's language: the transport failures of SyncClient (unreachable, too slow,
-/// refused) are reworded; anything else is shown as the engine gave it.
-QString syncErrorText(const std::string& error);
-
-/// A login refusal (the gateway's or the tablet's offline check, core/login_wording.h) in the screen's language;
-/// anything else as given.
-QString loginErrorText(const std::string& error);
-
-/// A form-engine issue worded in the screen's language from its code and arguments (context "FormEngine"); an edit
-/// check's message is the definition's own, already in the screen's language (study::localized).
-QString issueText(const study::Issue& issue);
 
 } // namespace crf::ui

@@ -229,7 +229,7 @@ void SessionController::refresh()
         m_pendingPhotos = r->pendingPhotos;
         m_lastRefusal = errorText(r->lastRefusalWording); // the gateway's reason, in the screen's language
         m_lastSyncMs = r->lastSyncMs;
-        m_lastError = syncErrorText(r->lastError);
+        m_lastError = messageText(r->lastError);
         emit syncStateChanged();
     });
 }
@@ -323,7 +323,7 @@ void SessionController::login(const QString& userId, const QString& password)
                           return;
                       m_busy = false;
                       if (!r) {
-                          m_loginError = loginErrorText(r.error().what);
+                          m_loginError = errorMessage(r.error());
                       } else {
                           m_loggedIn = true;
                           m_locked = false;

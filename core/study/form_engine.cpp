@@ -19,16 +19,6 @@ std::string num(double v)
     return os.str();
 }
 
-std::string rangeText(const v1::Range& r, const std::string& unit)
-{
-    const std::string u = unit.empty() ? "" : " " + unit;
-    if (r.has_min() && r.has_max())
-        return "between " + num(r.min()) + " and " + num(r.max()) + u;
-    if (r.has_min())
-        return "at least " + num(r.min()) + u;
-    return "at most " + num(r.max()) + u;
-}
-
 bool inRange(const v1::Range& r, double v)
 {
     return (!r.has_min() || v >= r.min()) && (!r.has_max() || v <= r.max());
@@ -81,26 +71,37 @@ std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& it
 {
     std::vector<Issue> out;
     const std::string& t = value.text;
-    auto issue = [&](IssueLevel level, std::string msg, const char* code, std::vector<std::string> args) {
-        args.insert(args.begin(), item.label());
-        out.push_back({item.oid(), "", level, std::move(msg), code, std::move(args)});
+    // Worded from a template (context "Core") whose first argument is the item's label, so a screen in another language
+    // words it (ui::messageText) while `message` keeps the English sentence.
+    auto issue = [&](IssueLevel level, const char* tmpl, std::vector<Message> args) {
+        args.insert(args.begin(), Message(item.label()));
+        Message m = message(tmpl, std::move(args));
+        out.push_back({item.oid(), "", level, std::move(m.text), std::move(m.tmpl), std::move(m.args)});
     };
-    auto error = [&](std::string msg, const char* code, std::vector<std::string> args = {}) {
-        issue(IssueLevel::Error, std::move(msg), code, std::move(args));
+    auto error = [&](const char* tmpl, std::vector<Message> args = {}) {
+        issue(IssueLevel::Error, tmpl, std::move(args));
     };
-    auto bounds = [](const v1::Range& r, const std::string& unit) {
-        return std::vector<std::string>{r.has_min() ? num(r.min()) : "", r.has_max() ? num(r.max()) : "", unit};
+    // A range as its template's arguments: its bounds and " unit" (or "").
+    auto outside = [&](IssueLevel level, const v1::Range& r, const std::string& unit, const char* between,
+                       const char* atLeast, const char* atMost) {
+        const std::string u = unit.empty() ? "" : " " + unit;
+        if (r.has_min() && r.has_max())
+            issue(level, between, {t, u, num(r.min()), num(r.max())});
+        else if (r.has_min())
+            issue(level, atLeast, {t, u, num(r.min())});
+        else
+            issue(level, atMost, {t, u, num(r.max())});
     };
     switch (item.type()) {
     case v1::ITEM_TYPE_INTEGER:
     case v1::ITEM_TYPE_DECIMAL: {
         const auto v = sofa::items::parseNumber(t);
         if (!v) {
-            error(item.label() + ": \"" + t + "\" is not a number", kIssueNotANumber, {t});
+            error(QT_TRANSLATE_NOOP("Core", "%1: \"%2\" is not a number"), {t});
             break;
         }
         if (item.type() == v1::ITEM_TYPE_INTEGER && std::floor(*v) != *v) {
-            error(item.label() + " must be a whole number", kIssueWholeNumber);
+            error(QT_TRANSLATE_NOOP("Core", "%1 must be a whole number"));
             break;
         }
         if (item.units_size() == 0)
@@ -110,35 +111,33 @@ std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& it
             if (u.unit() == value.unit || (value.unit.empty() && &u == &item.units(0)))
                 ur = &u;
         if (!ur) {
-            error(item.label() + ": unit \"" + value.unit + "\" is not accepted here", kIssueUnit, {value.unit});
+            error(QT_TRANSLATE_NOOP("Core", "%1: unit \"%2\" is not accepted here"), {value.unit});
             break;
         }
-        if (ur->has_hard() && !inRange(ur->hard(), *v)) {
-            auto args = bounds(ur->hard(), ur->unit());
-            args.insert(args.begin(), t);
-            error(item.label() + " must be " + rangeText(ur->hard(), ur->unit()) + "; " + t + " is not possible",
-                  kIssueImpossible, std::move(args));
-        } else if (ur->has_soft() && !inRange(ur->soft(), *v)) {
-            auto args = bounds(ur->soft(), ur->unit());
-            args.insert(args.begin(), t);
-            issue(IssueLevel::Warning,
-                  item.label() + " " + t + " " + ur->unit() + " is unusual (expected " +
-                      rangeText(ur->soft(), ur->unit()) + "): check and confirm",
-                  kIssueUnusual, std::move(args));
-        }
+        // %1 the label, %2 the value, %3 " unit", %4 and %5 the bounds.
+        if (ur->has_hard() && !inRange(ur->hard(), *v))
+            outside(IssueLevel::Error, ur->hard(), ur->unit(),
+                    QT_TRANSLATE_NOOP("Core", "%1 must be between %4 and %5%3; %2 is not possible"),
+                    QT_TRANSLATE_NOOP("Core", "%1 must be at least %4%3; %2 is not possible"),
+                    QT_TRANSLATE_NOOP("Core", "%1 must be at most %4%3; %2 is not possible"));
+        else if (ur->has_soft() && !inRange(ur->soft(), *v))
+            outside(IssueLevel::Warning, ur->soft(), ur->unit(),
+                    QT_TRANSLATE_NOOP("Core", "%1 %2%3 is unusual (expected between %4 and %5%3): check and confirm"),
+                    QT_TRANSLATE_NOOP("Core", "%1 %2%3 is unusual (expected at least %4%3): check and confirm"),
+                    QT_TRANSLATE_NOOP("Core", "%1 %2%3 is unusual (expected at most %4%3): check and confirm"));
         break;
     }
     case v1::ITEM_TYPE_BOOLEAN:
         if (t != "Y" && t != "N")
-            error(item.label() + ": answer yes or no", kIssueYesNo);
+            error(QT_TRANSLATE_NOOP("Core", "%1: answer yes or no"));
         break;
     case v1::ITEM_TYPE_DATE:
         if (!isDate(t))
-            error(item.label() + ": a date is written YYYY-MM-DD", kIssueDate);
+            error(QT_TRANSLATE_NOOP("Core", "%1: a date is written YYYY-MM-DD"));
         break;
     case v1::ITEM_TYPE_DATETIME:
         if (!isDateTime(t))
-            error(item.label() + ": a date and time is written YYYY-MM-DDTHH:MM", kIssueDateTime);
+            error(QT_TRANSLATE_NOOP("Core", "%1: a date and time is written YYYY-MM-DDTHH:MM"));
         break;
     case v1::ITEM_TYPE_CODE: {
         const v1::CodeList* cl = findCodeList(def, item.code_list_oid());
@@ -146,7 +145,7 @@ std::vector<Issue> checkValue(const v1::StudyDefinition& def, const v1::Item& it
         for (int i = 0; cl && i < cl->items_size(); ++i)
             known = known || cl->items(i).code() == t;
         if (!known)
-            error(item.label() + ": \"" + t + "\" is not one of the choices", kIssueNotAChoice, {t});
+            error(QT_TRANSLATE_NOOP("Core", "%1: \"%2\" is not one of the choices"), {t});
         break;
     }
     case v1::ITEM_TYPE_TEXT:
@@ -227,13 +226,13 @@ FormState evaluateForm(const v1::StudyDefinition& def, const v1::Form& form, con
                 for (const auto& [c, label] : missingReasons())
                     reasoned = reasoned || c == code;
             }
-            if (!reasoned)
-                s.issues.push_back({i->oid(),
-                                    "",
-                                    IssueLevel::MissingReason,
-                                    i->label() + " is required: enter it, or give the reason it is missing",
-                                    kIssueRequired,
-                                    {i->label()}});
+            if (!reasoned) {
+                Message m =
+                    message(QT_TRANSLATE_NOOP("Core", "%1 is required: enter it, or give the reason it is missing"),
+                            {i->label()});
+                s.issues.push_back(
+                    {i->oid(), "", IssueLevel::MissingReason, std::move(m.text), std::move(m.tmpl), std::move(m.args)});
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 #include "crf/v1/study.pb.h"
 #include "eligibility.h"
+#include "result.h"
 #include "values.h"
 
 #include <optional>
@@ -23,23 +24,12 @@ struct Issue {
     std::string checkId;
     IssueLevel level = IssueLevel::Error;
     std::string message; // plain clinical language (English), names the item by its label
-    /// What the message says, for a screen that words it in its own language: a code (kIssue*) and its arguments,
-    /// the item's label first. Empty for an edit check, whose message is the definition's (translated with it).
-    std::string code;
-    std::vector<std::string> args;
+    /// For a screen in another language: the template of `message` (context "Core", the item's label first) and its
+    /// arguments (ui::messageText). Empty for an edit check, whose message is the definition's (translated with it).
+    std::string tmpl = {};
+    std::vector<Message> args = {};
+    Message said() const { return Message{message, tmpl, args}; }
 };
-
-// Issue codes and their arguments (after the item's label).
-inline constexpr const char* kIssueNotANumber = "not_a_number";  // the text
-inline constexpr const char* kIssueWholeNumber = "whole_number"; // -
-inline constexpr const char* kIssueUnit = "unit_not_accepted";   // the unit
-inline constexpr const char* kIssueImpossible = "impossible";    // the text, min, max, unit ("" = no bound)
-inline constexpr const char* kIssueUnusual = "unusual";          // the text, min, max, unit
-inline constexpr const char* kIssueYesNo = "yes_or_no";          // -
-inline constexpr const char* kIssueDate = "date_format";         // -
-inline constexpr const char* kIssueDateTime = "datetime_format"; // -
-inline constexpr const char* kIssueNotAChoice = "not_a_choice";  // the text
-inline constexpr const char* kIssueRequired = "required";        // -
 
 struct FormState {
     FormValues values; // entered + derived

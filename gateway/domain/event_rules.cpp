@@ -77,7 +77,7 @@ Status StudyRegistry::check(const v1::ChangeEvent& e) const
             continue;
         for (const auto& issue : study::checkValue(*def, *item, {c.new_value(), c.unit()}))
             if (issue.level == study::IssueLevel::Error)
-                return Error{"item " + c.item_oid(), issue.message};
+                return messageError("item " + c.item_oid(), issue.said());
     }
     return {};
 }

@@ -1,5 +1,7 @@
 #include "photo_domain.h"
 
+#include "wording.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -11,6 +13,13 @@ bool validDigest(const std::string& d)
     return d.size() == 64 && std::all_of(d.begin(), d.end(), [](char c) {
                return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
            });
+}
+
+/// The refusal's English sentence and its parts (the tablet words it in its screen's language).
+void say(v1::UploadChunkResponse& r, const Message& why)
+{
+    r.set_message(why.text);
+    *r.mutable_wording() = toWording(why);
 }
 
 } // namespace
@@ -39,13 +48,13 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
     v1::UploadChunkResponse r;
     if (request.total_bytes() == 0 || request.total_bytes() > m_max) {
         r.set_outcome(v1::PHOTO_OUTCOME_TOO_LARGE);
-        r.set_message("photo of " + std::to_string(request.total_bytes()) + " bytes refused: the limit is " +
-                      std::to_string(m_max) + " bytes");
+        say(r, message(QT_TRANSLATE_NOOP("Core", "photo of %1 bytes refused: the limit is %2 bytes"),
+                       {std::to_string(request.total_bytes()), std::to_string(m_max)}));
         return r;
     }
     if (request.offset() + request.data().size() > request.total_bytes()) {
         r.set_outcome(v1::PHOTO_OUTCOME_TOO_LARGE);
-        r.set_message("chunk runs past the announced size");
+        say(r, message(QT_TRANSLATE_NOOP("Core", "chunk runs past the announced size")));
         return r;
     }
     try {
@@ -84,7 +93,8 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
                 m_store.photoDiscard(request.digest());
                 r.set_outcome(v1::PHOTO_OUTCOME_DIGEST_MISMATCH);
                 r.set_received_bytes(0);
-                r.set_message("the received bytes do not match the digest: upload again from the start");
+                say(r, message(QT_TRANSLATE_NOOP(
+                           "Core", "the received bytes do not match the digest: upload again from the start")));
             }
             return r;
         }

@@ -53,7 +53,7 @@ Result<v1::DataQuery> QueryDomain::load(uint64_t id) const
 {
     const auto row = m_store.trial().query(id);
     if (!row)
-        return Error{"query_id", "no query M-" + std::to_string(id)};
+        return messageError("query_id", QT_TRANSLATE_NOOP("Core", "no query M-%1"), {std::to_string(id)});
     v1::DataQuery q;
     q.set_id("M-" + std::to_string(id));
     q.set_study_id(row->studyId);
@@ -82,7 +82,7 @@ Result<v1::DataQuery> QueryDomain::open(const Principal& who, const std::string&
     if (f.subject_id().empty() || f.visit_oid().empty() || f.form_oid().empty())
         return Error{"form", "name the subject, visit and form in question"};
     if (auto first = query::next(std::nullopt, query::Action::Open, request.text()); !first)
-        return Error{"text", first.error().what};
+        return messageError("text", first.error().message());
     try {
         const std::string site = VerificationDomain::siteOf(m_store, request.study_id(), f.subject_id());
         if (site.empty())
@@ -102,10 +102,11 @@ Result<v1::DataQuery> QueryDomain::act(const Principal& who, const std::string& 
 {
     const auto id = manualId(request.query_id());
     if (!id)
-        return Error{"query_id", "\"" + request.query_id() +
-                                     "\": only queries opened by hand (M-...) take actions; a conflict closes when "
-                                     "resolved by a new value with its reason, a randomization query by the data "
-                                     "manager's review"};
+        return messageError("query_id",
+                            QT_TRANSLATE_NOOP("Core", "\"%1\": only queries opened by hand (M-...) take actions; a "
+                                                      "conflict closes when resolved by a new value with its reason, a "
+                                                      "randomization query by the data manager's review"),
+                            {request.query_id()});
     const auto action = query::parseAction(request.action());
     if (!action || *action == query::Action::Open)
         return Error{"action", "ANSWER, CLOSE, REOPEN or CANCEL"};
@@ -122,7 +123,7 @@ Result<v1::DataQuery> QueryDomain::act(const Principal& who, const std::string& 
         if (!state)
             return state.error();
         if (auto next = query::next(*state, *action, request.text()); !next)
-            return Error{next.error().where, next.error().what};
+            return next.error();
         m_store.trial().addQueryStep(QueryStepRow{*id, std::string(query::actionCode(*action)), who.userId, role,
                                                   m_clock.nowMs(), request.text()});
         return load(*id);

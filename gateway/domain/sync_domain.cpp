@@ -1,5 +1,7 @@
 #include "sync_domain.h"
 
+#include "wording.h"
+
 #include "change_event.h"
 #include "edit_checks.h"
 
@@ -27,12 +29,8 @@ v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, uin
 v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, const Error& why)
 {
     v1::EventOutcome o = outcome(e, status, 0, why.text());
-    if (!why.tmpl.empty()) {
-        o.mutable_wording()->set_where(why.where);
-        o.mutable_wording()->set_text_template(why.tmpl);
-        for (const auto& a : why.args)
-            o.mutable_wording()->add_args(a);
-    }
+    if (!why.tmpl.empty())
+        *o.mutable_wording() = toWording(why);
     return o;
 }
 

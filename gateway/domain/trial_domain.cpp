@@ -324,16 +324,21 @@ Result<v1::UnblindResponse> TrialDomain::unblind(const Principal& who, const v1:
     if (!def)
         return Error{"study_id", "unknown study " + request.study_id()};
     if (request.reason().size() < 10)
-        return Error{"reason", "say why the arm must be known now (at least 10 characters)"};
+        return messageError("reason",
+                            QT_TRANSLATE_NOOP("Core", "say why the arm must be known now (at least 10 characters)"));
     try {
         auto& trial = m_store.trial();
         const auto box = trial.subjectBox(request.study_id(), request.subject_id());
         if (!box)
-            return Error{"subject_id", "subject " + request.subject_id() + " has no randomization at the gateway yet"};
+            return messageError("subject_id",
+                                QT_TRANSLATE_NOOP("Core", "subject %1 has no randomization at the gateway yet"),
+                                {request.subject_id()});
         const auto arm = trial.armOf(request.study_id(), box->number);
         if (!arm)
-            return Error{"allocation", "the allocation of number " + std::to_string(box->number) +
-                                           " is not loaded: call the unblinding line"};
+            return messageError(
+                "allocation",
+                QT_TRANSLATE_NOOP("Core", "the allocation of number %1 is not loaded: call the unblinding line"),
+                {std::to_string(box->number)});
         const int64_t now = m_clock.nowMs();
         // Audited before the answer leaves (ICH E9 2.3.1: any unblinding documented; the sponsor is alerted).
         m_store.identity().log(SecurityEvent{0, now, who.userId, "unblind",

@@ -8,9 +8,9 @@
 namespace crf::gateway {
 namespace {
 
-Verdict deny(const std::string& message)
+Verdict deny(Message why)
 {
-    return Verdict{Refusal::PermissionDenied, message};
+    return Verdict{Refusal::PermissionDenied, std::move(why)};
 }
 
 bool covers(const GrantRecord& g, const std::string& studyId, const std::string& siteId)
@@ -116,7 +116,7 @@ std::pair<Verdict, Principal> AccessControl::admit(const std::string& token, Rpc
     verdict = decide(who, rpc, request);
     if (!verdict.ok())
         m_identity.store().log(SecurityEvent{0, m_identity.clock().nowMs(), who.userId, "access.denied", who.deviceId,
-                                             std::string(rpcName(rpc)) + ": " + verdict.message});
+                                             std::string(rpcName(rpc)) + ": " + verdict.message.text});
     return {verdict, std::move(who)};
 }
 
@@ -128,36 +128,38 @@ Verdict AccessControl::decide(const Principal& who, Rpc rpc, const google::proto
     case Rpc::Pull: {
         const auto& pull = static_cast<const v1::PullRequest&>(request);
         if (!holdsAny(who, readsEvents))
-            return deny("your roles do not read trial data");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "your roles do not read trial data")));
         if (!pull.site_id().empty() && !findGrant(who, pull.study_id(), pull.site_id(), readsEvents))
-            return deny("you may not read site " + pull.site_id() + " of study " + pull.study_id() +
-                        " (you read: " + sitesOf(who, readsEvents) + ")");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "you may not read site %1 of study %2 (you read: %3)"),
+                                {pull.site_id(), pull.study_id(), sitesOf(who, readsEvents)}));
         return Verdict::allow();
     }
     case Rpc::PhotoStatus:
-        return holdsAny(who, entersData) ? Verdict::allow() : deny("your roles do not upload photos");
+        return holdsAny(who, entersData) ? Verdict::allow()
+                                         : deny(message(QT_TRANSLATE_NOOP("Core", "your roles do not upload photos")));
     case Rpc::PhotoUpload: {
         const auto& up = static_cast<const v1::UploadChunkRequest&>(request);
         for (const auto& g : who.grants)
             if (auto role = parseRole(g.role); role && entersData(*role) && g.siteId == up.site_id())
                 return Verdict::allow();
-        return deny("you may not upload photos for site \"" + up.site_id() +
-                    "\" (you enter data for: " + sitesOf(who, entersData) + ")");
+        return deny(
+            message(QT_TRANSLATE_NOOP("Core", "you may not upload photos for site \"%1\" (you enter data for: %2)"),
+                    {up.site_id(), sitesOf(who, entersData)}));
     }
     case Rpc::PhotoDownload: {
         const auto& down = static_cast<const v1::DownloadRequest&>(request);
         if (!holdsAny(who, readsPhotos))
-            return deny("your roles do not read photos");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "your roles do not read photos")));
         for (const auto& site : m_store.photoSites(down.digest()))
             for (const auto& g : who.grants)
                 if (auto role = parseRole(g.role); role && readsPhotos(*role) && (g.siteId == "*" || g.siteId == site))
                     return Verdict::allow();
-        return deny("this photo belongs to a site you do not read");
+        return deny(message(QT_TRANSLATE_NOOP("Core", "this photo belongs to a site you do not read")));
     }
     default:
         return checkTrial(who, rpc, request);
     }
-    return deny("unknown call");
+    return deny(message(QT_TRANSLATE_NOOP("Core", "unknown call")));
 }
 
 // Consent and randomization calls (docs/consent.md, docs/randomization.md; role table in docs/security.md).
@@ -168,8 +170,9 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
     case Rpc::ConsentWorklist: {
         const auto& r = static_cast<const v1::ConsentWorklistRequest&>(request);
         if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
-            return deny("you may not read the consent worklist of site \"" + r.site_id() +
-                        "\" (you read: " + sitesOf(who, readsEvents) + ")");
+            return deny(message(
+                QT_TRANSLATE_NOOP("Core", "you may not read the consent worklist of site \"%1\" (you read: %2)"),
+                {r.site_id(), sitesOf(who, readsEvents)}));
         return Verdict::allow();
     }
     case Rpc::ConsentCounts: {
@@ -178,25 +181,26 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
         for (const auto& g : who.grants)
             if (auto role = parseRole(g.role); role && readsEvents(*role) && g.studyId == r.study_id())
                 return Verdict::allow();
-        return deny("your roles do not read study " + r.study_id());
+        return deny(message(QT_TRANSLATE_NOOP("Core", "your roles do not read study %1"), {r.study_id()}));
     }
     case Rpc::SiteInventory: {
         const auto& r = static_cast<const v1::SiteInventoryRequest&>(request);
         if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
-            return deny("you may not read the boxes of site \"" + r.site_id() + "\"");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "you may not read the boxes of site \"%1\""), {r.site_id()}));
         return Verdict::allow();
     }
     case Rpc::LoadInventory: {
         // The sponsor's data manager ships and records the boxes.
         const auto& r = static_cast<const v1::LoadInventoryRequest&>(request);
         if (!findGrant(who, r.study_id(), r.site_id(), is(Role::DataManager)))
-            return deny("only the sponsor's data manager loads treatment boxes");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "only the sponsor's data manager loads treatment boxes")));
         return Verdict::allow();
     }
     case Rpc::LoadAllocation: {
         const auto& r = static_cast<const v1::LoadAllocationRequest&>(request);
         if (!findGrant(who, r.study_id(), "*", is(Role::UnblindedStatistician)))
-            return deny("only the unblinded statistician loads the allocation list");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "only the unblinded statistician loads the allocation list")));
         return Verdict::allow();
     }
     case Rpc::Unblind: {
@@ -204,11 +208,12 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
         const auto& r = static_cast<const v1::UnblindRequest&>(request);
         const std::string site = m_store.trial().subjectSite(r.study_id(), r.subject_id());
         if (site.empty())
-            return deny("subject " + r.subject_id() + " is not known at the gateway yet");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "subject %1 is not known at the gateway yet"), {r.subject_id()}));
         for (const auto& g : who.grants)
             if (g.role == roleName(Role::Investigator) && g.studyId == r.study_id() && g.siteId == site)
                 return Verdict::allow();
-        return deny("only an investigator of the subject's site may unblind it");
+        return deny(message(QT_TRANSLATE_NOOP("Core", "only an investigator of the subject's site may unblind it")));
     }
     case Rpc::TrialReport: {
         const auto& r = static_cast<const v1::TrialReportRequest&>(request);
@@ -218,7 +223,8 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
                 (*role == Role::DataManager || *role == Role::SponsorViewer || *role == Role::UnblindedStatistician))
                 return Verdict::allow();
         }
-        return deny("the trial report is for the sponsor, the data managers and the unblinded statistician");
+        return deny(message(QT_TRANSLATE_NOOP(
+            "Core", "the trial report is for the sponsor, the data managers and the unblinded statistician")));
     }
     case Rpc::ExportOdm: {
         // Sponsor delivery: study-wide readers on the sponsor's side (a site's own copy is crfctl site-archive).
@@ -229,31 +235,36 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
                 (*role == Role::SponsorViewer || *role == Role::DataManager || *role == Role::UnblindedStatistician))
                 return Verdict::allow();
         }
-        return deny("the ODM export is for the sponsor, the data managers and the unblinded statistician");
+        return deny(message(QT_TRANSLATE_NOOP(
+            "Core", "the ODM export is for the sponsor, the data managers and the unblinded statistician")));
     }
     case Rpc::MarkVerified: {
         // Source data verification is the monitor's, at the subject's own site (ICH E6(R3) monitoring).
         const auto& r = static_cast<const v1::MarkVerifiedRequest&>(request);
         const std::string site = VerificationDomain::siteOf(m_store, r.study_id(), r.form().subject_id());
         if (site.empty())
-            return deny("subject " + r.form().subject_id() + " is not known at the gateway");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "subject %1 is not known at the gateway"), {r.form().subject_id()}));
         if (!findGrant(who, r.study_id(), site, is(Role::Monitor)))
-            return deny("only a monitor of site " + site + " marks its data verified");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "only a monitor of site %1 marks its data verified"), {site}));
         return Verdict::allow();
     }
     case Rpc::Verification: {
         const auto& r = static_cast<const v1::VerificationRequest&>(request);
         if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
-            return deny("you may not read the verification of site \"" + r.site_id() + "\"");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "you may not read the verification of site \"%1\""), {r.site_id()}));
         return Verdict::allow();
     }
     case Rpc::OpenQuery: {
         const auto& r = static_cast<const v1::OpenQueryRequest&>(request);
         const std::string site = querySite(request, rpc);
         if (site.empty())
-            return deny("subject " + r.form().subject_id() + " is not known at the gateway");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "subject %1 is not known at the gateway"), {r.form().subject_id()}));
         if (queryRole(who, r.study_id(), site, true).empty())
-            return deny("data managers and the site's monitors open queries");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "data managers and the site's monitors open queries")));
         return Verdict::allow();
     }
     case Rpc::QueryAction: {
@@ -264,17 +275,21 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
             auto handles = [](Role role) {
                 return role == Role::DataManager || role == Role::Monitor || entersData(role);
             };
-            return holdsAny(who, handles) ? Verdict::allow() : deny("your roles do not handle queries");
+            return holdsAny(who, handles)
+                       ? Verdict::allow()
+                       : deny(message(QT_TRANSLATE_NOOP("Core", "your roles do not handle queries")));
         }
         if (queryRole(who, r.study_id(), site, !answer).empty())
-            return deny(answer ? "the site's staff answer queries"
-                               : "the data desk closes, reopens or cancels queries");
+            return deny(answer
+                            ? message(QT_TRANSLATE_NOOP("Core", "the site's staff answer queries"))
+                            : message(QT_TRANSLATE_NOOP("Core", "the data desk closes, reopens or cancels queries")));
         return Verdict::allow();
     }
     case Rpc::ListQueries: {
         const auto& r = static_cast<const v1::ListQueriesRequest&>(request);
         if (r.site_id().empty() || !findGrant(who, r.study_id(), r.site_id(), readsEvents))
-            return deny("you may not read the queries of site \"" + r.site_id() + "\"");
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "you may not read the queries of site \"%1\""), {r.site_id()}));
         return Verdict::allow();
     }
     case Rpc::CentralReview: {
@@ -285,7 +300,7 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
         for (const auto& g : who.grants)
             if (g.role == roleName(Role::CentralAssessor) && g.studyId == study)
                 return Verdict::allow();
-        return deny("central review is for the central assessor");
+        return deny(message(QT_TRANSLATE_NOOP("Core", "central review is for the central assessor")));
     }
     case Rpc::ReviewReport: {
         const auto& r = static_cast<const v1::ReviewReportRequest&>(request);
@@ -295,10 +310,11 @@ Verdict AccessControl::checkTrial(const Principal& who, Rpc rpc, const google::p
                 (*role == Role::DataManager || *role == Role::SponsorViewer || *role == Role::UnblindedStatistician))
                 return Verdict::allow();
         }
-        return deny("the review report is for the sponsor, the data managers and the unblinded statistician");
+        return deny(message(QT_TRANSLATE_NOOP(
+            "Core", "the review report is for the sponsor, the data managers and the unblinded statistician")));
     }
     default:
-        return deny("unknown call");
+        return deny(message(QT_TRANSLATE_NOOP("Core", "unknown call")));
     }
 }
 
@@ -335,18 +351,19 @@ bool AccessControl::seesArmsAt(const Principal& who, const std::string& studyId,
 Verdict AccessControl::checkPush(const Principal& who, const v1::PushRequest& request)
 {
     if (!holdsAny(who, entersData))
-        return deny("your roles do not enter data");
+        return deny(message(QT_TRANSLATE_NOOP("Core", "your roles do not enter data")));
     // The session is bound to the device it was opened on: a token cannot push another device's chain.
     if (request.device_id() != who.deviceId)
-        return deny("this session belongs to device " + who.deviceId + ", not " + request.device_id());
+        return deny(message(QT_TRANSLATE_NOOP("Core", "this session belongs to device %1, not %2"),
+                            {who.deviceId, request.device_id()}));
     std::map<std::string, std::vector<GrantRecord>> stampedGrants; // the grants of each user stamped on an event
     for (const auto& e : request.events()) {
-        const std::string where = "event " + std::to_string(e.device_seq());
+        const Message where = message(QT_TRANSLATE_NOOP("Core", "event %1"), {std::to_string(e.device_seq())});
         if (e.device_id() != who.deviceId)
-            return deny(where + " comes from another device");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "%1 comes from another device"), {where}));
         if (!findGrant(who, e.study_id(), e.site_id(), entersData))
-            return deny(where + " is for site " + e.site_id() + " of study " + e.study_id() + ": you enter data for " +
-                        sitesOf(who, entersData) + " only");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "%1 is for site %2 of study %3: you enter data for %4 only"),
+                                {where, e.site_id(), e.study_id(), sitesOf(who, entersData)}));
         // Attribution (21 CFR 11.10(e)): the user stamped on the event must hold, or have held, that role there. Not
         // compared with the event's time: a tablet clock may be off (it is flagged, never refused; DESIGN.md).
         auto it = stampedGrants.find(e.user_id());
@@ -357,10 +374,12 @@ Verdict AccessControl::checkPush(const Principal& who, const v1::PushRequest& re
             held = held || (g.role == e.role() && covers(g, e.study_id(), e.site_id()));
         // Only an investigator signs (21 CFR 11.50; the protocol's delegation log).
         if (e.has_signature() && e.role() != "investigator")
-            return deny(where + " is a signature by a " + e.role() + ": only an investigator signs");
+            return deny(message(QT_TRANSLATE_NOOP("Core", "%1 is a signature by a %2: only an investigator signs"),
+                                {where, e.role()}));
         if (!held)
-            return deny(where + " is signed by user \"" + e.user_id() + "\" as " + e.role() +
-                        ", a role not held at site " + e.site_id());
+            return deny(
+                message(QT_TRANSLATE_NOOP("Core", "%1 is signed by user \"%2\" as %3, a role not held at site %4"),
+                        {where, e.user_id(), e.role(), e.site_id()}));
     }
     return Verdict::allow();
 }

@@ -1,7 +1,6 @@
 #include "identity.h"
 
 #include "crypto.h"
-#include "login_wording.h"
 #include "password.h"
 
 #include <algorithm>
@@ -27,7 +26,7 @@ std::string utcMinute(int64_t ms)
 }
 
 // The same words for an unknown user and a wrong password: a login form must not confirm which accounts exist.
-const std::string kBadCredentials(wording::login::kBadCredentials);
+const Message kBadCredentials = message(QT_TRANSLATE_NOOP("Core", "user id or password is wrong"));
 
 } // namespace
 
@@ -180,12 +179,13 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
 {
     const int64_t now = m_clock.nowMs();
     const std::string& userId = request.user_id();
-    auto refuse = [&](Refusal r, const std::string& message, const std::string& action, const std::string& detail) {
+    auto refuse = [&](Refusal r, Message message, const std::string& action, const std::string& detail) {
         m_store.log(entry(userId.empty() ? "-" : userId, action, request.device_id(), detail));
-        return std::make_pair(Verdict{r, message}, v1::LoginResponse{});
+        return std::make_pair(Verdict{r, std::move(message)}, v1::LoginResponse{});
     };
     if (!isValidId(request.device_id()))
-        return refuse(Refusal::InvalidArgument, std::string(wording::login::kBadDeviceId), "login.refused",
+        return refuse(Refusal::InvalidArgument,
+                      message(QT_TRANSLATE_NOOP("Core", "the device id is missing or not valid")), "login.refused",
                       "bad device id");
     auto u = isValidId(userId) ? m_store.user(userId) : std::nullopt;
     if (!u) {
@@ -196,12 +196,13 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
         return refuse(Refusal::Unauthenticated, kBadCredentials, "login.failed", "unknown user");
     }
     if (u->disabledAtMs != 0)
-        return refuse(Refusal::PermissionDenied, std::string(wording::login::kDisabled), "login.refused",
-                      "account disabled");
+        return refuse(Refusal::PermissionDenied, message(QT_TRANSLATE_NOOP("Core", "this account is disabled")),
+                      "login.refused", "account disabled");
     if (u->lockedUntilMs > now)
         return refuse(Refusal::PermissionDenied,
-                      std::string(wording::login::kLockedUntil) + utcMinute(u->lockedUntilMs), "login.refused",
-                      "account locked");
+                      message(QT_TRANSLATE_NOOP("Core", "this account is locked after repeated failed logins until %1"),
+                              {utcMinute(u->lockedUntilMs)}),
+                      "login.refused", "account locked");
     if (!checkPassword(u->passwordHash, request.password())) {
         // Counted in the store, atomically: several gateway instances share one count (docs/security.md lockout).
         const int64_t until = now + m_options.lockoutMs;
@@ -216,31 +217,39 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
                 return lines;
             });
         if (after && after->lockedUntilMs == until)
-            return {Verdict{Refusal::PermissionDenied, std::string(wording::login::kNowLockedUntil) + utcMinute(until)},
-                    {}};
+            return {
+                Verdict{Refusal::PermissionDenied,
+                        message(QT_TRANSLATE_NOOP("Core", "too many failed logins: this account is locked until %1"),
+                                {utcMinute(until)})},
+                {}};
         return {Verdict{Refusal::Unauthenticated, kBadCredentials}, {}};
     }
     // The device: enrolled at its first login (by this user), then its secret is required.
     std::string newSecret;
     auto device = m_store.device(request.device_id());
     if (!request.enrol_secret().empty() && request.enrol_secret().size() < 32)
-        return refuse(Refusal::PermissionDenied, std::string(wording::login::kWeakEnrolment), "login.refused",
+        return refuse(Refusal::PermissionDenied,
+                      message(QT_TRANSLATE_NOOP("Core", "the device's enrolment secret is too short")), "login.refused",
                       "weak enrolment secret");
     // A device that made its own secret presents it until its enrolment is confirmed: a retry after a lost answer.
     const std::string& presented = request.device_secret().empty() ? request.enrol_secret() : request.device_secret();
     if (!device) {
         if (!request.device_secret().empty())
-            return refuse(Refusal::PermissionDenied, std::string(wording::login::kNotEnrolled), "login.refused",
-                          "unknown device with a credential");
+            return refuse(Refusal::PermissionDenied,
+                          message(QT_TRANSLATE_NOOP("Core", "this device is not enrolled at this gateway")),
+                          "login.refused", "unknown device with a credential");
         newSecret = request.enrol_secret().empty() ? randomHex(32) : request.enrol_secret();
         m_store.putDevice(DeviceRecord{request.device_id(), tokenHash(newSecret), userId, now, 0, {}},
                           entry(userId, "device.enrol", request.device_id()));
     } else if (device->revokedAtMs != 0) {
-        return refuse(Refusal::PermissionDenied, std::string(wording::login::kRevoked), "login.refused",
-                      "device revoked");
+        return refuse(Refusal::PermissionDenied,
+                      message(QT_TRANSLATE_NOOP("Core", "this device has been revoked: ask the gateway administrator")),
+                      "login.refused", "device revoked");
     } else if (presented.empty() || tokenHash(presented) != device->secretHash) {
-        return refuse(Refusal::PermissionDenied, std::string(wording::login::kWrongDeviceCredential), "login.refused",
-                      "device credential wrong");
+        return refuse(
+            Refusal::PermissionDenied,
+            message(QT_TRANSLATE_NOOP("Core", "this device's credential is wrong (restored or copied tablet?)")),
+            "login.refused", "device credential wrong");
     }
     if (u->failedLogins != 0) {
         u->failedLogins = 0;
@@ -271,21 +280,32 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
 std::pair<Verdict, Principal> Identity::authenticate(const std::string& token)
 {
     if (token.empty())
-        return {Verdict{Refusal::Unauthenticated, "not logged in (no session token)"}, {}};
+        return {
+            Verdict{Refusal::Unauthenticated, message(QT_TRANSLATE_NOOP("Core", "not logged in (no session token)"))},
+            {}};
     const int64_t now = m_clock.nowMs();
     const auto session = m_store.session(tokenHash(token));
     if (!session)
-        return {Verdict{Refusal::Unauthenticated, "the session is not known: log in again"}, {}};
+        return {Verdict{Refusal::Unauthenticated,
+                        message(QT_TRANSLATE_NOOP("Core", "the session is not known: log in again"))},
+                {}};
     if (session->endedAtMs != 0)
-        return {Verdict{Refusal::Unauthenticated, "the session has ended: log in again"}, {}};
+        return {Verdict{Refusal::Unauthenticated,
+                        message(QT_TRANSLATE_NOOP("Core", "the session has ended: log in again"))},
+                {}};
     if (session->expiresAtMs <= now)
-        return {Verdict{Refusal::Unauthenticated, "the session has expired: log in again"}, {}};
+        return {Verdict{Refusal::Unauthenticated,
+                        message(QT_TRANSLATE_NOOP("Core", "the session has expired: log in again"))},
+                {}};
     const auto device = m_store.device(session->deviceId);
     if (!device || device->revokedAtMs != 0)
-        return {Verdict{Refusal::PermissionDenied, "this device has been revoked: ask the gateway administrator"}, {}};
+        return {
+            Verdict{Refusal::PermissionDenied,
+                    message(QT_TRANSLATE_NOOP("Core", "this device has been revoked: ask the gateway administrator"))},
+            {}};
     const auto u = m_store.user(session->userId);
     if (!u || u->disabledAtMs != 0)
-        return {Verdict{Refusal::PermissionDenied, "this account is disabled"}, {}};
+        return {Verdict{Refusal::PermissionDenied, message(QT_TRANSLATE_NOOP("Core", "this account is disabled"))}, {}};
     return {Verdict::allow(), Principal{u->userId, session->deviceId, u->printedName, activeGrants(u->userId, now)}};
 }
 

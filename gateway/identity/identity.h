@@ -20,7 +20,7 @@ enum class Refusal { None, Unauthenticated, PermissionDenied, InvalidArgument, U
 /// A decision with a message for the screen (never the password, never patient data).
 struct Verdict {
     Refusal refusal = Refusal::None;
-    std::string message;
+    Message message; // worded for a screen in another language (sent beside the status, tablet ui::errorText)
     bool ok() const { return refusal == Refusal::None; }
     static Verdict allow() { return {}; }
 };

@@ -1,5 +1,7 @@
 #include "auth_service.h"
 
+#include "wording.h"
+
 namespace crf::gateway {
 
 std::string bearerToken(const grpc::ServerContext* context)
@@ -13,42 +15,55 @@ std::string bearerToken(const grpc::ServerContext* context)
     return value.rfind(prefix, 0) == 0 ? value.substr(prefix.size()) : std::string();
 }
 
-grpc::Status toStatus(const Verdict& verdict)
+grpc::Status refusal(grpc::ServerContext* context, grpc::StatusCode code, const Error& why)
 {
-    switch (verdict.refusal) {
-    case Refusal::None:
-        return grpc::Status::OK;
-    case Refusal::Unauthenticated:
-        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, verdict.message);
-    case Refusal::PermissionDenied:
-        return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, verdict.message);
-    case Refusal::InvalidArgument:
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, verdict.message);
-    case Refusal::Unavailable:
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, verdict.message);
-    }
-    return grpc::Status(grpc::StatusCode::INTERNAL, verdict.message);
+    if (context && !why.tmpl.empty())
+        context->AddTrailingMetadata(kWordingMetadataKey, toWording(why).SerializeAsString());
+    return grpc::Status(code, why.text());
 }
 
-grpc::Status admit(AccessControl& access, const grpc::ServerContext* context, Rpc rpc,
+grpc::Status toStatus(grpc::ServerContext* context, const Verdict& verdict)
+{
+    const auto code = [&] {
+        switch (verdict.refusal) {
+        case Refusal::None:
+            return grpc::StatusCode::OK;
+        case Refusal::Unauthenticated:
+            return grpc::StatusCode::UNAUTHENTICATED;
+        case Refusal::PermissionDenied:
+            return grpc::StatusCode::PERMISSION_DENIED;
+        case Refusal::InvalidArgument:
+            return grpc::StatusCode::INVALID_ARGUMENT;
+        case Refusal::Unavailable:
+            return grpc::StatusCode::UNAVAILABLE;
+        }
+        return grpc::StatusCode::INTERNAL;
+    }();
+    if (code == grpc::StatusCode::OK)
+        return grpc::Status::OK;
+    return refusal(context, code, messageError({}, verdict.message));
+}
+
+grpc::Status admit(AccessControl& access, grpc::ServerContext* context, Rpc rpc,
                    const google::protobuf::Message& request, Principal* who)
 {
     try {
         auto [verdict, principal] = access.admit(bearerToken(context), rpc, request);
         if (who)
             *who = std::move(principal);
-        return toStatus(verdict);
+        return toStatus(context, verdict);
     } catch (const std::exception& e) {
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string("access check failed: ") + e.what());
     }
 }
 
-grpc::Status AuthService::Login(grpc::ServerContext*, const v1::LoginRequest* request, v1::LoginResponse* response)
+grpc::Status AuthService::Login(grpc::ServerContext* context, const v1::LoginRequest* request,
+                                v1::LoginResponse* response)
 {
     try {
         auto [verdict, out] = m_identity.login(*request);
         if (!verdict.ok())
-            return toStatus(verdict);
+            return toStatus(context, verdict);
         *response = std::move(out);
         return grpc::Status::OK;
     } catch (const std::exception& e) {

@@ -11,10 +11,13 @@ namespace crf::gateway {
 
 /// The token of "authorization: Bearer <token>" (empty when absent).
 std::string bearerToken(const grpc::ServerContext* context);
-/// A refusal as a gRPC status (UNAUTHENTICATED, PERMISSION_DENIED, ...).
-grpc::Status toStatus(const Verdict& verdict);
+/// A refusal as a gRPC status: the English sentence as its message and, when the sentence has a template, its parts
+/// (crf.v1.Wording) in the trailing metadata (kWordingMetadataKey), so a tablet words it in its screen's language.
+grpc::Status refusal(grpc::ServerContext* context, grpc::StatusCode code, const Error& why);
+/// A verdict as a gRPC status (UNAUTHENTICATED, PERMISSION_DENIED, ...), worded as refusal() does.
+grpc::Status toStatus(grpc::ServerContext* context, const Verdict& verdict);
 /// Runs the access control for `rpc`; storage failures while checking become UNAVAILABLE.
-grpc::Status admit(AccessControl& access, const grpc::ServerContext* context, Rpc rpc,
+grpc::Status admit(AccessControl& access, grpc::ServerContext* context, Rpc rpc,
                    const google::protobuf::Message& request, Principal* who = nullptr);
 
 class AuthService final : public v1::AuthService::Service {

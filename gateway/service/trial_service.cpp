@@ -5,13 +5,15 @@
 namespace crf::gateway {
 namespace {
 
-/// A domain result to the response, or INVALID_ARGUMENT naming the field (storage failures: UNAVAILABLE).
-template <typename T> grpc::Status answer(Result<T> result, T* response)
+/// A domain result to the response, or INVALID_ARGUMENT naming the field (storage failures: UNAVAILABLE), worded for
+/// the tablet's screen (refusal()).
+template <typename T> grpc::Status answer(grpc::ServerContext* context, Result<T> result, T* response)
 {
     if (!result)
-        return grpc::Status(result.error().where == "gateway store" ? grpc::StatusCode::UNAVAILABLE
-                                                                    : grpc::StatusCode::INVALID_ARGUMENT,
-                            result.error().text());
+        return refusal(context,
+                       result.error().where == "gateway store" ? grpc::StatusCode::UNAVAILABLE
+                                                               : grpc::StatusCode::INVALID_ARGUMENT,
+                       result.error());
     *response = std::move(result).value();
     return grpc::Status::OK;
 }
@@ -23,7 +25,7 @@ grpc::Status TrialService::ConsentWorklist(grpc::ServerContext* context, const v
 {
     if (auto denied = admit(m_access, context, Rpc::ConsentWorklist, *request); !denied.ok())
         return denied;
-    return answer(m_domain.worklist(*request), response);
+    return answer(context, m_domain.worklist(*request), response);
 }
 
 grpc::Status TrialService::ConsentCounts(grpc::ServerContext* context, const v1::ConsentCountsRequest* request,
@@ -31,7 +33,7 @@ grpc::Status TrialService::ConsentCounts(grpc::ServerContext* context, const v1:
 {
     if (auto denied = admit(m_access, context, Rpc::ConsentCounts, *request); !denied.ok())
         return denied;
-    return answer(m_domain.counts(*request), response);
+    return answer(context, m_domain.counts(*request), response);
 }
 
 grpc::Status TrialService::SiteInventory(grpc::ServerContext* context, const v1::SiteInventoryRequest* request,
@@ -40,7 +42,8 @@ grpc::Status TrialService::SiteInventory(grpc::ServerContext* context, const v1:
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::SiteInventory, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.inventory(*request, m_access.seesArmsAt(who, request->study_id(), request->site_id())),
+    return answer(context,
+                  m_domain.inventory(*request, m_access.seesArmsAt(who, request->study_id(), request->site_id())),
                   response);
 }
 
@@ -50,7 +53,7 @@ grpc::Status TrialService::LoadInventory(grpc::ServerContext* context, const v1:
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::LoadInventory, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.loadInventory(who, *request), response);
+    return answer(context, m_domain.loadInventory(who, *request), response);
 }
 
 grpc::Status TrialService::LoadAllocation(grpc::ServerContext* context, const v1::LoadAllocationRequest* request,
@@ -59,7 +62,7 @@ grpc::Status TrialService::LoadAllocation(grpc::ServerContext* context, const v1
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::LoadAllocation, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.loadAllocation(who, *request), response);
+    return answer(context, m_domain.loadAllocation(who, *request), response);
 }
 
 grpc::Status TrialService::Unblind(grpc::ServerContext* context, const v1::UnblindRequest* request,
@@ -68,7 +71,7 @@ grpc::Status TrialService::Unblind(grpc::ServerContext* context, const v1::Unbli
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::Unblind, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.unblind(who, *request), response);
+    return answer(context, m_domain.unblind(who, *request), response);
 }
 
 grpc::Status TrialService::TrialReport(grpc::ServerContext* context, const v1::TrialReportRequest* request,
@@ -76,7 +79,7 @@ grpc::Status TrialService::TrialReport(grpc::ServerContext* context, const v1::T
 {
     if (auto denied = admit(m_access, context, Rpc::TrialReport, *request); !denied.ok())
         return denied;
-    return answer(m_domain.report(*request), response);
+    return answer(context, m_domain.report(*request), response);
 }
 
 grpc::Status ExportService::ExportOdm(grpc::ServerContext* context, const v1::ExportOdmRequest* request,
@@ -93,9 +96,10 @@ grpc::Status ExportService::ExportOdm(grpc::ServerContext* context, const v1::Ex
     options.exportedBy = who.userId;
     auto built = buildOdm132(m_store, m_studies, m_clock, options);
     if (!built)
-        return grpc::Status(built.error().where == "gateway store" ? grpc::StatusCode::UNAVAILABLE
-                                                                   : grpc::StatusCode::INVALID_ARGUMENT,
-                            built.error().text());
+        return refusal(context,
+                       built.error().where == "gateway store" ? grpc::StatusCode::UNAVAILABLE
+                                                              : grpc::StatusCode::INVALID_ARGUMENT,
+                       built.error());
     constexpr size_t kChunk = 1024 * 1024;
     const std::string& xml = built->xml;
     for (size_t at = 0; at < xml.size() || at == 0; at += kChunk) {
@@ -118,7 +122,7 @@ grpc::Status VerificationService::MarkVerified(grpc::ServerContext* context, con
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::MarkVerified, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.mark(who, *request), response);
+    return answer(context, m_domain.mark(who, *request), response);
 }
 
 grpc::Status VerificationService::Verification(grpc::ServerContext* context, const v1::VerificationRequest* request,
@@ -126,7 +130,7 @@ grpc::Status VerificationService::Verification(grpc::ServerContext* context, con
 {
     if (auto denied = admit(m_access, context, Rpc::Verification, *request); !denied.ok())
         return denied;
-    return answer(m_domain.list(*request), response);
+    return answer(context, m_domain.list(*request), response);
 }
 
 grpc::Status QueryService::OpenQuery(grpc::ServerContext* context, const v1::OpenQueryRequest* request,
@@ -137,7 +141,7 @@ grpc::Status QueryService::OpenQuery(grpc::ServerContext* context, const v1::Ope
         return denied;
     const std::string role =
         m_access.queryRole(who, request->study_id(), m_access.querySite(*request, Rpc::OpenQuery), true);
-    return answer(m_domain.open(who, role, *request), response);
+    return answer(context, m_domain.open(who, role, *request), response);
 }
 
 grpc::Status QueryService::QueryAction(grpc::ServerContext* context, const v1::QueryActionRequest* request,
@@ -148,7 +152,7 @@ grpc::Status QueryService::QueryAction(grpc::ServerContext* context, const v1::Q
         return denied;
     const std::string role = m_access.queryRole(
         who, request->study_id(), m_access.querySite(*request, Rpc::QueryAction), request->action() != "ANSWER");
-    return answer(m_domain.act(who, role, *request), response);
+    return answer(context, m_domain.act(who, role, *request), response);
 }
 
 grpc::Status QueryService::ListQueries(grpc::ServerContext* context, const v1::ListQueriesRequest* request,
@@ -156,7 +160,7 @@ grpc::Status QueryService::ListQueries(grpc::ServerContext* context, const v1::L
 {
     if (auto denied = admit(m_access, context, Rpc::ListQueries, *request); !denied.ok())
         return denied;
-    return answer(m_domain.list(*request), response);
+    return answer(context, m_domain.list(*request), response);
 }
 
 grpc::Status CentralReviewService::ReviewQueue(grpc::ServerContext* context, const v1::ReviewQueueRequest* request,
@@ -165,7 +169,7 @@ grpc::Status CentralReviewService::ReviewQueue(grpc::ServerContext* context, con
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::CentralReview, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.queue(who, *request), response);
+    return answer(context, m_domain.queue(who, *request), response);
 }
 
 grpc::Status CentralReviewService::ReviewPhoto(grpc::ServerContext* context, const v1::ReviewPhotoRequest* request,
@@ -174,7 +178,7 @@ grpc::Status CentralReviewService::ReviewPhoto(grpc::ServerContext* context, con
     if (auto denied = admit(m_access, context, Rpc::CentralReview, *request); !denied.ok())
         return denied;
     context->set_compression_algorithm(GRPC_COMPRESS_NONE); // photo bytes do not compress
-    return answer(m_domain.photo(*request), response);
+    return answer(context, m_domain.photo(*request), response);
 }
 
 grpc::Status CentralReviewService::SubmitScore(grpc::ServerContext* context, const v1::SubmitScoreRequest* request,
@@ -183,7 +187,7 @@ grpc::Status CentralReviewService::SubmitScore(grpc::ServerContext* context, con
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::CentralReview, *request, &who); !denied.ok())
         return denied;
-    return answer(m_domain.score(who, *request), response);
+    return answer(context, m_domain.score(who, *request), response);
 }
 
 grpc::Status CentralReviewService::ReviewReport(grpc::ServerContext* context, const v1::ReviewReportRequest* request,
@@ -191,7 +195,7 @@ grpc::Status CentralReviewService::ReviewReport(grpc::ServerContext* context, co
 {
     if (auto denied = admit(m_access, context, Rpc::ReviewReport, *request); !denied.ok())
         return denied;
-    return answer(m_domain.report(*request), response);
+    return answer(context, m_domain.report(*request), response);
 }
 
 } // namespace crf::gateway

@@ -380,7 +380,7 @@ TEST(Session, anExpiredSessionIsRefusedAndTheTabletKeepsItsChanges)
     ASSERT_TRUE(tablet->save(r, nurse, {"I-MICRO", "2020-1"}).ok());
     const auto refused = syncOnce();
     EXPECT_FALSE(refused.ok());
-    EXPECT_NE(refused.error.find("expired"), std::string::npos) << refused.error;
+    EXPECT_NE(refused.error.text.find("expired"), std::string::npos) << refused.error.text;
     EXPECT_EQ(tablet->syncState()->pendingEvents, 1);
     EXPECT_EQ(gw->store().eventCount(), 1u);
     // Logging in again lets the kept change through.
@@ -409,7 +409,7 @@ TEST(Device, aRevokedDeviceIsRefusedOnItsNextCallAndKeepsWhatItHasNotSynced)
     sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
     const auto report = engine.run();
     EXPECT_FALSE(report.ok());
-    EXPECT_NE(report.error.find("revoked"), std::string::npos) << report.error;
+    EXPECT_NE(report.error.text.find("revoked"), std::string::npos) << report.error.text;
     EXPECT_EQ(tablet->syncState()->pendingEvents, 1) << "the tablet keeps what it has not synced";
     EXPECT_EQ(gw->store().eventCount(), 0u);
     // Its credential no longer opens a session either, and a copy of the tablet without the credential cannot enrol
@@ -551,9 +551,9 @@ TEST(Device, anEnrolmentWhoseAnswerWasLostIsRetriedWithTheDevicesOwnSecret)
     first.set_device_id("tablet-e");
     first.set_enrol_secret(std::string(64, 'a'));
     auto [enrolled, lost] = gw->identity().login(first); // the answer "never arrives"
-    ASSERT_TRUE(enrolled.ok()) << enrolled.message;
+    ASSERT_TRUE(enrolled.ok()) << enrolled.message.text;
     auto [again, answer] = gw->identity().login(first);
-    ASSERT_TRUE(again.ok()) << again.message;
+    ASSERT_TRUE(again.ok()) << again.message.text;
     EXPECT_EQ(answer.device_secret(), std::string(64, 'a'));
     v1::LoginRequest other = first;
     other.set_enrol_secret(std::string(64, 'b'));

@@ -105,7 +105,7 @@ void runSeed(uint32_t seed)
     for (int round = 0; round < 2; ++round)
         for (auto& tab : t) {
             const auto report = tab.sync(clock);
-            ASSERT_TRUE(report.ok()) << report.error;
+            ASSERT_TRUE(report.ok()) << report.error.text;
         }
 
     int created = 0;
@@ -173,7 +173,7 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
     open();
     save("D2", "GCS", "15"); // the restored tablet numbers this 3 again, with other content
     const auto report = t.sync(clock);
-    EXPECT_TRUE(report.ok()) << report.error;
+    EXPECT_TRUE(report.ok()) << report.error.text;
     EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
 
     auto& store = gw.value()->store();
@@ -242,7 +242,7 @@ TEST(Photos, aKneePhotoTravelsInChunksResumesAfterACutAndArrivesVerifiedWithoutI
     }
     // The next sync asks where to resume, sends the rest, then the event.
     const auto report = t.sync(clock);
-    EXPECT_TRUE(report.ok()) << report.error;
+    EXPECT_TRUE(report.ok()) << report.error.text;
     EXPECT_EQ(report.photosVerified, 1);
     EXPECT_EQ(t.store->syncState()->pendingPhotos, 0);
     auto& store = gw.value()->store();

@@ -102,7 +102,7 @@ TEST(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
             break;
     }
     auto st = test::await<Result<store::SyncState>>([&](auto d) { core.loadSyncState(d); });
-    EXPECT_EQ(st->pendingEvents, 0) << st->lastError;
+    EXPECT_EQ(st->pendingEvents, 0) << st->lastError.text;
     gateway->terminate();
     gateway->waitForFinished(10000);
 

@@ -123,16 +123,16 @@ TEST(SyncEndToEnd, offlineSaveThenPushThenPullConvergesOnTwoTablets)
     a.save(sofaDay("01-001", 0));
     const auto offline = a.sync();
     EXPECT_FALSE(offline.ok());
-    EXPECT_NE(offline.error.find("unreachable"), std::string::npos) << offline.error;
+    EXPECT_NE(offline.error.text.find("unreachable"), std::string::npos) << offline.error.text;
     EXPECT_EQ(a.state().pendingEvents, 1);
-    EXPECT_NE(a.state().lastError.find("unreachable"), std::string::npos);
+    EXPECT_NE(a.state().lastError.text.find("unreachable"), std::string::npos);
 
     // The gateway comes up; A reconnects and syncs.
     auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString(), address), clock);
     ASSERT_TRUE(gw.ok()) << gw.error().text();
     a.loginAt(*gw.value()); // a tablet logs in online once before it syncs
     const auto online = a.sync();
-    EXPECT_TRUE(online.ok()) << online.error;
+    EXPECT_TRUE(online.ok()) << online.error.text;
     EXPECT_EQ(online.pushed, 1);
     EXPECT_EQ(a.state().pendingEvents, 0);
     EXPECT_TRUE(a.state().lastError.empty());
@@ -143,7 +143,7 @@ TEST(SyncEndToEnd, offlineSaveThenPushThenPullConvergesOnTwoTablets)
     b.loginAt(*gw.value());
     b.trackReports();
     const auto pulled = b.sync();
-    EXPECT_TRUE(pulled.ok()) << pulled.error;
+    EXPECT_TRUE(pulled.ok()) << pulled.error.text;
     EXPECT_EQ(pulled.pulled, 1);
     const store::FormKey key{"01-001", "D0", "SOFA", 0};
     const auto onA = a.form(key);
@@ -212,7 +212,7 @@ TEST(SyncEndToEnd, aGatewayRestartInTheMiddleOfASyncLosesAndDuplicatesNothing)
 
     // Whatever the first pass achieved, the next one completes: every save at the gateway exactly once.
     const auto second = a.sync();
-    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_TRUE(second.ok()) << second.error.text;
     EXPECT_EQ(a.state().pendingEvents, 0);
     EXPECT_EQ(current->store().eventCount(), static_cast<uint64_t>(saves));
     std::set<std::pair<std::string, uint64_t>> keys;

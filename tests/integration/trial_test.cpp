@@ -1596,7 +1596,7 @@ TEST_F(TrialFixture, aSiteAnswersAQueryOfflineAndTheNextSyncDeliversIt)
     ASSERT_TRUE(again.ok()) << again.error().text();
     gw = std::move(again).value();
     const auto report = t.sync();
-    EXPECT_TRUE(report.ok()) << report.error;
+    EXPECT_TRUE(report.ok()) << report.error.text;
     EXPECT_EQ(report.answersSent, 1);
     v1::ListQueriesRequest list;
     list.set_study_id("I-MICRO");
@@ -1632,7 +1632,11 @@ TEST_F(TrialFixture, aSiteAnswersAQueryOfflineAndTheNextSyncDeliversIt)
     shown = await<Result<app::trial::SiteQueries>>([&](auto done) { t.core->siteQueries(done); });
     ASSERT_TRUE(shown.ok());
     ASSERT_EQ(shown->refused.size(), 1u);
-    EXPECT_EQ(shown->refused[0].rfind(second->id() + ": ", 0), 0u) << shown->refused[0];
+    EXPECT_EQ(shown->refused[0].text.rfind(second->id() + ": ", 0), 0u) << shown->refused[0].text;
+    // The gateway's reason kept in parts, so a French screen words it (ui::messageText).
+    EXPECT_EQ(shown->refused[0].tmpl, "%1: %2");
+    ASSERT_EQ(shown->refused[0].args.size(), 2u);
+    EXPECT_FALSE(shown->refused[0].args[1].tmpl.empty()) << shown->refused[0].args[1].text;
 }
 
 // --- Central, blinded mottling review

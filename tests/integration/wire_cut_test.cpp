@@ -134,7 +134,7 @@ TEST_P(WireCut, aPushCutAnywhereOnTheWireLosesAndDuplicatesNothing)
     EXPECT_EQ(tablet->syncState()->pendingEvents, kSaves - first.pushed);
 
     const auto second = syncThrough(relay.address());
-    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_TRUE(second.ok()) << second.error.text;
     expectExactlyOnce(kSaves);
 }
 
@@ -183,7 +183,7 @@ TEST_P(CompressedWireCut, aCompressedPushCutAnywhereLosesAndDuplicatesNothing)
     EXPECT_EQ(gw->store().eventCount(), c.atGateway);
     EXPECT_EQ(tablet->syncState()->pendingEvents, kSaves - first.pushed);
     const auto second = syncThrough(relay.address());
-    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_TRUE(second.ok()) << second.error.text;
     expectExactlyOnce(kSaves);
 }
 
@@ -214,7 +214,7 @@ TEST_P(PhotoWireCut, aPhotoUploadCutMidChunkResumesAndIsStoredOnce)
     }
 
     const auto second = syncThrough(relay.address());
-    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_TRUE(second.ok()) << second.error.text;
     EXPECT_EQ(second.photosVerified, 1);
     EXPECT_EQ(gw->store().photosVerified(), 1u);
     const std::string stored = gw->store().photoBytes(*digest);
@@ -256,7 +256,7 @@ TEST_F(WireFixture, aSeriousAdverseEventIsPushedBeforeAnythingElse)
     EXPECT_EQ(gw->store().photosVerified(), 0u) << "photos went before the serious adverse event";
 
     const auto second = syncThrough(relay.address());
-    EXPECT_TRUE(second.ok()) << second.error;
+    EXPECT_TRUE(second.ok()) << second.error.text;
     EXPECT_EQ(gw->store().photosVerified(), 3u);
     expectExactlyOnce(kSaves + 1);
 }

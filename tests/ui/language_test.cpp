@@ -2,11 +2,12 @@
 // locale; the embedded translations are complete for French and give English its plural forms.
 #include "consent.h"
 #include "definition.h"
+#include "form_engine.h"
 #include "language.h"
-#include "login_wording.h"
 #include "study_controller.h"
 #include "sync_client.h"
 #include "titration.h"
+#include "wording.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -64,14 +65,16 @@ TEST(Languages, aFrenchScreenShowsTheStudyAndTheRefusalsInFrench)
     const auto state = study::evaluateForm(**def, *sofa, {{"GCS", {"2", ""}}, {"FIO2", {"0.5", "%"}}});
     std::map<std::string, QString> byItem;
     for (const auto& issue : state.issues)
-        byItem[issue.item] = ui::issueText(issue);
+        byItem[issue.item] = ui::messageText(issue.said());
     EXPECT_EQ(byItem["GCS"], QString::fromUtf8("Score de Glasgow doit être entre 3 et 15 ; 2 est impossible"));
     EXPECT_EQ(byItem["PLATELETS"],
               QString::fromUtf8("Plaquettes est obligatoire : saisissez-le, ou indiquez pourquoi il manque"));
     for (const auto& issue : state.issues)
         EXPECT_FALSE(issue.message.empty()) << "the core's English sentence is kept for " << issue.item;
-    EXPECT_EQ(QCoreApplication::translate("crf::ui::CrtStopwatchModel", "Keep pressing: %1 s").arg(7),
-              QString::fromUtf8("Maintenez la pression : 7 s"));
+    EXPECT_EQ(ui::messageText(message("Keep pressing: %1 s", {"7"})), QString::fromUtf8("Maintenez la pression : 7 s"));
+    EXPECT_EQ(ui::messageText(message("Refilling %1 s: tap when the colour returns", {"4.2"})),
+              QString::fromUtf8("Recoloration 4,2 s : touchez quand la couleur revient"))
+        << "tenths in the screen's notation";
     for (auto* t : app.findChildren<QTranslator*>()) {
         QCoreApplication::removeTranslator(t);
         delete t;
@@ -79,7 +82,7 @@ TEST(Languages, aFrenchScreenShowsTheStudyAndTheRefusalsInFrench)
     QLocale::setDefault(QLocale::c());
 }
 
-TEST(Languages, theTabletsTransportFailuresAreRewordedAndOtherErrorsShownAsGiven)
+TEST(Languages, theTabletsTransportFailuresAreWordedFromTheirTemplate)
 {
     auto& app = *QCoreApplication::instance();
     ASSERT_TRUE(ui::installLanguage(app, "fr"));
@@ -88,38 +91,66 @@ TEST(Languages, theTabletsTransportFailuresAreRewordedAndOtherErrorsShownAsGiven
     v1::PullRequest request;
     auto pulled = client.pull(request);
     ASSERT_FALSE(pulled.ok());
+    EXPECT_TRUE(sync::notReached(pulled.error()));
+    EXPECT_EQ(pulled.error().what, "gateway unreachable at 127.0.0.1:1 (changes are kept on this tablet)");
     EXPECT_EQ(
-        ui::syncErrorText(pulled.error().what),
+        ui::errorMessage(pulled.error()),
         QString::fromUtf8("passerelle injoignable à 127.0.0.1:1 (les modifications sont gardées sur cette tablette)"));
-    EXPECT_EQ(ui::syncErrorText("gateway refused this tablet: device revoked"),
-              QString::fromUtf8("la passerelle a refusé cette tablette : device revoked"));
-    EXPECT_EQ(ui::syncErrorText("sync made no progress at change 12"), "sync made no progress at change 12");
+    // A sentence inside a sentence: the gateway's refusal, as its parts travelled, inside the tablet's own words.
+    const Error revoked = messageError("push", "gateway refused this tablet: %1",
+                                       {message("this device has been revoked: ask the gateway administrator")});
+    EXPECT_EQ(revoked.what, "gateway refused this tablet: this device has been revoked: ask the gateway administrator");
+    EXPECT_EQ(
+        ui::errorMessage(revoked),
+        QString::fromUtf8("la passerelle a refusé cette tablette : cette tablette a été révoquée : adressez-vous à "
+                          "l'administrateur de la passerelle"));
+    EXPECT_EQ(ui::messageText(Message("sync made no progress")), "sync made no progress") << "no template: as given";
     for (auto* t : app.findChildren<QTranslator*>()) {
         QCoreApplication::removeTranslator(t);
         delete t;
     }
     QLocale::setDefault(QLocale::c());
-    EXPECT_EQ(ui::syncErrorText(pulled.error().what).toStdString(), pulled.error().what) << "English: as given";
+    EXPECT_EQ(ui::errorMessage(pulled.error()).toStdString(), pulled.error().what) << "English: the English sentence";
 }
 
-TEST(Languages, loginRefusalsAreWordedForTheScreenFromTheirOneSpelling)
+// A message travels as its English text and its parts (crf.v1.Wording), nested sentences included; parts that do not
+// fill to the text that travelled are dropped rather than shown.
+TEST(Languages, aWordingSurvivesTheWireAndPartsThatDisagreeWithTheTextAreDropped)
+{
+    const Error inner = messageError("item GCS", "not an item of form %1", {"SOFA"});
+    const Error outer = messageError("push", "gateway refused this tablet: %1", {inner.sentence()});
+    const v1::Wording w = toWording(outer);
+    v1::Wording wire;
+    ASSERT_TRUE(wire.ParseFromString(w.SerializeAsString()));
+    const Error back = fromWording(wire, outer.text());
+    EXPECT_EQ(back.text(), outer.text());
+    EXPECT_EQ(back.tmpl, outer.tmpl);
+    ASSERT_EQ(back.args.size(), 1u);
+    EXPECT_EQ(back.args[0], inner.sentence()) << "the nested sentence keeps its own template and arguments";
+    const Error tampered = fromWording(wire, "something else was said");
+    EXPECT_TRUE(tampered.tmpl.empty());
+    EXPECT_EQ(tampered.text(), "something else was said");
+    EXPECT_EQ(messageFromWording(v1::Wording{}, "plain").text, "plain");
+}
+
+TEST(Languages, loginRefusalsAreWordedForTheScreenFromTheirTemplate)
 {
     auto& app = *QCoreApplication::instance();
     ASSERT_TRUE(ui::installLanguage(app, "fr"));
-    namespace w = wording::login;
-    EXPECT_EQ(ui::loginErrorText(std::string(w::kBadCredentials)),
+    EXPECT_EQ(ui::messageText(message("user id or password is wrong")),
               QString::fromUtf8("identifiant ou mot de passe incorrect"));
-    EXPECT_EQ(ui::loginErrorText(std::string(w::kNowLockedUntil) + "2026-11-22 14:35 UTC"),
-              QString::fromUtf8("trop d'échecs de connexion : ce compte est bloqué jusqu'à 2026-11-22 14:35 UTC"));
-    EXPECT_EQ(ui::loginErrorText(std::string(w::kNoRolePrefix) + "I-MICRO" + std::string(w::kNoRoleSuffix)),
+    EXPECT_EQ(
+        ui::messageText(message("too many failed logins: this account is locked until %1", {"2026-11-22 14:35 UTC"})),
+        QString::fromUtf8("trop d'échecs de connexion : ce compte est bloqué jusqu'à 2026-11-22 14:35 UTC"));
+    EXPECT_EQ(ui::messageText(message("you hold no role at a site of %1 (ask the administrator)", {"I-MICRO"})),
               QString::fromUtf8("vous n'avez aucun rôle dans un centre de I-MICRO (adressez-vous à l'administrateur)"));
     // Offline, with why the gateway was not reached, both in French.
-    EXPECT_EQ(ui::loginErrorText(std::string(w::kOfflineUnknown) +
-                                 " (gateway unreachable at 10.0.0.5:8443 (changes are kept on this tablet))"),
+    EXPECT_EQ(ui::messageText(message(
+                  "offline: user id or password is wrong, or this user never logged in online on this tablet (%1)",
+                  {message("gateway unreachable at %1 (changes are kept on this tablet)", {"10.0.0.5:8443"})})),
               QString::fromUtf8("hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est "
                                 "jamais connecté en ligne sur cette tablette (passerelle injoignable à 10.0.0.5:8443 "
                                 "(les modifications sont gardées sur cette tablette))"));
-    EXPECT_EQ(ui::loginErrorText("something new"), "something new");
     for (auto* t : app.findChildren<QTranslator*>()) {
         QCoreApplication::removeTranslator(t);
         delete t;

@@ -113,7 +113,7 @@ struct ReviewFixture : ::testing::Test {
         QObject::connect(tablet.get(), &app::AppCore::syncFinished, [&](const sync::SyncReport& r) { report = r; });
         tablet->syncNow();
         ASSERT_TRUE(test::spinUntil([&] { return finished.count() > 0; }, 30000));
-        ASSERT_TRUE(report.ok()) << report.error;
+        ASSERT_TRUE(report.ok()) << report.error.text;
         ASSERT_EQ(report.photosVerified, 2);
     }
 

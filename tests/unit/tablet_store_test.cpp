@@ -437,5 +437,5 @@ TEST_F(TabletStoreTest, aRefusalKeepsTheGatewaysReasonWithItsWordingForTheScreen
     EXPECT_EQ(st.lastRefusalWording.text(), st.lastRefusal);
     EXPECT_EQ(st.lastRefusalWording.tmpl, "not an item of form %1");
     ASSERT_EQ(st.lastRefusalWording.args.size(), 1u);
-    EXPECT_EQ(st.lastRefusalWording.args[0], "SOFA");
+    EXPECT_EQ(st.lastRefusalWording.args[0].text, "SOFA");
 }

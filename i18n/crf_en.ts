@@ -913,6 +913,91 @@
         <source>the allocation of number %1 is not loaded: call the unblinding line</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="24" />
+        <source>the tablet's store failed: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="252" />
+        <source>the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="282" />
+        <source>cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="286" />
+        <source>the database file is damaged (the file was left untouched)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="311" />
+        <source>schema version %1 is newer than this app (%2); update the app (nothing was changed)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="342" />
+        <source>cannot prepare the database: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="573" />
+        <source>a signature saves no value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="656" />
+        <source>not saved (nothing was changed): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="712" />
+        <source>an event cannot be read (database damaged?)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="728" />
+        <source>too large: %1 bytes, the limit is %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="748" />
+        <source>not stored: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="771" />
+        <source>not in this tablet's store</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1036" />
+        <source>page not applied (cursor unchanged): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1051" />
+        <source>an unsent event cannot be read (database damaged?)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1065" />
+        <source>re-sequencing failed (nothing changed): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1162" />
+        <source>not remembered on this tablet: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1231" />
+        <source>not signed (nothing was changed): %1</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>CrtStopwatchPanel</name>

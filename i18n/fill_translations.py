@@ -137,6 +137,30 @@ FR = {
     'subject %1 has no randomization at the gateway yet': "le patient %1 n'a pas encore de randomisation à la passerelle",
     'the allocation of number %1 is not loaded: call the unblinding line':
         "l'allocation du numéro %1 n'est pas chargée : appelez la ligne de levée d'insu",
+    # The tablet's encrypted store (app/store/tablet_store.cpp): the frame in the screen's language, SQLCipher's own
+    # message as it is
+    "the tablet's store failed: %1": 'le stockage de la tablette a échoué : %1',
+    'the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)':
+        "la base existe mais sa clé manque dans %1 ; ouverture et remplacement refusés (rien n'a été modifié)",
+    'cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)':
+        "ouverture impossible : mauvaise clé, ou pas une base CRF chiffrée (le fichier n'a pas été touché)",
+    'the database file is damaged (the file was left untouched)':
+        "le fichier de la base est endommagé (le fichier n'a pas été touché)",
+    'schema version %1 is newer than this app (%2); update the app (nothing was changed)':
+        "la version de schéma %1 est plus récente que cette application (%2) : mettez l'application à jour (rien n'a "
+        "été modifié)",
+    'cannot prepare the database: %1': 'impossible de préparer la base : %1',
+    'a signature saves no value': "une signature n'enregistre aucune valeur",
+    'not saved (nothing was changed): %1': "non enregistré (rien n'a été modifié) : %1",
+    'an event cannot be read (database damaged?)': 'un événement est illisible (base endommagée ?)',
+    'too large: %1 bytes, the limit is %2': 'trop grande : %1 octets, la limite est %2',
+    'not stored: %1': 'non enregistrée : %1',
+    "not in this tablet's store": "absente du stockage de cette tablette",
+    'page not applied (cursor unchanged): %1': 'page non appliquée (curseur inchangé) : %1',
+    'an unsent event cannot be read (database damaged?)': 'un événement non envoyé est illisible (base endommagée ?)',
+    're-sequencing failed (nothing changed): %1': "la renumérotation a échoué (rien n'a été modifié) : %1",
+    'not remembered on this tablet: %1': 'non mémorisé sur cette tablette : %1',
+    'not signed (nothing was changed): %1': "non signé (rien n'a été modifié) : %1",
     # Sessions and the access control of the gateway (gateway/identity)
     'not logged in (no session token)': 'non connecté (pas de jeton de session)',
     'the session is not known: log in again': "la session n'est pas connue : reconnectez-vous",

@@ -14,7 +14,15 @@
 #include <tuple>
 
 namespace crf::store {
+
 namespace {
+
+/// A failure of the encrypted store itself (SQLCipher's message is technical: it stays as it is, for whoever fixes
+/// it), framed for the screen's language.
+Error storeFailure(std::string where, const std::exception& e)
+{
+    return messageError(std::move(where), QT_TRANSLATE_NOOP("Core", "the tablet's store failed: %1"), {e.what()});
+}
 
 // Cipher settings pinned explicitly so a library default change can never make a file unreadable.
 // Debian's SQLCipher 3.4.1 defaults, written out: AES-256-CBC, HMAC-SHA1 per page, 4096-byte pages.
@@ -240,8 +248,11 @@ Result<std::unique_ptr<TabletStore>> TabletStore::open(const std::string& path, 
     std::optional<SecretKey> key = std::move(loaded).value();
     if (!key) {
         if (exists)
-            return Error{path, "the database exists but its key is missing from " + keys.describe().toStdString() +
-                                   "; refusing to open or replace it (nothing was changed)"};
+            return messageError(path,
+                                QT_TRANSLATE_NOOP("Core",
+                                                  "the database exists but its key is missing from %1; refusing "
+                                                  "to open or replace it (nothing was changed)"),
+                                {keys.describe().toStdString()});
         key = SecretKey::random();
         if (auto saved = keys.save(QString::fromStdString(keyName), *key); !saved)
             return Error{"key store", saved.error().text()};
@@ -267,10 +278,12 @@ Result<std::unique_ptr<TabletStore>> TabletStore::openWithKey(const std::string&
             db->exec("SELECT count(*) FROM sqlite_master");
         } catch (const sql::SqlError& e) {
             if (e.code == SQLITE_NOTADB)
-                return Error{path, "cannot be opened: wrong key, or not an encrypted CRF database (the file was "
-                                   "left untouched)"};
+                return messageError(path,
+                                    QT_TRANSLATE_NOOP("Core", "cannot be opened: wrong key, or not an "
+                                                              "encrypted CRF database (the file was left untouched)"));
             if (e.code == SQLITE_CORRUPT)
-                return Error{path, "the database file is damaged (the file was left untouched)"};
+                return messageError(
+                    path, QT_TRANSLATE_NOOP("Core", "the database file is damaged (the file was left untouched)"));
             throw;
         }
         auto store = std::unique_ptr<TabletStore>(new TabletStore(std::move(db), clock));
@@ -278,7 +291,7 @@ Result<std::unique_ptr<TabletStore>> TabletStore::openWithKey(const std::string&
             return st.error();
         return store;
     } catch (const sql::SqlError& e) {
-        return Error{path, e.what()};
+        return storeFailure(path, e);
     }
 }
 
@@ -293,8 +306,11 @@ Status TabletStore::initialise()
         }
         int version = m_db->userVersion();
         if (version > kSchemaVersion)
-            return Error{m_db->path(), "schema version " + std::to_string(version) + " is newer than this app (" +
-                                           std::to_string(kSchemaVersion) + "); update the app (nothing was changed)"};
+            return messageError(
+                m_db->path(),
+                QT_TRANSLATE_NOOP("Core", "schema version %1 is newer than this app (%2); update the app (nothing "
+                                          "was changed)"),
+                {std::to_string(version), std::to_string(kSchemaVersion)});
         // One migration step per version, each in its own BEGIN IMMEDIATE ... COMMIT.
         for (; version < kSchemaVersion; ++version) {
             sql::Transaction tx(*m_db);
@@ -323,7 +339,7 @@ Status TabletStore::initialise()
         }
         return {};
     } catch (const std::exception& e) {
-        return Error{m_db->path(), std::string("cannot prepare the database: ") + e.what()};
+        return messageError(m_db->path(), QT_TRANSLATE_NOOP("Core", "cannot prepare the database: %1"), {e.what()});
     }
 }
 
@@ -421,7 +437,7 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
             out[st.text(0)] = FieldValue{st.text(1), st.text(2), st.int64(3) != 0, st.int64(4) != 0};
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{"form " + f.formOid, e.what()};
+        return storeFailure("form " + f.formOid, e);
     }
 }
 
@@ -452,7 +468,7 @@ Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const s
             out.push_back(std::move(instance));
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{"casebook " + subjectId, e.what()};
+        return storeFailure("casebook " + subjectId, e);
     }
 }
 
@@ -469,7 +485,7 @@ TabletStore::formRepeats(const std::string& subjectId, const std::string& visitO
                 FieldValue{st.text(2), st.text(3), st.int64(4) != 0, st.int64(5) != 0};
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{"form " + formOid, e.what()};
+        return storeFailure("form " + formOid, e);
     }
 }
 
@@ -485,7 +501,7 @@ Result<std::vector<std::pair<std::string, std::string>>> TabletStore::itemValues
             out.emplace_back(st.text(0), st.text(1));
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{"form " + formOid, e.what()};
+        return storeFailure("form " + formOid, e);
     }
 }
 
@@ -495,7 +511,7 @@ Status TabletStore::putCached(const std::string& key, const std::string& bytes)
         setMeta("cache:" + key, bytes);
         return Status::success();
     } catch (const sql::SqlError& e) {
-        return Error{"cache " + key, e.what()};
+        return storeFailure("cache " + key, e);
     }
 }
 
@@ -504,7 +520,7 @@ Result<std::string> TabletStore::cached(const std::string& key)
     try {
         return meta("cache:" + key);
     } catch (const sql::SqlError& e) {
-        return Error{"cache " + key, e.what()};
+        return storeFailure("cache " + key, e);
     }
 }
 
@@ -514,7 +530,7 @@ Status TabletStore::dropCached(const std::string& key)
         m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, "cache:" + key).run();
         return Status::success();
     } catch (const sql::SqlError& e) {
-        return Error{"cache " + key, e.what()};
+        return storeFailure("cache " + key, e);
     }
 }
 
@@ -554,7 +570,7 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         e.set_record_status(request.recordStatus);
         if (request.signature) {
             if (e.changes_size() != 0 || request.siteOnly)
-                return Error{"signature", "a signature saves no value"};
+                return messageError("signature", QT_TRANSLATE_NOOP("Core", "a signature saves no value"));
             *e.mutable_signature() = *request.signature;
         }
 
@@ -636,7 +652,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         tx.commit();
         return SaveOutcome{seq, e.changes_size()};
     } catch (const std::exception& ex) {
-        return Error{"save " + request.form.formOid, std::string("not saved (nothing was changed): ") + ex.what()};
+        return messageError("save " + request.form.formOid,
+                            QT_TRANSLATE_NOOP("Core", "not saved (nothing was changed): %1"), {ex.what()});
     }
 }
 
@@ -660,7 +677,7 @@ Result<std::string> TabletStore::recordStatus(const FormKey& f)
         st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
         return st.step() ? st.text(0) : std::string();
     } catch (const sql::SqlError& e) {
-        return Error{"form status", e.what()};
+        return storeFailure("form status", e);
     }
 }
 
@@ -679,7 +696,7 @@ Result<std::vector<Subject>> TabletStore::subjects()
             out.push_back({st.text(0), st.text(1), st.text(2)});
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{"subjects", e.what()};
+        return storeFailure("subjects", e);
     }
 }
 
@@ -692,12 +709,12 @@ Result<std::vector<v1::ChangeEvent>> readEvents(sql::Statement& st, const char* 
         while (st.step()) {
             v1::ChangeEvent e;
             if (!e.ParseFromString(st.blob(0)))
-                return Error{where, "an event cannot be read (database damaged?)"};
+                return messageError(where, QT_TRANSLATE_NOOP("Core", "an event cannot be read (database damaged?)"));
             out.push_back(std::move(e));
         }
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{where, e.what()};
+        return storeFailure(where, e);
     }
 }
 } // namespace
@@ -708,8 +725,8 @@ Result<std::string> TabletStore::addPhoto(std::string_view bytes, size_t maxByte
     if (!stripped)
         return stripped.error();
     if (stripped->size() > maxBytes)
-        return Error{"photo", "too large: " + std::to_string(stripped->size()) + " bytes, the limit is " +
-                                  std::to_string(maxBytes)};
+        return messageError("photo", QT_TRANSLATE_NOOP("Core", "too large: %1 bytes, the limit is %2"),
+                            {std::to_string(stripped->size()), std::to_string(maxBytes)});
     const std::string digest = photo::digestHex(*stripped);
     try {
         sql::Transaction tx(*m_db);
@@ -728,7 +745,7 @@ Result<std::string> TabletStore::addPhoto(std::string_view bytes, size_t maxByte
         tx.commit();
         return digest;
     } catch (const sql::SqlError& e) {
-        return Error{"photo", std::string("not stored: ") + e.what()};
+        return messageError("photo", QT_TRANSLATE_NOOP("Core", "not stored: %1"), {e.what()});
     }
 }
 
@@ -741,7 +758,7 @@ Result<std::vector<TabletStore::PendingPhoto>> TabletStore::pendingPhotos()
             out.push_back({st.text(0), static_cast<uint64_t>(st.int64(1))});
         return out;
     } catch (const sql::SqlError& e) {
-        return Error{"photos", e.what()};
+        return storeFailure("photos", e);
     }
 }
 
@@ -751,10 +768,10 @@ Result<std::string> TabletStore::photoChunk(const std::string& digest, uint64_t 
         auto& st = m_db->prepare("SELECT substr(data, ?2, ?3) FROM photos WHERE digest = ?1");
         st.bind(1, digest).bind(2, static_cast<int64_t>(offset + 1)).bind(3, static_cast<int64_t>(length));
         if (!st.step())
-            return Error{"photo " + digest, "not in this tablet's store"};
+            return messageError("photo " + digest, QT_TRANSLATE_NOOP("Core", "not in this tablet's store"));
         return st.blob(0);
     } catch (const sql::SqlError& e) {
-        return Error{"photos", e.what()};
+        return storeFailure("photos", e);
     }
 }
 
@@ -764,7 +781,7 @@ Status TabletStore::markPhotoVerified(const std::string& digest)
         m_db->prepare("UPDATE photo_meta SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
         return {};
     } catch (const sql::SqlError& e) {
-        return Error{"photos", e.what()};
+        return storeFailure("photos", e);
     }
 }
 
@@ -773,7 +790,7 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
     try {
         return readEvents(m_db->prepare("SELECT payload FROM site_events ORDER BY seq"), "site audit trail");
     } catch (const sql::SqlError& e) {
-        return Error{"site audit trail", e.what()};
+        return storeFailure("site audit trail", e);
     }
 }
 
@@ -788,7 +805,7 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit)
             m_offeredUpTo = std::max<uint64_t>(m_offeredUpTo, events->back().device_seq());
         return events;
     } catch (const sql::SqlError& e) {
-        return Error{"outbox", e.what()};
+        return storeFailure("outbox", e);
     }
 }
 
@@ -800,7 +817,7 @@ Result<int> TabletStore::urgentPending()
         st.step();
         return static_cast<int>(st.int64(0));
     } catch (const sql::SqlError& e) {
-        return Error{"outbox", e.what()};
+        return storeFailure("outbox", e);
     }
 }
 
@@ -915,7 +932,7 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
         tx.commit();
         return acked;
     } catch (const std::exception& e) {
-        return Error{"outbox", e.what()};
+        return storeFailure("outbox", e);
     }
 }
 
@@ -1016,7 +1033,7 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
         tx.commit();
         return {};
     } catch (const std::exception& e) {
-        return Error{"pull", std::string("page not applied (cursor unchanged): ") + e.what()};
+        return messageError("pull", QT_TRANSLATE_NOOP("Core", "page not applied (cursor unchanged): %1"), {e.what()});
     }
 }
 
@@ -1030,7 +1047,8 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
         while (rows.step()) {
             v1::ChangeEvent e;
             if (!e.ParseFromString(rows.blob(1)))
-                return Error{"outbox", "an unsent event cannot be read (database damaged?)"};
+                return messageError("outbox",
+                                    QT_TRANSLATE_NOOP("Core", "an unsent event cannot be read (database damaged?)"));
             unsent.push_back({static_cast<uint64_t>(rows.int64(0)), std::move(e)});
         }
         if (unsent.empty() || unsent.front().seq > headSeq)
@@ -1044,7 +1062,8 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
         m_offeredUpTo = seq; // the engine goes on sending them
         return static_cast<int>(unsent.size());
     } catch (const std::exception& e) {
-        return Error{"outbox", std::string("re-sequencing failed (nothing changed): ") + e.what()};
+        return messageError("outbox", QT_TRANSLATE_NOOP("Core", "re-sequencing failed (nothing changed): %1"),
+                            {e.what()});
     }
 }
 
@@ -1059,7 +1078,7 @@ Status TabletStore::recordSyncAttempt(int64_t atMs, const Message& error)
         tx.commit();
         return {};
     } catch (const std::exception& e) {
-        return Error{"sync state", e.what()};
+        return storeFailure("sync state", e);
     }
 }
 
@@ -1093,7 +1112,7 @@ Result<SyncState> TabletStore::syncState()
         s.pendingPhotos = static_cast<int>(photos.int64(0));
         return s;
     } catch (const std::exception& e) {
-        return Error{"sync state", e.what()};
+        return storeFailure("sync state", e);
     }
 }
 
@@ -1107,7 +1126,7 @@ Result<std::string> TabletStore::enrolmentSecret()
         }
         return secret;
     } catch (const sql::SqlError& e) {
-        return Error{"device", e.what()};
+        return storeFailure("device", e);
     }
 }
 
@@ -1116,7 +1135,7 @@ Result<std::string> TabletStore::deviceSecret()
     try {
         return meta("device_secret");
     } catch (const std::exception& e) {
-        return Error{"device credential", e.what()};
+        return storeFailure("device credential", e);
     }
 }
 
@@ -1140,7 +1159,7 @@ Status TabletStore::rememberLogin(const LocalUser& user, const std::string& devi
         tx.commit();
         return {};
     } catch (const std::exception& e) {
-        return Error{"login", std::string("not remembered on this tablet: ") + e.what()};
+        return messageError("login", QT_TRANSLATE_NOOP("Core", "not remembered on this tablet: %1"), {e.what()});
     }
 }
 
@@ -1155,7 +1174,7 @@ Result<std::optional<LocalUser>> TabletStore::localUser(const std::string& userI
         return std::optional<LocalUser>(LocalUser{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4),
                                                   st.text(5), st.int64(6), st.int64(7)});
     } catch (const std::exception& e) {
-        return Error{"login", e.what()};
+        return storeFailure("login", e);
     }
 }
 
@@ -1209,7 +1228,7 @@ Result<SaveOutcome> TabletStore::sign(const FormKey& form, bool casebook, const 
         request.signature = sig;
         return save(request, actor, study);
     } catch (const std::exception& e) {
-        return Error{"signature", std::string("not signed (nothing was changed): ") + e.what()};
+        return messageError("signature", QT_TRANSLATE_NOOP("Core", "not signed (nothing was changed): %1"), {e.what()});
     }
 }
 
@@ -1235,7 +1254,7 @@ Result<std::vector<SignatureState>> TabletStore::signatures(const std::string& s
         }
         return out;
     } catch (const std::exception& e) {
-        return Error{"signatures", e.what()};
+        return storeFailure("signatures", e);
     }
 }
 

@@ -3,14 +3,18 @@
 #include "consent.h"
 #include "definition.h"
 #include "form_engine.h"
+#include "gateway_access.h"
 #include "language.h"
 #include "study_controller.h"
 #include "sync_client.h"
+#include "sync_engine.h"
+#include "tablet_store.h"
 #include "titration.h"
 #include "wording.h"
 
 #include <QCoreApplication>
 #include <QLocale>
+#include <QTemporaryDir>
 #include <QTranslator>
 #include <gtest/gtest.h>
 
@@ -131,6 +135,56 @@ TEST(Languages, aWordingSurvivesTheWireAndPartsThatDisagreeWithTheTextAreDropped
     EXPECT_TRUE(tampered.tmpl.empty());
     EXPECT_EQ(tampered.text(), "something else was said");
     EXPECT_EQ(messageFromWording(v1::Wording{}, "plain").text, "plain");
+}
+
+// The gateway's refusals reach a French tablet in French through a real gateway on loopback: the login refusal and an
+// access decision (their parts in the call's trailing metadata), and a revoked tablet's sync failure, a sentence
+// inside the tablet's own, as the tablet's store keeps it for the sync bar.
+TEST(Languages, aRealGatewaysRefusalsAreShownInFrenchOnAFrenchTablet)
+{
+    auto& app = *QCoreApplication::instance();
+    ASSERT_TRUE(ui::installLanguage(app, "fr"));
+    SystemClock clock;
+    QTemporaryDir dir, tabletDir;
+    auto gw = gateway::GatewayServer::start(test::devGateway(dir.path().toStdString()), clock).value();
+    test::addUser(*gw, "nurse1");
+    auto tablet =
+        store::TabletStore::openWithKey(tabletDir.filePath("t.db").toStdString(), SecretKey::random(), clock).value();
+    sync::SyncClient client(gw->address());
+    test::DeviceSecrets secrets;
+
+    auto wrong = secrets.login(client, "nurse1", tablet->deviceId(), "Not-The-Password-42");
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_EQ(wrong.error().what, "user id or password is wrong") << "the English sentence is still what was said";
+    EXPECT_EQ(ui::errorMessage(wrong.error()), QString::fromUtf8("identifiant ou mot de passe incorrect"));
+
+    ASSERT_TRUE(secrets.login(client, "nurse1", tablet->deviceId()).ok());
+    v1::UnblindRequest unblind;
+    unblind.set_study_id("I-MICRO");
+    unblind.set_subject_id("01-009");
+    unblind.set_reason("anaphylaxis, the arm must be known");
+    auto denied = client.unblind(unblind);
+    ASSERT_FALSE(denied.ok());
+    EXPECT_EQ(ui::errorMessage(denied.error()),
+              QString::fromUtf8("le patient 01-009 n'est pas encore connu de la passerelle"));
+
+    store::SaveRequest r;
+    r.form = {"01-001", "D0", "SOFA", 0};
+    r.values["GCS"] = store::FieldValue{"12", ""};
+    ASSERT_TRUE(tablet->save(r, {"nurse1", "research_nurse", "01"}, {"I-MICRO", "2020-1"}).ok());
+    ASSERT_TRUE(gw->identity().revokeDevice("admin", tablet->deviceId()).ok());
+    sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
+    ASSERT_FALSE(engine.run().ok());
+    const auto kept = tablet->syncState();
+    ASSERT_TRUE(kept.ok());
+    EXPECT_EQ(ui::messageText(kept->lastError),
+              QString::fromUtf8("la passerelle a refusé cette tablette : cette tablette a été révoquée : adressez-vous "
+                                "à l'administrateur de la passerelle"));
+    for (auto* t : app.findChildren<QTranslator*>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+    QLocale::setDefault(QLocale::c());
 }
 
 TEST(Languages, loginRefusalsAreWordedForTheScreenFromTheirTemplate)

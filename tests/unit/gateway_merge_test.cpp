@@ -185,6 +185,11 @@ TEST_P(GatewayRulesTest, refusesUnknownItemsImpossibleValuesAndSiteOnlyDataPerEv
     ASSERT_EQ(r.outcomes(1).wording().args_size(), 1);
     EXPECT_EQ(r.outcomes(1).wording().args(0), "SOFA");
     EXPECT_EQ(r.outcomes(5).wording().text_template(), "form %1 is not scheduled at visit %2");
+    // The gateway's own range check too: the form engine's template, the item's label and the value first.
+    EXPECT_EQ(r.outcomes(2).wording().text_template(), "%1 must be between %4 and %5%3; %2 is not possible")
+        << r.outcomes(2).message();
+    ASSERT_GE(r.outcomes(2).wording().args_size(), 2);
+    EXPECT_EQ(r.outcomes(2).wording().args(1), "-4");
     EXPECT_EQ(store->eventCount(), 1u);
 }
 

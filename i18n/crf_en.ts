@@ -525,28 +525,33 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="44" />
+        <location filename="../app/sync/sync_engine.cpp" line="46" />
         <source>the gateway reports more bytes than the photo has</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="62" />
+        <location filename="../app/sync/sync_engine.cpp" line="64" />
         <source>the gateway does not move forward</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="69" />
+        <location filename="../app/sync/sync_engine.cpp" line="71" />
         <source>corrupted twice in transit; kept for the next sync</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="110" />
+        <location filename="../app/sync/sync_engine.cpp" line="112" />
         <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="161" />
+        <location filename="../app/sync/sync_engine.cpp" line="178" />
         <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="269" />
+        <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation type="unfinished" />
     </message>
     <message>
@@ -955,6 +960,7 @@
     </message>
     <message>
         <location filename="../app/store/tablet_store.cpp" line="712" />
+        <location filename="../app/store/tablet_store.cpp" line="1107" />
         <source>an event cannot be read (database damaged?)</source>
         <translation type="unfinished" />
     </message>
@@ -989,12 +995,17 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1162" />
+        <location filename="../app/store/tablet_store.cpp" line="1081" />
+        <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1219" />
         <source>not remembered on this tablet: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1231" />
+        <location filename="../app/store/tablet_store.cpp" line="1288" />
         <source>not signed (nothing was changed): %1</source>
         <translation type="unfinished" />
     </message>

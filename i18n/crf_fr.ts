@@ -525,29 +525,34 @@
         <translation>échec de la synchronisation (%1) : %2</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="44" />
+        <location filename="../app/sync/sync_engine.cpp" line="46" />
         <source>the gateway reports more bytes than the photo has</source>
         <translation>la passerelle annonce plus d'octets que la photo n'en a</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="62" />
+        <location filename="../app/sync/sync_engine.cpp" line="64" />
         <source>the gateway does not move forward</source>
         <translation>la passerelle n'avance pas</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="69" />
+        <location filename="../app/sync/sync_engine.cpp" line="71" />
         <source>corrupted twice in transit; kept for the next sync</source>
         <translation>corrompue deux fois en transit ; gardée pour la prochaine synchronisation</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="110" />
+        <location filename="../app/sync/sync_engine.cpp" line="112" />
         <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
         <translation>la synchronisation n'avance plus à la modification %1 ; les modifications sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="161" />
+        <location filename="../app/sync/sync_engine.cpp" line="178" />
         <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
         <translation>la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées</translation>
+    </message>
+    <message>
+        <location filename="../app/sync/sync_engine.cpp" line="269" />
+        <source>the gateway's history differs again from the one just pulled: sync again later</source>
+        <translation>l'historique de la passerelle diffère encore de celui qui vient d'être reçu : synchronisez plus tard</translation>
     </message>
     <message>
         <location filename="../gateway/identity/access_control.cpp" line="131" />
@@ -955,6 +960,7 @@
     </message>
     <message>
         <location filename="../app/store/tablet_store.cpp" line="712" />
+        <location filename="../app/store/tablet_store.cpp" line="1107" />
         <source>an event cannot be read (database damaged?)</source>
         <translation>un événement est illisible (base endommagée ?)</translation>
     </message>
@@ -989,12 +995,17 @@
         <translation>la renumérotation a échoué (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1162" />
+        <location filename="../app/store/tablet_store.cpp" line="1081" />
+        <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
+        <translation>la modification %1 de cette tablette à la passerelle n'est pas celle qu'elle a faite : rien n'a été remis en file</translation>
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="1219" />
         <source>not remembered on this tablet: %1</source>
         <translation>non mémorisé sur cette tablette : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1231" />
+        <location filename="../app/store/tablet_store.cpp" line="1288" />
         <source>not signed (nothing was changed): %1</source>
         <translation>non signé (rien n'a été modifié) : %1</translation>
     </message>

@@ -161,6 +161,12 @@ FR = {
     're-sequencing failed (nothing changed): %1': "la renumérotation a échoué (rien n'a été modifié) : %1",
     'not remembered on this tablet: %1': 'non mémorisé sur cette tablette : %1',
     'not signed (nothing was changed): %1': "non signé (rien n'a été modifié) : %1",
+    # A gateway restored to an earlier point (app/sync/sync_engine.cpp, docs/sync.md "Gateway restored")
+    "the gateway's history differs again from the one just pulled: sync again later":
+        "l'historique de la passerelle diffère encore de celui qui vient d'être reçu : synchronisez plus tard",
+    "the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again":
+        "la modification %1 de cette tablette à la passerelle n'est pas celle qu'elle a faite : rien n'a été remis en "
+        "file",
     # Sessions and the access control of the gateway (gateway/identity)
     'not logged in (no session token)': 'non connecté (pas de jeton de session)',
     'the session is not known: log in again': "la session n'est pas connue : reconnectez-vous",

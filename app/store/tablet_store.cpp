@@ -1067,6 +1067,63 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
     }
 }
 
+Result<int> TabletStore::requeueAfter(uint64_t headSeq, const std::string& headHash)
+{
+    try {
+        sql::Transaction tx(*m_db);
+        if (headSeq > 0) {
+            auto& at = m_db->prepare("SELECT payload FROM outbox WHERE device_seq = ?1");
+            at.bind(1, static_cast<int64_t>(headSeq));
+            v1::ChangeEvent e;
+            if (!at.step() || !e.ParseFromString(at.blob(0)) || digestBytes(eventHash(e)) != headHash)
+                return messageError(
+                    "outbox",
+                    QT_TRANSLATE_NOOP(
+                        "Core", "the gateway's change %1 from this tablet is not the one this tablet made: nothing was "
+                                "queued again"),
+                    {std::to_string(headSeq)});
+        }
+        m_db->prepare("UPDATE outbox SET acked_server_seq = NULL, refused_reason = NULL, refused_wording = NULL WHERE "
+                      "device_seq > ?1 AND (acked_server_seq IS NOT NULL OR refused_reason IS NOT NULL)")
+            .bind(1, static_cast<int64_t>(headSeq))
+            .run();
+        const int queued = m_db->changes();
+        tx.commit();
+        return queued;
+    } catch (const std::exception& e) {
+        return storeFailure("outbox", e);
+    }
+}
+
+Result<std::pair<uint64_t, std::string>> TabletStore::lastPulled()
+{
+    try {
+        auto& st = m_db->prepare("SELECT payload FROM events ORDER BY server_seq DESC LIMIT 1");
+        if (!st.step())
+            return std::make_pair(uint64_t{0}, std::string());
+        v1::ServerEvent se;
+        if (!se.ParseFromString(st.blob(0)))
+            return messageError("pulled events",
+                                QT_TRANSLATE_NOOP("Core", "an event cannot be read (database damaged?)"));
+        return std::make_pair(se.server_seq(), se.server_hash());
+    } catch (const std::exception& e) {
+        return storeFailure("pulled events", e);
+    }
+}
+
+Status TabletStore::restartPull()
+{
+    try {
+        sql::Transaction tx(*m_db);
+        m_db->exec("DELETE FROM events");
+        setMeta("pull_cursor", "0");
+        tx.commit();
+        return {};
+    } catch (const std::exception& e) {
+        return storeFailure("pull", e);
+    }
+}
+
 Status TabletStore::recordSyncAttempt(int64_t atMs, const Message& error)
 {
     try {

@@ -179,6 +179,16 @@ public:
     /// renumbers the unsent events after the gateway's head (same event ids, same content, new sequence and chain
     /// links), in one transaction. Returns how many were renumbered.
     Result<int> resequenceAfter(uint64_t headSeq, const std::string& headHash);
+    /// The gateway holds this device's chain only up to `headSeq` (restored to an earlier point): every own event after
+    /// it, acknowledged or refused before, is queued again, unchanged (same numbers, ids and chain links), provided
+    /// the own event at `headSeq` is the one whose hash the gateway holds. Returns how many were queued again.
+    Result<int> requeueAfter(uint64_t headSeq, const std::string& headHash);
+    /// The last pulled event kept here (server sequence and server hash; 0 and "" when none), which the gateway
+    /// checks to tell whether its history is still the one pulled.
+    Result<std::pair<uint64_t, std::string>> lastPulled();
+    /// The gateway's history differs from the pulled one: forgets the pulled log and its cursor (values stay), so the
+    /// next pull starts from the beginning. In one transaction.
+    Status restartPull();
     /// Applies a pulled page and moves the cursor in the same transaction. Own unacknowledged values stay on top.
     Status applyPullPage(const v1::PullResponse& page);
     Status recordSyncAttempt(int64_t atMs, const Message& error);

@@ -10,8 +10,10 @@ struct PushState {
     std::string deviceId;
     int pendingTotal = 0;
     uint64_t lastFirstSeq = 0;
-    bool resequenced = false; // at most once per pass
-    bool unreachable = false; // the transport failed: do not wait for the gateway a second time in this pass
+    bool resequenced = false;   // at most once per pass
+    bool requeued = false;      // own events the gateway lost queued again: at most once per pass
+    bool pullRestarted = false; // the pulled history forgotten (the gateway's differs): at most once per pass
+    bool unreachable = false;   // the transport failed: do not wait for the gateway a second time in this pass
     std::function<void(int, int)> progress;
 };
 
@@ -133,16 +135,31 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
         }
         report.pushed += *acked;
         int refusedNow = 0;
-        bool chainConflict = false;
+        bool chainConflict = false, gap = false;
         for (const auto& o : response->outcomes()) {
             // A refusal is reported but does not stop the sync: the refused change left the queue (it is kept with
             // the gateway's reason) and the next ones go on.
             refusedNow += o.status() == v1::OUTCOME_STATUS_REJECTED;
             chainConflict = chainConflict || o.status() == v1::OUTCOME_STATUS_CHAIN_CONFLICT;
+            gap = gap ||
+                  (o.status() == v1::OUTCOME_STATUS_RETRY_LATER && response->device_head_seq() + 1 < o.device_seq());
         }
         report.rejected += refusedNow;
         if (push.progress)
             push.progress(report.pushed, push.pendingTotal);
+        if (gap && !push.requeued) {
+            // The gateway asks for earlier events than the ones sent: it lost some it had acknowledged (restored to
+            // an earlier point). Queue them again after its head and go on.
+            push.requeued = true;
+            Result<int> again = 0;
+            m_onStore([&](store::TabletStore& s) {
+                again = s.requeueAfter(response->device_head_seq(), response->device_head_hash());
+            });
+            if (again && *again > 0) {
+                push.lastFirstSeq = 0;
+                continue;
+            }
+        }
         if (chainConflict && !push.resequenced) {
             // Restored from an older copy: the gateway holds later events of this device. Renumber the unsent ones
             // after its head and go on; the missing own events come back with the pull.
@@ -193,6 +210,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
     const bool unreachable = push.unreachable;
 
     // Pull: every page is applied with its cursor in one transaction, so a cut loses nothing and repeats nothing.
+    bool checked = false;
     while (!unreachable && phases != Phases::PushOnly) {
         uint64_t cursor = 0;
         m_onStore([&](store::TabletStore& s) {
@@ -203,11 +221,25 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
         request.set_after_server_seq(cursor);
         request.set_limit(kPullPage);
         request.set_study_id(m_studyId);
+        if (!checked) { // the first page proves the gateway still holds what was pulled
+            m_onStore([&](store::TabletStore& s) {
+                if (auto last = s.lastPulled()) {
+                    request.set_check_seq(last->first);
+                    request.set_check_hash(last->second);
+                }
+            });
+            checked = true;
+        }
         auto page = m_client.pull(request);
         if (!page) {
             if (report.error.empty())
                 report.error = page.error().message();
             break;
+        }
+        if (page->history_differs()) {
+            if (!recoverRestoredGateway(report, push))
+                break;
+            continue; // from the beginning
         }
         Status applied;
         m_onStore([&](store::TabletStore& s) { applied = s.applyPullPage(*page); });
@@ -229,6 +261,41 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
     const int64_t now = m_clock.nowMs();
     m_onStore([&](store::TabletStore& s) { s.recordSyncAttempt(now, report.error); });
     return report;
+}
+
+bool SyncEngine::recoverRestoredGateway(SyncReport& report, PushState& push)
+{
+    if (push.pullRestarted) { // once per pass: a second difference is not a restore this pass can mend
+        report.error = message(QT_TRANSLATE_NOOP(
+            "Core", "the gateway's history differs again from the one just pulled: sync again later"));
+        return false;
+    }
+    push.pullRestarted = true;
+    // Where this device's chain ends at the gateway now: an empty push answers with its head.
+    v1::PushRequest probe;
+    probe.set_device_id(push.deviceId);
+    probe.set_device_now_ms(m_clock.nowMs());
+    auto head = m_client.push(probe);
+    if (!head) {
+        report.error = head.error().message();
+        return false;
+    }
+    Result<int> again = 0;
+    Status restarted;
+    m_onStore([&](store::TabletStore& s) {
+        again = s.requeueAfter(head->device_head_seq(), head->device_head_hash());
+        if (again)
+            restarted = s.restartPull();
+    });
+    if (!again || !restarted) {
+        report.error = !again ? again.error().sentence() : restarted.error().sentence();
+        return false;
+    }
+    // Own events first (their values are the newest here), then the whole history again from the beginning.
+    report.error = {};
+    push.lastFirstSeq = 0;
+    pushEvents(report, push, false);
+    return report.error.empty();
 }
 
 void SyncEngine::refreshTrial(SyncReport& report)

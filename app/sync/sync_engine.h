@@ -58,6 +58,9 @@ private:
     bool urgentWaiting();
 
     void refreshTrial(SyncReport& report);
+    /// The gateway no longer holds what was pulled (restored to an earlier point): queues again the own events it
+    /// lost, forgets the pulled log, re-sends. Returns whether the pull may start again from the beginning.
+    bool recoverRestoredGateway(SyncReport& report, struct PushState& push);
 
     StoreExecutor m_onStore;
     SyncClient& m_client;

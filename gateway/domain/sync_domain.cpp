@@ -277,6 +277,17 @@ Result<v1::PullResponse> SyncDomain::pull(const v1::PullRequest& request)
     const uint32_t limit = std::clamp<uint32_t>(request.limit() == 0 ? 500 : request.limit(), 1, kMaxPullPage);
     v1::PullResponse response;
     try {
+        // The tablet's last pulled event must be here as it was; otherwise this gateway was restored to an earlier
+        // point and the numbers after it name other events now (docs/sync.md "Gateway restored").
+        if (request.check_seq() > 0) {
+            const auto held = m_store.serverHashAt(request.check_seq());
+            if (!held || *held != request.check_hash()) {
+                response.set_history_differs(true);
+                response.set_next_cursor(0);
+                response.set_server_time_ms(m_clock.nowMs());
+                return response;
+            }
+        }
         // Ask for one more than the page to learn whether more follow.
         auto events = m_store.eventsAfter(request.after_server_seq(), limit + 1);
         response.set_has_more(events.size() > limit);

@@ -280,6 +280,17 @@ public:
 
     uint64_t eventCount() override { return scalar("SELECT count(*) FROM events"); }
 
+    std::optional<std::string> serverHashAt(uint64_t serverSeq) override
+    {
+        auto lease = m_pool->acquire();
+        db::Connection& c = *lease;
+        auto& st = c.prepare("SELECT server_hash FROM events WHERE server_seq = ?1");
+        st.bind(1, static_cast<int64_t>(serverSeq));
+        if (!st.step())
+            return std::nullopt;
+        return st.blob(0);
+    }
+
     std::vector<ConflictRow> conflicts(bool openOnly) override
     {
         auto lease = m_pool->acquire();

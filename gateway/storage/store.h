@@ -101,6 +101,8 @@ public:
     /// Accepted events with server_seq > afterSeq, in server order, at most `limit`.
     virtual std::vector<v1::ServerEvent> eventsAfter(uint64_t afterSeq, uint32_t limit) = 0;
     virtual uint64_t eventCount() = 0;
+    /// The server hash of the event at `serverSeq` (none when the store holds no such event).
+    virtual std::optional<std::string> serverHashAt(uint64_t serverSeq) = 0;
     virtual std::vector<ConflictRow> conflicts(bool openOnly) = 0;
     // Photos (content-addressed). Each call is its own durable transaction.
     virtual std::optional<PhotoState> photoState(const std::string& digest) = 0;

@@ -183,6 +183,39 @@ TEST_P(GatewayStoreTest, pullPagesFollowTheServerCursorToTheEnd)
     EXPECT_EQ(cursor, 7u);
 }
 
+// A tablet names the last event it pulled; a gateway that holds another event there (restored to an earlier point)
+// says its history differs and sends nothing, so the tablet pulls again from the start (docs/sync.md).
+TEST_P(GatewayStoreTest, aPullNamingAnEventTheGatewayDoesNotHoldAsItWasIsToldTheHistoryDiffers)
+{
+    for (int i = 0; i < 3; ++i)
+        push({tabletA.next("ITEM" + std::to_string(i), std::to_string(i))});
+    v1::PullRequest first;
+    const auto all = domain.pull(first).value();
+    ASSERT_EQ(all.events_size(), 3);
+    EXPECT_FALSE(all.history_differs());
+
+    v1::PullRequest same;
+    same.set_after_server_seq(2);
+    same.set_check_seq(2);
+    same.set_check_hash(all.events(1).server_hash());
+    const auto next = domain.pull(same).value();
+    EXPECT_FALSE(next.history_differs());
+    EXPECT_EQ(next.events_size(), 1);
+
+    for (const auto& [seq, hash] : std::vector<std::pair<uint64_t, std::string>>{
+             {2, all.events(0).server_hash()}, // another event there
+             {9, all.events(2).server_hash()}, // beyond what the gateway holds
+         }) {
+        v1::PullRequest other;
+        other.set_after_server_seq(seq);
+        other.set_check_seq(seq);
+        other.set_check_hash(hash);
+        const auto page = domain.pull(other).value();
+        EXPECT_TRUE(page.history_differs()) << "check at " << seq;
+        EXPECT_EQ(page.events_size(), 0);
+    }
+}
+
 TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
 {
     QTemporaryDir dir;

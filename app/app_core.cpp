@@ -290,6 +290,19 @@ void AppCore::dosingPlan(std::string subjectId, std::function<void(Result<trial:
         std::move(done));
 }
 
+void AppCore::keepTitration(std::string subjectId, std::string log, std::function<void(Status)> done)
+{
+    const std::string key = trial::titrationKey(m_config.study.studyId, subjectId);
+    onStore<Status>([key, log = std::move(log)](store::TabletStore& s) { return s.putCached(key, log); },
+                    std::move(done));
+}
+
+void AppCore::loadTitration(std::string subjectId, std::function<void(Result<std::string>)> done)
+{
+    const std::string key = trial::titrationKey(m_config.study.studyId, subjectId);
+    onStore<Result<std::string>>([key](store::TabletStore& s) { return s.cached(key); }, std::move(done));
+}
+
 void AppCore::siteQueries(std::function<void(Result<trial::SiteQueries>)> done)
 {
     const std::string study = m_config.study.studyId, site = m_config.actor.siteId;

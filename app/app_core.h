@@ -108,6 +108,10 @@ public:
     /// the gateway on sync. Answers with the dosing plan.
     void randomize(std::string subjectId, uint32_t confirmedNumber, std::function<void(Result<RandomizeOutcome>)> done);
     void dosingPlan(std::string subjectId, std::function<void(Result<trial::DosingPlan>)> done);
+    /// The subject's titration log (titration::writeLog), kept in the encrypted store so the dose timer survives a
+    /// restart or a lock of the tablet; loadTitration answers "" before the first step.
+    void keepTitration(std::string subjectId, std::string log, std::function<void(Status)> done);
+    void loadTitration(std::string subjectId, std::function<void(Result<std::string>)> done);
     /// The subject's casebook overview from this tablet's store (offline): per scheduled form its entries, how far
     /// filled, signed, conflicts, open queries, unsent changes; and D0 once randomized.
     void casebook(std::string subjectId, std::function<void(Result<trial::CasebookView>)> done);

@@ -202,4 +202,105 @@ bool Titration::resume(int64_t nowMs)
     return true;
 }
 
+namespace {
+constexpr std::pair<Action, const char*> kActions[] = {
+    {Action::Start, "START"},
+    {Action::Hypotension, "HYPOTENSION"},
+    {Action::Hypoxaemia, "HYPOXAEMIA"},
+    {Action::Resolved, "RESOLVED"},
+    {Action::SevereHypotension, "SEVERE_HYPOTENSION"},
+    {Action::SevereBleeding, "SEVERE_BLEEDING"},
+    {Action::Surgery, "SURGERY"},
+    {Action::Resume, "RESUME"},
+};
+} // namespace
+
+const char* actionName(Action a)
+{
+    for (const auto& [action, name] : kActions)
+        if (action == a)
+            return name;
+    return "?";
+}
+
+std::string writeLog(const std::vector<Entry>& log)
+{
+    std::string out;
+    for (const auto& e : log)
+        out += std::string(actionName(e.action)) + " " + std::to_string(e.atMs) + "\n";
+    return out;
+}
+
+Result<std::vector<Entry>> readLog(const std::string& text)
+{
+    std::vector<Entry> out;
+    size_t at = 0;
+    for (int line = 1; at < text.size(); ++line) {
+        const size_t end = std::min(text.find('\n', at), text.size());
+        const std::string l = text.substr(at, end - at);
+        at = end + 1;
+        const std::string where = "titration log line " + std::to_string(line);
+        const size_t space = l.find(' ');
+        const std::string name = l.substr(0, space);
+        const std::string ms = space == std::string::npos ? std::string() : l.substr(space + 1);
+        Entry e;
+        bool known = false;
+        for (const auto& [action, n] : kActions)
+            if (name == n) {
+                e.action = action;
+                known = true;
+            }
+        if (!known)
+            return Error{where, "unknown action \"" + name + "\""};
+        if (ms.empty() || ms.find_first_not_of("0123456789") != std::string::npos || ms.size() > 18)
+            return Error{where, "the time is not a number of milliseconds"};
+        e.atMs = std::stoll(ms);
+        if (!out.empty() && e.atMs < out.back().atMs)
+            return Error{where, "goes back in time"};
+        out.push_back(e);
+    }
+    return out;
+}
+
+Titration Titration::replay(Schedule schedule, const std::vector<Entry>& log)
+{
+    Titration t(std::move(schedule));
+    for (const auto& e : log)
+        t.apply(e.action, e.atMs);
+    return t;
+}
+
+bool Titration::apply(Action action, int64_t atMs)
+{
+    switch (action) {
+    case Action::Start:
+        start(atMs);
+        break;
+    case Action::Hypotension:
+        hypotension(atMs);
+        break;
+    case Action::Hypoxaemia:
+        hypoxaemia(atMs);
+        break;
+    case Action::Resolved:
+        resolved(atMs);
+        break;
+    case Action::SevereHypotension:
+        severeHypotension(atMs);
+        break;
+    case Action::SevereBleeding:
+        severeBleeding(atMs);
+        break;
+    case Action::Surgery:
+        surgery(atMs);
+        break;
+    case Action::Resume:
+        if (!resume(atMs))
+            return false;
+        break;
+    }
+    m_log.push_back({action, atMs});
+    return true;
+}
+
 } // namespace crf::titration

@@ -33,11 +33,34 @@ struct Advice {
     Message instruction;      // in clinicians' words (a screen words its template in its language)
 };
 
+/// What the bedside reports, in the order it happened: the titration is its replay (a timer that survives a restart
+/// of the tablet: the log is kept in the encrypted store, TrialController).
+enum class Action { Start, Hypotension, Hypoxaemia, Resolved, SevereHypotension, SevereBleeding, Surgery, Resume };
+const char* actionName(Action a);
+struct Entry {
+    Action action = Action::Start;
+    int64_t atMs = 0;
+    bool operator==(const Entry& o) const { return action == o.action && atMs == o.atMs; }
+};
+/// One line per entry: "<ACTION> <ms>".
+std::string writeLog(const std::vector<Entry>& log);
+/// The entries of writeLog's text; an unknown action, a bad time or a time going backwards is an error naming the
+/// line.
+Result<std::vector<Entry>> readLog(const std::string& text);
+
 /// One patient's titration. Passive: the caller passes the time of every action (an injected clock in tests, the
 /// tablet's clock at the bedside) and asks advise(now) whenever the screen refreshes.
 class Titration {
 public:
     explicit Titration(Schedule schedule = {}) : m_s(std::move(schedule)) {}
+    /// The titration that `log` (readLog) describes, under `schedule`.
+    static Titration replay(Schedule schedule, const std::vector<Entry>& log);
+
+    /// Applies `action` at `atMs` as the methods below do, and logs it when it took effect (a resume refused before
+    /// its 6 h is not logged). Returns whether it did.
+    bool apply(Action action, int64_t atMs);
+    /// What was applied, in order.
+    const std::vector<Entry>& log() const { return m_log; }
 
     void start(int64_t nowMs);
     /// Applies every step due by `nowMs` (level up every 30 min; level down every 15 min while stepping down) and
@@ -63,6 +86,7 @@ private:
     void stop(int64_t nowMs, std::string why);
 
     Schedule m_s;
+    std::vector<Entry> m_log;
     Phase m_phase = Phase::NotStarted;
     int m_level = -1;
     int64_t m_nextStepMs = 0;

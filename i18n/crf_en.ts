@@ -140,87 +140,87 @@
 <context>
     <name>Core</name>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="153" />
+        <location filename="../app/trial/bedside_trial.cpp" line="158" />
         <source>a conflict is settled by saving the right value with its reason</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="154" />
+        <location filename="../app/trial/bedside_trial.cpp" line="159" />
         <source>a randomization query is reviewed by the data manager</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="165" />
+        <location filename="../app/trial/bedside_trial.cpp" line="170" />
         <source>not among the site's open queries on this tablet: sync, then answer</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="169" />
+        <location filename="../app/trial/bedside_trial.cpp" line="174" />
         <source>its state "%1" is unknown on this tablet: sync first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="250" />
+        <location filename="../app/trial/bedside_trial.cpp" line="255" />
         <source>a recorded consent decision is not changed: record the next decision instead</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="267" />
+        <location filename="../app/trial/bedside_trial.cpp" line="272" />
         <source>participation has stopped (%1): no new study data; adverse events, vital status and the end of study stay open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="300" />
+        <location filename="../app/trial/bedside_trial.cpp" line="305" />
         <source>already randomized with number %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="306" />
+        <location filename="../app/trial/bedside_trial.cpp" line="311" />
         <source>The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="309" />
+        <location filename="../app/trial/bedside_trial.cpp" line="314" />
         <source>The allocation list of this site has not reached this tablet: sync once online before randomizing.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="324" />
+        <location filename="../app/trial/bedside_trial.cpp" line="329" />
         <source>No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="328" />
+        <location filename="../app/trial/bedside_trial.cpp" line="333" />
         <source>Take box %1 (the lowest on the shelf) and confirm the number printed on it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="330" />
+        <location filename="../app/trial/bedside_trial.cpp" line="335" />
         <source>Allocation number %1.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="401" />
+        <location filename="../app/trial/bedside_trial.cpp" line="406" />
         <source>enter the number printed on the box</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="406" />
+        <location filename="../app/trial/bedside_trial.cpp" line="411" />
         <source>subject %1 is already randomized (number %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="421" />
+        <location filename="../app/trial/bedside_trial.cpp" line="426" />
         <source>not met (%1): the patient cannot be randomized</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="430" />
+        <location filename="../app/trial/bedside_trial.cpp" line="435" />
         <source>Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="447" />
+        <location filename="../app/trial/bedside_trial.cpp" line="452" />
         <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
         <translation type="unfinished" />
     </message>
@@ -485,22 +485,22 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="351" />
+        <location filename="../app/app_core.cpp" line="364" />
         <source>not logged in online: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="355" />
+        <location filename="../app/app_core.cpp" line="368" />
         <source>%1. %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="554" />
+        <location filename="../app/app_core.cpp" line="567" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="579" />
+        <location filename="../app/app_core.cpp" line="592" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation type="unfinished" />
     </message>
@@ -1782,37 +1782,37 @@
 <context>
     <name>TitrationPhase</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="346" />
         <source>not started</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="346" />
         <source>stepping up</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="347" />
         <source>holding</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="347" />
         <source>stepping down</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <location filename="../app/ui/trial_controller.cpp" line="348" />
         <source>paused</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <location filename="../app/ui/trial_controller.cpp" line="348" />
         <source>stopped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="314" />
+        <location filename="../app/ui/trial_controller.cpp" line="349" />
         <source>completed</source>
         <translation type="unfinished" />
     </message>
@@ -2082,7 +2082,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="299" />
+        <location filename="../app/ui/trial_controller.cpp" line="334" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation type="unfinished" />
     </message>

@@ -140,87 +140,87 @@
 <context>
     <name>Core</name>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="153" />
+        <location filename="../app/trial/bedside_trial.cpp" line="158" />
         <source>a conflict is settled by saving the right value with its reason</source>
         <translation>un conflit se règle en enregistrant la bonne valeur avec son motif</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="154" />
+        <location filename="../app/trial/bedside_trial.cpp" line="159" />
         <source>a randomization query is reviewed by the data manager</source>
         <translation>une requête de randomisation est revue par le data manager</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="165" />
+        <location filename="../app/trial/bedside_trial.cpp" line="170" />
         <source>not among the site's open queries on this tablet: sync, then answer</source>
         <translation>absente des requêtes ouvertes du centre sur cette tablette : synchronisez, puis répondez</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="169" />
+        <location filename="../app/trial/bedside_trial.cpp" line="174" />
         <source>its state "%1" is unknown on this tablet: sync first</source>
         <translation>son état « %1 » est inconnu de cette tablette : synchronisez d'abord</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="250" />
+        <location filename="../app/trial/bedside_trial.cpp" line="255" />
         <source>a recorded consent decision is not changed: record the next decision instead</source>
         <translation>une décision de consentement enregistrée ne se modifie pas : enregistrez plutôt la décision suivante</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="267" />
+        <location filename="../app/trial/bedside_trial.cpp" line="272" />
         <source>participation has stopped (%1): no new study data; adverse events, vital status and the end of study stay open</source>
         <translation>la participation s'est arrêtée (%1) : plus de nouvelles données d'étude ; événements indésirables, statut vital et fin d'étude restent ouverts</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="300" />
+        <location filename="../app/trial/bedside_trial.cpp" line="305" />
         <source>already randomized with number %1</source>
         <translation>déjà randomisé avec le numéro %1</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="306" />
+        <location filename="../app/trial/bedside_trial.cpp" line="311" />
         <source>The box list of this site has not reached this tablet: take the lowest-numbered box on the shelf and enter the number printed on it.</source>
         <translation>La liste des boîtes de ce centre n'est pas encore arrivée sur cette tablette : prenez la boîte de plus petit numéro sur l'étagère et saisissez le numéro imprimé dessus.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="309" />
+        <location filename="../app/trial/bedside_trial.cpp" line="314" />
         <source>The allocation list of this site has not reached this tablet: sync once online before randomizing.</source>
         <translation>La liste d'allocation de ce centre n'est pas encore arrivée sur cette tablette : synchronisez une fois en ligne avant de randomiser.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="324" />
+        <location filename="../app/trial/bedside_trial.cpp" line="329" />
         <source>No box left for this site on this tablet's list: take the box on the shelf and enter its number; the sponsor has been asked to resupply.</source>
         <translation>Plus de boîte pour ce centre sur la liste de cette tablette : prenez la boîte sur l'étagère et saisissez son numéro ; le promoteur a été prié de réapprovisionner.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="328" />
+        <location filename="../app/trial/bedside_trial.cpp" line="333" />
         <source>Take box %1 (the lowest on the shelf) and confirm the number printed on it.</source>
         <translation>Prenez la boîte %1 (la plus petite sur l'étagère) et confirmez le numéro imprimé dessus.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="330" />
+        <location filename="../app/trial/bedside_trial.cpp" line="335" />
         <source>Allocation number %1.</source>
         <translation>Numéro d'allocation %1.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="401" />
+        <location filename="../app/trial/bedside_trial.cpp" line="406" />
         <source>enter the number printed on the box</source>
         <translation>saisissez le numéro imprimé sur la boîte</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="406" />
+        <location filename="../app/trial/bedside_trial.cpp" line="411" />
         <source>subject %1 is already randomized (number %2)</source>
         <translation>le patient %1 est déjà randomisé (numéro %2)</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="421" />
+        <location filename="../app/trial/bedside_trial.cpp" line="426" />
         <source>not met (%1): the patient cannot be randomized</source>
         <translation>non remplie (%1) : le patient ne peut pas être randomisé</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="430" />
+        <location filename="../app/trial/bedside_trial.cpp" line="435" />
         <source>Number %1 is not the lowest available (%2): saved as entered; the data manager will check it.</source>
         <translation>Le numéro %1 n'est pas le plus petit disponible (%2) : enregistré tel que saisi ; le data manager le vérifiera.</translation>
     </message>
     <message>
-        <location filename="../app/trial/bedside_trial.cpp" line="447" />
+        <location filename="../app/trial/bedside_trial.cpp" line="452" />
         <source>allocation number %1 is not on this tablet's list for site %2: sync online, then randomize</source>
         <translation>le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez</translation>
     </message>
@@ -485,22 +485,22 @@
         <translation>les octets reçus ne correspondent pas à l'empreinte : renvoyer depuis le début</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="351" />
+        <location filename="../app/app_core.cpp" line="364" />
         <source>not logged in online: %1</source>
         <translation>pas de connexion en ligne : %1</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="355" />
+        <location filename="../app/app_core.cpp" line="368" />
         <source>%1. %2</source>
         <translation>%1. %2</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="554" />
+        <location filename="../app/app_core.cpp" line="567" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="579" />
+        <location filename="../app/app_core.cpp" line="592" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
     </message>
@@ -1783,37 +1783,37 @@
 <context>
     <name>TitrationPhase</name>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="346" />
         <source>not started</source>
         <translation>non débutée</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="311" />
+        <location filename="../app/ui/trial_controller.cpp" line="346" />
         <source>stepping up</source>
         <translation>en augmentation</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="347" />
         <source>holding</source>
         <translation>palier maintenu</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="312" />
+        <location filename="../app/ui/trial_controller.cpp" line="347" />
         <source>stepping down</source>
         <translation>en diminution</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <location filename="../app/ui/trial_controller.cpp" line="348" />
         <source>paused</source>
         <translation>suspendue</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="313" />
+        <location filename="../app/ui/trial_controller.cpp" line="348" />
         <source>stopped</source>
         <translation>arrêtée</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="314" />
+        <location filename="../app/ui/trial_controller.cpp" line="349" />
         <source>completed</source>
         <translation>terminée</translation>
     </message>
@@ -2083,7 +2083,7 @@
         <translation>Vide</translation>
     </message>
     <message>
-        <location filename="../app/ui/trial_controller.cpp" line="299" />
+        <location filename="../app/ui/trial_controller.cpp" line="334" />
         <source>Box %1: %2. Recorded in the security log; the sponsor has been alerted.</source>
         <translation>Boîte %1 : %2. Consigné dans le journal de sécurité ; le promoteur a été alerté.</translation>
     </message>

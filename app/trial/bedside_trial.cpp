@@ -75,6 +75,11 @@ std::string answersKey(const std::string& studyId, const std::string& siteId)
     return "query-answers/" + studyId + "/" + siteId;
 }
 
+std::string titrationKey(const std::string& studyId, const std::string& subjectId)
+{
+    return "titration/" + studyId + "/" + subjectId;
+}
+
 namespace {
 
 void applyAnswer(v1::DataQuery& q, const v1::QueryActionRequest& answer, const std::string& userId,

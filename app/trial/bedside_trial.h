@@ -48,6 +48,7 @@ std::string inventoryKey(const std::string& studyId, const std::string& siteId);
 std::string worklistKey(const std::string& studyId, const std::string& siteId);
 std::string queriesKey(const std::string& studyId, const std::string& siteId);
 std::string answersKey(const std::string& studyId, const std::string& siteId);
+std::string titrationKey(const std::string& studyId, const std::string& subjectId);
 
 /// The site's data queries as this tablet knows them: the gateway's last list with the answers not yet sent applied
 /// (state ANSWERED, answer_pending), and the answers the gateway refused since.

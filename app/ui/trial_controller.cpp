@@ -251,7 +251,42 @@ void TrialController::applyPlan(const app::trial::DosingPlan& plan)
         m_titration = titration::Titration(plan.schedule());
         m_advice = m_titration.advise(now());
         emit titrationChanged();
+        // A timer started before a restart or a lock of the tablet goes on where it was: its log is in the store.
+        QPointer<TrialController> self(this);
+        const QString subject = m_subjectId;
+        m_core->loadTitration(
+            subject.toStdString(), [self, subject, schedule = plan.schedule()](Result<std::string> kept) {
+                if (!self || subject != self->m_subjectId || !kept || kept->empty() || !self->m_titration.log().empty())
+                    return;
+                auto log = titration::readLog(*kept);
+                if (!log) {
+                    self->m_message = errorText(log.error()); // shown, never replayed in part
+                    emit self->changed();
+                    return;
+                }
+                self->m_titration = titration::Titration::replay(schedule, *log);
+                self->tick();
+                if (self->m_advice.phase != titration::Phase::NotStarted)
+                    self->m_timer.start();
+            });
     }
+}
+
+void TrialController::act(titration::Action action)
+{
+    if (!m_titration.apply(action, now())) {
+        tick();
+        return;
+    }
+    tick();
+    if (m_core && !m_subjectId.isEmpty())
+        m_core->keepTitration(m_subjectId.toStdString(), titration::writeLog(m_titration.log()),
+                              [self = QPointer(this)](Status kept) {
+                                  if (self && !kept) {
+                                      self->m_message = errorText(kept.error());
+                                      emit self->changed();
+                                  }
+                              });
 }
 
 void TrialController::randomize(int confirmedNumber)
@@ -341,52 +376,45 @@ void TrialController::tick()
 
 void TrialController::startInfusion()
 {
-    m_titration.start(now());
+    act(titration::Action::Start);
     m_timer.start();
-    tick();
 }
 
 void TrialController::reportHypotension()
 {
-    m_titration.hypotension(now());
-    tick();
+    act(titration::Action::Hypotension);
 }
 
 void TrialController::reportHypoxaemia()
 {
-    m_titration.hypoxaemia(now());
-    tick();
+    act(titration::Action::Hypoxaemia);
 }
 
 void TrialController::reportResolved()
 {
-    m_titration.resolved(now());
-    tick();
+    act(titration::Action::Resolved);
 }
 
 void TrialController::reportSevereHypotension()
 {
-    m_titration.severeHypotension(now());
-    tick();
+    act(titration::Action::SevereHypotension);
 }
 
 void TrialController::reportSevereBleeding()
 {
-    m_titration.severeBleeding(now());
-    tick();
+    act(titration::Action::SevereBleeding);
 }
 
 void TrialController::reportSurgery()
 {
-    m_titration.surgery(now());
-    tick();
+    act(titration::Action::Surgery);
 }
 
 bool TrialController::resumeInfusion()
 {
-    const bool ok = m_titration.resume(now());
-    tick();
-    return ok;
+    const size_t before = m_titration.log().size();
+    act(titration::Action::Resume);
+    return m_titration.log().size() > before;
 }
 
 } // namespace crf::ui

@@ -108,6 +108,8 @@ signals:
 
 private:
     void applyPlan(const app::trial::DosingPlan& plan);
+    /// Applies a bedside report to the timer and keeps the timer's log in the encrypted store.
+    void act(titration::Action action);
     void tick();
     int64_t now() const;
 

@@ -16,6 +16,7 @@
 #include "study_controller.h"
 #include "sync_engine.h"
 #include "test_support.h"
+#include "trial_controller.h"
 
 #include <QDir>
 #include <QFile>
@@ -511,6 +512,59 @@ TEST_F(TrialFixture, blindedRolesNeverSeeAnArmAndAnEmergencyUnblindingIsAuditedA
         await<Result<v1::UnblindResponse>>([&](auto done) { inv.core->unblind("01-040", unblind.reason(), done); });
     ASSERT_FALSE(offline.ok());
     EXPECT_NE(offline.error().text().find("code-break envelope"), std::string::npos) << offline.error().text();
+}
+
+// The dose timer outlives the screen that ran it: a tablet restarted or locked mid-infusion (a new controller, its
+// memory empty) shows the same phase, dose and next step, from the timer's log in the encrypted store.
+TEST_F(TrialFixture, theTitrationTimerSurvivesARestartOfTheTablet)
+{
+    Desk dm(*gw, "dm-1", "data_manager", "I-MICRO");
+    loadBoxes(dm, "I-MICRO", "01", {1});
+    Tablet t(*gw, "inv-t", "investigator");
+    t.sync();
+    store::SaveRequest demog;
+    demog.form = {"01-060", "D0", "DEMOG", 0};
+    demog.values["SEX"] = store::FieldValue{"F", ""};
+    demog.values["HEIGHT"] = store::FieldValue{"165", "cm"};
+    ASSERT_TRUE(t.save(demog).ok());
+    ASSERT_TRUE(t.randomize("01-060", 1).ok());
+
+    auto open = [&](ui::TrialController& c) {
+        c.load("01-060");
+        EXPECT_TRUE(test::spinUntil([&] { return !c.doseSteps().isEmpty(); }, 10000)) << "the dosing plan shows";
+    };
+    QString phase, instruction, nextStep;
+    {
+        ui::TrialController bedside(t.core.get());
+        open(bedside);
+        EXPECT_EQ(bedside.titrationPhase(), "not started");
+        bedside.startInfusion();
+        bedside.reportHypotension();
+        phase = bedside.titrationPhase();
+        instruction = bedside.titrationInstruction();
+        nextStep = bedside.nextStepIn();
+        EXPECT_EQ(phase, "stepping down");
+        // The log reaches the store before the screen goes.
+        EXPECT_TRUE(test::spinUntil(
+            [&] {
+                auto kept = await<Result<std::string>>([&](auto done) { t.core->loadTitration("01-060", done); });
+                return kept.ok() && kept->find("HYPOTENSION") != std::string::npos;
+            },
+            10000));
+    }
+    ui::TrialController restarted(t.core.get());
+    open(restarted);
+    EXPECT_TRUE(test::spinUntil([&] { return restarted.titrationPhase() == phase; }, 10000))
+        << restarted.titrationPhase().toStdString();
+    EXPECT_EQ(restarted.titrationInstruction(), instruction);
+    const auto seconds = [](const QString& mmss) {
+        return mmss.section(':', 0, 0).toInt() * 60 + mmss.section(':', 1).toInt();
+    };
+    EXPECT_NEAR(seconds(restarted.nextStepIn()), seconds(nextStep), 5) << "the same step is due, not a new timer";
+
+    ui::TrialController other(t.core.get());
+    other.load("01-061"); // another patient has no timer running
+    EXPECT_EQ(other.titrationPhase(), "not started");
 }
 
 TEST_F(TrialFixture, theDosingPlanAtRandomizationIsTheSameWhateverTheArm)

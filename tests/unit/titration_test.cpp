@@ -113,3 +113,51 @@ TEST(Titration, surgeryPausesAndMayResumeSixHoursLaterAtTheFirstLevelWithin48Hou
     EXPECT_EQ(t.advise(at(480 + 46 * 60 - 1)).phase, Phase::Holding);
     EXPECT_EQ(t.advise(at(480 + 46 * 60)).phase, Phase::Completed);
 }
+
+// The timer is its log replayed: a tablet restarted or locked mid-infusion shows the same step, dose and next step.
+TEST(TitrationLog, aReplayedLogGivesTheSameTimerAsTheBedsideDid)
+{
+    Titration live;
+    EXPECT_TRUE(live.apply(Action::Start, at(0)));
+    EXPECT_TRUE(live.apply(Action::Hypotension, at(40)));
+    EXPECT_TRUE(live.apply(Action::Resolved, at(50)));
+    EXPECT_TRUE(live.apply(Action::Surgery, at(70)));
+    EXPECT_FALSE(live.apply(Action::Resume, at(100))) << "before the 6 h: refused and not logged";
+    EXPECT_TRUE(live.apply(Action::Resume, at(70 + 6 * 60)));
+    ASSERT_EQ(live.log().size(), 5u);
+
+    const auto read = readLog(writeLog(live.log()));
+    ASSERT_TRUE(read.ok()) << read.error().text();
+    EXPECT_EQ(*read, live.log());
+    Titration replayed = Titration::replay({}, *read);
+    for (int64_t minute : {70 + 6 * 60, 70 + 6 * 60 + 31, 70 + 6 * 60 + 95}) {
+        const Advice a = live.advise(at(minute)), b = replayed.advise(at(minute));
+        EXPECT_EQ(a.phase, b.phase) << minute;
+        EXPECT_EQ(a.level, b.level) << minute;
+        EXPECT_EQ(a.nextStepAtMs, b.nextStepAtMs) << minute;
+        EXPECT_EQ(a.instruction.text, b.instruction.text) << minute;
+    }
+}
+
+struct BadLogRow {
+    const char* text;
+    const char* where;
+    const char* what;
+};
+
+class TitrationBadLog : public ::testing::TestWithParam<BadLogRow> {};
+
+TEST_P(TitrationBadLog, isRefusedNamingTheLine)
+{
+    const auto r = readLog(GetParam().text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().where, GetParam().where);
+    EXPECT_NE(r.error().what.find(GetParam().what), std::string::npos) << r.error().what;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, TitrationBadLog,
+                         ::testing::Values(BadLogRow{"START 10\nSTOP 20\n", "titration log line 2", "unknown action"},
+                                           BadLogRow{"START ten\n", "titration log line 1", "milliseconds"},
+                                           BadLogRow{"START\n", "titration log line 1", "milliseconds"},
+                                           BadLogRow{"START 20\nSURGERY 10\n", "titration log line 2",
+                                                     "back in time"}));

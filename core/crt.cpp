@@ -40,7 +40,8 @@ Result<Site> parseSite(const std::string& code)
         return Site::Finger;
     if (code == "KNEE")
         return Site::Knee;
-    return Error{"CRT_SITE", "\"" + code + "\" is not a capillary refill site (FINGER or KNEE)"};
+    return messageError("CRT_SITE", QT_TRANSLATE_NOOP("Core", "\"%1\" is not a capillary refill site (FINGER or KNEE)"),
+                        {code});
 }
 
 const char* phaseName(Phase p)
@@ -73,7 +74,9 @@ std::string Measurement::refillText() const
 Status Stopwatch::setSite(Site site)
 {
     if (m_phase == Phase::Pressing || m_phase == Phase::Timing)
-        return Error{"stopwatch", "finish or cancel the measurement under way before changing the site"};
+        return messageError(
+            "stopwatch",
+            QT_TRANSLATE_NOOP("Core", "finish or cancel the measurement under way before changing the site"));
     m_site = site;
     return {};
 }
@@ -82,7 +85,7 @@ Status Stopwatch::press(int64_t nowMs)
 {
     const Phase now = phase(nowMs);
     if (now == Phase::Pressing || now == Phase::Timing)
-        return Error{"stopwatch", "a measurement is under way"};
+        return messageError("stopwatch", QT_TRANSLATE_NOOP("Core", "a measurement is under way"));
     m_phase = Phase::Pressing;
     m_pressedAt = nowMs;
     m_releasedAt = 0;
@@ -92,9 +95,10 @@ Status Stopwatch::press(int64_t nowMs)
 Status Stopwatch::release(int64_t nowMs)
 {
     if (m_phase != Phase::Pressing)
-        return Error{"stopwatch", "press first"};
+        return messageError("stopwatch", QT_TRANSLATE_NOOP("Core", "press first"));
     if (nowMs < m_pressedAt)
-        return Error{"stopwatch", "the clock went backwards during the measurement: measure again"};
+        return messageError(
+            "stopwatch", QT_TRANSLATE_NOOP("Core", "the clock went backwards during the measurement: measure again"));
     m_phase = Phase::Timing;
     m_releasedAt = nowMs;
     return {};
@@ -104,11 +108,13 @@ Result<Measurement> Stopwatch::colourReturned(int64_t nowMs)
 {
     const Phase now = phase(nowMs);
     if (now == Phase::GaveUp)
-        return Error{"stopwatch", "no refill within 60 s: measure again or record the value by hand"};
+        return messageError(
+            "stopwatch", QT_TRANSLATE_NOOP("Core", "no refill within 60 s: measure again or record the value by hand"));
     if (now != Phase::Timing)
-        return Error{"stopwatch", "release the pressure first"};
+        return messageError("stopwatch", QT_TRANSLATE_NOOP("Core", "release the pressure first"));
     if (nowMs < m_releasedAt)
-        return Error{"stopwatch", "the clock went backwards during the measurement: measure again"};
+        return messageError(
+            "stopwatch", QT_TRANSLATE_NOOP("Core", "the clock went backwards during the measurement: measure again"));
     Measurement m;
     m.site = m_site;
     m.pressureMs = m_releasedAt - m_pressedAt;

@@ -21,7 +21,8 @@ Result<std::string> stripJpeg(std::string_view in)
     size_t i = 2;
     while (i + 4 <= n) {
         if (p[i] != 0xFF)
-            return Error{"photo", "damaged JPEG: marker expected at byte " + std::to_string(i)};
+            return messageError("photo", QT_TRANSLATE_NOOP("Core", "damaged JPEG: marker expected at byte %1"),
+                                {std::to_string(i)});
         const unsigned char marker = p[i + 1];
         if (marker == 0xFF) { // fill byte
             ++i;
@@ -33,7 +34,9 @@ Result<std::string> stripJpeg(std::string_view in)
         }
         const size_t len = (size_t(p[i + 2]) << 8) | p[i + 3];
         if (len < 2 || i + 2 + len > n)
-            return Error{"photo", "damaged JPEG: segment overruns the file at byte " + std::to_string(i)};
+            return messageError("photo",
+                                QT_TRANSLATE_NOOP("Core", "damaged JPEG: segment overruns the file at byte %1"),
+                                {std::to_string(i)});
         // APP0 (JFIF) is layout only; APP1..APP15 and COM carry metadata (EXIF, GPS, XMP, IPTC, maker notes).
         const bool metadata = (marker >= 0xE1 && marker <= 0xEF) || marker == 0xFE;
         if (!metadata)
@@ -44,7 +47,7 @@ Result<std::string> stripJpeg(std::string_view in)
             return out;
         }
     }
-    return Error{"photo", "damaged JPEG: no image data"};
+    return messageError("photo", QT_TRANSLATE_NOOP("Core", "damaged JPEG: no image data"));
 }
 
 Result<std::string> stripPng(std::string_view in)
@@ -56,7 +59,8 @@ Result<std::string> stripPng(std::string_view in)
     while (i + 12 <= n) {
         const uint32_t len = be32(p + i);
         if (i + 12 + size_t(len) > n)
-            return Error{"photo", "damaged PNG: chunk overruns the file at byte " + std::to_string(i)};
+            return messageError("photo", QT_TRANSLATE_NOOP("Core", "damaged PNG: chunk overruns the file at byte %1"),
+                                {std::to_string(i)});
         const std::string_view type = in.substr(i + 4, 4);
         const bool metadata = type == "tEXt" || type == "zTXt" || type == "iTXt" || type == "eXIf" || type == "tIME";
         if (!metadata)
@@ -65,7 +69,7 @@ Result<std::string> stripPng(std::string_view in)
         if (type == "IEND")
             return out;
     }
-    return Error{"photo", "damaged PNG: no IEND chunk"};
+    return messageError("photo", QT_TRANSLATE_NOOP("Core", "damaged PNG: no IEND chunk"));
 }
 
 } // namespace
@@ -77,7 +81,7 @@ Result<std::string> stripMetadata(std::string_view bytes)
         return stripJpeg(bytes);
     if (bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
         return stripPng(bytes);
-    return Error{"photo", "only JPEG and PNG photos are accepted"};
+    return messageError("photo", QT_TRANSLATE_NOOP("Core", "only JPEG and PNG photos are accepted"));
 }
 
 std::string digestHex(std::string_view bytes)

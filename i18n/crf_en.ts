@@ -789,37 +789,73 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="159" />
-        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
+        <location filename="../core/crt.cpp" line="43" />
+        <source>"%1" is not a capillary refill site (FINGER or KNEE)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="161" />
-        <source>Press on the knee until the skin blanches, and hold</source>
+        <location filename="../core/crt.cpp" line="79" />
+        <source>finish or cancel the measurement under way before changing the site</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="88" />
+        <source>a measurement is under way</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="98" />
+        <source>press first</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="101" />
+        <location filename="../core/crt.cpp" line="117" />
+        <source>the clock went backwards during the measurement: measure again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="112" />
+        <source>no refill within 60 s: measure again or record the value by hand</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="114" />
+        <source>release the pressure first</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../core/crt.cpp" line="165" />
-        <source>Keep pressing: %1 s</source>
+        <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../core/crt.cpp" line="167" />
-        <source>Release now</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../core/crt.cpp" line="168" />
-        <source>Release when blanched (held %1 s)</source>
+        <source>Press on the knee until the skin blanches, and hold</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../core/crt.cpp" line="171" />
-        <source>Refilling %1 s: tap when the colour returns</source>
+        <source>Keep pressing: %1 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="173" />
+        <source>Release now</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../core/crt.cpp" line="174" />
+        <source>Release when blanched (held %1 s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="177" />
+        <source>Refilling %1 s: tap when the colour returns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="180" />
         <source>No refill within 60 s: measure again or record the value by hand</source>
         <translation type="unfinished" />
     </message>
@@ -1007,6 +1043,36 @@
     <message>
         <location filename="../app/store/tablet_store.cpp" line="1288" />
         <source>not signed (nothing was changed): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="24" />
+        <source>damaged JPEG: marker expected at byte %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="38" />
+        <source>damaged JPEG: segment overruns the file at byte %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="50" />
+        <source>damaged JPEG: no image data</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="62" />
+        <source>damaged PNG: chunk overruns the file at byte %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="72" />
+        <source>damaged PNG: no IEND chunk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="84" />
+        <source>only JPEG and PNG photos are accepted</source>
         <translation type="unfinished" />
     </message>
 </context>

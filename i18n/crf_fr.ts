@@ -789,37 +789,73 @@
         <translation>la session a expiré : reconnectez-vous</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="159" />
+        <location filename="../core/crt.cpp" line="43" />
+        <source>"%1" is not a capillary refill site (FINGER or KNEE)</source>
+        <translation>« %1 » n'est pas un site de recoloration capillaire (DOIGT ou GENOU)</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="79" />
+        <source>finish or cancel the measurement under way before changing the site</source>
+        <translation>terminez ou annulez la mesure en cours avant de changer de site</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="88" />
+        <source>a measurement is under way</source>
+        <translation>une mesure est en cours</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="98" />
+        <source>press first</source>
+        <translation>appuyez d'abord</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="101" />
+        <location filename="../core/crt.cpp" line="117" />
+        <source>the clock went backwards during the measurement: measure again</source>
+        <translation>l'horloge a reculé pendant la mesure : mesurez à nouveau</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="112" />
+        <source>no refill within 60 s: measure again or record the value by hand</source>
+        <translation>pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="114" />
+        <source>release the pressure first</source>
+        <translation>relâchez d'abord la pression</translation>
+    </message>
+    <message>
+        <location filename="../core/crt.cpp" line="165" />
         <source>Press the glass slide on the pad of the index finger until it blanches, and hold</source>
         <translation>Appuyez la lame de verre sur la pulpe de l'index jusqu'au blanchiment, et maintenez</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="161" />
+        <location filename="../core/crt.cpp" line="167" />
         <source>Press on the knee until the skin blanches, and hold</source>
         <translation>Appuyez sur le genou jusqu'au blanchiment de la peau, et maintenez</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="165" />
+        <location filename="../core/crt.cpp" line="171" />
         <source>Keep pressing: %1 s</source>
         <translation>Maintenez la pression : %1 s</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="167" />
+        <location filename="../core/crt.cpp" line="173" />
         <source>Release now</source>
         <translation>Relâchez maintenant</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="168" />
+        <location filename="../core/crt.cpp" line="174" />
         <source>Release when blanched (held %1 s)</source>
         <translation>Relâchez une fois la peau blanchie (maintenu %1 s)</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="171" />
+        <location filename="../core/crt.cpp" line="177" />
         <source>Refilling %1 s: tap when the colour returns</source>
         <translation>Recoloration %1 s : touchez quand la couleur revient</translation>
     </message>
     <message>
-        <location filename="../core/crt.cpp" line="174" />
+        <location filename="../core/crt.cpp" line="180" />
         <source>No refill within 60 s: measure again or record the value by hand</source>
         <translation>Pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main</translation>
     </message>
@@ -1008,6 +1044,36 @@
         <location filename="../app/store/tablet_store.cpp" line="1288" />
         <source>not signed (nothing was changed): %1</source>
         <translation>non signé (rien n'a été modifié) : %1</translation>
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="24" />
+        <source>damaged JPEG: marker expected at byte %1</source>
+        <translation>JPEG endommagé : marqueur attendu à l'octet %1</translation>
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="38" />
+        <source>damaged JPEG: segment overruns the file at byte %1</source>
+        <translation>JPEG endommagé : un segment dépasse le fichier à l'octet %1</translation>
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="50" />
+        <source>damaged JPEG: no image data</source>
+        <translation>JPEG endommagé : pas de données d'image</translation>
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="62" />
+        <source>damaged PNG: chunk overruns the file at byte %1</source>
+        <translation>PNG endommagé : un bloc dépasse le fichier à l'octet %1</translation>
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="72" />
+        <source>damaged PNG: no IEND chunk</source>
+        <translation>PNG endommagé : pas de bloc IEND</translation>
+    </message>
+    <message>
+        <location filename="../core/photo.cpp" line="84" />
+        <source>only JPEG and PNG photos are accepted</source>
+        <translation>seules les photos JPEG et PNG sont acceptées</translation>
     </message>
 </context>
 <context>

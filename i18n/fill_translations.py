@@ -167,6 +167,23 @@ FR = {
     "the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again":
         "la modification %1 de cette tablette à la passerelle n'est pas celle qu'elle a faite : rien n'a été remis en "
         "file",
+    # The capillary refill stopwatch's refusals (core/crt.cpp) and photo checks (core/photo.cpp)
+    '"%1" is not a capillary refill site (FINGER or KNEE)': '« %1 » n\'est pas un site de recoloration capillaire (DOIGT ou GENOU)',
+    'finish or cancel the measurement under way before changing the site':
+        'terminez ou annulez la mesure en cours avant de changer de site',
+    'a measurement is under way': 'une mesure est en cours',
+    'press first': "appuyez d'abord",
+    'the clock went backwards during the measurement: measure again':
+        "l'horloge a reculé pendant la mesure : mesurez à nouveau",
+    'no refill within 60 s: measure again or record the value by hand':
+        'pas de recoloration en 60 s : mesurez à nouveau ou saisissez la valeur à la main',
+    'release the pressure first': "relâchez d'abord la pression",
+    'damaged JPEG: marker expected at byte %1': "JPEG endommagé : marqueur attendu à l'octet %1",
+    'damaged JPEG: segment overruns the file at byte %1': "JPEG endommagé : un segment dépasse le fichier à l'octet %1",
+    'damaged JPEG: no image data': "JPEG endommagé : pas de données d'image",
+    'damaged PNG: chunk overruns the file at byte %1': "PNG endommagé : un bloc dépasse le fichier à l'octet %1",
+    'damaged PNG: no IEND chunk': 'PNG endommagé : pas de bloc IEND',
+    'only JPEG and PNG photos are accepted': 'seules les photos JPEG et PNG sont acceptées',
     # Sessions and the access control of the gateway (gateway/identity)
     'not logged in (no session token)': 'non connecté (pas de jeton de session)',
     'the session is not known: log in again': "la session n'est pas connue : reconnectez-vous",

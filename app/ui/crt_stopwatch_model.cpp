@@ -81,9 +81,9 @@ void CrtStopwatchModel::setSite(const QString& code)
 {
     auto site = crt::parseSite(code.toStdString());
     if (!site) {
-        m_message = QString::fromStdString(site.error().what);
+        m_message = errorMessage(site.error());
     } else if (Status s = m_watch.setSite(site.value()); !s) {
-        m_message = QString::fromStdString(s.error().what);
+        m_message = errorMessage(s.error());
     } else {
         m_message.clear();
         if (const QString item = bound("site"); m_form && !item.isEmpty())
@@ -95,7 +95,7 @@ void CrtStopwatchModel::setSite(const QString& code)
 void CrtStopwatchModel::press()
 {
     const Status s = m_watch.press(now());
-    m_message = s ? QString() : QString::fromStdString(s.error().what);
+    m_message = s ? QString() : errorMessage(s.error());
     if (s)
         m_ticker.start();
     emit changed();
@@ -104,7 +104,7 @@ void CrtStopwatchModel::press()
 void CrtStopwatchModel::release()
 {
     const Status s = m_watch.release(now());
-    m_message = s ? QString() : QString::fromStdString(s.error().what);
+    m_message = s ? QString() : errorMessage(s.error());
     emit changed();
 }
 
@@ -113,7 +113,7 @@ void CrtStopwatchModel::colourReturned()
     auto m = m_watch.colourReturned(now());
     m_ticker.stop();
     if (!m) {
-        m_message = QString::fromStdString(m.error().what);
+        m_message = errorMessage(m.error());
         emit changed();
         return;
     }

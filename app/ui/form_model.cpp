@@ -703,7 +703,7 @@ void FormModel::keepPhoto(const QString& oid, std::string bytes, const QString& 
         if (!self)
             return;
         if (!digest) {
-            setState(false, tr("The photo %1 was not kept: %2").arg(name, QString::fromStdString(digest.error().what)));
+            setState(false, tr("The photo %1 was not kept: %2").arg(name, errorMessage(digest.error())));
             return;
         }
         setState(false, tr("Photo kept in the encrypted store; save the form to record it."));

@@ -35,7 +35,7 @@ test -s "$work/tablets/A/crf.db" && test -s "$work/tablets/B/crf.db"
 "$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 8'
 "$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"photos_total": 1'
 # Central, blinded review of that photo (docs/sponsor.md): a code only, the tablet's bytes, a site-central pair.
-grep -q "1 photo(s) verified at the gateway" "$work/out.txt"
+grep -q "the photo is verified at the gateway by its SHA-256, none pending" "$work/out.txt"
 grep -Eq "sees photo MOT-[0-9A-F]{12} and nothing else .* the bytes are the tablet's: yes; scores 3" "$work/out.txt"
 grep -q "report: 1 photo(s) scored by both, 1 exact agreement(s)" "$work/out.txt"
 # A second run on the same folders: the enrolled tablets log in again with their device credential.

@@ -1,10 +1,12 @@
 // Languages of the screens (docs/bedside.md "Languages"): French or English, chosen by flag, $CRF_LANG or the system
 // locale; the embedded translations are complete for French and give English its plural forms.
 #include "consent.h"
+#include "crt.h"
 #include "definition.h"
 #include "form_engine.h"
 #include "gateway_access.h"
 #include "language.h"
+#include "photo.h"
 #include "study_controller.h"
 #include "sync_client.h"
 #include "sync_engine.h"
@@ -79,6 +81,13 @@ TEST(Languages, aFrenchScreenShowsTheStudyAndTheRefusalsInFrench)
     EXPECT_EQ(ui::messageText(message("Refilling %1 s: tap when the colour returns", {"4.2"})),
               QString::fromUtf8("Recoloration 4,2 s : touchez quand la couleur revient"))
         << "tenths in the screen's notation";
+    crt::Stopwatch watch;
+    const Status early = watch.release(1'000);
+    ASSERT_FALSE(early.ok());
+    EXPECT_EQ(ui::errorMessage(early.error()), QString::fromUtf8("appuyez d'abord")) << "the stopwatch's refusals too";
+    const auto photo = photo::stripMetadata("GIF89a");
+    ASSERT_FALSE(photo.ok());
+    EXPECT_EQ(ui::errorMessage(photo.error()), QString::fromUtf8("seules les photos JPEG et PNG sont acceptées"));
     for (auto* t : app.findChildren<QTranslator*>()) {
         QCoreApplication::removeTranslator(t);
         delete t;

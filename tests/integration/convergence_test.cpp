@@ -6,6 +6,7 @@
 #include "gateway_access.h"
 #include "gateway_server.h"
 #include "photo.h"
+#include "store_backend.h"
 #include "sync_engine.h"
 #include "tablet_store.h"
 
@@ -188,17 +189,18 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
 // A gateway restored to an earlier point (a backup, or point-in-time recovery before the last acknowledgements):
 // the tablets still hold every change the gateway acknowledged after it, and give them back. Their pulled history no
 // longer matches the gateway's, so they pull it again from the start; nothing is lost, nothing doubled.
-TEST(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedChange)
+class RestoredGateway : public ::testing::TestWithParam<test::Backend> {};
+
+TEST_P(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedChange)
 {
-    namespace fs = std::filesystem;
     SystemClock clock;
-    QTemporaryDir gatewayData, backupDir, tabletsDir;
-    const fs::path data = gatewayData.path().toStdString(), backup = fs::path(backupDir.path().toStdString()) / "gw";
+    QTemporaryDir tabletsDir;
+    test::StoreBackend backend(GetParam());
     std::unique_ptr<gateway::GatewayServer> gw;
     test::DeviceSecrets secrets;
     std::vector<SimTablet> t(2);
     auto startGateway = [&] {
-        gw = gateway::GatewayServer::start(test::devGateway(data.string()), clock).value();
+        gw = gateway::GatewayServer::start(test::devGateway(backend.spec()), clock).value();
         for (auto& tab : t) {
             tab.client = std::make_unique<sync::SyncClient>(gw->address());
             tab.login(*gw, secrets);
@@ -227,7 +229,7 @@ TEST(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedC
     save(t[0], "D0", "MAP", "64");
     syncAll();
     gw.reset();
-    fs::copy(data, backup, fs::copy_options::recursive); // the backup
+    backend.backup();
 
     startGateway();
     save(t[0], "D1", "GCS", "14"); // acknowledged after the backup...
@@ -237,8 +239,7 @@ TEST(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedC
     syncAll();
     ASSERT_EQ(gw->store().eventCount(), 5u);
     gw.reset();
-    fs::remove_all(data);
-    fs::copy(backup, data, fs::copy_options::recursive); // ...then the gateway is restored to the backup
+    backend.restoreBackup(); // ...then the gateway is restored to the backup
 
     startGateway();
     ASSERT_EQ(gw->store().eventCount(), 2u);
@@ -255,6 +256,9 @@ TEST(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedC
     const auto audit = gateway::verifyAudit(gw->store());
     EXPECT_TRUE(audit.intact()) << *audit.firstBrokenLink;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RestoredGateway, ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres),
+                         test::backendName);
 
 namespace {
 std::string fakeJpeg(size_t imageBytes, const std::string& exif)

@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <memory>
@@ -89,6 +90,7 @@ public:
         try {
             auto admin = gateway::db::openPostgresPool(m_admin, 1);
             admin->acquire()->exec("DROP DATABASE IF EXISTS " + m_dbName + " WITH (FORCE)");
+            admin->acquire()->exec("DROP DATABASE IF EXISTS " + m_dbName + "_bak WITH (FORCE)");
         } catch (...) {
             // The cluster is thrown away at the end anyway.
         }
@@ -122,6 +124,42 @@ public:
         }
     }
 
+    /// Takes a copy of the whole store (no gateway may hold it open): SQLite, its files; PostgreSQL, a database made
+    /// from this one as a template.
+    void backup()
+    {
+        namespace fs = std::filesystem;
+        if (m_kind == Backend::Sqlite) {
+            fs::remove_all(backupDir());
+            fs::create_directories(backupDir());
+            for (const auto& f : fs::directory_iterator(m_dir.path().toStdString()))
+                if (f.is_regular_file())
+                    fs::copy_file(f.path(), backupDir() / f.path().filename());
+            return;
+        }
+        auto admin = gateway::db::openPostgresPool(m_admin, 1);
+        auto c = admin->acquire();
+        c->exec("DROP DATABASE IF EXISTS " + m_dbName + "_bak");
+        c->exec("CREATE DATABASE " + m_dbName + "_bak TEMPLATE " + m_dbName + " OWNER crf_owner");
+    }
+    /// Puts the copy back in place of the store (a restore to the moment of backup()).
+    void restoreBackup()
+    {
+        namespace fs = std::filesystem;
+        if (m_kind == Backend::Sqlite) {
+            for (const auto& f : fs::directory_iterator(m_dir.path().toStdString()))
+                if (f.is_regular_file())
+                    fs::remove(f.path());
+            for (const auto& f : fs::directory_iterator(backupDir()))
+                fs::copy_file(f.path(), fs::path(m_dir.path().toStdString()) / f.path().filename());
+            return;
+        }
+        auto admin = gateway::db::openPostgresPool(m_admin, 1);
+        auto c = admin->acquire();
+        c->exec("DROP DATABASE " + m_dbName + " WITH (FORCE)");
+        c->exec("CREATE DATABASE " + m_dbName + " TEMPLATE " + m_dbName + "_bak OWNER crf_owner");
+    }
+
     /// Opens (or re-opens) the store the way the gateway does.
     std::unique_ptr<gateway::Store> open() const
     {
@@ -132,6 +170,8 @@ public:
     }
 
 private:
+    std::filesystem::path backupDir() const { return std::filesystem::path(m_dir.path().toStdString()) / "backup"; }
+
     Backend m_kind;
     QTemporaryDir m_dir;
     std::string m_admin, m_dbName;

@@ -1088,10 +1088,23 @@ Result<int> TabletStore::requeueAfter(uint64_t headSeq, const std::string& headH
             .bind(1, static_cast<int64_t>(headSeq))
             .run();
         const int queued = m_db->changes();
+        // Every event saved until now was based on the history the gateway lost; pushes say so (staleBaseThrough).
+        auto& last = m_db->prepare("SELECT coalesce(max(device_seq), 0) FROM outbox");
+        last.step();
+        setMeta("stale_base_through", std::to_string(last.int64(0)));
         tx.commit();
         return queued;
     } catch (const std::exception& e) {
         return storeFailure("outbox", e);
+    }
+}
+
+uint64_t TabletStore::staleBaseThrough()
+{
+    try {
+        return std::stoull(meta("stale_base_through", "0"));
+    } catch (const std::exception&) {
+        return 0;
     }
 }
 

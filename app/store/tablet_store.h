@@ -183,6 +183,9 @@ public:
     /// it, acknowledged or refused before, is queued again, unchanged (same numbers, ids and chain links), provided
     /// the own event at `headSeq` is the one whose hash the gateway holds. Returns how many were queued again.
     Result<int> requeueAfter(uint64_t headSeq, const std::string& headHash);
+    /// The last own event based on a history the gateway lost (0: none): pushes name it (PushRequest
+    /// stale_base_through_seq) so the gateway's merge does not trust those events' base versions.
+    uint64_t staleBaseThrough();
     /// The last pulled event kept here (server sequence and server hash; 0 and "" when none), which the gateway
     /// checks to tell whether its history is still the one pulled.
     Result<std::pair<uint64_t, std::string>> lastPulled();

@@ -98,7 +98,11 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
     // of what was never offered (TabletStore::promoteUrgent), so the first batches carry them.
     while (report.error.empty() && (!urgentOnly || urgentWaiting())) {
         Result<std::vector<v1::ChangeEvent>> pending = Error{"outbox", "not read"};
-        m_onStore([&](store::TabletStore& s) { pending = s.pendingEvents(kPushBatch); });
+        uint64_t staleThrough = 0;
+        m_onStore([&](store::TabletStore& s) {
+            pending = s.pendingEvents(kPushBatch);
+            staleThrough = s.staleBaseThrough();
+        });
         if (!pending) {
             report.error = pending.error().sentence();
             break;
@@ -118,6 +122,7 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
         v1::PushRequest request;
         request.set_device_id(push.deviceId);
         request.set_device_now_ms(m_clock.nowMs());
+        request.set_stale_base_through_seq(staleThrough);
         for (const auto& e : *pending)
             *request.add_events() = e;
         report.pushedBytes += request.ByteSizeLong();

@@ -125,7 +125,8 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 se.set_clock_skew_ms(request.device_now_ms() - receivedAt);
                 se.set_clock_flagged(std::llabs(se.clock_skew_ms()) > m_skewThresholdMs);
             }
-            merge(*tx, se, e.base_version());
+            // Sent again after a restore of this gateway: the base names a history it no longer holds (unknown).
+            merge(*tx, se, e.device_seq() <= request.stale_base_through_seq() ? 0 : e.base_version());
             se.set_server_hash(
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se);

@@ -257,6 +257,77 @@ TEST_P(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledge
     EXPECT_TRUE(audit.intact()) << *audit.firstBrokenLink;
 }
 
+// A change sent again after the restore was based on a history the gateway lost: it is never taken as a correction
+// of what another tablet recorded since, so a differing value is a conflict, not a silent overwrite.
+TEST_P(RestoredGateway, aChangeSentAgainAfterARestoreNeverSilentlyOverwritesAnotherTablets)
+{
+    SystemClock clock;
+    QTemporaryDir tabletsDir;
+    test::StoreBackend backend(GetParam());
+    std::unique_ptr<gateway::GatewayServer> gw;
+    test::DeviceSecrets secrets;
+    std::vector<SimTablet> t(3);
+    for (size_t i = 0; i < t.size(); ++i) {
+        t[i].store = store::TabletStore::openWithKey(tabletsDir.filePath(QString("t%1.db").arg(i)).toStdString(),
+                                                     SecretKey::random(), clock)
+                         .value();
+        t[i].actor = {"nurse" + std::to_string(i), "research_nurse", "01"};
+    }
+    auto startGateway = [&] {
+        gw = gateway::GatewayServer::start(test::devGateway(backend.spec()), clock).value();
+        for (auto& tab : t) {
+            tab.client = std::make_unique<sync::SyncClient>(gw->address());
+            tab.login(*gw, secrets);
+        }
+    };
+    auto save = [&](SimTablet& tab, const char* value, bool correction) {
+        store::SaveRequest r;
+        r.form = {"01-001", "D1", "SOFA", 0};
+        r.values["GCS"] = store::FieldValue{value, ""};
+        if (correction) {
+            r.reasonCode = "CORRECTION";
+            r.reasonText = "re-examined";
+        }
+        ASSERT_TRUE(tab.store->save(r, tab.actor, {"I-MICRO", "2020-1"}).ok());
+    };
+    auto sync = [&](SimTablet& tab) {
+        const auto report = tab.sync(clock);
+        ASSERT_TRUE(report.ok()) << report.error.text;
+    };
+    startGateway();
+    sync(t[0]);
+    gw.reset();
+    backend.backup();
+
+    startGateway();
+    save(t[0], "14", false);
+    sync(t[0]);
+    sync(t[1]);             // tablet 1 sees 14...
+    save(t[1], "15", true); // ...and corrects it, knowing it: no conflict
+    sync(t[1]);
+    ASSERT_TRUE(gw->store().conflicts(true).empty());
+    gw.reset();
+    backend.restoreBackup(); // the gateway forgets both
+
+    startGateway();
+    save(t[2], "9", false); // a third tablet, which never saw either, records GCS first
+    sync(t[2]);
+    sync(t[1]); // tablet 1 gives its correction back: it was based on a history the gateway lost
+    sync(t[0]);
+    for (auto& tab : t)
+        sync(tab);
+
+    const auto open = gw->store().conflicts(true);
+    ASSERT_FALSE(open.empty()) << "15 and 9 were recorded without knowledge of each other";
+    for (const auto& c : open)
+        EXPECT_EQ(c.field.itemOid, "GCS");
+    for (auto& tab : t) {
+        const auto v = tab.store->formValues({"01-001", "D1", "SOFA", 0}).value().at("GCS");
+        EXPECT_EQ(v.value, "9") << "the first accepted value is kept, the other waits in the conflict";
+        EXPECT_TRUE(v.conflict);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RestoredGateway, ::testing::Values(test::Backend::Sqlite, test::Backend::Postgres),
                          test::backendName);
 

@@ -189,23 +189,45 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
 // A gateway restored to an earlier point (a backup, or point-in-time recovery before the last acknowledgements):
 // the tablets still hold every change the gateway acknowledged after it, and give them back. Their pulled history no
 // longer matches the gateway's, so they pull it again from the start; nothing is lost, nothing doubled.
-class RestoredGateway : public ::testing::TestWithParam<test::Backend> {};
-
-TEST_P(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedChange)
-{
-    SystemClock clock;
-    QTemporaryDir tabletsDir;
-    test::StoreBackend backend(GetParam());
-    std::unique_ptr<gateway::GatewayServer> gw;
-    test::DeviceSecrets secrets;
-    std::vector<SimTablet> t(2);
-    auto startGateway = [&] {
+class RestoredGateway : public ::testing::TestWithParam<test::Backend> {
+protected:
+    /// `n` nurses' tablets of site 01, each with its own encrypted store.
+    void openTablets(size_t n)
+    {
+        t.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            t[i].store = store::TabletStore::openWithKey(tabletsDir.filePath(QString("t%1.db").arg(i)).toStdString(),
+                                                         SecretKey::random(), clock)
+                             .value();
+            t[i].actor = {"nurse" + std::to_string(i), "research_nurse", "01"};
+        }
+    }
+    /// (Re)starts the gateway on the backend's store and logs every tablet in.
+    void startGateway()
+    {
         gw = gateway::GatewayServer::start(test::devGateway(backend.spec()), clock).value();
         for (auto& tab : t) {
             tab.client = std::make_unique<sync::SyncClient>(gw->address());
             tab.login(*gw, secrets);
         }
-    };
+    }
+    void sync(SimTablet& tab)
+    {
+        const auto report = tab.sync(clock);
+        ASSERT_TRUE(report.ok()) << report.error.text;
+    }
+
+    SystemClock clock;
+    QTemporaryDir tabletsDir;
+    test::StoreBackend backend{GetParam()};
+    std::unique_ptr<gateway::GatewayServer> gw;
+    test::DeviceSecrets secrets;
+    std::vector<SimTablet> t;
+};
+
+TEST_P(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledgedChange)
+{
+    openTablets(2);
     auto save = [&](SimTablet& tab, const char* visit, const char* item, const char* value) {
         store::SaveRequest r;
         r.form = {"01-001", visit, "SOFA", 0};
@@ -213,17 +235,9 @@ TEST_P(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledge
         ASSERT_TRUE(tab.store->save(r, tab.actor, {"I-MICRO", "2020-1"}).ok());
     };
     auto syncAll = [&] {
-        for (auto& tab : t) {
-            const auto report = tab.sync(clock);
-            ASSERT_TRUE(report.ok()) << report.error.text;
-        }
+        for (auto& tab : t)
+            sync(tab);
     };
-    for (size_t i = 0; i < t.size(); ++i) {
-        t[i].store = store::TabletStore::openWithKey(tabletsDir.filePath(QString("t%1.db").arg(i)).toStdString(),
-                                                     SecretKey::random(), clock)
-                         .value();
-        t[i].actor = {"nurse" + std::to_string(i), "research_nurse", "01"};
-    }
     startGateway();
     save(t[0], "D0", "GCS", "13");
     save(t[0], "D0", "MAP", "64");
@@ -261,25 +275,7 @@ TEST_P(RestoredGateway, aGatewayRestoredToAnEarlierPointGetsBackEveryAcknowledge
 // of what another tablet recorded since, so a differing value is a conflict, not a silent overwrite.
 TEST_P(RestoredGateway, aChangeSentAgainAfterARestoreNeverSilentlyOverwritesAnotherTablets)
 {
-    SystemClock clock;
-    QTemporaryDir tabletsDir;
-    test::StoreBackend backend(GetParam());
-    std::unique_ptr<gateway::GatewayServer> gw;
-    test::DeviceSecrets secrets;
-    std::vector<SimTablet> t(3);
-    for (size_t i = 0; i < t.size(); ++i) {
-        t[i].store = store::TabletStore::openWithKey(tabletsDir.filePath(QString("t%1.db").arg(i)).toStdString(),
-                                                     SecretKey::random(), clock)
-                         .value();
-        t[i].actor = {"nurse" + std::to_string(i), "research_nurse", "01"};
-    }
-    auto startGateway = [&] {
-        gw = gateway::GatewayServer::start(test::devGateway(backend.spec()), clock).value();
-        for (auto& tab : t) {
-            tab.client = std::make_unique<sync::SyncClient>(gw->address());
-            tab.login(*gw, secrets);
-        }
-    };
+    openTablets(3);
     auto save = [&](SimTablet& tab, const char* value, bool correction) {
         store::SaveRequest r;
         r.form = {"01-001", "D1", "SOFA", 0};
@@ -289,10 +285,6 @@ TEST_P(RestoredGateway, aChangeSentAgainAfterARestoreNeverSilentlyOverwritesAnot
             r.reasonText = "re-examined";
         }
         ASSERT_TRUE(tab.store->save(r, tab.actor, {"I-MICRO", "2020-1"}).ok());
-    };
-    auto sync = [&](SimTablet& tab) {
-        const auto report = tab.sync(clock);
-        ASSERT_TRUE(report.ok()) << report.error.text;
     };
     startGateway();
     sync(t[0]);

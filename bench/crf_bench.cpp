@@ -135,7 +135,10 @@ int main(int argc, char** argv)
     std::string gatewayBin = "build/bin/crf-gateway";
     int forms = 10000, photos = 100;
     size_t photoBytes = 2 * 1024 * 1024;
-    bool compress = true; // the tablets' default (SyncClient::Transport)
+    using Compression = crf::sync::SyncTransport::Compression;
+    Compression compression = Compression::Zstd; // the tablets' default (SyncClient::Transport)
+    const std::map<std::string, Compression> compressions{
+        {"zstd", Compression::Zstd}, {"gzip", Compression::Gzip}, {"none", Compression::None}};
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
         if (a == "--gateway-bin")
@@ -146,12 +149,12 @@ int main(int argc, char** argv)
             photos = std::stoi(v);
         else if (a == "--photo-bytes")
             photoBytes = std::stoul(v);
-        else if (a == "--compression" && (v == "gzip" || v == "none"))
-            compress = v == "gzip";
+        else if (a == "--compression" && compressions.count(v))
+            compression = compressions.at(v);
         else {
             std::fprintf(stderr,
                          "crf-bench: unknown option %s (--gateway-bin, --forms, --photos, --photo-bytes, "
-                         "--compression gzip|none)\n",
+                         "--compression zstd|gzip|none)\n",
                          a.c_str());
             return 2;
         }
@@ -198,7 +201,7 @@ int main(int argc, char** argv)
         return crf::store::TabletStore::openWithKey((work / name).string(), key, clock).value();
     };
     crf::sync::SyncClient::Transport transport;
-    transport.compress = compress;
+    transport.compression = compression;
     crf::sync::SyncClient client(address, std::chrono::seconds(120), transport);
     using Phases = crf::sync::SyncEngine::Phases;
     // One session per tablet (sessions are bound to their device), opened before the timings start.
@@ -281,7 +284,11 @@ int main(int argc, char** argv)
          << ",\n  \"photos_down_s\": " << photosDown
          << ",\n  \"photos_down_mb_per_s\": " << double(downBytes) / 1e6 / photosDown
          << ",\n  \"photos_verified\": " << up.photosVerified << ",\n  \"gateway_peak_rss_kb\": " << rss
-         << ",\n  \"compression\": \"" << (compress ? "gzip" : "none") << "\"\n}\n";
+         << ",\n  \"compression\": \""
+         << (compression == Compression::Zstd   ? "zstd"
+             : compression == Compression::Gzip ? "gzip"
+                                                : "none")
+         << "\"\n}\n";
     std::fputs(json.str().c_str(), stdout);
     return pushed.ok() && pulled.ok() && up.ok() ? 0 : 1;
 }

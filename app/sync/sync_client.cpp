@@ -1,5 +1,6 @@
 #include "sync_client.h"
 
+#include "packing.h"
 #include "wording.h"
 
 #include <grpcpp/create_channel.h>
@@ -15,11 +16,12 @@ SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, 
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
     args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    // Events are text-heavy and repetitive (item OIDs, ids, units): gzip cuts the bytes on a poor ICU Wi-Fi link.
-    // Photo chunks opt out per call (JPEG and random bytes do not compress).
-    if (transport.compress)
+    // Calls carry text-heavy, repetitive messages (item OIDs, ids, units): gzip cuts the bytes on a poor ICU Wi-Fi
+    // link. Event calls pack their events with zstd instead (packing.h) and photo chunks opt out (JPEG and random
+    // bytes do not compress).
+    if (transport.compression != SyncTransport::Compression::None)
         args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
-    m_compress = transport.compress;
+    m_compression = transport.compression;
     std::shared_ptr<grpc::ChannelCredentials> credentials;
     if (transport.rootCertPem.empty()) {
         credentials = grpc::InsecureChannelCredentials(); // the gateway accepts it only on loopback
@@ -44,8 +46,6 @@ void SyncClient::prepare(grpc::ClientContext& ctx) const
     ctx.set_deadline(std::chrono::system_clock::now() + m_deadline);
     if (!m_token.empty())
         ctx.AddMetadata("authorization", "Bearer " + m_token);
-    if (m_compress)
-        ctx.AddMetadata("crf-compress", "gzip"); // asks the gateway to compress its answers too (pull pages)
 }
 
 Result<v1::LoginResponse> SyncClient::login(const v1::LoginRequest& request)
@@ -136,12 +136,16 @@ bool SyncClient::connect()
     return m_channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::milliseconds(2500));
 }
 
-Result<v1::PushResponse> SyncClient::push(const v1::PushRequest& request)
+Result<v1::PushResponse> SyncClient::push(v1::PushRequest request)
 {
     if (!connect())
         return failure("push", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
+    if (m_compression == SyncTransport::Compression::Zstd) {
+        packing::packEvents(request); // zstd instead of gRPC's gzip: same bytes, a tenth of the CPU
+        ctx.set_compression_algorithm(GRPC_COMPRESS_NONE);
+    }
     v1::PushResponse response;
     const grpc::Status status = m_stub->Push(&ctx, request, &response);
     if (!status.ok())
@@ -149,16 +153,25 @@ Result<v1::PushResponse> SyncClient::push(const v1::PushRequest& request)
     return response;
 }
 
-Result<v1::PullResponse> SyncClient::pull(const v1::PullRequest& request)
+Result<v1::PullResponse> SyncClient::pull(v1::PullRequest request)
 {
     if (!connect())
         return failure("pull", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
     prepare(ctx);
+    if (m_compression == SyncTransport::Compression::Gzip)
+        ctx.AddMetadata("crf-compress", "gzip"); // asks the gateway to gzip the page too
+    if (m_compression == SyncTransport::Compression::Zstd) {
+        request.set_accept_packed(true); // the page comes packed with zstd (packing.h)
+        ctx.set_compression_algorithm(GRPC_COMPRESS_NONE);
+    }
     v1::PullResponse response;
     const grpc::Status status = m_stub->Pull(&ctx, request, &response);
     if (!status.ok())
         return failure("pull", &ctx, status);
+    // A page that does not unpack is not applied: the cursor stays and the next pass asks for it again.
+    if (auto unpacked = packing::unpackEvents(response); !unpacked)
+        return unpacked.error();
     return response;
 }
 

@@ -19,8 +19,11 @@ namespace crf::sync {
 /// is empty (the gateway accepts that only with --insecure-dev, on loopback).
 struct SyncTransport {
     std::string rootCertPem;
-    /// gzip on events both ways (the gateway answers pulls the way the request came); photos never.
-    bool compress = true;
+    /// How event calls are compressed: packed with zstd both ways (packing.h: pushes packed, pull pages asked
+    /// packed; the default), gRPC's gzip both ways (as tablets did before packing), or not at all. Other calls go
+    /// gzip unless None; photos never.
+    enum class Compression { Zstd, Gzip, None };
+    Compression compression = Compression::Zstd;
 };
 
 /// The templates of the transport failures (the gateway not reached: the caller may work offline).
@@ -57,8 +60,8 @@ public:
     const std::string& siteId() const { return m_siteId; }
     void logout();
 
-    Result<v1::PushResponse> push(const v1::PushRequest& request);
-    Result<v1::PullResponse> pull(const v1::PullRequest& request);
+    Result<v1::PushResponse> push(v1::PushRequest request);
+    Result<v1::PullResponse> pull(v1::PullRequest request);
     Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);
     /// Downloads a verified photo whole (in chunks of `chunkBytes`).
@@ -110,7 +113,7 @@ private:
                            const Req& request, const char* what);
     void prepare(grpc::ClientContext& ctx) const;
     std::string m_token, m_siteId;
-    bool m_compress = true;
+    SyncTransport::Compression m_compression = SyncTransport::Compression::Zstd;
 };
 
 } // namespace crf::sync

@@ -1,13 +1,27 @@
 #include "sync_service.h"
 
 #include "auth_service.h"
+#include "packing.h"
+
+#include <optional>
 
 namespace crf::gateway {
 
-grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushRequest* request, v1::PushResponse* response)
+grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushRequest* packed, v1::PushResponse* response)
 {
-    if (auto denied = admit(m_access, context, Rpc::Push, *request); !denied.ok())
+    // Packed events are unpacked only for a caller already admitted (a stranger cannot make the gateway unpack),
+    // then admitted again event by event (access control looks at each event's site and user).
+    if (auto denied = admit(m_access, context, Rpc::Push, *packed); !denied.ok())
         return denied;
+    std::optional<v1::PushRequest> unpacked;
+    if (!packed->packed_events().empty()) {
+        unpacked = *packed;
+        if (auto ok = packing::unpackEvents(*unpacked); !ok)
+            return refusal(context, grpc::StatusCode::INVALID_ARGUMENT, ok.error());
+        if (auto denied = admit(m_access, context, Rpc::Push, *unpacked); !denied.ok())
+            return denied;
+    }
+    const v1::PushRequest* request = unpacked ? &*unpacked : packed;
     auto result = m_domain.push(*request);
     if (!result) {
         // Storage failed: UNAVAILABLE tells the tablet to keep its outbox and retry (nothing was acknowledged).
@@ -27,9 +41,12 @@ grpc::Status SyncService::Pull(grpc::ServerContext* context, const v1::PullReque
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());
     *response = std::move(result).value();
     m_access.filterPull(who, *request, *response);
-    // A page travels compressed when the tablet asks (SyncTransport::compress: gzip for a slow ward link).
+    // A page travels compressed when the tablet asks (SyncTransport::compress, for a slow ward link): packed with
+    // zstd (packing.h), or gzip for a tablet that asks the older way.
     const auto& metadata = context->client_metadata();
-    if (auto it = metadata.find("crf-compress"); it != metadata.end() && it->second == "gzip")
+    if (request->accept_packed())
+        packing::packEvents(*response);
+    else if (auto it = metadata.find("crf-compress"); it != metadata.end() && it->second == "gzip")
         context->set_compression_algorithm(GRPC_COMPRESS_GZIP);
     return grpc::Status::OK;
 }

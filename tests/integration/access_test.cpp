@@ -6,6 +6,7 @@
 #include "event_factory.h"
 #include "gateway_access.h"
 #include "gateway_server.h"
+#include "packing.h"
 #include "photo.h"
 #include "sync_client.h"
 #include "sync_engine.h"
@@ -74,7 +75,7 @@ struct Caller {
         return st;
     }
 
-    grpc::Status pull(const std::string& site, v1::PullResponse* out = nullptr)
+    grpc::Status pull(const std::string& site, v1::PullResponse* out = nullptr, bool packed = false)
     {
         grpc::ClientContext ctx;
         prepare(ctx);
@@ -82,6 +83,7 @@ struct Caller {
         req.set_study_id("I-MICRO");
         req.set_site_id(site);
         req.set_limit(1000);
+        req.set_accept_packed(packed);
         v1::PullResponse resp;
         auto st = v1::SyncService::NewStub(channel)->Pull(&ctx, req, &resp);
         if (out)
@@ -247,6 +249,58 @@ TEST_F(AccessFixture, everyRoleEveryCallOwnAndOtherSiteGetsTheExpectedStatus)
     for (const auto& e : gw->identity().store().securityLog())
         denials += e.action == "access.denied";
     EXPECT_GT(denials, 40);
+}
+
+// Packed events (core/packing.h) are admitted and filtered as plain ones: the caller is authenticated before anything
+// is unpacked, each unpacked event is checked, a damaged frame is refused by name and stores nothing, and a packed
+// page is packed after the blinding filter.
+TEST_F(AccessFixture, packedEventsAreCheckedAndFilteredAsPlainOnes)
+{
+    test::addUser(*gw, "nurse1", "research_nurse", "01");
+    test::addUser(*gw, "nurse2", "research_nurse", "02");
+    Caller nurse = as("nurse-p", "research_nurse", "01");
+    auto packed = [](v1::PushRequest r) {
+        packing::packEvents(r);
+        EXPECT_FALSE(r.packed_events().empty());
+        return r;
+    };
+    Caller nobody(gw->address());
+    EXPECT_EQ(nobody.push(packed(pushOf("dev-nurse-p", "01"))).error_code(), UNAUTH);
+    EXPECT_EQ(nurse.push(packed(pushOf("dev-nurse-p", "02"))).error_code(), DENIED) << "another site, once unpacked";
+
+    v1::PushRequest damaged;
+    damaged.set_device_id("dev-nurse-p");
+    damaged.set_packed_events("these bytes are not packed events");
+    const auto refused = nurse.push(damaged);
+    EXPECT_EQ(refused.error_code(), Code::INVALID_ARGUMENT);
+    EXPECT_NE(refused.error_message().find("push: the packed events are damaged"), std::string::npos)
+        << refused.error_message();
+    EXPECT_EQ(gw->store().eventCount(), 0u) << "nothing refused is stored";
+
+    test::EventFactory events("dev-nurse-p");
+    v1::PushRequest req;
+    req.set_device_id("dev-nurse-p");
+    *req.add_events() = events.next("MAP", "64");
+    *req.add_events() = events.next("GCS", "12");
+    v1::PushResponse resp;
+    ASSERT_TRUE(nurse.push(packed(req), &resp).ok());
+    ASSERT_EQ(resp.outcomes_size(), 2);
+    EXPECT_EQ(resp.outcomes(1).status(), v1::OUTCOME_STATUS_ACCEPTED) << resp.outcomes(1).message();
+
+    auto unpackedItems = [](v1::PullResponse page) {
+        EXPECT_EQ(page.events_size(), 0) << "a packed page carries its events packed only";
+        EXPECT_TRUE(packing::unpackEvents(page).ok());
+        std::string seen;
+        for (const auto& se : page.events())
+            for (const auto& c : se.event().changes())
+                seen += c.item_oid() + " ";
+        return seen;
+    };
+    v1::PullResponse page;
+    ASSERT_TRUE(as("blind-packed", "monitor", "01").pull("01", &page, true).ok());
+    EXPECT_EQ(unpackedItems(page), "GCS ") << "the blinding filter runs before packing";
+    ASSERT_TRUE(as("open-packed", "pharmacist", "01").pull("01", &page, true).ok());
+    EXPECT_EQ(unpackedItems(page), "MAP GCS ");
 }
 
 TEST_F(AccessFixture, blindedRolesNeverSeeAnItemThatRevealsTheArm)

@@ -62,13 +62,14 @@ protected:
         return in.ok() ? in->token() : std::string();
     }();
 
-    /// gzip on the wire (the tablets' default); the WireCut positions count uncompressed protobuf bytes.
+    /// Events packed with zstd (the tablets' default); the WireCut positions count uncompressed protobuf bytes.
     bool compressed = false;
 
     sync::SyncReport syncThrough(const std::string& address)
     {
         sync::SyncClient::Transport transport;
-        transport.compress = compressed;
+        transport.compression =
+            compressed ? sync::SyncTransport::Compression::Zstd : sync::SyncTransport::Compression::None;
         sync::SyncClient client(address, std::chrono::seconds(10), transport);
         client.setSession(token, "01");
         sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");

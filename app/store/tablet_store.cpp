@@ -794,12 +794,12 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
     }
 }
 
-Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit)
+Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit, uint64_t afterSeq)
 {
     try {
         auto& st = m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL "
-                                 "ORDER BY device_seq LIMIT ?1");
-        st.bind(1, static_cast<int64_t>(limit));
+                                 "AND device_seq > ?2 ORDER BY device_seq LIMIT ?1");
+        st.bind(1, static_cast<int64_t>(limit)).bind(2, static_cast<int64_t>(afterSeq));
         auto events = readEvents(st, "outbox");
         if (events && !events->empty())
             m_offeredUpTo = std::max<uint64_t>(m_offeredUpTo, events->back().device_seq());

@@ -168,9 +168,10 @@ public:
     Result<std::string> photoChunk(const std::string& digest, uint64_t offset, uint32_t length);
     Status markPhotoVerified(const std::string& digest);
 
-    /// Unacknowledged events in device order, at most `limit`. They count as offered to the gateway from now on:
+    /// Unacknowledged events in device order after `afterSeq` (0: from the first), at most `limit`. They count as
+    /// offered to the gateway from now on:
     /// an urgent change is never placed before them (their sequence numbers may already be at the gateway).
-    Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit);
+    Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit, uint64_t afterSeq = 0);
     /// Unacknowledged urgent events (a serious adverse event waiting to be sent).
     Result<int> urgentPending();
     /// Records the gateway's outcomes; returns how many events are now acknowledged.

@@ -3,6 +3,8 @@
 #include "trial/bedside_trial.h"
 #include "wording.h"
 
+#include <future>
+
 namespace crf::sync {
 
 /// What one pass knows about its pushes.
@@ -92,45 +94,109 @@ bool SyncEngine::urgentWaiting()
     return urgent > 0;
 }
 
+/// A batch read from the outbox: the request and what the engine needs once the request has left.
+struct Batch {
+    v1::PushRequest request;
+    uint64_t firstSeq = 0, lastSeq = 0;
+    int count = 0;
+};
+
+namespace {
+
+/// Whether every event of the batch has a final answer (stored, stored before, or refused for good): only then may
+/// the next batch leave while these answers are being written. Any other answer (a chain elsewhere, an earlier event
+/// missing) is dealt with before anything more is sent.
+bool settled(const v1::PushResponse& response, const Batch& batch, const std::string& deviceId)
+{
+    if (response.outcomes_size() != batch.count)
+        return false;
+    for (const auto& o : response.outcomes()) {
+        if (o.device_id() != deviceId || o.device_seq() < batch.firstSeq || o.device_seq() > batch.lastSeq)
+            return false;
+        if (o.status() != v1::OUTCOME_STATUS_ACCEPTED && o.status() != v1::OUTCOME_STATUS_DUPLICATE &&
+            o.status() != v1::OUTCOME_STATUS_REJECTED)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+Batch SyncEngine::takeBatch(SyncReport& report, PushState& push, uint64_t afterSeq)
+{
+    Batch batch;
+    Result<std::vector<v1::ChangeEvent>> pending = Error{"outbox", "not read"};
+    uint64_t staleThrough = 0;
+    m_onStore([&](store::TabletStore& s) {
+        pending = s.pendingEvents(kPushBatch, afterSeq);
+        staleThrough = s.staleBaseThrough();
+    });
+    if (!pending) {
+        report.error = pending.error().sentence();
+        return batch;
+    }
+    if (pending->empty())
+        return batch;
+    batch.firstSeq = pending->front().device_seq();
+    batch.lastSeq = pending->back().device_seq();
+    batch.count = static_cast<int>(pending->size());
+    batch.request.set_device_id(push.deviceId);
+    batch.request.set_device_now_ms(m_clock.nowMs());
+    batch.request.set_stale_base_through_seq(staleThrough);
+    for (auto& e : *pending)
+        *batch.request.add_events() = std::move(e);
+    report.pushedBytes += batch.request.ByteSizeLong();
+    return batch;
+}
+
 void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly)
 {
     // Oldest first, so the gateway can verify each device's hash chain in order. Urgent events sit at the front
     // of what was never offered (TabletStore::promoteUrgent), so the first batches carry them.
-    while (report.error.empty() && (!urgentOnly || urgentWaiting())) {
-        Result<std::vector<v1::ChangeEvent>> pending = Error{"outbox", "not read"};
-        uint64_t staleThrough = 0;
-        m_onStore([&](store::TabletStore& s) {
-            pending = s.pendingEvents(kPushBatch);
-            staleThrough = s.staleBaseThrough();
-        });
-        if (!pending) {
-            report.error = pending.error().sentence();
-            break;
+    //
+    // Pipelined: once a batch's answers are all final, the next batch leaves before those answers are written, so
+    // the gateway's commit and the tablet's writes overlap. The order at the gateway is unchanged (one request in
+    // flight at a time) and a batch whose answer is lost is sent again and acknowledged as a duplicate.
+    std::future<Result<v1::PushResponse>> ahead; // the next batch's answer, when it was sent ahead
+    Batch aheadBatch;
+    while (report.error.empty()) {
+        Batch batch;
+        Result<v1::PushResponse> response = Error{"push", "not sent"};
+        if (ahead.valid()) {
+            batch = std::move(aheadBatch);
+            response = ahead.get();
+        } else {
+            if (urgentOnly && !urgentWaiting())
+                break;
+            batch = takeBatch(report, push, 0);
+            if (batch.count == 0)
+                break;
+            // Every round must move the queue forward; a round that starts where the last one did is a fault, not
+            // a reason to hammer the gateway.
+            if (batch.firstSeq == push.lastFirstSeq) {
+                report.error = message(
+                    QT_TRANSLATE_NOOP(
+                        "Core", "sync made no progress at change %1; the changes are kept and will be sent again"),
+                    {std::to_string(push.lastFirstSeq)});
+                break;
+            }
+            push.lastFirstSeq = batch.firstSeq;
+            response = m_client.push(std::move(batch.request));
         }
-        if (pending->empty())
-            break;
-        // Every round must move the queue forward; a round that starts where the last one did is a fault, not a
-        // reason to hammer the gateway.
-        if (pending->front().device_seq() == push.lastFirstSeq) {
-            report.error =
-                message(QT_TRANSLATE_NOOP(
-                            "Core", "sync made no progress at change %1; the changes are kept and will be sent again"),
-                        {std::to_string(push.lastFirstSeq)});
-            break;
-        }
-        push.lastFirstSeq = pending->front().device_seq();
-        v1::PushRequest request;
-        request.set_device_id(push.deviceId);
-        request.set_device_now_ms(m_clock.nowMs());
-        request.set_stale_base_through_seq(staleThrough);
-        for (const auto& e : *pending)
-            *request.add_events() = e;
-        report.pushedBytes += request.ByteSizeLong();
-        auto response = m_client.push(request);
         if (!response) {
             report.error = response.error().message();
             push.unreachable = true;
             break;
+        }
+        if (!urgentOnly && settled(*response, batch, push.deviceId)) {
+            Batch next = takeBatch(report, push, batch.lastSeq); // a store failure ends the loop after this answer
+            if (next.count > 0) {
+                push.lastFirstSeq = next.firstSeq;
+                ahead = std::async(std::launch::async, [this, request = std::move(next.request)]() mutable {
+                    return m_client.push(std::move(request));
+                });
+                aheadBatch = std::move(next);
+            }
         }
         Result<int> acked = 0;
         m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*response); });
@@ -182,7 +248,17 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
             report.error = message(
                 QT_TRANSLATE_NOOP("Core",
                                   "the gateway acknowledged none of %1 changes; they are kept and will be sent again"),
-                {std::to_string(pending->size())});
+                {std::to_string(batch.count)});
+        }
+    }
+    // Stopped with a batch still out (an error in between): its answers are kept if they came, so what the gateway
+    // stored is not sent again.
+    if (ahead.valid()) {
+        if (auto late = ahead.get()) {
+            Result<int> acked = 0;
+            m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*late); });
+            if (acked)
+                report.pushed += *acked;
         }
     }
 }
@@ -215,27 +291,35 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
     const bool unreachable = push.unreachable;
 
     // Pull: every page is applied with its cursor in one transaction, so a cut loses nothing and repeats nothing.
+    // The next page is asked for while one is applied (its cursor is known from the page in hand); an answer that
+    // comes for a page not applied is dropped, and the next pass asks from the stored cursor.
     bool checked = false;
+    std::future<Result<v1::PullResponse>> nextPage;
     while (!unreachable && phases != Phases::PushOnly) {
-        uint64_t cursor = 0;
-        m_onStore([&](store::TabletStore& s) {
-            if (auto st = s.syncState())
-                cursor = st->pullCursor;
-        });
-        v1::PullRequest request;
-        request.set_after_server_seq(cursor);
-        request.set_limit(kPullPage);
-        request.set_study_id(m_studyId);
-        if (!checked) { // the first page proves the gateway still holds what was pulled
+        Result<v1::PullResponse> page = Error{"pull", "not asked"};
+        if (nextPage.valid()) {
+            page = nextPage.get();
+        } else {
+            uint64_t cursor = 0;
             m_onStore([&](store::TabletStore& s) {
-                if (auto last = s.lastPulled()) {
-                    request.set_check_seq(last->first);
-                    request.set_check_hash(last->second);
-                }
+                if (auto st = s.syncState())
+                    cursor = st->pullCursor;
             });
-            checked = true;
+            v1::PullRequest request;
+            request.set_after_server_seq(cursor);
+            request.set_limit(kPullPage);
+            request.set_study_id(m_studyId);
+            if (!checked) { // the first page proves the gateway still holds what was pulled
+                m_onStore([&](store::TabletStore& s) {
+                    if (auto last = s.lastPulled()) {
+                        request.set_check_seq(last->first);
+                        request.set_check_hash(last->second);
+                    }
+                });
+                checked = true;
+            }
+            page = m_client.pull(std::move(request));
         }
-        auto page = m_client.pull(request);
         if (!page) {
             if (report.error.empty())
                 report.error = page.error().message();
@@ -245,6 +329,15 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
             if (!recoverRestoredGateway(report, push))
                 break;
             continue; // from the beginning
+        }
+        if (page->has_more()) {
+            v1::PullRequest request;
+            request.set_after_server_seq(page->next_cursor());
+            request.set_limit(kPullPage);
+            request.set_study_id(m_studyId);
+            nextPage = std::async(std::launch::async, [this, request = std::move(request)]() mutable {
+                return m_client.pull(std::move(request));
+            });
         }
         Status applied;
         m_onStore([&](store::TabletStore& s) { applied = s.applyPullPage(*page); });
@@ -257,6 +350,8 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
         if (!page->has_more())
             break;
     }
+    if (nextPage.valid())
+        nextPage.wait(); // stopped with a page still asked for: the client is free again before anything else
 
     if (!unreachable && phases != Phases::PushOnly && report.error.empty() && m_refreshTrial)
         refreshTrial(report);

@@ -54,6 +54,9 @@ private:
     /// Pushes outbox batches, oldest first, until the outbox is empty (or, with `urgentOnly`, until no urgent event
     /// is left). Sets report.error and push.unreachable on failure.
     void pushEvents(SyncReport& report, struct PushState& push, bool urgentOnly);
+    /// The next outbox batch after device sequence `afterSeq` (0: the first unacknowledged), as a push request; a
+    /// batch of no events when nothing waits or the store failed (then report.error says why).
+    struct Batch takeBatch(SyncReport& report, struct PushState& push, uint64_t afterSeq);
     /// Whether an urgent event (serious adverse event) waits in the outbox.
     bool urgentWaiting();
 

@@ -64,9 +64,15 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 continue;
             }
             const std::string hash = digestBytes(eventHash(e));
+            auto headIt = heads.find(e.device_id());
+            if (headIt == heads.end())
+                headIt = heads.emplace(e.device_id(), tx->deviceHead(e.device_id())).first;
+            DeviceHead& head = headIt->second;
 
-            // Idempotency key (device_id, device_seq): a resent event is acknowledged again, stored once.
-            if (auto existing = tx->findEvent(e.device_id(), e.device_seq())) {
+            // Idempotency key (device_id, device_seq): a resent event is acknowledged again, stored once. Past the
+            // device's head (the highest sequence stored or refused) nothing can have been seen: no lookups.
+            const bool seenBefore = e.device_seq() <= head.lastSeq;
+            if (auto existing = seenBefore ? tx->findEvent(e.device_id(), e.device_seq()) : std::nullopt) {
                 if (existing->event_hash() == hash)
                     *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_DUPLICATE, existing->server_seq());
                 else
@@ -76,7 +82,7 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                                     " was already used by this device for a different event (restored tablet?)");
                 continue;
             }
-            if (auto refused = tx->findRefused(e.device_id(), e.device_seq())) {
+            if (auto refused = seenBefore ? tx->findRefused(e.device_id(), e.device_seq()) : std::nullopt) {
                 if (refused->first == hash)
                     *response.add_outcomes() = outcome(e, v1::OUTCOME_STATUS_REJECTED, 0, refused->second);
                 else
@@ -86,10 +92,6 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
                 continue;
             }
 
-            auto headIt = heads.find(e.device_id());
-            if (headIt == heads.end())
-                headIt = heads.emplace(e.device_id(), tx->deviceHead(e.device_id())).first;
-            DeviceHead& head = headIt->second;
             if (e.device_seq() != head.lastSeq + 1) {
                 *response.add_outcomes() =
                     outcome(e, v1::OUTCOME_STATUS_RETRY_LATER, 0,

@@ -223,6 +223,17 @@ private:
 
     FormCache& load(const FieldKey& key)
     {
+        // The merge asks field after field of one form instance: the last one answers without building a key.
+        if (m_last && m_lastKey.studyId == key.studyId && m_lastKey.subjectId == key.subjectId &&
+            m_lastKey.visitOid == key.visitOid && m_lastKey.formOid == key.formOid && m_lastKey.repeat == key.repeat)
+            return *m_last;
+        m_lastKey = key;
+        m_last = &lookup(key);
+        return *m_last;
+    }
+
+    FormCache& lookup(const FieldKey& key)
+    {
         FormKey k = formKeyOf(key);
         auto it = m_forms.find(k);
         if (it != m_forms.end())
@@ -250,7 +261,9 @@ private:
     db::Connection& m_db;
     db::Transaction m_tx;
     TrialOps m_trial;
-    std::map<FormKey, FormCache> m_forms;
+    std::map<FormKey, FormCache> m_forms; // node-based: m_last stays valid as forms are added
+    FormCache* m_last = nullptr;
+    FieldKey m_lastKey;
 };
 
 /// The store over a pool: each call borrows a connection; writes are transactions under the writers' lock.

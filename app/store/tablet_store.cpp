@@ -24,6 +24,15 @@ Error storeFailure(std::string where, const std::exception& e)
     return messageError(std::move(where), QT_TRANSLATE_NOOP("Core", "the tablet's store failed: %1"), {e.what()});
 }
 
+// A value is pending (not yet at the gateway) when its marker names an event still unsent. The gateway takes a
+// device's events in sequence order, so those are the markers at or above the lowest unsent event (index
+// outbox_unsent): an acknowledgement writes its outbox rows only and never touches the values it covers.
+// A refused event's markers are cleared (its values no longer hold their place).
+const std::string kLowestUnsent = "(SELECT coalesce(min(device_seq), 9223372036854775807) FROM outbox WHERE "
+                                  "acked_server_seq IS NULL AND refused_reason IS NULL)";
+const std::string kNotPending = "(pending_seq = 0 OR pending_seq < " + kLowestUnsent + ")";
+const std::string kPending = "(pending_seq <> 0 AND pending_seq >= " + kLowestUnsent + ")";
+
 // Cipher settings pinned explicitly so a library default change can never make a file unreadable.
 // Debian's SQLCipher 3.4.1 defaults, written out: AES-256-CBC, HMAC-SHA1 per page, 4096-byte pages.
 // With a raw key PBKDF2 is skipped for the key; kdf_iter/fast_kdf_iter still pin the HMAC key derivation.
@@ -385,7 +394,7 @@ void TabletStore::putValue(const std::string& subject, const std::string& visit,
     // A pulled value equal to the stored one (typically an own event coming back) writes nothing.
     run(std::string("UPDATE form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 AND "
                     "visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
-        (onlyIfNotPending ? " AND pending_seq = 0 AND (value <> ?6 OR unit <> ?7)" : ""));
+        (onlyIfNotPending ? " AND " + kNotPending + " AND (value <> ?6 OR unit <> ?7)" : ""));
     if (m_db->changes() > 0)
         return;
     // No row updated: either none exists, or (pull) an own pending value holds it, which OR IGNORE keeps.
@@ -399,8 +408,9 @@ void TabletStore::applyChange(const v1::FormRef& f, const v1::FieldChange& c)
         putValue(f.subject_id(), f.visit_oid(), f.form_oid(), f.repeat(), c, 0, true);
         return;
     }
-    bindField(m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
-                            "repeat = ?4 AND item_oid = ?5 AND pending_seq = 0 AND conflict = 0"),
+    bindField(m_db->prepare(std::string("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                        "form_oid = ?3 AND repeat = ?4 AND item_oid = ?5 AND conflict = 0 AND ") +
+                            kNotPending),
               f, c.item_oid())
         .run();
 }
@@ -420,8 +430,9 @@ void TabletStore::setConflict(const v1::FormRef& f, const std::string& item, boo
         .bind(6, static_cast<int64_t>(conflict))
         .run();
     if (!conflict)
-        bindField(m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
-                                "AND repeat = ?4 AND item_oid = ?5 AND value = '' AND pending_seq = 0"),
+        bindField(m_db->prepare(std::string("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                            "form_oid = ?3 AND repeat = ?4 AND item_oid = ?5 AND value = '' AND ") +
+                                kNotPending),
                   f, item)
             .run();
 }
@@ -429,8 +440,9 @@ void TabletStore::setConflict(const v1::FormRef& f, const std::string& item, boo
 Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey& f)
 {
     try {
-        auto& st = m_db->prepare("SELECT item_oid, value, unit, pending_seq, conflict FROM form_values WHERE "
-                                 "subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
+        auto& st = m_db->prepare(std::string("SELECT item_oid, value, unit, ") + kPending +
+                                 ", conflict FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                 "form_oid = ?3 AND repeat = ?4");
         st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
         std::map<std::string, FieldValue> out;
         while (st.step())
@@ -445,8 +457,8 @@ Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const s
 {
     try {
         std::map<std::tuple<std::string, std::string, uint32_t>, FormInstance> byKey;
-        auto& st = m_db->prepare("SELECT visit_oid, form_oid, repeat, item_oid, value, unit, pending_seq, conflict "
-                                 "FROM form_values WHERE subject_id = ?1");
+        auto& st = m_db->prepare(std::string("SELECT visit_oid, form_oid, repeat, item_oid, value, unit, ") + kPending +
+                                 ", conflict FROM form_values WHERE subject_id = ?1");
         st.bind(1, subjectId);
         while (st.step()) {
             const auto repeat = static_cast<uint32_t>(st.int64(2));
@@ -476,8 +488,9 @@ Result<std::map<uint32_t, std::map<std::string, FieldValue>>>
 TabletStore::formRepeats(const std::string& subjectId, const std::string& visitOid, const std::string& formOid)
 {
     try {
-        auto& st = m_db->prepare("SELECT repeat, item_oid, value, unit, pending_seq, conflict FROM form_values WHERE "
-                                 "subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 ORDER BY repeat");
+        auto& st = m_db->prepare(std::string("SELECT repeat, item_oid, value, unit, ") + kPending +
+                                 ", conflict FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                 "form_oid = ?3 ORDER BY repeat");
         st.bind(1, subjectId).bind(2, visitOid).bind(3, formOid);
         std::map<uint32_t, std::map<std::string, FieldValue>> out;
         while (st.step())
@@ -898,7 +911,6 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
     try {
         sql::Transaction tx(*m_db);
         int acked = 0;
-        uint64_t maxAcked = 0;
         for (const auto& o : response.outcomes()) {
             if (o.device_id() != m_deviceId)
                 continue;
@@ -922,13 +934,9 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
                 .bind(2, static_cast<int64_t>(o.device_seq()))
                 .run();
             acked += m_db->changes();
-            maxAcked = std::max<uint64_t>(maxAcked, o.device_seq());
         }
-        // The values now match what the gateway holds (acknowledgements come in device order); one update per batch.
-        if (maxAcked > 0)
-            m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq <> 0 AND pending_seq <= ?1")
-                .bind(1, static_cast<int64_t>(maxAcked))
-                .run();
+        // The values these events carried are no longer pending: their markers now sit below the lowest unsent
+        // event (kPending), with nothing to write.
         tx.commit();
         return acked;
     } catch (const std::exception& e) {
@@ -970,9 +978,6 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
                         "UPDATE outbox SET acked_server_seq = ?1 WHERE event_id = ?2 AND acked_server_seq IS NULL")
                     .bind(1, static_cast<int64_t>(se.server_seq()))
                     .bind(2, e.event_id())
-                    .run();
-                m_db->prepare("UPDATE form_values SET pending_seq = 0 WHERE pending_seq <> 0 AND pending_seq <= ?1")
-                    .bind(1, static_cast<int64_t>(e.device_seq()))
                     .run();
             }
             // The projection replays every event, own ones included, in server order so all tablets converge;

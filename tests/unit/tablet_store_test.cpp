@@ -439,3 +439,60 @@ TEST_F(TabletStoreTest, aRefusalKeepsTheGatewaysReasonWithItsWordingForTheScreen
     ASSERT_EQ(st.lastRefusalWording.args.size(), 1u);
     EXPECT_EQ(st.lastRefusalWording.args[0].text, "SOFA");
 }
+
+// A value is pending (shown as not yet at the gateway, and never hidden by a pull) exactly while the event that
+// carried it is unsent: acknowledged or refused, it is not; queued again after a gateway restore, it is again.
+TEST_F(TabletStoreTest, aValueIsPendingExactlyWhileItsEventIsUnsent)
+{
+    auto store = openStore();
+    auto saveFor = [&](const std::string& subject, const std::string& platelets) {
+        SaveRequest r = sofaDay0(platelets);
+        r.form.subjectId = subject;
+        if (subject == "01-001" && platelets != "85") {
+            r.reasonCode = "TRANSCRIPTION_ERROR";
+            r.reasonText = "digits swapped";
+        }
+        auto saved = store->save(r, kNurse, kStudy);
+        EXPECT_TRUE(saved.ok());
+        return saved.ok() ? saved->deviceSeq : 0;
+    };
+    auto pending = [&](const std::string& subject, const std::string& item = "PLATELETS") {
+        return store->formValues({subject, "D0", "SOFA", 0}).value().at(item).pending;
+    };
+    auto answer = [&](uint64_t seq, v1::OutcomeStatus status) {
+        v1::PushResponse response;
+        auto* o = response.add_outcomes();
+        o->set_device_id(store->deviceId());
+        o->set_device_seq(seq);
+        o->set_status(status);
+        o->set_server_seq(status == v1::OUTCOME_STATUS_ACCEPTED ? 100 + seq : 0);
+        o->set_message(status == v1::OUTCOME_STATUS_REJECTED ? "refused for the test" : "");
+        ASSERT_TRUE(store->applyPushOutcomes(response).ok());
+    };
+    const uint64_t a = saveFor("01-001", "85"), b = saveFor("01-002", "90"), c = saveFor("01-003", "95");
+    ASSERT_EQ(c, 3u);
+    const auto sent = store->pendingEvents(10).value();
+    EXPECT_TRUE(pending("01-001") && pending("01-002") && pending("01-003"));
+
+    answer(a, v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_FALSE(pending("01-001")) << "acknowledged";
+    EXPECT_TRUE(pending("01-002") && pending("01-003"));
+    answer(b, v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_FALSE(pending("01-002")) << "refused: the value no longer holds its place over the gateway's";
+    EXPECT_TRUE(pending("01-003"));
+    answer(c, v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_FALSE(pending("01-003"));
+
+    // A correction is pending; the value it did not change is not.
+    const uint64_t d = saveFor("01-001", "58");
+    EXPECT_TRUE(pending("01-001"));
+    EXPECT_FALSE(pending("01-001", "BILI"));
+    answer(d, v1::OUTCOME_STATUS_ACCEPTED);
+    EXPECT_FALSE(pending("01-001"));
+
+    // The gateway was restored to a point holding events up to c: the correction is unsent, and pending, again.
+    ASSERT_EQ(store->requeueAfter(c, digestBytes(eventHash(sent[2]))).value(), 1);
+    EXPECT_TRUE(pending("01-001"));
+    EXPECT_FALSE(pending("01-001", "BILI"));
+    EXPECT_FALSE(pending("01-003"));
+}

@@ -4,6 +4,7 @@
 #include "wording.h"
 
 #include <future>
+#include <optional>
 
 namespace crf::sync {
 
@@ -99,6 +100,7 @@ struct Batch {
     v1::PushRequest request;
     uint64_t firstSeq = 0, lastSeq = 0;
     int count = 0;
+    size_t bytes = 0;
 };
 
 namespace {
@@ -145,7 +147,7 @@ Batch SyncEngine::takeBatch(SyncReport& report, PushState& push, uint64_t afterS
     batch.request.set_stale_base_through_seq(staleThrough);
     for (auto& e : *pending)
         *batch.request.add_events() = std::move(e);
-    report.pushedBytes += batch.request.ByteSizeLong();
+    batch.bytes = batch.request.ByteSizeLong();
     return batch;
 }
 
@@ -159,11 +161,13 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
     // flight at a time) and a batch whose answer is lost is sent again and acknowledged as a duplicate.
     std::future<Result<v1::PushResponse>> ahead; // the next batch's answer, when it was sent ahead
     Batch aheadBatch;
+    std::optional<Batch> prepared; // the batch after the one ahead, read while that one is out
     while (report.error.empty()) {
         Batch batch;
         Result<v1::PushResponse> response = Error{"push", "not sent"};
         if (ahead.valid()) {
             batch = std::move(aheadBatch);
+            prepared = takeBatch(report, push, batch.lastSeq); // a store failure ends the loop after this answer
             response = ahead.get();
         } else {
             if (urgentOnly && !urgentWaiting())
@@ -181,6 +185,7 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
                 break;
             }
             push.lastFirstSeq = batch.firstSeq;
+            report.pushedBytes += batch.bytes;
             response = m_client.push(std::move(batch.request));
         }
         if (!response) {
@@ -189,15 +194,17 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
             break;
         }
         if (!urgentOnly && settled(*response, batch, push.deviceId)) {
-            Batch next = takeBatch(report, push, batch.lastSeq); // a store failure ends the loop after this answer
+            Batch next = prepared ? std::move(*prepared) : takeBatch(report, push, batch.lastSeq);
             if (next.count > 0) {
                 push.lastFirstSeq = next.firstSeq;
+                report.pushedBytes += next.bytes;
                 ahead = std::async(std::launch::async, [this, request = std::move(next.request)]() mutable {
                     return m_client.push(std::move(request));
                 });
                 aheadBatch = std::move(next);
             }
         }
+        prepared.reset(); // read for an answer that did not settle: read again from the first unacknowledged
         Result<int> acked = 0;
         m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*response); });
         if (!acked) {

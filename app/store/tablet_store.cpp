@@ -208,10 +208,30 @@ void migrateTo14(sql::Database& db)
     db.exec("ALTER TABLE outbox ADD COLUMN refused_wording BLOB;");
 }
 
+// Version 15: form values kept in their key's own B-tree (WITHOUT ROWID): each value is written once instead of into
+// a table and its key index, which halves the writes of a pull (300,000 values for 10,000 forms; crf-bench).
+void migrateTo15(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE form_values_15 (
+            subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL,
+            item_oid TEXT NOT NULL, value TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',
+            pending_seq INTEGER NOT NULL DEFAULT 0, conflict INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (subject_id, visit_oid, form_oid, repeat, item_oid)) WITHOUT ROWID;
+        INSERT INTO form_values_15 (subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, pending_seq,
+                                    conflict)
+            SELECT subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, pending_seq, conflict
+            FROM form_values;
+        DROP TABLE form_values;
+        ALTER TABLE form_values_15 RENAME TO form_values;
+        CREATE INDEX form_values_pending ON form_values (pending_seq) WHERE pending_seq <> 0;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4, migrateTo5,
-                                     migrateTo6,  migrateTo7,  migrateTo8,  migrateTo9, migrateTo10,
-                                     migrateTo11, migrateTo12, migrateTo13, migrateTo14};
+constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4,  migrateTo5,
+                                     migrateTo6,  migrateTo7,  migrateTo8,  migrateTo9,  migrateTo10,
+                                     migrateTo11, migrateTo12, migrateTo13, migrateTo14, migrateTo15};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)

@@ -5,8 +5,8 @@
 #include <libpq-fe.h>
 
 #include <condition_variable>
-#include <map>
 #include <mutex>
+#include <unordered_map>
 
 namespace crf::gateway::db {
 namespace {
@@ -263,7 +263,7 @@ private:
     }
 
     PGconn* m_conn;
-    std::map<std::string, std::unique_ptr<PgStatement>> m_statements;
+    std::unordered_map<std::string, std::unique_ptr<PgStatement>> m_statements; // by SQL text, hashed once
     int m_changes = 0;
 };
 

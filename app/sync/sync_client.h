@@ -65,7 +65,7 @@ public:
     Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);
     /// Downloads a verified photo whole (in chunks of `chunkBytes`).
-    Result<std::string> downloadPhoto(const std::string& digest, uint32_t chunkBytes = 1024 * 1024);
+    Result<std::string> downloadPhoto(const std::string& digest, uint32_t chunkBytes = 4 * 1024 * 1024);
     // Consent and randomization (crf.v1.TrialService). Refusals (role, site, bad input) come back with the gateway's
     // own words; an unreachable gateway as for push.
     Result<v1::ConsentWorklistResponse> consentWorklist(const v1::ConsentWorklistRequest& request);

@@ -26,61 +26,77 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
     m_onStore([&](store::TabletStore& s) { pending = s.pendingPhotos(); });
     if (!pending)
         return pending.error();
-    for (const auto& p : *pending) {
+    // Each photo is read (decrypted) once, not once per chunk (photos are a few MiB, capped by the size limit), and
+    // the next one is read while the current one goes up.
+    auto read = [&](const store::TabletStore::PendingPhoto& p) {
+        Result<std::string> bytes = std::string();
+        m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
+        return bytes;
+    };
+    std::optional<Result<std::string>> next;
+    for (size_t i = 0; i < pending->size(); ++i) {
+        const auto& p = (*pending)[i];
         // An urgent event saved while photos go up overtakes the remaining photos.
         pushEvents(report, push, true);
         if (!report.error.empty())
             return messageError({}, report.error);
-        auto status = m_client.photoStatus(p.digest);
-        if (!status)
-            return messageError({}, status.error().message());
-        uint64_t offset = status->received_bytes();
-        bool verified = status->verified();
-        int restarts = 0;
-        // Read (decrypt) the photo once, not once per chunk: photos are a few MiB and capped by the size limit.
-        Result<std::string> bytes = std::string();
-        if (!verified)
-            m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
+        Result<std::string> bytes = next ? std::move(*next) : read(p);
+        next.reset();
         if (!bytes)
             return bytes.error();
-        while (!verified) {
-            if (offset > bytes->size())
-                return messageError("photo " + p.digest.substr(0, 12),
-                                    QT_TRANSLATE_NOOP("Core", "the gateway reports more bytes than the photo has"));
-            v1::UploadChunkRequest request;
-            request.set_digest(p.digest);
-            request.set_offset(offset);
-            request.set_total_bytes(p.size);
-            request.set_site_id(m_client.siteId());
-            request.set_data(bytes->substr(static_cast<size_t>(offset), kPhotoChunk));
-            auto r = m_client.uploadChunk(request);
-            if (!r)
-                return messageError({}, r.error().message()); // cut: the next pass resumes at the gateway's offset
-            switch (r->outcome()) {
-            case v1::PHOTO_OUTCOME_VERIFIED:
-                verified = true;
-                break;
-            case v1::PHOTO_OUTCOME_APPENDED:
-            case v1::PHOTO_OUTCOME_RESUME:
-                if (r->received_bytes() == offset && r->outcome() == v1::PHOTO_OUTCOME_RESUME)
-                    return messageError("photo " + p.digest.substr(0, 12),
-                                        QT_TRANSLATE_NOOP("Core", "the gateway does not move forward"));
-                offset = r->received_bytes();
-                break;
-            case v1::PHOTO_OUTCOME_DIGEST_MISMATCH:
-                if (++restarts > 1)
-                    return messageError(
-                        "photo " + p.digest.substr(0, 12),
-                        QT_TRANSLATE_NOOP("Core", "corrupted twice in transit; kept for the next sync"));
-                offset = 0;
-                break;
-            case v1::PHOTO_OUTCOME_TOO_LARGE:
-            default:
-                return messageError("photo " + p.digest.substr(0, 12), messageFromWording(r->wording(), r->message()));
-            }
-        }
+        auto sending = std::async(std::launch::async, [&] { return sendPhoto(p, *bytes); });
+        if (i + 1 < pending->size())
+            next = read((*pending)[i + 1]);
+        if (auto failed = sending.get())
+            return failed;
         m_onStore([&](store::TabletStore& s) { s.markPhotoVerified(p.digest); });
         ++report.photosVerified;
+    }
+    return {};
+}
+
+std::optional<Error> SyncEngine::sendPhoto(const store::TabletStore::PendingPhoto& p, const std::string& bytes)
+{
+    auto status = m_client.photoStatus(p.digest);
+    if (!status)
+        return messageError({}, status.error().message());
+    uint64_t offset = status->received_bytes();
+    bool verified = status->verified();
+    int restarts = 0;
+    while (!verified) {
+        if (offset > bytes.size())
+            return messageError("photo " + p.digest.substr(0, 12),
+                                QT_TRANSLATE_NOOP("Core", "the gateway reports more bytes than the photo has"));
+        v1::UploadChunkRequest request;
+        request.set_digest(p.digest);
+        request.set_offset(offset);
+        request.set_total_bytes(p.size);
+        request.set_site_id(m_client.siteId());
+        request.set_data(bytes.substr(static_cast<size_t>(offset), kPhotoChunk));
+        auto r = m_client.uploadChunk(request);
+        if (!r)
+            return messageError({}, r.error().message()); // cut: the next pass resumes at the gateway's offset
+        switch (r->outcome()) {
+        case v1::PHOTO_OUTCOME_VERIFIED:
+            verified = true;
+            break;
+        case v1::PHOTO_OUTCOME_APPENDED:
+        case v1::PHOTO_OUTCOME_RESUME:
+            if (r->received_bytes() == offset && r->outcome() == v1::PHOTO_OUTCOME_RESUME)
+                return messageError("photo " + p.digest.substr(0, 12),
+                                    QT_TRANSLATE_NOOP("Core", "the gateway does not move forward"));
+            offset = r->received_bytes();
+            break;
+        case v1::PHOTO_OUTCOME_DIGEST_MISMATCH:
+            if (++restarts > 1)
+                return messageError("photo " + p.digest.substr(0, 12),
+                                    QT_TRANSLATE_NOOP("Core", "corrupted twice in transit; kept for the next sync"));
+            offset = 0;
+            break;
+        case v1::PHOTO_OUTCOME_TOO_LARGE:
+        default:
+            return messageError("photo " + p.digest.substr(0, 12), messageFromWording(r->wording(), r->message()));
+        }
     }
     return {};
 }

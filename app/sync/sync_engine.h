@@ -51,6 +51,8 @@ private:
     /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at
     /// the offset the gateway reports. Returns what stopped it, if anything.
     std::optional<Error> uploadPhotos(SyncReport& report, struct PushState& push);
+    /// Sends one photo from the offset the gateway reports until it is verified (the client only, no store).
+    std::optional<Error> sendPhoto(const store::TabletStore::PendingPhoto& photo, const std::string& bytes);
     /// Pushes outbox batches, oldest first, until the outbox is empty (or, with `urgentOnly`, until no urgent event
     /// is left). Sets report.error and push.unreachable on failure.
     void pushEvents(SyncReport& report, struct PushState& push, bool urgentOnly);

@@ -510,47 +510,47 @@
         <translation>la passerelle a refusé cette tablette : %1</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="28" />
+        <location filename="../app/sync/sync_client.h" line="31" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="30" />
+        <location filename="../app/sync/sync_client.h" line="33" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="31" />
+        <location filename="../app/sync/sync_client.h" line="34" />
         <source>sync failed (%1): %2</source>
         <translation>échec de la synchronisation (%1) : %2</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="46" />
+        <location filename="../app/sync/sync_engine.cpp" line="69" />
         <source>the gateway reports more bytes than the photo has</source>
         <translation>la passerelle annonce plus d'octets que la photo n'en a</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="64" />
+        <location filename="../app/sync/sync_engine.cpp" line="87" />
         <source>the gateway does not move forward</source>
         <translation>la passerelle n'avance pas</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="71" />
+        <location filename="../app/sync/sync_engine.cpp" line="93" />
         <source>corrupted twice in transit; kept for the next sync</source>
         <translation>corrompue deux fois en transit ; gardée pour la prochaine synchronisation</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="112" />
+        <location filename="../app/sync/sync_engine.cpp" line="198" />
         <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
         <translation>la synchronisation n'avance plus à la modification %1 ; les modifications sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="178" />
+        <location filename="../app/sync/sync_engine.cpp" line="272" />
         <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
         <translation>la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="269" />
+        <location filename="../app/sync/sync_engine.cpp" line="392" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation>l'historique de la passerelle diffère encore de celui qui vient d'être reçu : synchronisez plus tard</translation>
     </message>
@@ -960,88 +960,88 @@
         <translation>le stockage de la tablette a échoué : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="252" />
+        <location filename="../app/store/tablet_store.cpp" line="281" />
         <source>the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)</source>
         <translation>la base existe mais sa clé manque dans %1 ; ouverture et remplacement refusés (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="282" />
+        <location filename="../app/store/tablet_store.cpp" line="311" />
         <source>cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)</source>
         <translation>ouverture impossible : mauvaise clé, ou pas une base CRF chiffrée (le fichier n'a pas été touché)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="286" />
+        <location filename="../app/store/tablet_store.cpp" line="315" />
         <source>the database file is damaged (the file was left untouched)</source>
         <translation>le fichier de la base est endommagé (le fichier n'a pas été touché)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="311" />
+        <location filename="../app/store/tablet_store.cpp" line="340" />
         <source>schema version %1 is newer than this app (%2); update the app (nothing was changed)</source>
         <translation>la version de schéma %1 est plus récente que cette application (%2) : mettez l'application à jour (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="342" />
+        <location filename="../app/store/tablet_store.cpp" line="371" />
         <source>cannot prepare the database: %1</source>
         <translation>impossible de préparer la base : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="573" />
+        <location filename="../app/store/tablet_store.cpp" line="606" />
         <source>a signature saves no value</source>
         <translation>une signature n'enregistre aucune valeur</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="656" />
+        <location filename="../app/store/tablet_store.cpp" line="689" />
         <source>not saved (nothing was changed): %1</source>
         <translation>non enregistré (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="712" />
-        <location filename="../app/store/tablet_store.cpp" line="1107" />
+        <location filename="../app/store/tablet_store.cpp" line="745" />
+        <location filename="../app/store/tablet_store.cpp" line="1145" />
         <source>an event cannot be read (database damaged?)</source>
         <translation>un événement est illisible (base endommagée ?)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="728" />
+        <location filename="../app/store/tablet_store.cpp" line="761" />
         <source>too large: %1 bytes, the limit is %2</source>
         <translation>trop grande : %1 octets, la limite est %2</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="748" />
+        <location filename="../app/store/tablet_store.cpp" line="781" />
         <source>not stored: %1</source>
         <translation>non enregistrée : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="771" />
+        <location filename="../app/store/tablet_store.cpp" line="804" />
         <source>not in this tablet's store</source>
         <translation>absente du stockage de cette tablette</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1036" />
+        <location filename="../app/store/tablet_store.cpp" line="1061" />
         <source>page not applied (cursor unchanged): %1</source>
         <translation>page non appliquée (curseur inchangé) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1051" />
+        <location filename="../app/store/tablet_store.cpp" line="1076" />
         <source>an unsent event cannot be read (database damaged?)</source>
         <translation>un événement non envoyé est illisible (base endommagée ?)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1065" />
+        <location filename="../app/store/tablet_store.cpp" line="1090" />
         <source>re-sequencing failed (nothing changed): %1</source>
         <translation>la renumérotation a échoué (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1081" />
+        <location filename="../app/store/tablet_store.cpp" line="1106" />
         <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
         <translation>la modification %1 de cette tablette à la passerelle n'est pas celle qu'elle a faite : rien n'a été remis en file</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1219" />
+        <location filename="../app/store/tablet_store.cpp" line="1257" />
         <source>not remembered on this tablet: %1</source>
         <translation>non mémorisé sur cette tablette : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1288" />
+        <location filename="../app/store/tablet_store.cpp" line="1326" />
         <source>not signed (nothing was changed): %1</source>
         <translation>non signé (rien n'a été modifié) : %1</translation>
     </message>
@@ -1074,6 +1074,27 @@
         <location filename="../core/photo.cpp" line="84" />
         <source>only JPEG and PNG photos are accepted</source>
         <translation>seules les photos JPEG et PNG sont acceptées</translation>
+    </message>
+    <message>
+        <location filename="../core/packing.cpp" line="28" />
+        <source>events come both packed and unpacked</source>
+        <translation>des événements arrivent à la fois compressés et non compressés</translation>
+    </message>
+    <message>
+        <location filename="../core/packing.cpp" line="34" />
+        <source>the packed events cannot be read</source>
+        <translation>les événements compressés sont illisibles</translation>
+    </message>
+    <message>
+        <location filename="../core/packing.cpp" line="55" />
+        <location filename="../core/packing.cpp" line="62" />
+        <source>the packed events are damaged</source>
+        <translation>les événements compressés sont endommagés</translation>
+    </message>
+    <message>
+        <location filename="../core/packing.cpp" line="57" />
+        <source>the packed events are larger than %1 bytes</source>
+        <translation>les événements compressés dépassent %1 octets</translation>
     </message>
 </context>
 <context>

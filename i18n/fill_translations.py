@@ -118,6 +118,10 @@ FR = {
         "les octets reçus ne correspondent pas à l'empreinte : renvoyer depuis le début",
     'the gateway reports more bytes than the photo has': "la passerelle annonce plus d'octets que la photo n'en a",
     'the gateway does not move forward': "la passerelle n'avance pas",
+    'events come both packed and unpacked': 'des événements arrivent à la fois compressés et non compressés',
+    'the packed events cannot be read': 'les événements compressés sont illisibles',
+    'the packed events are damaged': 'les événements compressés sont endommagés',
+    'the packed events are larger than %1 bytes': 'les événements compressés dépassent %1 octets',
     'corrupted twice in transit; kept for the next sync':
         'corrompue deux fois en transit ; gardée pour la prochaine synchronisation',
     # Sync passes that stop (app/sync)

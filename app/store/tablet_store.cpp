@@ -967,6 +967,9 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
 Status TabletStore::applyPullPage(const v1::PullResponse& page)
 {
     try {
+        // Nothing new (the usual answer to a sync with nothing to do): nothing to write, no commit to wait for.
+        if (page.events().empty() && std::to_string(page.next_cursor()) == meta("pull_cursor", "0"))
+            return {};
         sql::Transaction tx(*m_db);
         for (const auto& se : page.events()) {
             const auto& e = se.event();

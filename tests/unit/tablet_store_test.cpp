@@ -496,3 +496,19 @@ TEST_F(TabletStoreTest, aValueIsPendingExactlyWhileItsEventIsUnsent)
     EXPECT_FALSE(pending("01-001", "BILI"));
     EXPECT_FALSE(pending("01-003"));
 }
+
+// A pull page with no events still moves the cursor when the gateway's did (events this tablet may not read were
+// skipped); one that moves nothing writes nothing.
+TEST_F(TabletStoreTest, anEmptyPullPageMovesTheCursorOnlyWhenTheGatewaysMoved)
+{
+    auto store = openStore();
+    v1::PullResponse page;
+    page.set_next_cursor(0);
+    ASSERT_TRUE(store->applyPullPage(page).ok());
+    EXPECT_EQ(store->syncState()->pullCursor, 0u);
+    page.set_next_cursor(42); // events of another site, filtered out by the gateway
+    ASSERT_TRUE(store->applyPullPage(page).ok());
+    EXPECT_EQ(store->syncState()->pullCursor, 42u);
+    ASSERT_TRUE(store->applyPullPage(page).ok());
+    EXPECT_EQ(store->syncState()->pullCursor, 42u);
+}

@@ -7,6 +7,8 @@
 #include "store.h"
 
 #include <filesystem>
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/util/field_mask_util.h>
 #include <map>
 #include <mutex>
 #include <set>
@@ -20,6 +22,20 @@ using FormKey = std::vector<std::string>;
 FormKey formKeyOf(const FieldKey& k)
 {
     return {k.studyId, k.subjectId, k.visitOid, k.formOid, std::to_string(k.repeat)};
+}
+
+/// Every field of a ServerEvent but the event itself, from the descriptor (a field added later is never left out).
+const google::protobuf::FieldMask& metadataMask()
+{
+    static const google::protobuf::FieldMask mask = [] {
+        google::protobuf::FieldMask m;
+        const auto* d = v1::ServerEvent::descriptor();
+        for (int i = 0; i < d->field_count(); ++i)
+            if (d->field(i)->number() != v1::ServerEvent::kEventFieldNumber)
+                m.add_paths(d->field(i)->name());
+        return m;
+    }();
+    return mask;
 }
 
 db::Statement& bindForm(db::Statement& st, const FormKey& k)
@@ -80,8 +96,8 @@ public:
             "INSERT INTO events (server_seq, device_id, device_seq, event_id, study_id, site_id, subject_id, "
             "received_at_ms, event_hash, server_hash, payload, server_meta) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-        v1::ServerEvent meta = se;
-        meta.clear_event();
+        v1::ServerEvent meta; // everything but the event, which has its own column: copied without the event
+        google::protobuf::util::FieldMaskUtil::MergeMessageTo(se, metadataMask(), {}, &meta);
         st.bind(1, static_cast<int64_t>(se.server_seq()))
             .bind(2, e.device_id())
             .bind(3, static_cast<int64_t>(e.device_seq()))
@@ -134,17 +150,24 @@ public:
 
     std::optional<FieldState> fieldState(const FieldKey& key) override
     {
-        const auto& form = load(key);
-        auto it = form.fields.find(key.itemOid);
-        if (it == form.fields.end())
+        const auto& fields = load(key).stored.fields();
+        auto it = fields.find(key.itemOid);
+        if (it == fields.end())
             return std::nullopt;
-        return it->second;
+        const v1::StoredField& f = it->second;
+        return FieldState{f.value(), f.unit(), f.present(), f.value_seq(), f.last_seq(), f.last_device()};
     }
 
     void putFieldState(const FieldKey& key, const FieldState& f) override
     {
         auto& form = load(key);
-        form.fields[key.itemOid] = f;
+        auto& s = (*form.stored.mutable_fields())[key.itemOid];
+        s.set_value(f.value);
+        s.set_unit(f.unit);
+        s.set_present(f.present);
+        s.set_value_seq(f.valueSeq);
+        s.set_last_seq(f.lastSeq);
+        s.set_last_device(f.lastDevice);
         form.dirty = true;
     }
 
@@ -178,21 +201,11 @@ public:
         for (const auto& [k, form] : m_forms) {
             if (!form.dirty)
                 continue;
-            v1::StoredForm stored;
-            for (const auto& [item, f] : form.fields) {
-                auto& s = (*stored.mutable_fields())[item];
-                s.set_value(f.value);
-                s.set_unit(f.unit);
-                s.set_present(f.present);
-                s.set_value_seq(f.valueSeq);
-                s.set_last_seq(f.lastSeq);
-                s.set_last_device(f.lastDevice);
-            }
             bindForm(
                 m_db.prepare(db::upsertSql(m_db.dialect(), "form_state",
                                            {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5)),
                 k)
-                .bindBlob(6, stored.SerializeAsString())
+                .bindBlob(6, form.stored.SerializeAsString())
                 .run();
         }
         m_tx.commit();
@@ -216,7 +229,7 @@ public:
 private:
     /// One form instance's projection and open queries, read once per transaction and written back at commit.
     struct FormCache {
-        std::map<std::string, FieldState> fields;
+        v1::StoredForm stored; // the stored merge state itself: parsed once, written back as is
         std::set<std::string> openConflicts;
         bool dirty = false;
     };
@@ -241,15 +254,9 @@ private:
         FormCache form;
         const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
         auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
-        if (st.step()) {
-            v1::StoredForm stored;
-            if (!stored.ParseFromString(st.blob(0)))
-                throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
-                                " cannot be parsed");
-            for (const auto& [item, f] : stored.fields())
-                form.fields[item] =
-                    FieldState{f.value(), f.unit(), f.present(), f.value_seq(), f.last_seq(), f.last_device()};
-        }
+        if (st.step() && !form.stored.ParseFromString(st.blob(0)))
+            throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
+                            " cannot be parsed");
         auto& open =
             bindForm(m_db.prepare(std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + where), k);
         while (open.step())

@@ -3,6 +3,8 @@
 #include "trial/bedside_trial.h"
 #include "wording.h"
 
+#include <atomic>
+#include <deque>
 #include <future>
 #include <optional>
 
@@ -26,37 +28,74 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
     m_onStore([&](store::TabletStore& s) { pending = s.pendingPhotos(); });
     if (!pending)
         return pending.error();
-    // Each photo is read (decrypted) once, not once per chunk (photos are a few MiB, capped by the size limit), and
-    // the next one is read while the current one goes up.
-    auto read = [&](const store::TabletStore::PendingPhoto& p) {
-        Result<std::string> bytes = std::string();
-        m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
-        return bytes;
+    // Each photo is read (decrypted) once, not once per chunk (photos are a few MiB, capped by the size limit).
+    // kPhotosInFlight photos go up at once, each in its own call sequence (the gateway checks each digest apart),
+    // while the next one is read: reading, sending and the gateway's commits overlap.
+    struct Flight {
+        const store::TabletStore::PendingPhoto* photo;
+        std::string bytes;
+        std::future<Result<bool>> sent; // verified, or stopped because another flight failed
     };
-    std::optional<Result<std::string>> next;
-    for (size_t i = 0; i < pending->size(); ++i) {
-        const auto& p = (*pending)[i];
+    std::deque<Flight> flights; // a deque keeps each flight's bytes in place while it is sent
+    std::optional<Error> failed;
+    // The first failure (a cut, a refusal) stops the other flights at their next call: the pass ends as it would
+    // with one photo at a time. Answers that came are kept: a verified photo is never sent again.
+    std::atomic<bool> stop{false};
+    auto land = [&](Flight& f) {
+        auto sent = f.sent.get();
+        if (!sent) {
+            if (!failed)
+                failed = sent.error();
+            return;
+        }
+        if (!*sent)
+            return;
+        m_onStore([&](store::TabletStore& s) { s.markPhotoVerified(f.photo->digest); });
+        ++report.photosVerified;
+    };
+    size_t next = 0;
+    while (!failed) {
         // An urgent event saved while photos go up overtakes the remaining photos.
         pushEvents(report, push, true);
-        if (!report.error.empty())
-            return messageError({}, report.error);
-        Result<std::string> bytes = next ? std::move(*next) : read(p);
-        next.reset();
-        if (!bytes)
-            return bytes.error();
-        auto sending = std::async(std::launch::async, [&] { return sendPhoto(p, *bytes); });
-        if (i + 1 < pending->size())
-            next = read((*pending)[i + 1]);
-        if (auto failed = sending.get())
-            return failed;
-        m_onStore([&](store::TabletStore& s) { s.markPhotoVerified(p.digest); });
-        ++report.photosVerified;
+        if (!report.error.empty()) {
+            failed = messageError({}, report.error);
+            break;
+        }
+        while (flights.size() < kPhotosInFlight && next < pending->size() && !failed) {
+            const auto& p = (*pending)[next++];
+            Result<std::string> bytes = std::string();
+            m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
+            if (!bytes) {
+                failed = bytes.error();
+                break;
+            }
+            Flight& f = flights.emplace_back(Flight{&p, std::move(bytes).value(), {}});
+            f.sent = std::async(std::launch::async, [this, &f, &stop] {
+                auto sent = sendPhoto(*f.photo, f.bytes, stop);
+                if (!sent)
+                    stop = true;
+                return sent;
+            });
+        }
+        if (flights.empty())
+            break;
+        if (failed)
+            stop = true;
+        land(flights.front());
+        flights.pop_front();
     }
-    return {};
+    if (failed)
+        stop = true;
+    for (auto& f : flights)
+        land(f);
+    return failed;
 }
 
-std::optional<Error> SyncEngine::sendPhoto(const store::TabletStore::PendingPhoto& p, const std::string& bytes)
+Result<bool> SyncEngine::sendPhoto(const store::TabletStore::PendingPhoto& p, const std::string& bytes,
+                                   const std::atomic<bool>& stop)
 {
+    if (stop)
+        return false;
     auto status = m_client.photoStatus(p.digest);
     if (!status)
         return messageError({}, status.error().message());
@@ -73,6 +112,8 @@ std::optional<Error> SyncEngine::sendPhoto(const store::TabletStore::PendingPhot
         request.set_total_bytes(p.size);
         request.set_site_id(m_client.siteId());
         request.set_data(bytes.substr(static_cast<size_t>(offset), kPhotoChunk));
+        if (stop)
+            return false;
         auto r = m_client.uploadChunk(request);
         if (!r)
             return messageError({}, r.error().message()); // cut: the next pass resumes at the gateway's offset
@@ -98,7 +139,7 @@ std::optional<Error> SyncEngine::sendPhoto(const store::TabletStore::PendingPhot
             return messageError("photo " + p.digest.substr(0, 12), messageFromWording(r->wording(), r->message()));
         }
     }
-    return {};
+    return true;
 }
 
 bool SyncEngine::urgentWaiting()

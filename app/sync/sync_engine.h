@@ -5,6 +5,7 @@
 #include "sync_client.h"
 #include "tablet_store.h"
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@ public:
     static constexpr int kPushBatch = 200;
     static constexpr uint32_t kPullPage = 500;
     static constexpr uint32_t kPhotoChunk = 1024 * 1024; // resume granularity on a dropped connection
+    static constexpr size_t kPhotosInFlight = 2;         // photos going up at once
 
     SyncEngine(StoreExecutor onStore, SyncClient& client, const Clock& clock, std::string studyId)
         : m_onStore(std::move(onStore)), m_client(client), m_clock(clock), m_studyId(std::move(studyId))
@@ -51,8 +53,10 @@ private:
     /// Uploads unverified photos first (an event naming a photo should find it at the gateway), each resuming at
     /// the offset the gateway reports. Returns what stopped it, if anything.
     std::optional<Error> uploadPhotos(SyncReport& report, struct PushState& push);
-    /// Sends one photo from the offset the gateway reports until it is verified (the client only, no store).
-    std::optional<Error> sendPhoto(const store::TabletStore::PendingPhoto& photo, const std::string& bytes);
+    /// Sends one photo from the offset the gateway reports until it is verified (true), or until `stop` is seen
+    /// between calls (false). The client only, no store.
+    Result<bool> sendPhoto(const store::TabletStore::PendingPhoto& photo, const std::string& bytes,
+                           const std::atomic<bool>& stop);
     /// Pushes outbox batches, oldest first, until the outbox is empty (or, with `urgentOnly`, until no urgent event
     /// is left). Sets report.error and push.unreachable on failure.
     void pushEvents(SyncReport& report, struct PushState& push, bool urgentOnly);

@@ -306,6 +306,50 @@ TEST(SyncEndToEnd, twoTabletsEditingTheSameFieldOfflineConvergeWithTheConflictSu
     EXPECT_TRUE(gw.value()->store().conflicts(true).empty());
 }
 
+// The push is pipelined (the next batch leaves while the previous answers are written): refusals in the middle of a
+// long queue and at its very end are final answers, so the batches after them go on and every other change arrives
+// exactly once, both chains intact.
+TEST(SyncEndToEnd, refusalsInsideALongQueueDoNotStopThePipelinedPush)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = gateway::GatewayServer::start(
+        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
+    ASSERT_TRUE(gw.ok()) << gw.error().text();
+    Tablet a(gw.value()->address(), "nurse-a");
+    a.loginAt(*gw.value());
+    a.trackReports();
+    const int total = 2 * sync::SyncEngine::kPushBatch + 50;
+    const std::set<int> refusedAt{sync::SyncEngine::kPushBatch + 10, total - 1}; // in the second batch, and last
+    for (int i = 0; i < total; ++i) {
+        store::SaveRequest r;
+        r.form = {"01-" + std::to_string(100 + i / 2), "D" + std::to_string(i % 2), "SOFA", 0};
+        // An impossible platelet count bypassing the form (as an outdated app would): refused by the definition.
+        r.values["PLATELETS"] = store::FieldValue{refusedAt.count(i) ? "-4" : std::to_string(50 + i), "10^3/uL"};
+        a.save(r);
+    }
+    const auto report = a.sync();
+    EXPECT_TRUE(report.ok()) << report.error.text;
+    EXPECT_EQ(report.rejected, 2);
+    EXPECT_EQ(report.pushed, total - 2);
+    const auto state = a.state();
+    EXPECT_EQ(state.pendingEvents, 0);
+    EXPECT_EQ(state.refusedEvents, 2);
+    EXPECT_EQ(gw.value()->store().eventCount(), static_cast<uint64_t>(total - 2));
+    EXPECT_EQ(gw.value()->store().refusedCount(), 2u);
+    std::set<uint64_t> seqs;
+    for (const auto& se : gw.value()->store().eventsAfter(0, 100000))
+        seqs.insert(se.event().device_seq());
+    EXPECT_EQ(seqs.size(), static_cast<size_t>(total - 2)) << "each change stored once";
+    EXPECT_TRUE(gateway::verifyAudit(gw.value()->store()).intact());
+    // The refused values no longer count as pending; the accepted ones neither.
+    EXPECT_FALSE(
+        a.form({"01-" + std::to_string(100 + (total - 1) / 2), "D" + std::to_string((total - 1) % 2), "SOFA", 0})
+            .at("PLATELETS")
+            .pending);
+    EXPECT_FALSE(a.form({"01-100", "D0", "SOFA", 0}).at("PLATELETS").pending);
+}
+
 TEST(SyncEndToEnd, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
 {
     SystemClock clock;

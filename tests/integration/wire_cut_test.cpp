@@ -232,6 +232,50 @@ INSTANTIATE_TEST_SUITE_P(
                       CutCase{"answerLostAfterTheLastChunk", Cut::AnswerAfterUpstream, 2'500'010, true}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// A pull cut on the wire, with the next page asked for while one is applied: only whole pages are applied (each with
+// its cursor, in one transaction), the pass reports the cut, and the next pass takes exactly what is left.
+TEST_F(WireFixture, aPullCutMidPageAppliesWholePagesOnlyAndTheNextPassTakesTheRest)
+{
+    const int total = 2 * static_cast<int>(sync::SyncEngine::kPullPage) + 100; // pages of 500, 500 and 100
+    saveForms(total);
+    ASSERT_TRUE(syncThrough(gw->address()).ok());
+    auto pullThrough = [&](store::TabletStore& into) {
+        sync::SyncClient::Transport transport;
+        transport.compression = sync::SyncTransport::Compression::None; // byte positions of the plain stream
+        sync::SyncClient client(relay.address(), std::chrono::seconds(10), transport);
+        client.setSession(token, "01");
+        sync::SyncEngine engine([&](const auto& fn) { fn(into); }, client, clock, "I-MICRO");
+        return engine.run({}, sync::SyncEngine::Phases::PullOnly);
+    };
+    auto open = [&](const char* name) {
+        return store::TabletStore::openWithKey((tabletDir.path() + name).toStdString(), SecretKey::random(), clock)
+            .value();
+    };
+    // How many bytes a whole pull takes on this wire, to cut the next one in the middle of its second page.
+    auto probe = open("/probe.db");
+    const uint64_t before = relay.downstreamBytes();
+    ASSERT_EQ(pullThrough(*probe).pulled, total);
+    const uint64_t whole = relay.downstreamBytes() - before;
+
+    auto other = open("/other.db");
+    relay.cutAfter(Direction::Downstream, whole * 6 / 10);
+    const auto first = pullThrough(*other);
+    ASSERT_TRUE(relay.cut());
+    EXPECT_FALSE(first.ok()) << "a cut pull must be reported";
+    EXPECT_EQ(first.pulled % static_cast<int>(sync::SyncEngine::kPullPage), 0) << "whole pages only";
+    EXPECT_LT(first.pulled, total);
+    EXPECT_EQ(other->syncState()->pullCursor, static_cast<uint64_t>(first.pulled)) << "the cursor went with the pages";
+
+    const auto second = pullThrough(*other);
+    EXPECT_TRUE(second.ok()) << second.error.text;
+    EXPECT_EQ(first.pulled + second.pulled, total) << "nothing pulled twice, nothing missed";
+    EXPECT_EQ(other->syncState()->pullCursor, static_cast<uint64_t>(total));
+    const store::FormKey last{"01-" + std::to_string(100 + (total - 1) / 8), "D" + std::to_string((total - 1) % 8),
+                              "SOFA", 0};
+    EXPECT_EQ(other->formValues(last)->at("PLATELETS").value, std::to_string(50 + total - 1));
+    EXPECT_EQ(other->formValues(last)->at("PLATELETS").value, tablet->formValues(last)->at("PLATELETS").value);
+}
+
 // A serious adverse event saved behind hundreds of unsent changes and several photos reaches the gateway first:
 // the connection is cut right after the first batch, and the event is already there.
 TEST_F(WireFixture, aSeriousAdverseEventIsPushedBeforeAnythingElse)

@@ -41,7 +41,7 @@ grpc::Status SyncService::Pull(grpc::ServerContext* context, const v1::PullReque
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());
     *response = std::move(result).value();
     m_access.filterPull(who, *request, *response);
-    // A page travels compressed when the tablet asks (SyncTransport::compress, for a slow ward link): packed with
+    // A page travels compressed when the tablet asks (SyncTransport::compression, for a slow ward link): packed with
     // zstd (packing.h), or gzip for a tablet that asks the older way.
     const auto& metadata = context->client_metadata();
     if (request->accept_packed())

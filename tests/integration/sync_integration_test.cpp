@@ -98,6 +98,27 @@ store::SaveRequest sofaDay(const std::string& subject, int day)
     return r;
 }
 
+/// A gateway on loopback that knows the I-MICRO definition (its range checks refuse impossible values).
+Result<std::unique_ptr<gateway::GatewayServer>> studyGateway(const QTemporaryDir& data, const Clock& clock)
+{
+    return gateway::GatewayServer::start(
+        test::devGateway(data.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
+}
+
+/// One nurse's tablet logged in at a gateway that knows the study, its sync reports kept.
+class OneNurse : public ::testing::Test {
+protected:
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    std::unique_ptr<gateway::GatewayServer> gw = studyGateway(gatewayData, clock).value();
+    Tablet a{gw->address(), "nurse-a"};
+    void SetUp() override
+    {
+        a.loginAt(*gw);
+        a.trackReports();
+    }
+};
+
 /// Finds a loopback port nobody listens on: bind a gateway to port 0, note the port, stop it.
 int unusedPort(const Clock& clock)
 {
@@ -309,16 +330,8 @@ TEST(SyncEndToEnd, twoTabletsEditingTheSameFieldOfflineConvergeWithTheConflictSu
 // The push is pipelined (the next batch leaves while the previous answers are written): refusals in the middle of a
 // long queue and at its very end are final answers, so the batches after them go on and every other change arrives
 // exactly once, both chains intact.
-TEST(SyncEndToEnd, refusalsInsideALongQueueDoNotStopThePipelinedPush)
+TEST_F(OneNurse, refusalsInsideALongQueueDoNotStopThePipelinedPush)
 {
-    SystemClock clock;
-    QTemporaryDir gatewayData;
-    auto gw = gateway::GatewayServer::start(
-        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
-    ASSERT_TRUE(gw.ok()) << gw.error().text();
-    Tablet a(gw.value()->address(), "nurse-a");
-    a.loginAt(*gw.value());
-    a.trackReports();
     const int total = 2 * sync::SyncEngine::kPushBatch + 50;
     const std::set<int> refusedAt{sync::SyncEngine::kPushBatch + 10, total - 1}; // in the second batch, and last
     for (int i = 0; i < total; ++i) {
@@ -335,13 +348,13 @@ TEST(SyncEndToEnd, refusalsInsideALongQueueDoNotStopThePipelinedPush)
     const auto state = a.state();
     EXPECT_EQ(state.pendingEvents, 0);
     EXPECT_EQ(state.refusedEvents, 2);
-    EXPECT_EQ(gw.value()->store().eventCount(), static_cast<uint64_t>(total - 2));
-    EXPECT_EQ(gw.value()->store().refusedCount(), 2u);
+    EXPECT_EQ(gw->store().eventCount(), static_cast<uint64_t>(total - 2));
+    EXPECT_EQ(gw->store().refusedCount(), 2u);
     std::set<uint64_t> seqs;
-    for (const auto& se : gw.value()->store().eventsAfter(0, 100000))
+    for (const auto& se : gw->store().eventsAfter(0, 100000))
         seqs.insert(se.event().device_seq());
     EXPECT_EQ(seqs.size(), static_cast<size_t>(total - 2)) << "each change stored once";
-    EXPECT_TRUE(gateway::verifyAudit(gw.value()->store()).intact());
+    EXPECT_TRUE(gateway::verifyAudit(gw->store()).intact());
     // The refused values no longer count as pending; the accepted ones neither.
     EXPECT_FALSE(
         a.form({"01-" + std::to_string(100 + (total - 1) / 2), "D" + std::to_string((total - 1) % 2), "SOFA", 0})
@@ -350,16 +363,8 @@ TEST(SyncEndToEnd, refusalsInsideALongQueueDoNotStopThePipelinedPush)
     EXPECT_FALSE(a.form({"01-100", "D0", "SOFA", 0}).at("PLATELETS").pending);
 }
 
-TEST(SyncEndToEnd, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
+TEST_F(OneNurse, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
 {
-    SystemClock clock;
-    QTemporaryDir gatewayData;
-    auto gw = gateway::GatewayServer::start(
-        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
-    ASSERT_TRUE(gw.ok()) << gw.error().text();
-    Tablet a(gw.value()->address(), "nurse-a");
-    a.loginAt(*gw.value());
-    a.trackReports();
     store::SaveRequest bad; // bypasses the form (as an outdated app would): refused by the gateway's definition
     bad.form = {"01-001", "D0", "SOFA", 0};
     bad.values["PLATELETS"] = store::FieldValue{"-4", "10^3/uL"};
@@ -375,15 +380,15 @@ TEST(SyncEndToEnd, aChangeRefusedByTheGatewayIsKeptAndDoesNotBlockLaterChanges)
     EXPECT_EQ(state.pendingEvents, 0);
     EXPECT_EQ(state.refusedEvents, 1);
     EXPECT_NE(state.lastRefusal.find("Platelets"), std::string::npos) << state.lastRefusal;
-    EXPECT_EQ(gw.value()->store().eventCount(), 1u);
-    EXPECT_EQ(gw.value()->store().refusedCount(), 1u) << "the refused value is in the gateway's audit trail too";
+    EXPECT_EQ(gw->store().eventCount(), 1u);
+    EXPECT_EQ(gw->store().refusedCount(), 1u) << "the refused value is in the gateway's audit trail too";
     // Later changes keep flowing.
     store::SaveRequest more;
     more.form = {"01-001", "D1", "SOFA", 0};
     more.values["GCS"] = store::FieldValue{"14", ""};
     a.save(more);
     EXPECT_TRUE(a.sync().ok());
-    EXPECT_EQ(gw.value()->store().eventCount(), 2u);
+    EXPECT_EQ(gw->store().eventCount(), 2u);
 }
 
 TEST(SyncEndToEnd, aTabletSyncsByItselfOnceTheGatewayBecomesReachable)
@@ -435,8 +440,7 @@ TEST(SyncEndToEnd, aRecordEnteredInErrorReachesOtherTabletsAndTheAuditTrailWithI
 {
     SystemClock clock;
     QTemporaryDir gatewayData;
-    auto gw = gateway::GatewayServer::start(
-        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
+    auto gw = studyGateway(gatewayData, clock);
     ASSERT_TRUE(gw.ok());
     Tablet a(gw.value()->address(), "nurse-a"), b(gw.value()->address(), "nurse-b");
     a.loginAt(*gw.value());
@@ -464,8 +468,7 @@ TEST(Signatures, anInvestigatorSignsWithThePasswordAndTheSignatureSyncsAndBreaks
 {
     SystemClock clock;
     QTemporaryDir gatewayData;
-    auto gw = gateway::GatewayServer::start(
-        test::devGateway(gatewayData.path().toStdString(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
+    auto gw = studyGateway(gatewayData, clock);
     ASSERT_TRUE(gw.ok());
     Tablet inv(gw.value()->address(), "inv-01"), nurse(gw.value()->address(), "nurse-01");
     inv.loginAt(*gw.value(), "investigator");

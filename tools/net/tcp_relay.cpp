@@ -84,10 +84,11 @@ TcpRelay::~TcpRelay()
     ::close(m_wake[1]);
 }
 
-void TcpRelay::cutAfter(Direction direction, uint64_t bytes)
+void TcpRelay::cutAfter(Direction direction, uint64_t bytes, Outage outage)
 {
     std::lock_guard lock(m_mutex);
     m_armed = true;
+    m_outage = outage;
     m_cutDone = false;
     m_cutDirection = direction;
     m_cutAt = (direction == Direction::Upstream ? m_up.load() : m_down.load()) + bytes;
@@ -119,7 +120,8 @@ size_t TcpRelay::allowance(Direction d, size_t n)
     if (m_armed && d == m_cutDirection && counter.load() >= m_cutAt) {
         m_armed = false;
         m_cutDone = true;
-        ++m_cutGeneration; // every pump closes its connection
+        m_refusing = m_outage == Outage::UntilRestored; // before the pumps close: no connection slips in between
+        ++m_cutGeneration;                              // every pump closes its connection
     }
     return pass;
 }
@@ -139,6 +141,10 @@ void TcpRelay::acceptLoop()
             continue;
         const int one = 1;
         ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (m_refusing) {
+            abort(client); // the outage lasts: the client sees its connection fail, as with the Wi-Fi down
+            continue;
+        }
         const int server = connectTo(m_host, m_targetPort);
         if (server < 0) {
             abort(client); // the server is down: the client sees a refused connection, as it would directly

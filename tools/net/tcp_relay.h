@@ -25,10 +25,14 @@ public:
     std::string address() const { return "127.0.0.1:" + std::to_string(m_port); }
 
     enum class Direction { Upstream, Downstream }; // client -> server, server -> client
+    /// After a cut: `Blip`, later connections pass through again at once; `UntilRestored`, they are refused until
+    /// restore() (the ward's Wi-Fi stays down until the next pass).
+    enum class Outage { Blip, UntilRestored };
     /// Arms a one-shot cut: once `bytes` more bytes have gone in `direction` (counted from now, over all
-    /// connections), the byte stream stops exactly there and every open connection is closed abruptly. Later
-    /// connections pass through again.
-    void cutAfter(Direction direction, uint64_t bytes);
+    /// connections), the byte stream stops exactly there and every open connection is closed abruptly.
+    void cutAfter(Direction direction, uint64_t bytes, Outage outage = Outage::Blip);
+    /// Ends an `UntilRestored` outage: connections pass through again.
+    void restore() { m_refusing = false; }
     /// Arms a one-shot loss of the answer: once `bytes` more bytes have gone upstream, nothing more comes back and
     /// every open connection is closed (the request reached the server whole; its response is lost).
     void cutAnswersAfterUpstream(uint64_t bytes);
@@ -56,6 +60,8 @@ private:
     uint64_t m_cutAt = 0; // counter value in m_cutDirection at which the stream stops
     bool m_answerCutArmed = false;
     uint64_t m_answerCutAfterUp = 0;
+    Outage m_outage = Outage::Blip;
+    std::atomic<bool> m_refusing{false}; // an UntilRestored outage is on
     std::atomic<bool> m_cutDone{false};
     std::atomic<uint64_t> m_cutGeneration{0};
     std::thread m_acceptor;

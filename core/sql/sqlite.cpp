@@ -217,9 +217,23 @@ bool Statement::isNull(int col) const
     return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db) : m_db(db)
+Transaction::Transaction(Database& db, Durability durability) : m_db(db)
 {
-    m_db.exec("BEGIN IMMEDIATE");
+    if (durability == Durability::Relaxed) {
+        auto& level = m_db.prepare("PRAGMA synchronous");
+        const int current = level.step() ? static_cast<int>(level.int64(0)) : -1;
+        level.reset();
+        if (current > 1) { // FULL or EXTRA; NORMAL and OFF are relaxed already
+            m_db.exec("PRAGMA synchronous = NORMAL");
+            m_level = current;
+        }
+    }
+    try {
+        m_db.exec("BEGIN IMMEDIATE");
+    } catch (...) {
+        restoreLevel();
+        throw;
+    }
 }
 
 Transaction::~Transaction()
@@ -231,12 +245,26 @@ Transaction::~Transaction()
             // Nothing more can be done; the connection reports the failure on its next use.
         }
     }
+    restoreLevel();
 }
 
 void Transaction::commit()
 {
     m_db.exec("COMMIT");
     m_done = true;
+    restoreLevel();
+}
+
+void Transaction::restoreLevel() noexcept
+{
+    if (m_level < 0)
+        return;
+    try {
+        m_db.exec("PRAGMA synchronous = " + std::to_string(m_level));
+        m_level = -1;
+    } catch (...) {
+        // Only reachable with the connection broken; its next use reports it.
+    }
 }
 
 } // namespace crf::sql

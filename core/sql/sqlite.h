@@ -88,13 +88,21 @@ private:
 /// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
 class Transaction {
 public:
-    explicit Transaction(Database& db);
+    /// `Full`: the commit returns once it is on disk (the connection's own `synchronous` level, FULL in our stores).
+    /// `Relaxed`: for bookkeeping that may be lost in a power cut (never a value, an event or an acknowledgement):
+    /// the commit does not wait for the disk, and the connection's level is restored afterwards. WAL files only:
+    /// there SQLite keeps the database intact at `synchronous = NORMAL` and the next durable commit carries the
+    /// relaxed one to disk with it (sqlite.org/pragma.html#pragma_synchronous).
+    enum class Durability { Full, Relaxed };
+    explicit Transaction(Database& db, Durability durability = Durability::Full);
     ~Transaction();
     void commit();
 
 private:
+    void restoreLevel() noexcept;
     Database& m_db;
     bool m_done = false;
+    int m_level = -1; // the `synchronous` level to restore after a relaxed transaction, -1 when unchanged
 };
 
 /// Every row of `st`, read by `read` (a function of the statement positioned on a row).

@@ -512,3 +512,39 @@ TEST_F(TabletStoreTest, anEmptyPullPageMovesTheCursorOnlyWhenTheGatewaysMoved)
     ASSERT_TRUE(store->applyPullPage(page).ok());
     EXPECT_EQ(store->syncState()->pullCursor, 42u);
 }
+
+// Bookkeeping such as the last sync attempt commits without waiting for the disk; every other commit of the
+// connection must still wait for it, whether the relaxed transaction committed or was abandoned.
+TEST_F(TabletStoreTest, aRelaxedTransactionLeavesTheConnectionDurableAgain)
+{
+    sql::Database db(dir.filePath("plain.db").toStdString(), sql::Database::Mode::CreateIfMissing);
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);");
+    auto level = [&] {
+        auto& st = db.prepare("PRAGMA synchronous");
+        st.step();
+        const int64_t v = st.int64(0);
+        st.reset();
+        return v;
+    };
+    constexpr int64_t kNormal = 1, kFull = 2;
+    {
+        sql::Transaction tx(db, sql::Transaction::Durability::Relaxed);
+        EXPECT_EQ(level(), kNormal);
+        db.exec("INSERT INTO meta VALUES ('last_sync_ms', '1')");
+        tx.commit();
+    }
+    EXPECT_EQ(level(), kFull);
+    {
+        sql::Transaction tx(db, sql::Transaction::Durability::Relaxed);
+        db.exec("INSERT INTO meta VALUES ('abandoned', '1')");
+    } // rolled back
+    EXPECT_EQ(level(), kFull);
+    {
+        sql::Transaction tx(db);
+        EXPECT_EQ(level(), kFull);
+        tx.commit();
+    }
+    auto& rows = db.prepare("SELECT group_concat(k) FROM meta");
+    ASSERT_TRUE(rows.step());
+    EXPECT_EQ(rows.text(0), "last_sync_ms");
+}

@@ -228,10 +228,22 @@ void migrateTo15(sql::Database& db)
     )sql");
 }
 
+// Version 16: the unsent-event index carries the columns its queries test, so counting the queue (the sync state,
+// urgent events waiting) reads the index alone. SQLite 3.15 does not take a partial index's condition as known and
+// read every queued row to check it: 28 ms per count with 10,000 forms queued (crf-bench), twice per sync.
+void migrateTo16(sql::Database& db)
+{
+    db.exec(R"sql(
+        DROP INDEX outbox_unsent;
+        CREATE INDEX outbox_unsent ON outbox (device_seq, urgent, acked_server_seq, refused_reason)
+            WHERE acked_server_seq IS NULL AND refused_reason IS NULL;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4,  migrateTo5,
-                                     migrateTo6,  migrateTo7,  migrateTo8,  migrateTo9,  migrateTo10,
-                                     migrateTo11, migrateTo12, migrateTo13, migrateTo14, migrateTo15};
+constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4,  migrateTo5,  migrateTo6,
+                                     migrateTo7,  migrateTo8,  migrateTo9,  migrateTo10, migrateTo11, migrateTo12,
+                                     migrateTo13, migrateTo14, migrateTo15, migrateTo16};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)

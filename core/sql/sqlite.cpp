@@ -217,9 +217,21 @@ bool Statement::isNull(int col) const
     return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
 }
 
+namespace {
+
+bool walMode(Database& db)
+{
+    auto& mode = db.prepare("PRAGMA journal_mode");
+    const bool wal = mode.step() && mode.text(0) == "wal";
+    mode.reset();
+    return wal;
+}
+
+} // namespace
+
 Transaction::Transaction(Database& db, Durability durability) : m_db(db)
 {
-    if (durability == Durability::Relaxed) {
+    if (durability == Durability::Relaxed && walMode(m_db)) { // outside WAL, NORMAL could damage the file: stay FULL
         auto& level = m_db.prepare("PRAGMA synchronous");
         const int current = level.step() ? static_cast<int>(level.int64(0)) : -1;
         level.reset();

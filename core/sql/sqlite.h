@@ -90,9 +90,9 @@ class Transaction {
 public:
     /// `Full`: the commit returns once it is on disk (the connection's own `synchronous` level, FULL in our stores).
     /// `Relaxed`: for bookkeeping that may be lost in a power cut (never a value, an event or an acknowledgement):
-    /// the commit does not wait for the disk, and the connection's level is restored afterwards. WAL files only:
-    /// there SQLite keeps the database intact at `synchronous = NORMAL` and the next durable commit carries the
-    /// relaxed one to disk with it (sqlite.org/pragma.html#pragma_synchronous).
+    /// the commit does not wait for the disk, and the connection's level is restored afterwards. In WAL mode only
+    /// (elsewhere it stays durable): there SQLite keeps the database intact at `synchronous = NORMAL` and the next
+    /// durable commit carries the relaxed one to disk with it (sqlite.org/pragma.html#pragma_synchronous).
     enum class Durability { Full, Relaxed };
     explicit Transaction(Database& db, Durability durability = Durability::Full);
     ~Transaction();

@@ -8,8 +8,11 @@
 namespace crf {
 namespace {
 
+/// The bytes a hash is taken over: lengths and numbers as 8 bytes big-endian, strings length-prefixed.
 class CanonicalWriter {
 public:
+    // Sized for a form of a few dozen values, so writing a typical event allocates once.
+    CanonicalWriter() { m_out.reserve(2048); }
     void str(const std::string& s)
     {
         u64(s.size());
@@ -17,8 +20,10 @@ public:
     }
     void u64(uint64_t v)
     {
-        for (int i = 7; i >= 0; --i)
-            m_out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+        char b[8];
+        for (int i = 0; i < 8; ++i)
+            b[i] = static_cast<char>((v >> ((7 - i) * 8)) & 0xff);
+        m_out.append(b, sizeof b);
     }
     void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
     void boolean(bool b) { m_out.push_back(b ? '\1' : '\0'); }

@@ -2,6 +2,7 @@
 
 #include "tr.h"
 
+#include <memory>
 #include <zstd.h>
 
 namespace crf::packing {
@@ -29,10 +30,13 @@ template <typename M> Status unpackFrom(M& message, const std::string& where)
     auto bytes = unpack(message.packed_events(), where);
     if (!bytes)
         return bytes.error();
-    M only;
-    if (!only.ParseFromString(*bytes))
+    // Parsed on the message's own arena when it has one, so the events move into it without a copy.
+    std::unique_ptr<M> owned;
+    M* only = message.GetArena() ? google::protobuf::Arena::CreateMessage<M>(message.GetArena())
+                                 : (owned = std::make_unique<M>()).get();
+    if (!only->ParseFromString(*bytes))
         return messageError(where, QT_TRANSLATE_NOOP("Core", "the packed events cannot be read"));
-    message.mutable_events()->Swap(only.mutable_events());
+    message.mutable_events()->Swap(only->mutable_events());
     message.clear_packed_events();
     return {};
 }

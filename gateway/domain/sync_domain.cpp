@@ -119,7 +119,13 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
             }
 
             v1::ServerEvent se;
-            *se.mutable_event() = e;
+            // The stored record refers to the request's event instead of copying it (the event is most of it); the
+            // reference is dropped before the record goes, exception or not. Nothing here changes the event.
+            se.unsafe_arena_set_allocated_event(const_cast<v1::ChangeEvent*>(&e));
+            struct Unborrow {
+                v1::ServerEvent& se;
+                ~Unborrow() { se.unsafe_arena_release_event(); }
+            } unborrow{se};
             se.set_server_seq(server.lastSeq + 1);
             se.set_received_at_ms(receivedAt);
             se.set_event_hash(hash);

@@ -7,8 +7,9 @@
 #include "store.h"
 
 #include <filesystem>
-#include <google/protobuf/field_mask.pb.h>
-#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/arena.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,18 +25,39 @@ FormKey formKeyOf(const FieldKey& k)
     return {k.studyId, k.subjectId, k.visitOid, k.formOid, std::to_string(k.repeat)};
 }
 
-/// Every field of a ServerEvent but the event itself, from the descriptor (a field added later is never left out).
-const google::protobuf::FieldMask& metadataMask()
+/// The stored columns of an accepted event: the event's own bytes (payload) and every other field of the
+/// ServerEvent (server_meta), cut from one serialization at the top-level field boundaries, so a field added later
+/// is never left out and nothing is copied or serialized twice. readEvent() puts the two back together.
+struct StoredColumns {
+    std::string payload, meta;
+};
+
+StoredColumns storedColumns(const v1::ServerEvent& se)
 {
-    static const google::protobuf::FieldMask mask = [] {
-        google::protobuf::FieldMask m;
-        const auto* d = v1::ServerEvent::descriptor();
-        for (int i = 0; i < d->field_count(); ++i)
-            if (d->field(i)->number() != v1::ServerEvent::kEventFieldNumber)
-                m.add_paths(d->field(i)->name());
-        return m;
-    }();
-    return mask;
+    using google::protobuf::internal::WireFormatLite;
+    const std::string all = se.SerializeAsString();
+    StoredColumns out;
+    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(all.data()),
+                                              static_cast<int>(all.size()));
+    for (;;) {
+        const int start = in.CurrentPosition();
+        const uint32_t tag = in.ReadTag();
+        if (tag == 0)
+            break;
+        const bool isEvent = WireFormatLite::GetTagFieldNumber(tag) == v1::ServerEvent::kEventFieldNumber &&
+                             WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+        uint32_t length = 0;
+        const bool read = isEvent ? in.ReadVarint32(&length) && in.Skip(static_cast<int>(length))
+                                  : WireFormatLite::SkipField(&in, tag);
+        if (!read)
+            throw db::Error("event " + std::to_string(se.server_seq()) + " cannot be split for storage");
+        const auto end = static_cast<size_t>(in.CurrentPosition());
+        if (isEvent)
+            out.payload.assign(all, end - length, length);
+        else
+            out.meta.append(all, static_cast<size_t>(start), end - static_cast<size_t>(start));
+    }
+    return out;
 }
 
 db::Statement& bindForm(db::Statement& st, const FormKey& k)
@@ -96,8 +118,7 @@ public:
             "INSERT INTO events (server_seq, device_id, device_seq, event_id, study_id, site_id, subject_id, "
             "received_at_ms, event_hash, server_hash, payload, server_meta) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-        v1::ServerEvent meta; // everything but the event, which has its own column: copied without the event
-        google::protobuf::util::FieldMaskUtil::MergeMessageTo(se, metadataMask(), {}, &meta);
+        const StoredColumns columns = storedColumns(se);
         st.bind(1, static_cast<int64_t>(se.server_seq()))
             .bind(2, e.device_id())
             .bind(3, static_cast<int64_t>(e.device_seq()))
@@ -108,8 +129,8 @@ public:
             .bind(8, se.received_at_ms())
             .bindBlob(9, se.event_hash())
             .bindBlob(10, se.server_hash())
-            .bindBlob(11, e.SerializeAsString())
-            .bindBlob(12, meta.SerializeAsString());
+            .bindBlob(11, columns.payload)
+            .bindBlob(12, columns.meta);
         st.run();
     }
 
@@ -150,7 +171,7 @@ public:
 
     std::optional<FieldState> fieldState(const FieldKey& key) override
     {
-        const auto& fields = load(key).stored.fields();
+        const auto& fields = load(key).stored->fields();
         auto it = fields.find(key.itemOid);
         if (it == fields.end())
             return std::nullopt;
@@ -161,7 +182,7 @@ public:
     void putFieldState(const FieldKey& key, const FieldState& f) override
     {
         auto& form = load(key);
-        auto& s = (*form.stored.mutable_fields())[key.itemOid];
+        auto& s = (*form.stored->mutable_fields())[key.itemOid];
         s.set_value(f.value);
         s.set_unit(f.unit);
         s.set_present(f.present);
@@ -205,7 +226,7 @@ public:
                 m_db.prepare(db::upsertSql(m_db.dialect(), "form_state",
                                            {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5)),
                 k)
-                .bindBlob(6, form.stored.SerializeAsString())
+                .bindBlob(6, form.stored->SerializeAsString())
                 .run();
         }
         m_tx.commit();
@@ -229,7 +250,7 @@ public:
 private:
     /// One form instance's projection and open queries, read once per transaction and written back at commit.
     struct FormCache {
-        v1::StoredForm stored; // the stored merge state itself: parsed once, written back as is
+        v1::StoredForm* stored = nullptr; // the stored merge state itself (on m_arena): parsed once, written back
         std::set<std::string> openConflicts;
         bool dirty = false;
     };
@@ -252,9 +273,10 @@ private:
         if (it != m_forms.end())
             return it->second;
         FormCache form;
+        form.stored = google::protobuf::Arena::CreateMessage<v1::StoredForm>(&m_arena);
         const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
         auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
-        if (st.step() && !form.stored.ParseFromString(st.blob(0)))
+        if (st.step() && !form.stored->ParseFromString(st.blob(0)))
             throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
                             " cannot be parsed");
         auto& open =
@@ -268,6 +290,8 @@ private:
     db::Connection& m_db;
     db::Transaction m_tx;
     TrialOps m_trial;
+    // The forms' merge states live in one arena for the transaction: a batch parses and drops thousands of fields.
+    google::protobuf::Arena m_arena;
     std::map<FormKey, FormCache> m_forms; // node-based: m_last stays valid as forms are added
     FormCache* m_last = nullptr;
     FieldKey m_lastKey;

@@ -9,6 +9,7 @@
 
 #include <QTemporaryDir>
 #include <filesystem>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 using namespace crf;
@@ -65,6 +66,40 @@ TEST_P(GatewayStoreTest, acceptedEventsGetServerSequenceReceiptTimeAndAChainedSe
     EXPECT_EQ(events[0].received_at_ms(), 1'790'000'500'000);
     const auto link = serverChainHash(events[0].server_hash(), events[1]);
     EXPECT_EQ(events[1].server_hash(), std::string(reinterpret_cast<const char*>(link.data()), 32));
+}
+
+// An event is stored as two columns (the device's event, and what the gateway added to it); reading it back gives
+// every field as it was, including those the merge and the clock check set.
+TEST_P(GatewayStoreTest, aStoredEventReadsBackWithEveryFieldAsItWas)
+{
+    v1::ServerEvent se;
+    *se.mutable_event() = tabletA.next("PLATELETS", "85");
+    se.set_server_seq(1);
+    se.set_received_at_ms(1'790'000'500'000);
+    se.set_event_hash(std::string(32, '\x11'));
+    se.set_server_hash(std::string(32, '\x22'));
+    se.set_clock_skew_ms(-86'400'000);
+    se.set_clock_flagged(true);
+    auto* note = se.add_conflicts();
+    note->set_item_oid("PLATELETS");
+    note->set_kept_value("90");
+    note->set_kept_present(true);
+    note->set_kept_server_seq(7);
+    note->set_conflict_id(3);
+    se.add_resolved_items("GCS");
+    v1::ServerEvent bare; // an event with nothing but its numbering
+    bare.mutable_event();
+    bare.set_server_seq(2);
+    {
+        auto tx = store->beginWrite();
+        tx->append(se);
+        tx->append(bare);
+        tx->commit();
+    }
+    const auto back = store->eventsAfter(0, 10);
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back[0], se)) << back[0].DebugString();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back[1], bare)) << back[1].DebugString();
 }
 
 TEST_P(GatewayStoreTest, pushingTheSameEventAgainStoresItOnceAndAcknowledgesItAgain)

@@ -128,7 +128,14 @@ const char* kTrial = R"sql(
         assessor TEXT NOT NULL, score BIGINT NOT NULL, at_ms BIGINT NOT NULL);
 )sql";
 
-const char* const kSteps[] = {kAuditTrail, kMergeAndPhotos, kIdentity, kTrial};
+// Version 5: form_state rows are written in the compact form of crf.v1.StoredForm (as SQLite schema 12); older rows
+// are read as they are and rewritten at their form's next change. The version keeps an older gateway, which would
+// read a compact row as an empty form, away from this store.
+const char* const kCompactMergeState = R"sql(
+    COMMENT ON COLUMN form_state.fields IS 'crf.v1.StoredForm: compact (devices, entries sorted by item OID) since 5';
+)sql";
+
+const char* const kSteps[] = {kAuditTrail, kMergeAndPhotos, kIdentity, kTrial, kCompactMergeState};
 constexpr int kSchemaVersion = static_cast<int>(std::size(kSteps));
 
 /// What the database refuses to everyone, the owner included: {table, what, why}.

@@ -6,6 +6,7 @@
 #include "sql_trial_store.h"
 #include "store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -71,6 +72,59 @@ const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 
 db::Statement& bindKey(db::Statement& st, const FieldKey& k)
 {
     return bindForm(st, formKeyOf(k)).bind(6, k.itemOid);
+}
+
+/// The position of `itemOid` in the form's sorted entries, or where it would go.
+int entryAt(const v1::StoredForm& form, const std::string& itemOid)
+{
+    const auto& entries = form.entries();
+    return static_cast<int>(
+        std::lower_bound(entries.begin(), entries.end(), itemOid,
+                         [](const v1::StoredEntry& e, const std::string& oid) { return e.item_oid() < oid; }) -
+        entries.begin());
+}
+
+/// The index of `deviceId` in the form's devices, added when new (a form is edited by a few devices).
+uint32_t deviceIndex(v1::StoredForm& form, const std::string& deviceId)
+{
+    for (int i = 0; i < form.devices_size(); ++i)
+        if (form.devices(i) == deviceId)
+            return static_cast<uint32_t>(i);
+    form.add_devices(deviceId);
+    return static_cast<uint32_t>(form.devices_size() - 1);
+}
+
+/// A stored form as read, in the compact form: a row of the older form (a map naming the device in every field) is
+/// converted and `rewrite` set; false when the row is inconsistent (unsorted entries, a device index out of range).
+bool compact(v1::StoredForm& form, bool& rewrite)
+{
+    if (!form.fields().empty()) {
+        std::vector<std::string> oids;
+        for (const auto& [oid, field] : form.fields())
+            oids.push_back(oid);
+        std::sort(oids.begin(), oids.end());
+        for (const auto& oid : oids) {
+            const v1::StoredField& f = form.fields().at(oid);
+            const int at = entryAt(form, oid);
+            if (at != form.entries_size())
+                return false; // both forms in one row
+            v1::StoredEntry& e = *form.add_entries();
+            e.set_item_oid(oid);
+            e.set_value(f.value());
+            e.set_unit(f.unit());
+            e.set_present(f.present());
+            e.set_value_seq(f.value_seq());
+            e.set_last_seq(f.last_seq());
+            e.set_last_device(deviceIndex(form, f.last_device()));
+        }
+        form.clear_fields();
+        rewrite = true;
+    }
+    for (int i = 0; i < form.entries_size(); ++i)
+        if ((i > 0 && !(form.entries(i - 1).item_oid() < form.entries(i).item_oid())) ||
+            form.entries(i).last_device() >= static_cast<uint32_t>(form.devices_size()))
+            return false;
+    return true;
 }
 
 class SqlWriteTransaction final : public WriteTransaction {
@@ -171,25 +225,33 @@ public:
 
     std::optional<FieldState> fieldState(const FieldKey& key) override
     {
-        const auto& fields = load(key).stored->fields();
-        auto it = fields.find(key.itemOid);
-        if (it == fields.end())
+        const v1::StoredForm& form = *load(key).stored;
+        const int at = entryAt(form, key.itemOid);
+        if (at == form.entries_size() || form.entries(at).item_oid() != key.itemOid)
             return std::nullopt;
-        const v1::StoredField& f = it->second;
-        return FieldState{f.value(), f.unit(), f.present(), f.value_seq(), f.last_seq(), f.last_device()};
+        const v1::StoredEntry& f = form.entries(at);
+        return FieldState{f.value(),     f.unit(),     f.present(),
+                          f.value_seq(), f.last_seq(), form.devices(static_cast<int>(f.last_device()))};
     }
 
     void putFieldState(const FieldKey& key, const FieldState& f) override
     {
-        auto& form = load(key);
-        auto& s = (*form.stored->mutable_fields())[key.itemOid];
+        auto& cache = load(key);
+        v1::StoredForm& form = *cache.stored;
+        const int at = entryAt(form, key.itemOid);
+        if (at == form.entries_size() || form.entries(at).item_oid() != key.itemOid) {
+            form.add_entries()->set_item_oid(key.itemOid);
+            for (int i = form.entries_size() - 1; i > at; --i) // into its place: the entries stay sorted
+                form.mutable_entries()->SwapElements(i, i - 1);
+        }
+        v1::StoredEntry& s = *form.mutable_entries(at);
         s.set_value(f.value);
         s.set_unit(f.unit);
         s.set_present(f.present);
         s.set_value_seq(f.valueSeq);
         s.set_last_seq(f.lastSeq);
-        s.set_last_device(f.lastDevice);
-        form.dirty = true;
+        s.set_last_device(deviceIndex(form, f.lastDevice));
+        cache.dirty = true;
     }
 
     uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) override
@@ -276,7 +338,7 @@ private:
         form.stored = google::protobuf::Arena::CreateMessage<v1::StoredForm>(&m_arena);
         const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
         auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
-        if (st.step() && !form.stored->ParseFromString(st.blob(0)))
+        if (st.step() && (!form.stored->ParseFromString(st.blob(0)) || !compact(*form.stored, form.dirty)))
             throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
                             " cannot be parsed");
         auto& open =

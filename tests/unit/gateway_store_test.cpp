@@ -1,4 +1,5 @@
 // Gateway storage and push rules: append-only at the database level, idempotent push, chains, pull paging.
+#include "crf/v1/gateway_store.pb.h"
 #include "domain/audit.h"
 #include "domain/sync_domain.h"
 #include "event_factory.h"
@@ -189,6 +190,53 @@ TEST_F(GatewayStoreSqliteTest, theDatabaseItselfRefusesUpdateAndDeleteOfEvents)
     EXPECT_EQ(store->eventCount(), 1u);
 }
 
+// Merge state written by a gateway before schema 12 (a map naming the device in every field) is read as it was: a
+// concurrent change of a field it holds still conflicts, and the row is rewritten in the compact form.
+TEST_F(GatewayStoreSqliteTest, mergeStateOfTheOlderFormIsReadAndRewrittenCompact)
+{
+    test::EventFactory tabletB{"dev-B"};
+    push({tabletA.next("PLATELETS", "85"), tabletA.next("GCS", "13")});
+    auto rowOf = [&](sql::Database& raw) {
+        auto& st = raw.prepare("SELECT fields FROM form_state");
+        EXPECT_TRUE(st.step());
+        v1::StoredForm form;
+        EXPECT_TRUE(form.ParseFromString(st.blob(0)));
+        return form;
+    };
+    {
+        sql::Database raw(backend.sqliteFile(), sql::Database::Mode::OpenExisting);
+        const v1::StoredForm compact = rowOf(raw);
+        ASSERT_EQ(compact.entries_size(), 2);
+        EXPECT_EQ(compact.entries(0).item_oid(), "GCS") << "sorted by item OID";
+        ASSERT_EQ(compact.devices_size(), 1) << "each device once";
+        v1::StoredForm older;
+        for (const auto& e : compact.entries()) {
+            v1::StoredField& f = (*older.mutable_fields())[e.item_oid()];
+            f.set_value(e.value());
+            f.set_present(e.present());
+            f.set_value_seq(e.value_seq());
+            f.set_last_seq(e.last_seq());
+            f.set_last_device(compact.devices(static_cast<int>(e.last_device())));
+        }
+        raw.prepare("UPDATE form_state SET fields = ?1").bindBlob(1, older.SerializeAsString()).run();
+    }
+    // Each push reads the merge state afresh (nothing is cached across transactions).
+    const auto r = push({tabletB.next("PLATELETS", "58")}, "dev-B"); // B never saw 85
+    ASSERT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED) << r.outcomes(0).message();
+    const auto se = store->eventsAfter(2, 1).front();
+    ASSERT_EQ(se.conflicts_size(), 1);
+    EXPECT_EQ(se.conflicts(0).kept_value(), "85");
+
+    sql::Database raw(backend.sqliteFile(), sql::Database::Mode::OpenExisting);
+    const v1::StoredForm after = rowOf(raw);
+    EXPECT_TRUE(after.fields().empty());
+    ASSERT_EQ(after.entries_size(), 2);
+    EXPECT_EQ(after.entries(1).item_oid(), "PLATELETS");
+    EXPECT_EQ(after.entries(1).value(), "85") << "the first accepted value is kept";
+    EXPECT_EQ(after.devices_size(), 2);
+    EXPECT_EQ(after.devices(static_cast<int>(after.entries(1).last_device())), "dev-B");
+}
+
 TEST_P(GatewayStoreTest, acceptedEventsSurviveAReopenOfTheStore)
 {
     push({tabletA.next("PLATELETS", "85")});
@@ -282,7 +330,7 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
     std::vector<std::string> digests;
     {
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        EXPECT_EQ(raw.userVersion(), 11);
+        EXPECT_EQ(raw.userVersion(), 12);
         // Schema 11: the ranges an import did not bring are append-only like the events.
         raw.exec("INSERT INTO absent_links (device_id, first_seq, last_seq, note) VALUES ('T', 2, 2, 'test')");
         EXPECT_THROW(raw.exec("DELETE FROM absent_links"), sql::SqlError);

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <malloc.h>
 #include <pthread.h>
 #include <thread>
 
@@ -34,12 +33,6 @@ void usage()
 
 int main(int argc, char** argv)
 {
-    // Photo chunks and pages (1-4 MiB) are allocated and freed on every call. glibc maps such blocks afresh and hands
-    // them back each time (page faults and zeroing on every call: downloads varied 0.3-0.6 s per 200 MiB in
-    // crf-bench); kept in the heap they are reused (0.29 s, steady). Argon2id's 64 MiB per login stays above the
-    // threshold, so a login burst is still given back; at most 64 MiB of free heap is kept.
-    mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
     crf::gateway::GatewayServer::Options options;
     options.listen.clear();
     for (int i = 1; i < argc; ++i) {

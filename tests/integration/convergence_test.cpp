@@ -186,6 +186,49 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
     EXPECT_TRUE(audit.intact()) << *audit.firstBrokenLink;
 }
 
+// The tablet writes the gateway's acknowledgements without waiting for the disk (TabletStore::applyPushOutcomes): a
+// power cut may take the last of them. Its changes are still queued, go again, and are acknowledged as duplicates:
+// stored once at the gateway, nothing lost on the tablet.
+TEST(RestoredTablet, acknowledgementsTheTabletForgotAreGivenAgainAndNothingIsStoredTwice)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, dir;
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
+    ASSERT_TRUE(gw.ok());
+    const std::string path = dir.filePath("crf.db").toStdString(), before = path + ".before";
+    SecretKey key = SecretKey::random();
+    SimTablet t;
+    t.client = std::make_unique<sync::SyncClient>(gw.value()->address());
+    t.actor = {"nurse-a", "research_nurse", "01"};
+    auto open = [&] { t.store = store::TabletStore::openWithKey(path, key, clock).value(); };
+    open();
+    test::DeviceSecrets secrets;
+    t.login(*gw.value(), secrets);
+    for (const auto& [item, value] : {std::pair{"GCS", "13"}, std::pair{"MAP", "64"}}) {
+        store::SaveRequest r;
+        r.form = {"01-001", "D0", "SOFA", 0};
+        r.values[item] = store::FieldValue{value, ""};
+        ASSERT_TRUE(t.store->save(r, t.actor, {"I-MICRO", "2020-1"}).ok());
+    }
+    t.store.reset();
+    std::filesystem::copy_file(path, before); // the file as the power cut will leave it
+    open();
+    ASSERT_TRUE(t.sync(clock).ok());
+    EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
+    t.store.reset();
+    std::filesystem::copy_file(before, path, std::filesystem::copy_options::overwrite_existing);
+
+    open();
+    EXPECT_EQ(t.store->syncState()->pendingEvents, 2) << "the acknowledgements are gone, the changes are not";
+    const auto report = t.sync(clock);
+    EXPECT_TRUE(report.ok()) << report.error.text;
+    EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
+    EXPECT_EQ(report.rejected, 0);
+    EXPECT_EQ(gw.value()->store().eventCount(), 2u) << "acknowledged again, stored once";
+    EXPECT_EQ(t.store->formValues({"01-001", "D0", "SOFA", 0}).value().at("MAP").value, "64");
+    EXPECT_TRUE(gateway::verifyAudit(gw.value()->store()).intact());
+}
+
 // A gateway restored to an earlier point (a backup, or point-in-time recovery before the last acknowledgements):
 // the tablets still hold every change the gateway acknowledged after it, and give them back. Their pulled history no
 // longer matches the gateway's, so they pull it again from the start; nothing is lost, nothing doubled.

@@ -1197,6 +1197,18 @@ Status TabletStore::recordSyncAttempt(int64_t atMs, const Message& error)
     }
 }
 
+Result<int> TabletStore::queuedCount()
+{
+    try {
+        auto& st =
+            m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
+        st.step();
+        return static_cast<int>(st.int64(0));
+    } catch (const std::exception& e) {
+        return storeFailure("sync state", e);
+    }
+}
+
 Result<SyncState> TabletStore::syncState()
 {
     try {
@@ -1207,10 +1219,10 @@ Result<SyncState> TabletStore::syncState()
         const std::string parts = meta("last_sync_wording");
         s.lastError = !parts.empty() && said.ParseFromString(parts) ? messageFromWording(said, meta("last_sync_error"))
                                                                     : Message(meta("last_sync_error"));
-        auto& st =
-            m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
-        st.step();
-        s.pendingEvents = static_cast<int>(st.int64(0));
+        auto queued = queuedCount();
+        if (!queued)
+            return queued.error();
+        s.pendingEvents = *queued;
         auto& refused = m_db->prepare(
             "SELECT count(*), (SELECT refused_reason FROM outbox WHERE refused_reason IS NOT NULL ORDER BY device_seq "
             "DESC LIMIT 1), (SELECT refused_wording FROM outbox WHERE refused_reason IS NOT NULL ORDER BY device_seq "

@@ -174,6 +174,8 @@ public:
     Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit, uint64_t afterSeq = 0);
     /// Unacknowledged urgent events (a serious adverse event waiting to be sent).
     Result<int> urgentPending();
+    /// Events waiting to be sent (SyncState::pendingEvents alone: a sync pass counts its progress against it).
+    Result<int> queuedCount();
     /// Records the gateway's outcomes; returns how many events are now acknowledged.
     Result<int> applyPushOutcomes(const v1::PushResponse& response);
     /// After a restore from an older copy the gateway's chain for this device runs further than the tablet knows:

@@ -334,8 +334,8 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
     push.progress = progress;
     m_onStore([&](store::TabletStore& s) {
         push.deviceId = s.deviceId();
-        if (auto st = s.syncState())
-            push.pendingTotal = st->pendingEvents;
+        if (auto queued = s.queuedCount())
+            push.pendingTotal = *queued;
     });
 
     std::optional<Error> photoError;

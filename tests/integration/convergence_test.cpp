@@ -136,48 +136,70 @@ TEST(Convergence, randomizedEditsAndSyncOrdersConvergeOverManySeeds)
     }
 }
 
-TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
-{
-    SystemClock clock;
-    QTemporaryDir gatewayData, dir;
-    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
-    ASSERT_TRUE(gw.ok());
-    const std::string path = dir.filePath("crf.db").toStdString(), backup = path + ".backup";
-    SecretKey key = SecretKey::random();
-    SimTablet t;
-    t.client = std::make_unique<sync::SyncClient>(gw.value()->address());
-    t.actor = {"nurse-a", "research_nurse", "01"};
-    auto open = [&] { t.store = store::TabletStore::openWithKey(path, key, clock).value(); };
-    auto save = [&](const char* visit, const char* item, const char* value) {
+/// One nurse's tablet (its encrypted file at `path`, reopened at will) logged in to a gateway on loopback.
+class RestoredTablet : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        auto started = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
+        ASSERT_TRUE(started.ok());
+        gw = std::move(started).value();
+        t.client = std::make_unique<sync::SyncClient>(gw->address());
+        t.actor = {"nurse-a", "research_nurse", "01"};
+        open();
+        t.login(*gw, secrets);
+    }
+    void open() { t.store = store::TabletStore::openWithKey(path, key, clock).value(); }
+    void save(const char* visit, const char* item, const char* value)
+    {
         store::SaveRequest r;
         r.form = {"01-001", visit, "SOFA", 0};
         r.values[item] = store::FieldValue{value, ""};
         ASSERT_TRUE(t.store->save(r, t.actor, {"I-MICRO", "2020-1"}).ok());
-    };
+    }
+    /// The tablet's file as it was at `copy` (a restore, or what a power cut leaves).
+    void restore(const std::string& copy)
+    {
+        t.store.reset();
+        std::filesystem::copy_file(copy, path, std::filesystem::copy_options::overwrite_existing);
+        open();
+    }
+    /// A copy of the tablet's file as it is now.
+    void copyTo(const std::string& copy)
+    {
+        t.store.reset();
+        std::filesystem::copy_file(path, copy);
+        open();
+    }
 
-    open();
+    SystemClock clock;
+    QTemporaryDir gatewayData, dir;
+    std::unique_ptr<gateway::GatewayServer> gw;
+    const std::string path = dir.filePath("crf.db").toStdString();
+    SecretKey key = SecretKey::random();
     test::DeviceSecrets secrets;
-    t.login(*gw.value(), secrets);
+    SimTablet t;
+};
+
+TEST_F(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
+{
+    const std::string backup = path + ".backup";
     save("D0", "GCS", "13");
     save("D0", "MAP", "64");
     ASSERT_TRUE(t.sync(clock).ok());
-    t.store.reset();
-    std::filesystem::copy_file(path, backup); // the nightly copy
+    copyTo(backup); // the nightly copy
 
-    open();
     save("D1", "GCS", "14"); // seq 3 and 4 reach the gateway...
     save("D1", "MAP", "70");
     ASSERT_TRUE(t.sync(clock).ok());
-    t.store.reset();
-    std::filesystem::copy_file(backup, path, std::filesystem::copy_options::overwrite_existing); // ...then a restore
+    restore(backup); // ...then a restore
 
-    open();
     save("D2", "GCS", "15"); // the restored tablet numbers this 3 again, with other content
     const auto report = t.sync(clock);
     EXPECT_TRUE(report.ok()) << report.error.text;
     EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
 
-    auto& store = gw.value()->store();
+    auto& store = gw->store();
     EXPECT_EQ(store.eventCount(), 5u) << "the new value arrives; nothing is replaced";
     const auto d1 = t.store->formValues({"01-001", "D1", "SOFA", 0}).value();
     EXPECT_EQ(d1.at("GCS").value, "14") << "values saved after the backup come back from the gateway";
@@ -189,44 +211,24 @@ TEST(RestoredTablet, aTabletRestoredFromAnOlderCopyLosesNothing)
 // The tablet writes the gateway's acknowledgements without waiting for the disk (TabletStore::applyPushOutcomes): a
 // power cut may take the last of them. Its changes are still queued, go again, and are acknowledged as duplicates:
 // stored once at the gateway, nothing lost on the tablet.
-TEST(RestoredTablet, acknowledgementsTheTabletForgotAreGivenAgainAndNothingIsStoredTwice)
+TEST_F(RestoredTablet, acknowledgementsTheTabletForgotAreGivenAgainAndNothingIsStoredTwice)
 {
-    SystemClock clock;
-    QTemporaryDir gatewayData, dir;
-    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), clock);
-    ASSERT_TRUE(gw.ok());
-    const std::string path = dir.filePath("crf.db").toStdString(), before = path + ".before";
-    SecretKey key = SecretKey::random();
-    SimTablet t;
-    t.client = std::make_unique<sync::SyncClient>(gw.value()->address());
-    t.actor = {"nurse-a", "research_nurse", "01"};
-    auto open = [&] { t.store = store::TabletStore::openWithKey(path, key, clock).value(); };
-    open();
-    test::DeviceSecrets secrets;
-    t.login(*gw.value(), secrets);
-    for (const auto& [item, value] : {std::pair{"GCS", "13"}, std::pair{"MAP", "64"}}) {
-        store::SaveRequest r;
-        r.form = {"01-001", "D0", "SOFA", 0};
-        r.values[item] = store::FieldValue{value, ""};
-        ASSERT_TRUE(t.store->save(r, t.actor, {"I-MICRO", "2020-1"}).ok());
-    }
-    t.store.reset();
-    std::filesystem::copy_file(path, before); // the file as the power cut will leave it
-    open();
+    const std::string before = path + ".before";
+    save("D0", "GCS", "13");
+    save("D0", "MAP", "64");
+    copyTo(before); // the file as the power cut will leave it
     ASSERT_TRUE(t.sync(clock).ok());
     EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
-    t.store.reset();
-    std::filesystem::copy_file(before, path, std::filesystem::copy_options::overwrite_existing);
+    restore(before);
 
-    open();
     EXPECT_EQ(t.store->syncState()->pendingEvents, 2) << "the acknowledgements are gone, the changes are not";
     const auto report = t.sync(clock);
     EXPECT_TRUE(report.ok()) << report.error.text;
     EXPECT_EQ(t.store->syncState()->pendingEvents, 0);
     EXPECT_EQ(report.rejected, 0);
-    EXPECT_EQ(gw.value()->store().eventCount(), 2u) << "acknowledged again, stored once";
+    EXPECT_EQ(gw->store().eventCount(), 2u) << "acknowledged again, stored once";
     EXPECT_EQ(t.store->formValues({"01-001", "D0", "SOFA", 0}).value().at("MAP").value, "64");
-    EXPECT_TRUE(gateway::verifyAudit(gw.value()->store()).intact());
+    EXPECT_TRUE(gateway::verifyAudit(gw->store()).intact());
 }
 
 // A gateway restored to an earlier point (a backup, or point-in-time recovery before the last acknowledgements):

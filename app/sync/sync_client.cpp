@@ -220,8 +220,13 @@ Result<std::string> SyncClient::downloadPhoto(const std::string& digest, uint32_
         const grpc::Status status = m_photos->Download(&ctx, request, &response);
         if (!status.ok())
             return failure("photo", &ctx, status);
-        out += response.data();
-        if (response.data().empty() || out.size() >= response.total_bytes())
+        if (response.data().empty())
+            return out;
+        if (out.empty()) // the whole photo in one answer (the usual case): taken, not copied
+            out = std::move(*response.mutable_data());
+        else
+            out += response.data();
+        if (out.size() >= response.total_bytes())
             return out;
     }
 }

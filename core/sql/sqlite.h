@@ -77,6 +77,8 @@ public:
     int64_t int64(int col) const;
     std::string text(int col) const;
     std::string blob(int col) const;
+    /// The column's bytes in place, without a copy: valid until the next step, reset or read of the same column.
+    std::string_view blobView(int col) const;
     bool isNull(int col) const;
 
 private:

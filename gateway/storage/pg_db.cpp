@@ -116,6 +116,13 @@ public:
         return fromHex(PQgetvalue(m_result, m_row, col), PQgetlength(m_result, m_row, col));
     }
 
+    void appendBlob(int col, size_t from, size_t count, std::string& out) const override
+    {
+        const std::string v = blob(col); // bytea arrives as hex text: decoded once, whatever the reader does
+        if (from < v.size())
+            out.append(v, from, count);
+    }
+
 private:
     Statement& set(int idx, std::string v, bool binary)
     {

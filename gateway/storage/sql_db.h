@@ -41,6 +41,9 @@ public:
     virtual int64_t int64(int col) const = 0;
     virtual std::string text(int col) const = 0;
     virtual std::string blob(int col) const = 0;
+    /// Appends at most `count` bytes of the blob from byte `from` to `out`: one copy where the driver holds the
+    /// bytes as they are (a photo chunk is a MiB).
+    virtual void appendBlob(int col, size_t from, size_t count, std::string& out) const = 0;
 };
 
 /// How a write transaction serialises with other writers.

@@ -482,18 +482,19 @@ public:
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
         // The chunks overlapping [offset, offset + maxBytes); length() reads the record header, not the blob.
-        auto& st = c.prepare("SELECT k.\"offset\", k.data FROM photo_chunks k JOIN photos p ON p.digest = k.digest "
-                             "WHERE k.digest = ?1 AND p.verified = 1 AND k.\"offset\" < ?3 AND "
+        auto& st = c.prepare("SELECT k.\"offset\", k.data, p.total_bytes FROM photo_chunks k JOIN photos p ON "
+                             "p.digest = k.digest WHERE k.digest = ?1 AND p.verified = 1 AND k.\"offset\" < ?3 AND "
                              "k.\"offset\" + length(k.data) > ?2 ORDER BY k.\"offset\"");
         st.bind(1, digest).bind(2, static_cast<int64_t>(offset)).bind(3, static_cast<int64_t>(offset + maxBytes));
         std::string out;
         while (st.step()) {
+            if (out.empty()) { // the answer's size is known: one allocation, each chunk copied once
+                const auto total = static_cast<uint64_t>(st.int64(2));
+                out.reserve(static_cast<size_t>(std::min<uint64_t>(maxBytes, total > offset ? total - offset : 0)));
+            }
             const uint64_t at = static_cast<uint64_t>(st.int64(0));
-            const std::string chunk = st.blob(1);
             const uint64_t from = offset + out.size() - at; // continue exactly where the output stands
-            if (from >= chunk.size())
-                continue;
-            out.append(chunk, static_cast<size_t>(from), static_cast<size_t>(maxBytes - out.size()));
+            st.appendBlob(1, static_cast<size_t>(from), static_cast<size_t>(maxBytes - out.size()), out);
             if (out.size() >= maxBytes)
                 break;
         }

@@ -20,6 +20,12 @@ public:
     int64_t int64(int col) const override { return m_st.int64(col); }
     std::string text(int col) const override { return m_st.text(col); }
     std::string blob(int col) const override { return m_st.blob(col); }
+    void appendBlob(int col, size_t from, size_t count, std::string& out) const override
+    {
+        const std::string_view v = m_st.blobView(col);
+        if (from < v.size())
+            out.append(v.substr(from, count));
+    }
 
 private:
     sql::Statement& m_st;

@@ -223,6 +223,24 @@ TEST_P(PhotoWireCut, aPhotoUploadCutMidChunkResumesAndIsStoredOnce)
     EXPECT_TRUE(tablet->pendingPhotos()->empty());
 }
 
+// What went up comes back byte for byte: in one answer, or in pieces that do not fall on the gateway's chunks.
+TEST_F(WireFixture, aVerifiedPhotoDownloadsWholeOrInPieces)
+{
+    const std::string photo = randomJpeg(2'500'000);
+    const auto digest = tablet->addPhoto(photo, 4 * 1024 * 1024);
+    ASSERT_TRUE(digest.ok()) << digest.error().text();
+    ASSERT_EQ(syncThrough(gw->address()).photosVerified, 1);
+    const std::string stored = gw->store().photoBytes(*digest); // the tablet's copy, without its metadata
+    sync::SyncClient client(gw->address());
+    client.setSession(token, "01");
+    for (const uint32_t piece : {4u * 1024 * 1024, 1'000'000u, 700'001u}) {
+        const auto got = client.downloadPhoto(*digest, piece);
+        ASSERT_TRUE(got.ok()) << got.error().text();
+        EXPECT_EQ(*got, stored) << "pieces of " << piece;
+    }
+    EXPECT_FALSE(client.downloadPhoto(std::string(64, '0')).ok()) << "an unknown photo is an error, not empty bytes";
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Positions, PhotoWireCut,
     ::testing::Values(CutCase{"upstreamMidFirstChunk", Cut::Upstream, 300'000, true},

@@ -58,6 +58,36 @@ TEST_P(PhotoUploadTest, chunksAppendAndTheLastOneVerifiesTheDigest)
     EXPECT_EQ(domain.download(d)->data(), photo.substr(250'000));
 }
 
+// A download reads the stored chunks (rows of 100,000 bytes here) from any offset: within one chunk, across chunk
+// borders, to the end, and past it.
+TEST_P(PhotoUploadTest, aDownloadReturnsExactlyTheAskedRangeAcrossStoredChunks)
+{
+    const std::string photo = randomPhoto(300'000);
+    const std::string digest = photo::digestHex(photo);
+    for (uint64_t at = 0; at < photo.size(); at += 100'000)
+        chunk(digest, photo, at, 100'000);
+    ASSERT_EQ(store->photosVerified(), 1u);
+    struct Range {
+        uint64_t offset;
+        uint32_t maxBytes;
+        std::string why;
+    };
+    for (const Range& r :
+         {Range{0, 4'000'000, "the whole photo in one answer"}, Range{0, 100'000, "exactly the first chunk"},
+          Range{10, 50, "inside the first chunk"}, Range{99'999, 2, "across the first border"},
+          Range{100'000, 100'000, "the second chunk"}, Range{50'000, 200'000, "across two borders"},
+          Range{299'990, 100, "the end"}, Range{300'000, 100, "past the end"}}) {
+        v1::DownloadRequest d;
+        d.set_digest(digest);
+        d.set_offset(r.offset);
+        d.set_max_bytes(r.maxBytes);
+        const auto got = domain.download(d);
+        ASSERT_TRUE(got.ok()) << r.why;
+        EXPECT_EQ(got->total_bytes(), photo.size()) << r.why;
+        EXPECT_EQ(got->data(), photo.substr(r.offset, r.maxBytes)) << r.why;
+    }
+}
+
 TEST_P(PhotoUploadTest, anInterruptedUploadResumesAtTheOffsetTheGatewayReports)
 {
     const std::string photo = randomPhoto(250'000);

@@ -1188,9 +1188,16 @@ Status TabletStore::recordSyncAttempt(int64_t atMs, const Message& error)
         sql::Transaction tx(*m_db, sql::Transaction::Durability::Relaxed);
         if (error.empty())
             setMeta("last_sync_ms", std::to_string(atMs));
-        setMeta("last_sync_error", error.text);
-        setMeta("last_sync_wording", error.tmpl.empty() ? std::string() : toWording(error).SerializeAsString());
+        std::pair<std::string, std::string> said{error.text, error.tmpl.empty() ? std::string()
+                                                                                : toWording(error).SerializeAsString()};
+        const bool sameError = m_syncErrorStored == said;
+        if (!sameError) {
+            setMeta("last_sync_error", said.first);
+            setMeta("last_sync_wording", said.second);
+        }
         tx.commit();
+        if (!sameError)
+            m_syncErrorStored = std::move(said);
         return {};
     } catch (const std::exception& e) {
         return storeFailure("sync state", e);
@@ -1204,6 +1211,15 @@ Result<int> TabletStore::queuedCount()
             m_db->prepare("SELECT count(*) FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL");
         st.step();
         return static_cast<int>(st.int64(0));
+    } catch (const std::exception& e) {
+        return storeFailure("sync state", e);
+    }
+}
+
+Result<uint64_t> TabletStore::pullCursor()
+{
+    try {
+        return static_cast<uint64_t>(std::stoull(meta("pull_cursor", "0")));
     } catch (const std::exception& e) {
         return storeFailure("sync state", e);
     }

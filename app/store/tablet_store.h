@@ -199,6 +199,8 @@ public:
     Status applyPullPage(const v1::PullResponse& page);
     Status recordSyncAttempt(int64_t atMs, const Message& error);
     Result<SyncState> syncState();
+    /// Where the next pull starts (the server sequence of the last applied page): one read, for every sync pass.
+    Result<uint64_t> pullCursor();
 
     /// Signs the form instance `form` (or with `casebook`, every form of its subject) as `actor`: the hash of the
     /// values held now is recorded with the printed name, UTC time and meaning, and synced as an event. The caller
@@ -248,6 +250,9 @@ private:
     /// Highest device_seq that may have left this tablet (handed to the sync engine in this process, or unsent at
     /// open: a previous process may have sent it before stopping). Only events above it can be renumbered.
     uint64_t m_offeredUpTo = 0;
+    /// The last sync error as stored by this process (text and wording), so a pass that ends as the last one did
+    /// rewrites only its time.
+    std::optional<std::pair<std::string, std::string>> m_syncErrorStored;
 };
 
 /// Item OID of the registration form that holds a subject's initials (identification by initials + number only).

@@ -366,8 +366,8 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
         } else {
             uint64_t cursor = 0;
             m_onStore([&](store::TabletStore& s) {
-                if (auto st = s.syncState())
-                    cursor = st->pullCursor;
+                if (auto stored = s.pullCursor())
+                    cursor = *stored;
             });
             v1::PullRequest request;
             request.set_after_server_seq(cursor);

@@ -284,11 +284,12 @@ std::pair<Verdict, Principal> Identity::authenticate(const std::string& token)
             Verdict{Refusal::Unauthenticated, message(QT_TRANSLATE_NOOP("Core", "not logged in (no session token)"))},
             {}};
     const int64_t now = m_clock.nowMs();
-    const auto session = m_store.session(tokenHash(token));
-    if (!session)
+    const auto caller = m_store.sessionCaller(tokenHash(token));
+    if (!caller)
         return {Verdict{Refusal::Unauthenticated,
                         message(QT_TRANSLATE_NOOP("Core", "the session is not known: log in again"))},
                 {}};
+    const SessionRecord* session = &caller->session;
     if (session->endedAtMs != 0)
         return {Verdict{Refusal::Unauthenticated,
                         message(QT_TRANSLATE_NOOP("Core", "the session has ended: log in again"))},
@@ -297,13 +298,13 @@ std::pair<Verdict, Principal> Identity::authenticate(const std::string& token)
         return {Verdict{Refusal::Unauthenticated,
                         message(QT_TRANSLATE_NOOP("Core", "the session has expired: log in again"))},
                 {}};
-    const auto device = m_store.device(session->deviceId);
+    const auto& device = caller->device;
     if (!device || device->revokedAtMs != 0)
         return {
             Verdict{Refusal::PermissionDenied,
                     message(QT_TRANSLATE_NOOP("Core", "this device has been revoked: ask the gateway administrator"))},
             {}};
-    const auto u = m_store.user(session->userId);
+    const auto& u = caller->user;
     if (!u || u->disabledAtMs != 0)
         return {Verdict{Refusal::PermissionDenied, message(QT_TRANSLATE_NOOP("Core", "this account is disabled"))}, {}};
     return {Verdict::allow(), Principal{u->userId, session->deviceId, u->printedName, activeGrants(u->userId, now)}};

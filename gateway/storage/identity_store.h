@@ -39,6 +39,13 @@ struct SessionRecord {
     int64_t createdAtMs = 0, expiresAtMs = 0, endedAtMs = 0;
 };
 
+/// A session as an authenticated call sees it: the device and the user it names (absent when unknown).
+struct SessionCaller {
+    SessionRecord session;
+    std::optional<DeviceRecord> device;
+    std::optional<UserRecord> user;
+};
+
 /// One line of the security log (logins, lockouts, grants, revocations, enrolments). Append-only.
 struct SecurityEvent {
     int64_t id = 0, atMs = 0;
@@ -57,6 +64,8 @@ public:
     virtual std::optional<DeviceRecord> device(const std::string& deviceId) = 0;
     virtual std::vector<DeviceRecord> devices() = 0;
     virtual std::optional<SessionRecord> session(const std::string& tokenHash) = 0;
+    /// A session with its device and its user, read together: every authenticated call needs all three.
+    virtual std::optional<SessionCaller> sessionCaller(const std::string& tokenHash) = 0;
     virtual std::vector<SecurityEvent> securityLog() = 0;
 
     /// False when the id exists or existed (nothing written).

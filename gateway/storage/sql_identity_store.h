@@ -20,6 +20,7 @@ public:
     std::optional<DeviceRecord> device(const std::string& deviceId) override;
     std::vector<DeviceRecord> devices() override;
     std::optional<SessionRecord> session(const std::string& tokenHash) override;
+    std::optional<SessionCaller> sessionCaller(const std::string& tokenHash) override;
     std::vector<SecurityEvent> securityLog() override;
     bool addUser(const UserRecord& user, const SecurityEvent& log) override;
     void updateUser(const UserRecord& user, const std::optional<SecurityEvent>& log) override;

@@ -355,3 +355,59 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
         EXPECT_EQ(store.photoRead(d, 1000, 5000), bytes.substr(1000, 5000));
     }
 }
+
+// Every authenticated call reads its session with the device and the user it names in one query; a device or a user
+// the store does not hold comes back absent, never as an empty record that could pass for an enabled one.
+TEST_P(GatewayStoreTest, aSessionIsReadWithItsDeviceAndItsUser)
+{
+    IdentityStore& ids = store->identity();
+    const SecurityEvent log{0, 1, "admin", "test", "", ""};
+    ASSERT_TRUE(ids.addUser(UserRecord{"nurse1", "N. URSE", "hash", 1, 0, 2, 3}, log));
+    ids.putDevice(DeviceRecord{"tab-1", std::string("\x01\x00\xff", 3), "nurse1", 4, 5, "admin"}, log);
+    const std::string known("\x00\x9f tok", 6), noDevice("\x01 tok", 5), noUser("\x02 tok", 5);
+    ids.addSession(SessionRecord{known, "nurse1", "tab-1", 10, 20, 0}, log);
+    ids.addSession(SessionRecord{noDevice, "nurse1", "tab-gone", 11, 21, 0}, log);
+    ids.addSession(SessionRecord{noUser, "nobody", "tab-1", 12, 22, 0}, log);
+    ids.endSession(noUser, 30, log);
+
+    const auto c = ids.sessionCaller(known);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->session.tokenHash, known);
+    EXPECT_EQ(c->session.userId, "nurse1");
+    EXPECT_EQ(c->session.deviceId, "tab-1");
+    EXPECT_EQ(c->session.createdAtMs, 10);
+    EXPECT_EQ(c->session.expiresAtMs, 20);
+    EXPECT_EQ(c->session.endedAtMs, 0);
+    ASSERT_TRUE(c->device.has_value());
+    EXPECT_EQ(c->device->deviceId, "tab-1");
+    EXPECT_EQ(c->device->secretHash, std::string("\x01\x00\xff", 3));
+    EXPECT_EQ(c->device->enrolledBy, "nurse1");
+    EXPECT_EQ(c->device->enrolledAtMs, 4);
+    EXPECT_EQ(c->device->revokedAtMs, 5);
+    EXPECT_EQ(c->device->revokedBy, "admin");
+    ASSERT_TRUE(c->user.has_value());
+    EXPECT_EQ(c->user->userId, "nurse1");
+    EXPECT_EQ(c->user->printedName, "N. URSE");
+    EXPECT_EQ(c->user->passwordHash, "hash");
+    EXPECT_EQ(c->user->createdAtMs, 1);
+    EXPECT_EQ(c->user->failedLogins, 2);
+    EXPECT_EQ(c->user->lockedUntilMs, 3);
+
+    const auto d = ids.sessionCaller(noDevice);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_FALSE(d->device.has_value());
+    EXPECT_TRUE(d->user.has_value());
+    const auto u = ids.sessionCaller(noUser);
+    ASSERT_TRUE(u.has_value());
+    EXPECT_EQ(u->session.endedAtMs, 30);
+    EXPECT_TRUE(u->device.has_value());
+    EXPECT_FALSE(u->user.has_value());
+    EXPECT_FALSE(ids.sessionCaller(std::string("\x03 tok", 5)).has_value());
+    // One user's grants only (an index search, not a scan of every grant).
+    ids.addGrant(GrantRecord{0, "nurse1", "research_nurse", "I-MICRO", "01", 1, 0, "admin", ""}, log);
+    ASSERT_TRUE(ids.addUser(UserRecord{"other", "O. THER", "hash", 1, 0, 0, 0}, log));
+    ids.addGrant(GrantRecord{0, "other", "investigator", "I-MICRO", "02", 1, 0, "admin", ""}, log);
+    ASSERT_EQ(ids.grants("nurse1").size(), 1u);
+    EXPECT_EQ(ids.grants("nurse1")[0].siteId, "01");
+    EXPECT_EQ(ids.grants({}).size(), 2u);
+}

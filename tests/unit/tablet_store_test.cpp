@@ -511,6 +511,7 @@ TEST_F(TabletStoreTest, anEmptyPullPageMovesTheCursorOnlyWhenTheGatewaysMoved)
     EXPECT_EQ(store->syncState()->pullCursor, 42u);
     ASSERT_TRUE(store->applyPullPage(page).ok());
     EXPECT_EQ(store->syncState()->pullCursor, 42u);
+    EXPECT_EQ(store->pullCursor().value(), 42u);
 }
 
 // Bookkeeping such as the last sync attempt commits without waiting for the disk; every other commit of the
@@ -554,4 +555,37 @@ TEST_F(TabletStoreTest, aRelaxedTransactionLeavesTheConnectionDurableAgain)
     sql::Transaction tx(db, sql::Transaction::Durability::Relaxed);
     EXPECT_EQ(level(), kFull);
     tx.commit();
+}
+
+// The last sync attempt is what the nurse sees: when it was last successful and why the latest one failed. A pass
+// that ends as the previous one did rewrites only what changed; nothing of it is lost on reopening.
+TEST_F(TabletStoreTest, theLastSyncOutcomeFollowsEveryPassAndSurvivesReopening)
+{
+    const Message unreachable("the gateway is unreachable");
+    const Message refused("the gateway refused this tablet");
+    {
+        auto store = openStore();
+        EXPECT_EQ(store->pullCursor().value(), 0u);
+        ASSERT_TRUE(store->recordSyncAttempt(1000, unreachable).ok());
+        EXPECT_EQ(store->syncState()->lastError.text, unreachable.text);
+        EXPECT_EQ(store->syncState()->lastSyncMs, 0) << "a failed pass is not a sync";
+        ASSERT_TRUE(store->recordSyncAttempt(2000, unreachable).ok());
+        EXPECT_EQ(store->syncState()->lastError.text, unreachable.text);
+        ASSERT_TRUE(store->recordSyncAttempt(3000, {}).ok());
+        EXPECT_TRUE(store->syncState()->lastError.empty());
+        EXPECT_EQ(store->syncState()->lastSyncMs, 3000);
+        ASSERT_TRUE(store->recordSyncAttempt(4000, {}).ok());
+        EXPECT_TRUE(store->syncState()->lastError.empty());
+        EXPECT_EQ(store->syncState()->lastSyncMs, 4000);
+        ASSERT_TRUE(store->recordSyncAttempt(5000, refused).ok());
+    }
+    {
+        auto store = openStore();
+        EXPECT_EQ(store->syncState()->lastError.text, refused.text);
+        EXPECT_EQ(store->syncState()->lastSyncMs, 4000);
+        ASSERT_TRUE(store->recordSyncAttempt(6000, {}).ok()); // this process has stored nothing yet
+    }
+    auto store = openStore();
+    EXPECT_TRUE(store->syncState()->lastError.empty());
+    EXPECT_EQ(store->syncState()->lastSyncMs, 6000);
 }

@@ -41,12 +41,28 @@ template <typename M> Status unpackFrom(M& message, const std::string& where)
     return {};
 }
 
+// One context per thread, kept: ZSTD_compress and ZSTD_decompress would allocate and clear a new one (hundreds of KiB
+// of tables) for every batch and every page.
+ZSTD_CCtx* compressor()
+{
+    thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    return cctx.get();
+}
+
+ZSTD_DCtx* decompressor()
+{
+    thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+    return dctx.get();
+}
+
 } // namespace
 
 std::string pack(std::string_view bytes)
 {
     std::string out(ZSTD_compressBound(bytes.size()), '\0');
-    const size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), kLevel);
+    ZSTD_CCtx* cctx = compressor();
+    const size_t n = cctx ? ZSTD_compressCCtx(cctx, out.data(), out.size(), bytes.data(), bytes.size(), kLevel)
+                          : ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), kLevel);
     // Compressing into a buffer of ZSTD_compressBound cannot fail short of memory exhaustion.
     out.resize(ZSTD_isError(n) ? 0 : n);
     return out;
@@ -61,7 +77,9 @@ Result<std::string> unpack(std::string_view frame, const std::string& where, siz
         return messageError(where, QT_TRANSLATE_NOOP("Core", "the packed events are larger than %1 bytes"),
                             {std::to_string(limit)});
     std::string out(static_cast<size_t>(size), '\0');
-    const size_t n = ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());
+    ZSTD_DCtx* dctx = decompressor();
+    const size_t n = dctx ? ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size())
+                          : ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());
     if (ZSTD_isError(n) || n != size)
         return messageError(where, QT_TRANSLATE_NOOP("Core", "the packed events are damaged"));
     return out;

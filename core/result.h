@@ -98,8 +98,12 @@ public:
     const T& value() const& { return std::get<T>(m_v); }
     T& value() & { return std::get<T>(m_v); }
     T&& value() && { return std::get<T>(std::move(m_v)); }
+    // Non-const access too: `std::move(*result)` or `for (auto& x : *result) use(std::move(x))` must move, not
+    // silently copy through a const reference.
     const T& operator*() const& { return value(); }
+    T& operator*() & { return value(); }
     const T* operator->() const { return &value(); }
+    T* operator->() { return &value(); }
     const Error& error() const { return std::get<Error>(m_v); }
 
 private:

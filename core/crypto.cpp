@@ -1,5 +1,6 @@
 #include "crypto.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <openssl/evp.h>
@@ -86,16 +87,37 @@ void randomBytes(void* out, size_t len)
     randombytes_buf(out, len);
 }
 
+namespace {
+
+std::string uuidText(const uint8_t (&b)[16])
+{
+    char s[37];
+    std::snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                  b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return s;
+}
+
+} // namespace
+
 std::string uuidV4()
 {
     uint8_t b[16];
     randomBytes(b, sizeof b);
     b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40); // RFC 4122 4.4: version 4
     b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80); // variant 10
-    char s[37];
-    std::snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-                  b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-    return s;
+    return uuidText(b);
+}
+
+std::string uuidV7(int64_t unixMs)
+{
+    uint8_t b[16];
+    randomBytes(b, sizeof b);
+    const auto ms = static_cast<uint64_t>(std::max<int64_t>(unixMs, 0)) & 0xffffffffffffULL; // unix_ts_ms: 48 bits
+    for (int i = 0; i < 6; ++i)
+        b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i))); // big-endian
+    b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x70);    // RFC 9562 5.7: version 7
+    b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);    // variant 10
+    return uuidText(b);
 }
 
 void secureWipe(void* p, size_t len)

@@ -43,6 +43,9 @@ void randomBytes(void* out, size_t len);
 std::string randomHex(size_t bytes);
 /// A random (version 4) UUID in canonical text form.
 std::string uuidV4();
+/// A time-ordered (version 7, RFC 9562 5.7) UUID: `unixMs` in its first 48 bits, then 74 random bits. Ids made later
+/// sort later, so an index on them grows at its end instead of touching a random page per insert.
+std::string uuidV7(int64_t unixMs);
 /// Overwrites memory in a way the compiler may not optimise away (key material).
 void secureWipe(void* p, size_t len);
 

@@ -626,7 +626,9 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         const char* hashKey = request.siteOnly ? "last_site_hash" : "last_event_hash";
         const uint64_t seq = std::stoull(meta(seqKey, "1"));
         const HlcTime hlc = m_hlc->now();
-        e.set_event_id(uuidV4());
+        // Time-ordered: the outbox's, the gateway's and every tablet's event-id index grow at their end (a random id
+        // rewrote a random index page per event at every commit).
+        e.set_event_id(uuidV7(hlc.wallMs));
         e.set_device_id(m_deviceId);
         e.set_device_seq(seq);
         e.set_user_id(actor.userId);

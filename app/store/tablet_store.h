@@ -108,7 +108,7 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 16;
+    static constexpr int kSchemaVersion = 17;
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database
@@ -229,6 +229,11 @@ private:
     uint64_t baseVersion(const FormKey& form);
     void applyChange(const v1::FormRef& form, const v1::FieldChange& change);
     void setConflict(const v1::FormRef& form, const std::string& item, bool conflict);
+    /// Moves a settled form instance's values (one row, schema 17) to form_values, where each value carries its own
+    /// pending and conflict marks: before a local change, a conflict or a resolution touches it.
+    void unsettle(const FormKey& form);
+    /// Applies pulled changes to a form instance with no row in form_values: its settled row is made or updated.
+    void applySettled(const v1::FormRef& form, const google::protobuf::RepeatedPtrField<v1::FieldChange>& changes);
     /// Moves the unsent urgent events and those of `form` ahead of the other never-offered events, renumbering
     /// and re-chaining them (inside the caller's transaction).
     void promoteUrgent(const v1::FormRef& form);

@@ -33,6 +33,16 @@ protected:
     std::string dbPath() const { return dir.filePath("crf.db").toStdString(); }
     std::unique_ptr<platform::KeyStore> keys = platform::makeFileKeyStore(dir.path());
 
+    /// A second connection to the store's file with its key and cipher settings (to look at or damage its tables).
+    std::unique_ptr<sql::Database> openRaw()
+    {
+        const auto key = keys->load("crf-db").value();
+        auto db = std::make_unique<sql::Database>(dbPath(), sql::Database::Mode::OpenExisting);
+        db->applyRawKey(key->data(), key->size());
+        db->exec("PRAGMA cipher_page_size = 4096");
+        return db;
+    }
+
     std::unique_ptr<TabletStore> openStore()
     {
         auto s = TabletStore::open(dbPath(), *keys, "crf-db", clock);
@@ -588,4 +598,171 @@ TEST_F(TabletStoreTest, theLastSyncOutcomeFollowsEveryPassAndSurvivesReopening)
     auto store = openStore();
     EXPECT_TRUE(store->syncState()->lastError.empty());
     EXPECT_EQ(store->syncState()->lastSyncMs, 6000);
+}
+
+namespace {
+
+/// A page of events another tablet saved, as the gateway serves them (server sequences from `firstSeq`).
+v1::PullResponse pulledPage(uint64_t firstSeq,
+                            const std::vector<std::pair<FormKey, std::vector<v1::FieldChange>>>& forms)
+{
+    v1::PullResponse page;
+    uint64_t seq = firstSeq;
+    for (const auto& [form, changes] : forms) {
+        auto* se = page.add_events();
+        se->set_server_seq(seq);
+        se->set_received_at_ms(1'790'000'000'000);
+        auto* e = se->mutable_event();
+        e->set_event_id("pulled-" + std::to_string(seq));
+        e->set_device_id("other-tablet");
+        e->set_device_seq(seq);
+        e->set_site_id("01");
+        e->mutable_form()->set_subject_id(form.subjectId);
+        e->mutable_form()->set_visit_oid(form.visitOid);
+        e->mutable_form()->set_form_oid(form.formOid);
+        e->mutable_form()->set_repeat(form.repeat);
+        e->mutable_hlc()->set_wall_ms(1'790'000'000'000);
+        for (const auto& c : changes)
+            *e->add_changes() = c;
+        ++seq;
+    }
+    page.set_next_cursor(seq - 1);
+    return page;
+}
+
+v1::FieldChange setTo(const std::string& item, const std::string& value, const std::string& unit = {})
+{
+    v1::FieldChange c;
+    c.set_item_oid(item);
+    c.set_new_present(true);
+    c.set_new_value(value);
+    c.set_unit(unit);
+    return c;
+}
+
+v1::FieldChange cleared(const std::string& item)
+{
+    v1::FieldChange c;
+    c.set_item_oid(item);
+    c.set_new_present(false);
+    return c;
+}
+
+} // namespace
+
+// Schema 17: a form instance pulled whole (nothing of it held here, no conflict) is kept as one row instead of one per
+// value, which is most of what a catch-up pull writes. It reads exactly like values kept one per row; the first local
+// change, conflict or resolution moves it to one row per value, where pending and conflict marks live.
+TEST_F(TabletStoreTest, aFormPulledWholeIsOneRowThatReadsLikeAnyOtherUntilItChangesHere)
+{
+    auto store = openStore();
+    const FormKey reg{"01-009", kRegistrationVisit, kRegistrationForm, 0}, sofa{"01-009", "D0", "SOFA", 0},
+        other{"01-010", "D0", "SOFA", 0};
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok()); // 01-001, kept one row per value
+    ASSERT_TRUE(store
+                    ->applyPullPage(
+                        pulledPage(1, {{reg, {setTo(kInitialsItem, "JD")}},
+                                       {sofa, {setTo("PLATELETS", "120", "10^3/uL"), setTo("BILI", "18", "umol/L")}},
+                                       {other, {setTo("PLATELETS", "60", "10^3/uL")}}}))
+                    .ok());
+
+    auto rows = [&](const char* table) {
+        auto db = openRaw();
+        auto& st = db->prepare(std::string("SELECT count(*) FROM ") + table);
+        st.step();
+        return st.int64(0);
+    };
+    EXPECT_EQ(rows("form_settled"), 3) << "one row per pulled form instance";
+    EXPECT_EQ(rows("form_values"), 2) << "only the own save's values";
+
+    auto values = store->formValues(sofa).value();
+    ASSERT_EQ(values.size(), 2u);
+    EXPECT_EQ(values["PLATELETS"].value, "120");
+    EXPECT_EQ(values["PLATELETS"].unit, "10^3/uL");
+    EXPECT_FALSE(values["PLATELETS"].pending || values["PLATELETS"].conflict);
+    const auto subjects = store->subjects().value();
+    ASSERT_EQ(subjects.size(), 3u);
+    EXPECT_EQ(subjects[1].subjectId, "01-009");
+    EXPECT_EQ(subjects[1].initials, "JD") << "initials read from a settled registration form";
+    EXPECT_EQ(store->itemValues("SOFA", "PLATELETS").value(),
+              (std::vector<std::pair<std::string, std::string>>{{"01-001", "85"}, {"01-009", "120"}, {"01-010", "60"}}))
+        << "held one row per value and settled, in subject order";
+    EXPECT_EQ(store->formRepeats("01-009", "D0", "SOFA").value().at(0).at("BILI").value, "18");
+    const auto casebook = store->subjectForms("01-009").value();
+    ASSERT_EQ(casebook.size(), 2u);
+    EXPECT_EQ(casebook[0].form.visitOid, "D0");
+    EXPECT_EQ(casebook[0].values.size(), 2u);
+    EXPECT_EQ(casebook[1].values.at(kInitialsItem).value, "JD");
+
+    // A signature covers the settled values like any others.
+    const Actor investigator{"inv-01", "investigator", "01"};
+    ASSERT_TRUE(store->sign(sofa, false, "I approve", "Dr Demo", investigator, kStudy).ok());
+    const auto sig = store->pendingEvents(10).value().back();
+    EXPECT_EQ(sig.signature().content_hash(),
+              digestBytes(signature::signedContentHash(
+                  {{"D0", "SOFA", 0, "BILI", "18", "umol/L"}, {"D0", "SOFA", 0, "PLATELETS", "120", "10^3/uL"}})));
+
+    // Another tablet's later change and clearing stay in the one row; the signature no longer matches.
+    ASSERT_TRUE(
+        store->applyPullPage(pulledPage(4, {{sofa, {setTo("BILI", "22", "umol/L"), cleared("PLATELETS")}}})).ok());
+    values = store->formValues(sofa).value();
+    ASSERT_EQ(values.size(), 1u);
+    EXPECT_EQ(values["BILI"].value, "22");
+    EXPECT_EQ(rows("form_settled"), 3);
+    EXPECT_FALSE(store->signatures("01-009").value().back().intact);
+    // Clearing a settled form's last value removes its row, as with values kept one per row.
+    ASSERT_TRUE(store->applyPullPage(pulledPage(5, {{other, {cleared("PLATELETS")}}})).ok());
+    EXPECT_TRUE(store->formValues(other).value().empty());
+    EXPECT_EQ(rows("form_settled"), 2);
+
+    // A local correction moves the form to one row per value: the corrected value pending, the rest not.
+    SaveRequest fix;
+    fix.form = sofa;
+    fix.values["BILI"] = FieldValue{"21", "umol/L"};
+    fix.values["PLATELETS"] = FieldValue{"118", "10^3/uL"};
+    fix.reasonCode = "TRANSCRIPTION_ERROR";
+    fix.reasonText = "read from the wrong line";
+    const auto saved = store->save(fix, kNurse, kStudy);
+    ASSERT_TRUE(saved.ok()) << saved.error().text();
+    const auto event = store->pendingEvents(10).value().back();
+    ASSERT_EQ(event.changes_size(), 2);
+    EXPECT_EQ(event.changes(0).item_oid(), "BILI");
+    EXPECT_EQ(event.changes(0).old_value(), "22") << "the old value is the settled one";
+    EXPECT_FALSE(event.changes(1).old_present());
+    values = store->formValues(sofa).value();
+    EXPECT_EQ(values["BILI"].value, "21");
+    EXPECT_TRUE(values["BILI"].pending);
+    EXPECT_EQ(rows("form_settled"), 1) << "only the registration form is still settled";
+
+    // A conflict reported on a settled form moves it too, and marks the field.
+    ASSERT_TRUE(store->applyPullPage(pulledPage(6, {{reg, {setTo(kInitialsItem, "JD")}}})).ok());
+    auto page = pulledPage(7, {{reg, {setTo(kInitialsItem, "JE")}}});
+    auto* note = page.mutable_events(0)->add_conflicts();
+    note->set_item_oid(kInitialsItem);
+    note->set_kept_present(true);
+    note->set_kept_value("JD");
+    ASSERT_TRUE(store->applyPullPage(page).ok());
+    const auto initials = store->formValues(reg).value().at(kInitialsItem);
+    EXPECT_EQ(initials.value, "JD");
+    EXPECT_TRUE(initials.conflict);
+    EXPECT_EQ(rows("form_settled"), 0);
+    EXPECT_EQ(store->subjects().value()[1].initials, "JD");
+}
+
+// A settled row that cannot be read is reported as damage with the place named; nothing is written over it.
+TEST_F(TabletStoreTest, aDamagedSettledFormIsAClearErrorAndNothingIsOverwritten)
+{
+    auto store = openStore();
+    const FormKey sofa{"01-009", "D0", "SOFA", 0};
+    ASSERT_TRUE(store->applyPullPage(pulledPage(1, {{sofa, {setTo("PLATELETS", "120", "10^3/uL")}}})).ok());
+    store.reset();
+    openRaw()->exec("UPDATE form_settled SET items = x'ffffffff'");
+    store = openStore();
+    const auto read = store->formValues(sofa);
+    ASSERT_FALSE(read.ok());
+    EXPECT_NE(read.error().text().find("form SOFA"), std::string::npos) << read.error().text();
+    EXPECT_NE(read.error().text().find("settled form instance"), std::string::npos) << read.error().text();
+    const auto pulled = store->applyPullPage(pulledPage(2, {{sofa, {setTo("BILI", "18", "umol/L")}}}));
+    ASSERT_FALSE(pulled.ok());
+    EXPECT_EQ(store->pullCursor().value(), 1u) << "the page was not applied";
 }

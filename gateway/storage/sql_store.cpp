@@ -281,15 +281,21 @@ public:
     void commit() override
     {
         // The projection rows changed by this batch, one write per form instance, inside the same transaction.
+        // On SQLite a plain INSERT or a single-row UPDATE OR FAIL, as the row is known to exist or not: INSERT OR
+        // REPLACE opens a statement journal (a copy of every page it touches, in case it must undo part of itself).
+        const bool sqlite = m_db.dialect() == db::Dialect::Sqlite;
         for (const auto& [k, form] : m_forms) {
             if (!form.dirty)
                 continue;
-            bindForm(
-                m_db.prepare(db::upsertSql(m_db.dialect(), "form_state",
-                                           {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5)),
-                k)
-                .bindBlob(6, form.stored->SerializeAsString())
-                .run();
+            const std::string sql =
+                !sqlite ? db::upsertSql(m_db.dialect(), "form_state",
+                                        {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5)
+                : form.held
+                    ? "UPDATE OR FAIL form_state SET fields = ?6 WHERE study_id = ?1 AND subject_id = ?2 AND "
+                      "visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5"
+                    : "INSERT INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, fields) VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6)";
+            bindForm(m_db.prepare(sql), k).bindBlob(6, form.stored->SerializeAsString()).run();
         }
         m_tx.commit();
     }
@@ -315,6 +321,7 @@ private:
         v1::StoredForm* stored = nullptr; // the stored merge state itself (on m_arena): parsed once, written back
         std::set<std::string> openConflicts;
         bool dirty = false;
+        bool held = false; // a form_state row exists (read in this transaction, which no other writer shares)
     };
 
     FormCache& load(const FieldKey& key)
@@ -338,7 +345,8 @@ private:
         form.stored = google::protobuf::Arena::CreateMessage<v1::StoredForm>(&m_arena);
         const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
         auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
-        if (st.step() && (!form.stored->ParseFromString(st.blob(0)) || !compact(*form.stored, form.dirty)))
+        form.held = st.step();
+        if (form.held && (!form.stored->ParseFromString(st.blob(0)) || !compact(*form.stored, form.dirty)))
             throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
                             " cannot be parsed");
         auto& open =

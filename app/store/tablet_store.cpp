@@ -426,9 +426,11 @@ std::string TabletStore::meta(const std::string& key, const std::string& fallbac
 
 void TabletStore::setMeta(const std::string& key, const std::string& value)
 {
-    // SQLCipher 3.4.1 bundles SQLite 3.15: no UPSERT, so REPLACE (meta rows have no dependents).
-    auto& st = m_db->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
-    st.bind(1, key).bindBlob(2, value).run();
+    // SQLCipher 3.4.1 bundles SQLite 3.15: no UPSERT. UPDATE then INSERT rather than INSERT OR REPLACE, and OR FAIL
+    // (the same as ABORT for one row): neither opens a statement journal, whose page copies SQLCipher encrypts.
+    m_db->prepare("UPDATE OR FAIL meta SET value = ?2 WHERE key = ?1").bind(1, key).bindBlob(2, value).run();
+    if (m_db->changes() == 0)
+        m_db->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)").bind(1, key).bindBlob(2, value).run();
 }
 
 uint64_t TabletStore::baseVersion(const FormKey& f)
@@ -455,9 +457,10 @@ void TabletStore::putValue(const std::string& subject, const std::string& visit,
             .bind(8, static_cast<int64_t>(pendingSeq))
             .run();
     };
-    // UPDATE then INSERT: SQLite 3.15 (inside SQLCipher 3.4.1) has no UPSERT.
+    // UPDATE then INSERT: SQLite 3.15 (inside SQLCipher 3.4.1) has no UPSERT. OR FAIL is ABORT for one row, without
+    // the statement journal an UPDATE that may abort opens (one encrypted page copy per changed value).
     // A pulled value equal to the stored one (typically an own event coming back) writes nothing.
-    run(std::string("UPDATE form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 AND "
+    run(std::string("UPDATE OR FAIL form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 AND "
                     "visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
         (onlyIfNotPending ? " AND " + kNotPending + " AND (value <> ?6 OR unit <> ?7)" : ""));
     if (m_db->changes() > 0)

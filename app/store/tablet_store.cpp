@@ -278,14 +278,24 @@ constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migr
                                      migrateTo7,  migrateTo8,  migrateTo9,  migrateTo10, migrateTo11, migrateTo12,
                                      migrateTo13, migrateTo14, migrateTo15, migrateTo16, migrateTo17};
 
-/// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
-sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
+/// Binds a form instance's key (?1 subject, ?2 visit, ?3 form, ?4 repeat).
+sql::Statement& bindForm(sql::Statement& st, const v1::FormRef& f)
 {
     return st.bind(1, f.subject_id())
         .bind(2, f.visit_oid())
         .bind(3, f.form_oid())
-        .bind(4, static_cast<int64_t>(f.repeat()))
-        .bind(5, item);
+        .bind(4, static_cast<int64_t>(f.repeat()));
+}
+
+sql::Statement& bindForm(sql::Statement& st, const FormKey& f)
+{
+    return st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
+}
+
+/// Binds a field's key (?1 subject, ?2 visit, ?3 form, ?4 repeat, ?5 item) to a statement on form_values.
+sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
+{
+    return bindForm(st, f).bind(5, item);
 }
 
 void putStatus(sql::Database& db, const v1::FormRef& f, const std::string& status)
@@ -509,27 +519,21 @@ void TabletStore::unsettle(const FormKey& f)
 {
     auto& st = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
                              "form_oid = ?3 AND repeat = ?4");
-    st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
-    if (!st.step())
+    if (!bindForm(st, f).step())
         return;
     const v1::SettledForm form = parseSettled(st.blobView(0));
     st.reset();
     for (const auto& v : form.values())
-        m_db->prepare("INSERT INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, unit, "
-                      "pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)")
-            .bind(1, f.subjectId)
-            .bind(2, f.visitOid)
-            .bind(3, f.formOid)
-            .bind(4, static_cast<int64_t>(f.repeat))
+        bindForm(m_db->prepare("INSERT INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, "
+                               "unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)"),
+                 f)
             .bind(5, v.item_oid())
             .bind(6, v.value())
             .bind(7, v.unit())
             .run();
-    m_db->prepare("DELETE FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4")
-        .bind(1, f.subjectId)
-        .bind(2, f.visitOid)
-        .bind(3, f.formOid)
-        .bind(4, static_cast<int64_t>(f.repeat))
+    bindForm(m_db->prepare(
+                 "DELETE FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4"),
+             f)
         .run();
 }
 
@@ -540,11 +544,7 @@ void TabletStore::applySettled(const v1::FormRef& f, const google::protobuf::Rep
     {
         auto& st = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
                                  "form_oid = ?3 AND repeat = ?4");
-        st.bind(1, f.subject_id())
-            .bind(2, f.visit_oid())
-            .bind(3, f.form_oid())
-            .bind(4, static_cast<int64_t>(f.repeat()));
-        if (st.step()) {
+        if (bindForm(st, f).step()) {
             form = parseSettled(st.blobView(0));
             held = true;
         }
@@ -567,27 +567,22 @@ void TabletStore::applySettled(const v1::FormRef& f, const google::protobuf::Rep
     if (form.values().empty()) {
         // Like form_values, a form instance without values has no row.
         if (held)
-            m_db->prepare("DELETE FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND "
-                          "repeat = ?4")
-                .bind(1, f.subject_id())
-                .bind(2, f.visit_oid())
-                .bind(3, f.form_oid())
-                .bind(4, static_cast<int64_t>(f.repeat()))
+            bindForm(
+                m_db->prepare("DELETE FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
+                              "AND repeat = ?4"),
+                f)
                 .run();
         return;
     }
     // A plain INSERT or a single-row UPDATE OR FAIL: no statement journal. SQLite keeps one for a statement that may
     // have to undo part of itself (INSERT OR REPLACE, an UPDATE that may abort), and SQLCipher encrypts every page
     // copied into it: one 4 KiB page per form instance, doubling the pull's encryption (crf-bench).
-    m_db->prepare(held
-                      ? "UPDATE OR FAIL form_settled SET items = ?5 WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+    bindForm(m_db->prepare(
+                 held ? "UPDATE OR FAIL form_settled SET items = ?5 WHERE subject_id = ?1 AND visit_oid = ?2 AND "
                         "form_oid = ?3 AND repeat = ?4"
                       : "INSERT INTO form_settled (subject_id, visit_oid, form_oid, repeat, items) VALUES (?1, ?2, ?3, "
-                        "?4, ?5)")
-        .bind(1, f.subject_id())
-        .bind(2, f.visit_oid())
-        .bind(3, f.form_oid())
-        .bind(4, static_cast<int64_t>(f.repeat()))
+                        "?4, ?5)"),
+             f)
         .bindBlob(5, form.SerializeAsString())
         .run();
 }
@@ -605,8 +600,7 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
         if (out.empty()) {
             auto& settled = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 "
                                           "AND form_oid = ?3 AND repeat = ?4");
-            settled.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
-            if (settled.step())
+            if (bindForm(settled, f).step())
                 addSettled(out, settled.blobView(0));
         }
         return out;
@@ -619,33 +613,28 @@ Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const s
 {
     try {
         std::map<std::tuple<std::string, std::string, uint32_t>, FormInstance> byKey;
+        // Each query below starts with visit, form and repeat: the row's form instance.
+        auto instanceOf = [&](const sql::Statement& row) -> FormInstance& {
+            const auto repeat = static_cast<uint32_t>(row.int64(2));
+            auto& instance = byKey[{row.text(0), row.text(1), repeat}];
+            instance.form = {subjectId, row.text(0), row.text(1), repeat};
+            return instance;
+        };
         auto& st = m_db->prepare(std::string("SELECT visit_oid, form_oid, repeat, item_oid, value, unit, ") + kPending +
                                  ", conflict FROM form_values WHERE subject_id = ?1");
         st.bind(1, subjectId);
-        while (st.step()) {
-            const auto repeat = static_cast<uint32_t>(st.int64(2));
-            auto& instance = byKey[{st.text(0), st.text(1), repeat}];
-            instance.form = {subjectId, st.text(0), st.text(1), repeat};
-            instance.values[st.text(3)] = FieldValue{st.text(4), st.text(5), st.int64(6) != 0, st.int64(7) != 0};
-        }
+        while (st.step())
+            instanceOf(st).values[st.text(3)] = FieldValue{st.text(4), st.text(5), st.int64(6) != 0, st.int64(7) != 0};
         auto& settled =
             m_db->prepare("SELECT visit_oid, form_oid, repeat, items FROM form_settled WHERE subject_id = ?1");
         settled.bind(1, subjectId);
-        while (settled.step()) {
-            const auto repeat = static_cast<uint32_t>(settled.int64(2));
-            auto& instance = byKey[{settled.text(0), settled.text(1), repeat}];
-            instance.form = {subjectId, settled.text(0), settled.text(1), repeat};
-            addSettled(instance.values, settled.blobView(3));
-        }
+        while (settled.step())
+            addSettled(instanceOf(settled).values, settled.blobView(3));
         auto& status =
             m_db->prepare("SELECT visit_oid, form_oid, repeat, status FROM form_status WHERE subject_id = ?1");
         status.bind(1, subjectId);
-        while (status.step()) {
-            const auto repeat = static_cast<uint32_t>(status.int64(2));
-            auto& instance = byKey[{status.text(0), status.text(1), repeat}];
-            instance.form = {subjectId, status.text(0), status.text(1), repeat};
-            instance.status = status.text(3);
-        }
+        while (status.step())
+            instanceOf(status).status = status.text(3);
         std::vector<FormInstance> out;
         for (auto& [key, instance] : byKey)
             out.push_back(std::move(instance));

@@ -265,10 +265,9 @@ v1::SettledForm parseSettled(std::string_view blob)
     return form;
 }
 
-/// Adds a settled row's values to `out` (none of them pending or in conflict).
-void addSettled(std::map<std::string, FieldValue>& out, std::string_view blob)
+/// Adds a settled form instance's values to `out` (none of them pending or in conflict).
+void addSettled(std::map<std::string, FieldValue>& out, v1::SettledForm form)
 {
-    v1::SettledForm form = parseSettled(blob);
     for (auto& v : *form.mutable_values())
         out[v.item_oid()] = FieldValue{std::move(*v.mutable_value()), std::move(*v.mutable_unit()), false, false};
 }
@@ -296,6 +295,19 @@ sql::Statement& bindForm(sql::Statement& st, const FormKey& f)
 sql::Statement& bindField(sql::Statement& st, const v1::FormRef& f, const std::string& item)
 {
     return bindForm(st, f).bind(5, item);
+}
+
+/// The settled row of a form instance (schema 17), if it has one.
+template <typename Key> std::optional<v1::SettledForm> readSettled(sql::Database& db, const Key& f)
+{
+    auto& st = bindForm(db.prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                   "form_oid = ?3 AND repeat = ?4"),
+                        f);
+    std::optional<v1::SettledForm> form;
+    if (st.step())
+        form = parseSettled(st.blobView(0));
+    st.reset();
+    return form;
 }
 
 void putStatus(sql::Database& db, const v1::FormRef& f, const std::string& status)
@@ -517,13 +529,10 @@ void TabletStore::setConflict(const v1::FormRef& f, const std::string& item, boo
 
 void TabletStore::unsettle(const FormKey& f)
 {
-    auto& st = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
-                             "form_oid = ?3 AND repeat = ?4");
-    if (!bindForm(st, f).step())
+    const auto form = readSettled(*m_db, f);
+    if (!form)
         return;
-    const v1::SettledForm form = parseSettled(st.blobView(0));
-    st.reset();
-    for (const auto& v : form.values())
+    for (const auto& v : form->values())
         bindForm(m_db->prepare("INSERT INTO form_values (subject_id, visit_oid, form_oid, repeat, item_oid, value, "
                                "unit, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)"),
                  f)
@@ -539,17 +548,9 @@ void TabletStore::unsettle(const FormKey& f)
 
 void TabletStore::applySettled(const v1::FormRef& f, const google::protobuf::RepeatedPtrField<v1::FieldChange>& changes)
 {
-    v1::SettledForm form;
-    bool held = false;
-    {
-        auto& st = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 AND "
-                                 "form_oid = ?3 AND repeat = ?4");
-        if (bindForm(st, f).step()) {
-            form = parseSettled(st.blobView(0));
-            held = true;
-        }
-        st.reset();
-    }
+    auto stored = readSettled(*m_db, f);
+    const bool held = stored.has_value();
+    v1::SettledForm form = held ? std::move(*stored) : v1::SettledForm();
     auto* values = form.mutable_values();
     for (const auto& c : changes) {
         auto it = std::find_if(values->begin(), values->end(),
@@ -597,12 +598,9 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
         std::map<std::string, FieldValue> out;
         while (st.step())
             out[st.text(0)] = FieldValue{st.text(1), st.text(2), st.int64(3) != 0, st.int64(4) != 0};
-        if (out.empty()) {
-            auto& settled = m_db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1 AND visit_oid = ?2 "
-                                          "AND form_oid = ?3 AND repeat = ?4");
-            if (bindForm(settled, f).step())
-                addSettled(out, settled.blobView(0));
-        }
+        if (out.empty())
+            if (auto settled = readSettled(*m_db, f))
+                addSettled(out, std::move(*settled));
         return out;
     } catch (const sql::SqlError& e) {
         return storeFailure("form " + f.formOid, e);
@@ -629,7 +627,7 @@ Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const s
             m_db->prepare("SELECT visit_oid, form_oid, repeat, items FROM form_settled WHERE subject_id = ?1");
         settled.bind(1, subjectId);
         while (settled.step())
-            addSettled(instanceOf(settled).values, settled.blobView(3));
+            addSettled(instanceOf(settled).values, parseSettled(settled.blobView(3)));
         auto& status =
             m_db->prepare("SELECT visit_oid, form_oid, repeat, status FROM form_status WHERE subject_id = ?1");
         status.bind(1, subjectId);
@@ -660,7 +658,7 @@ TabletStore::formRepeats(const std::string& subjectId, const std::string& visitO
                                       "AND form_oid = ?3");
         settled.bind(1, subjectId).bind(2, visitOid).bind(3, formOid);
         while (settled.step())
-            addSettled(out[static_cast<uint32_t>(settled.int64(0))], settled.blobView(1));
+            addSettled(out[static_cast<uint32_t>(settled.int64(0))], parseSettled(settled.blobView(1)));
         return out;
     } catch (const sql::SqlError& e) {
         return storeFailure("form " + formOid, e);
@@ -888,7 +886,7 @@ Result<std::vector<Subject>> TabletStore::subjects()
             std::string initials = st.text(2);
             if (initials.empty() && !st.isNull(3)) {
                 std::map<std::string, FieldValue> registration;
-                addSettled(registration, st.blobView(3));
+                addSettled(registration, parseSettled(st.blobView(3)));
                 if (auto it = registration.find(kInitialsItem); it != registration.end())
                     initials = it->second.value;
             }

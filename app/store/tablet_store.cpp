@@ -256,6 +256,15 @@ void migrateTo17(sql::Database& db)
     )sql");
 }
 
+// Version 18: a value cleared on this tablet and not yet at the gateway keeps its row, marked absent (present = 0)
+// with its pending mark, so a value pulled for the same field does not reappear over the own clearing (DESIGN "Pull":
+// own unacknowledged changes stay on top). Readers see present rows only; the row goes when a later change or the
+// own event coming back replaces it.
+void migrateTo18(sql::Database& db)
+{
+    db.exec("ALTER TABLE form_values ADD COLUMN present INTEGER NOT NULL DEFAULT 1;");
+}
+
 /// A settled row's values; a row that cannot be parsed is damage, reported like any other (nothing is written).
 v1::SettledForm parseSettled(std::string_view blob)
 {
@@ -275,7 +284,7 @@ void addSettled(std::map<std::string, FieldValue>& out, v1::SettledForm form)
 using Migration = void (*)(sql::Database&);
 constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4,  migrateTo5,  migrateTo6,
                                      migrateTo7,  migrateTo8,  migrateTo9,  migrateTo10, migrateTo11, migrateTo12,
-                                     migrateTo13, migrateTo14, migrateTo15, migrateTo16, migrateTo17};
+                                     migrateTo13, migrateTo14, migrateTo15, migrateTo16, migrateTo17, migrateTo18};
 
 /// Binds a form instance's key (?1 subject, ?2 visit, ?3 form, ?4 repeat).
 sql::Statement& bindForm(sql::Statement& st, const v1::FormRef& f)
@@ -482,9 +491,9 @@ void TabletStore::putValue(const std::string& subject, const std::string& visit,
     // UPDATE then INSERT: SQLite 3.15 (inside SQLCipher 3.4.1) has no UPSERT. OR FAIL is ABORT for one row, without
     // the statement journal an UPDATE that may abort opens (one encrypted page copy per changed value).
     // A pulled value equal to the stored one (typically an own event coming back) writes nothing.
-    run(std::string("UPDATE OR FAIL form_values SET value = ?6, unit = ?7, pending_seq = ?8 WHERE subject_id = ?1 AND "
-                    "visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
-        (onlyIfNotPending ? " AND " + kNotPending + " AND (value <> ?6 OR unit <> ?7)" : ""));
+    run(std::string("UPDATE OR FAIL form_values SET value = ?6, unit = ?7, pending_seq = ?8, present = 1 WHERE "
+                    "subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND item_oid = ?5") +
+        (onlyIfNotPending ? " AND " + kNotPending + " AND (value <> ?6 OR unit <> ?7 OR present = 0)" : ""));
     if (m_db->changes() > 0)
         return;
     // No row updated: either none exists, or (pull) an own pending value holds it, which OR IGNORE keeps.
@@ -593,7 +602,7 @@ Result<std::map<std::string, FieldValue>> TabletStore::formValues(const FormKey&
     try {
         auto& st = m_db->prepare(std::string("SELECT item_oid, value, unit, ") + kPending +
                                  ", conflict FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
-                                 "form_oid = ?3 AND repeat = ?4");
+                                 "form_oid = ?3 AND repeat = ?4 AND present = 1");
         st.bind(1, f.subjectId).bind(2, f.visitOid).bind(3, f.formOid).bind(4, static_cast<int64_t>(f.repeat));
         std::map<std::string, FieldValue> out;
         while (st.step())
@@ -619,7 +628,7 @@ Result<std::vector<TabletStore::FormInstance>> TabletStore::subjectForms(const s
             return instance;
         };
         auto& st = m_db->prepare(std::string("SELECT visit_oid, form_oid, repeat, item_oid, value, unit, ") + kPending +
-                                 ", conflict FROM form_values WHERE subject_id = ?1");
+                                 ", conflict FROM form_values WHERE subject_id = ?1 AND present = 1");
         st.bind(1, subjectId);
         while (st.step())
             instanceOf(st).values[st.text(3)] = FieldValue{st.text(4), st.text(5), st.int64(6) != 0, st.int64(7) != 0};
@@ -648,7 +657,7 @@ TabletStore::formRepeats(const std::string& subjectId, const std::string& visitO
     try {
         auto& st = m_db->prepare(std::string("SELECT repeat, item_oid, value, unit, ") + kPending +
                                  ", conflict FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
-                                 "form_oid = ?3 ORDER BY repeat");
+                                 "form_oid = ?3 AND present = 1 ORDER BY repeat");
         st.bind(1, subjectId).bind(2, visitOid).bind(3, formOid);
         std::map<uint32_t, std::map<std::string, FieldValue>> out;
         while (st.step())
@@ -670,7 +679,8 @@ Result<std::vector<std::pair<std::string, std::string>>> TabletStore::itemValues
 {
     try {
         auto& st = m_db->prepare(
-            "SELECT subject_id, value FROM form_values WHERE form_oid = ?1 AND item_oid = ?2 ORDER BY subject_id");
+            "SELECT subject_id, value FROM form_values WHERE form_oid = ?1 AND item_oid = ?2 AND present = 1 ORDER BY "
+            "subject_id");
         st.bind(1, formOid).bind(2, itemOid);
         std::vector<std::pair<std::string, std::string>> out;
         while (st.step())
@@ -811,15 +821,21 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
             if (c.new_present()) {
                 // Site-only values are never pending: there is nothing to send.
                 putValue(f.subjectId, f.visitOid, f.formOid, f.repeat, c, request.siteOnly ? 0 : seq, false);
-            } else {
-                // Clearing keeps the history in the outbox/event log; only the projection row goes.
-                m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
-                              "AND repeat = ?4 AND item_oid = ?5")
-                    .bind(1, f.subjectId)
-                    .bind(2, f.visitOid)
-                    .bind(3, f.formOid)
-                    .bind(4, static_cast<int64_t>(f.repeat))
+            } else if (request.siteOnly) {
+                // Clearing keeps the history in the local audit trail; only the projection row goes.
+                bindForm(m_db->prepare("DELETE FROM form_values WHERE subject_id = ?1 AND visit_oid = ?2 AND "
+                                       "form_oid = ?3 AND repeat = ?4 AND item_oid = ?5"),
+                         f)
                     .bind(5, c.item_oid())
+                    .run();
+            } else {
+                // Until the gateway has it, the clearing keeps the row, absent and pending (schema 18).
+                bindForm(m_db->prepare("UPDATE OR FAIL form_values SET value = '', unit = '', present = 0, "
+                                       "pending_seq = ?6 WHERE subject_id = ?1 AND visit_oid = ?2 AND form_oid = ?3 "
+                                       "AND repeat = ?4 AND item_oid = ?5"),
+                         f)
+                    .bind(5, c.item_oid())
+                    .bind(6, static_cast<int64_t>(seq))
                     .run();
             }
         }
@@ -873,11 +889,12 @@ Result<std::string> TabletStore::recordStatus(const FormKey& f)
 Result<std::vector<Subject>> TabletStore::subjects()
 {
     try {
-        auto& st = m_db->prepare(
-            "SELECT s.subject_id, s.site_id, v.value, r.items FROM subjects s LEFT JOIN form_values v ON "
-            "v.subject_id = s.subject_id AND v.visit_oid = ?1 AND v.form_oid = ?2 AND v.repeat = 0 AND "
-            "v.item_oid = ?3 LEFT JOIN form_settled r ON r.subject_id = s.subject_id AND r.visit_oid = ?1 AND "
-            "r.form_oid = ?2 AND r.repeat = 0 ORDER BY s.subject_id");
+        auto& st =
+            m_db->prepare("SELECT s.subject_id, s.site_id, v.value, r.items FROM subjects s LEFT JOIN form_values v ON "
+                          "v.subject_id = s.subject_id AND v.visit_oid = ?1 AND v.form_oid = ?2 AND v.repeat = 0 AND "
+                          "v.item_oid = ?3 AND v.present = 1 LEFT JOIN form_settled r ON r.subject_id = s.subject_id "
+                          "AND r.visit_oid = ?1 AND "
+                          "r.form_oid = ?2 AND r.repeat = 0 ORDER BY s.subject_id");
         st.bind(1, std::string(kRegistrationVisit))
             .bind(2, std::string(kRegistrationForm))
             .bind(3, std::string(kInitialsItem));
@@ -1472,9 +1489,10 @@ Result<std::optional<LocalUser>> TabletStore::localUser(const std::string& userI
 std::string TabletStore::contentHash(const FormKey& form, bool casebook)
 {
     auto& st = m_db->prepare(
-        casebook ? "SELECT visit_oid, form_oid, repeat, item_oid, value, unit FROM form_values WHERE subject_id = ?1"
+        casebook ? "SELECT visit_oid, form_oid, repeat, item_oid, value, unit FROM form_values WHERE subject_id = ?1 "
+                   "AND present = 1"
                  : "SELECT visit_oid, form_oid, repeat, item_oid, value, unit FROM form_values WHERE subject_id = ?1 "
-                   "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4");
+                   "AND visit_oid = ?2 AND form_oid = ?3 AND repeat = ?4 AND present = 1");
     st.bind(1, form.subjectId);
     if (!casebook)
         st.bind(2, form.visitOid).bind(3, form.formOid).bind(4, static_cast<int64_t>(form.repeat));

@@ -766,3 +766,41 @@ TEST_F(TabletStoreTest, aDamagedSettledFormIsAClearErrorAndNothingIsOverwritten)
     ASSERT_FALSE(pulled.ok());
     EXPECT_EQ(store->pullCursor().value(), 1u) << "the page was not applied";
 }
+
+// An own unsent change stays on top of pulled ones (DESIGN "Pull"), a cleared value included: another tablet's value
+// for the same field does not reappear here before the gateway has merged the two.
+TEST_F(TabletStoreTest, anOwnUnsentClearingStaysOnTopOfAPulledValue)
+{
+    auto store = openStore();
+    const FormKey sofa{"01-001", "D0", "SOFA", 0};
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    SaveRequest clear;
+    clear.form = sofa;
+    clear.values["PLATELETS"] = std::nullopt;
+    clear.values["BILI"] = FieldValue{"40", "umol/L"};
+    clear.reasonCode = "NOT_DONE";
+    clear.reasonText = "sample haemolysed";
+    ASSERT_TRUE(store->save(clear, kNurse, kStudy).ok());
+    ASSERT_EQ(store->formValues(sofa).value().count("PLATELETS"), 0u);
+
+    ASSERT_TRUE(store->applyPullPage(pulledPage(1, {{sofa, {setTo("PLATELETS", "60", "10^3/uL")}}})).ok());
+    EXPECT_EQ(store->formValues(sofa).value().count("PLATELETS"), 0u) << "the own clearing is still unsent";
+    EXPECT_EQ(store->subjectForms("01-001").value().at(0).values.count("PLATELETS"), 0u);
+    EXPECT_TRUE(store->itemValues("SOFA", "PLATELETS").value().empty());
+
+    // Once the gateway has the clearing, what it sends next is shown, as for any value.
+    v1::PushResponse acks;
+    const auto sent = store->pendingEvents(10).value();
+    for (const auto& e : sent) {
+        auto* o = acks.add_outcomes();
+        o->set_device_id(store->deviceId());
+        o->set_device_seq(e.device_seq());
+        o->set_status(v1::OUTCOME_STATUS_ACCEPTED);
+        o->set_server_seq(100 + e.device_seq());
+    }
+    ASSERT_EQ(store->applyPushOutcomes(acks).value(), 2);
+    ASSERT_TRUE(store->applyPullPage(pulledPage(2, {{sofa, {setTo("PLATELETS", "62", "10^3/uL")}}})).ok());
+    const auto platelets = store->formValues(sofa).value().at("PLATELETS");
+    EXPECT_EQ(platelets.value, "62");
+    EXPECT_FALSE(platelets.pending);
+}

@@ -274,6 +274,15 @@ v1::SettledForm parseSettled(std::string_view blob)
     return form;
 }
 
+/// The value of `item` in a settled form instance, or nullptr when it has none.
+const v1::SettledValue* settledValue(const v1::SettledForm& form, const std::string& item)
+{
+    for (const auto& v : form.values())
+        if (v.item_oid() == item)
+            return &v;
+    return nullptr;
+}
+
 /// Adds a settled form instance's values to `out` (none of them pending or in conflict).
 void addSettled(std::map<std::string, FieldValue>& out, v1::SettledForm form)
 {
@@ -689,9 +698,8 @@ Result<std::vector<std::pair<std::string, std::string>>> TabletStore::itemValues
         settled.bind(1, formOid);
         while (settled.step()) {
             const v1::SettledForm form = parseSettled(settled.blobView(1));
-            for (const auto& v : form.values())
-                if (v.item_oid() == itemOid)
-                    out.emplace_back(settled.text(0), v.value());
+            if (const auto* v = settledValue(form, itemOid))
+                out.emplace_back(settled.text(0), v->value());
         }
         std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         return out;
@@ -893,8 +901,7 @@ Result<std::vector<Subject>> TabletStore::subjects()
             m_db->prepare("SELECT s.subject_id, s.site_id, v.value, r.items FROM subjects s LEFT JOIN form_values v ON "
                           "v.subject_id = s.subject_id AND v.visit_oid = ?1 AND v.form_oid = ?2 AND v.repeat = 0 AND "
                           "v.item_oid = ?3 AND v.present = 1 LEFT JOIN form_settled r ON r.subject_id = s.subject_id "
-                          "AND r.visit_oid = ?1 AND "
-                          "r.form_oid = ?2 AND r.repeat = 0 ORDER BY s.subject_id");
+                          "AND r.visit_oid = ?1 AND r.form_oid = ?2 AND r.repeat = 0 ORDER BY s.subject_id");
         st.bind(1, std::string(kRegistrationVisit))
             .bind(2, std::string(kRegistrationForm))
             .bind(3, std::string(kInitialsItem));
@@ -902,10 +909,9 @@ Result<std::vector<Subject>> TabletStore::subjects()
         while (st.step()) {
             std::string initials = st.text(2);
             if (initials.empty() && !st.isNull(3)) {
-                std::map<std::string, FieldValue> registration;
-                addSettled(registration, parseSettled(st.blobView(3)));
-                if (auto it = registration.find(kInitialsItem); it != registration.end())
-                    initials = it->second.value;
+                const v1::SettledForm registration = parseSettled(st.blobView(3));
+                if (const auto* v = settledValue(registration, kInitialsItem))
+                    initials = v->value();
             }
             out.push_back({st.text(0), st.text(1), std::move(initials)});
         }

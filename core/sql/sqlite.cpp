@@ -98,6 +98,15 @@ void Database::applyRawKey(const uint8_t* key, size_t len)
         fail(m_db, rc, "sqlite3_key");
 }
 
+void Database::releaseReads()
+{
+    for (auto& [sql, st] : m_cache->statements)
+        if (sqlite3_stmt_busy(st->m_stmt)) {
+            sqlite3_reset(st->m_stmt);
+            st->m_released = true;
+        }
+}
+
 Statement& Database::prepare(const std::string& sql)
 {
     auto& slot = m_cache->statements[sql];
@@ -141,8 +150,14 @@ Statement::~Statement()
     sqlite3_finalize(m_stmt);
 }
 
+void Statement::throwReleased() const
+{
+    throw SqlError(SQLITE_MISUSE, "a statement was read after its transaction ended (prepare it again): " + m_sql);
+}
+
 Statement& Statement::reset()
 {
+    m_released = false;
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
     return *this;
@@ -179,6 +194,7 @@ Statement& Statement::bind(int idx, const std::optional<std::string>& v)
 
 bool Statement::step()
 {
+    checkLive();
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW)
         return true;
@@ -197,29 +213,34 @@ void Statement::run()
 
 int64_t Statement::int64(int col) const
 {
+    checkLive();
     return sqlite3_column_int64(m_stmt, col);
 }
 
 std::string Statement::text(int col) const
 {
+    checkLive();
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
 }
 
 std::string Statement::blob(int col) const
 {
+    checkLive();
     const auto* p = static_cast<const char*>(sqlite3_column_blob(m_stmt, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
 }
 
 std::string_view Statement::blobView(int col) const
 {
+    checkLive();
     const auto* p = static_cast<const char*>(sqlite3_column_blob(m_stmt, col));
     return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string_view();
 }
 
 bool Statement::isNull(int col) const
 {
+    checkLive();
     return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
 }
 
@@ -246,6 +267,7 @@ Transaction::Transaction(Database& db, Durability durability) : m_db(db)
             m_level = current;
         }
     }
+    m_db.releaseReads(); // a read left open would otherwise carry an old snapshot into the transaction
     try {
         m_db.exec("BEGIN IMMEDIATE");
     } catch (...) {
@@ -268,6 +290,7 @@ Transaction::~Transaction()
 
 void Transaction::commit()
 {
+    m_db.releaseReads(); // after COMMIT the connection's reads end with it, so the checkpoint can copy every frame
     m_db.exec("COMMIT");
     m_done = true;
     restoreLevel();

@@ -40,6 +40,13 @@ public:
     void applyRawKey(const uint8_t* key, size_t len);
     /// Prepares a statement; cached by SQL text so hot paths do not re-parse.
     Statement& prepare(const std::string& sql);
+    /// Ends the reads left open: resets every cached statement still positioned on a row (a lookup that stepped once
+    /// and kept its statement). An open read holds its snapshot of the write-ahead log, and no checkpoint may copy
+    /// past the oldest snapshot held nor restart the log while one is held: with a lookup left open from the
+    /// start, the log grows by every commit for as long as the connection lives (sqlite.org/wal.html "Avoiding
+    /// Excessively Large WAL Files"). Called at each transaction's begin and commit and when a pooled connection is
+    /// handed back; a statement reset here throws if read again before it is prepared again.
+    void releaseReads();
     int64_t lastInsertRowId() const;
     int changes() const;
     int userVersion();
@@ -82,9 +89,18 @@ public:
     bool isNull(int col) const;
 
 private:
+    friend class Database;
+    /// Throws when the statement was reset by Database::releaseReads while the caller still read it.
+    void checkLive() const
+    {
+        if (m_released)
+            throwReleased();
+    }
+    [[noreturn]] void throwReleased() const;
     sqlite3* m_db;
     sqlite3_stmt* m_stmt = nullptr;
     std::string m_sql;
+    bool m_released = false;
 };
 
 /// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.

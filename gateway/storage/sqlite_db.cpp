@@ -48,8 +48,18 @@ public:
     int changes() override { return m_db.changes(); }
     Dialect dialect() const override { return Dialect::Sqlite; }
     // One connection behind the pool's mutex: every transaction is already the only writer.
-    void begin(Lock, const std::string&) override { m_db.exec("BEGIN IMMEDIATE"); }
-    void commit() override { m_db.exec("COMMIT"); }
+    void begin(Lock, const std::string&) override
+    {
+        m_db.releaseReads();
+        m_db.exec("BEGIN IMMEDIATE");
+    }
+    void commit() override
+    {
+        m_db.releaseReads(); // the checkpoint that may follow the commit is not held back by this connection
+        m_db.exec("COMMIT");
+    }
+    /// Ends the reads the lease left open (crf::sql::Database::releaseReads).
+    void releaseReads() { m_db.releaseReads(); }
     void rollback() override { m_db.exec("ROLLBACK"); }
     const std::string& path() const { return m_db.path(); }
 
@@ -64,7 +74,10 @@ public:
     Lease acquire() override
     {
         m_mutex.lock();
-        return Lease(m_connection, [this] { m_mutex.unlock(); });
+        return Lease(m_connection, [this] {
+            m_connection.releaseReads(); // the holder is done: no read of its outlives the lease
+            m_mutex.unlock();
+        });
     }
     Dialect dialect() const override { return Dialect::Sqlite; }
     std::string describe() const override { return "sqlite:" + m_connection.path(); }

@@ -190,6 +190,27 @@ TEST_F(GatewayStoreSqliteTest, theDatabaseItselfRefusesUpdateAndDeleteOfEvents)
     EXPECT_EQ(store->eventCount(), 1u);
 }
 
+// The gateway runs for months on one connection. Reads that step once and keep their statement (a lookup, a page
+// read that stopped early) held a snapshot of the write-ahead log, so no checkpoint could copy a frame: the log
+// grew by every commit, and a restart after a crash would have read all of it back. A lease handed back and every
+// transaction now end such reads.
+TEST_F(GatewayStoreSqliteTest, theWriteAheadLogStaysBoundedWhileTheGatewayRuns)
+{
+    for (int batch = 0; batch < 100; ++batch) {
+        v1::PushRequest req;
+        req.set_device_id("dev-A");
+        for (int i = 0; i < 100; ++i)
+            *req.add_events() = tabletA.next("PLATELETS", std::to_string(100 + (batch * 100 + i) % 300),
+                                             "01-" + std::to_string(batch * 100 + i));
+        ASSERT_TRUE(domain.push(req).ok());
+        ASSERT_EQ(store->eventsAfter(0, 10).size(), 10u); // a page read that stops before the end
+        ASSERT_TRUE(store->serverHashAt(1).has_value());
+    }
+    namespace fs = std::filesystem;
+    EXPECT_LT(fs::file_size(backend.sqliteFile() + "-wal"), 6u * 1024 * 1024);
+    EXPECT_EQ(store->eventCount(), 10000u);
+}
+
 // Merge state written by a gateway before schema 12 (a map naming the device in every field) is read as it was: a
 // concurrent change of a field it holds still conflicts, and the row is rewritten in the compact form.
 TEST_F(GatewayStoreSqliteTest, mergeStateOfTheOlderFormIsReadAndRewrittenCompact)

@@ -6,6 +6,7 @@
 #include "tablet_store.h"
 #include "test_support.h"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -565,6 +566,57 @@ TEST_F(TabletStoreTest, aRelaxedTransactionLeavesTheConnectionDurableAgain)
     sql::Transaction tx(db, sql::Transaction::Durability::Relaxed);
     EXPECT_EQ(level(), kFull);
     tx.commit();
+}
+
+// A lookup that steps once and keeps its statement holds a read snapshot of the write-ahead log. Held from the start,
+// no checkpoint could copy a frame and the log grew by every commit for as long as the connection lived (a gateway
+// or a tablet that runs for weeks). Each transaction now ends such reads, so the log stays near the checkpoint size.
+TEST_F(TabletStoreTest, aLookupLeftOpenDoesNotHoldTheWriteAheadLogBack)
+{
+    const std::string path = dir.filePath("plain.db").toStdString();
+    sql::Database db(path, sql::Database::Mode::CreateIfMissing);
+    // Checkpoints every 100 pages instead of 1,000, to keep the test small.
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 100; "
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    auto& lookup = db.prepare("SELECT count(*) FROM t");
+    ASSERT_TRUE(lookup.step()); // positioned on its row and never reset, as a lookup that returned its value
+    const std::string blob(4000, 'x');
+    for (int i = 0; i < 600; ++i) { // about 2.4 MiB written, six times the checkpoint size
+        sql::Transaction tx(db);
+        db.prepare("INSERT INTO t (v) VALUES (?1)").bindBlob(1, blob).run();
+        auto& count = db.prepare("SELECT count(*) FROM t");
+        ASSERT_TRUE(count.step()); // and one left open inside the transaction
+        tx.commit();
+    }
+    namespace fs = std::filesystem;
+    EXPECT_LT(fs::file_size(path + "-wal"), 1024u * 1024);
+    EXPECT_GT(fs::file_size(path), 2u * 1024 * 1024); // the rows reached the database file itself
+
+    // The statement ended by the transaction says so when read again, rather than answering from nowhere; prepared
+    // again, it answers.
+    EXPECT_THROW(lookup.int64(0), sql::SqlError);
+    EXPECT_THROW(lookup.step(), sql::SqlError);
+    auto& again = db.prepare("SELECT count(*) FROM t");
+    ASSERT_TRUE(again.step());
+    EXPECT_EQ(again.int64(0), 600);
+}
+
+// The same through the store: saves, and the reads a sync pass makes between them, leave the log bounded.
+TEST_F(TabletStoreTest, theStoresWriteAheadLogStaysBoundedOverManySaves)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store);
+    for (int i = 0; i < 1500; ++i) {
+        SaveRequest r;
+        r.form = {"01-" + std::to_string(i), "D0", "SOFA", 0};
+        r.values["PLATELETS"] = FieldValue{std::to_string(100 + i % 50), "10^3/uL"};
+        r.values["BILI"] = FieldValue{std::to_string(20 + i % 30), "umol/L"};
+        ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+        ASSERT_TRUE(store->queuedCount().ok());
+    }
+    namespace fs = std::filesystem;
+    EXPECT_LT(fs::file_size(dbPath() + "-wal"), 6u * 1024 * 1024);
+    EXPECT_EQ(store->queuedCount().value(), 1500);
 }
 
 // The last sync attempt is what the nurse sees: when it was last successful and why the latest one failed. A pass

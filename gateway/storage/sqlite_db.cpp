@@ -2,8 +2,11 @@
 #include "sql_db.h"
 #include "sqlite.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace crf::gateway::db {
 
@@ -62,15 +65,100 @@ public:
     void releaseReads() { m_db.releaseReads(); }
     void rollback() override { m_db.exec("ROLLBACK"); }
     const std::string& path() const { return m_db.path(); }
+    sql::Database& database() { return m_db; }
 
 private:
     sql::Database m_db;
     std::map<const sql::Statement*, std::unique_ptr<SqliteStatement>> m_statements;
 };
 
+/// Copies the write-ahead log into the database file on a thread of its own, so the writer does not wait for it.
+///
+/// SQLite's own checkpoint runs inside the commit that takes the log past 1,000 pages: the writer copies about 4 MiB
+/// and waits for the file's fsync before it answers, and every push queued behind it waits too. Here the writer's
+/// commits only signal; a second connection copies with PASSIVE checkpoints, which never block the writer or
+/// readers (sqlite.org/c3ref/wal_checkpoint_v2.html). The log starts again from its beginning only when a write
+/// begins with every frame copied, so the writer copies the last few frames itself when the thread is nearly done,
+/// and copies everything itself past a hard limit: the log stays bounded even under a steady stream of pushes.
+class Checkpointer {
+public:
+    static constexpr int kStartPages = 1000; // SQLite's default automatic checkpoint
+    static constexpr int kInlinePages = 256; // what the writer copies itself to let the log restart
+    static constexpr int kHardPages = 4000; // about 16 MiB: past it the writer copies whatever is left
+
+    Checkpointer(sql::Database& writer, const std::string& path)
+        : m_writer(writer), m_own(path, sql::Database::Mode::OpenExisting), m_thread([this] { run(); })
+    {
+        sqlite3_wal_hook(m_writer.handle(), &Checkpointer::onCommit, this); // replaces the automatic checkpoint
+    }
+    ~Checkpointer()
+    {
+        sqlite3_wal_hook(m_writer.handle(), nullptr, nullptr);
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+    Checkpointer(const Checkpointer&) = delete;
+    Checkpointer& operator=(const Checkpointer&) = delete;
+
+private:
+    /// After every commit of the writer, in its thread, with the number of frames now in the log.
+    static int onCommit(void* self, sqlite3* db, const char*, int frames)
+    {
+        auto& c = *static_cast<Checkpointer*>(self);
+        if (frames < kStartPages)
+            return SQLITE_OK;
+        int copied = c.m_copied.load();
+        if (copied > frames)
+            copied = 0; // counted in a log that has started again since
+        if (frames - copied <= kInlinePages || frames >= kHardPages) {
+            int log = 0, done = 0;
+            if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
+                c.m_copied = done;
+            return SQLITE_OK; // a checkpoint that could not run is tried again after the next commit
+        }
+        {
+            std::lock_guard lock(c.m_mutex);
+            c.m_pending = true;
+        }
+        c.m_wake.notify_one();
+        return SQLITE_OK;
+    }
+
+    void run()
+    {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            m_wake.wait(lock, [this] { return m_stop || m_pending; });
+            if (m_stop)
+                return;
+            m_pending = false;
+            lock.unlock();
+            int log = 0, done = 0;
+            if (sqlite3_wal_checkpoint_v2(m_own.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
+                m_copied = done;
+            lock.lock();
+        }
+    }
+
+    sql::Database& m_writer;
+    sql::Database m_own;
+    std::atomic<int> m_copied{0}; // frames of the current log already in the database file
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_pending = false, m_stop = false;
+    std::thread m_thread;
+};
+
 class SqlitePool final : public Pool {
 public:
-    explicit SqlitePool(sql::Database db) : m_connection(std::move(db)) {}
+    explicit SqlitePool(sql::Database db)
+        : m_connection(std::move(db)), m_checkpointer(m_connection.database(), m_connection.path())
+    {
+    }
     Lease acquire() override
     {
         m_mutex.lock();
@@ -85,6 +173,7 @@ public:
 private:
     std::mutex m_mutex;
     SqliteConnection m_connection;
+    Checkpointer m_checkpointer; // after the connection: stopped before it closes
 };
 
 } // namespace

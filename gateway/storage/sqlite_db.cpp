@@ -72,23 +72,31 @@ private:
     std::map<const sql::Statement*, std::unique_ptr<SqliteStatement>> m_statements;
 };
 
-/// Copies the write-ahead log into the database file on a thread of its own, so the writer does not wait for it.
+/// Copies the write-ahead logs into the database files on a thread of its own, so the writer does not wait for it.
 ///
-/// SQLite's own checkpoint runs inside the commit that takes the log past 1,000 pages: the writer copies about 4 MiB
-/// and waits for the file's fsync before it answers, and every push queued behind it waits too. Here the writer's
+/// SQLite's own checkpoint runs inside the commit that takes a log past 1,000 pages: the writer copies the pages and
+/// waits for the file's fsync before it answers, and every push queued behind it waits too. Here the writer's
 /// commits only signal; a second connection copies with PASSIVE checkpoints, which never block the writer or
-/// readers (sqlite.org/c3ref/wal_checkpoint_v2.html). The log starts again from its beginning only when a write
+/// readers (sqlite.org/c3ref/wal_checkpoint_v2.html). A log starts again from its beginning only when a write
 /// begins with every frame copied, so the writer copies the last few frames itself when the thread is nearly done,
-/// and copies everything itself past a hard limit: the log stays bounded even under a steady stream of pushes.
+/// and copies everything itself past a hard limit: the logs stay bounded even under a steady stream of pushes. Each
+/// attached file (photos.db) has its own log, followed apart.
 class Checkpointer {
 public:
-    static constexpr int kStartPages = 1000; // SQLite's default automatic checkpoint
-    static constexpr int kInlinePages = 256; // what the writer copies itself to let the log restart
-    static constexpr int kHardPages = 4000; // about 16 MiB: past it the writer copies whatever is left
+    /// When a log is copied, in frames: from `start` on by the thread; by the writer when at most `inlined` are
+    /// left to copy (so the log can restart) or past `hard`. gateway.db has 4 KiB pages and photos.db 64 KiB pages:
+    /// both start at 4 MiB (SQLite's default of 1,000 pages) and are copied by the writer past 16 MiB.
+    struct Limits {
+        int start, inlined, hard;
+    };
+    static constexpr Limits kLimits[2] = {{1000, 256, 4000}, {64, 16, 256}};
 
-    Checkpointer(sql::Database& writer, const std::string& path)
-        : m_writer(writer), m_own(path, sql::Database::Mode::OpenExisting), m_thread([this] { run(); })
+    Checkpointer(sql::Database& writer, const std::string& path, const std::function<void(sql::Database&)>& attach)
+        : m_writer(writer), m_own(path, sql::Database::Mode::OpenExisting)
     {
+        if (attach)
+            attach(m_own);
+        m_thread = std::thread([this] { run(); });
         sqlite3_wal_hook(m_writer.handle(), &Checkpointer::onCommit, this); // replaces the automatic checkpoint
     }
     ~Checkpointer()
@@ -105,24 +113,29 @@ public:
     Checkpointer& operator=(const Checkpointer&) = delete;
 
 private:
-    /// After every commit of the writer, in its thread, with the number of frames now in the log.
-    static int onCommit(void* self, sqlite3* db, const char*, int frames)
+    static constexpr int kSchemas = 2; // main, and the one attached file
+    int slotOf(const char* schema) const { return std::string_view(schema) == "main" ? 0 : 1; }
+
+    /// After every commit of the writer, in its thread, with the number of frames now in that file's log.
+    static int onCommit(void* self, sqlite3* db, const char* schema, int frames)
     {
         auto& c = *static_cast<Checkpointer*>(self);
-        if (frames < kStartPages)
+        const int slot = c.slotOf(schema);
+        const Limits& limits = kLimits[slot];
+        if (frames < limits.start)
             return SQLITE_OK;
-        int copied = c.m_copied.load();
+        int copied = c.m_copied[slot].load();
         if (copied > frames)
             copied = 0; // counted in a log that has started again since
-        if (frames - copied <= kInlinePages || frames >= kHardPages) {
+        if (frames - copied <= limits.inlined || frames >= limits.hard) {
             int log = 0, done = 0;
-            if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
-                c.m_copied = done;
+            if (sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
+                c.m_copied[slot] = done;
             return SQLITE_OK; // a checkpoint that could not run is tried again after the next commit
         }
         {
             std::lock_guard lock(c.m_mutex);
-            c.m_pending = true;
+            c.m_pending[slot] = true;
         }
         c.m_wake.notify_one();
         return SQLITE_OK;
@@ -130,33 +143,40 @@ private:
 
     void run()
     {
+        static const char* const kNames[kSchemas] = {"main", "photo_store"};
         std::unique_lock lock(m_mutex);
         while (true) {
-            m_wake.wait(lock, [this] { return m_stop || m_pending; });
+            m_wake.wait(lock, [this] { return m_stop || m_pending[0] || m_pending[1]; });
             if (m_stop)
                 return;
-            m_pending = false;
-            lock.unlock();
-            int log = 0, done = 0;
-            if (sqlite3_wal_checkpoint_v2(m_own.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
-                m_copied = done;
-            lock.lock();
+            for (int slot = 0; slot < kSchemas; ++slot) {
+                if (!m_pending[slot])
+                    continue;
+                m_pending[slot] = false;
+                lock.unlock();
+                int log = 0, done = 0;
+                if (sqlite3_wal_checkpoint_v2(m_own.handle(), kNames[slot], SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+                    SQLITE_OK)
+                    m_copied[slot] = done;
+                lock.lock();
+            }
         }
     }
 
     sql::Database& m_writer;
     sql::Database m_own;
-    std::atomic<int> m_copied{0}; // frames of the current log already in the database file
+    std::atomic<int> m_copied[kSchemas] = {0, 0}; // frames of each current log already in its database file
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    bool m_pending = false, m_stop = false;
+    bool m_pending[kSchemas] = {false, false};
+    bool m_stop = false;
     std::thread m_thread;
 };
 
 class SqlitePool final : public Pool {
 public:
-    explicit SqlitePool(sql::Database db)
-        : m_connection(std::move(db)), m_checkpointer(m_connection.database(), m_connection.path())
+    SqlitePool(sql::Database db, const std::function<void(sql::Database&)>& attach)
+        : m_connection(std::move(db)), m_checkpointer(m_connection.database(), m_connection.path(), attach)
     {
     }
     Lease acquire() override
@@ -178,9 +198,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Pool> sqlitePool(sql::Database db)
+std::unique_ptr<Pool> sqlitePool(sql::Database db, std::function<void(sql::Database&)> attach)
 {
-    return std::make_unique<SqlitePool>(std::move(db));
+    return std::make_unique<SqlitePool>(std::move(db), attach);
 }
 
 } // namespace crf::gateway::db

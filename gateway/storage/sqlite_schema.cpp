@@ -8,7 +8,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 12;
+constexpr int kSchemaVersion = 13;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -323,9 +323,81 @@ void migrateTo11(sql::Database& db)
 // an older gateway, which would read a compact row as an empty form and miss conflicts, refuses this store.
 void migrateTo12(sql::Database&) {}
 
+// Version 13: the photos move to their own file, photos.db (schema `photo_store`, attached to every connection), with
+// 64 KiB pages instead of 4 KiB: a 1 MiB chunk is 17 pages written instead of 257, once into the write-ahead log and
+// once at the checkpoint, and the events' small rows keep their small pages (docs/operations.md "Files"). The copy
+// is committed on its own first (copyPhotosToPhotoStore), so a crash between the two files' commits never loses a
+// photo: the next opening copies again (nothing twice) and then drops the old tables.
+constexpr const char* kPhotoStoreTables = R"sql(
+    CREATE TABLE IF NOT EXISTS photo_store.photos (
+        digest TEXT PRIMARY KEY, total_bytes INTEGER NOT NULL, received_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL, verified INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE IF NOT EXISTS photo_store.photo_chunks (
+        digest TEXT NOT NULL, offset INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE (digest, offset));
+    CREATE TRIGGER IF NOT EXISTS photo_store.photos_verified_no_update BEFORE UPDATE ON photos WHEN OLD.verified = 1
+        BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    CREATE TRIGGER IF NOT EXISTS photo_store.photos_verified_no_delete BEFORE DELETE ON photos WHEN OLD.verified = 1
+        BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    CREATE TRIGGER IF NOT EXISTS photo_store.photo_chunks_verified_no_update BEFORE UPDATE ON photo_chunks
+        WHEN (SELECT verified FROM photos WHERE digest = OLD.digest) = 1
+        BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    CREATE TRIGGER IF NOT EXISTS photo_store.photo_chunks_verified_no_delete BEFORE DELETE ON photo_chunks
+        WHEN (SELECT verified FROM photos WHERE digest = OLD.digest) = 1
+        BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    CREATE TABLE IF NOT EXISTS photo_store.store_link (store_id TEXT NOT NULL);
+)sql";
+
+void copyPhotosToPhotoStore(sql::Database& db)
+{
+    sql::Transaction tx(db);
+    db.exec(kPhotoStoreTables);
+    db.exec(R"sql(
+        INSERT OR IGNORE INTO photo_store.photos SELECT digest, total_bytes, received_bytes, data, verified
+            FROM main.photos;
+        INSERT OR IGNORE INTO photo_store.photo_chunks SELECT digest, offset, data FROM main.photo_chunks;
+    )sql");
+    tx.commit();
+}
+
+void migrateTo13(sql::Database& db)
+{
+    // Which photos.db belongs to this gateway.db: the same random id in both.
+    db.exec(R"sql(
+        CREATE TABLE main.store_link (store_id TEXT NOT NULL);
+        INSERT INTO main.store_link VALUES (lower(hex(randomblob(16))));
+        DELETE FROM photo_store.store_link;
+        INSERT INTO photo_store.store_link SELECT store_id FROM main.store_link;
+        DROP TABLE main.photo_chunks;
+        DROP TABLE main.photos;
+    )sql");
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1, migrateTo2, migrateTo3, migrateTo4,  migrateTo5,  migrateTo6,
-                                     migrateTo7, migrateTo8, migrateTo9, migrateTo10, migrateTo11, migrateTo12};
+constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3, migrateTo4, migrateTo5,
+                                     migrateTo6,  migrateTo7,  migrateTo8, migrateTo9, migrateTo10,
+                                     migrateTo11, migrateTo12, migrateTo13};
+
+constexpr int kPhotoStoreVersion = 13; // from this version on, the photos are in photos.db
+
+/// The store id both files hold, or "" when the file has none.
+std::string storeLink(sql::Database& db, const std::string& schema)
+{
+    auto& known = db.prepare("SELECT count(*) FROM " + schema + ".sqlite_master WHERE name = 'store_link'");
+    if (!known.step() || known.int64(0) == 0)
+        return {};
+    auto& st = db.prepare("SELECT store_id FROM " + schema + ".store_link");
+    return st.step() ? st.text(0) : std::string();
+}
+
+/// Attaches photos.db as `photo_store` (made when missing, with 64 KiB pages).
+void attachPhotoStore(sql::Database& db, const std::string& photosPath)
+{
+    auto& attach = db.prepare("ATTACH DATABASE ?1 AS photo_store");
+    attach.bind(1, photosPath).run();
+    db.exec("PRAGMA photo_store.page_size = 65536"); // takes effect only while the file is still empty
+    db.exec("PRAGMA photo_store.journal_mode = WAL");
+    db.exec("PRAGMA photo_store.synchronous = FULL");
+}
 
 } // namespace
 
@@ -337,24 +409,36 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir)
     if (ec)
         return Error{dataDir, "cannot create data directory: " + ec.message()};
     const std::string path = (fs::path(dataDir) / "gateway.db").string();
+    const std::string photosPath = (fs::path(dataDir) / "photos.db").string();
     try {
         sql::Database db(path, sql::Database::Mode::CreateIfMissing);
-        // Durability before acknowledgement: WAL with a full fsync at every commit.
-        db.exec("PRAGMA journal_mode = WAL");
-        db.exec("PRAGMA synchronous = FULL");
-        db.exec("PRAGMA foreign_keys = ON");
         int version = db.userVersion();
         if (version > kSchemaVersion)
             return Error{path, "schema version " + std::to_string(version) + " is newer than this gateway (" +
                                    std::to_string(kSchemaVersion) + "); refusing to open"};
+        // A store that keeps its photos apart must find them: an empty photos.db made here would lose them silently.
+        if (version >= kPhotoStoreVersion && !fs::exists(photosPath))
+            return Error{photosPath, "missing: this gateway's photos are kept there; restore it from the same backup "
+                                     "as gateway.db (docs/operations.md \"Backup and recovery\")"};
+        // Durability before acknowledgement: WAL with a full fsync at every commit, in both files.
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = FULL");
+        db.exec("PRAGMA foreign_keys = ON");
+        attachPhotoStore(db, photosPath);
+        if (version >= kPhotoStoreVersion && storeLink(db, "main") != storeLink(db, "photo_store"))
+            return Error{photosPath,
+                         "belongs to another gateway store than " + path + "; restore both files from the same backup"};
         // One migration step per version, each in its own transaction.
         for (; version < kSchemaVersion; ++version) {
+            if (version + 1 == kPhotoStoreVersion)
+                copyPhotosToPhotoStore(db);
             sql::Transaction tx(db);
             kMigrations[version](db);
             db.setUserVersion(version + 1);
             tx.commit();
         }
-        return makeSqlStore(db::sqlitePool(std::move(db)));
+        return makeSqlStore(
+            db::sqlitePool(std::move(db), [photosPath](sql::Database& c) { attachPhotoStore(c, photosPath); }));
     } catch (const sql::SqlError& e) {
         return Error{path, std::string("cannot open gateway store: ") + e.what()};
     }

@@ -117,6 +117,8 @@ public:
             return pgRefusal(ownerUri(), sql);
         try {
             sql::Database raw(sqliteFile(), sql::Database::Mode::OpenExisting);
+            const std::string photos = m_dir.filePath("photos.db").toStdString();
+            raw.exec("ATTACH DATABASE '" + photos + "' AS photo_store"); // the photos' tables (schema 13)
             raw.exec(sql);
             return {};
         } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace crf;
 using namespace crf::gateway;
@@ -322,6 +323,93 @@ TEST_P(GatewayStoreTest, aPullNamingAnEventTheGatewayDoesNotHoldAsItWasIsToldThe
     }
 }
 
+// The photos are in photos.db next to gateway.db. A gateway.db restored or copied without it, or next to another
+// store's photos.db, is refused naming the file: an empty photos.db made on opening would lose every photo silently.
+TEST(GatewayStoreOpen, aStoreWithoutItsOwnPhotoFileIsRefusedNamingIt)
+{
+    QTemporaryDir dir, other;
+    ASSERT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
+    ASSERT_TRUE(openSqliteStore(other.path().toStdString()).ok());
+    namespace fs = std::filesystem;
+    const fs::path photos = dir.filePath("photos.db").toStdString();
+    fs::rename(photos, dir.filePath("photos.db.away").toStdString());
+    auto missing = openSqliteStore(dir.path().toStdString());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().where, photos.string());
+    EXPECT_NE(missing.error().text().find("missing"), std::string::npos);
+    EXPECT_FALSE(fs::exists(photos)); // nothing made in its place
+
+    fs::copy_file(other.filePath("photos.db").toStdString(), photos);
+    auto foreign = openSqliteStore(dir.path().toStdString());
+    ASSERT_FALSE(foreign.ok());
+    EXPECT_NE(foreign.error().text().find("another gateway store"), std::string::npos);
+
+    fs::remove(photos);
+    fs::rename(dir.filePath("photos.db.away").toStdString(), photos);
+    EXPECT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
+}
+
+// A chunk of a photo is written into photos.db, in 64 KiB pages; gateway.db (4 KiB pages, the events' rows) holds
+// none of its bytes.
+TEST_F(GatewayStoreSqliteTest, photoBytesGoToTheirOwnFileWithLargePages)
+{
+    const std::string bytes(3 * 1024 * 1024, '\x5a');
+    const std::string digest = photo::digestHex(bytes);
+    for (uint64_t at = 0; at < bytes.size(); at += 1024 * 1024)
+        store->photoAppend(digest, at, bytes.size(), bytes.substr(at, 1024 * 1024));
+    store->photoMarkVerified(digest);
+    EXPECT_EQ(store->photoBytes(digest), bytes);
+    store.reset(); // closed: both logs copied into their files
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(backend.sqliteFile()).parent_path();
+    EXPECT_GT(fs::file_size(dir / "photos.db"), bytes.size());
+    EXPECT_LT(fs::file_size(dir / "gateway.db"), 1024u * 1024);
+    sql::Database raw((dir / "photos.db").string(), sql::Database::Mode::OpenExisting);
+    auto& page = raw.prepare("PRAGMA page_size");
+    ASSERT_TRUE(page.step());
+    EXPECT_EQ(page.int64(0), 65536);
+}
+
+// The move to photos.db commits the copy first, then drops the old tables with the new version. Cut between the two
+// commits (the photos in both files, gateway.db still at version 12), the next opening finishes the move: every
+// photo once, byte for byte.
+TEST(GatewayStoreMigration, aMoveOfThePhotosCutBetweenItsTwoCommitsIsFinishedOnTheNextOpening)
+{
+    QTemporaryDir dir;
+    std::filesystem::copy_file(CRF_TEST_DATA_DIR "/gateway-store-v3.sqlite3", dir.filePath("gateway.db").toStdString());
+    std::map<std::string, std::string> before;
+    {
+        auto opened = openSqliteStore(dir.path().toStdString());
+        ASSERT_TRUE(opened.ok()) << opened.error().text();
+    }
+    {
+        // Back to the state right after the first commit: the old tables hold the photos again, version 12.
+        sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
+        raw.exec("ATTACH DATABASE '" + dir.filePath("photos.db").toStdString() + "' AS photo_store");
+        raw.exec(R"sql(
+            CREATE TABLE main.photos AS SELECT * FROM photo_store.photos;
+            CREATE TABLE main.photo_chunks AS SELECT * FROM photo_store.photo_chunks;
+            DROP TABLE main.store_link;
+        )sql");
+        raw.setUserVersion(12);
+        auto& st = raw.prepare("SELECT p.digest, group_concat(hex(k.data), '') FROM photo_store.photos p JOIN "
+                               "photo_store.photo_chunks k ON k.digest = p.digest GROUP BY p.digest");
+        while (st.step())
+            before[st.text(0)] = st.text(1);
+    }
+    ASSERT_EQ(before.size(), 3u);
+    auto opened = openSqliteStore(dir.path().toStdString());
+    ASSERT_TRUE(opened.ok()) << opened.error().text();
+    EXPECT_EQ((*opened)->photosVerified(), 3u);
+    for (const auto& [digest, hex] : before)
+        EXPECT_EQ(photo::digestHex((*opened)->photoBytes(digest)), digest);
+    opened->reset();
+    sql::Database raw(dir.filePath("photos.db").toStdString(), sql::Database::Mode::OpenExisting);
+    auto& chunks = raw.prepare("SELECT count(*), count(DISTINCT digest || ':' || offset) FROM photo_chunks");
+    ASSERT_TRUE(chunks.step());
+    EXPECT_EQ(chunks.int64(0), chunks.int64(1)); // no chunk twice
+}
+
 TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
 {
     QTemporaryDir dir;
@@ -353,7 +441,7 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
     std::vector<std::string> digests;
     {
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        EXPECT_EQ(raw.userVersion(), 12);
+        EXPECT_EQ(raw.userVersion(), 13);
         // Schema 11: the ranges an import did not bring are append-only like the events.
         raw.exec("INSERT INTO absent_links (device_id, first_seq, last_seq, note) VALUES ('T', 2, 2, 'test')");
         EXPECT_THROW(raw.exec("DELETE FROM absent_links"), sql::SqlError);
@@ -365,6 +453,16 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
         auto& old = raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'field_state'");
         old.step();
         EXPECT_EQ(old.int64(0), 0);
+        // Schema 13: the photos moved to photos.db, with 64 KiB pages; gateway.db keeps none of their bytes.
+        auto& moved = raw.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('photos', 'photo_chunks')");
+        moved.step();
+        EXPECT_EQ(moved.int64(0), 0);
+    }
+    {
+        sql::Database raw(dir.filePath("photos.db").toStdString(), sql::Database::Mode::OpenExisting);
+        auto& page = raw.prepare("PRAGMA page_size");
+        page.step();
+        EXPECT_EQ(page.int64(0), 65536);
         auto& st = raw.prepare("SELECT digest FROM photos ORDER BY digest");
         while (st.step())
             digests.push_back(st.text(0));

@@ -403,6 +403,14 @@ Result<std::unique_ptr<TabletStore>> TabletStore::openWithKey(const std::string&
         auto store = std::unique_ptr<TabletStore>(new TabletStore(std::move(db), clock));
         if (auto st = store->initialise(); !st)
             return st.error();
+        // The checkpoints' own connection, with the same key and cipher settings (the log's pages are copied as
+        // they are, still encrypted; the key is needed to open the file).
+        sql::Database own(path, sql::Database::Mode::OpenExisting);
+        own.applyRawKey(key.data(), key.size());
+        own.exec(kCipherPins);
+        store->m_checkpointer = std::make_unique<sql::BackgroundCheckpointer>(
+            *store->m_db, std::move(own),
+            std::vector<std::pair<std::string, sql::BackgroundCheckpointer::Limits>>{{"main", {1000, 256, 4000}}});
         return store;
     } catch (const sql::SqlError& e) {
         return storeFailure(path, e);

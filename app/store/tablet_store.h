@@ -16,6 +16,7 @@
 
 namespace crf::sql {
 class Database;
+class BackgroundCheckpointer;
 }
 
 namespace crf::store {
@@ -247,6 +248,9 @@ private:
                   const v1::FieldChange& change, uint64_t pendingSeq, bool onlyIfNotPending);
 
     std::unique_ptr<sql::Database> m_db;
+    /// Copies the log into crf.db on a thread of its own: a save never waits for a checkpoint (declared after m_db,
+    /// so it stops before the connection closes).
+    std::unique_ptr<sql::BackgroundCheckpointer> m_checkpointer;
     const Clock& m_clock;
     std::unique_ptr<HybridLogicalClock> m_hlc;
     std::string m_deviceId;

@@ -1,7 +1,10 @@
 #include "sqlite.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -305,6 +308,107 @@ void Transaction::restoreLevel() noexcept
         m_level = -1;
     } catch (...) {
         // Only reachable with the connection broken; its next use reports it.
+    }
+}
+
+struct BackgroundCheckpointer::State {
+    struct Log {
+        std::string schema;
+        Limits limits;
+        std::atomic<int> copied{0}; // frames of the current log already in its database file
+        bool pending = false;       // guarded by mutex
+    };
+    std::vector<std::unique_ptr<Log>> logs;
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stop = false;
+    std::thread thread;
+
+    Log* find(const char* schema)
+    {
+        for (auto& l : logs)
+            if (l->schema == schema)
+                return l.get();
+        return nullptr;
+    }
+};
+
+BackgroundCheckpointer::BackgroundCheckpointer(Database& writer, Database own,
+                                               std::vector<std::pair<std::string, Limits>> schemas)
+    : m_writer(writer), m_own(std::move(own)), m_state(std::make_unique<State>())
+{
+    for (auto& [schema, limits] : schemas) {
+        // A connection opens a file's log at its first read; until then a checkpoint on it copies nothing.
+        m_own.exec("SELECT count(*) FROM \"" + schema + "\".sqlite_master");
+        auto log = std::make_unique<State::Log>();
+        log->schema = schema;
+        log->limits = limits;
+        m_state->logs.push_back(std::move(log));
+    }
+    m_state->thread = std::thread([this] { run(); });
+    sqlite3_wal_hook(m_writer.handle(), &BackgroundCheckpointer::onCommit, this); // replaces the automatic one
+}
+
+BackgroundCheckpointer::~BackgroundCheckpointer()
+{
+    sqlite3_wal_hook(m_writer.handle(), nullptr, nullptr);
+    {
+        std::lock_guard lock(m_state->mutex);
+        m_state->stop = true;
+    }
+    m_state->wake.notify_one();
+    m_state->thread.join();
+}
+
+int BackgroundCheckpointer::onCommit(void* self, sqlite3* db, const char* schema, int frames)
+{
+    auto& c = *static_cast<BackgroundCheckpointer*>(self);
+    State::Log* log = c.m_state->find(schema);
+    if (!log || frames < log->limits.start)
+        return SQLITE_OK;
+    int copied = log->copied.load();
+    if (copied > frames)
+        copied = 0; // counted in a log that has started again since
+    if (frames - copied <= log->limits.inlined || frames >= log->limits.hard) {
+        int inLog = 0, done = 0;
+        if (sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &inLog, &done) == SQLITE_OK && done >= 0)
+            log->copied = done;
+        return SQLITE_OK; // a checkpoint that could not run is tried again after the next commit
+    }
+    {
+        std::lock_guard lock(c.m_state->mutex);
+        log->pending = true;
+    }
+    c.m_state->wake.notify_one();
+    return SQLITE_OK;
+}
+
+void BackgroundCheckpointer::run()
+{
+    State& s = *m_state;
+    std::unique_lock lock(s.mutex);
+    auto anyPending = [&s] {
+        for (const auto& l : s.logs)
+            if (l->pending)
+                return true;
+        return false;
+    };
+    while (true) {
+        s.wake.wait(lock, [&] { return s.stop || anyPending(); });
+        if (s.stop)
+            return;
+        for (auto& l : s.logs) {
+            if (!l->pending)
+                continue;
+            l->pending = false;
+            lock.unlock();
+            int inLog = 0, done = 0;
+            if (sqlite3_wal_checkpoint_v2(m_own.handle(), l->schema.c_str(), SQLITE_CHECKPOINT_PASSIVE, &inLog,
+                                          &done) == SQLITE_OK &&
+                done >= 0) // -1: the log could not be read (the next commit signals again)
+                l->copied = done;
+            lock.lock();
+        }
     }
 }
 

@@ -7,10 +7,12 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace crf::sql {
@@ -121,6 +123,39 @@ private:
     Database& m_db;
     bool m_done = false;
     int m_level = -1; // the `synchronous` level to restore after a relaxed transaction, -1 when unchanged
+};
+
+/// Copies a connection's write-ahead logs into its database files on a thread of its own, so its writer does not
+/// wait for the copy.
+///
+/// SQLite's own checkpoint runs inside the commit that takes a log past 1,000 pages: the writer copies the pages and
+/// waits for the file's fsync before its commit returns (a gateway's push and every push queued behind it; a
+/// tablet's save at the bedside). Here the writer's commits only signal; a second connection to the same files
+/// copies with PASSIVE checkpoints, which never block the writer or readers (sqlite.org/c3ref/wal_checkpoint_v2.html).
+/// A log starts again from its beginning only when a write begins with every frame copied, so the writer copies the
+/// last few frames itself when the thread is nearly done, and everything itself past a hard limit: the logs stay
+/// bounded under a steady stream of writes. Each file (main, and each attached one named) has its own log.
+class BackgroundCheckpointer {
+public:
+    /// In frames of that file's log: copied by the thread from `start` on; by the writer when at most `inlined` are
+    /// left to copy, or past `hard`.
+    struct Limits {
+        int start, inlined, hard;
+    };
+    /// `own`: a second connection to the writer's files (keyed and attached as the writer is); `schemas`: the files
+    /// to follow ("main", attached names) with their limits.
+    BackgroundCheckpointer(Database& writer, Database own, std::vector<std::pair<std::string, Limits>> schemas);
+    ~BackgroundCheckpointer();
+    BackgroundCheckpointer(const BackgroundCheckpointer&) = delete;
+    BackgroundCheckpointer& operator=(const BackgroundCheckpointer&) = delete;
+
+private:
+    struct State;
+    static int onCommit(void* self, sqlite3* db, const char* schema, int frames);
+    void run();
+    Database& m_writer;
+    Database m_own;
+    std::unique_ptr<State> m_state;
 };
 
 /// Every row of `st`, read by `read` (a function of the statement positioned on a row).

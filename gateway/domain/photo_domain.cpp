@@ -58,35 +58,35 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
         return r;
     }
     try {
+        // The running SHA-256 of this upload takes the chunk outside the lock (a MiB of hashing must not hold other
+        // photos' chunks back). It is kept only if the store commits the chunk at that offset; out of step, it is
+        // dropped and the photo read back at the end.
+        std::optional<Running> running = takeRunning(request.digest());
+        if (running && running->bytes != request.offset())
+            running.reset();
+        if (!running && request.offset() == 0)
+            running.emplace();
+        if (running) {
+            running->hash.update(request.data());
+            running->bytes += request.data().size();
+        }
+        // The chunk that completes the photo: checked against the digest before it is stored, so a photo that
+        // matches is stored and marked verified in one commit.
+        const bool completes = running && running->bytes == request.total_bytes() && !request.data().empty();
+        const bool matchesNow = completes && toHex(running->hash.finish()) == request.digest();
         const PhotoState s =
-            m_store.photoAppend(request.digest(), request.offset(), request.total_bytes(), request.data());
+            m_store.photoAppend(request.digest(), request.offset(), request.total_bytes(), request.data(), matchesNow);
         r.set_received_bytes(s.receivedBytes);
         if (s.verified) {
-            r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED); // already held: stored once per digest
+            r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED); // verified now, or already held: stored once per digest
             return r;
         }
         const bool appended = s.appended;
-        if (appended) {
-            // Only bytes the store committed feed the running hash, and only in order.
-            std::lock_guard lock(m_mutex);
-            auto it = m_running.find(request.digest());
-            if (it == m_running.end() && request.offset() == 0) {
-                if (m_running.size() >= kMaxRunning)
-                    m_running.erase(m_running.begin()); // an abandoned upload: it will be read back if it resumes
-                it = m_running.emplace(request.digest(), Running{}).first;
-            }
-            if (it != m_running.end()) {
-                if (it->second.bytes == request.offset()) {
-                    it->second.hash.update(request.data());
-                    it->second.bytes += request.data().size();
-                } else {
-                    m_running.erase(it); // out of step: read back at the end
-                }
-            }
-        }
+        if (appended && running && !completes)
+            putRunning(request.digest(), std::move(*running));
         if (s.totalBytes != 0 && s.receivedBytes == s.totalBytes) {
             // Complete: the photo is what its digest says, or it is discarded (a corrupted chunk never stays).
-            if (matches(request.digest())) {
+            if (!completes && matches(request.digest())) { // completed without a running hash: read back
                 m_store.photoMarkVerified(request.digest());
                 r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED);
             } else {
@@ -105,19 +105,27 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
     }
 }
 
+std::optional<PhotoDomain::Running> PhotoDomain::takeRunning(const std::string& digest)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_running.find(digest);
+    if (it == m_running.end())
+        return std::nullopt;
+    std::optional<Running> out(std::move(it->second));
+    m_running.erase(it);
+    return out;
+}
+
+void PhotoDomain::putRunning(const std::string& digest, Running running)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_running.size() >= kMaxRunning && !m_running.count(digest))
+        m_running.erase(m_running.begin()); // an abandoned upload: it will be read back if it resumes
+    m_running.insert_or_assign(digest, std::move(running));
+}
+
 bool PhotoDomain::matches(const std::string& digest)
 {
-    std::optional<Running> running;
-    {
-        std::lock_guard lock(m_mutex);
-        if (auto it = m_running.find(digest); it != m_running.end()) {
-            running.emplace(std::move(it->second));
-            m_running.erase(it);
-        }
-    }
-    const auto state = m_store.photoState(digest);
-    if (running && state && running->bytes == state->receivedBytes)
-        return toHex(running->hash.finish()) == digest;
     return photo::digestHex(m_store.photoBytes(digest)) == digest;
 }
 

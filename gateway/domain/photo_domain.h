@@ -9,6 +9,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace crf::gateway {
 
@@ -25,8 +26,8 @@ public:
     Store& store() { return m_store; }
 
 private:
-    /// Whether the stored bytes of `digest` hash to it: from the running hash when every chunk went through this
-    /// process, else by reading them back (an upload resumed after a gateway restart).
+    /// Whether the stored bytes of `digest` hash to it, read back: for an upload completed without a running hash
+    /// (resumed after a gateway restart). With one, the last chunk is checked before it is stored (upload).
     bool matches(const std::string& digest);
 
     Store& m_store;
@@ -37,6 +38,9 @@ private:
         Sha256Stream hash;
         uint64_t bytes = 0;
     };
+    /// The running hash of an upload, taken out while its chunk is hashed and stored; put back once stored.
+    std::optional<Running> takeRunning(const std::string& digest);
+    void putRunning(const std::string& digest, Running running);
     std::mutex m_mutex;
     std::map<std::string, Running> m_running;
     static constexpr size_t kMaxRunning = 256;

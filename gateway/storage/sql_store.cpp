@@ -435,8 +435,8 @@ public:
         return photoStateOn(c, digest);
     }
 
-    PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes,
-                           const std::string& data) override
+    PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes, const std::string& data,
+                           bool verified) override
     {
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
@@ -463,9 +463,11 @@ public:
             .bind(2, static_cast<int64_t>(offset))
             .bindBlob(3, data)
             .run();
-        c.prepare("UPDATE photos SET received_bytes = received_bytes + ?2 WHERE digest = ?1")
+        const bool completes = verified && offset + data.size() == state->totalBytes;
+        c.prepare("UPDATE photos SET received_bytes = received_bytes + ?2, verified = ?3 WHERE digest = ?1")
             .bind(1, digest)
             .bind(2, static_cast<int64_t>(data.size()))
+            .bind(3, int64_t{completes ? 1 : 0})
             .run();
         tx.commit();
         auto after = *photoStateOn(c, digest);

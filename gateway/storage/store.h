@@ -107,8 +107,10 @@ public:
     // Photos (content-addressed). Each call is its own durable transaction.
     virtual std::optional<PhotoState> photoState(const std::string& digest) = 0;
     /// Appends `data` at `offset` (must equal the bytes received so far; creates the upload at offset 0).
+    /// `verified`: the caller checked that the photo, completed by this chunk, matches its digest; it is marked
+    /// verified in the same commit.
     virtual PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes,
-                                   const std::string& data) = 0;
+                                   const std::string& data, bool verified = false) = 0;
     /// All bytes received so far.
     virtual std::string photoBytes(const std::string& digest) = 0;
     virtual std::string photoRead(const std::string& digest, uint64_t offset, uint32_t maxBytes) = 0;

@@ -143,7 +143,7 @@ Result<v1::PushResponse> SyncClient::push(v1::PushRequest request)
     grpc::ClientContext ctx;
     prepare(ctx);
     if (m_compression == SyncTransport::Compression::Zstd) {
-        packing::packEvents(request); // zstd instead of gRPC's gzip: same bytes, a tenth of the CPU
+        packForPush(request); // nothing left to do when the engine packed it ahead
         ctx.set_compression_algorithm(GRPC_COMPRESS_NONE);
     }
     v1::PushResponse response;
@@ -151,6 +151,12 @@ Result<v1::PushResponse> SyncClient::push(v1::PushRequest request)
     if (!status.ok())
         return failure("push", &ctx, status);
     return response;
+}
+
+void SyncClient::packForPush(v1::PushRequest& request) const
+{
+    if (m_compression == SyncTransport::Compression::Zstd)
+        packing::packEvents(request); // zstd instead of gRPC's gzip: same bytes, a tenth of the CPU
 }
 
 Result<v1::PullResponse> SyncClient::pull(v1::PullRequest request)

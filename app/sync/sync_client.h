@@ -61,6 +61,9 @@ public:
     void logout();
 
     Result<v1::PushResponse> push(v1::PushRequest request);
+    /// Packs the request's events as push() sends them (zstd, when this transport packs), so a batch read while
+    /// another is out leaves at once when its turn comes; push() packs only what is not packed yet.
+    void packForPush(v1::PushRequest& request) const;
     Result<v1::PullResponse> pull(v1::PullRequest request);
     Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);

@@ -205,6 +205,8 @@ Batch SyncEngine::takeBatch(SyncReport& report, PushState& push, uint64_t afterS
     for (auto& e : *pending)
         *batch.request.add_events() = std::move(e);
     batch.bytes = batch.request.ByteSizeLong();
+    // Packed here, while the batch before it is out: when that one's answer comes, this one leaves at once.
+    m_client.packForPush(batch.request);
     return batch;
 }
 

@@ -140,7 +140,8 @@ template <typename Read> auto readOne(Statement& st, Read read) -> std::optional
 }
 
 /// The embedded SQLite connection `db` (opened, migrated): one connection, one writer at a time.
-/// `attach` is run on every further connection the pool opens to the same file (its checkpointer's) before use.
+/// `attach` attaches photos.db as `photo_store` (sqlite_schema.cpp) on every further connection the pool opens to the
+/// same file (its checkpointer's); without it only gateway.db is followed.
 std::unique_ptr<Pool> sqlitePool(sql::Database db, std::function<void(sql::Database&)> attach = {});
 
 /// PostgreSQL at `uri` (a libpq connection URI): up to `size` connections, opened on demand, re-opened after a

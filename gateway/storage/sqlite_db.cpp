@@ -72,8 +72,7 @@ private:
 class SqlitePool final : public Pool {
 public:
     SqlitePool(sql::Database db, const std::function<void(sql::Database&)>& attach)
-        : m_connection(std::move(db)), m_checkpointer(m_connection.database(), ownConnection(attach),
-                                                      {{"main", kEventLimits}, {"photo_store", kPhotoLimits}})
+        : m_connection(std::move(db)), m_checkpointer(m_connection.database(), ownConnection(attach), logs(attach))
     {
     }
     Lease acquire() override
@@ -92,6 +91,15 @@ private:
     // 1,000 pages) and by the writer past 16 MiB.
     static constexpr sql::BackgroundCheckpointer::Limits kEventLimits{1000, 256, 4000};
     static constexpr sql::BackgroundCheckpointer::Limits kPhotoLimits{64, 16, 256};
+
+    /// The logs to follow: gateway.db's, and photos.db's when it is attached.
+    static std::vector<std::pair<std::string, sql::BackgroundCheckpointer::Limits>>
+    logs(const std::function<void(sql::Database&)>& attach)
+    {
+        if (!attach)
+            return {{"main", kEventLimits}};
+        return {{"main", kEventLimits}, {"photo_store", kPhotoLimits}};
+    }
 
     sql::Database ownConnection(const std::function<void(sql::Database&)>& attach) const
     {

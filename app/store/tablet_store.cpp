@@ -994,11 +994,30 @@ Result<std::vector<TabletStore::PendingPhoto>> TabletStore::pendingPhotos()
 Result<std::string> TabletStore::photoChunk(const std::string& digest, uint64_t offset, uint32_t length)
 {
     try {
-        auto& st = m_db->prepare("SELECT substr(data, ?2, ?3) FROM photos WHERE digest = ?1");
-        st.bind(1, digest).bind(2, static_cast<int64_t>(offset + 1)).bind(3, static_cast<int64_t>(length));
+        auto& st = m_db->prepare("SELECT rowid FROM photos WHERE digest = ?1");
+        st.bind(1, digest);
         if (!st.step())
             return messageError("photo " + digest, QT_TRANSLATE_NOOP("Core", "not in this tablet's store"));
-        return st.blob(0);
+        const int64_t row = st.int64(0);
+        st.reset();
+        // Incremental blob I/O copies from the decrypted pages into the result directly; `substr(data, ...)` would
+        // first build the whole result in SQLite's memory and copy it again.
+        sqlite3_blob* blob = nullptr;
+        if (const int rc = sqlite3_blob_open(m_db->handle(), "main", "photos", "data", row, 0, &blob);
+            rc != SQLITE_OK) {
+            const std::string why = sqlite3_errmsg(m_db->handle());
+            sqlite3_blob_close(blob);
+            throw sql::SqlError(rc, why);
+        }
+        const auto size = static_cast<uint64_t>(sqlite3_blob_bytes(blob));
+        const auto n = static_cast<size_t>(offset >= size ? 0 : std::min<uint64_t>(length, size - offset));
+        std::string into(n, '\0');
+        const int rc =
+            n == 0 ? SQLITE_OK : sqlite3_blob_read(blob, into.data(), static_cast<int>(n), static_cast<int>(offset));
+        sqlite3_blob_close(blob);
+        if (rc != SQLITE_OK)
+            throw sql::SqlError(rc, sqlite3_errstr(rc));
+        return into;
     } catch (const sql::SqlError& e) {
         return storeFailure("photos", e);
     }

@@ -102,16 +102,17 @@ Result<bool> SyncEngine::sendPhoto(const store::TabletStore::PendingPhoto& p, co
     uint64_t offset = status->received_bytes();
     bool verified = status->verified();
     int restarts = 0;
+    v1::UploadChunkRequest request; // one per photo: its data buffer is reused from chunk to chunk
     while (!verified) {
         if (offset > bytes.size())
             return messageError("photo " + p.digest.substr(0, 12),
                                 QT_TRANSLATE_NOOP("Core", "the gateway reports more bytes than the photo has"));
-        v1::UploadChunkRequest request;
         request.set_digest(p.digest);
         request.set_offset(offset);
         request.set_total_bytes(p.size);
         request.set_site_id(m_client.siteId());
-        request.set_data(bytes.substr(static_cast<size_t>(offset), kPhotoChunk));
+        request.set_data(bytes.data() + offset,
+                         std::min<size_t>(kPhotoChunk, bytes.size() - static_cast<size_t>(offset)));
         if (stop)
             return false;
         auto r = m_client.uploadChunk(request);

@@ -889,3 +889,35 @@ TEST_F(TabletStoreTest, anOwnUnsentClearingStaysOnTopOfAPulledValue)
     EXPECT_EQ(platelets.value, "62");
     EXPECT_FALSE(platelets.pending);
 }
+
+TEST_F(TabletStoreTest, aPhotoIsReadBackByRangeFromTheEncryptedStore)
+{
+    // A JPEG of 40,000 bytes of image data: it spans many pages of the store, as a real photo does.
+    std::string jpeg("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12);
+    for (int i = 0; i < 40'000; ++i)
+        jpeg += static_cast<char>(i * 7 % 251); // never 0xFF: no marker inside the image data
+    jpeg += std::string("\xFF\xD9", 2);
+    auto store = openStore();
+    const std::string digest = store->addPhoto(jpeg, 1'000'000).value();
+
+    struct Range {
+        uint64_t offset;
+        uint32_t length;
+        std::string expected;
+    };
+    const Range ranges[] = {
+        {0, static_cast<uint32_t>(jpeg.size()), jpeg},            // the whole photo, as an upload reads it
+        {4'000, 9'000, jpeg.substr(4'000, 9'000)},                // a range across page boundaries
+        {jpeg.size() - 10, 1'000, jpeg.substr(jpeg.size() - 10)}, // a length past the end: what is there
+        {jpeg.size(), 100, ""},                                   // from the end: nothing
+        {jpeg.size() + 5, 100, ""},                               // past the end: nothing
+    };
+    for (const auto& r : ranges) {
+        const auto read = store->photoChunk(digest, r.offset, r.length);
+        ASSERT_TRUE(read.ok()) << r.offset;
+        EXPECT_EQ(read.value(), r.expected) << "offset " << r.offset << ", length " << r.length;
+    }
+    const auto unknown = store->photoChunk(std::string(64, 'a'), 0, 10);
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_NE(unknown.error().text().find("not in this tablet's store"), std::string::npos) << unknown.error().text();
+}

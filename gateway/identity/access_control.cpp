@@ -113,11 +113,17 @@ std::pair<Verdict, Principal> AccessControl::admit(const std::string& token, Rpc
     auto [verdict, who] = m_identity.authenticate(token);
     if (!verdict.ok())
         return {verdict, {}};
-    verdict = decide(who, rpc, request);
+    verdict = authorize(who, rpc, request);
+    return {verdict, std::move(who)};
+}
+
+Verdict AccessControl::authorize(const Principal& who, Rpc rpc, const google::protobuf::Message& request)
+{
+    Verdict verdict = decide(who, rpc, request);
     if (!verdict.ok())
         m_identity.store().log(SecurityEvent{0, m_identity.clock().nowMs(), who.userId, "access.denied", who.deviceId,
                                              std::string(rpcName(rpc)) + ": " + verdict.message.text});
-    return {verdict, std::move(who)};
+    return verdict;
 }
 
 Verdict AccessControl::decide(const Principal& who, Rpc rpc, const google::protobuf::Message& request)

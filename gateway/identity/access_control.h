@@ -46,6 +46,9 @@ public:
     /// The choke point: resolves the bearer token, then checks `request` (the RPC's request message) against the
     /// caller's roles and sites. A refusal is logged in the security log.
     std::pair<Verdict, Principal> admit(const std::string& token, Rpc rpc, const google::protobuf::Message& request);
+    /// The same check for a caller admitted already in this call, on what the call unpacked since (a push's packed
+    /// events): the token is not resolved again. A refusal is logged as admit() logs it.
+    Verdict authorize(const Principal& who, Rpc rpc, const google::protobuf::Message& request);
 
     /// Removes from a Pull page what the caller may not read: events of other sites, and for blinded roles the
     /// items that reveal the allocation (marked redacted).

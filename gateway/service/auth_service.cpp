@@ -57,6 +57,16 @@ grpc::Status admit(AccessControl& access, grpc::ServerContext* context, Rpc rpc,
     }
 }
 
+grpc::Status authorize(AccessControl& access, grpc::ServerContext* context, const Principal& who, Rpc rpc,
+                       const google::protobuf::Message& request)
+{
+    try {
+        return toStatus(context, access.authorize(who, rpc, request));
+    } catch (const std::exception& e) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string("access check failed: ") + e.what());
+    }
+}
+
 grpc::Status AuthService::Login(grpc::ServerContext* context, const v1::LoginRequest* request,
                                 v1::LoginResponse* response)
 {

@@ -19,6 +19,9 @@ grpc::Status toStatus(grpc::ServerContext* context, const Verdict& verdict);
 /// Runs the access control for `rpc`; storage failures while checking become UNAVAILABLE.
 grpc::Status admit(AccessControl& access, grpc::ServerContext* context, Rpc rpc,
                    const google::protobuf::Message& request, Principal* who = nullptr);
+/// The access check again for `who`, admitted earlier in this call, on what the call unpacked since.
+grpc::Status authorize(AccessControl& access, grpc::ServerContext* context, const Principal& who, Rpc rpc,
+                       const google::protobuf::Message& request);
 
 class AuthService final : public v1::AuthService::Service {
 public:

@@ -10,8 +10,10 @@ namespace crf::gateway {
 grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushRequest* packed, v1::PushResponse* response)
 {
     // Packed events are unpacked only for a caller already admitted (a stranger cannot make the gateway unpack),
-    // then admitted again event by event (access control looks at each event's site and user).
-    if (auto denied = admit(m_access, context, Rpc::Push, *packed); !denied.ok())
+    // then checked again event by event (access control looks at each event's site and user) for the same caller:
+    // the session is resolved once per call.
+    Principal who;
+    if (auto denied = admit(m_access, context, Rpc::Push, *packed, &who); !denied.ok())
         return denied;
     // A batch is a few hundred events of a few dozen values each: parsed into one arena, it is allocated in a few
     // large blocks and freed at once instead of value by value.
@@ -25,7 +27,7 @@ grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushReque
         unpacked->CopyFrom(*packed);
         if (auto ok = packing::unpackEvents(*unpacked); !ok)
             return refusal(context, grpc::StatusCode::INVALID_ARGUMENT, ok.error());
-        if (auto denied = admit(m_access, context, Rpc::Push, *unpacked); !denied.ok())
+        if (auto denied = authorize(m_access, context, who, Rpc::Push, *unpacked); !denied.ok())
             return denied;
     }
     const v1::PushRequest* request = unpacked ? unpacked : packed;

@@ -216,57 +216,90 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
     // Oldest first, so the gateway can verify each device's hash chain in order. Urgent events sit at the front
     // of what was never offered (TabletStore::promoteUrgent), so the first batches carry them.
     //
-    // Pipelined: once a batch's answers are all final, the next batch leaves before those answers are written, so
-    // the gateway's commit and the tablet's writes overlap. The order at the gateway is unchanged (one request in
-    // flight at a time) and a batch whose answer is lost is sent again and acknowledged as a duplicate.
-    std::future<Result<v1::PushResponse>> ahead; // the next batch's answer, when it was sent ahead
-    Batch aheadBatch;
-    std::optional<Batch> prepared; // the batch after the one ahead, read while that one is out
-    while (report.error.empty()) {
+    // Pipelined: kPushesInFlight batches are out at once, each read (and packed) while the ones before it are out,
+    // so the gateway finds the next batch waiting when it has committed one instead of waiting for the answer's way
+    // back and the next request. The gateway takes one device's batches in the order of their events
+    // (SyncDomain::push). A batch is sent ahead only while every answer so far was final; the first answer that is
+    // not ends the pipeline: the answers of the batches still out are kept if they came (what the gateway stored is
+    // never sent again), and the next round starts from the first unacknowledged event.
+    struct Flight {
         Batch batch;
-        Result<v1::PushResponse> response = Error{"push", "not sent"};
-        if (ahead.valid()) {
-            batch = std::move(aheadBatch);
-            prepared = takeBatch(report, push, batch.lastSeq); // a store failure ends the loop after this answer
-            response = ahead.get();
-        } else {
+        std::future<Result<v1::PushResponse>> answer;
+        // Sent with no earlier batch unanswered: the device head in its answer counts every batch before it. A batch
+        // sent ahead may reach the gateway before the one ahead of it (a connection re-made in between) and be told
+        // "retry later" with a head from before that one.
+        bool aloneInFlight = false;
+    };
+    std::deque<Flight> flights;
+    auto launch = [&](Batch batch) {
+        report.pushedBytes += batch.bytes;
+        v1::PushRequest request = std::move(batch.request);
+        auto answer = std::async(std::launch::async, [this, request = std::move(request)]() mutable {
+            return m_client.push(std::move(request));
+        });
+        const bool alone = flights.empty();
+        flights.push_back(Flight{std::move(batch), std::move(answer), alone});
+    };
+    // Sends batches after the last one out until kPushesInFlight are out (none in urgent-only passes: those are a
+    // batch or two, and each waits for its answer).
+    auto fill = [&](uint64_t afterSeq) {
+        while (!urgentOnly && flights.size() < kPushesInFlight && report.error.empty()) {
+            Batch next = takeBatch(report, push, flights.empty() ? afterSeq : flights.back().batch.lastSeq);
+            if (next.count == 0)
+                return;
+            launch(std::move(next));
+        }
+    };
+    // The answers of batches still out when the pipeline stops are applied if they came.
+    auto drain = [&] {
+        for (auto& f : flights) {
+            auto late = f.answer.get();
+            if (!late)
+                continue;
+            Result<int> acked = 0;
+            m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*late); });
+            if (acked)
+                report.pushed += *acked;
+        }
+        flights.clear();
+    };
+    while (report.error.empty()) {
+        if (flights.empty()) {
             if (urgentOnly && !urgentWaiting())
                 break;
-            batch = takeBatch(report, push, 0);
-            if (batch.count == 0)
+            Batch first = takeBatch(report, push, 0);
+            if (first.count == 0)
                 break;
             // Every round must move the queue forward; a round that starts where the last one did is a fault, not
             // a reason to hammer the gateway.
-            if (batch.firstSeq == push.lastFirstSeq) {
+            if (first.firstSeq == push.lastFirstSeq) {
                 report.error = message(
                     QT_TRANSLATE_NOOP(
                         "Core", "sync made no progress at change %1; the changes are kept and will be sent again"),
                     {std::to_string(push.lastFirstSeq)});
                 break;
             }
-            push.lastFirstSeq = batch.firstSeq;
-            report.pushedBytes += batch.bytes;
-            response = m_client.push(std::move(batch.request));
+            push.lastFirstSeq = first.firstSeq; // the round's first batch: the batches sent ahead of an answer do not
+                                                // count as progress
+            launch(std::move(first));
+            fill(0);
         }
+        Flight current = std::move(flights.front());
+        flights.pop_front();
+        const Batch& batch = current.batch;
+        Result<v1::PushResponse> response = current.answer.get();
         if (!response) {
             report.error = response.error().message();
             push.unreachable = true;
             break;
         }
-        if (!urgentOnly && settled(*response, batch, push.deviceId)) {
-            Batch next = prepared ? std::move(*prepared) : takeBatch(report, push, batch.lastSeq);
-            if (next.count > 0) {
-                push.lastFirstSeq = next.firstSeq;
-                report.pushedBytes += next.bytes;
-                ahead = std::async(std::launch::async, [this, request = std::move(next.request)]() mutable {
-                    return m_client.push(std::move(request));
-                });
-                aheadBatch = std::move(next);
-            }
-        }
-        prepared.reset(); // read for an answer that did not settle: read again from the first unacknowledged
+        const bool final = !urgentOnly && settled(*response, batch, push.deviceId);
+        if (final)
+            fill(batch.lastSeq); // the next batch leaves before these answers are written
         Result<int> acked = 0;
         m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*response); });
+        if (!final)
+            drain(); // sent on the assumption that this batch would settle: their answers too, then a new round
         if (!acked) {
             report.error = acked.error().sentence();
             break;
@@ -285,6 +318,10 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
         report.rejected += refusedNow;
         if (push.progress)
             push.progress(report.pushed, push.pendingTotal);
+        // Only an answer to a batch sent alone tells where the device's chain stands at the gateway (Flight); the
+        // next round's first batch is sent alone and tells it then.
+        gap = gap && current.aloneInFlight;
+        chainConflict = chainConflict && current.aloneInFlight;
         if (gap && !push.requeued) {
             // The gateway asks for earlier events than the ones sent: it lost some it had acknowledged (restored to
             // an earlier point). Queue them again after its head and go on.
@@ -311,23 +348,14 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
                 continue;
             }
         }
-        if (*acked == 0 && refusedNow == 0 && report.error.empty()) {
+        if (*acked == 0 && refusedNow == 0 && report.error.empty() && current.aloneInFlight) {
             report.error = message(
                 QT_TRANSLATE_NOOP("Core",
                                   "the gateway acknowledged none of %1 changes; they are kept and will be sent again"),
                 {std::to_string(batch.count)});
         }
     }
-    // Stopped with a batch still out (an error in between): its answers are kept if they came, so what the gateway
-    // stored is not sent again.
-    if (ahead.valid()) {
-        if (auto late = ahead.get()) {
-            Result<int> acked = 0;
-            m_onStore([&](store::TabletStore& s) { acked = s.applyPushOutcomes(*late); });
-            if (acked)
-                report.pushed += *acked;
-        }
-    }
+    drain(); // stopped with batches still out (an error in between): their answers are kept if they came
 }
 
 SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases phases)

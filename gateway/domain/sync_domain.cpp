@@ -42,6 +42,23 @@ Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
         return Error{"PushRequest.events", "batch of " + std::to_string(request.events_size()) +
                                                " events exceeds the limit of " + std::to_string(kMaxPushBatch)};
     v1::PushResponse response;
+    // A device's batches are taken in the order of their events (DeviceBatchOrder): bounded, so a batch whose
+    // earlier one never comes is answered as before.
+    const bool ordered = !request.device_id().empty() && request.events_size() > 0;
+    const uint64_t firstSeq = ordered ? request.events(0).device_seq() : 0;
+    if (ordered)
+        m_order.enter(request.device_id(), firstSeq, std::chrono::seconds(2));
+    struct Leave {
+        DeviceBatchOrder& order;
+        const std::string& deviceId;
+        uint64_t firstSeq;
+        bool active;
+        ~Leave()
+        {
+            if (active)
+                order.leave(deviceId, firstSeq);
+        }
+    } leave{m_order, request.device_id(), firstSeq, ordered};
     try {
         auto tx = m_store.beginWrite();
         const int64_t receivedAt = m_clock.nowMs();
@@ -229,6 +246,31 @@ Result<SyncDomain::RestoreSummary> SyncDomain::restore(const std::vector<v1::Ser
         return Error{"gateway store", std::string("import not stored: ") + ex.what()};
     }
     return summary;
+}
+
+void DeviceBatchOrder::enter(const std::string& deviceId, uint64_t firstSeq, std::chrono::milliseconds limit)
+{
+    std::unique_lock lock(m_mutex);
+    m_left.wait_for(lock, limit, [&] { // looked up each time: leave() drops a device with nothing in progress
+        auto it = m_inProgress.find(deviceId);
+        return it == m_inProgress.end() || *it->second.begin() >= firstSeq;
+    });
+    m_inProgress[deviceId].insert(firstSeq);
+}
+
+void DeviceBatchOrder::leave(const std::string& deviceId, uint64_t firstSeq)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_inProgress.find(deviceId);
+        if (it != m_inProgress.end()) {
+            if (auto one = it->second.find(firstSeq); one != it->second.end())
+                it->second.erase(one);
+            if (it->second.empty())
+                m_inProgress.erase(it);
+        }
+    }
+    m_left.notify_all();
 }
 
 Status SyncDomain::checkContent(WriteTransaction& tx, const v1::ChangeEvent& e) const

@@ -7,7 +7,30 @@
 #include "storage/store.h"
 #include "trial_domain.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+
 namespace crf::gateway {
+
+/// Holds a push back while an earlier batch of the same device (one whose first event comes before this one's) is
+/// being taken: a tablet sends its next batch before the answer to the one before has come
+/// (SyncEngine::kPushesInFlight), and the later batch taken first would only be answered "retry later". In one
+/// gateway process; batches of one device spread over several gateways are ordered by the chain rules as before.
+class DeviceBatchOrder {
+public:
+    /// Waits (at most `limit`) until no earlier batch of `deviceId` is in progress, then counts this one in. The
+    /// earliest batch in progress never waits, so two batches never wait for each other.
+    void enter(const std::string& deviceId, uint64_t firstSeq, std::chrono::milliseconds limit);
+    void leave(const std::string& deviceId, uint64_t firstSeq);
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_left;
+    std::map<std::string, std::multiset<uint64_t>> m_inProgress; // device -> first sequence of each batch in progress
+};
 
 /// Applies pushed batches to the Store and serves pull pages. Thread-safe (the Store serialises writers).
 /// Never throws: storage failures become per-batch errors and nothing is acknowledged.
@@ -60,6 +83,7 @@ private:
     StudyRegistry m_studies;
     int64_t m_skewThresholdMs;
     TrialDomain m_trial; // after m_studies: it reads them
+    DeviceBatchOrder m_order;
 };
 
 } // namespace crf::gateway

@@ -128,7 +128,9 @@ TEST_P(WireCut, aPushCutAnywhereOnTheWireLosesAndDuplicatesNothing)
     const auto first = syncThrough(relay.address());
     ASSERT_TRUE(relay.cut()) << "the pass ended before the cut position: move the case";
     if (GetParam().reported) {
-        EXPECT_FALSE(first.ok()) << "a cut connection must be reported, not hidden";
+        // With two batches out at once the cut may fall in a request the transport had not started sending yet; it
+        // sends it again on a new connection by itself. A pass may then end well, but only with everything stored.
+        EXPECT_TRUE(!first.ok() || first.pushed == kSaves) << "a cut connection must be reported, not hidden";
     }
     // Acknowledged events are at the gateway; unacknowledged ones are still queued on the tablet.
     EXPECT_LE(static_cast<uint64_t>(first.pushed), gw->store().eventCount());
@@ -152,14 +154,15 @@ INSTANTIATE_TEST_SUITE_P(
                       CutCase{"acknowledgementLostAfterTheLastBatch", Cut::AnswerAfterUpstream, 149'000, true}),
     [](const auto& info) { return std::string(info.param.name); });
 
-/// Cuts with gzip on the wire, as tablets sync by default. Each case also says how many events were acknowledged before
-/// the cut and how many reached the gateway, which pins where in the stream the cut fell.
+/// Cuts with events packed on the wire, as tablets sync by default. Each case also bounds how many events reached the
+/// gateway in the first pass, which pins where in the stream the cut fell: two batches are out at once and their
+/// frames share the connection, so whether the one before the cut was whole at the gateway is not fixed by the byte
+/// count.
 struct CompressedCut {
     const char* name;
     Cut cut;
     uint64_t bytes;
-    int acknowledged;   // events the first pass saw acknowledged
-    uint64_t atGateway; // events stored at the gateway after the first pass
+    uint64_t atGatewayMax; // events stored at the gateway after the first pass, at most (and at least acknowledged)
 };
 
 std::ostream& operator<<(std::ostream& os, const CompressedCut& c)
@@ -180,8 +183,8 @@ TEST_P(CompressedWireCut, aCompressedPushCutAnywhereLosesAndDuplicatesNothing)
     const auto first = syncThrough(relay.address());
     ASSERT_TRUE(relay.cut()) << "the pass ended before the cut position: move the case";
     EXPECT_FALSE(first.ok()) << "a cut connection must be reported, not hidden";
-    EXPECT_EQ(first.pushed, c.acknowledged);
-    EXPECT_EQ(gw->store().eventCount(), c.atGateway);
+    EXPECT_LE(static_cast<uint64_t>(first.pushed), gw->store().eventCount()) << "acknowledged only once stored";
+    EXPECT_LE(gw->store().eventCount(), c.atGatewayMax);
     EXPECT_EQ(tablet->syncState()->pendingEvents, kSaves - first.pushed);
     const auto second = syncThrough(relay.address());
     EXPECT_TRUE(second.ok()) << second.error.text;
@@ -191,8 +194,8 @@ TEST_P(CompressedWireCut, aCompressedPushCutAnywhereLosesAndDuplicatesNothing)
 // A lost acknowledgement is covered uncompressed above: with compressed batches the gateway's flow-control frames can
 // come back before a request is whole, so an answer cut placed by byte count is not deterministic there.
 INSTANTIATE_TEST_SUITE_P(Positions, CompressedWireCut,
-                         ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, 0, 0},
-                                           CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200, 200}),
+                         ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, 0},
+                                           CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 /// Photos cut mid-chunk: the second pass resumes at the gateway's offset, the photo is verified once.

@@ -6,7 +6,9 @@
 #include "store_backend.h"
 
 #include <QTemporaryDir>
+#include <atomic>
 #include <gtest/gtest.h>
+#include <thread>
 
 using namespace crf;
 using namespace crf::gateway;
@@ -215,4 +217,40 @@ TEST_P(GatewayRulesTest, acceptsMissingDataReasonsForKnownItems)
     v1::PushRequest req;
     *req.add_events() = t.next("URINE_24H#ND", "NOT_DONE|no catheter");
     EXPECT_EQ(domain.push(req).value().outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+}
+
+// Two batches of one tablet are out at once (SyncEngine::kPushesInFlight): the later one waits while the earlier one
+// is taken, other devices never wait, and the earliest batch in progress never waits at all.
+TEST(DeviceBatchOrder, aDevicesLaterBatchWaitsForItsEarlierOneAndNoOtherDeviceWaits)
+{
+    using namespace std::chrono_literals;
+    DeviceBatchOrder order;
+    order.enter("tab-A", 1, 5s); // batch 1 of tablet A is being taken
+
+    std::atomic<bool> laterIn{false};
+    std::thread later([&] {
+        order.enter("tab-A", 201, 5s);
+        laterIn = true;
+        order.leave("tab-A", 201);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    order.enter("tab-B", 1, 5s); // another tablet: at once
+    order.leave("tab-B", 1);
+    order.enter("tab-A", 1, 5s); // a batch resent from the same start (not later): at once
+    order.leave("tab-A", 1);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_FALSE(laterIn) << "batch 201 was taken while batch 1 was in progress";
+
+    order.leave("tab-A", 1);
+    later.join();
+    EXPECT_TRUE(laterIn);
+
+    // A batch whose earlier one never leaves is taken after the limit, as before the order existed.
+    order.enter("tab-C", 1, 5s);
+    const auto waited = std::chrono::steady_clock::now();
+    order.enter("tab-C", 201, 200ms);
+    EXPECT_GE(std::chrono::steady_clock::now() - waited, 190ms);
+    order.leave("tab-C", 201);
+    order.leave("tab-C", 1);
 }

@@ -242,11 +242,14 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
     };
     // Sends batches after the last one out until kPushesInFlight are out (none in urgent-only passes: those are a
     // batch or two, and each waits for its answer).
+    bool readToTheEnd = false; // this round found the outbox empty after the batches out: not read again
     auto fill = [&](uint64_t afterSeq) {
-        while (!urgentOnly && flights.size() < kPushesInFlight && report.error.empty()) {
+        while (!urgentOnly && !readToTheEnd && flights.size() < kPushesInFlight && report.error.empty()) {
             Batch next = takeBatch(report, push, flights.empty() ? afterSeq : flights.back().batch.lastSeq);
-            if (next.count == 0)
+            if (next.count == 0) {
+                readToTheEnd = true; // a change saved meanwhile goes with the next round
                 return;
+            }
             launch(std::move(next));
         }
     };
@@ -279,6 +282,7 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
                     {std::to_string(push.lastFirstSeq)});
                 break;
             }
+            readToTheEnd = false;
             push.lastFirstSeq = first.firstSeq; // the round's first batch: the batches sent ahead of an answer do not
                                                 // count as progress
             launch(std::move(first));

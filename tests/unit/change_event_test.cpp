@@ -106,6 +106,16 @@ TEST(ChangeEventShape, namesTheMissingField)
     auto twice = sampleEvent();
     *twice.add_changes() = twice.changes(0);
     EXPECT_EQ(validateEventShape(twice).error().where, "changes[1].item_oid");
+    auto apart = sampleEvent(); // A, B, A: the repeat is named where the event lists it
+    apart.add_changes()->set_item_oid(apart.changes(0).item_oid() + "_OTHER");
+    *apart.add_changes() = apart.changes(0);
+    EXPECT_EQ(validateEventShape(apart).error().where,
+              "changes[" + std::to_string(apart.changes_size() - 1) + "].item_oid");
+    EXPECT_NE(validateEventShape(apart).error().text().find("changed twice"), std::string::npos);
+    auto unnamed = sampleEvent();
+    unnamed.add_changes()->set_new_value("7");
+    EXPECT_EQ(validateEventShape(unnamed).error().where,
+              "changes[" + std::to_string(unnamed.changes_size() - 1) + "].item_oid");
     auto shortHash = sampleEvent();
     shortHash.set_prev_hash("abc");
     EXPECT_EQ(validateEventShape(shortHash).error().where, "prev_hash");

@@ -201,6 +201,7 @@ Batch SyncEngine::takeBatch(SyncReport& report, PushState& push, uint64_t afterS
     batch.lastSeq = pending->back().device_seq();
     batch.count = static_cast<int>(pending->size());
     batch.request.set_device_id(push.deviceId);
+    batch.request.set_first_device_seq(batch.firstSeq); // the gateway orders batches by it before unpacking them
     batch.request.set_device_now_ms(m_clock.nowMs());
     batch.request.set_stale_base_through_seq(staleThrough);
     for (auto& e : *pending)

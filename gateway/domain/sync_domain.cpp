@@ -38,27 +38,25 @@ v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, con
 
 Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
 {
+    // A device's batches are taken in the order of their events (DeviceBatchOrder): bounded, so a batch whose
+    // earlier one never comes is answered as before.
+    std::unique_ptr<DeviceBatchOrder::Turn> turn;
+    if (!request.device_id().empty() && request.events_size() > 0)
+        turn = takeTurn(request.device_id(), request.events(0).device_seq());
+    return pushInTurn(request);
+}
+
+std::unique_ptr<DeviceBatchOrder::Turn> SyncDomain::takeTurn(const std::string& deviceId, uint64_t firstSeq)
+{
+    return std::make_unique<DeviceBatchOrder::Turn>(m_order, deviceId, firstSeq, std::chrono::seconds(2));
+}
+
+Result<v1::PushResponse> SyncDomain::pushInTurn(const v1::PushRequest& request)
+{
     if (request.events_size() > static_cast<int>(kMaxPushBatch))
         return Error{"PushRequest.events", "batch of " + std::to_string(request.events_size()) +
                                                " events exceeds the limit of " + std::to_string(kMaxPushBatch)};
     v1::PushResponse response;
-    // A device's batches are taken in the order of their events (DeviceBatchOrder): bounded, so a batch whose
-    // earlier one never comes is answered as before.
-    const bool ordered = !request.device_id().empty() && request.events_size() > 0;
-    const uint64_t firstSeq = ordered ? request.events(0).device_seq() : 0;
-    if (ordered)
-        m_order.enter(request.device_id(), firstSeq, std::chrono::seconds(2));
-    struct Leave {
-        DeviceBatchOrder& order;
-        const std::string& deviceId;
-        uint64_t firstSeq;
-        bool active;
-        ~Leave()
-        {
-            if (active)
-                order.leave(deviceId, firstSeq);
-        }
-    } leave{m_order, request.device_id(), firstSeq, ordered};
     try {
         auto tx = m_store.beginWrite();
         const int64_t receivedAt = m_clock.nowMs();
@@ -256,6 +254,18 @@ void DeviceBatchOrder::enter(const std::string& deviceId, uint64_t firstSeq, std
         return it == m_inProgress.end() || *it->second.begin() >= firstSeq;
     });
     m_inProgress[deviceId].insert(firstSeq);
+}
+
+DeviceBatchOrder::Turn::Turn(DeviceBatchOrder& order, std::string deviceId, uint64_t firstSeq,
+                             std::chrono::milliseconds limit)
+    : m_order(order), m_deviceId(std::move(deviceId)), m_firstSeq(firstSeq)
+{
+    m_order.enter(m_deviceId, m_firstSeq, limit);
+}
+
+DeviceBatchOrder::Turn::~Turn()
+{
+    m_order.leave(m_deviceId, m_firstSeq);
 }
 
 void DeviceBatchOrder::leave(const std::string& deviceId, uint64_t firstSeq)

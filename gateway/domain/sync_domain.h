@@ -26,6 +26,20 @@ public:
     void enter(const std::string& deviceId, uint64_t firstSeq, std::chrono::milliseconds limit);
     void leave(const std::string& deviceId, uint64_t firstSeq);
 
+    /// A batch's place, taken by enter() and given up when destroyed.
+    class Turn {
+    public:
+        Turn(DeviceBatchOrder& order, std::string deviceId, uint64_t firstSeq, std::chrono::milliseconds limit);
+        ~Turn();
+        Turn(const Turn&) = delete;
+        Turn& operator=(const Turn&) = delete;
+
+    private:
+        DeviceBatchOrder& m_order;
+        std::string m_deviceId;
+        uint64_t m_firstSeq;
+    };
+
 private:
     std::mutex m_mutex;
     std::condition_variable m_left;
@@ -51,6 +65,10 @@ public:
 
     /// One outcome per event, in request order. Acknowledged (ACCEPTED/DUPLICATE) only once durable.
     Result<v1::PushResponse> push(const v1::PushRequest& request);
+    /// The same for a caller that took the batch's turn itself (takeTurn) before unpacking it.
+    Result<v1::PushResponse> pushInTurn(const v1::PushRequest& request);
+    /// Waits for the batch's turn among the device's batches in progress (DeviceBatchOrder), held until destroyed.
+    std::unique_ptr<DeviceBatchOrder::Turn> takeTurn(const std::string& deviceId, uint64_t firstSeq);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);
 
     struct RestoreSummary {

@@ -15,6 +15,11 @@ grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushReque
     Principal who;
     if (auto denied = admit(m_access, context, Rpc::Push, *packed, &who); !denied.ok())
         return denied;
+    // The batch's turn among the device's batches in progress is taken before the unpacking (a millisecond in which
+    // the tablet's next batch, sent ahead, could otherwise overtake it), from the first sequence the request names.
+    std::unique_ptr<DeviceBatchOrder::Turn> turn;
+    if (!packed->device_id().empty() && packed->first_device_seq() > 0)
+        turn = m_domain.takeTurn(packed->device_id(), packed->first_device_seq());
     // A batch is a few hundred events of a few dozen values each: parsed into one arena, it is allocated in a few
     // large blocks and freed at once instead of value by value.
     google::protobuf::ArenaOptions blocks;
@@ -31,7 +36,7 @@ grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushReque
             return denied;
     }
     const v1::PushRequest* request = unpacked ? unpacked : packed;
-    auto result = m_domain.push(*request);
+    auto result = turn ? m_domain.pushInTurn(*request) : m_domain.push(*request);
     if (!result) {
         // Storage failed: UNAVAILABLE tells the tablet to keep its outbox and retry (nothing was acknowledged).
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());

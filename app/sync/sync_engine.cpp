@@ -220,9 +220,9 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
     // Pipelined: kPushesInFlight batches are out at once, each read (and packed) while the ones before it are out,
     // so the gateway finds the next batch waiting when it has committed one instead of waiting for the answer's way
     // back and the next request. The gateway takes one device's batches in the order of their events
-    // (SyncDomain::push). A batch is sent ahead only while every answer so far was final; the first answer that is
-    // not ends the pipeline: the answers of the batches still out are kept if they came (what the gateway stored is
-    // never sent again), and the next round starts from the first unacknowledged event.
+    // (DeviceBatchOrder, by PushRequest.first_device_seq). A batch is sent ahead only while every answer so far was
+    // final; the first answer that is not ends the pipeline: the answers of the batches still out are kept if they came
+    // (what the gateway stored is never sent again), and the next round starts from the first unacknowledged event.
     struct Flight {
         Batch batch;
         std::future<Result<v1::PushResponse>> answer;

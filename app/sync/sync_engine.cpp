@@ -54,6 +54,20 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
         ++report.photosVerified;
     };
     size_t next = 0;
+    // The next photo is read (decrypted) while the flights are out, not after the oldest has landed: reading was
+    // half of the tablet's time in an upload, and the flights waited for it.
+    std::optional<std::pair<const store::TabletStore::PendingPhoto*, std::string>> ahead;
+    auto readAhead = [&] {
+        if (ahead || next >= pending->size() || failed)
+            return;
+        const auto& p = (*pending)[next++];
+        Result<std::string> bytes = std::string();
+        m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
+        if (!bytes)
+            failed = bytes.error();
+        else
+            ahead.emplace(&p, std::move(bytes).value());
+    };
     while (!failed) {
         // An urgent event saved while photos go up overtakes the remaining photos.
         pushEvents(report, push, true);
@@ -61,15 +75,12 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
             failed = messageError({}, report.error);
             break;
         }
-        while (flights.size() < kPhotosInFlight && next < pending->size() && !failed) {
-            const auto& p = (*pending)[next++];
-            Result<std::string> bytes = std::string();
-            m_onStore([&](store::TabletStore& s) { bytes = s.photoChunk(p.digest, 0, static_cast<uint32_t>(p.size)); });
-            if (!bytes) {
-                failed = bytes.error();
+        while (flights.size() < kPhotosInFlight && !failed) {
+            readAhead();
+            if (!ahead)
                 break;
-            }
-            Flight& f = flights.emplace_back(Flight{&p, std::move(bytes).value(), {}});
+            Flight& f = flights.emplace_back(Flight{ahead->first, std::move(ahead->second), {}});
+            ahead.reset();
             f.sent = std::async(std::launch::async, [this, &f, &stop] {
                 auto sent = sendPhoto(*f.photo, f.bytes, stop);
                 if (!sent)
@@ -77,6 +88,7 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
                 return sent;
             });
         }
+        readAhead();
         if (flights.empty())
             break;
         if (failed)
@@ -111,8 +123,7 @@ Result<bool> SyncEngine::sendPhoto(const store::TabletStore::PendingPhoto& p, co
         request.set_offset(offset);
         request.set_total_bytes(p.size);
         request.set_site_id(m_client.siteId());
-        request.set_data(bytes.data() + offset,
-                         std::min<size_t>(kPhotoChunk, bytes.size() - static_cast<size_t>(offset)));
+        request.set_data(bytes.data() + offset, chunkLength(bytes.size() - static_cast<size_t>(offset)));
         if (stop)
             return false;
         auto r = m_client.uploadChunk(request);

@@ -37,8 +37,16 @@ public:
     static constexpr size_t kPushesInFlight = 2;
     static constexpr uint32_t kPullPage = 500;
     static constexpr uint32_t kPhotoChunk = 1024 * 1024; // resume granularity on a dropped connection
+    /// The bytes of a photo's next chunk when `remaining` are left: kPhotoChunk, or all of them when the tail after
+    /// it would be under an eighth of a chunk (a 2 MiB JPEG and its 14 bytes of markers went up in three calls and
+    /// three durable commits, the last for 14 bytes).
+    static constexpr size_t chunkLength(size_t remaining)
+    {
+        return remaining <= kPhotoChunk + kPhotoChunk / 8 ? remaining : kPhotoChunk;
+    }
     // Photos going up at once: their reads, transfers and the gateway's durable commits overlap (3: 12% faster than 2
-    // on loopback, 4 only 4% more); each holds one decrypted photo in memory (at most photo::kDefaultMaxBytes).
+    // on loopback, 4 only 4% more); each holds one decrypted photo in memory (at most photo::kDefaultMaxBytes), and
+    // one more is read ahead.
     static constexpr size_t kPhotosInFlight = 3;
 
     SyncEngine(StoreExecutor onStore, SyncClient& client, const Clock& clock, std::string studyId)

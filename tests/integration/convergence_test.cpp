@@ -447,6 +447,29 @@ TEST(Photos, aKneePhotoTravelsInChunksResumesAfterACutAndArrivesVerifiedWithoutI
     EXPECT_EQ(store.photosVerified(), 1u);
 }
 
+TEST(Photos, aPhotoGoesUpInChunksOfAMebibyteAndItsTailNeverTravelsAloneWhenItIsSmall)
+{
+    constexpr size_t MiB = sync::SyncEngine::kPhotoChunk;
+    struct Case {
+        size_t photo;
+        std::vector<size_t> chunks;
+    };
+    const Case cases[] = {
+        {14, {14}},
+        {MiB, {MiB}},
+        {MiB + MiB / 8, {MiB + MiB / 8}},             // a tail of an eighth goes with the chunk before it
+        {MiB + MiB / 8 + 1, {MiB, MiB / 8 + 1}},      // one byte more: two calls
+        {2 * MiB + 14, {MiB, MiB + 14}},              // a 2 MiB JPEG and its markers: two calls, not three
+        {2'500'000, {MiB, MiB, 2'500'000 - 2 * MiB}}, // the wire-cut test's photo
+    };
+    for (const auto& c : cases) {
+        std::vector<size_t> chunks;
+        for (size_t at = 0; at < c.photo;)
+            at += chunks.emplace_back(sync::SyncEngine::chunkLength(c.photo - at));
+        EXPECT_EQ(chunks, c.chunks) << c.photo << " bytes";
+    }
+}
+
 TEST(Photos, aPhotoAboveTheLimitIsRefusedOnTheTablet)
 {
     SystemClock clock;

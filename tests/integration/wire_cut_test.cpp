@@ -193,10 +193,13 @@ TEST_P(CompressedWireCut, aCompressedPushCutAnywhereLosesAndDuplicatesNothing)
 
 // A lost acknowledgement is covered uncompressed above: with compressed batches the gateway's flow-control frames can
 // come back before a request is whole, so an answer cut placed by byte count is not deterministic there.
-INSTANTIATE_TEST_SUITE_P(Positions, CompressedWireCut,
-                         ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, 0},
-                                           CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200}),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Positions, CompressedWireCut,
+    // Mid first batch: nothing, or the first batch whole when the transport sent it again on
+    // a new connection by itself (seen twice in full test runs; never a part of it, never the second).
+    ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, sync::SyncEngine::kPushBatch},
+                      CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 /// Photos cut mid-chunk: the second pass resumes at the gateway's offset, the photo is verified once.
 class PhotoWireCut : public WireCut {};

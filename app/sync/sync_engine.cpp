@@ -56,7 +56,7 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
     size_t next = 0;
     // The next photo is read (decrypted) while the flights are out, not after the oldest has landed: reading was
     // half of the tablet's time in an upload, and the flights waited for it.
-    std::optional<std::pair<const store::TabletStore::PendingPhoto*, std::string>> ahead;
+    std::optional<Flight> ahead; // read, not yet sent
     auto readAhead = [&] {
         if (ahead || next >= pending->size() || failed)
             return;
@@ -66,7 +66,7 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
         if (!bytes)
             failed = bytes.error();
         else
-            ahead.emplace(&p, std::move(bytes).value());
+            ahead.emplace(Flight{&p, std::move(bytes).value(), {}});
     };
     while (!failed) {
         // An urgent event saved while photos go up overtakes the remaining photos.
@@ -79,7 +79,7 @@ std::optional<Error> SyncEngine::uploadPhotos(SyncReport& report, PushState& pus
             readAhead();
             if (!ahead)
                 break;
-            Flight& f = flights.emplace_back(Flight{ahead->first, std::move(ahead->second), {}});
+            Flight& f = flights.emplace_back(std::move(*ahead));
             ahead.reset();
             f.sent = std::async(std::launch::async, [this, &f, &stop] {
                 auto sent = sendPhoto(*f.photo, f.bytes, stop);

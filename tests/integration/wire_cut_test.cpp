@@ -198,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(
     // Mid first batch: nothing, or the first batch whole when the transport sent it again on
     // a new connection by itself (seen twice in full test runs; never a part of it, never the second).
     ::testing::Values(CompressedCut{"upstreamMidFirstBatch", Cut::Upstream, 6'000, sync::SyncEngine::kPushBatch},
-                      CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, 200}),
+                      CompressedCut{"upstreamMidSecondBatch", Cut::Upstream, 25'000, sync::SyncEngine::kPushBatch}),
     [](const auto& info) { return std::string(info.param.name); });
 
 /// Photos cut mid-chunk: the second pass resumes at the gateway's offset, the photo is verified once.

@@ -2,6 +2,7 @@
 // schema of each backend is in sqlite_schema.cpp and pg_schema.cpp.
 #include "sql_store.h"
 #include "crf/v1/gateway_store.pb.h"
+#include "photo_files.h"
 #include "sql_identity_store.h"
 #include "sql_trial_store.h"
 #include "store.h"
@@ -370,7 +371,8 @@ private:
 /// The store over a pool: each call borrows a connection; writes are transactions under the writers' lock.
 class SqlStore final : public Store {
 public:
-    explicit SqlStore(std::unique_ptr<db::Pool> pool) : m_pool(std::move(pool)), m_identity(*m_pool), m_trial(*m_pool)
+    SqlStore(std::unique_ptr<db::Pool> pool, std::unique_ptr<PhotoFiles> files)
+        : m_pool(std::move(pool)), m_files(std::move(files)), m_identity(*m_pool), m_trial(*m_pool)
     {
     }
 
@@ -430,14 +432,20 @@ public:
 
     std::optional<PhotoState> photoState(const std::string& digest) override
     {
-        auto lease = m_pool->acquire();
-        db::Connection& c = *lease;
-        return photoStateOn(c, digest);
+        auto row = photoRow(digest);
+        if (!m_files || (row && row->verified))
+            return row;
+        const auto held = m_files->state(digest); // an upload in progress: its file is its state
+        if (held.totalBytes == 0)
+            return std::nullopt;
+        return PhotoState{held.totalBytes, held.receivedBytes, false};
     }
 
     PhotoState photoAppend(const std::string& digest, uint64_t offset, uint64_t totalBytes, const std::string& data,
                            bool verified) override
     {
+        if (m_files)
+            return photoAppendToFile(digest, offset, totalBytes, data, verified);
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
         db::Transaction tx(c, db::Lock::Keyed, digest); // chunks of one photo, one writer at a time
@@ -477,6 +485,10 @@ public:
 
     std::string photoBytes(const std::string& digest) override
     {
+        if (m_files) {
+            const auto row = photoRow(digest);
+            return m_files->read(digest, 0, UINT64_MAX, row && row->verified);
+        }
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
         auto& st = c.prepare("SELECT data FROM photo_chunks WHERE digest = ?1 ORDER BY \"offset\"");
@@ -489,6 +501,10 @@ public:
 
     std::string photoRead(const std::string& digest, uint64_t offset, uint32_t maxBytes) override
     {
+        if (m_files) {
+            const auto row = photoRow(digest);
+            return row && row->verified ? m_files->read(digest, offset, maxBytes, true) : std::string();
+        }
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
         // The chunks overlapping [offset, offset + maxBytes); length() reads the record header, not the blob.
@@ -513,6 +529,13 @@ public:
 
     void photoMarkVerified(const std::string& digest) override
     {
+        if (m_files) {
+            const auto held = m_files->state(digest);
+            if (held.totalBytes == 0 || held.receivedBytes != held.totalBytes)
+                throw db::Error("photo " + digest.substr(0, 12) + " cannot be marked verified: it is not complete");
+            insertVerifiedRow(digest, held.totalBytes);
+            return;
+        }
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
         c.prepare("UPDATE photos SET verified = 1 WHERE digest = ?1").bind(1, digest).run();
@@ -520,6 +543,11 @@ public:
 
     void photoDiscard(const std::string& digest) override
     {
+        if (m_files) {
+            if (auto row = photoRow(digest); !row || !row->verified) // a verified photo is never discarded
+                m_files->discard(digest);
+            return;
+        }
         auto lease = m_pool->acquire();
         db::Connection& c = *lease;
         db::Transaction tx(c, db::Lock::Keyed, digest);
@@ -600,6 +628,49 @@ public:
     std::string describe() const override { return m_pool->describe(); }
 
 private:
+    std::optional<PhotoState> photoRow(const std::string& digest)
+    {
+        auto lease = m_pool->acquire();
+        return photoStateOn(*lease, digest);
+    }
+
+    /// The embedded store's append (PhotoFiles): the chunk is made durable in the photo's file without holding the
+    /// database; only the photo's completion is a commit, after its bytes are durable (a crash in between leaves a
+    /// complete file without its row, which the next upload of the photo checks and marks verified).
+    PhotoState photoAppendToFile(const std::string& digest, uint64_t offset, uint64_t totalBytes,
+                                 const std::string& data, bool verified)
+    {
+        if (auto row = photoRow(digest); row && row->verified)
+            return *row;
+        const auto held = m_files->append(digest, offset, totalBytes, data);
+        PhotoState s{held.totalBytes, held.receivedBytes, false, held.appended};
+        if (verified && held.appended && held.receivedBytes == held.totalBytes) {
+            insertVerifiedRow(digest, held.totalBytes);
+            s.verified = true;
+        }
+        return s;
+    }
+
+    /// The record that the photo's file holds all of it and matches its digest: one durable commit, after which the
+    /// row can no longer change (the triggers of schema 3) and the file is read-only.
+    void insertVerifiedRow(const std::string& digest, uint64_t totalBytes)
+    {
+        {
+            auto lease = m_pool->acquire();
+            db::Connection& c = *lease;
+            // `data` is the unused column of schema 3.
+            c.prepare(db::insertIgnoreSql(c.dialect(), "photos",
+                                          {"digest", "total_bytes", "received_bytes", "data", "verified"}))
+                .bind(1, digest)
+                .bind(2, static_cast<int64_t>(totalBytes))
+                .bind(3, static_cast<int64_t>(totalBytes))
+                .bindBlob(4, "")
+                .bind(5, int64_t{1})
+                .run();
+        }
+        m_files->seal(digest);
+    }
+
     static std::optional<PhotoState> photoStateOn(db::Connection& c, const std::string& digest)
     {
         auto& st = c.prepare("SELECT total_bytes, received_bytes, verified FROM photos WHERE digest = ?1");
@@ -619,15 +690,16 @@ private:
     }
 
     std::unique_ptr<db::Pool> m_pool;
-    SqlIdentityStore m_identity; // after m_pool: it uses it
+    std::unique_ptr<PhotoFiles> m_files; // the embedded store's photo bytes; null: in the database (photo_chunks)
+    SqlIdentityStore m_identity;         // after m_pool: it uses it
     SqlTrialStore m_trial;
 };
 
 } // namespace
 
-std::unique_ptr<Store> makeSqlStore(std::unique_ptr<db::Pool> pool)
+std::unique_ptr<Store> makeSqlStore(std::unique_ptr<db::Pool> pool, std::unique_ptr<PhotoFiles> photoFiles)
 {
-    return std::make_unique<SqlStore>(std::move(pool));
+    return std::make_unique<SqlStore>(std::move(pool), std::move(photoFiles));
 }
 
 } // namespace crf::gateway

@@ -8,7 +8,7 @@
 namespace crf::gateway {
 namespace {
 
-constexpr int kSchemaVersion = 13;
+constexpr int kSchemaVersion = 14;
 
 // One function per schema version; each runs inside BEGIN IMMEDIATE ... COMMIT (Kasts pattern).
 void migrateTo1(sql::Database& db)
@@ -372,12 +372,62 @@ void migrateTo13(sql::Database& db)
     )sql");
 }
 
+// Version 14: the photos' bytes move out of photos.db into a file per photo in the folder `photos/` (PhotoFiles,
+// docs/operations.md "Files"): a chunk is written once and made durable without holding the database, and only a
+// photo's completion is a commit (its row in photo_store.photos, which stays the record of what is verified and keeps
+// its immutability triggers). The files are written and made durable first (copyPhotosToFiles, again from the start
+// if a crash cuts it); then one transaction drops the chunks and the rows of unfinished uploads, whose state is now
+// their file. SQLite commits attached files in WAL mode one by one, so the same clean-up runs again at every opening
+// (finishPhotoMove): whichever of the two files a crash left behind, it ends the same.
+void copyPhotosToFiles(sql::Database& db, const PhotoFiles& files)
+{
+    auto& known = db.prepare("SELECT count(*) FROM photo_store.sqlite_master WHERE name = 'photo_chunks'");
+    if (!known.step() || known.int64(0) == 0)
+        return; // moved already
+    struct Photo {
+        std::string digest;
+        int64_t total;
+        bool verified;
+    };
+    std::vector<Photo> photos;
+    {
+        auto& st = db.prepare("SELECT digest, total_bytes, verified FROM photo_store.photos ORDER BY digest");
+        while (st.step())
+            photos.push_back({st.text(0), st.int64(1), st.int64(2) != 0});
+    }
+    for (const auto& [digest, total, verified] : photos) { // one photo in memory at a time
+        auto& st = db.prepare("SELECT data FROM photo_store.photo_chunks WHERE digest = ?1 ORDER BY offset");
+        st.bind(1, digest);
+        std::string bytes;
+        while (st.step())
+            bytes += st.blob(0);
+        files.write(digest, static_cast<uint64_t>(total), bytes);
+        if (verified)
+            files.seal(digest);
+    }
+    db.releaseReads();
+}
+
+void finishPhotoMove(sql::Database& db)
+{
+    db.exec(R"sql(
+        DROP TABLE IF EXISTS photo_store.photo_chunks;
+        DELETE FROM photo_store.photos WHERE verified = 0;
+    )sql");
+}
+
+void migrateTo14(sql::Database& db)
+{
+    finishPhotoMove(db);
+}
+
 using Migration = void (*)(sql::Database&);
-constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3, migrateTo4, migrateTo5,
-                                     migrateTo6,  migrateTo7,  migrateTo8, migrateTo9, migrateTo10,
-                                     migrateTo11, migrateTo12, migrateTo13};
+constexpr Migration kMigrations[] = {migrateTo1,  migrateTo2,  migrateTo3,  migrateTo4, migrateTo5,
+                                     migrateTo6,  migrateTo7,  migrateTo8,  migrateTo9, migrateTo10,
+                                     migrateTo11, migrateTo12, migrateTo13, migrateTo14};
 
 constexpr int kPhotoStoreVersion = 13; // from this version on, the photos are in photos.db
+constexpr int kPhotoFilesVersion = 14; // from this version on, their bytes are in photos/
 
 /// The store id both files hold, or "" when the file has none.
 std::string storeLink(sql::Database& db, const std::string& schema)
@@ -410,6 +460,7 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir)
         return Error{dataDir, "cannot create data directory: " + ec.message()};
     const std::string path = (fs::path(dataDir) / "gateway.db").string();
     const std::string photosPath = (fs::path(dataDir) / "photos.db").string();
+    const std::string photoDir = (fs::path(dataDir) / "photos").string();
     try {
         sql::Database db(path, sql::Database::Mode::CreateIfMissing);
         int version = db.userVersion();
@@ -420,6 +471,10 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir)
         if (version >= kPhotoStoreVersion && !fs::exists(photosPath))
             return Error{photosPath, "missing: this gateway's photos are kept there; restore it from the same backup "
                                      "as gateway.db (docs/operations.md \"Backup and recovery\")"};
+        if (version >= kPhotoFilesVersion && !PhotoFiles::present(photoDir))
+            return Error{photoDir,
+                         "missing: this gateway's photo files are kept there; restore it from the same backup "
+                         "as gateway.db and photos.db (docs/operations.md \"Backup and recovery\")"};
         // Durability before acknowledgement: WAL with a full fsync at every commit, in both files.
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = FULL");
@@ -428,19 +483,33 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir)
         if (version >= kPhotoStoreVersion && storeLink(db, "main") != storeLink(db, "photo_store"))
             return Error{photosPath,
                          "belongs to another gateway store than " + path + "; restore both files from the same backup"};
+        auto files = std::make_unique<PhotoFiles>(photoDir);
+        const bool moving = version < kPhotoFilesVersion;
         // One migration step per version, each in its own transaction.
         for (; version < kSchemaVersion; ++version) {
             if (version + 1 == kPhotoStoreVersion)
                 copyPhotosToPhotoStore(db);
+            if (version + 1 == kPhotoFilesVersion)
+                copyPhotosToFiles(db, *files);
             sql::Transaction tx(db);
             kMigrations[version](db);
             db.setUserVersion(version + 1);
             tx.commit();
         }
+        {
+            sql::Transaction tx(db); // the end of the move to photos/, whichever file a crash left behind
+            finishPhotoMove(db);
+            tx.commit();
+        }
+        if (moving)
+            db.exec("VACUUM photo_store"); // the pages the photos' bytes held go back to the file system
         return makeSqlStore(
-            db::sqlitePool(std::move(db), [photosPath](sql::Database& c) { attachPhotoStore(c, photosPath); }));
+            db::sqlitePool(std::move(db), [photosPath](sql::Database& c) { attachPhotoStore(c, photosPath); }),
+            std::move(files));
     } catch (const sql::SqlError& e) {
         return Error{path, std::string("cannot open gateway store: ") + e.what()};
+    } catch (const std::runtime_error& e) { // a photo file (PhotoFiles names it)
+        return Error{photoDir, std::string("cannot open gateway store: ") + e.what()};
     }
 }
 

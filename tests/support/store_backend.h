@@ -108,6 +108,8 @@ public:
     /// The cluster's superuser on this test's database (to play an administrator going around the gateway).
     std::string superuserUri() const { return withUserAndDb(m_admin, "postgres", m_dbName); }
     std::string sqliteFile() const { return m_dir.filePath("gateway.db").toStdString(); }
+    /// The embedded store's photo files (schema 14).
+    std::string photoDir() const { return m_dir.filePath("photos").toStdString(); }
 
     /// Runs `sql` as whoever owns the data (SQLite: the file; PostgreSQL: the schema owner), around the gateway;
     /// returns the database's refusal, or "" when it let it happen.
@@ -137,6 +139,7 @@ public:
             for (const auto& f : fs::directory_iterator(m_dir.path().toStdString()))
                 if (f.is_regular_file())
                     fs::copy_file(f.path(), backupDir() / f.path().filename());
+            fs::copy(photoDir(), backupDir() / "photos", fs::copy_options::recursive); // the photos' bytes (schema 14)
             return;
         }
         auto admin = gateway::db::openPostgresPool(m_admin, 1);
@@ -152,8 +155,10 @@ public:
             for (const auto& f : fs::directory_iterator(m_dir.path().toStdString()))
                 if (f.is_regular_file())
                     fs::remove(f.path());
+            fs::remove_all(photoDir());
             for (const auto& f : fs::directory_iterator(backupDir()))
-                fs::copy_file(f.path(), fs::path(m_dir.path().toStdString()) / f.path().filename());
+                fs::copy(f.path(), fs::path(m_dir.path().toStdString()) / f.path().filename(),
+                         fs::copy_options::recursive);
             return;
         }
         auto admin = gateway::db::openPostgresPool(m_admin, 1);

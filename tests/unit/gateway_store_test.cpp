@@ -10,6 +10,7 @@
 
 #include <QTemporaryDir>
 #include <filesystem>
+#include <fstream>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 #include <map>
@@ -347,34 +348,168 @@ TEST(GatewayStoreOpen, aStoreWithoutItsOwnPhotoFileIsRefusedNamingIt)
     fs::remove(photos);
     fs::rename(dir.filePath("photos.db.away").toStdString(), photos);
     EXPECT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
+
+    // The same for the folder of the photos' bytes (schema 14).
+    const fs::path folder = dir.filePath("photos").toStdString();
+    fs::rename(folder, dir.filePath("photos.away").toStdString());
+    auto noFolder = openSqliteStore(dir.path().toStdString());
+    ASSERT_FALSE(noFolder.ok());
+    EXPECT_EQ(noFolder.error().where, folder.string());
+    EXPECT_NE(noFolder.error().text().find("missing"), std::string::npos);
+    EXPECT_FALSE(fs::exists(folder));
+    fs::rename(dir.filePath("photos.away").toStdString(), folder);
+    EXPECT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
 }
 
-// A chunk of a photo is written into photos.db, in 64 KiB pages; gateway.db (4 KiB pages, the events' rows) holds
-// none of its bytes.
-TEST_F(GatewayStoreSqliteTest, photoBytesGoToTheirOwnFileWithLargePages)
+namespace {
+
+/// The photo files of an embedded store in `dir`: digest -> the bytes after the 16-byte header.
+std::map<std::string, std::string> photoFilesIn(const std::filesystem::path& dir)
 {
-    const std::string bytes(3 * 1024 * 1024, '\x5a');
+    std::map<std::string, std::string> out;
+    for (const auto& f : std::filesystem::directory_iterator(dir / "photos")) {
+        std::ifstream in(f.path(), std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        out[f.path().filename().string()] = bytes.size() >= 16 ? bytes.substr(16) : std::string();
+    }
+    return out;
+}
+
+/// Puts an embedded store back to schema 13's layout (the photos' bytes as rows of photo_store.photo_chunks, no
+/// folder photos/), with the bytes of each photo in `bytes` and the upload state in `rows`.
+struct PhotoRow {
+    std::string digest;
+    int64_t total, received;
+    bool verified;
+};
+void backToSchema13(const std::filesystem::path& dir, const std::vector<PhotoRow>& rows,
+                    const std::map<std::string, std::string>& bytes)
+{
+    sql::Database raw((dir / "gateway.db").string(), sql::Database::Mode::OpenExisting);
+    raw.exec("ATTACH DATABASE '" + (dir / "photos.db").string() + "' AS photo_store");
+    raw.exec(R"sql(
+        DROP TRIGGER photo_store.photos_verified_no_delete;
+        DELETE FROM photo_store.photos;
+        CREATE TABLE photo_store.photo_chunks (
+            digest TEXT NOT NULL, offset INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE (digest, offset));
+        CREATE TRIGGER photo_store.photos_verified_no_delete BEFORE DELETE ON photos WHEN OLD.verified = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+        CREATE TRIGGER photo_store.photo_chunks_verified_no_delete BEFORE DELETE ON photo_chunks
+            WHEN (SELECT verified FROM photos WHERE digest = OLD.digest) = 1
+            BEGIN SELECT RAISE(ABORT, 'a verified photo is immutable'); END;
+    )sql");
+    for (const auto& r : rows) {
+        raw.prepare("INSERT INTO photo_store.photos VALUES (?1, ?2, ?3, x'', ?4)")
+            .bind(1, r.digest)
+            .bind(2, r.total)
+            .bind(3, r.received)
+            .bind(4, int64_t{r.verified ? 1 : 0})
+            .run();
+        const std::string& b = bytes.at(r.digest);
+        for (size_t at = 0; at < b.size(); at += 100'000) // rows of 100,000 bytes, as chunks of that size went up
+            raw.prepare("INSERT INTO photo_store.photo_chunks VALUES (?1, ?2, ?3)")
+                .bind(1, r.digest)
+                .bind(2, static_cast<int64_t>(at))
+                .bindBlob(3, std::string_view(b).substr(at, 100'000))
+                .run();
+    }
+    raw.setUserVersion(13);
+    std::filesystem::remove_all(dir / "photos");
+}
+
+} // namespace
+
+// A photo's bytes go into a file of their own in photos/, each byte written once; neither database holds any of
+// them. Once verified, the file is read-only and its row in photos.db is the record.
+TEST_F(GatewayStoreSqliteTest, aPhotosBytesGoIntoAFileOfItsOwnAndNotIntoEitherDatabase)
+{
+    std::string bytes(3 * 1024 * 1024, '\0');
+    for (size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<char>(i * 7 % 251);
     const std::string digest = photo::digestHex(bytes);
-    for (uint64_t at = 0; at < bytes.size(); at += 1024 * 1024)
-        store->photoAppend(digest, at, bytes.size(), bytes.substr(at, 1024 * 1024));
+    for (uint64_t at = 0; at < bytes.size(); at += 1024 * 1024) {
+        const auto s = store->photoAppend(digest, at, bytes.size(), bytes.substr(at, 1024 * 1024));
+        EXPECT_TRUE(s.appended);
+        EXPECT_EQ(s.receivedBytes, at + 1024 * 1024);
+    }
     store->photoMarkVerified(digest);
     EXPECT_EQ(store->photoBytes(digest), bytes);
     store.reset(); // closed: both logs copied into their files
     namespace fs = std::filesystem;
     const fs::path dir = fs::path(backend.sqliteFile()).parent_path();
-    EXPECT_GT(fs::file_size(dir / "photos.db"), bytes.size());
+    const fs::path file = dir / "photos" / digest;
+    EXPECT_EQ(fs::file_size(file), 16 + bytes.size());
+    EXPECT_EQ(photoFilesIn(dir).at(digest), bytes);
+    EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::group_read);
+    EXPECT_LT(fs::file_size(dir / "photos.db"), 1024u * 1024);
     EXPECT_LT(fs::file_size(dir / "gateway.db"), 1024u * 1024);
-    sql::Database raw((dir / "photos.db").string(), sql::Database::Mode::OpenExisting);
-    auto& page = raw.prepare("PRAGMA page_size");
-    ASSERT_TRUE(page.step());
-    EXPECT_EQ(page.int64(0), 65536);
+    EXPECT_EQ(backend.ownerRefusal("UPDATE photo_store.photos SET total_bytes = 1").find("immutable") !=
+                  std::string::npos,
+              true);
 }
 
-// The move to photos.db commits the copy first, then drops the old tables with the new version. Cut between the two
-// commits (the photos in both files, gateway.db still at version 12), the next opening finishes the move: every
-// photo once, byte for byte.
+// Schema 13 kept the bytes as rows of photos.db; schema 14 moves them into files: every verified photo byte for byte
+// and read-only, an unfinished upload as the prefix it had (it resumes where it stopped), the rows of photos.db
+// only for verified photos, the chunks' table gone. Cut between the two files' commits (photos.db moved, gateway.db
+// still at 13; or gateway.db at 14 and photos.db not yet cleaned), the next opening ends the same.
+TEST(GatewayStoreMigration, theMoveOfThePhotosBytesIntoFilesKeepsEveryPhotoAndEveryUnfinishedUpload)
+{
+    namespace fs = std::filesystem;
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    std::string a(250'000, 'a'), partial(450'000, '\0');
+    for (size_t i = 0; i < partial.size(); ++i)
+        partial[i] = static_cast<char>(i * 13 % 256);
+    const std::string da = photo::digestHex(a), dp = photo::digestHex(partial);
+    ASSERT_TRUE(openSqliteStore(dir.string()).ok());
+    backToSchema13(dir, {{da, 250'000, 250'000, true}, {dp, 450'000, 300'000, false}},
+                   {{da, a}, {dp, partial.substr(0, 300'000)}});
+
+    for (const char* cut : {"", "photos.db committed, gateway.db not", "gateway.db committed, photos.db not"}) {
+        SCOPED_TRACE(*cut ? cut : "an uncut move");
+        if (std::string(cut) == "photos.db committed, gateway.db not") {
+            sql::Database raw((dir / "gateway.db").string(), sql::Database::Mode::OpenExisting);
+            raw.setUserVersion(13);
+        } else if (*cut) {
+            sql::Database raw((dir / "photos.db").string(), sql::Database::Mode::OpenExisting);
+            raw.exec("CREATE TABLE photo_chunks (digest TEXT NOT NULL, offset INTEGER NOT NULL, data BLOB NOT NULL);"
+                     "INSERT INTO photo_chunks VALUES ('" +
+                     dp + "', 0, x'00');");
+            raw.prepare("INSERT INTO photos VALUES (?1, 450000, 300000, x'', 0)").bind(1, dp).run();
+        }
+        auto opened = openSqliteStore(dir.string());
+        ASSERT_TRUE(opened.ok()) << opened.error().text();
+        Store& store = **opened;
+        EXPECT_EQ(store.photosVerified(), 1u);
+        EXPECT_EQ(store.photoBytes(da), a);
+        const auto unfinished = store.photoState(dp);
+        ASSERT_TRUE(unfinished.has_value());
+        EXPECT_FALSE(unfinished->verified);
+        EXPECT_EQ(unfinished->receivedBytes, 300'000u);
+        EXPECT_EQ(unfinished->totalBytes, 450'000u);
+        EXPECT_EQ(store.photoBytes(dp), partial.substr(0, 300'000));
+        EXPECT_EQ(fs::status(dir / "photos" / da).permissions() & fs::perms::owner_write, fs::perms::none);
+        opened->reset();
+        sql::Database raw((dir / "photos.db").string(), sql::Database::Mode::OpenExisting);
+        auto& left = raw.prepare("SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'photo_chunks'), "
+                                 "(SELECT count(*) FROM photos WHERE verified = 0)");
+        ASSERT_TRUE(left.step());
+        EXPECT_EQ(left.int64(0), 0);
+        EXPECT_EQ(left.int64(1), 0);
+    }
+    // The unfinished upload goes on from where it stopped.
+    auto store = openSqliteStore(dir.string()).value();
+    EXPECT_TRUE(store->photoAppend(dp, 300'000, 450'000, partial.substr(300'000), true).verified);
+    EXPECT_EQ(store->photoBytes(dp), partial);
+    EXPECT_EQ(store->photosVerified(), 2u);
+}
+
+// The move to photos.db (schema 13) commits the copy first, then drops the old tables with the new version. Cut
+// between the two commits (the photos in both files, gateway.db still at version 12), the next opening finishes the
+// move, and the one to files (schema 14) after it: every photo once, byte for byte.
 TEST(GatewayStoreMigration, aMoveOfThePhotosCutBetweenItsTwoCommitsIsFinishedOnTheNextOpening)
 {
+    namespace fs = std::filesystem;
     QTemporaryDir dir;
     std::filesystem::copy_file(CRF_TEST_DATA_DIR "/gateway-store-v3.sqlite3", dir.filePath("gateway.db").toStdString());
     std::map<std::string, std::string> before;
@@ -382,8 +517,14 @@ TEST(GatewayStoreMigration, aMoveOfThePhotosCutBetweenItsTwoCommitsIsFinishedOnT
         auto opened = openSqliteStore(dir.path().toStdString());
         ASSERT_TRUE(opened.ok()) << opened.error().text();
     }
+    before = photoFilesIn(dir.path().toStdString());
+    ASSERT_EQ(before.size(), 3u);
     {
-        // Back to the state right after the first commit: the old tables hold the photos again, version 12.
+        // Back to the state right after the first commit: the photos as rows in both files, version 12.
+        std::vector<PhotoRow> rows;
+        for (const auto& [digest, bytes] : before)
+            rows.push_back({digest, static_cast<int64_t>(bytes.size()), static_cast<int64_t>(bytes.size()), true});
+        backToSchema13(dir.path().toStdString(), rows, before);
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
         raw.exec("ATTACH DATABASE '" + dir.filePath("photos.db").toStdString() + "' AS photo_store");
         raw.exec(R"sql(
@@ -392,22 +533,14 @@ TEST(GatewayStoreMigration, aMoveOfThePhotosCutBetweenItsTwoCommitsIsFinishedOnT
             DROP TABLE main.store_link;
         )sql");
         raw.setUserVersion(12);
-        auto& st = raw.prepare("SELECT p.digest, group_concat(hex(k.data), '') FROM photo_store.photos p JOIN "
-                               "photo_store.photo_chunks k ON k.digest = p.digest GROUP BY p.digest");
-        while (st.step())
-            before[st.text(0)] = st.text(1);
     }
-    ASSERT_EQ(before.size(), 3u);
     auto opened = openSqliteStore(dir.path().toStdString());
     ASSERT_TRUE(opened.ok()) << opened.error().text();
     EXPECT_EQ((*opened)->photosVerified(), 3u);
-    for (const auto& [digest, hex] : before)
-        EXPECT_EQ(photo::digestHex((*opened)->photoBytes(digest)), digest);
+    for (const auto& [digest, bytes] : before)
+        EXPECT_EQ((*opened)->photoBytes(digest), bytes);
     opened->reset();
-    sql::Database raw(dir.filePath("photos.db").toStdString(), sql::Database::Mode::OpenExisting);
-    auto& chunks = raw.prepare("SELECT count(*), count(DISTINCT digest || ':' || offset) FROM photo_chunks");
-    ASSERT_TRUE(chunks.step());
-    EXPECT_EQ(chunks.int64(0), chunks.int64(1)); // no chunk twice
+    EXPECT_EQ(photoFilesIn(dir.path().toStdString()), before); // no photo twice, none lost
 }
 
 TEST(GatewayStoreOpen, aNewerSchemaIsRefused)
@@ -441,7 +574,7 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
     std::vector<std::string> digests;
     {
         sql::Database raw(dir.filePath("gateway.db").toStdString(), sql::Database::Mode::OpenExisting);
-        EXPECT_EQ(raw.userVersion(), 13);
+        EXPECT_EQ(raw.userVersion(), 14);
         // Schema 11: the ranges an import did not bring are append-only like the events.
         raw.exec("INSERT INTO absent_links (device_id, first_seq, last_seq, note) VALUES ('T', 2, 2, 'test')");
         EXPECT_THROW(raw.exec("DELETE FROM absent_links"), sql::SqlError);
@@ -466,8 +599,18 @@ TEST(GatewayStoreMigration, version3StoreUpgradesKeepingPhotosAndMergeState)
         auto& st = raw.prepare("SELECT digest FROM photos ORDER BY digest");
         while (st.step())
             digests.push_back(st.text(0));
-        EXPECT_THROW(raw.exec("DELETE FROM photo_chunks"), sql::SqlError);
-        EXPECT_THROW(raw.exec("UPDATE photo_chunks SET data = x'00'"), sql::SqlError);
+        EXPECT_THROW(raw.exec("DELETE FROM photos"), sql::SqlError);
+        EXPECT_THROW(raw.exec("UPDATE photos SET total_bytes = 1"), sql::SqlError);
+        // Schema 14: their bytes are files of photos/, read-only.
+        auto& chunks = raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'photo_chunks'");
+        chunks.step();
+        EXPECT_EQ(chunks.int64(0), 0);
+    }
+    for (const auto& [digest, bytes] : photoFilesIn(dir.path().toStdString())) {
+        EXPECT_EQ(photo::digestHex(bytes), digest);
+        EXPECT_EQ(std::filesystem::status(dir.filePath("photos").toStdString() + "/" + digest).permissions() &
+                      std::filesystem::perms::owner_write,
+                  std::filesystem::perms::none);
     }
     ASSERT_EQ(digests.size(), 3u);
     for (const auto& d : digests) {

@@ -1,10 +1,12 @@
 // Fault test: crf-gateway killed with SIGKILL (no shutdown, no flush) while a tablet pushes batches, then
-// restarted on the same data. Nothing acknowledged is lost, nothing is stored twice, both chains stay intact.
+// restarted on the same data. Nothing acknowledged is lost, nothing is stored twice, both chains stay intact; every
+// photo ends verified once.
 #include "app_core.h"
 #include "domain/audit.h"
 #include "gateway_access.h"
 #include "identity/identity.h"
 #include "key_store.h"
+#include "random_photo.h"
 #include "storage/store.h"
 #include "test_support.h"
 
@@ -12,7 +14,9 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <map>
 #include <set>
 #include <signal.h>
 
@@ -39,24 +43,26 @@ std::unique_ptr<QProcess> startGateway(const QString& listen, const QString& dat
     return p;
 }
 
-} // namespace
-
-TEST(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
-{
+/// A tablet (the real app core on an encrypted store) and the data folder of a gateway run as a subprocess.
+class GatewayKill : public ::testing::Test {
+protected:
     QTemporaryDir tablet, gatewayData;
     const QString listen = QStringLiteral("127.0.0.1:%1").arg(freePort());
+    std::unique_ptr<app::AppCore> core;
+    std::unique_ptr<QProcess> gateway;
 
-    app::AppConfig cfg;
-    cfg.dataDir = tablet.path();
-    cfg.gatewayAddress = listen;
-    cfg.actor = {"nurse-a", "research_nurse", "01"};
-    cfg.study = {"I-MICRO", "2020-1"};
-    const QString keyDir = tablet.path();
-    cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
-    app::AppCore core(cfg);
-    ASSERT_TRUE(test::await<Status>([&](auto done) { core.open(done); }).ok());
-    // nurse-a's account, made in the gateway's store before the gateway process starts (as crfctl would).
+    void SetUp() override
     {
+        app::AppConfig cfg;
+        cfg.dataDir = tablet.path();
+        cfg.gatewayAddress = listen;
+        cfg.actor = {"nurse-a", "research_nurse", "01"};
+        cfg.study = {"I-MICRO", "2020-1"};
+        const QString keyDir = tablet.path();
+        cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+        core = std::make_unique<app::AppCore>(cfg);
+        ASSERT_TRUE(test::await<Status>([&](auto done) { core->open(done); }).ok());
+        // nurse-a's account, made in the gateway's store before the gateway process starts (as crfctl would).
         auto store = gateway::openSqliteStore(gatewayData.path().toStdString()).value();
         SystemClock clock;
         gateway::Identity identity(store->identity(), clock);
@@ -64,47 +70,65 @@ TEST(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
         ASSERT_TRUE(identity.grant("test-admin", "nurse-a", "research_nurse", "I-MICRO", "01").ok());
     }
 
+    void startAndLogIn()
+    {
+        gateway = startGateway(listen, gatewayData.path());
+        const auto in = test::await<Result<app::LoginInfo>>(
+            [&](auto d) { core->login("nurse-a", test::passwordOf("nurse-a"), d); });
+        ASSERT_TRUE(in.ok()) << in.error().text();
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    void kill() { ::kill(static_cast<pid_t>(gateway->processId()), SIGKILL); }
+
+    /// After the kill: the gateway restarted on the same data, and syncs until the tablet has nothing left to send.
+    store::SyncState restartAndSyncUntilDone()
+    {
+        gateway->waitForFinished(5000);
+        EXPECT_EQ(gateway->exitStatus(), QProcess::CrashExit);
+        gateway = startGateway(listen, gatewayData.path());
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            QSignalSpy again(core.get(), &app::AppCore::syncFinished);
+            core->syncNow();
+            EXPECT_TRUE(test::spinUntil([&] { return again.count() == 1; }, 60000));
+            auto st = test::await<Result<store::SyncState>>([&](auto d) { core->loadSyncState(d); });
+            if (st.ok() && st->pendingEvents == 0 && st->pendingPhotos == 0)
+                break;
+        }
+        auto st = test::await<Result<store::SyncState>>([&](auto d) { core->loadSyncState(d); });
+        gateway->terminate();
+        gateway->waitForFinished(10000);
+        return st.value();
+    }
+};
+
+} // namespace
+
+TEST_F(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
+{
     const int saves = 5 * sync::SyncEngine::kPushBatch;
     for (int i = 0; i < saves; ++i) {
         store::SaveRequest r;
         r.form = {"01-" + std::to_string(100 + i / 8), "D" + std::to_string(i % 8), "SOFA", 0};
         r.values["GCS"] = store::FieldValue{std::to_string(3 + i % 13), ""};
-        ASSERT_TRUE(test::await<Result<store::SaveOutcome>>([&](auto d) { core.save(r, d); }).ok());
+        ASSERT_TRUE(test::await<Result<store::SaveOutcome>>([&](auto d) { core->save(r, d); }).ok());
     }
 
-    auto gateway = startGateway(listen, gatewayData.path());
-    const auto in =
-        test::await<Result<app::LoginInfo>>([&](auto d) { core.login("nurse-a", test::passwordOf("nurse-a"), d); });
-    ASSERT_TRUE(in.ok()) << in.error().text();
+    startAndLogIn();
     bool killed = false;
-    QObject::connect(&core, &app::AppCore::syncProgress, &core, [&](int done, int) {
+    QObject::connect(core.get(), &app::AppCore::syncProgress, core.get(), [&](int done, int) {
         if (killed || done == 0)
             return;
-        // Mid-sync: the next batch may be in flight or committing. No shutdown, no flush.
-        ::kill(static_cast<pid_t>(gateway->processId()), SIGKILL);
+        kill(); // mid-sync: the next batch may be in flight or committing
         killed = true;
     });
-    QSignalSpy finished(&core, &app::AppCore::syncFinished);
-    core.syncNow();
+    QSignalSpy finished(core.get(), &app::AppCore::syncFinished);
+    core->syncNow();
     ASSERT_TRUE(test::spinUntil([&] { return finished.count() == 1; }, 60000));
     ASSERT_TRUE(killed);
-    gateway->waitForFinished(5000);
-    EXPECT_EQ(gateway->exitStatus(), QProcess::CrashExit);
 
-    // Restart on the same data and sync until the tablet's queue is empty.
-    gateway = startGateway(listen, gatewayData.path());
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        QSignalSpy again(&core, &app::AppCore::syncFinished);
-        core.syncNow();
-        ASSERT_TRUE(test::spinUntil([&] { return again.count() == 1; }, 60000));
-        auto st = test::await<Result<store::SyncState>>([&](auto d) { core.loadSyncState(d); });
-        if (st.ok() && st->pendingEvents == 0)
-            break;
-    }
-    auto st = test::await<Result<store::SyncState>>([&](auto d) { core.loadSyncState(d); });
-    EXPECT_EQ(st->pendingEvents, 0) << st->lastError.text;
-    gateway->terminate();
-    gateway->waitForFinished(10000);
+    const auto st = restartAndSyncUntilDone();
+    EXPECT_EQ(st.pendingEvents, 0) << st.lastError.text;
 
     auto gw = gateway::openSqliteStore(gatewayData.path().toStdString()).value();
     EXPECT_EQ(gw->eventCount(), static_cast<uint64_t>(saves));
@@ -116,4 +140,48 @@ TEST(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
     EXPECT_EQ(*seqs.rbegin(), static_cast<uint64_t>(saves));
     const auto audit = gateway::verifyAudit(*gw);
     EXPECT_TRUE(audit.intact()) << *audit.firstBrokenLink;
+}
+
+// The same while photos go up (the embedded store writes their bytes into files of photos/, schema 14): killed once
+// a photo's file holds part of it, the restarted gateway is asked where each photo stands, and every photo ends
+// verified, byte for byte, one file each.
+TEST_F(GatewayKill, sigkillDuringAPhotoUploadLosesNoPhotoAndStoresEachOnce)
+{
+    std::map<std::string, std::string> photos; // digest -> the bytes the tablet keeps (stripped)
+    for (int i = 0; i < 6; ++i) {
+        const auto digest =
+            test::await<Result<std::string>>([&](auto d) { core->addPhoto(test::randomJpeg(2'500'000), d); });
+        ASSERT_TRUE(digest.ok()) << digest.error().text();
+        const auto kept = test::await<Result<std::string>>([&](auto d) { core->loadPhoto(*digest, d); });
+        ASSERT_TRUE(kept.ok()) << kept.error().text();
+        photos[*digest] = *kept;
+    }
+
+    startAndLogIn();
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::path(gatewayData.path().toStdString()) / "photos";
+    auto partOfAPhotoHeld = [&] {
+        std::error_code ec;
+        for (const auto& f : fs::directory_iterator(folder, ec)) {
+            const auto size = f.file_size(ec);
+            if (!ec && size > 16 && size < 16 + 2'500'000)
+                return true;
+        }
+        return false;
+    };
+    QSignalSpy finished(core.get(), &app::AppCore::syncFinished);
+    core->syncNow();
+    ASSERT_TRUE(test::spinUntil([&] { return partOfAPhotoHeld() || finished.count() == 1; }, 60000));
+    ASSERT_EQ(finished.count(), 0) << "the upload ended before a photo was held in part";
+    kill();
+    ASSERT_TRUE(test::spinUntil([&] { return finished.count() == 1; }, 60000));
+
+    const auto st = restartAndSyncUntilDone();
+    EXPECT_EQ(st.pendingPhotos, 0) << st.lastError.text;
+    auto gw = gateway::openSqliteStore(gatewayData.path().toStdString()).value();
+    EXPECT_EQ(gw->photosVerified(), photos.size());
+    for (const auto& [digest, bytes] : photos)
+        EXPECT_EQ(gw->photoBytes(digest), bytes) << digest;
+    EXPECT_EQ(static_cast<size_t>(std::distance(fs::directory_iterator(folder), fs::directory_iterator())),
+              photos.size());
 }

@@ -6,6 +6,7 @@
 #include "gateway_access.h"
 #include "gateway_server.h"
 #include "photo.h"
+#include "random_photo.h"
 #include "sync_engine.h"
 #include "tcp_relay.h"
 
@@ -105,16 +106,7 @@ protected:
 
 class WireCut : public WireFixture, public ::testing::WithParamInterface<CutCase> {};
 
-/// A JPEG whose entropy-coded segment is `n` random bytes (no marker inside).
-std::string randomJpeg(size_t n)
-{
-    std::string scan(n, '\0');
-    randomBytes(scan.data(), scan.size());
-    for (auto& c : scan)
-        if (static_cast<unsigned char>(c) == 0xFF)
-            c = 0x7F;
-    return std::string("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12) + scan + std::string("\xFF\xD9", 2);
-}
+using test::randomJpeg;
 
 } // namespace
 

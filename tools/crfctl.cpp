@@ -38,7 +38,8 @@ int usage(int rc)
         "  stats --data DIR [--json]    what a gateway's store holds\n"
         "  (every --data DIR of a gateway store also takes --store postgresql://... instead)\n"
         "  db migrate --store OWNER_URI --app-role ROLE   create or upgrade the PostgreSQL schema (as its owner)\n"
-        "  audit verify --data DIR      recompute both hash chains; exit 0 intact, 1 naming the first broken link\n"
+        "  audit verify --data DIR      recompute both hash chains and every photo's digest; exit 0 intact, 1 naming\n"
+        "                               the first broken link\n"
         "  audit show --data DIR --subject ID [--item OID]\n"
         "                               a field's full history: who, role, site, old -> new, when, why\n"
         "  audit review --data DIR --study ID [--delay-hours N]\n"
@@ -357,10 +358,10 @@ int auditCommand(const std::string& sub, const std::map<std::string, std::string
             std::printf("BROKEN at %s\n", r.firstBrokenLink->c_str());
             return 1;
         }
-        std::printf(
-            "intact: %llu accepted and %llu refused events, %llu device chains and the gateway chain verified\n",
-            static_cast<unsigned long long>(r.eventsChecked), static_cast<unsigned long long>(r.refusedChecked),
-            static_cast<unsigned long long>(r.devices));
+        std::printf("intact: %llu accepted and %llu refused events, %llu device chains and the gateway chain verified; "
+                    "%llu photos match their digests\n",
+                    static_cast<unsigned long long>(r.eventsChecked), static_cast<unsigned long long>(r.refusedChecked),
+                    static_cast<unsigned long long>(r.devices), static_cast<unsigned long long>(r.photosChecked));
         if (r.absentLinks)
             std::printf("(%llu device link(s) cross events an import did not bring: see crfctl import)\n",
                         static_cast<unsigned long long>(r.absentLinks));

@@ -13,13 +13,15 @@ struct AuditReport {
     uint64_t eventsChecked = 0;
     uint64_t refusedChecked = 0;
     uint64_t devices = 0;
-    uint64_t absentLinks = 0; // links across device events an import did not bring (Store::recordAbsent)
+    uint64_t absentLinks = 0;   // links across device events an import did not bring (Store::recordAbsent)
+    uint64_t photosChecked = 0; // verified photos whose stored bytes were hashed again
     std::optional<std::string> firstBrokenLink; // names the link: "server_seq 12: ..." or "device X seq 4: ..."
     bool intact() const { return !firstBrokenLink.has_value(); }
 };
 
 /// Recomputes every event hash, the gateway's chain over accepted events, and each device's chain (accepted and
-/// refused events in device order, from 1). Stops at the first broken link and names it. Never throws.
+/// refused events in device order, from 1), then the SHA-256 of every verified photo's stored bytes (on the embedded
+/// store they are files outside the database's triggers). Stops at the first broken link and names it. Never throws.
 AuditReport verifyAudit(Store& store);
 
 /// One change of one item, as an auditor reads it.

@@ -561,6 +561,13 @@ public:
 
     uint64_t photosVerified() override { return scalar("SELECT count(*) FROM photos WHERE verified = 1"); }
 
+    std::vector<std::string> verifiedPhotos() override
+    {
+        auto lease = m_pool->acquire();
+        auto& st = lease->prepare("SELECT digest FROM photos WHERE verified = 1 ORDER BY digest");
+        return db::readAll(st, [](db::Statement& r) { return r.text(0); });
+    }
+
     std::vector<RefusedRow> refused(const std::string& deviceId) override
     {
         auto lease = m_pool->acquire();

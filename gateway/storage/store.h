@@ -118,6 +118,8 @@ public:
     /// Discards an unverified upload (a corrupted one): the next upload starts again from 0.
     virtual void photoDiscard(const std::string& digest) = 0;
     virtual uint64_t photosVerified() = 0;
+    /// The digests of every verified photo, in order.
+    virtual std::vector<std::string> verifiedPhotos() = 0;
     virtual uint64_t refusedCount() = 0;
     struct RefusedRow {
         v1::ChangeEvent event;

@@ -11,7 +11,20 @@ while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); d
 "$bin/crfctl" dev-seed --data "$work/gateway" --sites 1 --out "$work/creds.json" >/dev/null
 CRF_KEYSTORE=file "$bin/crfctl" demo --gateway-bin "$bin/crf-gateway" --gateway-data "$work/gateway" \
     --listen "127.0.0.1:$port" --tablets "$work/tablets" --study "$study" --credentials "$work/creds.json" >/dev/null
-"$bin/crfctl" audit verify --data "$work/gateway"
+"$bin/crfctl" audit verify --data "$work/gateway" | tee "$work/verify.txt"
+grep -Eq "; [1-9][0-9]* photos match their digests" "$work/verify.txt" # the demo's knee photos
+# One byte of a photo's file (the embedded store keeps its bytes in photos/, read-only): named by its digest.
+photo=$(ls "$work/gateway/photos" | head -1)
+cp -p "$work/gateway/photos/$photo" "$work/photo.kept"
+chmod u+w "$work/gateway/photos/$photo"
+printf 'X' | dd of="$work/gateway/photos/$photo" bs=1 seek=100 conv=notrunc status=none
+if "$bin/crfctl" audit verify --data "$work/gateway" > "$work/verify.txt"; then
+    echo "audit verify passed with an altered photo" >&2
+    exit 1
+fi
+grep -q "BROKEN at photo $photo: its stored bytes do not match its digest" "$work/verify.txt"
+cp -p "$work/photo.kept" "$work/gateway/photos/$photo"
+"$bin/crfctl" audit verify --data "$work/gateway" >/dev/null
 # Review aids (EMA 2023 6.2.2): the four sections, on the demo's events.
 "$bin/crfctl" audit review --data "$work/gateway" --study I-MICRO | tee "$work/review.txt"
 grep -q "audit review of I-MICRO: 8 events" "$work/review.txt"

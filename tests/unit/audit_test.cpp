@@ -3,10 +3,12 @@
 #include "domain/audit.h"
 #include "domain/sync_domain.h"
 #include "event_factory.h"
+#include "photo.h"
 #include "store_backend.h"
 #include "test_support.h"
 
 #include <QTemporaryDir>
+#include <filesystem>
 #include <gtest/gtest.h>
 
 using namespace crf;
@@ -52,6 +54,41 @@ TEST_P(AuditTest, intactDataVerifies)
     EXPECT_EQ(r.eventsChecked, 4u);
     EXPECT_EQ(r.refusedChecked, 1u);
     EXPECT_EQ(r.devices, 2u);
+}
+
+// A verified photo is named by the SHA-256 of its bytes: one byte changed in the stored photo (the embedded store's
+// file, or a PostgreSQL row changed around the triggers) is named by its digest, and the intact photo counted.
+TEST_P(AuditTest, aPhotoWhoseStoredBytesWereAlteredIsNamed)
+{
+    record();
+    std::string photo(300'000, '\0');
+    for (size_t i = 0; i < photo.size(); ++i)
+        photo[i] = static_cast<char>(i * 31 % 256);
+    const std::string digest = photo::digestHex(photo);
+    ASSERT_TRUE(store->photoAppend(digest, 0, photo.size(), photo, true).verified);
+    const auto before = verifyAudit(*store);
+    EXPECT_TRUE(before.intact()) << *before.firstBrokenLink;
+    EXPECT_EQ(before.photosChecked, 1u);
+
+    store.reset();
+    if (GetParam() == test::Backend::Sqlite) {
+        namespace fs = std::filesystem;
+        const std::string file = backend.photoDir() + "/" + digest;
+        fs::permissions(file, fs::perms::owner_write, fs::perm_options::add); // as an administrator could
+        std::string bytes = test::readFile(file);
+        bytes[16 + 200'000] ^= 0x01;
+        test::writeFile(file, bytes);
+    } else {
+        ASSERT_EQ(test::pgRefusal(backend.superuserUri(),
+                                  "SET session_replication_role = replica; UPDATE photo_chunks SET data = "
+                                  "set_byte(data, 200000, get_byte(data, 200000) # 1) WHERE digest = '" +
+                                      digest + "'"),
+                  "");
+    }
+    store = backend.open();
+    const auto r = verifyAudit(*store);
+    ASSERT_FALSE(r.intact());
+    EXPECT_EQ(*r.firstBrokenLink, "photo " + digest + ": its stored bytes do not match its digest (altered?)");
 }
 
 TEST_P(AuditTest, oneAlteredByteIsFoundAndNamed)

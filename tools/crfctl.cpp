@@ -359,7 +359,7 @@ int auditCommand(const std::string& sub, const std::map<std::string, std::string
             return 1;
         }
         std::printf("intact: %llu accepted and %llu refused events, %llu device chains and the gateway chain verified; "
-                    "%llu photos match their digests\n",
+                    "%llu photo(s) hashed again, each matching its digest\n",
                     static_cast<unsigned long long>(r.eventsChecked), static_cast<unsigned long long>(r.refusedChecked),
                     static_cast<unsigned long long>(r.devices), static_cast<unsigned long long>(r.photosChecked));
         if (r.absentLinks)

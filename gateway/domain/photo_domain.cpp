@@ -74,11 +74,18 @@ Result<v1::UploadChunkResponse> PhotoDomain::upload(const v1::UploadChunkRequest
         // matches is stored and marked verified in one commit.
         const bool completes = running && running->bytes == request.total_bytes() && !request.data().empty();
         const bool matchesNow = completes && toHex(running->hash.finish()) == request.digest();
+        // Who may download the photo is written before the photo can become verified: a gateway stopped between the
+        // two never leaves a verified photo that no site may read (the tablet, told "verified" by Status, would not
+        // send it again). A site recorded for an upload that then fails is harmless: downloads need it verified.
+        if (request.offset() + request.data().size() == request.total_bytes() && !request.site_id().empty())
+            m_store.addPhotoSite(request.digest(), request.site_id());
         const PhotoState s =
             m_store.photoAppend(request.digest(), request.offset(), request.total_bytes(), request.data(), matchesNow);
         r.set_received_bytes(s.receivedBytes);
         if (s.verified) {
-            r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED); // verified now, or already held: stored once per digest
+            r.set_outcome(v1::PHOTO_OUTCOME_VERIFIED);     // verified now, or already held: stored once per digest
+            if (!s.appended && !request.site_id().empty()) // already held: the same bytes taken at another site
+                m_store.addPhotoSite(request.digest(), request.site_id());
             return r;
         }
         const bool appended = s.appended;

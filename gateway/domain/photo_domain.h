@@ -20,6 +20,8 @@ public:
 
     Result<v1::PhotoStatusResponse> status(const v1::PhotoStatusRequest& request);
     /// Appends a chunk at the reported offset; on the last byte checks the digest (mismatch: discarded, restart).
+    /// The uploader's site (who may download the photo) is recorded before the chunk that completes the photo is
+    /// stored, and again for a photo already held.
     Result<v1::UploadChunkResponse> upload(const v1::UploadChunkRequest& request);
     Result<v1::DownloadResponse> download(const v1::DownloadRequest& request);
 

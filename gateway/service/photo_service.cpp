@@ -32,15 +32,7 @@ grpc::Status PhotoService::UploadChunk(grpc::ServerContext* context, const v1::U
 {
     if (auto denied = admit(m_access, context, Rpc::PhotoUpload, *request); !denied.ok())
         return denied;
-    auto status = reply(m_domain.upload(*request), response);
-    if (status.ok() && response->outcome() == v1::PHOTO_OUTCOME_VERIFIED) {
-        try {
-            m_domain.store().addPhotoSite(request->digest(), request->site_id()); // who may download it
-        } catch (const std::exception& e) {
-            return grpc::Status(grpc::StatusCode::UNAVAILABLE, e.what());
-        }
-    }
-    return status;
+    return reply(m_domain.upload(*request), response);
 }
 
 grpc::Status PhotoService::Download(grpc::ServerContext* context, const v1::DownloadRequest* request,

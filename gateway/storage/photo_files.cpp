@@ -127,6 +127,19 @@ PhotoFiles::PhotoFiles(std::string dir) : m_dir(std::move(dir))
         throw std::runtime_error(m_dir + ": cannot create the photo folder: " + ec.message());
 }
 
+bool PhotoFiles::isDigest(const std::string& name)
+{
+    return name.size() == 64 && std::all_of(name.begin(), name.end(),
+                                            [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string PhotoFiles::pathOf(const std::string& digest) const
+{
+    if (!isDigest(digest))
+        throw std::invalid_argument("photo digest \"" + digest.substr(0, 80) + "\": not 64 lowercase hex digits");
+    return m_dir + "/" + digest;
+}
+
 bool PhotoFiles::present(const std::string& dir)
 {
     std::error_code ec;

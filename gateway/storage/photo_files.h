@@ -41,7 +41,11 @@ public:
     /// Whether the folder exists (a store that keeps its photos there must find them).
     static bool present(const std::string& dir);
     const std::string& dir() const { return m_dir; }
-    std::string pathOf(const std::string& digest) const { return m_dir + "/" + digest; }
+    /// The file of `digest`; an error for anything but 64 lowercase hex digits (a name from a request or an event
+    /// never reaches outside the folder).
+    std::string pathOf(const std::string& digest) const;
+    /// Whether `name` is a digest as files are named: 64 lowercase hex digits.
+    static bool isDigest(const std::string& name);
 
     /// Writes an upload as a whole (the move of schema 14 out of photos.db): the header and `bytes` (all of the photo
     /// or the part received), replacing the file; durable on return.

@@ -433,7 +433,7 @@ public:
     std::optional<PhotoState> photoState(const std::string& digest) override
     {
         auto row = photoRow(digest);
-        if (!m_files || (row && row->verified))
+        if (!m_files || (row && row->verified) || !PhotoFiles::isDigest(digest)) // a value that names no photo file
             return row;
         const auto held = m_files->state(digest); // an upload in progress: its file is its state
         if (held.totalBytes == 0)

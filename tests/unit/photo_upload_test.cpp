@@ -350,3 +350,18 @@ TEST_P(PhotoUploadTest, anEventNamingAPhotoIsIncompleteUntilThePhotoIsVerified)
     chunk(digest, photo, 0, 20'000);
     EXPECT_TRUE(eventsAwaitingPhotos(*store, studies).empty());
 }
+
+// A photo file's name is its digest and nothing else: a name from an event or a request that is not 64 lowercase hex
+// digits is no photo (and never a path outside the folder).
+TEST_F(PhotoFilesCrashTest, aNameThatIsNoDigestNamesNoPhotoFile)
+{
+    namespace fs = std::filesystem;
+    const auto before = fs::file_size(backend.sqliteFile());
+    for (const std::string& name :
+         std::vector<std::string>{"../gateway.db", "../photos.db", std::string(64, 'A'), std::string()}) {
+        EXPECT_EQ(store->photoState(name), std::nullopt) << name;
+        EXPECT_THROW(store->photoAppend(name, 0, 10, "0123456789"), std::exception) << name;
+    }
+    EXPECT_EQ(fs::file_size(backend.sqliteFile()), before); // never opened as a photo, never emptied
+    EXPECT_TRUE(fs::is_empty(backend.photoDir()));
+}

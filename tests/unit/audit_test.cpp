@@ -39,6 +39,20 @@ protected:
         clock.advance(60'000);
         push(b.next("GCS", "13"));
     }
+
+    /// Runs `sql` on PostgreSQL as a superuser going around the triggers (session_replication_role = replica) and
+    /// the gateway's role.
+    void alterAsSuperuser(const std::string& sql)
+    {
+        ASSERT_EQ(test::pgRefusal(backend.superuserUri(), "SET session_replication_role = replica; " + sql), "");
+    }
+
+    /// Opens the store again (after it was altered behind the gateway's back) and verifies it.
+    AuditReport reopenAndVerify()
+    {
+        store = backend.open();
+        return verifyAudit(*store);
+    }
 };
 
 } // namespace
@@ -79,14 +93,11 @@ TEST_P(AuditTest, aPhotoWhoseStoredBytesWereAlteredIsNamed)
         bytes[16 + 200'000] ^= 0x01;
         test::writeFile(file, bytes);
     } else {
-        ASSERT_EQ(test::pgRefusal(backend.superuserUri(),
-                                  "SET session_replication_role = replica; UPDATE photo_chunks SET data = "
-                                  "set_byte(data, 200000, get_byte(data, 200000) # 1) WHERE digest = '" +
-                                      digest + "'"),
-                  "");
+        alterAsSuperuser("UPDATE photo_chunks SET data = set_byte(data, 200000, get_byte(data, 200000) # 1) WHERE "
+                         "digest = '" +
+                         digest + "'");
     }
-    store = backend.open();
-    const auto r = verifyAudit(*store);
+    const auto r = reopenAndVerify();
     ASSERT_FALSE(r.intact());
     EXPECT_EQ(*r.firstBrokenLink, "photo " + digest + ": its stored bytes do not match its digest (altered?)");
 }
@@ -107,19 +118,13 @@ TEST_P(AuditTest, oneAlteredByteIsFoundAndNamed)
         bytes[value + pattern.size() - 1] = '6';
         test::writeFile(path, bytes);
     } else {
-        // A superuser going around the triggers (session_replication_role = replica) and the gateway's role.
         const std::string hex = "'\\x504c4154454c4554531a023835'::bytea";
-        ASSERT_EQ(test::pgRefusal(backend.superuserUri(),
-                                  "SET session_replication_role = replica; UPDATE events SET payload = overlay(payload "
-                                  "PLACING '\\x36'::bytea FROM position(" +
-                                      hex +
-                                      " IN payload) + 12 FOR 1) WHERE "
-                                      "server_seq = (SELECT min(server_seq) FROM events WHERE position(" +
-                                      hex + " IN payload) > 0)"),
-                  "");
+        alterAsSuperuser("UPDATE events SET payload = overlay(payload PLACING '\\x36'::bytea FROM position(" + hex +
+                         " IN payload) + 12 FOR 1) WHERE server_seq = (SELECT min(server_seq) FROM events WHERE "
+                         "position(" +
+                         hex + " IN payload) > 0)");
     }
-    store = backend.open();
-    const auto r = verifyAudit(*store);
+    const auto r = reopenAndVerify();
     ASSERT_FALSE(r.intact());
     EXPECT_EQ(r.firstBrokenLink->rfind("server_seq ", 0), 0u) << *r.firstBrokenLink;
     EXPECT_NE(r.firstBrokenLink->find("does not match its recorded hash"), std::string::npos) << *r.firstBrokenLink;
@@ -133,10 +138,8 @@ TEST_P(AuditTest, aRemovedLinkInADeviceChainIsNamed)
     if (GetParam() == test::Backend::Sqlite)
         ASSERT_EQ(backend.ownerRefusal("DROP TRIGGER refused_no_delete; DELETE FROM refused;"), "");
     else
-        ASSERT_EQ(
-            test::pgRefusal(backend.superuserUri(), "SET session_replication_role = replica; DELETE FROM refused"), "");
-    store = backend.open();
-    const auto r = verifyAudit(*store);
+        alterAsSuperuser("DELETE FROM refused");
+    const auto r = reopenAndVerify();
     ASSERT_FALSE(r.intact());
     EXPECT_NE(r.firstBrokenLink->find("device dev-A seq 2: missing"), std::string::npos) << *r.firstBrokenLink;
 }

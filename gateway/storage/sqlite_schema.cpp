@@ -3,6 +3,7 @@
 #include "sql_store.h"
 #include "sqlite.h"
 
+#include <cstdio>
 #include <filesystem>
 
 namespace crf::gateway {
@@ -395,6 +396,11 @@ void copyPhotosToFiles(sql::Database& db, const PhotoFiles& files)
         while (st.step())
             photos.push_back({st.text(0), st.int64(1), st.int64(2) != 0});
     }
+    // A large trial's photos take a while to copy: say so, and how far it is (stderr: the gateway's log).
+    if (!photos.empty())
+        std::fprintf(stderr, "gateway store: moving %zu photo(s) out of photos.db into %s (schema 14)\n", photos.size(),
+                     files.dir().c_str());
+    size_t done = 0;
     for (const auto& [digest, total, verified] : photos) { // one photo in memory at a time
         auto& st = db.prepare("SELECT data FROM photo_store.photo_chunks WHERE digest = ?1 ORDER BY offset");
         st.bind(1, digest);
@@ -404,6 +410,8 @@ void copyPhotosToFiles(sql::Database& db, const PhotoFiles& files)
         files.write(digest, static_cast<uint64_t>(total), bytes);
         if (verified)
             files.seal(digest);
+        if (++done % 500 == 0 || done == photos.size())
+            std::fprintf(stderr, "gateway store: %zu of %zu photo(s) moved\n", done, photos.size());
     }
     db.releaseReads();
 }

@@ -17,7 +17,7 @@
 namespace crf::sql {
 class Database;
 class BackgroundCheckpointer;
-}
+} // namespace crf::sql
 
 namespace crf::store {
 
@@ -109,7 +109,10 @@ struct SyncState {
 /// Every method returns a Result; nothing already committed is lost on any error.
 class TabletStore {
 public:
-    static constexpr int kSchemaVersion = 18;
+    static constexpr int kSchemaVersion = 19;
+    /// The file that keeps the photos' bytes of the store at `dbPath` (since schema 19): `crf-photos.db` beside
+    /// `crf.db`, encrypted with the same key. The two belong together (back up and restore both).
+    static std::string photoFileOf(const std::string& dbPath);
 
     /// Opens or creates `path`. The key comes from `keys` under `keyName`; a new key (256 bits from the CSPRNG)
     /// is made only when neither the key nor the file exist. A wrong key or a file that is not a CRF database

@@ -79,26 +79,64 @@ void Database::exec(std::string_view sql)
     }
 }
 
+namespace {
+/// The raw-key form SQLCipher reads: x'<64 hex digits>'.
+std::vector<char> rawKeyText(const uint8_t* key, size_t len)
+{
+    static const char* digits = "0123456789abcdef";
+    std::vector<char> text;
+    text.reserve(len * 2 + 4);
+    text.push_back('x');
+    text.push_back('\'');
+    for (size_t i = 0; i < len; ++i) {
+        text.push_back(digits[key[i] >> 4]);
+        text.push_back(digits[key[i] & 0xf]);
+    }
+    text.push_back('\'');
+    return text;
+}
+
+/// Wipes a copy of a key before its buffer is freed.
+void wipe(std::vector<char>& text)
+{
+    volatile char* p = text.data();
+    for (size_t i = 0; i < text.size(); ++i)
+        p[i] = 0;
+}
+
+std::mutex g_cipherDefaults; // SQLCipher 3's default page size is one per process
+} // namespace
+
 void Database::applyRawKey(const uint8_t* key, size_t len)
 {
     // SQLCipher raw key syntax: x'<64 hex digits>' skips PBKDF2 (the key is already 256 random bits).
-    static const char* digits = "0123456789abcdef";
-    std::vector<char> blob;
-    blob.reserve(len * 2 + 3);
-    blob.push_back('x');
-    blob.push_back('\'');
-    for (size_t i = 0; i < len; ++i) {
-        blob.push_back(digits[key[i] >> 4]);
-        blob.push_back(digits[key[i] & 0xf]);
-    }
-    blob.push_back('\'');
-    const int rc = sqlite3_key(m_db, blob.data(), static_cast<int>(blob.size()));
-    // Wipe the hex copy of the key before the buffer is freed.
-    volatile char* p = blob.data();
-    for (size_t i = 0; i < blob.size(); ++i)
-        p[i] = 0;
+    std::vector<char> text = rawKeyText(key, len);
+    const int rc = sqlite3_key(m_db, text.data(), static_cast<int>(text.size()));
+    wipe(text);
     if (rc != SQLITE_OK)
         fail(m_db, rc, "sqlite3_key");
+}
+
+void Database::attachEncrypted(const std::string& path, const std::string& schema, const uint8_t* key, size_t len,
+                               int pageSize)
+{
+    std::vector<char> text = rawKeyText(key, len);
+    std::lock_guard lock(g_cipherDefaults);
+    exec("PRAGMA cipher_default_page_size = " + std::to_string(pageSize));
+    sqlite3_stmt* st = nullptr;
+    const std::string sql = "ATTACH DATABASE ?1 AS " + schema + " KEY ?2";
+    int rc = sqlite3_prepare_v2(m_db, sql.c_str(), -1, &st, nullptr);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, path.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(m_db);
+    }
+    const std::string why = rc == SQLITE_OK ? std::string() : sqlite3_errmsg(m_db);
+    sqlite3_finalize(st);
+    wipe(text);
+    exec("PRAGMA cipher_default_page_size = 4096");
+    if (rc != SQLITE_OK)
+        throw SqlError(rc & 0xff, "attach " + schema + ": " + why);
 }
 
 void Database::releaseReads()

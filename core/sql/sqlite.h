@@ -40,6 +40,11 @@ public:
     void exec(std::string_view sql);
     /// Applies a raw 256-bit key (`x'..'` form); must be the first call after opening.
     void applyRawKey(const uint8_t* key, size_t len);
+    /// Attaches `path` as `schema`, encrypted with the raw 256-bit `key` in pages of `pageSize` bytes (made when
+    /// missing). SQLCipher 3 takes an attached file's page size from a process-wide default, so the default is set
+    /// and put back to 4096 under a lock of this process: two stores opening at once never see each other's.
+    void attachEncrypted(const std::string& path, const std::string& schema, const uint8_t* key, size_t len,
+                         int pageSize);
     /// Prepares a statement; cached by SQL text so hot paths do not re-parse.
     Statement& prepare(const std::string& sql);
     /// Ends the reads left open: resets every cached statement still positioned on a row (a lookup that stepped once

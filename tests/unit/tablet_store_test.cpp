@@ -921,3 +921,113 @@ TEST_F(TabletStoreTest, aPhotoIsReadBackByRangeFromTheEncryptedStore)
     ASSERT_FALSE(unknown.ok());
     EXPECT_NE(unknown.error().text().find("not in this tablet's store"), std::string::npos) << unknown.error().text();
 }
+
+namespace {
+
+/// A JPEG of `n` bytes of image data, each byte `marker` cycled (never 0xFF: no marker inside the image data).
+std::string markedJpeg(size_t n, const std::string& marker)
+{
+    std::string jpeg("\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3f\x00", 12);
+    for (size_t i = 0; i < n; ++i)
+        jpeg += marker[i % marker.size()];
+    return jpeg + std::string("\xFF\xD9", 2);
+}
+
+} // namespace
+
+// Since schema 19 a photo's bytes are in a file of their own beside the store (crf-photos.db), encrypted with the
+// same key in pages of 64 KiB: a photo is read and written in a sixteenth of the pages. Neither file, nor either
+// write-ahead log, holds the photo in clear; the store's own file holds none of its bytes.
+TEST_F(TabletStoreTest, aPhotosBytesGoToTheirOwnEncryptedFileWithLargePages)
+{
+    const std::string jpeg = markedJpeg(600'000, "KNEEMOTTLINGSCAN");
+    const std::string photos = TabletStore::photoFileOf(dbPath());
+    EXPECT_EQ(photos, dir.filePath("crf-photos.db").toStdString());
+    auto store = openStore();
+    const std::string digest = store->addPhoto(jpeg, 1'000'000).value();
+    for (const std::string& file : {dbPath(), dbPath() + "-wal", photos, photos + "-wal"})
+        EXPECT_EQ(test::readFile(file).find("KNEEMOTTLINGSCAN"), std::string::npos) << "in clear in " << file;
+    store.reset(); // closed: both logs copied into their files
+    EXPECT_LT(std::filesystem::file_size(dbPath()), jpeg.size());
+    EXPECT_GT(std::filesystem::file_size(photos), jpeg.size());
+    auto raw = openRaw();
+    const auto key = keys->load("crf-db").value();
+    raw->attachEncrypted(photos, "photo_store", key->data(), key->size(), 65536);
+    auto& page = raw->prepare("PRAGMA photo_store.page_size");
+    ASSERT_TRUE(page.step());
+    EXPECT_EQ(page.int64(0), 65536);
+    raw.reset();
+    store = openStore();
+    EXPECT_EQ(store->photoChunk(digest, 0, static_cast<uint32_t>(jpeg.size())).value(), jpeg);
+}
+
+// The store and its photo file belong together: a store of schema 19 opened without its photo file is refused
+// naming the file, and no empty one is made in its place (it would lose every photo silently).
+TEST_F(TabletStoreTest, aStoreWithoutItsPhotoFileIsRefusedNamingIt)
+{
+    const std::string jpeg = markedJpeg(50'000, "abc");
+    std::string digest;
+    {
+        auto store = openStore();
+        digest = store->addPhoto(jpeg, 1'000'000).value();
+    }
+    const std::string photos = TabletStore::photoFileOf(dbPath());
+    std::filesystem::rename(photos, photos + ".away");
+    auto opened = TabletStore::open(dbPath(), *keys, "crf-db", clock);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.error().where, photos);
+    EXPECT_NE(opened.error().text().find("missing"), std::string::npos) << opened.error().text();
+    EXPECT_FALSE(std::filesystem::exists(photos));
+    std::filesystem::rename(photos + ".away", photos);
+    auto store = openStore();
+    EXPECT_EQ(store->photoChunk(digest, 0, 1'000'000).value(), jpeg);
+}
+
+// The move of schema 19: the photos of a store of schema 18 (bytes in the store's own `photos` table) end in the
+// photo file, byte for byte and each once, still pending; the store's table is gone. Cut after the copy's commit and
+// before the version's (the photos in both files, the store still at 18), the next opening finishes the move.
+TEST_F(TabletStoreTest, thePhotosMoveToTheirOwnFileAndAMoveCutBeforeItsVersionIsFinished)
+{
+    const std::string jpeg = markedJpeg(300'000, "xyz");
+    std::string digest;
+    {
+        auto store = openStore();
+        digest = store->addPhoto(jpeg, 1'000'000).value();
+    }
+    const std::string photos = TabletStore::photoFileOf(dbPath());
+    const auto key = keys->load("crf-db").value();
+    for (const bool cut : {false, true}) {
+        SCOPED_TRACE(cut ? "cut after the copy" : "from schema 18");
+        {
+            // Back to schema 18: the bytes in the store's own table (and, cut, also still in the photo file).
+            auto raw = openRaw();
+            raw->attachEncrypted(photos, "photo_store", key->data(), key->size(), 65536);
+            raw->exec(R"sql(
+                CREATE TABLE main.photos (digest TEXT PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL,
+                                          created_at_ms INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0);
+                INSERT INTO main.photos (digest, data, size, created_at_ms)
+                    SELECT digest, data, length(data), 0 FROM photo_store.photos;
+            )sql");
+            if (!cut)
+                raw->exec("DROP TABLE photo_store.photos");
+            raw->setUserVersion(18);
+        }
+        if (!cut)
+            std::filesystem::remove(photos); // schema 18 had no photo file
+        auto store = openStore();
+        ASSERT_TRUE(store);
+        EXPECT_EQ(store->schemaVersion(), 19);
+        EXPECT_EQ(store->photoChunk(digest, 0, 1'000'000).value(), jpeg);
+        const auto pending = store->pendingPhotos().value();
+        ASSERT_EQ(pending.size(), 1u);
+        EXPECT_EQ(pending[0].digest, digest);
+        store.reset();
+        auto raw = openRaw();
+        raw->attachEncrypted(photos, "photo_store", key->data(), key->size(), 65536);
+        auto& left = raw->prepare("SELECT (SELECT count(*) FROM main.sqlite_master WHERE name = 'photos'), "
+                                  "(SELECT count(*) FROM photo_store.photos)");
+        ASSERT_TRUE(left.step());
+        EXPECT_EQ(left.int64(0), 0);
+        EXPECT_EQ(left.int64(1), 1);
+    }
+}

@@ -46,6 +46,22 @@ protected:
         return db;
     }
 
+    /// openRaw() with the photo file attached as `photo_store` (schema 19).
+    std::unique_ptr<sql::Database> openRawWithPhotos()
+    {
+        auto db = openRaw();
+        const auto key = keys->load("crf-db").value();
+        db->attachEncrypted(TabletStore::photoFileOf(dbPath()), "photo_store", key->data(), key->size(), 65536);
+        return db;
+    }
+
+    /// Keeps `jpeg` in a store opened for it and closed again; its digest.
+    std::string storePhoto(const std::string& jpeg)
+    {
+        auto store = openStore();
+        return store->addPhoto(jpeg, 1'000'000).value();
+    }
+
     std::unique_ptr<TabletStore> openStore()
     {
         auto s = TabletStore::open(dbPath(), *keys, "crf-db", clock);
@@ -950,9 +966,7 @@ TEST_F(TabletStoreTest, aPhotosBytesGoToTheirOwnEncryptedFileWithLargePages)
     store.reset(); // closed: both logs copied into their files
     EXPECT_LT(std::filesystem::file_size(dbPath()), jpeg.size());
     EXPECT_GT(std::filesystem::file_size(photos), jpeg.size());
-    auto raw = openRaw();
-    const auto key = keys->load("crf-db").value();
-    raw->attachEncrypted(photos, "photo_store", key->data(), key->size(), 65536);
+    auto raw = openRawWithPhotos();
     auto& page = raw->prepare("PRAGMA photo_store.page_size");
     ASSERT_TRUE(page.step());
     EXPECT_EQ(page.int64(0), 65536);
@@ -966,11 +980,7 @@ TEST_F(TabletStoreTest, aPhotosBytesGoToTheirOwnEncryptedFileWithLargePages)
 TEST_F(TabletStoreTest, aStoreWithoutItsPhotoFileIsRefusedNamingIt)
 {
     const std::string jpeg = markedJpeg(50'000, "abc");
-    std::string digest;
-    {
-        auto store = openStore();
-        digest = store->addPhoto(jpeg, 1'000'000).value();
-    }
+    const std::string digest = storePhoto(jpeg);
     const std::string photos = TabletStore::photoFileOf(dbPath());
     std::filesystem::rename(photos, photos + ".away");
     auto opened = TabletStore::open(dbPath(), *keys, "crf-db", clock);
@@ -989,19 +999,13 @@ TEST_F(TabletStoreTest, aStoreWithoutItsPhotoFileIsRefusedNamingIt)
 TEST_F(TabletStoreTest, thePhotosMoveToTheirOwnFileAndAMoveCutBeforeItsVersionIsFinished)
 {
     const std::string jpeg = markedJpeg(300'000, "xyz");
-    std::string digest;
-    {
-        auto store = openStore();
-        digest = store->addPhoto(jpeg, 1'000'000).value();
-    }
+    const std::string digest = storePhoto(jpeg);
     const std::string photos = TabletStore::photoFileOf(dbPath());
-    const auto key = keys->load("crf-db").value();
     for (const bool cut : {false, true}) {
         SCOPED_TRACE(cut ? "cut after the copy" : "from schema 18");
         {
             // Back to schema 18: the bytes in the store's own table (and, cut, also still in the photo file).
-            auto raw = openRaw();
-            raw->attachEncrypted(photos, "photo_store", key->data(), key->size(), 65536);
+            auto raw = openRawWithPhotos();
             raw->exec(R"sql(
                 CREATE TABLE main.photos (digest TEXT PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL,
                                           created_at_ms INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0);
@@ -1022,8 +1026,7 @@ TEST_F(TabletStoreTest, thePhotosMoveToTheirOwnFileAndAMoveCutBeforeItsVersionIs
         ASSERT_EQ(pending.size(), 1u);
         EXPECT_EQ(pending[0].digest, digest);
         store.reset();
-        auto raw = openRaw();
-        raw->attachEncrypted(photos, "photo_store", key->data(), key->size(), 65536);
+        auto raw = openRawWithPhotos();
         auto& left = raw->prepare("SELECT (SELECT count(*) FROM main.sqlite_master WHERE name = 'photos'), "
                                   "(SELECT count(*) FROM photo_store.photos)");
         ASSERT_TRUE(left.step());

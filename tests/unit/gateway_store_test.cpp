@@ -332,32 +332,29 @@ TEST(GatewayStoreOpen, aStoreWithoutItsOwnPhotoFileIsRefusedNamingIt)
     ASSERT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
     ASSERT_TRUE(openSqliteStore(other.path().toStdString()).ok());
     namespace fs = std::filesystem;
+    // Moved away, the file or folder is named in the refusal and nothing is made in its place; back, the store opens.
+    auto refusedWithout = [&](const fs::path& part) {
+        const fs::path away = part.string() + ".away";
+        fs::rename(part, away);
+        auto missing = openSqliteStore(dir.path().toStdString());
+        ASSERT_FALSE(missing.ok());
+        EXPECT_EQ(missing.error().where, part.string());
+        EXPECT_NE(missing.error().text().find("missing"), std::string::npos);
+        EXPECT_FALSE(fs::exists(part));
+        fs::rename(away, part);
+        EXPECT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
+    };
     const fs::path photos = dir.filePath("photos.db").toStdString();
-    fs::rename(photos, dir.filePath("photos.db.away").toStdString());
-    auto missing = openSqliteStore(dir.path().toStdString());
-    ASSERT_FALSE(missing.ok());
-    EXPECT_EQ(missing.error().where, photos.string());
-    EXPECT_NE(missing.error().text().find("missing"), std::string::npos);
-    EXPECT_FALSE(fs::exists(photos)); // nothing made in its place
+    refusedWithout(photos);
+    refusedWithout(dir.filePath("photos").toStdString()); // the folder of the photos' bytes (schema 14)
 
+    fs::rename(photos, dir.filePath("photos.db.away").toStdString());
     fs::copy_file(other.filePath("photos.db").toStdString(), photos);
     auto foreign = openSqliteStore(dir.path().toStdString());
     ASSERT_FALSE(foreign.ok());
     EXPECT_NE(foreign.error().text().find("another gateway store"), std::string::npos);
-
     fs::remove(photos);
     fs::rename(dir.filePath("photos.db.away").toStdString(), photos);
-    EXPECT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
-
-    // The same for the folder of the photos' bytes (schema 14).
-    const fs::path folder = dir.filePath("photos").toStdString();
-    fs::rename(folder, dir.filePath("photos.away").toStdString());
-    auto noFolder = openSqliteStore(dir.path().toStdString());
-    ASSERT_FALSE(noFolder.ok());
-    EXPECT_EQ(noFolder.error().where, folder.string());
-    EXPECT_NE(noFolder.error().text().find("missing"), std::string::npos);
-    EXPECT_FALSE(fs::exists(folder));
-    fs::rename(dir.filePath("photos.away").toStdString(), folder);
     EXPECT_TRUE(openSqliteStore(dir.path().toStdString()).ok());
 }
 

@@ -298,11 +298,17 @@ Status SyncDomain::checkContent(WriteTransaction& tx, const v1::ChangeEvent& e) 
 void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se, uint64_t baseVersion)
 {
     const auto& e = se.event();
+    const FieldKey formKey{e.study_id(),        e.form().subject_id(), e.form().visit_oid(),
+                           e.form().form_oid(), e.form().repeat(),     {}};
+    FormMergeState& form = tx.formState(formKey);
+    auto keyOf = [&](const std::string& itemOid) {
+        FieldKey key = formKey;
+        key.itemOid = itemOid;
+        return key;
+    };
+    const uint64_t seq = se.server_seq();
     for (const auto& c : e.changes()) {
-        const FieldKey key{e.study_id(),        e.form().subject_id(), e.form().visit_oid(),
-                           e.form().form_oid(), e.form().repeat(),     c.item_oid()};
-        const auto current = tx.fieldState(key);
-        FieldState next{c.new_value(), c.unit(), c.new_present(), se.server_seq(), se.server_seq(), e.device_id()};
+        const auto current = form.field(c.item_oid());
         // Concurrent: another device changed this field after the version this device based its edit on.
         const bool concurrent = current && current->lastSeq > baseVersion && current->lastDevice != e.device_id();
         const bool same = current && current->present == c.new_present() &&
@@ -312,24 +318,21 @@ void SyncDomain::merge(WriteTransaction& tx, v1::ServerEvent& se, uint64_t baseV
             // is marked in conflict and a data query is opened (DESIGN "Merge"). Tablets apply the note, not the value.
             auto* note = se.add_conflicts();
             note->set_item_oid(c.item_oid());
-            note->set_kept_value(current->value);
-            note->set_kept_unit(current->unit);
+            note->set_kept_value(current->value.data(), current->value.size());
+            note->set_kept_unit(current->unit.data(), current->unit.size());
             note->set_kept_present(current->present);
             note->set_kept_server_seq(current->valueSeq);
-            note->set_conflict_id(tx.openConflict(key, current->valueSeq, se.server_seq()));
-            FieldState kept = *current;
-            kept.lastSeq = se.server_seq();
-            kept.lastDevice = e.device_id();
-            tx.putFieldState(key, kept);
+            note->set_conflict_id(tx.openConflict(keyOf(c.item_oid()), current->valueSeq, seq));
+            form.touch(c.item_oid(), seq, e.device_id());
             continue;
         }
         // A write made with knowledge of the conflicting change (or identical to it) resolves the open query; any
         // change of a saved value carries a reason (checked before).
-        if (tx.hasOpenConflict(key)) {
-            tx.resolveConflicts(key, se.server_seq());
+        if (form.hasOpenConflict(c.item_oid())) {
+            tx.resolveConflicts(keyOf(c.item_oid()), seq);
             se.add_resolved_items(c.item_oid());
         }
-        tx.putFieldState(key, next);
+        form.put(c.item_oid(), FieldView{c.new_value(), c.unit(), c.new_present(), seq, seq, e.device_id()});
     }
 }
 

@@ -67,6 +67,8 @@ db::Statement& bindForm(db::Statement& st, const FormKey& k)
     return st.bind(1, k[0]).bind(2, k[1]).bind(3, k[2]).bind(4, k[3]).bind(5, static_cast<int64_t>(std::stoll(k[4])));
 }
 
+constexpr const char* kFormWhere =
+    "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
 const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
                           "AND item_oid = ?6";
 
@@ -86,12 +88,12 @@ int entryAt(const v1::StoredForm& form, const std::string& itemOid)
 }
 
 /// The index of `deviceId` in the form's devices, added when new (a form is edited by a few devices).
-uint32_t deviceIndex(v1::StoredForm& form, const std::string& deviceId)
+uint32_t deviceIndex(v1::StoredForm& form, std::string_view deviceId)
 {
     for (int i = 0; i < form.devices_size(); ++i)
         if (form.devices(i) == deviceId)
             return static_cast<uint32_t>(i);
-    form.add_devices(deviceId);
+    form.add_devices(deviceId.data(), deviceId.size());
     return static_cast<uint32_t>(form.devices_size() - 1);
 }
 
@@ -169,10 +171,11 @@ public:
     void append(const v1::ServerEvent& se) override
     {
         const auto& e = se.event();
-        auto& st = m_db.prepare(
+        static const std::string kInsert =
             "INSERT INTO events (server_seq, device_id, device_seq, event_id, study_id, site_id, subject_id, "
             "received_at_ms, event_hash, server_hash, payload, server_meta) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+        auto& st = m_db.prepare(kInsert);
         const StoredColumns columns = storedColumns(se);
         st.bind(1, static_cast<int64_t>(se.server_seq()))
             .bind(2, e.device_id())
@@ -226,34 +229,14 @@ public:
 
     std::optional<FieldState> fieldState(const FieldKey& key) override
     {
-        const v1::StoredForm& form = *load(key).stored;
-        const int at = entryAt(form, key.itemOid);
-        if (at == form.entries_size() || form.entries(at).item_oid() != key.itemOid)
+        const auto f = load(key).field(key.itemOid);
+        if (!f)
             return std::nullopt;
-        const v1::StoredEntry& f = form.entries(at);
-        return FieldState{f.value(),     f.unit(),     f.present(),
-                          f.value_seq(), f.last_seq(), form.devices(static_cast<int>(f.last_device()))};
+        return FieldState{std::string(f->value), std::string(f->unit), f->present,
+                          f->valueSeq,           f->lastSeq,           std::string(f->lastDevice)};
     }
 
-    void putFieldState(const FieldKey& key, const FieldState& f) override
-    {
-        auto& cache = load(key);
-        v1::StoredForm& form = *cache.stored;
-        const int at = entryAt(form, key.itemOid);
-        if (at == form.entries_size() || form.entries(at).item_oid() != key.itemOid) {
-            form.add_entries()->set_item_oid(key.itemOid);
-            for (int i = form.entries_size() - 1; i > at; --i) // into its place: the entries stay sorted
-                form.mutable_entries()->SwapElements(i, i - 1);
-        }
-        v1::StoredEntry& s = *form.mutable_entries(at);
-        s.set_value(f.value);
-        s.set_unit(f.unit);
-        s.set_present(f.present);
-        s.set_value_seq(f.valueSeq);
-        s.set_last_seq(f.lastSeq);
-        s.set_last_device(deviceIndex(form, f.lastDevice));
-        cache.dirty = true;
-    }
+    FormMergeState& formState(const FieldKey& form) override { return load(form); }
 
     uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) override
     {
@@ -266,8 +249,6 @@ public:
         load(key).openConflicts.insert(key.itemOid);
         return static_cast<uint64_t>(m_db.lastInsertRowId());
     }
-
-    bool hasOpenConflict(const FieldKey& key) override { return load(key).openConflicts.count(key.itemOid) > 0; }
 
     void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) override
     {
@@ -285,18 +266,19 @@ public:
         // On SQLite a plain INSERT or a single-row UPDATE OR FAIL, as the row is known to exist or not: INSERT OR
         // REPLACE opens a statement journal (a copy of every page it touches, in case it must undo part of itself).
         const bool sqlite = m_db.dialect() == db::Dialect::Sqlite;
+        const std::string upsert =
+            sqlite ? std::string()
+                   : db::upsertSql(m_db.dialect(), "form_state",
+                                   {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5);
+        static const std::string kUpdate = std::string("UPDATE OR FAIL form_state SET fields = ?6 WHERE ") + kFormWhere;
+        static const std::string kInsert = "INSERT INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, "
+                                           "fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        std::string fields;
         for (const auto& [k, form] : m_forms) {
             if (!form.dirty)
                 continue;
-            const std::string sql =
-                !sqlite ? db::upsertSql(m_db.dialect(), "form_state",
-                                        {"study_id", "subject_id", "visit_oid", "form_oid", "repeat", "fields"}, 5)
-                : form.held
-                    ? "UPDATE OR FAIL form_state SET fields = ?6 WHERE study_id = ?1 AND subject_id = ?2 AND "
-                      "visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5"
-                    : "INSERT INTO form_state (study_id, subject_id, visit_oid, form_oid, repeat, fields) VALUES "
-                      "(?1, ?2, ?3, ?4, ?5, ?6)";
-            bindForm(m_db.prepare(sql), k).bindBlob(6, form.stored->SerializeAsString()).run();
+            form.stored->SerializeToString(&fields); // one buffer for every form of the batch
+            bindForm(m_db.prepare(!sqlite ? upsert : form.held ? kUpdate : kInsert), k).bindBlob(6, fields).run();
         }
         m_tx.commit();
     }
@@ -318,11 +300,60 @@ public:
 
 private:
     /// One form instance's projection and open queries, read once per transaction and written back at commit.
-    struct FormCache {
+    class FormCache final : public FormMergeState {
+    public:
         v1::StoredForm* stored = nullptr; // the stored merge state itself (on m_arena): parsed once, written back
         std::set<std::string> openConflicts;
         bool dirty = false;
         bool held = false; // a form_state row exists (read in this transaction, which no other writer shares)
+
+        std::optional<FieldView> field(const std::string& itemOid) override
+        {
+            const int at = entryAt(*stored, itemOid);
+            if (at == stored->entries_size() || stored->entries(at).item_oid() != itemOid)
+                return std::nullopt;
+            const v1::StoredEntry& f = stored->entries(at);
+            return FieldView{f.value(),     f.unit(),     f.present(),
+                             f.value_seq(), f.last_seq(), stored->devices(static_cast<int>(f.last_device()))};
+        }
+
+        void put(const std::string& itemOid, const FieldView& f) override
+        {
+            v1::StoredEntry& s = entry(itemOid);
+            // An empty string is only set over a non-empty one: setting it allocates on the arena all the same.
+            if (!f.value.empty() || !s.value().empty())
+                s.set_value(f.value.data(), f.value.size());
+            if (!f.unit.empty() || !s.unit().empty())
+                s.set_unit(f.unit.data(), f.unit.size());
+            s.set_present(f.present);
+            s.set_value_seq(f.valueSeq);
+            s.set_last_seq(f.lastSeq);
+            s.set_last_device(deviceIndex(*stored, f.lastDevice));
+            dirty = true;
+        }
+
+        void touch(const std::string& itemOid, uint64_t lastSeq, const std::string& lastDevice) override
+        {
+            v1::StoredEntry& s = entry(itemOid);
+            s.set_last_seq(lastSeq);
+            s.set_last_device(deviceIndex(*stored, lastDevice));
+            dirty = true;
+        }
+
+        bool hasOpenConflict(const std::string& itemOid) override { return openConflicts.count(itemOid) > 0; }
+
+    private:
+        /// The entry of `itemOid`, added in its place when new (the entries stay sorted).
+        v1::StoredEntry& entry(const std::string& itemOid)
+        {
+            const int at = entryAt(*stored, itemOid);
+            if (at == stored->entries_size() || stored->entries(at).item_oid() != itemOid) {
+                stored->add_entries()->set_item_oid(itemOid);
+                for (int i = stored->entries_size() - 1; i > at; --i)
+                    stored->mutable_entries()->SwapElements(i, i - 1);
+            }
+            return *stored->mutable_entries(at);
+        }
     };
 
     FormCache& load(const FieldKey& key)
@@ -344,16 +375,21 @@ private:
             return it->second;
         FormCache form;
         form.stored = google::protobuf::Arena::CreateMessage<v1::StoredForm>(&m_arena);
-        const char* where = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
-        auto& st = bindForm(m_db.prepare(std::string("SELECT fields FROM form_state WHERE ") + where), k);
+        // Built once: prepare() finds its cached statement by the text, which a literal would allocate every call.
+        static const std::string kState = std::string("SELECT fields FROM form_state WHERE ") + kFormWhere;
+        static const std::string kOpen = std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + kFormWhere;
+        auto& st = bindForm(m_db.prepare(kState), k);
         form.held = st.step();
         if (form.held && (!form.stored->ParseFromString(st.blob(0)) || !compact(*form.stored, form.dirty)))
             throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
                             " cannot be parsed");
-        auto& open =
-            bindForm(m_db.prepare(std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + where), k);
-        while (open.step())
-            form.openConflicts.insert(open.text(0));
+        // A query is only ever opened on a field that has a state, written in the same transaction
+        // (SyncDomain::merge): a form instance without one has no open query to read.
+        if (form.held) {
+            auto& open = bindForm(m_db.prepare(kOpen), k);
+            while (open.step())
+                form.openConflicts.insert(open.text(0));
+        }
         return m_forms.emplace(std::move(k), std::move(form)).first->second;
     }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace crf::gateway {
@@ -42,6 +43,29 @@ struct FieldState {
     std::string lastDevice; // the device of lastSeq
 };
 
+/// A field as the merge reads it: views into the transaction's merge state, valid until that field is written.
+struct FieldView {
+    std::string_view value, unit;
+    bool present = false;
+    uint64_t valueSeq = 0;
+    uint64_t lastSeq = 0;
+    std::string_view lastDevice;
+};
+
+/// One form instance's merge state inside a write transaction: an event's fields are read and written through it
+/// without naming the form again for each field and without copying values out (docs/performance.md item 45).
+class FormMergeState {
+public:
+    virtual ~FormMergeState() = default;
+    virtual std::optional<FieldView> field(const std::string& itemOid) = 0;
+    /// Sets the field to a new value (adding it when new): value, unit and presence from `state`, both sequences.
+    virtual void put(const std::string& itemOid, const FieldView& state) = 0;
+    /// Keeps the field's value and records `lastSeq` and `lastDevice` as the latest event that touched it (a
+    /// conflict: the first accepted value is kept).
+    virtual void touch(const std::string& itemOid, uint64_t lastSeq, const std::string& lastDevice) = 0;
+    virtual bool hasOpenConflict(const std::string& itemOid) = 0;
+};
+
 /// A data query opened for a conflict.
 struct ConflictRow {
     uint64_t id = 0;
@@ -69,10 +93,10 @@ public:
     virtual std::optional<std::pair<std::string, std::string>> findRefused(const std::string& deviceId,
                                                                            uint64_t deviceSeq) = 0;
     virtual std::optional<FieldState> fieldState(const FieldKey& key) = 0;
-    virtual void putFieldState(const FieldKey& key, const FieldState& state) = 0;
+    /// The merge state of the form instance of `form` (its item OID is not used), held until commit.
+    virtual FormMergeState& formState(const FieldKey& form) = 0;
     /// Opens a data query for a conflict on `key`; returns its id.
     virtual uint64_t openConflict(const FieldKey& key, uint64_t keptSeq, uint64_t otherSeq) = 0;
-    virtual bool hasOpenConflict(const FieldKey& key) = 0;
     virtual void resolveConflicts(const FieldKey& key, uint64_t resolvedBySeq) = 0;
     /// Device sequence numbers `firstSeq..lastSeq` are not held by this gateway: an import from an export file, which
     /// carries accepted changes of one study only (a device's refused events and other studies' stay at the source).

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <endian.h>
 #include <string_view>
 #include <vector>
 
@@ -24,10 +25,8 @@ public:
     }
     void u64(uint64_t v)
     {
-        char b[8];
-        for (int i = 0; i < 8; ++i)
-            b[i] = static_cast<char>((v >> ((7 - i) * 8)) & 0xff);
-        write(b, sizeof b);
+        const uint64_t big = htobe64(v);
+        write(reinterpret_cast<const char*>(&big), sizeof big);
     }
     void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
     void boolean(bool b) { write(b ? "\1" : "\0", 1); }
@@ -37,7 +36,7 @@ private:
     // Written into a buffer on the stack, sized for a form of a few dozen values: an event's hash allocates nothing,
     // and each value costs a copy rather than a string append (a tenth of the gateway's push, docs/performance.md
     // item 45). A larger event moves on to the heap.
-    void write(const char* p, size_t n)
+    [[gnu::always_inline]] void write(const char* p, size_t n)
     {
         if (n > m_cap - m_len)
             grow(n);

@@ -94,6 +94,41 @@ TEST(ChangeEventHash, isStableAndCoversEveryField)
     EXPECT_NE(eventHash(e), eventHash(changedUser));
 }
 
+// The hashes are stored in every tablet's and gateway's chain: the bytes they are taken over may never change. The
+// expected digests were computed apart from this code, from the encoding docs/sync.md describes (lengths and numbers
+// as 8 bytes big-endian, strings length-prefixed, booleans as one byte).
+TEST(ChangeEventHash, theCanonicalBytesAreFixed)
+{
+    EXPECT_EQ(toHex(eventHash(sampleEvent())), "beeb6bf34989eb783e866d73f4e46544294a58bc93a9a1095264d95a4fb8f898");
+
+    auto large = sampleEvent(); // 8,834 canonical bytes: more than the writer holds before it moves to the heap
+    large.clear_changes();
+    for (int i = 0; i < 60; ++i) {
+        auto* c = large.add_changes();
+        c->set_item_oid((i < 10 ? "ITEM0" : "ITEM") + std::to_string(i));
+        c->set_new_present(true);
+        c->set_new_value(std::string(100, 'v') + std::to_string(i));
+    }
+    EXPECT_EQ(toHex(eventHash(large)), "e6123921f400ce4b625a115714c2679bc927e09c6a154af42a5af97cf82dedf0");
+
+    v1::ServerEvent se;
+    se.set_server_seq(42);
+    se.set_received_at_ms(1'790'000'001'000);
+    se.set_clock_skew_ms(-90'000);
+    se.set_clock_flagged(true);
+    se.set_event_hash(std::string(32, '\x22'));
+    auto* note = se.add_conflicts();
+    note->set_item_oid("PLATELETS");
+    note->set_kept_value("85");
+    note->set_kept_unit("10^3/uL");
+    note->set_kept_present(true);
+    note->set_kept_server_seq(7);
+    note->set_conflict_id(3);
+    se.add_resolved_items("MAP");
+    EXPECT_EQ(toHex(serverChainHash(std::string(32, '\x11'), se)),
+              "d300a72cdf8e3675c16e14a84d52d5d1e9bd04bbd76f23ea229240899325c67a");
+}
+
 TEST(ChangeEventShape, namesTheMissingField)
 {
     EXPECT_TRUE(validateEventShape(sampleEvent()).ok());

@@ -20,11 +20,15 @@ namespace crf::gateway {
 namespace {
 
 /// A form instance's key columns (study, subject, visit, form, repeat) as bound at ?1..?5.
-using FormKey = std::vector<std::string>;
+struct FormKey {
+    std::string studyId, subjectId, visitOid, formOid;
+    uint32_t repeat = 0;
+    auto operator<=>(const FormKey&) const = default;
+};
 
 FormKey formKeyOf(const FieldKey& k)
 {
-    return {k.studyId, k.subjectId, k.visitOid, k.formOid, std::to_string(k.repeat)};
+    return {k.studyId, k.subjectId, k.visitOid, k.formOid, k.repeat};
 }
 
 /// The stored columns of an accepted event: the event's own bytes (payload) and every other field of the
@@ -64,7 +68,7 @@ StoredColumns storedColumns(const v1::ServerEvent& se)
 
 db::Statement& bindForm(db::Statement& st, const FormKey& k)
 {
-    return st.bind(1, k[0]).bind(2, k[1]).bind(3, k[2]).bind(4, k[3]).bind(5, static_cast<int64_t>(std::stoll(k[4])));
+    return st.bind(1, k.studyId).bind(2, k.subjectId).bind(3, k.visitOid).bind(4, k.formOid).bind(5, int64_t{k.repeat});
 }
 
 constexpr const char* kFormWhere =
@@ -74,7 +78,12 @@ const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 
 
 db::Statement& bindKey(db::Statement& st, const FieldKey& k)
 {
-    return bindForm(st, formKeyOf(k)).bind(6, k.itemOid);
+    return st.bind(1, k.studyId)
+        .bind(2, k.subjectId)
+        .bind(3, k.visitOid)
+        .bind(4, k.formOid)
+        .bind(5, int64_t{k.repeat})
+        .bind(6, k.itemOid);
 }
 
 /// The position of `itemOid` in the form's sorted entries, or where it would go.
@@ -309,6 +318,8 @@ private:
 
         std::optional<FieldView> field(const std::string& itemOid) override
         {
+            if (pastLast(itemOid))
+                return std::nullopt;
             const int at = entryAt(*stored, itemOid);
             if (at == stored->entries_size() || stored->entries(at).item_oid() != itemOid)
                 return std::nullopt;
@@ -344,8 +355,21 @@ private:
 
     private:
         /// The entry of `itemOid`, added in its place when new (the entries stay sorted).
+        /// Whether `itemOid` sorts after every entry: a new form's fields come in item order (the tablet saves them
+        /// so), each is then found missing and appended with one comparison instead of a search.
+        bool pastLast(const std::string& itemOid) const
+        {
+            const int n = stored->entries_size();
+            return n == 0 || stored->entries(n - 1).item_oid() < itemOid;
+        }
+
         v1::StoredEntry& entry(const std::string& itemOid)
         {
+            if (pastLast(itemOid)) {
+                v1::StoredEntry* added = stored->add_entries();
+                added->set_item_oid(itemOid);
+                return *added;
+            }
             const int at = entryAt(*stored, itemOid);
             if (at == stored->entries_size() || stored->entries(at).item_oid() != itemOid) {
                 stored->add_entries()->set_item_oid(itemOid);

@@ -2,6 +2,8 @@
 
 #include "tr.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <memory>
 #include <zstd.h>
 
@@ -21,7 +23,33 @@ template <typename M> void packInto(M& message)
     message.set_packed_events(pack(only.SerializeAsString()));
 }
 
-template <typename M> Status unpackFrom(M& message, const std::string& where)
+/// Each top-level length-delimited field `number` of `bytes`, in order; nothing when `bytes` does not read as a
+/// message to the end (the parse that comes first has refused it then).
+std::vector<std::string_view> fieldsOf(std::string_view bytes, int number)
+{
+    using google::protobuf::internal::WireFormatLite;
+    std::vector<std::string_view> out;
+    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                              static_cast<int>(bytes.size()));
+    in.SetTotalBytesLimit(static_cast<int>(bytes.size()));
+    while (const uint32_t tag = in.ReadTag()) {
+        uint32_t length = 0;
+        if (WireFormatLite::GetTagFieldNumber(tag) == number &&
+            WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+            if (!in.ReadVarint32(&length) || length > bytes.size() - static_cast<size_t>(in.CurrentPosition()))
+                return {};
+            out.push_back(bytes.substr(static_cast<size_t>(in.CurrentPosition()), length));
+            in.Skip(static_cast<int>(length));
+        } else if (!WireFormatLite::SkipField(&in, tag)) {
+            return {};
+        }
+    }
+    if (static_cast<size_t>(in.CurrentPosition()) != bytes.size())
+        return {};
+    return out;
+}
+
+template <typename M> Status unpackFrom(M& message, const std::string& where, ReceivedEvents* received = nullptr)
 {
     if (message.packed_events().empty())
         return {};
@@ -38,6 +66,12 @@ template <typename M> Status unpackFrom(M& message, const std::string& where)
         return messageError(where, QT_TRANSLATE_NOOP("Core", "the packed events cannot be read"));
     message.mutable_events()->Swap(only->mutable_events());
     message.clear_packed_events();
+    if (received) {
+        received->frame = std::move(bytes).value();
+        received->events = fieldsOf(received->frame, M::kEventsFieldNumber);
+        if (received->events.size() != static_cast<size_t>(message.events_size()))
+            received->events.clear(); // cannot happen for a frame that parsed; the events are then serialized again
+    }
     return {};
 }
 
@@ -93,6 +127,13 @@ void packEvents(v1::PushRequest& request)
 Status unpackEvents(v1::PushRequest& request)
 {
     return unpackFrom(request, "push");
+}
+
+Status unpackEvents(v1::PushRequest& request, ReceivedEvents& received)
+{
+    received.frame.clear();
+    received.events.clear();
+    return unpackFrom(request, "push", &received);
 }
 
 void packEvents(v1::PullResponse& page)

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crf::packing {
 
@@ -28,6 +29,18 @@ void packEvents(v1::PushRequest& request);
 /// Moves `packed_events` back into `events`; a request with events both ways, or whose frame does not unpack to
 /// events, is an error naming the place.
 Status unpackEvents(v1::PushRequest& request);
+
+/// A push's events as they arrived: the unpacked frame, and each event's bytes in it in the order of `events`.
+struct ReceivedEvents {
+    ReceivedEvents() = default;
+    ReceivedEvents(const ReceivedEvents&) = delete; // the views point into `frame`: it stays where it was made
+    ReceivedEvents& operator=(const ReceivedEvents&) = delete;
+    std::string frame;
+    std::vector<std::string_view> events; // empty when the request was not packed
+};
+/// The same, keeping each event's bytes as received (the gateway stores them as sent instead of serializing the
+/// parsed event again: docs/performance.md item 45).
+Status unpackEvents(v1::PushRequest& request, ReceivedEvents& received);
 
 /// The same for a pull page.
 void packEvents(v1::PullResponse& page);

@@ -36,14 +36,14 @@ v1::EventOutcome outcome(const v1::ChangeEvent& e, v1::OutcomeStatus status, con
 
 } // namespace
 
-Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request)
+Result<v1::PushResponse> SyncDomain::push(const v1::PushRequest& request, std::span<const std::string_view> received)
 {
     // A device's batches are taken in the order of their events (DeviceBatchOrder): bounded, so a batch whose
     // earlier one never comes is answered as before.
     std::unique_ptr<DeviceBatchOrder::Turn> turn;
     if (!request.device_id().empty() && request.events_size() > 0)
         turn = takeTurn(request.device_id(), request.events(0).device_seq());
-    return pushInTurn(request);
+    return pushInTurn(request, received);
 }
 
 std::unique_ptr<DeviceBatchOrder::Turn> SyncDomain::takeTurn(const std::string& deviceId, uint64_t firstSeq)
@@ -51,8 +51,11 @@ std::unique_ptr<DeviceBatchOrder::Turn> SyncDomain::takeTurn(const std::string& 
     return std::make_unique<DeviceBatchOrder::Turn>(m_order, deviceId, firstSeq, std::chrono::seconds(2));
 }
 
-Result<v1::PushResponse> SyncDomain::pushInTurn(const v1::PushRequest& request)
+Result<v1::PushResponse> SyncDomain::pushInTurn(const v1::PushRequest& request,
+                                                std::span<const std::string_view> received)
 {
+    if (received.size() != static_cast<size_t>(request.events_size()))
+        received = {};
     if (request.events_size() > static_cast<int>(kMaxPushBatch))
         return Error{"PushRequest.events", "batch of " + std::to_string(request.events_size()) +
                                                " events exceeds the limit of " + std::to_string(kMaxPushBatch)};
@@ -64,7 +67,8 @@ Result<v1::PushResponse> SyncDomain::pushInTurn(const v1::PushRequest& request)
         // Device heads are tracked across the batch so several events of one device chain in one commit.
         std::map<std::string, DeviceHead> heads;
 
-        for (const auto& e : request.events()) {
+        for (int i = 0; i < request.events_size(); ++i) {
+            const v1::ChangeEvent& e = request.events(i);
             if (!request.device_id().empty() && e.device_id() != request.device_id()) {
                 *response.add_outcomes() =
                     outcome(e, v1::OUTCOME_STATUS_REJECTED, 0,
@@ -152,7 +156,7 @@ Result<v1::PushResponse> SyncDomain::pushInTurn(const v1::PushRequest& request)
             merge(*tx, se, e.device_seq() <= request.stale_base_through_seq() ? 0 : e.base_version());
             se.set_server_hash(
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
-            tx->append(se);
+            tx->append(se, received.empty() ? std::string_view() : received[static_cast<size_t>(i)]);
             m_trial.apply(*tx, se);
             applyEditChecks(*tx, m_studies, se);
             server = {se.server_seq(), se.server_hash()};

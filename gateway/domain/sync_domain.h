@@ -12,6 +12,8 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
+#include <string_view>
 
 namespace crf::gateway {
 
@@ -63,10 +65,13 @@ public:
     {
     }
 
-    /// One outcome per event, in request order. Acknowledged (ACCEPTED/DUPLICATE) only once durable.
-    Result<v1::PushResponse> push(const v1::PushRequest& request);
+    /// One outcome per event, in request order. Acknowledged (ACCEPTED/DUPLICATE) only once durable. `received`:
+    /// each event's bytes as they arrived (packing::ReceivedEvents), stored as the event's record; empty, or not
+    /// one per event: each accepted event is serialized again.
+    Result<v1::PushResponse> push(const v1::PushRequest& request, std::span<const std::string_view> received = {});
     /// The same for a caller that took the batch's turn itself (takeTurn) before unpacking it.
-    Result<v1::PushResponse> pushInTurn(const v1::PushRequest& request);
+    Result<v1::PushResponse> pushInTurn(const v1::PushRequest& request,
+                                        std::span<const std::string_view> received = {});
     /// Waits for the batch's turn among the device's batches in progress (DeviceBatchOrder), held until destroyed.
     std::unique_ptr<DeviceBatchOrder::Turn> takeTurn(const std::string& deviceId, uint64_t firstSeq);
     Result<v1::PullResponse> pull(const v1::PullRequest& request);

@@ -27,16 +27,17 @@ grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushReque
     blocks.max_block_size = 1024 * 1024;
     google::protobuf::Arena arena(blocks);
     v1::PushRequest* unpacked = nullptr;
+    packing::ReceivedEvents received; // each event's bytes as sent: stored as they came
     if (!packed->packed_events().empty()) {
         unpacked = google::protobuf::Arena::CreateMessage<v1::PushRequest>(&arena);
         unpacked->CopyFrom(*packed);
-        if (auto ok = packing::unpackEvents(*unpacked); !ok)
+        if (auto ok = packing::unpackEvents(*unpacked, received); !ok)
             return refusal(context, grpc::StatusCode::INVALID_ARGUMENT, ok.error());
         if (auto denied = authorize(m_access, context, who, Rpc::Push, *unpacked); !denied.ok())
             return denied;
     }
     const v1::PushRequest* request = unpacked ? unpacked : packed;
-    auto result = turn ? m_domain.pushInTurn(*request) : m_domain.push(*request);
+    auto result = turn ? m_domain.pushInTurn(*request, received.events) : m_domain.push(*request, received.events);
     if (!result) {
         // Storage failed: UNAVAILABLE tells the tablet to keep its outbox and retry (nothing was acknowledged).
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());

@@ -32,36 +32,45 @@ FormKey formKeyOf(const FieldKey& k)
 }
 
 /// The stored columns of an accepted event: the event's own bytes (payload) and every other field of the
-/// ServerEvent (server_meta), cut from one serialization at the top-level field boundaries, so a field added later
-/// is never left out and nothing is copied or serialized twice. readEvent() puts the two back together.
+/// ServerEvent but those with columns of their own (server_meta), so a field added later is never left out.
+/// `eventBytes`: the bytes the event was parsed from, stored as they came instead of serializing the event again (a
+/// twentieth of the gateway's push: docs/performance.md item 45). readEvent() puts the parts back together.
 struct StoredColumns {
     std::string payload, meta;
 };
 
-StoredColumns storedColumns(const v1::ServerEvent& se)
+StoredColumns storedColumns(const v1::ServerEvent& se, std::string_view eventBytes)
 {
     using google::protobuf::internal::WireFormatLite;
-    const std::string all = se.SerializeAsString();
     StoredColumns out;
-    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(all.data()),
-                                              static_cast<int>(all.size()));
+    out.payload = eventBytes.empty() ? se.event().SerializeAsString() : std::string(eventBytes);
+    // The rest is serialized with the event detached for that moment and put back: the record is the caller's,
+    // seen by no other thread, and serializing does not change it otherwise.
+    auto& detached = const_cast<v1::ServerEvent&>(se);
+    struct PutBack {
+        v1::ServerEvent& se;
+        v1::ChangeEvent* event;
+        ~PutBack() { se.unsafe_arena_set_allocated_event(event); }
+    } putBack{detached, detached.unsafe_arena_release_event()};
+    const std::string rest = detached.SerializeAsString();
+    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(rest.data()),
+                                              static_cast<int>(rest.size()));
     for (;;) {
         const int start = in.CurrentPosition();
         const uint32_t tag = in.ReadTag();
         if (tag == 0)
             break;
-        const bool isEvent = WireFormatLite::GetTagFieldNumber(tag) == v1::ServerEvent::kEventFieldNumber &&
-                             WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
-        uint32_t length = 0;
-        const bool read = isEvent ? in.ReadVarint32(&length) && in.Skip(static_cast<int>(length))
-                                  : WireFormatLite::SkipField(&in, tag);
-        if (!read)
+        if (!WireFormatLite::SkipField(&in, tag))
             throw db::Error("event " + std::to_string(se.server_seq()) + " cannot be split for storage");
-        const auto end = static_cast<size_t>(in.CurrentPosition());
-        if (isEvent)
-            out.payload.assign(all, end - length, length);
-        else
-            out.meta.append(all, static_cast<size_t>(start), end - static_cast<size_t>(start));
+        switch (WireFormatLite::GetTagFieldNumber(tag)) {
+        case v1::ServerEvent::kServerSeqFieldNumber:
+        case v1::ServerEvent::kReceivedAtMsFieldNumber:
+        case v1::ServerEvent::kEventHashFieldNumber:
+        case v1::ServerEvent::kServerHashFieldNumber:
+            continue; // in their own columns (rows written before kept them here too: read back the same)
+        default:
+            out.meta.append(rest, static_cast<size_t>(start), static_cast<size_t>(in.CurrentPosition() - start));
+        }
     }
     return out;
 }
@@ -177,7 +186,7 @@ public:
         return {static_cast<uint64_t>(st.int64(0)), st.blob(1)};
     }
 
-    void append(const v1::ServerEvent& se) override
+    void append(const v1::ServerEvent& se, std::string_view eventBytes) override
     {
         const auto& e = se.event();
         static const std::string kInsert =
@@ -185,7 +194,7 @@ public:
             "received_at_ms, event_hash, server_hash, payload, server_meta) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
         auto& st = m_db.prepare(kInsert);
-        const StoredColumns columns = storedColumns(se);
+        const StoredColumns columns = storedColumns(se, eventBytes);
         st.bind(1, static_cast<int64_t>(se.server_seq()))
             .bind(2, e.device_id())
             .bind(3, static_cast<int64_t>(e.device_seq()))

@@ -84,7 +84,8 @@ public:
     virtual DeviceHead deviceHead(const std::string& deviceId) = 0;
     virtual ServerHead serverHead() = 0;
     /// Appends an accepted event whose server_seq and hashes the caller has set (server_seq = head + 1).
-    virtual void append(const v1::ServerEvent& event) = 0;
+    /// `eventBytes`: the bytes its ChangeEvent was parsed from, kept as its record (empty: the event is serialized).
+    virtual void append(const v1::ServerEvent& event, std::string_view eventBytes = {}) = 0;
     /// A refused event of a device whose chain link was valid: kept in the audit trail (nothing is lost) and part of
     /// the device chain, so the device's later events are not blocked behind it.
     virtual void appendRefused(const v1::ChangeEvent& event, const std::string& eventHash, const std::string& reason,

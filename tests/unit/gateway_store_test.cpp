@@ -105,6 +105,80 @@ TEST_P(GatewayStoreTest, aStoredEventReadsBackWithEveryFieldAsItWas)
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back[1], bare)) << back[1].DebugString();
 }
 
+// A pushed event is kept as the bytes it came in (packing::ReceivedEvents), not serialized again: the record is what
+// the device sent, it reads back as the same event and both chains verify.
+TEST_P(GatewayStoreTest, aPushedEventIsKeptAsTheBytesItCameIn)
+{
+    const v1::ChangeEvent first = tabletA.next("PLATELETS", "85"), second = tabletA.next("GCS", "13");
+    std::vector<std::string> sent;
+    v1::PushRequest req;
+    req.set_device_id("dev-A");
+    for (const auto& e : {first, second}) {
+        v1::ChangeEvent head = e, tail; // the event id written last: bytes no serializer would write
+        head.clear_event_id();
+        tail.set_event_id(e.event_id());
+        sent.push_back(head.SerializeAsString() + tail.SerializeAsString());
+        ASSERT_TRUE(req.add_events()->ParseFromString(sent.back()));
+    }
+    const std::vector<std::string_view> received{sent[0], sent[1]};
+    auto r = domain.push(req, received);
+    ASSERT_TRUE(r.ok()) << r.error().text();
+    ASSERT_EQ(r->outcomes(1).status(), v1::OUTCOME_STATUS_ACCEPTED);
+
+    const auto back = store->eventsAfter(0, 10);
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back[0].event(), first));
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back[1].event(), second));
+    EXPECT_EQ(back[1].server_seq(), 2u);
+    EXPECT_EQ(back[1].received_at_ms(), clock.nowMs());
+    EXPECT_EQ(back[1].event_hash(), digestBytes(eventHash(second)));
+    const auto audit = verifyAudit(*store);
+    EXPECT_TRUE(audit.intact()) << audit.firstBrokenLink.value_or("");
+
+    if (GetParam() == test::Backend::Sqlite) {
+        sql::Database raw(backend.sqliteFile(), sql::Database::Mode::OpenExisting);
+        auto& st = raw.prepare("SELECT payload, length(server_meta) FROM events ORDER BY server_seq");
+        for (const auto& bytes : sent) {
+            ASSERT_TRUE(st.step());
+            EXPECT_EQ(st.blob(0), bytes) << "the bytes as they came";
+            EXPECT_EQ(st.int64(1), 0) << "numbering, receipt time and hashes are in their own columns only";
+        }
+    }
+}
+
+// Rows written before item 45 carry the numbering, receipt time and both hashes in server_meta as well: they read
+// back the same.
+TEST_F(GatewayStoreSqliteTest, anEventRowWhoseMetaRepeatsItsColumnsReadsBackTheSame)
+{
+    v1::ServerEvent se;
+    *se.mutable_event() = tabletA.next("PLATELETS", "85");
+    se.set_server_seq(1);
+    se.set_received_at_ms(1'790'000'500'000);
+    se.set_event_hash(std::string(32, '\x11'));
+    se.set_server_hash(std::string(32, '\x22'));
+    se.set_clock_skew_ms(-5);
+    v1::ServerEvent meta = se;
+    meta.clear_event();
+    {
+        sql::Database raw(backend.sqliteFile(), sql::Database::Mode::OpenExisting);
+        raw.prepare("INSERT INTO events (server_seq, device_id, device_seq, event_id, study_id, site_id, subject_id, "
+                    "received_at_ms, event_hash, server_hash, payload, server_meta) VALUES (1, 'dev-A', 1, ?1, ?2, "
+                    "'01', ?3, ?4, ?5, ?6, ?7, ?8)")
+            .bind(1, se.event().event_id())
+            .bind(2, se.event().study_id())
+            .bind(3, se.event().form().subject_id())
+            .bind(4, se.received_at_ms())
+            .bindBlob(5, se.event_hash())
+            .bindBlob(6, se.server_hash())
+            .bindBlob(7, se.event().SerializeAsString())
+            .bindBlob(8, meta.SerializeAsString())
+            .run();
+    }
+    const auto back = store->eventsAfter(0, 10);
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back[0], se)) << back[0].DebugString();
+}
+
 TEST_P(GatewayStoreTest, pushingTheSameEventAgainStoresItOnceAndAcknowledgesItAgain)
 {
     const auto e = tabletA.next("PLATELETS", "85");

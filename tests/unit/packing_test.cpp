@@ -2,6 +2,9 @@
 // damaged, too large, unreadable or doubled by plain events is refused with an error naming the place.
 #include "packing.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <gtest/gtest.h>
 #include <zstd.h>
 
@@ -42,6 +45,49 @@ TEST(Packing, aPackedPushUnpacksToTheSameEventsAndTravelsSmaller)
     ASSERT_TRUE(packing::unpackEvents(r).ok());
     EXPECT_TRUE(r.packed_events().empty());
     EXPECT_EQ(r.SerializeAsString(), original.SerializeAsString());
+}
+
+// The gateway keeps each pushed event as the bytes it came in: each is found in the frame, in order, even when an
+// event's fields are not in the order a serializer would write them and other fields lie between the events.
+TEST(Packing, aPushKeepsEachEventsBytesAsTheyCame)
+{
+    const v1::PushRequest events = pushOfForms(3);
+    std::vector<std::string> sent;
+    for (const auto& e : events.events()) {
+        v1::ChangeEvent head = e, tail; // the device id written last: the same event, bytes no serializer writes
+        head.clear_device_id();
+        tail.set_device_id(e.device_id());
+        sent.push_back(head.SerializeAsString() + tail.SerializeAsString());
+    }
+    v1::PushRequest between; // a field other than the events inside the frame
+    between.set_device_id("dev-a");
+    std::string frame;
+    for (const auto& bytes : sent) {
+        google::protobuf::io::StringOutputStream out(&frame);
+        google::protobuf::io::CodedOutputStream coded(&out);
+        coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+            v1::PushRequest::kEventsFieldNumber,
+            google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+        coded.WriteVarint32(static_cast<uint32_t>(bytes.size()));
+        coded.WriteRaw(bytes.data(), static_cast<int>(bytes.size()));
+        coded.Trim();
+        frame += between.SerializeAsString();
+    }
+    v1::PushRequest r;
+    r.set_packed_events(packing::pack(frame));
+    packing::ReceivedEvents received;
+    ASSERT_TRUE(packing::unpackEvents(r, received).ok());
+    ASSERT_EQ(r.events_size(), 3);
+    ASSERT_EQ(received.events.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(received.events[static_cast<size_t>(i)], sent[static_cast<size_t>(i)]) << i;
+        EXPECT_NE(r.events(i).SerializeAsString(), sent[static_cast<size_t>(i)]) << "serialized again, it would differ";
+        EXPECT_EQ(r.events(i).SerializeAsString(), events.events(i).SerializeAsString()) << i;
+    }
+
+    v1::PushRequest plain = pushOfForms(2); // not packed: nothing is kept, the events are serialized when stored
+    ASSERT_TRUE(packing::unpackEvents(plain, received).ok());
+    EXPECT_TRUE(received.events.empty());
 }
 
 TEST(Packing, aPullPageUnpacksToTheSameEventsAndAnEmptyPageStaysEmpty)

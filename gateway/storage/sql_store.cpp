@@ -6,6 +6,7 @@
 #include "sql_identity_store.h"
 #include "sql_trial_store.h"
 #include "store.h"
+#include "stored_form.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -93,59 +94,6 @@ db::Statement& bindKey(db::Statement& st, const FieldKey& k)
         .bind(4, k.formOid)
         .bind(5, int64_t{k.repeat})
         .bind(6, k.itemOid);
-}
-
-/// The position of `itemOid` in the form's sorted entries, or where it would go.
-int entryAt(const v1::StoredForm& form, const std::string& itemOid)
-{
-    const auto& entries = form.entries();
-    return static_cast<int>(
-        std::lower_bound(entries.begin(), entries.end(), itemOid,
-                         [](const v1::StoredEntry& e, const std::string& oid) { return e.item_oid() < oid; }) -
-        entries.begin());
-}
-
-/// The index of `deviceId` in the form's devices, added when new (a form is edited by a few devices).
-uint32_t deviceIndex(v1::StoredForm& form, std::string_view deviceId)
-{
-    for (int i = 0; i < form.devices_size(); ++i)
-        if (form.devices(i) == deviceId)
-            return static_cast<uint32_t>(i);
-    form.add_devices(deviceId.data(), deviceId.size());
-    return static_cast<uint32_t>(form.devices_size() - 1);
-}
-
-/// A stored form as read, in the compact form: a row of the older form (a map naming the device in every field) is
-/// converted and `rewrite` set; false when the row is inconsistent (unsorted entries, a device index out of range).
-bool compact(v1::StoredForm& form, bool& rewrite)
-{
-    if (!form.fields().empty()) {
-        std::vector<std::string> oids;
-        for (const auto& [oid, field] : form.fields())
-            oids.push_back(oid);
-        std::sort(oids.begin(), oids.end());
-        for (const auto& oid : oids) {
-            const v1::StoredField& f = form.fields().at(oid);
-            const int at = entryAt(form, oid);
-            if (at != form.entries_size())
-                return false; // both forms in one row
-            v1::StoredEntry& e = *form.add_entries();
-            e.set_item_oid(oid);
-            e.set_value(f.value());
-            e.set_unit(f.unit());
-            e.set_present(f.present());
-            e.set_value_seq(f.value_seq());
-            e.set_last_seq(f.last_seq());
-            e.set_last_device(deviceIndex(form, f.last_device()));
-        }
-        form.clear_fields();
-        rewrite = true;
-    }
-    for (int i = 0; i < form.entries_size(); ++i)
-        if ((i > 0 && !(form.entries(i - 1).item_oid() < form.entries(i).item_oid())) ||
-            form.entries(i).last_device() >= static_cast<uint32_t>(form.devices_size()))
-            return false;
-    return true;
 }
 
 class SqlWriteTransaction final : public WriteTransaction {
@@ -295,7 +243,7 @@ public:
         for (const auto& [k, form] : m_forms) {
             if (!form.dirty)
                 continue;
-            form.stored->SerializeToString(&fields); // one buffer for every form of the batch
+            form.stored.write(fields); // one buffer for every form of the batch
             bindForm(m_db.prepare(!sqlite ? upsert : form.held ? kUpdate : kInsert), k).bindBlob(6, fields).run();
         }
         m_tx.commit();
@@ -320,26 +268,24 @@ private:
     /// One form instance's projection and open queries, read once per transaction and written back at commit.
     class FormCache final : public FormMergeState {
     public:
-        v1::StoredForm* stored = nullptr; // the stored merge state itself (on m_arena): parsed once, written back
+        explicit FormCache(google::protobuf::Arena* arena) : stored(arena) {}
+        StoredFormBytes stored; // the stored merge state, edited in its bytes
         std::set<std::string> openConflicts;
         bool dirty = false;
         bool held = false; // a form_state row exists (read in this transaction, which no other writer shares)
 
         std::optional<FieldView> field(const std::string& itemOid) override
         {
-            if (pastLast(itemOid))
+            const v1::StoredEntry* f = stored.find(itemOid);
+            if (!f)
                 return std::nullopt;
-            const int at = entryAt(*stored, itemOid);
-            if (at == stored->entries_size() || stored->entries(at).item_oid() != itemOid)
-                return std::nullopt;
-            const v1::StoredEntry& f = stored->entries(at);
-            return FieldView{f.value(),     f.unit(),     f.present(),
-                             f.value_seq(), f.last_seq(), stored->devices(static_cast<int>(f.last_device()))};
+            return FieldView{f->value(),     f->unit(),     f->present(),
+                             f->value_seq(), f->last_seq(), stored.device(f->last_device())};
         }
 
         void put(const std::string& itemOid, const FieldView& f) override
         {
-            v1::StoredEntry& s = entry(itemOid);
+            v1::StoredEntry& s = stored.edit(itemOid);
             // An empty string is only set over a non-empty one: setting it allocates on the arena all the same.
             if (!f.value.empty() || !s.value().empty())
                 s.set_value(f.value.data(), f.value.size());
@@ -348,45 +294,19 @@ private:
             s.set_present(f.present);
             s.set_value_seq(f.valueSeq);
             s.set_last_seq(f.lastSeq);
-            s.set_last_device(deviceIndex(*stored, f.lastDevice));
+            s.set_last_device(stored.deviceIndex(f.lastDevice));
             dirty = true;
         }
 
         void touch(const std::string& itemOid, uint64_t lastSeq, const std::string& lastDevice) override
         {
-            v1::StoredEntry& s = entry(itemOid);
+            v1::StoredEntry& s = stored.edit(itemOid);
             s.set_last_seq(lastSeq);
-            s.set_last_device(deviceIndex(*stored, lastDevice));
+            s.set_last_device(stored.deviceIndex(lastDevice));
             dirty = true;
         }
 
         bool hasOpenConflict(const std::string& itemOid) override { return openConflicts.count(itemOid) > 0; }
-
-    private:
-        /// The entry of `itemOid`, added in its place when new (the entries stay sorted).
-        /// Whether `itemOid` sorts after every entry: a new form's fields come in item order (the tablet saves them
-        /// so), each is then found missing and appended with one comparison instead of a search.
-        bool pastLast(const std::string& itemOid) const
-        {
-            const int n = stored->entries_size();
-            return n == 0 || stored->entries(n - 1).item_oid() < itemOid;
-        }
-
-        v1::StoredEntry& entry(const std::string& itemOid)
-        {
-            if (pastLast(itemOid)) {
-                v1::StoredEntry* added = stored->add_entries();
-                added->set_item_oid(itemOid);
-                return *added;
-            }
-            const int at = entryAt(*stored, itemOid);
-            if (at == stored->entries_size() || stored->entries(at).item_oid() != itemOid) {
-                stored->add_entries()->set_item_oid(itemOid);
-                for (int i = stored->entries_size() - 1; i > at; --i)
-                    stored->mutable_entries()->SwapElements(i, i - 1);
-            }
-            return *stored->mutable_entries(at);
-        }
     };
 
     FormCache& load(const FieldKey& key)
@@ -406,24 +326,28 @@ private:
         auto it = m_forms.find(k);
         if (it != m_forms.end())
             return it->second;
-        FormCache form;
-        form.stored = google::protobuf::Arena::CreateMessage<v1::StoredForm>(&m_arena);
+        // Made in its place in the map: the merge state points into the bytes it holds.
+        const auto made = m_forms.try_emplace(std::move(k), &m_arena).first;
+        const FormKey& at = made->first;
+        FormCache& form = made->second;
         // Built once: prepare() finds its cached statement by the text, which a literal would allocate every call.
         static const std::string kState = std::string("SELECT fields FROM form_state WHERE ") + kFormWhere;
         static const std::string kOpen = std::string("SELECT item_oid FROM conflicts WHERE open = 1 AND ") + kFormWhere;
-        auto& st = bindForm(m_db.prepare(kState), k);
+        auto& st = bindForm(m_db.prepare(kState), at);
         form.held = st.step();
-        if (form.held && (!form.stored->ParseFromString(st.blob(0)) || !compact(*form.stored, form.dirty)))
+        if (form.held && !form.stored.read(st.blob(0), form.dirty)) {
+            m_forms.erase(at);
             throw db::Error("the merge state of form " + key.formOid + " of subject " + key.subjectId +
                             " cannot be parsed");
+        }
         // A query is only ever opened on a field that has a state, written in the same transaction
         // (SyncDomain::merge): a form instance without one has no open query to read.
         if (form.held) {
-            auto& open = bindForm(m_db.prepare(kOpen), k);
+            auto& open = bindForm(m_db.prepare(kOpen), at);
             while (open.step())
                 form.openConflicts.insert(open.text(0));
         }
-        return m_forms.emplace(std::move(k), std::move(form)).first->second;
+        return form;
     }
 
     db::Lease m_lease;

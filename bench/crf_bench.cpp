@@ -304,6 +304,9 @@ int main(int argc, char** argv)
         }
     }
     const double push100Cpu = (cpuSeconds(gw) - cpu) / editRounds;
+    std::string roundsMs; // in the order run: the first round finds the edited forms' pages cold
+    for (double r : rounds)
+        roundsMs += (roundsMs.empty() ? "" : ", ") + std::to_string(r * 1000);
     std::sort(rounds.begin(), rounds.end());
     const double push100 = rounds[rounds.size() / 2];
 
@@ -342,6 +345,7 @@ int main(int argc, char** argv)
     json << "{\n  \"forms\": " << forms << ",\n  \"push_10k_s\": " << push10k
          << ",\n  \"push_records_per_s\": " << forms / push10k << ",\n  \"noop_sync_ms\": " << noop * 1000
          << ",\n  \"push_10k_gateway_cpu_s\": " << push10kCpu << ",\n  \"push_100_edited_ms\": " << push100 * 1000
+         << ",\n  \"push_100_edited_rounds_ms\": [" << roundsMs << "]"
          << ",\n  \"push_100_edited_gateway_cpu_ms\": " << push100Cpu * 1000
          << ",\n  \"edited_fields_per_form\": " << editFields << ",\n  \"pull_10k_s\": " << pull10k
          << ",\n  \"pull_records_per_s\": " << pulled.pulled / pull10k

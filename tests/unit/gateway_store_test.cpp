@@ -30,6 +30,19 @@ protected:
     SyncDomain domain{*store, clock};
     test::EventFactory tabletA{"dev-A"};
 
+    /// The first accepted event of tablet A as the gateway records it (numbering, receipt, both hashes, clock skew).
+    v1::ServerEvent firstStored(int64_t clockSkewMs)
+    {
+        v1::ServerEvent se;
+        *se.mutable_event() = tabletA.next("PLATELETS", "85");
+        se.set_server_seq(1);
+        se.set_received_at_ms(1'790'000'500'000);
+        se.set_event_hash(std::string(32, '\x11'));
+        se.set_server_hash(std::string(32, '\x22'));
+        se.set_clock_skew_ms(clockSkewMs);
+        return se;
+    }
+
     v1::PushResponse push(std::initializer_list<v1::ChangeEvent> events, const std::string& device = "dev-A")
     {
         v1::PushRequest req;
@@ -75,13 +88,7 @@ TEST_P(GatewayStoreTest, acceptedEventsGetServerSequenceReceiptTimeAndAChainedSe
 // every field as it was, including those the merge and the clock check set.
 TEST_P(GatewayStoreTest, aStoredEventReadsBackWithEveryFieldAsItWas)
 {
-    v1::ServerEvent se;
-    *se.mutable_event() = tabletA.next("PLATELETS", "85");
-    se.set_server_seq(1);
-    se.set_received_at_ms(1'790'000'500'000);
-    se.set_event_hash(std::string(32, '\x11'));
-    se.set_server_hash(std::string(32, '\x22'));
-    se.set_clock_skew_ms(-86'400'000);
+    v1::ServerEvent se = firstStored(-86'400'000);
     se.set_clock_flagged(true);
     auto* note = se.add_conflicts();
     note->set_item_oid("PLATELETS");
@@ -150,13 +157,7 @@ TEST_P(GatewayStoreTest, aPushedEventIsKeptAsTheBytesItCameIn)
 // back the same.
 TEST_F(GatewayStoreSqliteTest, anEventRowWhoseMetaRepeatsItsColumnsReadsBackTheSame)
 {
-    v1::ServerEvent se;
-    *se.mutable_event() = tabletA.next("PLATELETS", "85");
-    se.set_server_seq(1);
-    se.set_received_at_ms(1'790'000'500'000);
-    se.set_event_hash(std::string(32, '\x11'));
-    se.set_server_hash(std::string(32, '\x22'));
-    se.set_clock_skew_ms(-5);
+    const v1::ServerEvent se = firstStored(-5);
     v1::ServerEvent meta = se;
     meta.clear_event();
     {

@@ -83,8 +83,7 @@ db::Statement& bindForm(db::Statement& st, const FormKey& k)
 
 constexpr const char* kFormWhere =
     "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5";
-const char* kFieldWhere = "study_id = ?1 AND subject_id = ?2 AND visit_oid = ?3 AND form_oid = ?4 AND repeat = ?5 "
-                          "AND item_oid = ?6";
+const std::string kFieldWhere = std::string(kFormWhere) + " AND item_oid = ?6";
 
 db::Statement& bindKey(db::Statement& st, const FieldKey& k)
 {

@@ -24,7 +24,7 @@ namespace {
 }
 } // namespace
 
-Database::Database(const std::string& path, Mode mode) : m_path(path), m_cache(new Cache)
+Database::Database(const std::string& path, Mode mode, const char* vfs) : m_path(path), m_cache(new Cache)
 {
     // SQLite counts every allocation under one global mutex unless told not to; nothing here reads the counts.
     // Must precede SQLite's initialisation (the first open), hence once, here.
@@ -33,7 +33,7 @@ Database::Database(const std::string& path, Mode mode) : m_path(path), m_cache(n
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == Mode::CreateIfMissing)
         flags |= SQLITE_OPEN_CREATE;
-    const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, vfs);
     if (rc != SQLITE_OK) {
         const std::string msg = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
         sqlite3_close(m_db);

@@ -30,7 +30,8 @@ class Statement;
 class Database {
 public:
     enum class Mode { OpenExisting, CreateIfMissing };
-    Database(const std::string& path, Mode mode);
+    /// `vfs`: a registered VFS by name (coalescingVfs()), or the default.
+    Database(const std::string& path, Mode mode, const char* vfs = nullptr);
     ~Database();
     Database(Database&& other) noexcept;
     Database& operator=(Database&&) = delete;

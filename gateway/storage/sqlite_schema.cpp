@@ -1,4 +1,5 @@
 // The embedded SQLite schema of the gateway store (gateway.db) and its migrations, one function per version.
+#include "coalescing_vfs.h"
 #include "crf/v1/gateway_store.pb.h"
 #include "sql_store.h"
 #include "sqlite.h"
@@ -470,7 +471,8 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& dataDir)
     const std::string photosPath = (fs::path(dataDir) / "photos.db").string();
     const std::string photoDir = (fs::path(dataDir) / "photos").string();
     try {
-        sql::Database db(path, sql::Database::Mode::CreateIfMissing);
+        // Both files are synchronous = FULL (below): their logs' frames may go to the disk in one call per commit.
+        sql::Database db(path, sql::Database::Mode::CreateIfMissing, sql::coalescingVfs());
         int version = db.userVersion();
         if (version > kSchemaVersion)
             return Error{path, "schema version " + std::to_string(version) + " is newer than this gateway (" +

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <new>
 #include <string>
 
 namespace crf::sql {
@@ -77,7 +78,11 @@ int xWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offse
             return rc;
         f->heldAt = offset;
     }
-    f->held->append(static_cast<const char*>(data), n);
+    try {
+        f->held->append(static_cast<const char*>(data), n);
+    } catch (const std::bad_alloc&) { // no exception may cross into SQLite: write it through instead
+        return f->real->pMethods->xWrite(f->real, data, amount, offset);
+    }
     return SQLITE_OK;
 }
 
@@ -194,7 +199,7 @@ int xOpen(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* ou
         return rc;
     }
     if (flags & SQLITE_OPEN_WAL)
-        f->held = new std::string();
+        f->held = new (std::nothrow) std::string(); // without it the log is written through as by the platform
     f->base.pMethods = &g_methods;
     return SQLITE_OK;
 }

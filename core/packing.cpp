@@ -1,9 +1,8 @@
 #include "packing.h"
 
 #include "tr.h"
+#include "wire.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
 #include <memory>
 #include <zstd.h>
 
@@ -27,25 +26,22 @@ template <typename M> void packInto(M& message)
 /// message to the end (the parse that comes first has refused it then).
 std::vector<std::string_view> fieldsOf(std::string_view bytes, int number)
 {
-    using google::protobuf::internal::WireFormatLite;
     std::vector<std::string_view> out;
-    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                              static_cast<int>(bytes.size()));
-    in.SetTotalBytesLimit(static_cast<int>(bytes.size()));
-    while (const uint32_t tag = in.ReadTag()) {
-        uint32_t length = 0;
-        if (WireFormatLite::GetTagFieldNumber(tag) == number &&
-            WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
-            if (!in.ReadVarint32(&length) || length > bytes.size() - static_cast<size_t>(in.CurrentPosition()))
+    wire::Reader in(bytes);
+    int n = 0;
+    uint32_t type = 0;
+    while (!in.atEnd()) {
+        if (!in.tag(n, type))
+            return {};
+        std::string_view value;
+        if (n == number && type == wire::kLength) {
+            if (!in.bytes(value))
                 return {};
-            out.push_back(bytes.substr(static_cast<size_t>(in.CurrentPosition()), length));
-            in.Skip(static_cast<int>(length));
-        } else if (!WireFormatLite::SkipField(&in, tag)) {
+            out.push_back(value);
+        } else if (!in.skip(type)) {
             return {};
         }
     }
-    if (static_cast<size_t>(in.CurrentPosition()) != bytes.size())
-        return {};
     return out;
 }
 

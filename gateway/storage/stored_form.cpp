@@ -1,5 +1,7 @@
 #include "stored_form.h"
 
+#include "wire.h"
+
 #include <algorithm>
 #include <google/protobuf/wire_format_lite.h>
 #include <stdexcept>
@@ -29,64 +31,8 @@ void appendField(std::string& out, int number, size_t length)
     out.append(b, n);
 }
 
-/// The protobuf wire format read in place (a row holds a few dozen entries of a few fields each: a CodedInputStream
-/// per entry cost more than the whole scan).
-struct Wire {
-    const uint8_t* p;
-    const uint8_t* end;
-
-    explicit Wire(std::string_view bytes) : p(reinterpret_cast<const uint8_t*>(bytes.data())), end(p + bytes.size()) {}
-    bool atEnd() const { return p == end; }
-    bool varint(uint64_t& v)
-    {
-        v = 0;
-        for (int shift = 0; shift < 64 && p < end; shift += 7) {
-            const uint8_t b = *p++;
-            v |= uint64_t{b & 0x7fu} << shift;
-            if (!(b & 0x80))
-                return true;
-        }
-        return false;
-    }
-    /// A field's tag; false at a malformed one (field number 0, a group).
-    bool tag(int& number, uint32_t& type)
-    {
-        uint64_t t = 0;
-        if (!varint(t) || t >> 3 == 0 || t >> 3 > 0x1fffffff)
-            return false;
-        number = static_cast<int>(t >> 3);
-        type = static_cast<uint32_t>(t & 7);
-        return type != 3 && type != 4 && type != 6 && type != 7;
-    }
-    bool bytes(std::string_view& out)
-    {
-        uint64_t n = 0;
-        if (!varint(n) || n > static_cast<uint64_t>(end - p))
-            return false;
-        out = {reinterpret_cast<const char*>(p), static_cast<size_t>(n)};
-        p += n;
-        return true;
-    }
-    bool skip(uint32_t type)
-    {
-        uint64_t v = 0;
-        std::string_view b;
-        switch (type) {
-        case 0:
-            return varint(v);
-        case 1:
-            return end - p >= 8 && (p += 8, true);
-        case 2:
-            return bytes(b);
-        case 5:
-            return end - p >= 4 && (p += 4, true);
-        default:
-            return false;
-        }
-    }
-};
-
-constexpr uint32_t kVarint = 0, kLength = 2;
+using wire::kLength;
+using Wire = wire::Reader;
 
 /// The item OID of a stored entry, read without parsing it: the first field, as every serializer writes it (field
 /// order); an entry written otherwise is parsed to find it. False when it does not read.

@@ -120,6 +120,20 @@ void packEvents(v1::PushRequest& request)
     packInto(request);
 }
 
+void packEventBytes(v1::PushRequest& request, std::span<const std::string> events)
+{
+    if (events.empty())
+        return;
+    size_t size = 0;
+    for (const auto& e : events)
+        size += wire::fieldSize(v1::PushRequest::kEventsFieldNumber, e.size());
+    std::string frame;
+    frame.reserve(size);
+    for (const auto& e : events)
+        wire::appendField(frame, v1::PushRequest::kEventsFieldNumber, e);
+    request.set_packed_events(pack(frame));
+}
+
 Status unpackEvents(v1::PushRequest& request)
 {
     return unpackFrom(request, "push");

@@ -1,8 +1,9 @@
 // wire::Reader: protobuf's wire format read in place (tags, varints, length-delimited fields), for the few places
-// that must find a message's fields in its bytes without parsing it.
+// that must find a message's fields in its bytes without parsing it; appendField() writes one such field.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace crf::wire {
@@ -67,5 +68,49 @@ struct Reader {
         }
     }
 };
+
+/// True when `bytes` read as one message to the end: every tag well formed, every length within the bytes. Not a
+/// parse (field types and UTF-8 are not checked); what the gateway cannot parse it refuses by name.
+inline bool readsAsMessage(std::string_view bytes)
+{
+    Reader in(bytes);
+    int number = 0;
+    uint32_t type = 0;
+    while (!in.atEnd())
+        if (!in.tag(number, type) || !in.skip(type))
+            return false;
+    return true;
+}
+
+inline void appendVarint(std::string& out, uint64_t v)
+{
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+/// Length-delimited field `number` holding `value`, written as protobuf's serializer writes it.
+inline void appendField(std::string& out, int number, std::string_view value)
+{
+    appendVarint(out, (static_cast<uint64_t>(number) << 3) | kLength);
+    appendVarint(out, value.size());
+    out.append(value);
+}
+
+/// The bytes appendField() writes for a value of `size` bytes.
+inline size_t fieldSize(int number, size_t size)
+{
+    auto varintSize = [](uint64_t v) {
+        size_t n = 1;
+        while (v >= 0x80) {
+            v >>= 7;
+            ++n;
+        }
+        return n;
+    };
+    return varintSize((static_cast<uint64_t>(number) << 3) | kLength) + varintSize(size) + size;
+}
 
 } // namespace crf::wire

@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "photo.h"
 #include "sqlite.h"
+#include "wire.h"
 #include "wording.h"
 
 #include "crf/v1/tablet_store.pb.h"
@@ -1098,13 +1099,33 @@ Result<std::vector<v1::ChangeEvent>> TabletStore::siteOnlyEvents()
 
 Result<std::vector<v1::ChangeEvent>> TabletStore::pendingEvents(int limit, uint64_t afterSeq)
 {
+    auto stored = pendingEventBytes(limit, afterSeq);
+    if (!stored)
+        return stored.error();
+    std::vector<v1::ChangeEvent> events(stored->size());
+    for (size_t i = 0; i < events.size(); ++i)
+        if (!events[i].ParseFromString((*stored)[i].bytes))
+            return messageError("outbox", QT_TRANSLATE_NOOP("Core", "an event cannot be read (database damaged?)"));
+    return events;
+}
+
+Result<std::vector<TabletStore::OutgoingEvent>> TabletStore::pendingEventBytes(int limit, uint64_t afterSeq)
+{
     try {
-        auto& st = m_db->prepare("SELECT payload FROM outbox WHERE acked_server_seq IS NULL AND refused_reason IS NULL "
-                                 "AND device_seq > ?2 ORDER BY device_seq LIMIT ?1");
+        auto& st = m_db->prepare("SELECT device_seq, payload FROM outbox WHERE acked_server_seq IS NULL AND "
+                                 "refused_reason IS NULL AND device_seq > ?2 ORDER BY device_seq LIMIT ?1");
         st.bind(1, static_cast<int64_t>(limit)).bind(2, static_cast<int64_t>(afterSeq));
-        auto events = readEvents(st, "outbox");
-        if (events && !events->empty())
-            m_offeredUpTo = std::max<uint64_t>(m_offeredUpTo, events->back().device_seq());
+        std::vector<OutgoingEvent> events;
+        while (st.step()) {
+            OutgoingEvent e{static_cast<uint64_t>(st.int64(0)), st.blob(1)};
+            // Sent as stored, not parsed (a parse was most of reading a batch): a row whose bytes do not read as a
+            // message is named here rather than refused with the whole batch at the gateway.
+            if (!wire::readsAsMessage(e.bytes))
+                return messageError("outbox", QT_TRANSLATE_NOOP("Core", "an event cannot be read (database damaged?)"));
+            events.push_back(std::move(e));
+        }
+        if (!events.empty())
+            m_offeredUpTo = std::max<uint64_t>(m_offeredUpTo, events.back().deviceSeq);
         return events;
     } catch (const sql::SqlError& e) {
         return storeFailure("outbox", e);

@@ -172,9 +172,17 @@ public:
     Result<std::string> photoChunk(const std::string& digest, uint64_t offset, uint32_t length);
     Status markPhotoVerified(const std::string& digest);
 
-    /// Unacknowledged events in device order after `afterSeq` (0: from the first), at most `limit`. They count as
-    /// offered to the gateway from now on:
+    /// An unacknowledged event as the outbox keeps it: its sequence number and its bytes (a serialized
+    /// v1::ChangeEvent, sent as they are: packing::packEventBytes).
+    struct OutgoingEvent {
+        uint64_t deviceSeq = 0;
+        std::string bytes;
+    };
+    /// Unacknowledged events in device order after `afterSeq` (0: from the first), at most `limit`, as stored. They
+    /// count as offered to the gateway from now on:
     /// an urgent change is never placed before them (their sequence numbers may already be at the gateway).
+    Result<std::vector<OutgoingEvent>> pendingEventBytes(int limit, uint64_t afterSeq = 0);
+    /// The same events parsed.
     Result<std::vector<v1::ChangeEvent>> pendingEvents(int limit, uint64_t afterSeq = 0);
     /// Unacknowledged urgent events (a serious adverse event waiting to be sent).
     Result<int> urgentPending();

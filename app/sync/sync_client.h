@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,10 @@ public:
     /// Packs the request's events as push() sends them (zstd, when this transport packs), so a batch read while
     /// another is out leaves at once when its turn comes; push() packs only what is not packed yet.
     void packForPush(v1::PushRequest& request) const;
+    /// Puts serialized events (v1::ChangeEvent, as the outbox keeps them) into the request as push() sends them:
+    /// packed from their bytes when this transport packs, parsed into `events` otherwise. An error names the
+    /// outbox when an event does not parse.
+    Status setEvents(v1::PushRequest& request, std::span<const std::string> events) const;
     Result<v1::PullResponse> pull(v1::PullRequest request);
     Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);

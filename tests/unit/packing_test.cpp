@@ -47,6 +47,28 @@ TEST(Packing, aPackedPushUnpacksToTheSameEventsAndTravelsSmaller)
     EXPECT_EQ(r.SerializeAsString(), original.SerializeAsString());
 }
 
+// The tablet packs its events from the bytes its outbox keeps: the frame is the one packing the parsed events makes,
+// and it unpacks to the same request.
+TEST(Packing, aPushPackedFromStoredBytesIsThePushOfTheParsedEvents)
+{
+    const v1::PushRequest original = pushOfForms(120);
+    std::vector<std::string> stored;
+    for (const auto& e : original.events())
+        stored.push_back(e.SerializeAsString());
+    v1::PushRequest fromBytes = original;
+    fromBytes.clear_events();
+    packing::packEventBytes(fromBytes, stored);
+    v1::PushRequest fromParsed = original;
+    packing::packEvents(fromParsed);
+    EXPECT_EQ(fromBytes.SerializeAsString(), fromParsed.SerializeAsString());
+    ASSERT_TRUE(packing::unpackEvents(fromBytes).ok());
+    EXPECT_EQ(fromBytes.SerializeAsString(), original.SerializeAsString());
+
+    v1::PushRequest none;
+    packing::packEventBytes(none, {});
+    EXPECT_TRUE(none.packed_events().empty()) << "no events, no frame";
+}
+
 // The gateway keeps each pushed event as the bytes it came in: each is found in the frame, in order, even when an
 // event's fields are not in the order a serializer would write them and other fields lie between the events.
 TEST(Packing, aPushKeepsEachEventsBytesAsTheyCame)

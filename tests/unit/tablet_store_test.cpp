@@ -868,6 +868,39 @@ TEST_F(TabletStoreTest, aDamagedSettledFormIsAClearErrorAndNothingIsOverwritten)
     EXPECT_EQ(store->pullCursor().value(), 1u) << "the page was not applied";
 }
 
+// A batch goes up as the outbox keeps its events (packing::packEventBytes): the bytes read for sending are the
+// events the store wrote, in device order with their sequence numbers; a row whose bytes do not read as a message is
+// an error naming the outbox, and the rows stay as they are.
+TEST_F(TabletStoreTest, theEventsToSendAreReadAsStoredAndADamagedOneIsNamed)
+{
+    auto store = openStore();
+    ASSERT_TRUE(store->save(sofaDay0("85"), kNurse, kStudy).ok());
+    SaveRequest correction = sofaDay0("58");
+    correction.reasonCode = "TRANSCRIPTION_ERROR";
+    correction.reasonText = "digits swapped";
+    ASSERT_TRUE(store->save(correction, kNurse, kStudy).ok());
+
+    const auto parsed = store->pendingEvents(10).value();
+    const auto stored = store->pendingEventBytes(10).value();
+    ASSERT_EQ(stored.size(), 2u);
+    for (size_t i = 0; i < stored.size(); ++i) {
+        EXPECT_EQ(stored[i].deviceSeq, i + 1);
+        EXPECT_EQ(stored[i].bytes, parsed[i].SerializeAsString());
+    }
+    EXPECT_EQ(store->pendingEventBytes(10, 1)->size(), 1u) << "after a sequence number";
+    EXPECT_EQ(store->pendingEventBytes(1)->size(), 1u) << "at most the limit";
+
+    store.reset();
+    openRaw()->exec("UPDATE outbox SET payload = x'0aff' WHERE device_seq = 2"); // a length past the end
+    store = openStore();
+    const auto damaged = store->pendingEventBytes(10);
+    ASSERT_FALSE(damaged.ok());
+    EXPECT_NE(damaged.error().text().find("outbox"), std::string::npos) << damaged.error().text();
+    EXPECT_NE(damaged.error().text().find("cannot be read"), std::string::npos) << damaged.error().text();
+    EXPECT_FALSE(store->pendingEvents(10).ok());
+    EXPECT_EQ(store->queuedCount().value(), 2) << "nothing was dropped from the queue";
+}
+
 // An own unsent change stays on top of pulled ones (DESIGN "Pull"), a cleared value included: another tablet's value
 // for the same field does not reappear here before the gateway has merged the two.
 TEST_F(TabletStoreTest, anOwnUnsentClearingStaysOnTopOfAPulledValue)

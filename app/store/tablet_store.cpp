@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -1216,6 +1217,33 @@ void TabletStore::promoteUrgent(const v1::FormRef& form)
     setMeta("last_event_hash", renumberUnsent(order, first, prev));
 }
 
+namespace {
+
+/// A push answer whose outcomes are all this device's, all accepted, in device order with consecutive device and
+/// server sequence numbers.
+struct AcceptedRun {
+    uint64_t firstDeviceSeq, lastDeviceSeq, firstServerSeq;
+};
+
+std::optional<AcceptedRun> acceptedRun(const v1::PushResponse& response, const std::string& deviceId)
+{
+    if (response.outcomes().empty())
+        return std::nullopt;
+    const auto& first = response.outcomes(0);
+    AcceptedRun run{first.device_seq(), first.device_seq(), first.server_seq()};
+    for (int i = 0; i < response.outcomes_size(); ++i) {
+        const auto& o = response.outcomes(i);
+        if (o.status() != v1::OUTCOME_STATUS_ACCEPTED || o.device_id() != deviceId || o.server_seq() == 0 ||
+            o.device_seq() != run.firstDeviceSeq + static_cast<uint64_t>(i) ||
+            o.server_seq() != run.firstServerSeq + static_cast<uint64_t>(i))
+            return std::nullopt;
+        run.lastDeviceSeq = o.device_seq();
+    }
+    return run;
+}
+
+} // namespace
+
 Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
 {
     try {
@@ -1224,6 +1252,19 @@ Result<int> TabletStore::applyPushOutcomes(const v1::PushResponse& response)
         // (test RestoredTablet.acknowledgementsTheTabletForgotAreGivenAgainAndNothingIsStoredTwice).
         sql::Transaction tx(*m_db, sql::Transaction::Durability::Relaxed);
         int acked = 0;
+        // The usual answer: a batch stored whole, in order, under consecutive server sequence numbers. One statement
+        // acknowledges it (a hundred statements were about half of writing the answers of 100 edited forms).
+        if (const auto run = acceptedRun(response, m_deviceId)) {
+            m_db->prepare("UPDATE outbox SET acked_server_seq = ?1 + (device_seq - ?2) WHERE device_seq BETWEEN ?2 "
+                          "AND ?3 AND acked_server_seq IS NULL")
+                .bind(1, static_cast<int64_t>(run->firstServerSeq))
+                .bind(2, static_cast<int64_t>(run->firstDeviceSeq))
+                .bind(3, static_cast<int64_t>(run->lastDeviceSeq))
+                .run();
+            acked = m_db->changes();
+            tx.commit();
+            return acked;
+        }
         for (const auto& o : response.outcomes()) {
             if (o.device_id() != m_deviceId)
                 continue;

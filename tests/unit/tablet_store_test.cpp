@@ -901,6 +901,43 @@ TEST_F(TabletStoreTest, theEventsToSendAreReadAsStoredAndADamagedOneIsNamed)
     EXPECT_EQ(store->queuedCount().value(), 2) << "nothing was dropped from the queue";
 }
 
+// An answer records each acknowledged event's server sequence number, whether the batch was stored whole under
+// consecutive numbers (one statement) or not (interleaved with another tablet's, a duplicate): an event answered
+// twice keeps its first number.
+TEST_F(TabletStoreTest, eachAcknowledgedEventKeepsItsOwnServerSequenceNumber)
+{
+    auto store = openStore();
+    for (int i = 0; i < 6; ++i) {
+        SaveRequest r = sofaDay0(std::to_string(80 + i));
+        r.form.subjectId = "01-00" + std::to_string(i);
+        ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    }
+    auto answer = [&](std::vector<std::pair<uint64_t, uint64_t>> seqs, v1::OutcomeStatus status) {
+        v1::PushResponse response;
+        for (auto [device, server] : seqs) {
+            auto* o = response.add_outcomes();
+            o->set_device_id(store->deviceId());
+            o->set_device_seq(device);
+            o->set_status(status);
+            o->set_server_seq(server);
+        }
+        return store->applyPushOutcomes(response).value();
+    };
+    EXPECT_EQ(answer({{1, 40}, {2, 41}, {3, 42}}, v1::OUTCOME_STATUS_ACCEPTED), 3) << "a batch stored whole";
+    EXPECT_EQ(answer({{4, 50}, {5, 52}}, v1::OUTCOME_STATUS_ACCEPTED), 2) << "another tablet's event between";
+    EXPECT_EQ(answer({{3, 99}, {6, 60}}, v1::OUTCOME_STATUS_DUPLICATE), 1) << "3 was acknowledged already";
+    EXPECT_EQ(answer({{1, 70}, {2, 71}}, v1::OUTCOME_STATUS_ACCEPTED), 0) << "answered twice: nothing changes";
+
+    store.reset();
+    auto raw = openRaw();
+    auto& st = raw->prepare("SELECT device_seq, acked_server_seq FROM outbox ORDER BY device_seq");
+    std::vector<std::pair<int64_t, int64_t>> acked;
+    while (st.step())
+        acked.emplace_back(st.int64(0), st.int64(1));
+    const std::vector<std::pair<int64_t, int64_t>> expected{{1, 40}, {2, 41}, {3, 42}, {4, 50}, {5, 52}, {6, 60}};
+    EXPECT_EQ(acked, expected);
+}
+
 // An own unsent change stays on top of pulled ones (DESIGN "Pull"), a cleared value included: another tablet's value
 // for the same field does not reappear here before the gateway has merged the two.
 TEST_F(TabletStoreTest, anOwnUnsentClearingStaysOnTopOfAPulledValue)

@@ -91,11 +91,18 @@ inline void appendVarint(std::string& out, uint64_t v)
     out.push_back(static_cast<char>(v));
 }
 
+/// The tag and length of length-delimited field `number` holding `length` bytes, as protobuf's serializer writes
+/// them (the value follows).
+inline void appendFieldHead(std::string& out, int number, size_t length)
+{
+    appendVarint(out, (static_cast<uint64_t>(number) << 3) | kLength);
+    appendVarint(out, length);
+}
+
 /// Length-delimited field `number` holding `value`, written as protobuf's serializer writes it.
 inline void appendField(std::string& out, int number, std::string_view value)
 {
-    appendVarint(out, (static_cast<uint64_t>(number) << 3) | kLength);
-    appendVarint(out, value.size());
+    appendFieldHead(out, number, value.size());
     out.append(value);
 }
 

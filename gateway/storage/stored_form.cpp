@@ -3,34 +3,14 @@
 #include "wire.h"
 
 #include <algorithm>
-#include <google/protobuf/wire_format_lite.h>
 #include <stdexcept>
 
 namespace crf::gateway {
 namespace {
 
-using google::protobuf::internal::WireFormatLite;
-
 constexpr int kFields = v1::StoredForm::kFieldsFieldNumber;
 constexpr int kDevices = v1::StoredForm::kDevicesFieldNumber;
 constexpr int kEntries = v1::StoredForm::kEntriesFieldNumber;
-static_assert(kDevices < 16 && kEntries < 16, "appendField writes one-byte tags");
-
-/// A length-delimited field's tag and length (field numbers below 16: a one-byte tag).
-void appendField(std::string& out, int number, size_t length)
-{
-    char b[11];
-    size_t n = 0;
-    b[n++] = static_cast<char>(WireFormatLite::MakeTag(number, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-    uint64_t v = length;
-    while (v >= 0x80) {
-        b[n++] = static_cast<char>((v & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    b[n++] = static_cast<char>(v);
-    out.append(b, n);
-}
-
 using wire::kLength;
 using Wire = wire::Reader;
 
@@ -199,18 +179,15 @@ void StoredFormBytes::write(std::string& out) const
 {
     out.clear();
     out.reserve(m_bytes.size() + 256);
-    for (const auto& d : m_devices) {
-        appendField(out, kDevices, d.size());
-        out.append(d);
-    }
+    for (const auto& d : m_devices)
+        wire::appendField(out, kDevices, d);
     for (const auto& e : m_entries) {
         if (!e.changed) {
-            appendField(out, kEntries, e.bytes.size());
-            out.append(e.bytes);
+            wire::appendField(out, kEntries, e.bytes);
             continue;
         }
         const size_t n = e.parsed->ByteSizeLong();
-        appendField(out, kEntries, n);
+        wire::appendFieldHead(out, kEntries, n);
         const size_t from = out.size();
         out.resize(from + n);
         e.parsed->SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out.data() + from));

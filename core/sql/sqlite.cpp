@@ -222,6 +222,18 @@ Statement& Statement::bindBlob(int idx, std::string_view v)
     return *this;
 }
 
+Statement& Statement::bindView(int idx, std::string_view v)
+{
+    sqlite3_bind_text(m_stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+}
+
+Statement& Statement::bindBlobView(int idx, std::string_view v)
+{
+    sqlite3_bind_blob(m_stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+}
+
 Statement& Statement::bindNull(int idx)
 {
     sqlite3_bind_null(m_stmt, idx);

@@ -34,6 +34,10 @@ public:
     virtual Statement& bind(int idx, int64_t v) = 0;
     virtual Statement& bind(int idx, const std::string& v) = 0;
     virtual Statement& bindBlob(int idx, std::string_view v) = 0;
+    /// The same, where the driver may keep a view instead of a copy: `v` must stay valid until the statement has run
+    /// to its end or is prepared again.
+    virtual Statement& bindView(int idx, std::string_view v) { return bind(idx, std::string(v)); }
+    virtual Statement& bindBlobView(int idx, std::string_view v) { return bindBlob(idx, v); }
     /// Steps once: true when a row is available.
     virtual bool step() = 0;
     /// Runs to completion (for writes).

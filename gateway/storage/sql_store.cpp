@@ -76,9 +76,14 @@ StoredColumns storedColumns(const v1::ServerEvent& se, std::string_view eventByt
     return out;
 }
 
+/// Binds a form instance's key without copying it: every caller's key lives in its transaction's map of forms.
 db::Statement& bindForm(db::Statement& st, const FormKey& k)
 {
-    return st.bind(1, k.studyId).bind(2, k.subjectId).bind(3, k.visitOid).bind(4, k.formOid).bind(5, int64_t{k.repeat});
+    return st.bindView(1, k.studyId)
+        .bindView(2, k.subjectId)
+        .bindView(3, k.visitOid)
+        .bindView(4, k.formOid)
+        .bind(5, int64_t{k.repeat});
 }
 
 constexpr const char* kFormWhere =
@@ -142,18 +147,19 @@ public:
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
         auto& st = m_db.prepare(kInsert);
         const StoredColumns columns = storedColumns(se, eventBytes);
+        // Bound without copies: the event and its columns outlive the statement's run, below.
         st.bind(1, static_cast<int64_t>(se.server_seq()))
-            .bind(2, e.device_id())
+            .bindView(2, e.device_id())
             .bind(3, static_cast<int64_t>(e.device_seq()))
-            .bind(4, e.event_id())
-            .bind(5, e.study_id())
-            .bind(6, e.site_id())
-            .bind(7, e.form().subject_id())
+            .bindView(4, e.event_id())
+            .bindView(5, e.study_id())
+            .bindView(6, e.site_id())
+            .bindView(7, e.form().subject_id())
             .bind(8, se.received_at_ms())
-            .bindBlob(9, se.event_hash())
-            .bindBlob(10, se.server_hash())
-            .bindBlob(11, columns.payload)
-            .bindBlob(12, columns.meta);
+            .bindBlobView(9, se.event_hash())
+            .bindBlobView(10, se.server_hash())
+            .bindBlobView(11, columns.payload)
+            .bindBlobView(12, columns.meta);
         st.run();
     }
 
@@ -246,9 +252,9 @@ public:
                 continue;
             form.stored.write(fields); // one buffer for every form of the batch
             if (sqlite && form.held)
-                m_db.prepare(kUpdate).bind(1, form.rowid).bindBlob(2, fields).run();
+                m_db.prepare(kUpdate).bind(1, form.rowid).bindBlobView(2, fields).run();
             else
-                bindForm(m_db.prepare(sqlite ? kInsert : upsert), k).bindBlob(6, fields).run();
+                bindForm(m_db.prepare(sqlite ? kInsert : upsert), k).bindBlobView(6, fields).run();
         }
         m_tx.commit();
     }

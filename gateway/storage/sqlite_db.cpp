@@ -15,6 +15,8 @@ public:
     Statement& bind(int idx, int64_t v) override { return m_st.bind(idx, v), *this; }
     Statement& bind(int idx, const std::string& v) override { return m_st.bind(idx, v), *this; }
     Statement& bindBlob(int idx, std::string_view v) override { return m_st.bindBlob(idx, v), *this; }
+    Statement& bindView(int idx, std::string_view v) override { return m_st.bindView(idx, v), *this; }
+    Statement& bindBlobView(int idx, std::string_view v) override { return m_st.bindBlobView(idx, v), *this; }
     bool step() override { return m_st.step(); }
     void run() override { m_st.run(); }
     int64_t int64(int col) const override { return m_st.int64(col); }

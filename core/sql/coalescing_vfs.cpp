@@ -1,4 +1,5 @@
 #include "coalescing_vfs.h"
+#include "sqlite.h"
 
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
@@ -303,6 +304,7 @@ void registerOnce()
 
 const char* coalescingVfs()
 {
+    configureProcess(); // before the registration, which initialises SQLite
     static std::once_flag once;
     std::call_once(once, registerOnce);
     return sqlite3_vfs_find(kName) ? kName : nullptr;

@@ -24,12 +24,15 @@ namespace {
 }
 } // namespace
 
-Database::Database(const std::string& path, Mode mode, const char* vfs) : m_path(path), m_cache(new Cache)
+void configureProcess()
 {
-    // SQLite counts every allocation under one global mutex unless told not to; nothing here reads the counts.
-    // Must precede SQLite's initialisation (the first open), hence once, here.
     static std::once_flag configured;
     std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+Database::Database(const std::string& path, Mode mode, const char* vfs) : m_path(path), m_cache(new Cache)
+{
+    configureProcess();
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == Mode::CreateIfMissing)
         flags |= SQLITE_OPEN_CREATE;

@@ -26,6 +26,11 @@ public:
 
 class Statement;
 
+/// SQLite's process-wide settings, applied once before SQLite first initialises (any later call is too late and
+/// leaves the defaults): allocation counting off, as nothing here reads the counts and SQLite takes one global mutex
+/// per allocation to keep them. Every way into SQLite here (Database, coalescingVfs()) calls it first.
+void configureProcess();
+
 /// One connection. Move-only; not thread-safe: exactly one thread owns it (DESIGN "Threads").
 class Database {
 public:

@@ -6,6 +6,7 @@
 
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
+#include <sqlcipher/sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,19 @@ int64_t count(sql::Database& db)
 }
 
 } // namespace
+
+// The VFS's registration is the gateway's first call into SQLite (it initialises SQLite): SQLite's process-wide
+// settings (sql::configureProcess) are in force all the same, so no allocation is counted under its global mutex.
+TEST(CoalescingVfs, registeringItFirstKeepsTheProcessSettings)
+{
+    ASSERT_NE(sql::coalescingVfs(), nullptr);
+    QTemporaryDir dir;
+    sql::Database db = openFull(dir.filePath("s.db").toStdString());
+    db.exec("CREATE TABLE t (v BLOB); INSERT INTO t VALUES (randomblob(100000))");
+    sqlite3_int64 used = -1, highest = -1;
+    ASSERT_EQ(sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &used, &highest, 0), SQLITE_OK);
+    EXPECT_EQ(used, 0) << "allocations are counted: SQLite was initialised before its settings";
+}
 
 TEST(CoalescingVfs, aCommitsFramesGoInFewerCallsAndAnotherConnectionSeesEachCommit)
 {

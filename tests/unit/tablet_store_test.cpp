@@ -6,6 +6,8 @@
 #include "tablet_store.h"
 #include "test_support.h"
 
+#include "crf/v1/tablet_store.pb.h"
+
 #include <chrono>
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -754,6 +756,41 @@ v1::FieldChange cleared(const std::string& item)
 // Schema 17: a form instance pulled whole (nothing of it held here, no conflict) is kept as one row instead of one per
 // value, which is most of what a catch-up pull writes. It reads exactly like values kept one per row; the first local
 // change, conflict or resolution moves it to one row per value, where pending and conflict marks live.
+// A form instance first seen in a pull is stored as the bytes of the settled form the store builds for any other
+// (written directly, without the message): the same bytes whatever the order of its changes, empty values and units
+// left out as protobuf leaves them out; a change that clears a value, or an item changed twice, takes the general way.
+TEST_F(TabletStoreTest, aFormFirstSeenSettledIsStoredAsItsMessageWouldBe)
+{
+    auto store = openStore();
+    const FormKey a{"01-020", "D0", "SOFA", 0}, b{"01-021", "D0", "SOFA", 0}, c{"01-022", "D0", "SOFA", 0};
+    ASSERT_TRUE(
+        store
+            ->applyPullPage(pulledPage(1, {{a, {setTo("PLATELETS", "120", "10^3/uL"), setTo("BILI", "18")}},
+                                           {b, {setTo("PLATELETS", ""), cleared("BILI"), setTo("MAP", "65", "mmHg")}},
+                                           {c, {setTo("MAP", "60"), setTo("MAP", "70", "mmHg")}}}))
+            .ok());
+    auto settled = [](std::vector<std::tuple<std::string, std::string, std::string>> values) {
+        v1::SettledForm form;
+        for (const auto& [oid, value, unit] : values) {
+            auto* v = form.add_values();
+            v->set_item_oid(oid);
+            v->set_value(value);
+            v->set_unit(unit);
+        }
+        return form.SerializeAsString();
+    };
+    auto stored = [&](const FormKey& f) {
+        auto db = openRaw();
+        auto& st = db->prepare("SELECT items FROM form_settled WHERE subject_id = ?1");
+        st.bind(1, f.subjectId);
+        return st.step() ? st.blob(0) : std::string("(no row)");
+    };
+    EXPECT_EQ(stored(a), settled({{"PLATELETS", "120", "10^3/uL"}, {"BILI", "18", ""}}));
+    EXPECT_EQ(stored(b), settled({{"PLATELETS", "", ""}, {"MAP", "65", "mmHg"}})) << "a cleared value has no entry";
+    EXPECT_EQ(stored(c), settled({{"MAP", "70", "mmHg"}})) << "an item changed twice keeps its last value";
+    EXPECT_EQ(store->formValues(a).value().at("BILI").value, "18");
+}
+
 TEST_F(TabletStoreTest, aFormPulledWholeIsOneRowThatReadsLikeAnyOtherUntilItChangesHere)
 {
     auto store = openStore();

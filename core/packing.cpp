@@ -156,4 +156,11 @@ Status unpackEvents(v1::PullResponse& page)
     return unpackFrom(page, "pull page");
 }
 
+Status unpackEvents(v1::PullResponse& page, ReceivedEvents& received)
+{
+    received.frame.clear();
+    received.events.clear();
+    return unpackFrom(page, "pull page", &received);
+}
+
 } // namespace crf::packing

@@ -50,5 +50,8 @@ Status unpackEvents(v1::PushRequest& request, ReceivedEvents& received);
 /// The same for a pull page.
 void packEvents(v1::PullResponse& page);
 Status unpackEvents(v1::PullResponse& page);
+/// The same, keeping each event's bytes as received (the tablet stores them instead of serializing the parsed event
+/// again: docs/performance.md item 53).
+Status unpackEvents(v1::PullResponse& page, ReceivedEvents& received);
 
 } // namespace crf::packing

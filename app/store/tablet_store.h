@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -208,7 +209,9 @@ public:
     /// next pull starts from the beginning. In one transaction.
     Status restartPull();
     /// Applies a pulled page and moves the cursor in the same transaction. Own unacknowledged values stay on top.
-    Status applyPullPage(const v1::PullResponse& page);
+    /// `eventBytes`: each event's bytes as received (SyncClient::pull), stored as they are; without them (or not one
+    /// per event) each event is serialized again.
+    Status applyPullPage(const v1::PullResponse& page, std::span<const std::string> eventBytes = {});
     Status recordSyncAttempt(int64_t atMs, const Message& error);
     Result<SyncState> syncState();
     /// Where the next pull starts (the server sequence of the last applied page): one read, for every sync pass.

@@ -171,8 +171,10 @@ Status SyncClient::setEvents(v1::PushRequest& request, std::span<const std::stri
     return {};
 }
 
-Result<v1::PullResponse> SyncClient::pull(v1::PullRequest request)
+Result<v1::PullResponse> SyncClient::pull(v1::PullRequest request, std::vector<std::string>* eventBytes)
 {
+    if (eventBytes)
+        eventBytes->clear();
     if (!connect())
         return failure("pull", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
     grpc::ClientContext ctx;
@@ -188,8 +190,11 @@ Result<v1::PullResponse> SyncClient::pull(v1::PullRequest request)
     if (!status.ok())
         return failure("pull", &ctx, status);
     // A page that does not unpack is not applied: the cursor stays and the next pass asks for it again.
-    if (auto unpacked = packing::unpackEvents(response); !unpacked)
+    packing::ReceivedEvents received;
+    if (auto unpacked = packing::unpackEvents(response, received); !unpacked)
         return unpacked.error();
+    if (eventBytes)
+        eventBytes->assign(received.events.begin(), received.events.end());
     return response;
 }
 

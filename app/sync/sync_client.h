@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crf::sync {
 
@@ -69,7 +70,9 @@ public:
     /// packed from their bytes when this transport packs, parsed into `events` otherwise. An error names the
     /// outbox when an event does not parse.
     Status setEvents(v1::PushRequest& request, std::span<const std::string> events) const;
-    Result<v1::PullResponse> pull(v1::PullRequest request);
+    /// A page of events; with `eventBytes`, each event's bytes as the gateway sent them, in the order of the page's
+    /// events (a packed page; left empty for a page that came plain).
+    Result<v1::PullResponse> pull(v1::PullRequest request, std::vector<std::string>* eventBytes = nullptr);
     Result<v1::PhotoStatusResponse> photoStatus(const std::string& digest);
     Result<v1::UploadChunkResponse> uploadChunk(const v1::UploadChunkRequest& request);
     /// Downloads a verified photo whole (in chunks of `chunkBytes`).

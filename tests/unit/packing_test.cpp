@@ -122,8 +122,15 @@ TEST(Packing, aPullPageUnpacksToTheSameEventsAndAnEmptyPageStaysEmpty)
         *page.add_events()->mutable_event() = e;
     const v1::PullResponse original = page;
     packing::packEvents(page);
+    v1::PullResponse again = page;
     ASSERT_TRUE(packing::unpackEvents(page).ok());
     EXPECT_EQ(page.SerializeAsString(), original.SerializeAsString());
+    // The tablet keeps each pulled event's bytes as they came: one per event, each the event as the gateway wrote it.
+    packing::ReceivedEvents received;
+    ASSERT_TRUE(packing::unpackEvents(again, received).ok());
+    ASSERT_EQ(received.events.size(), 3u);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(received.events[static_cast<size_t>(i)], original.events(i).SerializeAsString());
 
     v1::PullResponse empty;
     packing::packEvents(empty);

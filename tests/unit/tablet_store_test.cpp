@@ -756,6 +756,30 @@ v1::FieldChange cleared(const std::string& item)
 // Schema 17: a form instance pulled whole (nothing of it held here, no conflict) is kept as one row instead of one per
 // value, which is most of what a catch-up pull writes. It reads exactly like values kept one per row; the first local
 // change, conflict or resolution moves it to one row per value, where pending and conflict marks live.
+// A pulled event is kept as the gateway sent it when its bytes come with the page (SyncClient::pull), serialized
+// from the parsed event otherwise (not one per event: the page's own events decide).
+TEST_F(TabletStoreTest, aPulledEventIsKeptAsTheBytesItCameIn)
+{
+    auto store = openStore();
+    const FormKey a{"01-030", "D0", "SOFA", 0}, b{"01-031", "D0", "SOFA", 0};
+    const v1::PullResponse first = pulledPage(1, {{a, {setTo("PLATELETS", "120")}}});
+    // The same event with a field the tablet does not read (field 1023, varint 1): not what serializing it gives.
+    const std::vector<std::string> bytes{first.events(0).SerializeAsString() + "\xf8\x3f\x01"};
+    ASSERT_TRUE(store->applyPullPage(first, bytes).ok());
+    const v1::PullResponse second = pulledPage(2, {{b, {setTo("PLATELETS", "90")}}});
+    ASSERT_TRUE(store->applyPullPage(second, std::vector<std::string>{"one", "too many"}).ok());
+
+    store.reset();
+    auto raw = openRaw();
+    auto payload = [&](int64_t seq) {
+        auto& st = raw->prepare("SELECT payload FROM events WHERE server_seq = ?1");
+        st.bind(1, seq);
+        return st.step() ? st.blob(0) : std::string("(no row)");
+    };
+    EXPECT_EQ(payload(1), bytes[0]) << "kept as it came";
+    EXPECT_EQ(payload(2), second.events(0).SerializeAsString()) << "bytes not one per event: serialized";
+}
+
 // A form instance first seen in a pull is stored as the bytes of the settled form the store builds for any other
 // (written directly, without the message): the same bytes whatever the order of its changes, empty values and units
 // left out as protobuf leaves them out; a change that clears a value, or an item changed twice, takes the general way.

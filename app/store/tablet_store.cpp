@@ -372,7 +372,20 @@ static_assert(std::size(kMigrations) == TabletStore::kSchemaVersion);
 
 TabletStore::TabletStore(std::unique_ptr<sql::Database> db, const Clock& clock) : m_db(std::move(db)), m_clock(clock) {}
 
-TabletStore::~TabletStore() = default;
+TabletStore::~TabletStore()
+{
+    // The time of a sync kept in memory only (recordSyncAttempt) is written on the way out; a process that is
+    // killed loses at most kSyncTimeResolutionMs of it.
+    if (m_lastSyncMs > m_lastSyncStoredMs && m_lastSyncStoredMs >= 0) {
+        try {
+            sql::Transaction tx(*m_db, sql::Transaction::Durability::Relaxed);
+            setMeta("last_sync_ms", std::to_string(m_lastSyncMs));
+            tx.commit();
+        } catch (const std::exception&) {
+            // Closing must not fail over the time of a sync (shown to the nurse, not data).
+        }
+    }
+}
 
 const std::string& TabletStore::path() const
 {
@@ -1553,17 +1566,28 @@ Status TabletStore::recordSyncAttempt(int64_t atMs, const Message& error)
     try {
         // When the last attempt was and how it ended is shown to the nurse, not data: losing it in a power cut costs
         // nothing, so this commit does not wait for the disk (it is every sync's only write when nothing moved).
-        sql::Transaction tx(*m_db, sql::Transaction::Durability::Relaxed);
-        if (error.empty())
-            setMeta("last_sync_ms", std::to_string(atMs));
         std::pair<std::string, std::string> said{error.text, error.tmpl.empty() ? std::string()
                                                                                 : toWording(error).SerializeAsString()};
         const bool sameError = m_syncErrorStored == said;
+        // A pass that ends as the last one did, shortly after the stored time, changes nothing worth a write: the
+        // usual periodic sync with nothing to do then leaves the store untouched (its commit was about a sixth of
+        // such a sync after an idle spell: docs/performance.md item 54).
+        if (sameError && (!error.empty() || (m_lastSyncStoredMs >= 0 && atMs >= m_lastSyncStoredMs &&
+                                             atMs - m_lastSyncStoredMs < kSyncTimeResolutionMs))) {
+            if (error.empty())
+                m_lastSyncMs = std::max(m_lastSyncMs, atMs);
+            return {};
+        }
+        sql::Transaction tx(*m_db, sql::Transaction::Durability::Relaxed);
+        if (error.empty())
+            setMeta("last_sync_ms", std::to_string(atMs));
         if (!sameError) {
             setMeta("last_sync_error", said.first);
             setMeta("last_sync_wording", said.second);
         }
         tx.commit();
+        if (error.empty())
+            m_lastSyncStoredMs = m_lastSyncMs = atMs;
         if (!sameError)
             m_syncErrorStored = std::move(said);
         return {};
@@ -1598,7 +1622,7 @@ Result<SyncState> TabletStore::syncState()
     try {
         SyncState s;
         s.pullCursor = std::stoull(meta("pull_cursor", "0"));
-        s.lastSyncMs = std::stoll(meta("last_sync_ms", "0"));
+        s.lastSyncMs = std::max<int64_t>(std::stoll(meta("last_sync_ms", "0")), m_lastSyncMs);
         v1::Wording said;
         const std::string parts = meta("last_sync_wording");
         s.lastError = !parts.empty() && said.ParseFromString(parts) ? messageFromWording(said, meta("last_sync_error"))

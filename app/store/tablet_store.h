@@ -212,7 +212,12 @@ public:
     /// `eventBytes`: each event's bytes as received (SyncClient::pull), stored as they are; without them (or not one
     /// per event) each event is serialized again.
     Status applyPullPage(const v1::PullResponse& page, std::span<const std::string> eventBytes = {});
+    /// Records when a sync pass ended and why it failed (empty: it did not). A pass that ends as the last one did,
+    /// within kSyncTimeResolutionMs of the time already stored, is kept in memory only (syncState() reports it; the
+    /// store writes it at close or with the next change): a sync with nothing to do then writes nothing.
     Status recordSyncAttempt(int64_t atMs, const Message& error);
+    /// How stale the stored time of the last sync may become before a pass that changed nothing writes it.
+    static constexpr int64_t kSyncTimeResolutionMs = 60'000;
     Result<SyncState> syncState();
     /// Where the next pull starts (the server sequence of the last applied page): one read, for every sync pass.
     Result<uint64_t> pullCursor();
@@ -276,6 +281,9 @@ private:
     /// The last sync error as stored by this process (text and wording), so a pass that ends as the last one did
     /// rewrites only its time.
     std::optional<std::pair<std::string, std::string>> m_syncErrorStored;
+    /// The time of the last sync as stored (`last_sync_ms`, once this process wrote it) and as last recorded.
+    int64_t m_lastSyncStoredMs = -1;
+    int64_t m_lastSyncMs = 0;
 };
 
 /// Item OID of the registration form that holds a subject's initials (identification by initials + number only).

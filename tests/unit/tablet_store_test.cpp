@@ -703,6 +703,49 @@ TEST_F(TabletStoreTest, theLastSyncOutcomeFollowsEveryPassAndSurvivesReopening)
     EXPECT_EQ(store->syncState()->lastSyncMs, 6000);
 }
 
+// The usual periodic sync finds nothing to do: it must not write the store every time only to move the time of the
+// last sync forward. Within a minute of the stored time that time is kept in memory (the nurse sees it all the
+// same); past the minute, after another outcome, or when the store closes, it is written.
+TEST_F(TabletStoreTest, aSyncThatChangesNothingSoonAfterTheLastWritesNothing)
+{
+    openStore(); // made, so that a second connection can look at it
+    auto raw = openRaw();
+    auto storedTime = [&] {
+        auto& st = raw->prepare("SELECT value FROM meta WHERE key = 'last_sync_ms'");
+        const std::string v = st.step() ? st.text(0) : std::string("none");
+        st.reset();
+        return v;
+    };
+    constexpr int64_t t0 = 1'000'000;
+    constexpr int64_t minute = TabletStore::kSyncTimeResolutionMs;
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store->recordSyncAttempt(t0, {}).ok());
+        EXPECT_EQ(storedTime(), std::to_string(t0)) << "the first pass of a process is written";
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + 20'000, {}).ok());
+        EXPECT_EQ(store->syncState()->lastSyncMs, t0 + 20'000) << "the nurse sees the latest sync";
+        EXPECT_EQ(storedTime(), std::to_string(t0)) << "nothing written within the minute";
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + minute - 1, {}).ok());
+        EXPECT_EQ(storedTime(), std::to_string(t0));
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + minute, {}).ok());
+        EXPECT_EQ(storedTime(), std::to_string(t0 + minute)) << "a minute old: written";
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + minute + 5'000, {}).ok());
+        EXPECT_EQ(storedTime(), std::to_string(t0 + minute));
+        // A failure is written at once, and the success after it too.
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + minute + 6'000, Message("the gateway is unreachable")).ok());
+        EXPECT_EQ(store->syncState()->lastError.text, "the gateway is unreachable");
+        EXPECT_EQ(store->syncState()->lastSyncMs, t0 + minute + 5'000);
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + minute + 7'000, {}).ok());
+        EXPECT_EQ(storedTime(), std::to_string(t0 + minute + 7'000)) << "the success after a failure is written";
+        ASSERT_TRUE(store->recordSyncAttempt(t0 + minute + 8'000, {}).ok());
+        EXPECT_EQ(storedTime(), std::to_string(t0 + minute + 7'000));
+    }
+    EXPECT_EQ(storedTime(), std::to_string(t0 + minute + 8'000)) << "closing writes the time kept in memory";
+    auto store = openStore();
+    EXPECT_EQ(store->syncState()->lastSyncMs, t0 + minute + 8'000);
+    EXPECT_TRUE(store->syncState()->lastError.empty());
+}
+
 namespace {
 
 /// A page of events another tablet saved, as the gateway serves them (server sequences from `firstSeq`).

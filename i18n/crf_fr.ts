@@ -225,12 +225,12 @@
         <translation>le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez</translation>
     </message>
     <message>
-        <location filename="../core/change_event.cpp" line="183" />
+        <location filename="../core/change_event.cpp" line="216" />
         <source>marking a record %1 needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))</source>
         <translation>marquer un enregistrement %1 demande un motif (code et texte) ; rien n'est supprimé (21 CFR 11.10(e))</translation>
     </message>
     <message>
-        <location filename="../core/change_event.cpp" line="190" />
+        <location filename="../core/change_event.cpp" line="223" />
         <source>a previously saved value is changed: a reason (code and text) is required (21 CFR 11.10(e))</source>
         <translation>une valeur déjà enregistrée est modifiée : un motif (code et texte) est obligatoire (21 CFR 11.10(e))</translation>
     </message>
@@ -480,7 +480,7 @@
         <translation>le morceau dépasse la taille annoncée</translation>
     </message>
     <message>
-        <location filename="../gateway/domain/photo_domain.cpp" line="96" />
+        <location filename="../gateway/domain/photo_domain.cpp" line="103" />
         <source>the received bytes do not match the digest: upload again from the start</source>
         <translation>les octets reçus ne correspondent pas à l'empreinte : renvoyer depuis le début</translation>
     </message>
@@ -510,214 +510,214 @@
         <translation>la passerelle a refusé cette tablette : %1</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="31" />
+        <location filename="../app/sync/sync_client.h" line="33" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation>passerelle injoignable à %1 (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="33" />
+        <location filename="../app/sync/sync_client.h" line="35" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation>la passerelle %1 n'a pas répondu à temps (les modifications sont gardées sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="34" />
+        <location filename="../app/sync/sync_client.h" line="36" />
         <source>sync failed (%1): %2</source>
         <translation>échec de la synchronisation (%1) : %2</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="69" />
+        <location filename="../app/sync/sync_engine.cpp" line="122" />
         <source>the gateway reports more bytes than the photo has</source>
         <translation>la passerelle annonce plus d'octets que la photo n'en a</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="87" />
+        <location filename="../app/sync/sync_engine.cpp" line="141" />
         <source>the gateway does not move forward</source>
         <translation>la passerelle n'avance pas</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="93" />
+        <location filename="../app/sync/sync_engine.cpp" line="147" />
         <source>corrupted twice in transit; kept for the next sync</source>
         <translation>corrompue deux fois en transit ; gardée pour la prochaine synchronisation</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="198" />
+        <location filename="../app/sync/sync_engine.cpp" line="305" />
         <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
         <translation>la synchronisation n'avance plus à la modification %1 ; les modifications sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="272" />
+        <location filename="../app/sync/sync_engine.cpp" line="382" />
         <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
         <translation>la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="392" />
+        <location filename="../app/sync/sync_engine.cpp" line="511" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation>l'historique de la passerelle diffère encore de celui qui vient d'être reçu : synchronisez plus tard</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="131" />
+        <location filename="../gateway/identity/access_control.cpp" line="137" />
         <source>your roles do not read trial data</source>
         <translation>vos rôles ne permettent pas de lire les données de l'essai</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="133" />
+        <location filename="../gateway/identity/access_control.cpp" line="139" />
         <source>you may not read site %1 of study %2 (you read: %3)</source>
         <translation>vous ne pouvez pas lire le centre %1 de l'étude %2 (vous lisez : %3)</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="139" />
+        <location filename="../gateway/identity/access_control.cpp" line="145" />
         <source>your roles do not upload photos</source>
         <translation>vos rôles ne permettent pas d'envoyer des photos</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="146" />
+        <location filename="../gateway/identity/access_control.cpp" line="152" />
         <source>you may not upload photos for site "%1" (you enter data for: %2)</source>
         <translation>vous ne pouvez pas envoyer de photos pour le centre « %1 » (vous saisissez pour : %2)</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="152" />
+        <location filename="../gateway/identity/access_control.cpp" line="158" />
         <source>your roles do not read photos</source>
         <translation>vos rôles ne permettent pas de lire les photos</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="157" />
+        <location filename="../gateway/identity/access_control.cpp" line="163" />
         <source>this photo belongs to a site you do not read</source>
         <translation>cette photo appartient à un centre que vous ne lisez pas</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="162" />
-        <location filename="../gateway/identity/access_control.cpp" line="317" />
+        <location filename="../gateway/identity/access_control.cpp" line="168" />
+        <location filename="../gateway/identity/access_control.cpp" line="323" />
         <source>unknown call</source>
         <translation>appel inconnu</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="174" />
+        <location filename="../gateway/identity/access_control.cpp" line="180" />
         <source>you may not read the consent worklist of site "%1" (you read: %2)</source>
         <translation>vous ne pouvez pas lire la liste des consentements du centre « %1 » (vous lisez : %2)</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="184" />
+        <location filename="../gateway/identity/access_control.cpp" line="190" />
         <source>your roles do not read study %1</source>
         <translation>vos rôles ne permettent pas de lire l'étude %1</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="189" />
+        <location filename="../gateway/identity/access_control.cpp" line="195" />
         <source>you may not read the boxes of site "%1"</source>
         <translation>vous ne pouvez pas lire les boîtes du centre « %1 »</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="196" />
+        <location filename="../gateway/identity/access_control.cpp" line="202" />
         <source>only the sponsor's data manager loads treatment boxes</source>
         <translation>seul le data manager du promoteur charge les boîtes de traitement</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="203" />
+        <location filename="../gateway/identity/access_control.cpp" line="209" />
         <source>only the unblinded statistician loads the allocation list</source>
         <translation>seul le statisticien en insu levé charge la liste d'allocation</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="212" />
+        <location filename="../gateway/identity/access_control.cpp" line="218" />
         <source>subject %1 is not known at the gateway yet</source>
         <translation>le patient %1 n'est pas encore connu de la passerelle</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="216" />
+        <location filename="../gateway/identity/access_control.cpp" line="222" />
         <source>only an investigator of the subject's site may unblind it</source>
         <translation>seul un investigateur du centre du patient peut lever son insu</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="226" />
+        <location filename="../gateway/identity/access_control.cpp" line="232" />
         <source>the trial report is for the sponsor, the data managers and the unblinded statistician</source>
         <translation>le rapport de l'essai est réservé au promoteur, aux data managers et au statisticien en insu levé</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="238" />
+        <location filename="../gateway/identity/access_control.cpp" line="244" />
         <source>the ODM export is for the sponsor, the data managers and the unblinded statistician</source>
         <translation>l'export ODM est réservé au promoteur, aux data managers et au statisticien en insu levé</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="247" />
-        <location filename="../gateway/identity/access_control.cpp" line="265" />
+        <location filename="../gateway/identity/access_control.cpp" line="253" />
+        <location filename="../gateway/identity/access_control.cpp" line="271" />
         <source>subject %1 is not known at the gateway</source>
         <translation>le patient %1 n'est pas connu de la passerelle</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="250" />
+        <location filename="../gateway/identity/access_control.cpp" line="256" />
         <source>only a monitor of site %1 marks its data verified</source>
         <translation>seul un moniteur du centre %1 marque ses données vérifiées</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="257" />
+        <location filename="../gateway/identity/access_control.cpp" line="263" />
         <source>you may not read the verification of site "%1"</source>
         <translation>vous ne pouvez pas lire la vérification du centre « %1 »</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="267" />
+        <location filename="../gateway/identity/access_control.cpp" line="273" />
         <source>data managers and the site's monitors open queries</source>
         <translation>les data managers et les moniteurs du centre ouvrent les requêtes</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="280" />
+        <location filename="../gateway/identity/access_control.cpp" line="286" />
         <source>your roles do not handle queries</source>
         <translation>vos rôles ne permettent pas de traiter les requêtes</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="284" />
+        <location filename="../gateway/identity/access_control.cpp" line="290" />
         <source>the site's staff answer queries</source>
         <translation>l'équipe du centre répond aux requêtes</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="285" />
+        <location filename="../gateway/identity/access_control.cpp" line="291" />
         <source>the data desk closes, reopens or cancels queries</source>
         <translation>le data management ferme, rouvre ou annule les requêtes</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="292" />
+        <location filename="../gateway/identity/access_control.cpp" line="298" />
         <source>you may not read the queries of site "%1"</source>
         <translation>vous ne pouvez pas lire les requêtes du centre « %1 »</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="303" />
+        <location filename="../gateway/identity/access_control.cpp" line="309" />
         <source>central review is for the central assessor</source>
         <translation>la relecture centrale est réservée à l'évaluateur central</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="313" />
+        <location filename="../gateway/identity/access_control.cpp" line="319" />
         <source>the review report is for the sponsor, the data managers and the unblinded statistician</source>
         <translation>le rapport de relecture est réservé au promoteur, aux data managers et au statisticien en insu levé</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="354" />
+        <location filename="../gateway/identity/access_control.cpp" line="360" />
         <source>your roles do not enter data</source>
         <translation>vos rôles ne permettent pas de saisir des données</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="357" />
+        <location filename="../gateway/identity/access_control.cpp" line="363" />
         <source>this session belongs to device %1, not %2</source>
         <translation>cette session appartient à l'appareil %1, pas à %2</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="361" />
+        <location filename="../gateway/identity/access_control.cpp" line="367" />
         <source>event %1</source>
         <translation>événement %1</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="363" />
+        <location filename="../gateway/identity/access_control.cpp" line="369" />
         <source>%1 comes from another device</source>
         <translation>%1 vient d'un autre appareil</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="365" />
+        <location filename="../gateway/identity/access_control.cpp" line="371" />
         <source>%1 is for site %2 of study %3: you enter data for %4 only</source>
         <translation>%1 concerne le centre %2 de l'étude %3 : vous saisissez pour %4 seulement</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="377" />
+        <location filename="../gateway/identity/access_control.cpp" line="383" />
         <source>%1 is a signature by a %2: only an investigator signs</source>
         <translation>%1 est une signature de %2 : seul un investigateur signe</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/access_control.cpp" line="381" />
+        <location filename="../gateway/identity/access_control.cpp" line="387" />
         <source>%1 is signed by user "%2" as %3, a role not held at site %4</source>
         <translation>%1 est signé par l'utilisateur « %2 » comme %3, un rôle non tenu au centre %4</translation>
     </message>
@@ -733,7 +733,7 @@
     </message>
     <message>
         <location filename="../gateway/identity/identity.cpp" line="199" />
-        <location filename="../gateway/identity/identity.cpp" line="308" />
+        <location filename="../gateway/identity/identity.cpp" line="309" />
         <source>this account is disabled</source>
         <translation>ce compte est désactivé</translation>
     </message>
@@ -759,7 +759,7 @@
     </message>
     <message>
         <location filename="../gateway/identity/identity.cpp" line="246" />
-        <location filename="../gateway/identity/identity.cpp" line="304" />
+        <location filename="../gateway/identity/identity.cpp" line="305" />
         <source>this device has been revoked: ask the gateway administrator</source>
         <translation>cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle</translation>
     </message>
@@ -779,12 +779,12 @@
         <translation>la session n'est pas connue : reconnectez-vous</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/identity.cpp" line="294" />
+        <location filename="../gateway/identity/identity.cpp" line="295" />
         <source>the session has ended: log in again</source>
         <translation>la session est terminée : reconnectez-vous</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/identity.cpp" line="298" />
+        <location filename="../gateway/identity/identity.cpp" line="299" />
         <source>the session has expired: log in again</source>
         <translation>la session a expiré : reconnectez-vous</translation>
     </message>
@@ -955,93 +955,106 @@
         <translation>l'allocation du numéro %1 n'est pas chargée : appelez la ligne de levée d'insu</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="24" />
+        <location filename="../app/store/tablet_store.cpp" line="33" />
+        <source>the tablet's storage is full: nothing of this was written and nothing saved before is lost; free space on the tablet, then try again</source>
+        <translation>la mémoire de la tablette est pleine : rien de ceci n'a été écrit et rien de ce qui était enregistré n'est perdu ; libérez de la place sur la tablette, puis réessayez</translation>
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="42" />
         <source>the tablet's store failed: %1</source>
         <translation>le stockage de la tablette a échoué : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="281" />
+        <location filename="../app/store/tablet_store.cpp" line="420" />
         <source>the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)</source>
         <translation>la base existe mais sa clé manque dans %1 ; ouverture et remplacement refusés (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="311" />
+        <location filename="../app/store/tablet_store.cpp" line="457" />
         <source>cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)</source>
         <translation>ouverture impossible : mauvaise clé, ou pas une base CRF chiffrée (le fichier n'a pas été touché)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="315" />
+        <location filename="../app/store/tablet_store.cpp" line="461" />
         <source>the database file is damaged (the file was left untouched)</source>
         <translation>le fichier de la base est endommagé (le fichier n'a pas été touché)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="340" />
+        <location filename="../app/store/tablet_store.cpp" line="467" />
+        <source>missing: this store's photos are kept there; restore it from the same backup as the store (nothing was changed)</source>
+        <translation>absent : les photos de ce stockage y sont conservées ; restaurez-le depuis la même sauvegarde que le stockage (rien n'a été modifié)</translation>
+    </message>
+    <message>
+        <location filename="../app/store/tablet_store.cpp" line="514" />
         <source>schema version %1 is newer than this app (%2); update the app (nothing was changed)</source>
         <translation>la version de schéma %1 est plus récente que cette application (%2) : mettez l'application à jour (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="371" />
+        <location filename="../app/store/tablet_store.cpp" line="547" />
         <source>cannot prepare the database: %1</source>
         <translation>impossible de préparer la base : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="606" />
+        <location filename="../app/store/tablet_store.cpp" line="913" />
         <source>a signature saves no value</source>
         <translation>une signature n'enregistre aucune valeur</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="689" />
+        <location filename="../app/store/tablet_store.cpp" line="1008" />
         <source>not saved (nothing was changed): %1</source>
         <translation>non enregistré (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="745" />
-        <location filename="../app/store/tablet_store.cpp" line="1145" />
+        <location filename="../app/store/tablet_store.cpp" line="1072" />
+        <location filename="../app/store/tablet_store.cpp" line="1186" />
+        <location filename="../app/store/tablet_store.cpp" line="1202" />
+        <location filename="../app/store/tablet_store.cpp" line="1562" />
+        <location filename="../app/sync/sync_client.cpp" line="170" />
         <source>an event cannot be read (database damaged?)</source>
         <translation>un événement est illisible (base endommagée ?)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="761" />
+        <location filename="../app/store/tablet_store.cpp" line="1088" />
         <source>too large: %1 bytes, the limit is %2</source>
         <translation>trop grande : %1 octets, la limite est %2</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="781" />
+        <location filename="../app/store/tablet_store.cpp" line="1110" />
         <source>not stored: %1</source>
         <translation>non enregistrée : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="804" />
+        <location filename="../app/store/tablet_store.cpp" line="1133" />
         <source>not in this tablet's store</source>
         <translation>absente du stockage de cette tablette</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1061" />
+        <location filename="../app/store/tablet_store.cpp" line="1478" />
         <source>page not applied (cursor unchanged): %1</source>
         <translation>page non appliquée (curseur inchangé) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1076" />
+        <location filename="../app/store/tablet_store.cpp" line="1493" />
         <source>an unsent event cannot be read (database damaged?)</source>
         <translation>un événement non envoyé est illisible (base endommagée ?)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1090" />
+        <location filename="../app/store/tablet_store.cpp" line="1507" />
         <source>re-sequencing failed (nothing changed): %1</source>
         <translation>la renumérotation a échoué (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1106" />
+        <location filename="../app/store/tablet_store.cpp" line="1523" />
         <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
         <translation>la modification %1 de cette tablette à la passerelle n'est pas celle qu'elle a faite : rien n'a été remis en file</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1257" />
+        <location filename="../app/store/tablet_store.cpp" line="1715" />
         <source>not remembered on this tablet: %1</source>
         <translation>non mémorisé sur cette tablette : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1326" />
+        <location filename="../app/store/tablet_store.cpp" line="1799" />
         <source>not signed (nothing was changed): %1</source>
         <translation>non signé (rien n'a été modifié) : %1</translation>
     </message>
@@ -1076,23 +1089,23 @@
         <translation>seules les photos JPEG et PNG sont acceptées</translation>
     </message>
     <message>
-        <location filename="../core/packing.cpp" line="28" />
+        <location filename="../core/packing.cpp" line="53" />
         <source>events come both packed and unpacked</source>
         <translation>des événements arrivent à la fois compressés et non compressés</translation>
     </message>
     <message>
-        <location filename="../core/packing.cpp" line="34" />
+        <location filename="../core/packing.cpp" line="62" />
         <source>the packed events cannot be read</source>
         <translation>les événements compressés sont illisibles</translation>
     </message>
     <message>
-        <location filename="../core/packing.cpp" line="55" />
-        <location filename="../core/packing.cpp" line="62" />
+        <location filename="../core/packing.cpp" line="105" />
+        <location filename="../core/packing.cpp" line="114" />
         <source>the packed events are damaged</source>
         <translation>les événements compressés sont endommagés</translation>
     </message>
     <message>
-        <location filename="../core/packing.cpp" line="57" />
+        <location filename="../core/packing.cpp" line="107" />
         <source>the packed events are larger than %1 bytes</source>
         <translation>les événements compressés dépassent %1 octets</translation>
     </message>

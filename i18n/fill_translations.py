@@ -144,6 +144,13 @@ FR = {
     # The tablet's encrypted store (app/store/tablet_store.cpp): the frame in the screen's language, SQLCipher's own
     # message as it is
     "the tablet's store failed: %1": 'le stockage de la tablette a échoué : %1',
+    "the tablet's storage is full: nothing of this was written and nothing saved before is lost; free space on the "
+    "tablet, then try again":
+        "la mémoire de la tablette est pleine : rien de ceci n'a été écrit et rien de ce qui était enregistré n'est "
+        "perdu ; libérez de la place sur la tablette, puis réessayez",
+    "missing: this store's photos are kept there; restore it from the same backup as the store (nothing was changed)":
+        "absent : les photos de ce stockage y sont conservées ; restaurez-le depuis la même sauvegarde que le stockage "
+        "(rien n'a été modifié)",
     'the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)':
         "la base existe mais sa clé manque dans %1 ; ouverture et remplacement refusés (rien n'a été modifié)",
     'cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)':

@@ -23,9 +23,29 @@ namespace {
 
 /// A failure of the encrypted store itself (SQLCipher's message is technical: it stays as it is, for whoever fixes
 /// it), framed for the screen's language.
+/// A full storage is the one store failure the nurse can act on (photos and other apps fill a tablet): said so, with
+/// what it means for the data. SQLite rolls the transaction back (SQLITE_FULL), so what was saved before stays.
+std::optional<Error> storageFull(const std::string& where, const std::exception& e)
+{
+    const auto* sqlError = dynamic_cast<const sql::SqlError*>(&e);
+    if (!sqlError || (sqlError->code & 0xff) != SQLITE_FULL)
+        return std::nullopt;
+    return messageError(where, QT_TRANSLATE_NOOP("Core", "the tablet's storage is full: nothing of this was written "
+                                                         "and nothing saved before is lost; free space on the tablet, "
+                                                         "then try again"));
+}
+
+/// The failure `tmpl` words (its %1: the library's reason), or the full storage when that is the reason.
+Error failure(std::string where, const char* tmpl, const std::exception& e)
+{
+    if (auto full = storageFull(where, e))
+        return *full;
+    return messageError(std::move(where), tmpl, {e.what()});
+}
+
 Error storeFailure(std::string where, const std::exception& e)
 {
-    return messageError(std::move(where), QT_TRANSLATE_NOOP("Core", "the tablet's store failed: %1"), {e.what()});
+    return failure(std::move(where), QT_TRANSLATE_NOOP("Core", "the tablet's store failed: %1"), e);
 }
 
 // A value is pending (not yet at the gateway) when its marker names an event still unsent. The gateway takes a
@@ -530,7 +550,7 @@ Status TabletStore::initialise()
         }
         return {};
     } catch (const std::exception& e) {
-        return messageError(m_db->path(), QT_TRANSLATE_NOOP("Core", "cannot prepare the database: %1"), {e.what()});
+        return failure(m_db->path(), QT_TRANSLATE_NOOP("Core", "cannot prepare the database: %1"), e);
     }
 }
 
@@ -988,8 +1008,8 @@ Result<SaveOutcome> TabletStore::save(const SaveRequest& request, const Actor& a
         tx.commit();
         return SaveOutcome{seq, e.changes_size()};
     } catch (const std::exception& ex) {
-        return messageError("save " + request.form.formOid,
-                            QT_TRANSLATE_NOOP("Core", "not saved (nothing was changed): %1"), {ex.what()});
+        return failure("save " + request.form.formOid, QT_TRANSLATE_NOOP("Core", "not saved (nothing was changed): %1"),
+                       ex);
     }
 }
 
@@ -1089,7 +1109,7 @@ Result<std::string> TabletStore::addPhoto(std::string_view bytes, size_t maxByte
         tx.commit();
         return digest;
     } catch (const sql::SqlError& e) {
-        return messageError("photo", QT_TRANSLATE_NOOP("Core", "not stored: %1"), {e.what()});
+        return failure("photo", QT_TRANSLATE_NOOP("Core", "not stored: %1"), e);
     }
 }
 
@@ -1457,7 +1477,7 @@ Status TabletStore::applyPullPage(const v1::PullResponse& page, std::span<const 
         tx.commit();
         return {};
     } catch (const std::exception& e) {
-        return messageError("pull", QT_TRANSLATE_NOOP("Core", "page not applied (cursor unchanged): %1"), {e.what()});
+        return failure("pull", QT_TRANSLATE_NOOP("Core", "page not applied (cursor unchanged): %1"), e);
     }
 }
 
@@ -1486,8 +1506,7 @@ Result<int> TabletStore::resequenceAfter(uint64_t headSeq, const std::string& he
         m_offeredUpTo = seq; // the engine goes on sending them
         return static_cast<int>(unsent.size());
     } catch (const std::exception& e) {
-        return messageError("outbox", QT_TRANSLATE_NOOP("Core", "re-sequencing failed (nothing changed): %1"),
-                            {e.what()});
+        return failure("outbox", QT_TRANSLATE_NOOP("Core", "re-sequencing failed (nothing changed): %1"), e);
     }
 }
 
@@ -1694,7 +1713,7 @@ Status TabletStore::rememberLogin(const LocalUser& user, const std::string& devi
         tx.commit();
         return {};
     } catch (const std::exception& e) {
-        return messageError("login", QT_TRANSLATE_NOOP("Core", "not remembered on this tablet: %1"), {e.what()});
+        return failure("login", QT_TRANSLATE_NOOP("Core", "not remembered on this tablet: %1"), e);
     }
 }
 
@@ -1778,7 +1797,7 @@ Result<SaveOutcome> TabletStore::sign(const FormKey& form, bool casebook, const 
         request.signature = sig;
         return save(request, actor, study);
     } catch (const std::exception& e) {
-        return messageError("signature", QT_TRANSLATE_NOOP("Core", "not signed (nothing was changed): %1"), {e.what()});
+        return failure("signature", QT_TRANSLATE_NOOP("Core", "not signed (nothing was changed): %1"), e);
     }
 }
 

@@ -2,9 +2,11 @@
 #include "app_core.h"
 #include "change_event.h"
 #include "domain/audit.h"
+#include "full_storage.h"
 #include "gateway_access.h"
 #include "gateway_server.h"
 #include "key_store.h"
+#include "random_photo.h"
 #include "test_support.h"
 
 #include <QSignalSpy>
@@ -525,4 +527,55 @@ TEST(Signatures, anInvestigatorSignsWithThePasswordAndTheSignatureSyncsAndBreaks
     EXPECT_FALSE(signatures(inv)[0].intact) << "the investigator is asked to sign again";
     ASSERT_TRUE(sign(inv, test::passwordOf("inv-01")).ok());
     EXPECT_TRUE(signatures(inv).back().intact);
+}
+
+// A tablet whose storage fills (photos, other apps) refuses what it cannot write with a message the nurse can act
+// on, keeps everything saved before, and once space is back sends each change exactly once: the change the gateway
+// stored while the tablet could not write its acknowledgement comes back as a duplicate, acknowledged and stored once.
+TEST(StorageFull, aFullTabletLosesNothingAndEachChangeReachesTheGatewayOnce)
+{
+    test::FullStorage::install(); // before the tablets open their files
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = studyGateway(gatewayData, clock).value();
+    Tablet a(gw->address(), "nurse-a");
+    a.loginAt(*gw);
+    a.trackReports();
+    Tablet b(gw->address(), "nurse-b");
+    b.loginAt(*gw);
+    a.save(sofaDay("01-001", 0));
+    a.sync();
+    a.save(sofaDay("01-001", 1)); // saved, not yet sent
+    b.save(sofaDay("01-002", 0));
+    b.sync(); // something for a to pull
+
+    const std::string aDir = a.dir.path().toStdString();
+    test::FullStorage::fill(aDir);
+    const int refusedBefore = test::FullStorage::refused();
+    auto refused = await<Result<store::SaveOutcome>>([&](auto done) { a.core->save(sofaDay("01-001", 2), done); });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("storage is full"), std::string::npos) << refused.error().text();
+    EXPECT_NE(refused.error().text().find("nothing saved before is lost"), std::string::npos);
+    EXPECT_GT(test::FullStorage::refused(), refusedBefore) << "the write reached the full storage";
+    auto photo = await<Result<std::string>>([&](auto done) { a.core->addPhoto(test::randomJpeg(200'000), done); });
+    ASSERT_FALSE(photo.ok());
+    EXPECT_NE(photo.error().text().find("storage is full"), std::string::npos) << photo.error().text();
+
+    // What was saved before is all there and still pending; a sync sends it, but the tablet cannot write the answer.
+    EXPECT_EQ(a.form({"01-001", "D1", "SOFA", 0}).at("PLATELETS").value, "85");
+    EXPECT_EQ(a.state().pendingEvents, 1);
+    EXPECT_EQ(a.state().pendingPhotos, 0) << "no photo pending without its bytes";
+    const auto whileFull = a.sync();
+    EXPECT_NE(whileFull.error.text.find("storage is full"), std::string::npos) << whileFull.error.text;
+    EXPECT_EQ(gw->store().eventCount(), 3u) << "the gateway stored the change; the tablet could not note it";
+    EXPECT_EQ(a.state().pendingEvents, 1) << "still pending on the tablet";
+
+    test::FullStorage::empty();
+    a.save(sofaDay("01-001", 2));
+    const auto after = a.sync();
+    EXPECT_TRUE(after.error.empty()) << after.error.text;
+    EXPECT_EQ(a.state().pendingEvents, 0);
+    EXPECT_EQ(gw->store().eventCount(), 4u) << "every change exactly once";
+    EXPECT_EQ(a.form({"01-002", "D0", "SOFA", 0}).at("PLATELETS").value, "85") << "the other tablet's form pulled";
+    EXPECT_TRUE(gateway::verifyAudit(gw->store()).intact()) << "the device's chain has no gap";
 }

@@ -1,5 +1,6 @@
 // TabletStore: encryption at rest, key custody, wrong key / damaged file refusal, migrations, atomic saves.
 #include "change_event.h"
+#include "full_storage.h"
 #include "key_store.h"
 #include "signature.h"
 #include "sqlite.h"
@@ -821,6 +822,31 @@ TEST_F(TabletStoreTest, aPulledEventIsKeptAsTheBytesItCameIn)
     };
     EXPECT_EQ(payload(1), bytes[0]) << "kept as it came";
     EXPECT_EQ(payload(2), second.events(0).SerializeAsString()) << "bytes not one per event: serialized";
+}
+
+// A page pulled while the tablet's storage is full is not applied and its cursor does not move: the error says what
+// the nurse can do, and the same page applies once, whole, when space is back.
+TEST_F(TabletStoreTest, aPageThatFindsTheStorageFullIsAppliedOnceWhenSpaceIsBack)
+{
+    test::FullStorage::install(); // before the store opens its files
+    auto store = openStore();
+    const FormKey a{"01-040", "D0", "SOFA", 0};
+    const v1::PullResponse page = pulledPage(1, {{a, {setTo("PLATELETS", "120")}}});
+    test::FullStorage::fill(dir.path().toStdString());
+    const Status refused = store->applyPullPage(page);
+    test::FullStorage::empty();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().text().find("storage is full"), std::string::npos) << "[" << refused.error().text() << "]";
+    EXPECT_EQ(store->pullCursor().value(), 0u) << "the cursor stays";
+    EXPECT_TRUE(store->formValues(a)->empty());
+    ASSERT_TRUE(store->applyPullPage(page).ok());
+    EXPECT_EQ(store->pullCursor().value(), page.next_cursor());
+    EXPECT_EQ(store->formValues(a)->at("PLATELETS").value, "120");
+    store.reset();
+    auto raw = openRaw();
+    auto& rows = raw->prepare("SELECT count(*) FROM events");
+    ASSERT_TRUE(rows.step());
+    EXPECT_EQ(rows.int64(0), 1) << "applied once";
 }
 
 // A form instance first seen in a pull is stored as the bytes of the settled form the store builds for any other

@@ -505,7 +505,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_client.cpp" line="113" />
+        <location filename="../app/sync/sync_client.cpp" line="117" />
         <source>gateway refused this tablet: %1</source>
         <translation type="unfinished" />
     </message>
@@ -522,6 +522,11 @@
     <message>
         <location filename="../app/sync/sync_client.h" line="36" />
         <source>sync failed (%1): %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/sync/sync_client.h" line="40" />
+        <source>gateway at %1 cannot sync now: %2 (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
@@ -960,101 +965,101 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="42" />
+        <location filename="../app/store/tablet_store.cpp" line="48" />
         <source>the tablet's store failed: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="420" />
+        <location filename="../app/store/tablet_store.cpp" line="426" />
         <source>the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="457" />
+        <location filename="../app/store/tablet_store.cpp" line="463" />
         <source>cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="461" />
+        <location filename="../app/store/tablet_store.cpp" line="467" />
         <source>the database file is damaged (the file was left untouched)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="467" />
+        <location filename="../app/store/tablet_store.cpp" line="473" />
         <source>missing: this store's photos are kept there; restore it from the same backup as the store (nothing was changed)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="514" />
+        <location filename="../app/store/tablet_store.cpp" line="520" />
         <source>schema version %1 is newer than this app (%2); update the app (nothing was changed)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="547" />
+        <location filename="../app/store/tablet_store.cpp" line="553" />
         <source>cannot prepare the database: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="913" />
+        <location filename="../app/store/tablet_store.cpp" line="919" />
         <source>a signature saves no value</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1008" />
+        <location filename="../app/store/tablet_store.cpp" line="1011" />
         <source>not saved (nothing was changed): %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1072" />
-        <location filename="../app/store/tablet_store.cpp" line="1186" />
-        <location filename="../app/store/tablet_store.cpp" line="1202" />
-        <location filename="../app/store/tablet_store.cpp" line="1562" />
-        <location filename="../app/sync/sync_client.cpp" line="170" />
+        <location filename="../app/store/tablet_store.cpp" line="1076" />
+        <location filename="../app/store/tablet_store.cpp" line="1188" />
+        <location filename="../app/store/tablet_store.cpp" line="1204" />
+        <location filename="../app/store/tablet_store.cpp" line="1563" />
+        <location filename="../app/sync/sync_client.cpp" line="174" />
         <source>an event cannot be read (database damaged?)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1088" />
+        <location filename="../app/store/tablet_store.cpp" line="1092" />
         <source>too large: %1 bytes, the limit is %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1110" />
+        <location filename="../app/store/tablet_store.cpp" line="1112" />
         <source>not stored: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1133" />
+        <location filename="../app/store/tablet_store.cpp" line="1135" />
         <source>not in this tablet's store</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1478" />
+        <location filename="../app/store/tablet_store.cpp" line="1480" />
         <source>page not applied (cursor unchanged): %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1493" />
+        <location filename="../app/store/tablet_store.cpp" line="1495" />
         <source>an unsent event cannot be read (database damaged?)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1507" />
+        <location filename="../app/store/tablet_store.cpp" line="1509" />
         <source>re-sequencing failed (nothing changed): %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1523" />
+        <location filename="../app/store/tablet_store.cpp" line="1524" />
         <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1715" />
+        <location filename="../app/store/tablet_store.cpp" line="1716" />
         <source>not remembered on this tablet: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1799" />
+        <location filename="../app/store/tablet_store.cpp" line="1800" />
         <source>not signed (nothing was changed): %1</source>
         <translation type="unfinished" />
     </message>
@@ -1107,6 +1112,11 @@
     <message>
         <location filename="../core/packing.cpp" line="107" />
         <source>the packed events are larger than %1 bytes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/service/auth_service.cpp" line="29" />
+        <source>the gateway's storage failed (%1): tell the trial's data manager if this lasts</source>
         <translation type="unfinished" />
     </message>
 </context>

@@ -144,6 +144,10 @@ FR = {
     # The tablet's encrypted store (app/store/tablet_store.cpp): the frame in the screen's language, SQLCipher's own
     # message as it is
     "the tablet's store failed: %1": 'le stockage de la tablette a échoué : %1',
+    'gateway at %1 cannot sync now: %2 (changes are kept on this tablet)':
+        'la passerelle %1 ne peut pas synchroniser pour le moment : %2 (les modifications restent sur cette tablette)',
+    "the gateway's storage failed (%1): tell the trial's data manager if this lasts":
+        "le stockage de la passerelle a échoué (%1) : prévenez le data manager de l'essai si cela dure",
     "the tablet's storage is full: nothing of this was written and nothing saved before is lost; free space on the "
     "tablet, then try again":
         "la mémoire de la tablette est pleine : rien de ceci n'a été écrit et rien de ce qui était enregistré n'est "

@@ -105,6 +105,10 @@ Error SyncClient::failure(std::string where, const grpc::ClientContext* ctx, con
 {
     switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
+        // Worded by the gateway itself (storageFailure()): it was reached. gRPC's own UNAVAILABLE carries no wording.
+        if (ctx && ctx->GetServerTrailingMetadata().count(kWordingMetadataKey) != 0)
+            return messageError(std::move(where), kGatewayFailingTemplate,
+                                {Message(m_address), gatewaySaid(ctx, status).sentence()});
         return messageError(std::move(where), kUnreachableTemplate, {m_address});
     case grpc::StatusCode::DEADLINE_EXCEEDED:
         return messageError(std::move(where), kTooSlowTemplate, {m_address});

@@ -34,10 +34,16 @@ inline constexpr const char* kUnreachableTemplate =
 inline constexpr const char* kTooSlowTemplate =
     QT_TRANSLATE_NOOP("Core", "gateway at %1 did not answer in time (changes are kept on this tablet)");
 inline constexpr const char* kSyncFailedTemplate = QT_TRANSLATE_NOOP("Core", "sync failed (%1): %2");
-/// Whether `error` says the gateway was not reached (unreachable or too slow), rather than refused the call.
+/// The gateway answered that it cannot take the call now (its storage failed): as unreachable for what the tablet does
+/// (keep everything, try again later), worded with the gateway's reason so nobody looks for a network fault.
+inline constexpr const char* kGatewayFailingTemplate =
+    QT_TRANSLATE_NOOP("Core", "gateway at %1 cannot sync now: %2 (changes are kept on this tablet)");
+/// Whether `error` says the gateway was not reached (unreachable or too slow) or could not serve the call, rather
+/// than refused it.
 inline bool notReached(const Error& error)
 {
-    return error.tmpl == kUnreachableTemplate || error.tmpl == kTooSlowTemplate;
+    return error.tmpl == kUnreachableTemplate || error.tmpl == kTooSlowTemplate ||
+           error.tmpl == kGatewayFailingTemplate;
 }
 /// Whether a failed call may succeed later: not reached, or a transport failure; not a refusal by the gateway's rules.
 inline bool transient(const Error& error)

@@ -22,6 +22,15 @@ grpc::Status refusal(grpc::ServerContext* context, grpc::StatusCode code, const 
     return grpc::Status(code, why.text());
 }
 
+grpc::Status storageFailure(grpc::ServerContext* context, const Message& reason)
+{
+    return refusal(context, grpc::StatusCode::UNAVAILABLE,
+                   messageError({},
+                                QT_TRANSLATE_NOOP("Core", "the gateway's storage failed (%1): tell the trial's data "
+                                                          "manager if this lasts"),
+                                {reason}));
+}
+
 grpc::Status toStatus(grpc::ServerContext* context, const Verdict& verdict)
 {
     const auto code = [&] {
@@ -53,7 +62,7 @@ grpc::Status admit(AccessControl& access, grpc::ServerContext* context, Rpc rpc,
             *who = std::move(principal);
         return toStatus(context, verdict);
     } catch (const std::exception& e) {
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string("access check failed: ") + e.what());
+        return storageFailure(context, Message(std::string("access check: ") + e.what()));
     }
 }
 
@@ -63,7 +72,7 @@ grpc::Status authorize(AccessControl& access, grpc::ServerContext* context, cons
     try {
         return toStatus(context, access.authorize(who, rpc, request));
     } catch (const std::exception& e) {
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string("access check failed: ") + e.what());
+        return storageFailure(context, Message(std::string("access check: ") + e.what()));
     }
 }
 

@@ -14,6 +14,10 @@ std::string bearerToken(const grpc::ServerContext* context);
 /// A refusal as a gRPC status: the English sentence as its message and, when the sentence has a template, its parts
 /// (crf.v1.Wording) in the trailing metadata (kWordingMetadataKey), so a tablet words it in its screen's language.
 grpc::Status refusal(grpc::ServerContext* context, grpc::StatusCode code, const Error& why);
+/// A failure of the gateway's own storage (its disk full, its database down) as UNAVAILABLE, so a tablet keeps what
+/// it sent and tries again later; worded for the tablet's screen (the storage's reason, for whoever fixes it, inside)
+/// so that a gateway that answers is not taken for one that cannot be reached.
+grpc::Status storageFailure(grpc::ServerContext* context, const Message& reason);
 /// A verdict as a gRPC status (UNAUTHENTICATED, PERMISSION_DENIED, ...), worded as refusal() does.
 grpc::Status toStatus(grpc::ServerContext* context, const Verdict& verdict);
 /// Runs the access control for `rpc`; storage failures while checking become UNAVAILABLE.

@@ -5,13 +5,13 @@
 namespace crf::gateway {
 namespace {
 
-template <typename T> grpc::Status reply(Result<T> result, T* response)
+template <typename T> grpc::Status reply(grpc::ServerContext* context, Result<T> result, T* response)
 {
     if (!result) {
         // A bad digest is the caller's error; a storage failure is the gateway's.
-        const bool caller = result.error().where == "digest";
-        return grpc::Status(caller ? grpc::StatusCode::INVALID_ARGUMENT : grpc::StatusCode::UNAVAILABLE,
-                            result.error().text());
+        if (result.error().where == "digest")
+            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, result.error().text());
+        return storageFailure(context, result.error().sentence());
     }
     *response = std::move(result).value();
     return grpc::Status::OK;
@@ -24,7 +24,7 @@ grpc::Status PhotoService::Status(grpc::ServerContext* context, const v1::PhotoS
 {
     if (auto denied = admit(m_access, context, Rpc::PhotoStatus, *request); !denied.ok())
         return denied;
-    return reply(m_domain.status(*request), response);
+    return reply(context, m_domain.status(*request), response);
 }
 
 grpc::Status PhotoService::UploadChunk(grpc::ServerContext* context, const v1::UploadChunkRequest* request,
@@ -32,7 +32,7 @@ grpc::Status PhotoService::UploadChunk(grpc::ServerContext* context, const v1::U
 {
     if (auto denied = admit(m_access, context, Rpc::PhotoUpload, *request); !denied.ok())
         return denied;
-    return reply(m_domain.upload(*request), response);
+    return reply(context, m_domain.upload(*request), response);
 }
 
 grpc::Status PhotoService::Download(grpc::ServerContext* context, const v1::DownloadRequest* request,
@@ -41,7 +41,7 @@ grpc::Status PhotoService::Download(grpc::ServerContext* context, const v1::Down
     if (auto denied = admit(m_access, context, Rpc::PhotoDownload, *request); !denied.ok())
         return denied;
     context->set_compression_algorithm(GRPC_COMPRESS_NONE); // photo bytes do not compress
-    return reply(m_domain.download(*request), response);
+    return reply(context, m_domain.download(*request), response);
 }
 
 } // namespace crf::gateway

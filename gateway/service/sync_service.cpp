@@ -40,7 +40,7 @@ grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushReque
     auto result = turn ? m_domain.pushInTurn(*request, received.events) : m_domain.push(*request, received.events);
     if (!result) {
         // Storage failed: UNAVAILABLE tells the tablet to keep its outbox and retry (nothing was acknowledged).
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());
+        return storageFailure(context, result.error().sentence());
     }
     *response = std::move(result).value();
     return grpc::Status::OK;
@@ -53,7 +53,7 @@ grpc::Status SyncService::Pull(grpc::ServerContext* context, const v1::PullReque
         return denied;
     auto result = m_domain.pull(*request);
     if (!result)
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.error().text());
+        return storageFailure(context, result.error().sentence());
     *response = std::move(result).value();
     m_access.filterPull(who, *request, *response);
     // A page travels compressed when the tablet asks (SyncTransport::compression, for a slow ward link): packed with

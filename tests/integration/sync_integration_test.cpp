@@ -579,3 +579,49 @@ TEST(StorageFull, aFullTabletLosesNothingAndEachChangeReachesTheGatewayOnce)
     EXPECT_EQ(a.form({"01-002", "D0", "SOFA", 0}).at("PLATELETS").value, "85") << "the other tablet's form pulled";
     EXPECT_TRUE(gateway::verifyAudit(gw->store()).intact()) << "the device's chain has no gap";
 }
+
+// The gateway's storage fills: a batch it cannot commit is stored not at all (not half, not in its chains) and not
+// acknowledged; the tablet keeps every change, and once space is back each arrives exactly once with both hash chains
+// intact. (crf_integration_tests puts the full-storage VFS under the gateway's from its first SQLite file on.)
+TEST(StorageFull, aGatewayWhoseStorageIsFullStoresNothingHalfAndTakesEveryChangeOnceSpaceIsBack)
+{
+    test::FullStorage::install();
+    SystemClock clock;
+    QTemporaryDir gatewayData;
+    auto gw = studyGateway(gatewayData, clock).value();
+    Tablet a(gw->address(), "nurse-a");
+    a.loginAt(*gw);
+    a.trackReports();
+    a.save(sofaDay("01-001", 0));
+    a.sync();
+    ASSERT_EQ(gw->store().eventCount(), 1u);
+
+    for (int day = 1; day <= 3; ++day)
+        a.save(sofaDay("01-001", day));
+    test::FullStorage::fill(gatewayData.path().toStdString());
+    const int refusedBefore = test::FullStorage::refused();
+    const auto whileFull = a.sync();
+    // The gateway answered: not "unreachable" (nobody should look for a network fault), its reason inside.
+    EXPECT_NE(whileFull.error.text.find("cannot sync now: the gateway's storage failed ("), std::string::npos)
+        << "[" << whileFull.error.text << "]";
+    EXPECT_NE(whileFull.error.text.find("full"), std::string::npos) << whileFull.error.text;
+    EXPECT_NE(whileFull.error.text.find("changes are kept on this tablet"), std::string::npos);
+    EXPECT_EQ(whileFull.error.text.find("unreachable"), std::string::npos);
+    EXPECT_GT(test::FullStorage::refused(), refusedBefore) << "the gateway's writes reached the full storage";
+    EXPECT_EQ(gw->store().eventCount(), 1u) << "nothing of the batch stored";
+    EXPECT_EQ(a.state().pendingEvents, 3) << "every change kept on the tablet";
+    a.save(sofaDay("01-001", 4));
+    const auto again = a.sync();
+    EXPECT_FALSE(again.error.empty());
+
+    test::FullStorage::empty();
+    const auto after = a.sync();
+    EXPECT_TRUE(after.error.empty()) << after.error.text;
+    EXPECT_EQ(a.state().pendingEvents, 0);
+    EXPECT_EQ(gw->store().eventCount(), 5u) << "every change exactly once";
+    EXPECT_TRUE(gateway::verifyAudit(gw->store()).intact()) << "no link of either chain lost to the failed commits";
+    Tablet b(gw->address(), "nurse-b");
+    b.loginAt(*gw);
+    b.sync();
+    EXPECT_EQ(b.form({"01-001", "D4", "SOFA", 0}).at("PLATELETS").value, "85");
+}

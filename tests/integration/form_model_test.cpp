@@ -3,6 +3,7 @@
 #include "app_core.h"
 #include "crt_stopwatch_model.h"
 #include "form_model.h"
+#include "full_storage.h"
 #include "key_store.h"
 #include "session_controller.h"
 #include "study_controller.h"
@@ -291,6 +292,29 @@ TEST_F(FormModelTest, aKneePhotoImportedFromAFileIsKeptInTheEncryptedStoreAndSho
     auto state = test::await<Result<store::SyncState>>([&](auto done) { core->loadSyncState(done); });
     ASSERT_TRUE(state.ok());
     EXPECT_EQ(state->pendingPhotos, 1) << "pending until the gateway has verified it";
+}
+
+// The tablet's storage is full at the bedside: the save is refused saying so and what to do, every value typed
+// stays on the screen, and the same save goes through once space is back.
+TEST_F(FormModelTest, aSaveThatFindsTheStorageFullKeepsWhatWasTypedAndSaysWhatToDo)
+{
+    auto m = open("D0", "SOFA");
+    fillSofa(*m);
+    test::FullStorage::fill(dir.path().toStdString());
+    const auto [refused, why] = save(*m);
+    test::FullStorage::empty();
+    EXPECT_FALSE(refused);
+    EXPECT_TRUE(why.contains("storage is full")) << why.toStdString();
+    EXPECT_TRUE(why.contains("free space")) << why.toStdString();
+    EXPECT_TRUE(m->dirty()) << "still shown as unsaved";
+    EXPECT_EQ(m->valueOf("NOREPINEPHRINE"), QStringLiteral("0,32"));
+    EXPECT_EQ(m->valueOf("SOFA_TOTAL"), QStringLiteral("16"));
+    EXPECT_TRUE(open("D0", "SOFA")->valueOf("GCS").isEmpty()) << "nothing of it was written";
+
+    const auto [ok, message] = save(*m);
+    EXPECT_TRUE(ok) << message.toStdString();
+    EXPECT_FALSE(m->dirty());
+    EXPECT_EQ(open("D0", "SOFA")->valueOf("GCS"), QStringLiteral("10"));
 }
 
 TEST_F(FormModelTest, unsavedInputIsKeptAsADraftAndShownAgainUntilSavedOrDiscarded)

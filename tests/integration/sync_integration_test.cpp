@@ -529,18 +529,15 @@ TEST(Signatures, anInvestigatorSignsWithThePasswordAndTheSignatureSyncsAndBreaks
     EXPECT_TRUE(signatures(inv).back().intact);
 }
 
+// The storage that can be made full (tests/support/full_storage.h) is under every SQLite file of this test binary,
+// the tablets' and the gateway's: its main() installs it first (CRF_TEST_FULL_STORAGE_FIRST).
+using StorageFull = OneNurse;
+
 // A tablet whose storage fills (photos, other apps) refuses what it cannot write with a message the nurse can act
 // on, keeps everything saved before, and once space is back sends each change exactly once: the change the gateway
 // stored while the tablet could not write its acknowledgement comes back as a duplicate, acknowledged and stored once.
-TEST(StorageFull, aFullTabletLosesNothingAndEachChangeReachesTheGatewayOnce)
+TEST_F(StorageFull, aFullTabletLosesNothingAndEachChangeReachesTheGatewayOnce)
 {
-    test::FullStorage::install(); // before the tablets open their files
-    SystemClock clock;
-    QTemporaryDir gatewayData;
-    auto gw = studyGateway(gatewayData, clock).value();
-    Tablet a(gw->address(), "nurse-a");
-    a.loginAt(*gw);
-    a.trackReports();
     Tablet b(gw->address(), "nurse-b");
     b.loginAt(*gw);
     a.save(sofaDay("01-001", 0));
@@ -582,16 +579,9 @@ TEST(StorageFull, aFullTabletLosesNothingAndEachChangeReachesTheGatewayOnce)
 
 // The gateway's storage fills: a batch it cannot commit is stored not at all (not half, not in its chains) and not
 // acknowledged; the tablet keeps every change, and once space is back each arrives exactly once with both hash chains
-// intact. (crf_integration_tests puts the full-storage VFS under the gateway's from its first SQLite file on.)
-TEST(StorageFull, aGatewayWhoseStorageIsFullStoresNothingHalfAndTakesEveryChangeOnceSpaceIsBack)
+// intact.
+TEST_F(StorageFull, aGatewayWhoseStorageIsFullStoresNothingHalfAndTakesEveryChangeOnceSpaceIsBack)
 {
-    test::FullStorage::install();
-    SystemClock clock;
-    QTemporaryDir gatewayData;
-    auto gw = studyGateway(gatewayData, clock).value();
-    Tablet a(gw->address(), "nurse-a");
-    a.loginAt(*gw);
-    a.trackReports();
     a.save(sofaDay("01-001", 0));
     a.sync();
     ASSERT_EQ(gw->store().eventCount(), 1u);

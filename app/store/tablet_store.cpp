@@ -21,8 +21,6 @@ namespace crf::store {
 
 namespace {
 
-/// A failure of the encrypted store itself (SQLCipher's message is technical: it stays as it is, for whoever fixes
-/// it), framed for the screen's language.
 /// A full storage is the one store failure the nurse can act on (photos and other apps fill a tablet): said so, with
 /// what it means for the data. SQLite rolls the transaction back (SQLITE_FULL), so what was saved before stays.
 std::optional<Error> storageFull(const std::string& where, const std::exception& e)
@@ -43,6 +41,8 @@ Error failure(std::string where, const char* tmpl, const std::exception& e)
     return messageError(std::move(where), tmpl, {e.what()});
 }
 
+/// A failure of the encrypted store itself (SQLCipher's message is technical: it stays as it is, for whoever fixes
+/// it), framed for the screen's language.
 Error storeFailure(std::string where, const std::exception& e)
 {
     return failure(std::move(where), QT_TRANSLATE_NOOP("Core", "the tablet's store failed: %1"), e);

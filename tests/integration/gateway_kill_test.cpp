@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 #include <signal.h>
+#include <sys/resource.h>
 
 using namespace crf;
 
@@ -31,10 +32,18 @@ int freePort()
     return probe.serverPort();
 }
 
-std::unique_ptr<QProcess> startGateway(const QString& listen, const QString& data)
+/// `fileLimit` (bytes, 0: none): no file of the gateway may grow past it (RLIMIT_FSIZE), as if its disk were full
+/// there: a write that crosses it is cut short, the next fails (EFBIG; SIGXFSZ ignored so the process lives on).
+std::unique_ptr<QProcess> startGateway(const QString& listen, const QString& data, rlim_t fileLimit = 0)
 {
     auto p = std::make_unique<QProcess>();
     p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    if (fileLimit != 0)
+        p->setChildProcessModifier([fileLimit] {
+            ::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit{fileLimit, fileLimit};
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+        });
     p->start(QStringLiteral(CRF_BIN_DIR "/crf-gateway"),
              {QStringLiteral("--listen"), listen, QStringLiteral("--data"), data, QStringLiteral("--insecure-dev")});
     EXPECT_TRUE(p->waitForStarted(10000));
@@ -70,9 +79,9 @@ protected:
         ASSERT_TRUE(identity.grant("test-admin", "nurse-a", "research_nurse", "I-MICRO", "01").ok());
     }
 
-    void startAndLogIn()
+    void startAndLogIn(rlim_t fileLimit = 0)
     {
-        gateway = startGateway(listen, gatewayData.path());
+        gateway = startGateway(listen, gatewayData.path(), fileLimit);
         const auto in = test::await<Result<app::LoginInfo>>(
             [&](auto d) { core->login("nurse-a", test::passwordOf("nurse-a"), d); });
         ASSERT_TRUE(in.ok()) << in.error().text();
@@ -82,10 +91,10 @@ protected:
     void kill() { ::kill(static_cast<pid_t>(gateway->processId()), SIGKILL); }
 
     /// After the kill: the gateway restarted on the same data, and syncs until the tablet has nothing left to send.
-    store::SyncState restartAndSyncUntilDone()
+    store::SyncState restartAndSyncUntilDone(QProcess::ExitStatus expected = QProcess::CrashExit)
     {
         gateway->waitForFinished(5000);
-        EXPECT_EQ(gateway->exitStatus(), QProcess::CrashExit);
+        EXPECT_EQ(gateway->exitStatus(), expected);
         gateway = startGateway(listen, gatewayData.path());
         for (int attempt = 0; attempt < 5; ++attempt) {
             QSignalSpy again(core.get(), &app::AppCore::syncFinished);
@@ -184,4 +193,46 @@ TEST_F(GatewayKill, sigkillDuringAPhotoUploadLosesNoPhotoAndStoresEachOnce)
         EXPECT_EQ(gw->photoBytes(digest), bytes) << digest;
     EXPECT_EQ(static_cast<size_t>(std::distance(fs::directory_iterator(folder), fs::directory_iterator())),
               photos.size());
+}
+
+// The gateway's disk fills in the middle of a photo (no file of it may grow past 1.5 MB: each 2.5 MB photo's second
+// chunk is cut short): the tablet hears that the gateway cannot sync now, not that it is unreachable, and keeps every
+// photo pending; once there is space, each photo resumes from what the gateway holds and ends verified once, byte
+// for byte.
+TEST_F(GatewayKill, aPhotoCutShortByAFullDiskResumesAndIsStoredOnceWhenSpaceIsBack)
+{
+    std::map<std::string, std::string> photos; // digest -> the bytes the tablet keeps (stripped)
+    for (int i = 0; i < 3; ++i) {
+        const auto digest =
+            test::await<Result<std::string>>([&](auto d) { core->addPhoto(test::randomJpeg(2'500'000), d); });
+        ASSERT_TRUE(digest.ok()) << digest.error().text();
+        photos[*digest] = test::await<Result<std::string>>([&](auto d) { core->loadPhoto(*digest, d); }).value();
+    }
+    startAndLogIn(1'500'000);
+    sync::SyncReport report;
+    QObject::connect(core.get(), &app::AppCore::syncFinished, core.get(),
+                     [&](const sync::SyncReport& r) { report = r; });
+    QSignalSpy finished(core.get(), &app::AppCore::syncFinished);
+    core->syncNow();
+    ASSERT_TRUE(test::spinUntil([&] { return finished.count() == 1; }, 60000));
+    EXPECT_NE(report.error.text.find("cannot sync now: the gateway's storage failed"), std::string::npos)
+        << report.error.text;
+    EXPECT_EQ(report.error.text.find("unreachable"), std::string::npos) << report.error.text;
+    EXPECT_EQ(report.photosVerified, 0);
+    auto st = test::await<Result<store::SyncState>>([&](auto d) { core->loadSyncState(d); });
+    EXPECT_EQ(st->pendingPhotos, 3);
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::path(gatewayData.path().toStdString()) / "photos";
+    bool cutShort = false;
+    for (const auto& f : fs::directory_iterator(folder))
+        cutShort = cutShort || (f.file_size() > 16 + 1'048'576 && f.file_size() < 16 + 2'500'000);
+    EXPECT_TRUE(cutShort) << "a photo's file holds more than its first chunk and less than the photo";
+
+    gateway->terminate();
+    const auto done = restartAndSyncUntilDone(QProcess::NormalExit);
+    EXPECT_EQ(done.pendingPhotos, 0) << done.lastError.text;
+    auto gw = gateway::openSqliteStore(gatewayData.path().toStdString()).value();
+    EXPECT_EQ(gw->photosVerified(), photos.size());
+    for (const auto& [digest, bytes] : photos)
+        EXPECT_EQ(gw->photoBytes(digest), bytes) << digest;
 }

@@ -615,3 +615,25 @@ TEST_F(StorageFull, aGatewayWhoseStorageIsFullStoresNothingHalfAndTakesEveryChan
     b.sync();
     EXPECT_EQ(b.form({"01-001", "D4", "SOFA", 0}).at("PLATELETS").value, "85");
 }
+
+// The same photo bytes from two sites (a photo imported at both): the second site's tablet finds the photo verified
+// at the gateway and sends no byte of it, but its site must still be linked, or nobody there could download it.
+TEST_F(OneNurse, aPhotoTheGatewayHoldsAlreadyIsLinkedToTheSecondSiteThatSendsIt)
+{
+    const std::string jpeg = test::randomJpeg(300'000);
+    const auto digest = await<Result<std::string>>([&](auto done) { a.core->addPhoto(jpeg, done); });
+    ASSERT_TRUE(digest.ok()) << digest.error().text();
+    a.sync();
+    ASSERT_EQ(gw->store().photoSites(*digest), std::vector<std::string>{"01"});
+
+    Tablet other(gw->address(), "nurse-c");
+    const std::string password = test::addUser(*gw, "nurse-c", "research_nurse", "02");
+    ASSERT_TRUE((await<Result<app::LoginInfo>>([&](auto done) { other.core->login("nurse-c", password, done); })).ok());
+    ASSERT_EQ(await<Result<std::string>>([&](auto done) { other.core->addPhoto(jpeg, done); }).value(), *digest);
+    other.trackReports();
+    const auto report = other.sync();
+    EXPECT_TRUE(report.error.empty()) << report.error.text;
+    EXPECT_EQ(other.state().pendingPhotos, 0);
+    EXPECT_EQ(gw->store().photoSites(*digest), (std::vector<std::string>{"01", "02"}));
+    EXPECT_EQ(gw->store().photosVerified(), 1u) << "stored once";
+}

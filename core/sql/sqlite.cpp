@@ -1,6 +1,7 @@
 #include "sqlite.h"
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -17,10 +18,23 @@ struct Database::Cache {
 };
 
 namespace {
+/// The primary result code of a failure on `db`. An I/O error the system gave as a full disk or quota (ENOSPC,
+/// EDQUOT: a sync, a log's index grown, where SQLite says SQLITE_IOERR) is SQLITE_FULL, as SQLite says for a
+/// write: one code for "the storage is full", whichever call found it.
+int codeOf(sqlite3* db, int rc)
+{
+    if ((rc & 0xff) == SQLITE_IOERR && db) {
+        const int e = sqlite3_system_errno(db);
+        if (e == ENOSPC || e == EDQUOT)
+            return SQLITE_FULL;
+    }
+    return rc & 0xff;
+}
+
 [[noreturn]] void fail(sqlite3* db, int rc, const std::string& context)
 {
     const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    throw SqlError(rc & 0xff, context + ": " + (msg ? msg : "unknown error"));
+    throw SqlError(codeOf(db, rc), context + ": " + (msg ? msg : "unknown error"));
 }
 } // namespace
 
@@ -78,7 +92,7 @@ void Database::exec(std::string_view sql)
     if (rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        throw SqlError(rc & 0xff, msg);
+        throw SqlError(codeOf(m_db, rc), msg);
     }
 }
 
@@ -139,7 +153,7 @@ void Database::attachEncrypted(const std::string& path, const std::string& schem
     wipe(text);
     exec("PRAGMA cipher_default_page_size = 4096");
     if (rc != SQLITE_OK)
-        throw SqlError(rc & 0xff, "attach " + schema + ": " + why);
+        throw SqlError(codeOf(m_db, rc), "attach " + schema + ": " + why);
 }
 
 void Database::releaseReads()
@@ -257,8 +271,9 @@ bool Statement::step()
     if (rc == SQLITE_DONE)
         return false;
     const std::string msg = sqlite3_errmsg(m_db);
+    const int code = codeOf(m_db, rc); // before the reset, which may clear the system's error number
     sqlite3_reset(m_stmt);
-    throw SqlError(rc & 0xff, msg);
+    throw SqlError(code, msg);
 }
 
 void Statement::run()

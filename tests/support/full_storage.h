@@ -1,5 +1,6 @@
 // A storage that can be made full, for tests: a SQLite VFS in front of the platform's that fails the writes of the
-// files under a chosen folder with SQLITE_FULL, as the platform's VFS does when the file system reports ENOSPC.
+// files under a chosen folder with SQLITE_FULL, as the platform's VFS does when the file system reports ENOSPC, or
+// their syncs with an I/O error and a chosen system error number.
 #pragma once
 
 #include "sqlite.h"
@@ -8,6 +9,7 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -54,7 +56,13 @@ public:
                     real(x)->pMethods->xFileSize(real(x), &now);
                     return size > now && refuses(x) ? SQLITE_FULL : real(x)->pMethods->xTruncate(real(x), size);
                 },
-                [](sqlite3_file* x, int flags) { return real(x)->pMethods->xSync(real(x), flags); },
+                [](sqlite3_file* x, int flags) {
+                    if (const int e = syncFailure(x); e != 0) {
+                        errno = e; // what the platform's VFS reports as the system's error number
+                        return SQLITE_IOERR_FSYNC;
+                    }
+                    return real(x)->pMethods->xSync(real(x), flags);
+                },
                 [](sqlite3_file* x, sqlite3_int64* size) { return real(x)->pMethods->xFileSize(real(x), size); },
                 [](sqlite3_file* x, int level) { return real(x)->pMethods->xLock(real(x), level); },
                 [](sqlite3_file* x, int level) { return real(x)->pMethods->xUnlock(real(x), level); },
@@ -80,7 +88,19 @@ public:
         std::lock_guard lock(state().mutex);
         state().full = folder;
     }
-    static void empty() { fill({}); }
+    static void empty()
+    {
+        fill({});
+        failSyncs({}, 0);
+    }
+    /// Syncs under `folder` fail from now on with the system's error number `error` (ENOSPC: a file system that
+    /// finds itself full only when it allocates at the sync; EIO: a failing disk), until empty().
+    static void failSyncs(const std::string& folder, int error)
+    {
+        std::lock_guard lock(state().mutex);
+        state().syncsFailing = folder;
+        state().syncError = error;
+    }
     /// Writes refused since install().
     static int refused()
     {
@@ -100,6 +120,8 @@ private:
         sqlite3_io_methods methods{};
         std::mutex mutex;
         std::string full;
+        std::string syncsFailing;
+        int syncError = 0;
         int refused = 0;
     };
     static State& state()
@@ -116,6 +138,15 @@ private:
             return false;
         ++state().refused;
         return true;
+    }
+    static int syncFailure(sqlite3_file* f)
+    {
+        std::lock_guard lock(state().mutex);
+        const std::string& failing = state().syncsFailing;
+        if (failing.empty() || std::strncmp(reinterpret_cast<File*>(f)->path, failing.c_str(), failing.size()) != 0)
+            return 0;
+        ++state().refused;
+        return state().syncError;
     }
     static int open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* outFlags)
     {

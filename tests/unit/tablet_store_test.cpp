@@ -836,7 +836,8 @@ TEST_F(TabletStoreTest, aPageThatFindsTheStorageFullIsAppliedOnceWhenSpaceIsBack
     const Status refused = store->applyPullPage(page);
     test::FullStorage::empty();
     ASSERT_FALSE(refused.ok());
-    EXPECT_NE(refused.error().text().find("storage is full"), std::string::npos) << "[" << refused.error().text() << "]";
+    EXPECT_NE(refused.error().text().find("storage is full"), std::string::npos)
+        << "[" << refused.error().text() << "]";
     EXPECT_EQ(store->pullCursor().value(), 0u) << "the cursor stays";
     EXPECT_TRUE(store->formValues(a)->empty());
     ASSERT_TRUE(store->applyPullPage(page).ok());
@@ -847,6 +848,29 @@ TEST_F(TabletStoreTest, aPageThatFindsTheStorageFullIsAppliedOnceWhenSpaceIsBack
     auto& rows = raw->prepare("SELECT count(*) FROM events");
     ASSERT_TRUE(rows.step());
     EXPECT_EQ(rows.int64(0), 1) << "applied once";
+}
+
+// A file system may find itself full only when it allocates, at the sync (SQLite then says SQLITE_IOERR, the system
+// ENOSPC or EDQUOT): the nurse reads the same "storage is full" as for a write; a disk that fails otherwise (EIO)
+// stays a failure of the store, named as such.
+TEST_F(TabletStoreTest, aSyncThatFindsTheStorageFullSaysSoAndAFailingDiskDoesNot)
+{
+    test::FullStorage::install(); // before the store opens its files
+    auto store = openStore();
+    SaveRequest r;
+    r.form = {"01-050", "D0", "SOFA", 0};
+    r.values["PLATELETS"] = FieldValue{"120", "10^3/uL"};
+    const std::string folder = dir.path().toStdString();
+    for (const auto& [error, full] : {std::pair{ENOSPC, true}, std::pair{EDQUOT, true}, std::pair{EIO, false}}) {
+        test::FullStorage::failSyncs(folder, error);
+        const auto refused = store->save(r, kNurse, kStudy);
+        test::FullStorage::empty();
+        ASSERT_FALSE(refused.ok()) << "errno " << error;
+        EXPECT_EQ(refused.error().text().find("storage is full") != std::string::npos, full)
+            << "errno " << error << ": " << refused.error().text();
+    }
+    ASSERT_TRUE(store->save(r, kNurse, kStudy).ok());
+    EXPECT_EQ(store->formValues(r.form)->at("PLATELETS").value, "120");
 }
 
 // A form instance first seen in a pull is stored as the bytes of the settled form the store builds for any other

@@ -87,6 +87,24 @@ protected:
         ASSERT_TRUE(in.ok()) << in.error().text();
     }
 
+    /// `n` photos of 2.5 MB added on the tablet: digest -> the bytes the tablet keeps (stripped).
+    std::map<std::string, std::string> addPhotos(int n)
+    {
+        std::map<std::string, std::string> photos;
+        for (int i = 0; i < n; ++i) {
+            const auto digest =
+                test::await<Result<std::string>>([&](auto d) { core->addPhoto(test::randomJpeg(2'500'000), d); });
+            EXPECT_TRUE(digest.ok()) << digest.error().text();
+            if (!digest.ok())
+                break;
+            const auto kept = test::await<Result<std::string>>([&](auto d) { core->loadPhoto(*digest, d); });
+            EXPECT_TRUE(kept.ok()) << kept.error().text();
+            if (kept.ok())
+                photos[*digest] = *kept;
+        }
+        return photos;
+    }
+
     /// SIGKILL: no shutdown, no flush.
     void kill() { ::kill(static_cast<pid_t>(gateway->processId()), SIGKILL); }
 
@@ -156,15 +174,8 @@ TEST_F(GatewayKill, sigkillDuringASyncLosesAndDuplicatesNothing)
 // verified, byte for byte, one file each.
 TEST_F(GatewayKill, sigkillDuringAPhotoUploadLosesNoPhotoAndStoresEachOnce)
 {
-    std::map<std::string, std::string> photos; // digest -> the bytes the tablet keeps (stripped)
-    for (int i = 0; i < 6; ++i) {
-        const auto digest =
-            test::await<Result<std::string>>([&](auto d) { core->addPhoto(test::randomJpeg(2'500'000), d); });
-        ASSERT_TRUE(digest.ok()) << digest.error().text();
-        const auto kept = test::await<Result<std::string>>([&](auto d) { core->loadPhoto(*digest, d); });
-        ASSERT_TRUE(kept.ok()) << kept.error().text();
-        photos[*digest] = *kept;
-    }
+    const auto photos = addPhotos(6);
+    ASSERT_EQ(photos.size(), 6u);
 
     startAndLogIn();
     namespace fs = std::filesystem;
@@ -201,13 +212,8 @@ TEST_F(GatewayKill, sigkillDuringAPhotoUploadLosesNoPhotoAndStoresEachOnce)
 // for byte.
 TEST_F(GatewayKill, aPhotoCutShortByAFullDiskResumesAndIsStoredOnceWhenSpaceIsBack)
 {
-    std::map<std::string, std::string> photos; // digest -> the bytes the tablet keeps (stripped)
-    for (int i = 0; i < 3; ++i) {
-        const auto digest =
-            test::await<Result<std::string>>([&](auto d) { core->addPhoto(test::randomJpeg(2'500'000), d); });
-        ASSERT_TRUE(digest.ok()) << digest.error().text();
-        photos[*digest] = test::await<Result<std::string>>([&](auto d) { core->loadPhoto(*digest, d); }).value();
-    }
+    const auto photos = addPhotos(3);
+    ASSERT_EQ(photos.size(), 3u);
     startAndLogIn(1'500'000);
     sync::SyncReport report;
     QObject::connect(core.get(), &app::AppCore::syncFinished, core.get(),

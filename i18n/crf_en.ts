@@ -530,32 +530,32 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="122" />
+        <location filename="../app/sync/sync_engine.cpp" line="136" />
         <source>the gateway reports more bytes than the photo has</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="141" />
+        <location filename="../app/sync/sync_engine.cpp" line="155" />
         <source>the gateway does not move forward</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="147" />
+        <location filename="../app/sync/sync_engine.cpp" line="161" />
         <source>corrupted twice in transit; kept for the next sync</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="305" />
+        <location filename="../app/sync/sync_engine.cpp" line="319" />
         <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="382" />
+        <location filename="../app/sync/sync_engine.cpp" line="396" />
         <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="511" />
+        <location filename="../app/sync/sync_engine.cpp" line="525" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation type="unfinished" />
     </message>
@@ -960,7 +960,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="33" />
+        <location filename="../app/store/tablet_store.cpp" line="31" />
         <source>the tablet's storage is full: nothing of this was written and nothing saved before is lost; free space on the tablet, then try again</source>
         <translation type="unfinished" />
     </message>
@@ -1290,169 +1290,174 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="118" />
+        <location filename="../qml/FormPage.qml" line="120" />
         <source>This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="148" />
+        <location filename="../qml/FormPage.qml" line="150" />
         <source>Open data queries on this form: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="166" />
+        <location filename="../qml/FormPage.qml" line="168" />
         <source>Answered here, sent at the next sync: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="167" />
+        <location filename="../qml/FormPage.qml" line="169" />
         <source>Answered: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="173" />
+        <location filename="../qml/FormPage.qml" line="175" />
         <source>Changed on two tablets: save the right value with its reason to resolve it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="182" />
+        <location filename="../qml/FormPage.qml" line="184" />
         <source>Answer (correct the value above if needed, with its reason)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="187" />
+        <location filename="../qml/FormPage.qml" line="189" />
         <source>Answer</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="214" />
+        <location filename="../qml/FormPage.qml" line="216" />
         <source>Eligible: every criterion is met</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="215" />
+        <location filename="../qml/FormPage.qml" line="217" />
         <source>Not eligible</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="216" />
+        <location filename="../qml/FormPage.qml" line="218" />
         <source>Eligibility incomplete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="228" />
+        <location filename="../qml/FormPage.qml" line="230" />
         <source>%1 criteria not yet decided: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="273" />
+        <location filename="../qml/FormPage.qml" line="275" />
         <source>Discard</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="331" />
-        <location filename="../qml/FormPage.qml" line="426" />
+        <location filename="../qml/FormPage.qml" line="343" />
+        <location filename="../qml/FormPage.qml" line="438" />
         <source>Unsaved changes</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="334" />
+        <location filename="../qml/FormPage.qml" line="346" />
         <source>Restore record…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="334" />
+        <location filename="../qml/FormPage.qml" line="346" />
         <source>Entered in error…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="342" />
+        <location filename="../qml/FormPage.qml" line="354" />
         <source>Sign…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="349" />
-        <location filename="../qml/FormPage.qml" line="439" />
+        <location filename="../qml/FormPage.qml" line="361" />
+        <location filename="../qml/FormPage.qml" line="453" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="363" />
+        <location filename="../qml/FormPage.qml" line="375" />
         <source>Why is this value missing?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="371" />
+        <location filename="../qml/FormPage.qml" line="383" />
         <source>Details</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="378" />
+        <location filename="../qml/FormPage.qml" line="390" />
         <source>Restore this record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="378" />
+        <location filename="../qml/FormPage.qml" line="390" />
         <source>Mark this record entered in error</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="383" />
+        <location filename="../qml/FormPage.qml" line="395" />
         <source>Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="384" />
+        <location filename="../qml/FormPage.qml" line="396" />
         <source>Reason</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="395" />
+        <location filename="../qml/FormPage.qml" line="407" />
         <source>Sign this form</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="401" />
+        <location filename="../qml/FormPage.qml" line="413" />
         <source>Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="404" />
+        <location filename="../qml/FormPage.qml" line="416" />
         <source>Password</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="432" />
+        <location filename="../qml/FormPage.qml" line="445" />
+        <source>This form has input that is not saved, and it could not be kept on this tablet: leaving now loses it. Save it, or stay until it can be kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="446" />
         <source>This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="447" />
+        <location filename="../qml/FormPage.qml" line="461" />
         <source>Leave, keep for later</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="453" />
+        <location filename="../qml/FormPage.qml" line="468" />
         <source>Discard changes</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="461" />
+        <location filename="../qml/FormPage.qml" line="476" />
         <source>Stay</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="472" />
+        <location filename="../qml/FormPage.qml" line="487" />
         <source>Reason for change</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="477" />
+        <location filename="../qml/FormPage.qml" line="492" />
         <source>A saved value is being changed. Give the reason (21 CFR 11.10(e)).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="479" />
+        <location filename="../qml/FormPage.qml" line="494" />
         <source>Explain the change</source>
         <translation type="unfinished" />
     </message>
@@ -1954,102 +1959,107 @@
     <name>crf::ui::FormModel</name>
     <message>
         <location filename="../app/ui/form_model.cpp" line="145" />
+        <source>What you typed is not kept on this tablet yet (%1). Save the form, or keep this page open.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="177" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="658" />
-        <location filename="../app/ui/form_model.cpp" line="682" />
+        <location filename="../app/ui/form_model.cpp" line="692" />
+        <location filename="../app/ui/form_model.cpp" line="716" />
         <source>%1 is not a photo item of this form</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="665" />
+        <location filename="../app/ui/form_model.cpp" line="699" />
         <source>The photo %1 cannot be read</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="669" />
+        <location filename="../app/ui/form_model.cpp" line="703" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="686" />
+        <location filename="../app/ui/form_model.cpp" line="720" />
         <source>The camera gave no picture: take the photo again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="693" />
+        <location filename="../app/ui/form_model.cpp" line="727" />
         <source>The photo could not be encoded: take it again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="696" />
+        <location filename="../app/ui/form_model.cpp" line="730" />
         <source>from the camera</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="706" />
+        <location filename="../app/ui/form_model.cpp" line="740" />
         <source>The photo %1 was not kept: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="709" />
+        <location filename="../app/ui/form_model.cpp" line="743" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="755" />
+        <location filename="../app/ui/form_model.cpp" line="789" />
         <source>Answer not accepted: </source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="827" />
+        <location filename="../app/ui/form_model.cpp" line="861" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="828" />
+        <location filename="../app/ui/form_model.cpp" line="862" />
         <source>Record restored.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="838" />
+        <location filename="../app/ui/form_model.cpp" line="872" />
         <source>Not connected to the tablet store.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="845" />
+        <location filename="../app/ui/form_model.cpp" line="879" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="846" />
+        <location filename="../app/ui/form_model.cpp" line="880" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="890" />
+        <location filename="../app/ui/form_model.cpp" line="924" />
         <source>Nothing changed.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="890" />
+        <location filename="../app/ui/form_model.cpp" line="924" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Saved on this tablet (%n value).</numerusform><numerusform>Saved on this tablet (%n values).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="934" />
+        <location filename="../app/ui/form_model.cpp" line="968" />
         <source>Signed by %1 on %2: %3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="936" />
+        <location filename="../app/ui/form_model.cpp" line="970" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="954" />
+        <location filename="../app/ui/form_model.cpp" line="988" />
         <source>Signed.</source>
         <translation type="unfinished" />
     </message>

@@ -530,32 +530,32 @@
         <translation>la passerelle %1 ne peut pas synchroniser pour le moment : %2 (les modifications restent sur cette tablette)</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="122" />
+        <location filename="../app/sync/sync_engine.cpp" line="136" />
         <source>the gateway reports more bytes than the photo has</source>
         <translation>la passerelle annonce plus d'octets que la photo n'en a</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="141" />
+        <location filename="../app/sync/sync_engine.cpp" line="155" />
         <source>the gateway does not move forward</source>
         <translation>la passerelle n'avance pas</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="147" />
+        <location filename="../app/sync/sync_engine.cpp" line="161" />
         <source>corrupted twice in transit; kept for the next sync</source>
         <translation>corrompue deux fois en transit ; gardée pour la prochaine synchronisation</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="305" />
+        <location filename="../app/sync/sync_engine.cpp" line="319" />
         <source>sync made no progress at change %1; the changes are kept and will be sent again</source>
         <translation>la synchronisation n'avance plus à la modification %1 ; les modifications sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="382" />
+        <location filename="../app/sync/sync_engine.cpp" line="396" />
         <source>the gateway acknowledged none of %1 changes; they are kept and will be sent again</source>
         <translation>la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="511" />
+        <location filename="../app/sync/sync_engine.cpp" line="525" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation>l'historique de la passerelle diffère encore de celui qui vient d'être reçu : synchronisez plus tard</translation>
     </message>
@@ -960,7 +960,7 @@
         <translation>l'allocation du numéro %1 n'est pas chargée : appelez la ligne de levée d'insu</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="33" />
+        <location filename="../app/store/tablet_store.cpp" line="31" />
         <source>the tablet's storage is full: nothing of this was written and nothing saved before is lost; free space on the tablet, then try again</source>
         <translation>la mémoire de la tablette est pleine : rien de ceci n'a été écrit et rien de ce qui était enregistré n'est perdu ; libérez de la place sur la tablette, puis réessayez</translation>
     </message>
@@ -1291,169 +1291,174 @@
         <translation>entrée</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="118" />
+        <location filename="../qml/FormPage.qml" line="120" />
         <source>This record is marked ENTERED IN ERROR. Its values are kept in the audit trail.</source>
         <translation>Cet enregistrement est marqué SAISI PAR ERREUR. Ses valeurs restent dans la piste d'audit.</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="148" />
+        <location filename="../qml/FormPage.qml" line="150" />
         <source>Open data queries on this form: %1</source>
         <translation>Requêtes ouvertes sur ce formulaire : %1</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="166" />
+        <location filename="../qml/FormPage.qml" line="168" />
         <source>Answered here, sent at the next sync: </source>
         <translation>Répondu ici, envoyé à la prochaine synchronisation : </translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="167" />
+        <location filename="../qml/FormPage.qml" line="169" />
         <source>Answered: </source>
         <translation>Répondu : </translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="173" />
+        <location filename="../qml/FormPage.qml" line="175" />
         <source>Changed on two tablets: save the right value with its reason to resolve it.</source>
         <translation>Modifié sur deux tablettes : enregistrez la bonne valeur avec son motif pour résoudre.</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="182" />
+        <location filename="../qml/FormPage.qml" line="184" />
         <source>Answer (correct the value above if needed, with its reason)</source>
         <translation>Réponse (corrigez la valeur ci-dessus si besoin, avec son motif)</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="187" />
+        <location filename="../qml/FormPage.qml" line="189" />
         <source>Answer</source>
         <translation>Répondre</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="214" />
+        <location filename="../qml/FormPage.qml" line="216" />
         <source>Eligible: every criterion is met</source>
         <translation>Éligible : tous les critères sont remplis</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="215" />
+        <location filename="../qml/FormPage.qml" line="217" />
         <source>Not eligible</source>
         <translation>Non éligible</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="216" />
+        <location filename="../qml/FormPage.qml" line="218" />
         <source>Eligibility incomplete</source>
         <translation>Éligibilité incomplète</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="228" />
+        <location filename="../qml/FormPage.qml" line="230" />
         <source>%1 criteria not yet decided: %2</source>
         <translation>%1 critère(s) non encore renseigné(s) : %2</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="273" />
+        <location filename="../qml/FormPage.qml" line="275" />
         <source>Discard</source>
         <translation>Abandonner</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="331" />
-        <location filename="../qml/FormPage.qml" line="426" />
+        <location filename="../qml/FormPage.qml" line="343" />
+        <location filename="../qml/FormPage.qml" line="438" />
         <source>Unsaved changes</source>
         <translation>Modifications non enregistrées</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="334" />
+        <location filename="../qml/FormPage.qml" line="346" />
         <source>Restore record…</source>
         <translation>Rétablir l'enregistrement…</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="334" />
+        <location filename="../qml/FormPage.qml" line="346" />
         <source>Entered in error…</source>
         <translation>Saisi par erreur…</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="342" />
+        <location filename="../qml/FormPage.qml" line="354" />
         <source>Sign…</source>
         <translation>Signer…</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="349" />
-        <location filename="../qml/FormPage.qml" line="439" />
+        <location filename="../qml/FormPage.qml" line="361" />
+        <location filename="../qml/FormPage.qml" line="453" />
         <source>Save</source>
         <translation>Enregistrer</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="363" />
+        <location filename="../qml/FormPage.qml" line="375" />
         <source>Why is this value missing?</source>
         <translation>Pourquoi cette valeur manque-t-elle ?</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="371" />
+        <location filename="../qml/FormPage.qml" line="383" />
         <source>Details</source>
         <translation>Précisions</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="378" />
+        <location filename="../qml/FormPage.qml" line="390" />
         <source>Restore this record</source>
         <translation>Rétablir cet enregistrement</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="378" />
+        <location filename="../qml/FormPage.qml" line="390" />
         <source>Mark this record entered in error</source>
         <translation>Marquer cet enregistrement comme saisi par erreur</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="383" />
+        <location filename="../qml/FormPage.qml" line="395" />
         <source>Nothing is deleted: the record is marked and every value stays in the audit trail. Give the reason.</source>
         <translation>Rien n'est effacé : l'enregistrement est marqué et chaque valeur reste dans la piste d'audit. Indiquez le motif.</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="384" />
+        <location filename="../qml/FormPage.qml" line="396" />
         <source>Reason</source>
         <translation>Motif</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="395" />
+        <location filename="../qml/FormPage.qml" line="407" />
         <source>Sign this form</source>
         <translation>Signer ce formulaire</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="401" />
+        <location filename="../qml/FormPage.qml" line="413" />
         <source>Meaning: I approve the data of this form as accurate and complete. Your signature records your printed name, the UTC time and exactly these values. Enter your password to sign (21 CFR 11.50, 11.200).</source>
         <translation>Signification : j'approuve les données de ce formulaire comme exactes et complètes. Votre signature enregistre votre nom, l'heure UTC et exactement ces valeurs. Saisissez votre mot de passe pour signer (21 CFR 11.50, 11.200).</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="404" />
+        <location filename="../qml/FormPage.qml" line="416" />
         <source>Password</source>
         <translation>Mot de passe</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="432" />
+        <location filename="../qml/FormPage.qml" line="445" />
+        <source>This form has input that is not saved, and it could not be kept on this tablet: leaving now loses it. Save it, or stay until it can be kept.</source>
+        <translation>Ce formulaire contient une saisie non enregistrée qui n'a pas pu être conservée sur cette tablette : la quitter maintenant la perd. Enregistrez-la, ou restez jusqu'à ce qu'elle puisse être conservée.</translation>
+    </message>
+    <message>
+        <location filename="../qml/FormPage.qml" line="446" />
         <source>This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.</source>
         <translation>Ce formulaire contient une saisie non enregistrée. Elle est conservée sur cette tablette et réaffichée à l'ouverture du formulaire ; elle n'entre dans le dossier qu'une fois enregistrée.</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="447" />
+        <location filename="../qml/FormPage.qml" line="461" />
         <source>Leave, keep for later</source>
         <translation>Quitter, garder pour plus tard</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="453" />
+        <location filename="../qml/FormPage.qml" line="468" />
         <source>Discard changes</source>
         <translation>Abandonner les modifications</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="461" />
+        <location filename="../qml/FormPage.qml" line="476" />
         <source>Stay</source>
         <translation>Rester</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="472" />
+        <location filename="../qml/FormPage.qml" line="487" />
         <source>Reason for change</source>
         <translation>Motif de la modification</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="477" />
+        <location filename="../qml/FormPage.qml" line="492" />
         <source>A saved value is being changed. Give the reason (21 CFR 11.10(e)).</source>
         <translation>Une valeur enregistrée est modifiée. Indiquez le motif (21 CFR 11.10(e)).</translation>
     </message>
     <message>
-        <location filename="../qml/FormPage.qml" line="479" />
+        <location filename="../qml/FormPage.qml" line="494" />
         <source>Explain the change</source>
         <translation>Expliquez la modification</translation>
     </message>
@@ -1955,102 +1960,107 @@
     <name>crf::ui::FormModel</name>
     <message>
         <location filename="../app/ui/form_model.cpp" line="145" />
+        <source>What you typed is not kept on this tablet yet (%1). Save the form, or keep this page open.</source>
+        <translation>Ce que vous avez saisi n'est pas encore conservé sur cette tablette (%1). Enregistrez le formulaire, ou gardez cette page ouverte.</translation>
+    </message>
+    <message>
+        <location filename="../app/ui/form_model.cpp" line="177" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation>Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="658" />
-        <location filename="../app/ui/form_model.cpp" line="682" />
+        <location filename="../app/ui/form_model.cpp" line="692" />
+        <location filename="../app/ui/form_model.cpp" line="716" />
         <source>%1 is not a photo item of this form</source>
         <translation>%1 n'est pas un item photo de ce formulaire</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="665" />
+        <location filename="../app/ui/form_model.cpp" line="699" />
         <source>The photo %1 cannot be read</source>
         <translation>La photo %1 ne peut pas être lue</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="669" />
+        <location filename="../app/ui/form_model.cpp" line="703" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation>La photo %1 est trop volumineuse (%2 Mo ; la limite est %3 Mo)</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="686" />
+        <location filename="../app/ui/form_model.cpp" line="720" />
         <source>The camera gave no picture: take the photo again</source>
         <translation>L'appareil photo n'a donné aucune image : reprenez la photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="693" />
+        <location filename="../app/ui/form_model.cpp" line="727" />
         <source>The photo could not be encoded: take it again</source>
         <translation>La photo n'a pas pu être encodée : reprenez-la</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="696" />
+        <location filename="../app/ui/form_model.cpp" line="730" />
         <source>from the camera</source>
         <translation>de l'appareil photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="706" />
+        <location filename="../app/ui/form_model.cpp" line="740" />
         <source>The photo %1 was not kept: %2</source>
         <translation>La photo %1 n'a pas été conservée : %2</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="709" />
+        <location filename="../app/ui/form_model.cpp" line="743" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation>Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="755" />
+        <location filename="../app/ui/form_model.cpp" line="789" />
         <source>Answer not accepted: </source>
         <translation>Réponse non acceptée : </translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="827" />
+        <location filename="../app/ui/form_model.cpp" line="861" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation>Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="828" />
+        <location filename="../app/ui/form_model.cpp" line="862" />
         <source>Record restored.</source>
         <translation>Enregistrement rétabli.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="838" />
+        <location filename="../app/ui/form_model.cpp" line="872" />
         <source>Not connected to the tablet store.</source>
         <translation>Non connecté à la base de la tablette.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="845" />
+        <location filename="../app/ui/form_model.cpp" line="879" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation>Non enregistré : corrigez d'abord les valeurs en rouge.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="846" />
+        <location filename="../app/ui/form_model.cpp" line="880" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation>Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="890" />
+        <location filename="../app/ui/form_model.cpp" line="924" />
         <source>Nothing changed.</source>
         <translation>Aucune modification.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="890" />
+        <location filename="../app/ui/form_model.cpp" line="924" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Enregistré sur cette tablette (%n valeur).</numerusform><numerusform>Enregistré sur cette tablette (%n valeurs).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="934" />
+        <location filename="../app/ui/form_model.cpp" line="968" />
         <source>Signed by %1 on %2: %3</source>
         <translation>Signé par %1 le %2 : %3</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="936" />
+        <location filename="../app/ui/form_model.cpp" line="970" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation>Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="954" />
+        <location filename="../app/ui/form_model.cpp" line="988" />
         <source>Signed.</source>
         <translation>Signé.</translation>
     </message>

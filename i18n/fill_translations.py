@@ -386,6 +386,8 @@ FR = {
     'This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.':
         "Ce formulaire contient une saisie non enregistrée. Elle est conservée sur cette tablette et réaffichée à l'ouverture du formulaire ; elle n'entre dans le dossier qu'une fois enregistrée.",
     'Leave, keep for later': 'Quitter, garder pour plus tard',
+    'This form has input that is not saved, and it could not be kept on this tablet: leaving now loses it. Save it, or stay until it can be kept.':
+        "Ce formulaire contient une saisie non enregistrée qui n'a pas pu être conservée sur cette tablette : la quitter maintenant la perd. Enregistrez-la, ou restez jusqu'à ce qu'elle puisse être conservée.",
     'Discard changes': 'Abandonner les modifications',
     'Stay': 'Rester',
     'Reason for change': 'Motif de la modification',
@@ -470,6 +472,8 @@ FR = {
     'abnormal': 'anormal',
     'normal': 'normal',
     '; pressure held %1 s, the protocol asks 10 s': ' ; pression maintenue %1 s, le protocole demande 10 s',
+    'What you typed is not kept on this tablet yet (%1). Save the form, or keep this page open.':
+        "Ce que vous avez saisi n'est pas encore conservé sur cette tablette (%1). Enregistrez le formulaire, ou gardez cette page ouverte.",
     'Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.':
         'Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.',
     '%1 is not a photo item of this form': "%1 n'est pas un item photo de ce formulaire",

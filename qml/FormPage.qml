@@ -101,6 +101,8 @@ Page {
                 from: 0; to: 99
                 value: model.repeat
                 textFromValue: function(v) { return "#" + (v + 1) }
+                // Input that could not be kept as a draft would be lost by opening another entry.
+                enabled: !(model.dirty && model.draftWarning.length > 0)
                 onValueModified: { model.repeat = value; model.load() }
                 Layout.minimumHeight: 48
             }
@@ -274,6 +276,16 @@ Page {
             }
         }
 
+        // Input that could not be kept as a draft (the storage is full): it is only on the screen.
+        Frame {
+            objectName: "draftWarning"
+            visible: model.draftWarning.length > 0
+            Layout.fillWidth: true
+            Layout.margins: 8
+            background: Rectangle { color: "#ffebee"; radius: 6; border.color: "#d32f2f" }
+            Label { anchors.fill: parent; text: model.draftWarning; color: "#b71c1c"; wrapMode: Text.WordWrap; font.pixelSize: 15 }
+        }
+
         Label {
             visible: model.description.length > 0
             text: model.description
@@ -429,7 +441,9 @@ Page {
         ColumnLayout {
             spacing: 12
             Label {
-                text: qsTr("This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.")
+                text: model.draftWarning.length > 0
+                      ? qsTr("This form has input that is not saved, and it could not be kept on this tablet: leaving now loses it. Save it, or stay until it can be kept.")
+                      : qsTr("This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.")
                 wrapMode: Text.WordWrap; Layout.maximumWidth: 480; font.pixelSize: 16
             }
             RowLayout {
@@ -446,6 +460,7 @@ Page {
                     objectName: "leaveKeep"
                     text: qsTr("Leave, keep for later")
                     Layout.minimumHeight: 52
+                    enabled: model.draftWarning.length === 0
                     onClicked: { leaveDialog.close(); page.leave() }
                 }
                 Button {

@@ -47,6 +47,7 @@ struct FormKey {
     std::string visitOid;
     std::string formOid;
     uint32_t repeat = 0;
+    bool operator==(const FormKey&) const = default;
 };
 
 /// A stored value exactly as entered, with its unit. `pending` while the gateway has not acknowledged it.

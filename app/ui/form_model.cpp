@@ -20,6 +20,9 @@
 namespace crf::ui {
 namespace {
 
+/// How soon a draft that could not be kept is tried again (the input stays on the screen meanwhile).
+constexpr int kDraftRetryMs = 5000;
+
 /// A computed number ("9.5") in the screen's decimal notation; anything else as it is.
 QString localNumber(const QString& value)
 {
@@ -91,22 +94,28 @@ FormModel::FormModel(QObject* parent) : QAbstractListModel(parent)
     m_draftTimer.setSingleShot(true);
     m_draftTimer.setInterval(400);
     connect(&m_draftTimer, &QTimer::timeout, this, &FormModel::keepDraftNow);
+    m_draftRetry.setSingleShot(true);
+    m_draftRetry.setInterval(kDraftRetryMs);
+    connect(&m_draftRetry, &QTimer::timeout, this, &FormModel::keepDraftNow);
 }
 
 FormModel::~FormModel()
 {
-    if (m_draftTimer.isActive())
+    if (m_draftTimer.isActive() || m_draftRetry.isActive())
         keepDraftNow();
 }
 
 void FormModel::keepDraftNow()
 {
     m_draftTimer.stop();
+    m_draftRetry.stop();
     if (!m_core || !m_loadedKey)
         return;
     std::string bytes; // empty: nothing unsaved, the draft goes
-    if (!dirty() && !m_draftStored)
-        return; // nothing to keep and nothing kept: no write at all
+    if (!dirty() && !m_draftStored) {
+        clearDraftWarning(); // nothing is left to keep (saved, or typed back to what is saved)
+        return;              // nothing to keep and nothing kept: no write at all
+    }
     m_draftStored = dirty();
     if (dirty()) {
         QJsonObject values;
@@ -122,7 +131,30 @@ void FormModel::keepDraftNow()
                     .toJson(QJsonDocument::Compact)
                     .toStdString();
     }
-    m_core->keepDraft(*m_loadedKey, std::move(bytes));
+    m_core->keepDraft(*m_loadedKey, std::move(bytes), [this, self = QPointer(this), key = *m_loadedKey](Status st) {
+        if (!self || !m_loadedKey || !(*m_loadedKey == key))
+            return; // another instance is shown now: its own drafts answer for it
+        if (st) {
+            clearDraftWarning();
+            return;
+        }
+        // Not kept: what was kept before (or nothing) is still in the store, so the next attempt must write
+        // whatever the input is then, even none. The input itself is on the screen, untouched.
+        m_draftStored = true;
+        m_draftWarning =
+            tr("What you typed is not kept on this tablet yet (%1). Save the form, or keep this page open.")
+                .arg(errorMessage(st.error())); // the place is an internal key
+        m_draftRetry.start();
+        emit stateChanged();
+    });
+}
+
+void FormModel::clearDraftWarning()
+{
+    if (m_draftWarning.isEmpty())
+        return;
+    m_draftWarning.clear();
+    emit stateChanged();
 }
 
 void FormModel::restoreDraft(const std::string& bytes)
@@ -572,11 +604,13 @@ void FormModel::load()
 {
     if (!m_core || !form() || m_subjectId.isEmpty())
         return;
-    if (m_draftTimer.isActive())
+    if (m_draftTimer.isActive() || m_draftRetry.isActive())
         keepDraftNow(); // the input of the instance shown until now (another repeat is being opened)
     m_loadedKey.reset();
     m_draftStored = false;
     m_draftNote.clear();
+    m_draftWarning.clear(); // the page keeps another entry from being opened while it is shown (FormPage.qml)
+    m_draftRetry.stop();
     setState(true, QString());
     store::FormKey key{m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(),
                        static_cast<uint32_t>(m_repeat)};

@@ -60,6 +60,7 @@ class FormModel : public QAbstractListModel {
     Q_PROPERTY(QVariantMap photos READ photos NOTIFY photosChanged)
     /// Set when unsaved input kept from an earlier session of this user was put back ("" otherwise).
     Q_PROPERTY(QString draftNote READ draftNote NOTIFY stateChanged)
+    Q_PROPERTY(QString draftWarning READ draftWarning NOTIFY stateChanged)
 
 public:
     enum Roles {
@@ -155,10 +156,14 @@ public:
     Q_INVOKABLE void attachImage(const QString& oid, const QImage& image);
     QVariantMap photos() const { return m_photos; }
     QString draftNote() const { return m_draftNote; }
+    /// Not empty while the unsaved input could not be kept as a draft (e.g. the storage is full): says so and why.
+    QString draftWarning() const { return m_draftWarning; }
     /// Drops the unsaved input (and its draft) and shows the saved values again.
     Q_INVOKABLE void discardChanges();
     /// Writes the draft now (the page is left, the tablet locks); otherwise it is written shortly after each change.
     Q_INVOKABLE void keepDraftNow();
+    /// How soon a draft that could not be kept is tried again (5 s; tests shorten it).
+    Q_INVOKABLE void setDraftRetryInterval(int ms) { m_draftRetry.setInterval(ms); }
     /// The definition of an item of this form (nullptr if unknown); for instruments that fill items (CrtStopwatch).
     const v1::Item* itemDef(const QString& oid) const;
     /// The clock saves are stamped with (the app core's); the system clock without a core.
@@ -207,9 +212,12 @@ private:
     // Drafts (docs/bedside.md "Nothing typed is lost"): the input of the form instance last loaded, in the store.
     QString m_draftNote;
     QTimer m_draftTimer;
+    QString m_draftWarning;
+    QTimer m_draftRetry; // a draft that could not be kept is tried again until it is (space freed, form saved)
     std::optional<crf::store::FormKey> m_loadedKey;
     bool m_draftStored = false; // a draft of the loaded instance is in the store
     void restoreDraft(const std::string& bytes);
+    void clearDraftWarning();
     void keepPhoto(const QString& oid, std::string bytes, const QString& name);
 };
 

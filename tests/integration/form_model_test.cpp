@@ -317,6 +317,36 @@ TEST_F(FormModelTest, aSaveThatFindsTheStorageFullKeepsWhatWasTypedAndSaysWhatTo
     EXPECT_EQ(open("D0", "SOFA")->valueOf("GCS"), QStringLiteral("10"));
 }
 
+// A tablet full of photos: the input cannot be kept as a draft. The page says so (leaving would lose it), the input
+// stays on the screen, and the draft is written by itself once space is back.
+TEST_F(FormModelTest, inputThatCannotBeKeptAsADraftIsSaidSoAndKeptOnceSpaceIsBack)
+{
+    {
+        auto m = open("D0", "SOFA");
+        m->setDraftRetryInterval(50);
+        test::FullStorage::fill(dir.path().toStdString());
+        m->setValue("PAO2", "68");
+        const bool warned = test::spinUntil([&] { return !m->draftWarning().isEmpty(); });
+        const QString warning = m->draftWarning();
+        // Still full through several retries: still said, still on the screen.
+        QTest::qWait(200);
+        const QString stillWarned = m->draftWarning();
+        test::FullStorage::empty();
+        ASSERT_TRUE(warned);
+        EXPECT_TRUE(warning.contains("not kept on this tablet")) << warning.toStdString();
+        EXPECT_TRUE(warning.contains("storage is full")) << warning.toStdString();
+        EXPECT_FALSE(stillWarned.isEmpty());
+        EXPECT_EQ(m->valueOf("PAO2"), "68");
+        EXPECT_TRUE(m->dirty());
+        // Space is back: kept without another keystroke, and the warning goes.
+        ASSERT_TRUE(test::spinUntil([&] { return m->draftWarning().isEmpty(); }));
+    }
+    auto back = open("D0", "SOFA");
+    ASSERT_TRUE(test::spinUntil([&] { return !back->draftNote().isEmpty(); }));
+    EXPECT_EQ(back->valueOf("PAO2"), "68");
+    EXPECT_TRUE(back->draftWarning().isEmpty());
+}
+
 TEST_F(FormModelTest, unsavedInputIsKeptAsADraftAndShownAgainUntilSavedOrDiscarded)
 {
     {

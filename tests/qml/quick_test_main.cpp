@@ -1,6 +1,8 @@
 // Qt Quick Test runner: the pages over the real C++ view-models and a real encrypted tablet store (a temporary
 // folder, no gateway: the tablet is offline, as at the bedside), with the I-MICRO definition as the Study singleton.
+// `TestStorage` lets a page test make that store's storage full and free it again (tests/support/full_storage.h).
 #include "app_core.h"
+#include "full_storage.h"
 #include "key_store.h"
 #include "language.h"
 #include "session_controller.h"
@@ -9,10 +11,23 @@
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QQmlContext>
 #include <QQmlEngine>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtQuickTest>
+
+/// The tablet store's storage made full and freed again, from a page test.
+class TestStorage : public QObject {
+    Q_OBJECT
+public:
+    explicit TestStorage(QString folder) : m_folder(std::move(folder)) {}
+    Q_INVOKABLE void fill() { crf::test::FullStorage::fill(m_folder.toStdString()); }
+    Q_INVOKABLE void empty() { crf::test::FullStorage::empty(); }
+
+private:
+    QString m_folder;
+};
 
 class Setup : public QObject {
     Q_OBJECT
@@ -22,7 +37,10 @@ public slots:
         engine->addImportPath(QStringLiteral("qrc:/"));
         auto definition = crf::ui::StudyController::loadFile(QStringLiteral(CRF_STUDIES_DIR "/imicro.json")).value();
         static crf::ui::StudyController study(definition);
+        crf::test::FullStorage::install(); // before the store's first file is opened
         static QTemporaryDir dir;
+        static TestStorage storage(dir.path());
+        engine->rootContext()->setContextProperty(QStringLiteral("TestStorage"), &storage);
         crf::app::AppConfig cfg;
         cfg.dataDir = dir.path();
         cfg.gatewayAddress = QStringLiteral("127.0.0.1:1"); // unreachable: offline

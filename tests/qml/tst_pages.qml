@@ -1,6 +1,7 @@
 // The site's pages driven as a nurse would, offline on a real encrypted store: register a subject on the dashboard,
 // see it listed with its unsent change in the sync bar, open its casebook and see each form's status change after a
-// save, and be refused at login with plain words when no verifier is on the tablet.
+// save, be refused at login with plain words when no verifier is on the tablet, and be told when a full tablet cannot
+// keep what is typed.
 import QtQuick
 import QtQuick.Controls
 import QtTest
@@ -84,6 +85,33 @@ Item {
             verify(!confirm.enabled, "a nurse cannot confirm a randomization")
             tryVerify(function() { return findChild(page, "proposal").text.length > 0 }, 5000)
             compare(Trial.proposedNumber, 0)
+        }
+
+        // A full tablet: the input cannot be kept, so the form says so and leaving "for later" is not offered (it
+        // would lose the input unasked); saving or staying is. Once space is back the draft is kept by itself and the
+        // choice returns.
+        function test_5_inputThatCannotBeKeptIsNotLeftForLater() {
+            var form = createTemporaryObject(formComponent, root, { subjectId: "01-900", visitOid: "D0", formOid: "SOFA" })
+            tryVerify(function() { return !form.form.busy })
+            form.form.setDraftRetryInterval(50)
+            TestStorage.fill()
+            form.form.setValue("PAO2", "70")
+            var warning = findChild(form, "draftWarning")
+            tryVerify(function() { return warning.visible }, 5000, "the form says the input is not kept")
+            form.requestLeave()
+            var dialog = findChild(form, "leaveDialog")
+            tryVerify(function() { return dialog.opened })
+            verify(!findChild(dialog, "leaveKeep").enabled, "leaving for later would lose the input")
+            mouseClick(findChild(dialog, "leaveStay"))
+            tryVerify(function() { return !dialog.opened })
+            compare(form.form.valueOf("PAO2"), "70")
+            TestStorage.empty()
+            tryVerify(function() { return !warning.visible }, 5000, "kept once space is back")
+            form.requestLeave()
+            tryVerify(function() { return dialog.opened })
+            verify(findChild(dialog, "leaveKeep").enabled)
+            mouseClick(findChild(dialog, "leaveDiscard"))
+            tryVerify(function() { return !dialog.opened })
         }
 
         function test_3_aLoginWithoutNetworkOrVerifierIsRefusedInPlainWords() {

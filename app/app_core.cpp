@@ -429,6 +429,40 @@ void AppCore::addPhoto(std::string bytes, std::function<void(Result<std::string>
 }
 
 namespace {
+/// `password` checked against the verifier this tablet keeps for `user`, within its limit on wrong passwords
+/// (password::OfflineAttempts, docs/security.md "Offline password checks"): an error, without checking it, while
+/// the next attempt must wait or only an online login is left; false for a wrong one (counted); true for the right
+/// one (the count cleared).
+Result<bool> checkOfflinePassword(store::TabletStore& s, const store::LocalUser& user, std::string_view password,
+                                  int64_t nowMs)
+{
+    auto attempts = s.offlineAttempts(user.userId);
+    if (!attempts)
+        return attempts.error();
+    if (attempts->onlineOnly())
+        return messageError("password",
+                            QT_TRANSLATE_NOOP("Core", "too many wrong passwords on this tablet: %1 can "
+                                                      "only log in online now (with the network)"),
+                            {Message(user.userId)});
+    if (const int64_t wait = attempts->waitMs(nowMs); wait > 0) {
+        if (wait <= 90'000)
+            return messageError("password",
+                                QT_TRANSLATE_NOOP("Core", "too many wrong passwords on this tablet: try again in %1 s"),
+                                {Message(std::to_string((wait + 999) / 1000))});
+        return messageError("password",
+                            QT_TRANSLATE_NOOP("Core", "too many wrong passwords on this tablet: try again in %1 min"),
+                            {Message(std::to_string((wait + 59'999) / 60'000))});
+    }
+    const bool right = password::verify(user.verifier, password);
+    if (right && attempts->failures == 0)
+        return true;
+    const Status kept =
+        s.setOfflineAttempts(user.userId, right ? password::OfflineAttempts{} : attempts->failedAt(nowMs));
+    if (!kept && !right)
+        return kept.error(); // a wrong password that cannot be counted is not answered: the limit holds on a full disk
+    return right;            // the right one is accepted even if its clearing could not be written
+}
+
 std::string draftKey(const std::string& user, const store::FormKey& f)
 {
     return "draft/" + user + "/" + f.subjectId + "/" + f.visitOid + "/" + f.formOid + "/" + std::to_string(f.repeat);
@@ -587,7 +621,14 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                 onStore([&](store::TabletStore& s) { local = s.localUser(userId); });
                 if (!local)
                     return local.error();
-                if (!local.value() || !password::verify(local.value()->verifier, password))
+                Result<bool> right = false;
+                if (local.value())
+                    onStore([&](store::TabletStore& s) {
+                        right = checkOfflinePassword(s, *local.value(), password, clock->nowMs());
+                    });
+                if (!right)
+                    return messageError("login", right.error().message());
+                if (!right.value())
                     return messageError("login",
                                         QT_TRANSLATE_NOOP("Core", "offline: user id or password is wrong, or this user "
                                                                   "never logged in online on this tablet (%1)"),
@@ -618,15 +659,19 @@ void AppCore::sign(store::FormKey form, bool casebook, std::string meaning, std:
 {
     const store::Actor actor = m_config.actor;
     const store::StudyContext study = m_config.study;
+    const Clock* clock = m_config.clock;
     onStore<Result<store::SaveOutcome>>(
         [=, password = std::move(password)](store::TabletStore& s) mutable -> Result<store::SaveOutcome> {
             auto local = s.localUser(actor.userId);
             const bool known = local && local.value();
-            const bool match = known && password::verify(local.value()->verifier, password);
+            const Result<bool> match =
+                known ? checkOfflinePassword(s, *local.value(), password, clock->nowMs()) : Result<bool>(false);
             secureWipe(password.data(), password.size());
             if (!known)
                 return Error{"signature", "log in online on this tablet first"};
             if (!match)
+                return messageError("signature", match.error().message());
+            if (!match.value())
                 return Error{"signature", "the password is wrong: not signed"};
             if (actor.role != "investigator")
                 return Error{"signature", "only an investigator signs (you are logged in as " + actor.role + ")"};
@@ -646,17 +691,24 @@ void AppCore::loadSignatures(std::string subjectId,
         [subjectId = std::move(subjectId)](store::TabletStore& s) { return s.signatures(subjectId); }, std::move(done));
 }
 
-void AppCore::verifyPassword(std::string password, std::function<void(bool)> done)
+void AppCore::verifyPassword(std::string password, std::function<void(Status)> done)
 {
     const std::string userId = m_config.actor.userId;
-    onStore<Result<bool>>(
-        [userId, password = std::move(password)](store::TabletStore& s) mutable -> Result<bool> {
+    const Clock* clock = m_config.clock;
+    onStore<Status>(
+        [userId, clock, password = std::move(password)](store::TabletStore& s) mutable -> Status {
             auto local = s.localUser(userId);
-            const bool ok = local && local.value() && password::verify(local.value()->verifier, password);
+            const Result<bool> right = local && local.value()
+                                           ? checkOfflinePassword(s, *local.value(), password, clock->nowMs())
+                                           : Result<bool>(false);
             secureWipe(password.data(), password.size());
-            return ok;
+            if (!right)
+                return right.error();
+            if (!right.value())
+                return messageError("password", QT_TRANSLATE_NOOP("Core", "the password is wrong"));
+            return {};
         },
-        [done = std::move(done)](Result<bool> r) { done(r && r.value()); });
+        std::move(done));
 }
 
 void AppCore::logout()

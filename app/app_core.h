@@ -94,8 +94,9 @@ public:
     /// with the printed name, UTC time and `meaning` (11.50) and the hash of what is signed (11.70).
     void sign(store::FormKey form, bool casebook, std::string meaning, std::string password,
               std::function<void(Result<store::SaveOutcome>)> done);
-    /// Checks the logged-in user's password against this tablet's verifier (unlocking an idle-locked screen).
-    void verifyPassword(std::string password, std::function<void(bool)> done);
+    /// Checks the logged-in user's password against this tablet's verifier (unlocking an idle-locked screen), within
+    /// the limit on wrong passwords checked offline; the error says why it was refused (wrong, or wait).
+    void verifyPassword(std::string password, std::function<void(Status)> done);
     /// Ends the session on this tablet (user switch): the next user logs in; nothing saved is touched.
     void logout();
     void loadSignatures(std::string subjectId, std::function<void(Result<std::vector<store::SignatureState>>)> done);

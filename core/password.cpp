@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <sodium.h>
 
 namespace crf::password {
@@ -58,6 +59,39 @@ Status checkPolicy(std::string_view password, std::string_view userId)
     if (rest.size() < 4)
         return Error{"password", "is too close to a well-known password"};
     return {};
+}
+
+int64_t OfflineAttempts::waitMs(int64_t nowMs) const
+{
+    if (failures < kFreeFailures)
+        return 0;
+    int64_t wait = kFirstWaitMs;
+    for (uint32_t n = kFreeFailures; n < failures && wait < kLongestWaitMs; ++n)
+        wait *= 2;
+    wait = std::min(wait, kLongestWaitMs);
+    const int64_t elapsed = std::max<int64_t>(0, nowMs - lastFailureMs);
+    return std::max<int64_t>(0, wait - elapsed);
+}
+
+std::string OfflineAttempts::encode() const
+{
+    return failures == 0 ? std::string() : std::to_string(failures) + " " + std::to_string(lastFailureMs);
+}
+
+OfflineAttempts OfflineAttempts::decode(std::string_view stored)
+{
+    if (stored.empty())
+        return {};
+    OfflineAttempts out;
+    const auto space = stored.find(' ');
+    const auto number = [](std::string_view digits, auto& value) {
+        const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        return error == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+    };
+    if (space == std::string_view::npos || !number(stored.substr(0, space), out.failures) ||
+        !number(stored.substr(space + 1), out.lastFailureMs))
+        return {kMaxFailures, 0};
+    return out;
 }
 
 } // namespace crf::password

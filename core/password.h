@@ -4,6 +4,7 @@
 
 #include "result.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,34 @@ bool verify(const std::string& encodedHash, std::string_view password);
 /// The policy (NIST SP 800-63B 5.1.1.2): at least 12 characters, at most 256, not the user id, not one repeated
 /// character, not a well-known password. The error says which rule failed, never the password.
 Status checkPolicy(std::string_view password, std::string_view userId);
+
+/// Wrong passwords checked on the tablet alone (an offline login, the unlock of the idle lock, a signature). Whoever
+/// holds a tablet can try passwords against the verifier kept on it, out of the gateway's reach and its lockout, so
+/// the tablet slows them itself (21 CFR 11.300(d): safeguards against the unauthorised use of passwords; NIST SP
+/// 800-63B 5.2.2: rate limiting): the first kFreeFailures in a row cost nothing (typos, a gloved finger); each one
+/// after waits kFirstWaitMs, doubling up to kLongestWaitMs; after kMaxFailures the tablet no longer checks that
+/// user's password at all until the gateway has accepted it online. A right password clears the count.
+struct OfflineAttempts {
+    static constexpr uint32_t kFreeFailures = 5;
+    static constexpr uint32_t kMaxFailures = 10;
+    static constexpr int64_t kFirstWaitMs = 60'000;
+    static constexpr int64_t kLongestWaitMs = 15 * 60'000;
+
+    uint32_t failures = 0;     // wrong passwords in a row
+    int64_t lastFailureMs = 0; // when the last one was given
+
+    /// How long the next attempt must still wait at `nowMs` (0: it may be checked now). A clock set back counts
+    /// from now, never longer than the wait itself.
+    int64_t waitMs(int64_t nowMs) const;
+    /// No check at all until an online login.
+    bool onlineOnly() const { return failures >= kMaxFailures; }
+    /// After one more wrong password at `nowMs`.
+    OfflineAttempts failedAt(int64_t nowMs) const { return {failures + 1, nowMs}; }
+
+    /// As kept in the tablet's store ("" for none); a value that does not read back counts as kMaxFailures (a
+    /// damaged record never opens the gate).
+    std::string encode() const;
+    static OfflineAttempts decode(std::string_view stored);
+};
 
 } // namespace crf::password

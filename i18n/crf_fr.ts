@@ -495,14 +495,34 @@
         <translation>%1. %2</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="567" />
+        <location filename="../app/app_core.cpp" line="444" />
+        <source>too many wrong passwords on this tablet: %1 can only log in online now (with the network)</source>
+        <translation>trop de mots de passe erronés sur cette tablette : %1 ne peut plus se connecter qu'en ligne (avec le réseau)</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="450" />
+        <source>too many wrong passwords on this tablet: try again in %1 s</source>
+        <translation>trop de mots de passe erronés sur cette tablette : réessayez dans %1 s</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="453" />
+        <source>too many wrong passwords on this tablet: try again in %1 min</source>
+        <translation>trop de mots de passe erronés sur cette tablette : réessayez dans %1 min</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="601" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="592" />
+        <location filename="../app/app_core.cpp" line="633" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="708" />
+        <source>the password is wrong</source>
+        <translation>le mot de passe est erroné</translation>
     </message>
     <message>
         <location filename="../app/sync/sync_client.cpp" line="117" />
@@ -960,106 +980,106 @@
         <translation>l'allocation du numéro %1 n'est pas chargée : appelez la ligne de levée d'insu</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="31" />
+        <location filename="../app/store/tablet_store.cpp" line="37" />
         <source>the tablet's storage is full: nothing of this was written and nothing saved before is lost; free space on the tablet, then try again</source>
         <translation>la mémoire de la tablette est pleine : rien de ceci n'a été écrit et rien de ce qui était enregistré n'est perdu ; libérez de la place sur la tablette, puis réessayez</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="48" />
+        <location filename="../app/store/tablet_store.cpp" line="54" />
         <source>the tablet's store failed: %1</source>
         <translation>le stockage de la tablette a échoué : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="426" />
+        <location filename="../app/store/tablet_store.cpp" line="432" />
         <source>the database exists but its key is missing from %1; refusing to open or replace it (nothing was changed)</source>
         <translation>la base existe mais sa clé manque dans %1 ; ouverture et remplacement refusés (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="463" />
+        <location filename="../app/store/tablet_store.cpp" line="469" />
         <source>cannot be opened: wrong key, or not an encrypted CRF database (the file was left untouched)</source>
         <translation>ouverture impossible : mauvaise clé, ou pas une base CRF chiffrée (le fichier n'a pas été touché)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="467" />
+        <location filename="../app/store/tablet_store.cpp" line="473" />
         <source>the database file is damaged (the file was left untouched)</source>
         <translation>le fichier de la base est endommagé (le fichier n'a pas été touché)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="473" />
+        <location filename="../app/store/tablet_store.cpp" line="479" />
         <source>missing: this store's photos are kept there; restore it from the same backup as the store (nothing was changed)</source>
         <translation>absent : les photos de ce stockage y sont conservées ; restaurez-le depuis la même sauvegarde que le stockage (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="520" />
+        <location filename="../app/store/tablet_store.cpp" line="526" />
         <source>schema version %1 is newer than this app (%2); update the app (nothing was changed)</source>
         <translation>la version de schéma %1 est plus récente que cette application (%2) : mettez l'application à jour (rien n'a été modifié)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="553" />
+        <location filename="../app/store/tablet_store.cpp" line="559" />
         <source>cannot prepare the database: %1</source>
         <translation>impossible de préparer la base : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="919" />
+        <location filename="../app/store/tablet_store.cpp" line="925" />
         <source>a signature saves no value</source>
         <translation>une signature n'enregistre aucune valeur</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1011" />
+        <location filename="../app/store/tablet_store.cpp" line="1017" />
         <source>not saved (nothing was changed): %1</source>
         <translation>non enregistré (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1076" />
-        <location filename="../app/store/tablet_store.cpp" line="1188" />
-        <location filename="../app/store/tablet_store.cpp" line="1204" />
-        <location filename="../app/store/tablet_store.cpp" line="1563" />
+        <location filename="../app/store/tablet_store.cpp" line="1082" />
+        <location filename="../app/store/tablet_store.cpp" line="1194" />
+        <location filename="../app/store/tablet_store.cpp" line="1210" />
+        <location filename="../app/store/tablet_store.cpp" line="1569" />
         <location filename="../app/sync/sync_client.cpp" line="174" />
         <source>an event cannot be read (database damaged?)</source>
         <translation>un événement est illisible (base endommagée ?)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1092" />
+        <location filename="../app/store/tablet_store.cpp" line="1098" />
         <source>too large: %1 bytes, the limit is %2</source>
         <translation>trop grande : %1 octets, la limite est %2</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1112" />
+        <location filename="../app/store/tablet_store.cpp" line="1118" />
         <source>not stored: %1</source>
         <translation>non enregistrée : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1135" />
+        <location filename="../app/store/tablet_store.cpp" line="1141" />
         <source>not in this tablet's store</source>
         <translation>absente du stockage de cette tablette</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1480" />
+        <location filename="../app/store/tablet_store.cpp" line="1486" />
         <source>page not applied (cursor unchanged): %1</source>
         <translation>page non appliquée (curseur inchangé) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1495" />
+        <location filename="../app/store/tablet_store.cpp" line="1501" />
         <source>an unsent event cannot be read (database damaged?)</source>
         <translation>un événement non envoyé est illisible (base endommagée ?)</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1509" />
+        <location filename="../app/store/tablet_store.cpp" line="1515" />
         <source>re-sequencing failed (nothing changed): %1</source>
         <translation>la renumérotation a échoué (rien n'a été modifié) : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1524" />
+        <location filename="../app/store/tablet_store.cpp" line="1530" />
         <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
         <translation>la modification %1 de cette tablette à la passerelle n'est pas celle qu'elle a faite : rien n'a été remis en file</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1716" />
+        <location filename="../app/store/tablet_store.cpp" line="1723" />
         <source>not remembered on this tablet: %1</source>
         <translation>non mémorisé sur cette tablette : %1</translation>
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1800" />
+        <location filename="../app/store/tablet_store.cpp" line="1830" />
         <source>not signed (nothing was changed): %1</source>
         <translation>non signé (rien n'a été modifié) : %1</translation>
     </message>
@@ -2138,11 +2158,6 @@
         <location filename="../app/ui/session_controller.cpp" line="261" />
         <source>Subject registered.</source>
         <translation>Patient inscrit.</translation>
-    </message>
-    <message>
-        <location filename="../app/ui/session_controller.cpp" line="355" />
-        <source>The password is wrong.</source>
-        <translation>Le mot de passe est incorrect.</translation>
     </message>
     <message>
         <location filename="../app/ui/session_controller.cpp" line="406" />

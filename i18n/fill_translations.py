@@ -386,6 +386,13 @@ FR = {
     'This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.':
         "Ce formulaire contient une saisie non enregistrée. Elle est conservée sur cette tablette et réaffichée à l'ouverture du formulaire ; elle n'entre dans le dossier qu'une fois enregistrée.",
     'Leave, keep for later': 'Quitter, garder pour plus tard',
+    'too many wrong passwords on this tablet: %1 can only log in online now (with the network)':
+        "trop de mots de passe erronés sur cette tablette : %1 ne peut plus se connecter qu'en ligne (avec le réseau)",
+    'too many wrong passwords on this tablet: try again in %1 s':
+        'trop de mots de passe erronés sur cette tablette : réessayez dans %1 s',
+    'too many wrong passwords on this tablet: try again in %1 min':
+        'trop de mots de passe erronés sur cette tablette : réessayez dans %1 min',
+    'the password is wrong': 'le mot de passe est erroné',
     'This form has input that is not saved, and it could not be kept on this tablet: leaving now loses it. Save it, or stay until it can be kept.':
         "Ce formulaire contient une saisie non enregistrée qui n'a pas pu être conservée sur cette tablette : la quitter maintenant la perd. Enregistrez-la, ou restez jusqu'à ce qu'elle puisse être conservée.",
     'Discard changes': 'Abandonner les modifications',

@@ -21,6 +21,12 @@ namespace crf::store {
 
 namespace {
 
+/// The meta row counting a user's wrong passwords checked on this tablet alone.
+std::string offlineAttemptsKey(const std::string& userId)
+{
+    return "offline_attempts:" + userId;
+}
+
 /// A full storage is the one store failure the nurse can act on (photos and other apps fill a tablet): said so, with
 /// what it means for the data. SQLite rolls the transaction back (SQLITE_FULL), so what was saved before stays.
 std::optional<Error> storageFull(const std::string& where, const std::exception& e)
@@ -1710,6 +1716,7 @@ Status TabletStore::rememberLogin(const LocalUser& user, const std::string& devi
             .bind(7, user.tokenExpiresMs)
             .bind(8, user.lastOnlineMs)
             .run();
+        m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, offlineAttemptsKey(user.userId)).run();
         tx.commit();
         return {};
     } catch (const std::exception& e) {
@@ -1727,6 +1734,29 @@ Result<std::optional<LocalUser>> TabletStore::localUser(const std::string& userI
             return std::optional<LocalUser>();
         return std::optional<LocalUser>(LocalUser{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4),
                                                   st.text(5), st.int64(6), st.int64(7)});
+    } catch (const std::exception& e) {
+        return storeFailure("login", e);
+    }
+}
+
+Result<password::OfflineAttempts> TabletStore::offlineAttempts(const std::string& userId)
+{
+    try {
+        return password::OfflineAttempts::decode(meta(offlineAttemptsKey(userId)));
+    } catch (const std::exception& e) {
+        return storeFailure("login", e);
+    }
+}
+
+Status TabletStore::setOfflineAttempts(const std::string& userId, const password::OfflineAttempts& attempts)
+{
+    try {
+        const std::string value = attempts.encode();
+        if (value.empty())
+            m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, offlineAttemptsKey(userId)).run();
+        else
+            setMeta(offlineAttemptsKey(userId), value);
+        return {};
     } catch (const std::exception& e) {
         return storeFailure("login", e);
     }

@@ -5,6 +5,7 @@
 #include "crf/v1/sync.pb.h"
 #include "hlc.h"
 #include "key_store.h"
+#include "password.h"
 #include "result.h"
 
 #include <map>
@@ -236,9 +237,14 @@ public:
     /// The secret this tablet enrols with (made once, kept encrypted here before the first login is even sent).
     Result<std::string> enrolmentSecret();
     /// After an online login: the user's offline verifier and session, and (first login) the device credential.
+    /// The wrong passwords counted offline for that user are cleared: the gateway has just accepted the password.
     Status rememberLogin(const LocalUser& user, const std::string& deviceSecret);
     /// A user who logged in online on this tablet before (for offline login).
     Result<std::optional<LocalUser>> localUser(const std::string& userId);
+    /// The wrong passwords in a row this tablet checked alone for `userId` (password::OfflineAttempts). An online
+    /// login (rememberLogin) clears them.
+    Result<password::OfflineAttempts> offlineAttempts(const std::string& userId);
+    Status setOfflineAttempts(const std::string& userId, const password::OfflineAttempts& attempts);
 
 private:
     TabletStore(std::unique_ptr<sql::Database> db, const Clock& clock);

@@ -344,15 +344,15 @@ void SessionController::unlock(const QString& password)
     m_busy = true;
     m_loginError.clear();
     emit sessionChanged();
-    m_core->verifyPassword(password.toStdString(), [this, self = QPointer(this)](bool ok) {
+    m_core->verifyPassword(password.toStdString(), [this, self = QPointer(this)](Status checked) {
         if (!self)
             return;
         m_busy = false;
-        if (ok) {
+        if (checked) {
             m_locked = false;
             m_idle.start();
         } else {
-            m_loginError = tr("The password is wrong.");
+            m_loginError = errorMessage(checked.error()); // wrong, or too many wrong: wait, or switch user
         }
         emit sessionChanged();
     });

@@ -142,3 +142,96 @@ TEST(TabletSession, anInvestigatorSignsAFormFromItsPageAndSeesTheSignatureBreakA
         << casebook.at(1).at(1).toString().toStdString();
     EXPECT_TRUE(casebook.at(1).at(2).toBool());
 }
+
+// Whoever holds a tablet can try passwords against the verifier kept on it, where the gateway's lockout does not
+// reach: the tablet counts the wrong ones itself, for the offline login and the unlock alike (21 CFR 11.300(d)).
+// Five are free, then each attempt waits (the right password too), and after ten only an online login opens the
+// tablet to that user again, across a restart of the app.
+TEST(TabletSession, wrongPasswordsCheckedOfflineAreLimitedUntilAnOnlineLogin)
+{
+    SystemClock gatewayClock;
+    ManualClock clock(gatewayClock.nowMs());
+    QTemporaryDir gatewayData, tabletDir;
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString()), gatewayClock).value();
+    const std::string address = gw->address();
+    const QString password = QString::fromStdString(test::addUser(*gw, "nurse-a"));
+    app::AppConfig cfg;
+    cfg.dataDir = tabletDir.path();
+    cfg.gatewayAddress = QString::fromStdString(address);
+    cfg.study = {"I-MICRO", "2020-1"};
+    cfg.clock = &clock;
+    const QString keyDir = tabletDir.path();
+    cfg.makeKeyStore = [keyDir] { return platform::makeFileKeyStore(keyDir); };
+    auto core = std::make_unique<app::AppCore>(cfg);
+    auto session = std::make_unique<ui::SessionController>(core.get());
+    ASSERT_TRUE(test::await<Status>([&](auto done) { core->open(done); }).ok());
+    const auto login = [&](const QString& pw) {
+        session->login("nurse-a", pw);
+        EXPECT_TRUE(test::spinUntil([&] { return !session->busy(); }, 15000));
+        return session->loggedIn();
+    };
+    const auto unlock = [&](const QString& pw) {
+        session->unlock(pw);
+        EXPECT_TRUE(test::spinUntil([&] { return !session->busy(); }, 15000));
+        return !session->locked();
+    };
+    ASSERT_TRUE(login(password)) << "online, the verifier is kept";
+    session->lockNow();
+    gw->shutdown();
+
+    // Four wrong passwords at the lock screen and a fifth at an offline login (each offline login first tries the
+    // gateway for 2.5 s, so most of this test is at the lock screen): all answered as wrong, all counted for the user.
+    for (int n = 1; n <= 4; ++n) {
+        EXPECT_FALSE(unlock("Not-The-Password-1"));
+        EXPECT_TRUE(session->loginError().contains("password is wrong")) << n << session->loginError().toStdString();
+    }
+    session->switchUser();
+    EXPECT_FALSE(login("Not-The-Password-1"));
+    EXPECT_TRUE(session->loginError().contains("password is wrong")) << session->loginError().toStdString();
+    // Then even the right one waits a minute, unchecked.
+    EXPECT_FALSE(login(password));
+    EXPECT_TRUE(session->loginError().contains("try again in 60 s")) << session->loginError().toStdString();
+    clock.advance(60'000);
+    ASSERT_TRUE(login(password)) << "waited: the right password opens, and clears the count";
+    EXPECT_TRUE(session->offline());
+
+    // From zero again: five free, then the wait, to the second.
+    session->lockNow();
+    for (int n = 1; n <= 5; ++n)
+        EXPECT_FALSE(unlock("Not-The-Password-1")) << n;
+    EXPECT_FALSE(unlock(password));
+    EXPECT_TRUE(session->loginError().contains("try again in 60 s")) << session->loginError().toStdString();
+    clock.advance(59'000);
+    EXPECT_FALSE(unlock(password));
+    EXPECT_TRUE(session->loginError().contains("try again in 1 s")) << session->loginError().toStdString();
+    clock.advance(1'000);
+    // Each further wrong one, after its wait, doubles it (2, 4, 8, then 15 min), up to ten in a row.
+    for (const int64_t wait : {0, 120'000, 240'000, 480'000, 900'000}) {
+        clock.advance(wait);
+        EXPECT_FALSE(unlock("Not-The-Password-1"));
+        EXPECT_TRUE(session->loginError().contains("password is wrong")) << wait << session->loginError().toStdString();
+    }
+    clock.advance(24 * 3600 * 1000);
+    EXPECT_FALSE(unlock(password));
+    EXPECT_TRUE(session->loginError().contains("only log in online")) << session->loginError().toStdString();
+    session->switchUser();
+
+    // The count is in the encrypted store: a restart of the app does not reset it.
+    session.reset();
+    core.reset();
+    core = std::make_unique<app::AppCore>(cfg);
+    session = std::make_unique<ui::SessionController>(core.get());
+    ASSERT_TRUE(test::await<Status>([&](auto done) { core->open(done); }).ok());
+    EXPECT_FALSE(login(password));
+    EXPECT_TRUE(session->loginError().contains("only log in online")) << session->loginError().toStdString();
+
+    // The gateway is back: an online login with the right password clears the count; offline works again.
+    auto back = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString(), address), gatewayClock)
+                    .value();
+    ASSERT_TRUE(login(password)) << session->loginError().toStdString();
+    EXPECT_FALSE(session->offline());
+    session->switchUser();
+    back->shutdown();
+    EXPECT_TRUE(login(password));
+    EXPECT_TRUE(session->offline());
+}

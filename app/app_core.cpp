@@ -571,9 +571,13 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                 std::string deviceId;
                 Result<std::string> secret = Error{"login", "the tablet's store is not open"};
                 Result<std::string> enrol = std::string();
+                uint32_t offlineFailures = 0;
                 onStore([&](store::TabletStore& s) {
                     deviceId = s.deviceId();
                     secret = s.deviceSecret();
+                    if (auto attempts = s.offlineAttempts(userId))
+                        offlineFailures = attempts->failures; // reported with the login, then cleared
+
                     if (secret && secret->empty())
                         enrol = s.enrolmentSecret(); // kept before asking: a lost enrolment answer is retried
                 });
@@ -588,6 +592,7 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                 request.set_device_id(deviceId);
                 request.set_device_secret(secret.value());
                 request.set_enrol_secret(enrol.value());
+                request.set_offline_failures(offlineFailures);
                 auto online = client.login(request);
                 if (online) {
                     const v1::Grant* grant = nullptr;

@@ -257,7 +257,12 @@ std::pair<Verdict, v1::LoginResponse> Identity::login(const v1::LoginRequest& re
     }
     const std::string token = randomHex(32);
     const SessionRecord session{tokenHash(token), userId, request.device_id(), now, now + m_options.sessionTtlMs, 0};
-    m_store.addSession(session, entry(userId, "login", request.device_id()));
+    // Wrong passwords the tablet checked alone since this user's last online login there: reported with the login.
+    const std::string offline =
+        request.offline_failures() == 0
+            ? std::string()
+            : std::to_string(request.offline_failures()) + " wrong password(s) checked offline on this device before";
+    m_store.addSession(session, entry(userId, "login", request.device_id(), offline));
 
     v1::LoginResponse out;
     out.set_token(token);

@@ -230,6 +230,12 @@ TEST(TabletSession, wrongPasswordsCheckedOfflineAreLimitedUntilAnOnlineLogin)
                     .value();
     ASSERT_TRUE(login(password)) << session->loginError().toStdString();
     EXPECT_FALSE(session->offline());
+    // ... and the wrong ones are reported with it, in the gateway's security log (no password, only the count).
+    std::vector<std::string> logins;
+    for (const auto& e : back->identity().store().securityLog())
+        if (e.action == "login" && e.actor == "nurse-a")
+            logins.push_back(e.detail);
+    EXPECT_EQ(logins, (std::vector<std::string>{"", "10 wrong password(s) checked offline on this device before"}));
     session->switchUser();
     back->shutdown();
     EXPECT_TRUE(login(password));

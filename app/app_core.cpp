@@ -430,7 +430,7 @@ void AppCore::addPhoto(std::string bytes, std::function<void(Result<std::string>
 
 namespace {
 /// `password` checked against the verifier this tablet keeps for `user`, within its limit on wrong passwords
-/// (password::OfflineAttempts, docs/security.md "Offline password checks"): an error, without checking it, while
+/// (password::OfflineAttempts, docs/security.md "Tablet"): an error, without checking it, while
 /// the next attempt must wait or only an online login is left; false for a wrong one (counted); true for the right
 /// one (the count cleared).
 Result<bool> checkOfflinePassword(store::TabletStore& s, const store::LocalUser& user, std::string_view password,
@@ -577,7 +577,6 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                     secret = s.deviceSecret();
                     if (auto attempts = s.offlineAttempts(userId))
                         offlineFailures = attempts->failures; // reported with the login, then cleared
-
                     if (secret && secret->empty())
                         enrol = s.enrolmentSecret(); // kept before asking: a lost enrolment answer is retried
                 });

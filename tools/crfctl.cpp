@@ -49,6 +49,8 @@ int usage(int rc)
         "  user grant --data DIR --user ID --role ROLE --study ID --site ID|*\n"
         "  user revoke --data DIR --grant N      user list --data DIR\n"
         "  device list --data DIR                device revoke --data DIR --device ID\n"
+        "  security log --data DIR [--user ID] [--action PREFIX] [--last N]\n"
+        "                               the security log: logins, failures, lockouts, grants, refused calls\n"
         "  dev-seed --data DIR --sites N --out FILE [--study ID]   demo users with random passwords (0600 file)\n"
         "  cert dev --out DIR [--host NAME]      self-signed TLS pair for local use (gateway.crt, gateway.key)\n"
         "  (every account change is written to the gateway's security log; --as NAME says who made it)\n"
@@ -446,7 +448,7 @@ int main(int argc, char** argv)
             return dbCommand("", {});
         return dbCommand(argv[2], parseOptions(argc, argv, 3));
     }
-    if (cmd == "user" || cmd == "device" || cmd == "cert") {
+    if (cmd == "user" || cmd == "device" || cmd == "cert" || cmd == "security") {
         if (argc < 3)
             return usage(2);
         const auto sub = std::string(argv[2]);
@@ -455,6 +457,8 @@ int main(int argc, char** argv)
             return crf::tools::userCommand(sub, opt);
         if (cmd == "device")
             return crf::tools::deviceCommand(sub, opt);
+        if (cmd == "security")
+            return crf::tools::securityCommand(sub, opt);
         if (sub != "dev")
             return usage(2);
         return crf::tools::certDevCommand(opt);

@@ -6,6 +6,7 @@
 #include "password.h"
 #include "storage/store.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -179,6 +180,41 @@ int deviceCommand(const std::string& sub, const std::map<std::string, std::strin
         return done ? 0 : fail(cmd, done.error().text(), 1);
     }
     return fail("device", "unknown subcommand \"" + sub + "\" (list, revoke)");
+}
+
+int securityCommand(const std::string& sub, const std::map<std::string, std::string>& opt)
+{
+    const std::string cmd = "security " + sub;
+    if (sub != "log")
+        return fail("security", "unknown subcommand \"" + sub + "\" (log)");
+    size_t last = 0;
+    if (opt.count("last")) {
+        const std::string& text = opt.at("last");
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), last);
+        if (error != std::errc() || end != text.data() + text.size() || last == 0)
+            return fail(cmd, "--last: \"" + text + "\" is not a number of lines (1 or more)");
+    }
+    auto store = openStore(opt, cmd);
+    if (!store)
+        return 2;
+    const std::string user = opt.count("user") ? opt.at("user") : std::string();
+    const std::string action = opt.count("action") ? opt.at("action") : std::string();
+    std::vector<gateway::SecurityEvent> lines;
+    try {
+        for (auto& e : store->identity().securityLog())
+            if ((user.empty() || e.actor == user || e.target == user) &&
+                (action.empty() || e.action.compare(0, action.size(), action) == 0))
+                lines.push_back(std::move(e));
+    } catch (const std::exception& e) {
+        return fail(cmd, e.what(), 1);
+    }
+    const size_t from = last != 0 && lines.size() > last ? lines.size() - last : 0;
+    for (size_t i = from; i < lines.size(); ++i) {
+        const auto& e = lines[i];
+        std::printf("%s\t%s\t%s\t%s\t%s\n", utc(e.atMs).c_str(), e.actor.c_str(), e.action.c_str(), e.target.c_str(),
+                    e.detail.c_str());
+    }
+    return 0;
 }
 
 int devSeedCommand(const std::map<std::string, std::string>& opt)

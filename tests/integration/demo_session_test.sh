@@ -29,7 +29,8 @@ grep -q "confirms box 1: randomized offline" "$work/out.txt"
 grep -q "consent worklist for site 01, now on tablet A" "$work/out.txt"
 grep -q "consents to continue: recorded on tablet B (accepted by the gateway); tablet A shows: Consent to continue given" \
     "$work/out.txt"
-test -s "$work/tablets/A/crf.db" && test -s "$work/tablets/B/crf.db"
+test -s "$work/tablets/A/crf.db"
+test -s "$work/tablets/B/crf.db"
 # The gateway holds the session: registration, emergency inclusion, eligibility, demographics, randomization,
 # SOFA D0, the delayed consent recorded on tablet B and the D1 mottling form with its knee photo.
 "$bin/crfctl" stats --data "$work/gateway" --json | grep -q '"events_total": 8'
@@ -51,7 +52,8 @@ studies="$(dirname "$0")/../../studies/imicro.json"
 for subject in 01-001 01-002; do
     "$bin/crfctl" audit show --data "$work/gateway" --subject "$subject" >"$work/source.txt"
     "$bin/crfctl" audit show --data "$work/reimported" --subject "$subject" >"$work/copy.txt"
-    test -s "$work/source.txt" && diff "$work/source.txt" "$work/copy.txt"
+    test -s "$work/source.txt"
+    diff "$work/source.txt" "$work/copy.txt"
 done
 # Imported once: a second import into the same folder is refused and changes nothing.
 if "$bin/crfctl" import --format odm132 --data "$work/reimported" --definition "$studies" --in "$work/all.xml" \

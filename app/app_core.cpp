@@ -695,6 +695,13 @@ void AppCore::loadSignatures(std::string subjectId,
         [subjectId = std::move(subjectId)](store::TabletStore& s) { return s.signatures(subjectId); }, std::move(done));
 }
 
+void AppCore::setUnkeptInput(const QObject* form, bool unkept)
+{
+    const bool changed = unkept ? m_unkeptInput.insert(form).second : m_unkeptInput.erase(form) > 0;
+    if (changed)
+        emit unkeptInputChanged();
+}
+
 void AppCore::verifyPassword(std::string password, std::function<void(Status)> done)
 {
     const std::string userId = m_config.actor.userId;

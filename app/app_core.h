@@ -14,6 +14,7 @@
 #include <QTimer>
 #include <functional>
 #include <memory>
+#include <set>
 
 namespace crf::app {
 
@@ -131,6 +132,11 @@ public:
     void syncNow();
     bool syncing() const { return m_syncing; }
 
+    /// A form page tells whether its unsaved input could not be kept as a draft (the storage is full): that input is
+    /// only on the screen, so closing the page (a user switch) would lose it (docs/bedside.md "Nothing typed is lost").
+    void setUnkeptInput(const QObject* form, bool unkept);
+    bool hasUnkeptInput() const { return !m_unkeptInput.empty(); }
+
 signals:
     void opened(bool ok, const QString& message);
     void syncStarted();
@@ -140,8 +146,11 @@ signals:
     void dataChanged();
     /// Someone logged in (user, role and site known): views that depend on the site reload.
     void actorChanged();
+    /// A form's input became, or stopped being, only on the screen (hasUnkeptInput()).
+    void unkeptInputChanged();
 
 private:
+    std::set<const QObject*> m_unkeptInput;
     template <typename R> void onStore(std::function<R(store::TabletStore&)> fn, std::function<void(R)> done);
     /// Runs `call` with the gateway client on the sync thread (online-only actions); the result comes back here.
     template <typename R> void onGateway(std::function<R(sync::SyncClient&)> call, std::function<void(R)> done);

@@ -510,17 +510,17 @@
         <translation>trop de mots de passe erronés sur cette tablette : réessayez dans %1 min</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="601" />
+        <location filename="../app/app_core.cpp" line="605" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation>vous n'avez aucun rôle dans un centre de %1 (adressez-vous à l'administrateur)</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="633" />
+        <location filename="../app/app_core.cpp" line="637" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="708" />
+        <location filename="../app/app_core.cpp" line="719" />
         <source>the password is wrong</source>
         <translation>le mot de passe est erroné</translation>
     </message>
@@ -758,7 +758,7 @@
     </message>
     <message>
         <location filename="../gateway/identity/identity.cpp" line="199" />
-        <location filename="../gateway/identity/identity.cpp" line="309" />
+        <location filename="../gateway/identity/identity.cpp" line="314" />
         <source>this account is disabled</source>
         <translation>ce compte est désactivé</translation>
     </message>
@@ -784,7 +784,7 @@
     </message>
     <message>
         <location filename="../gateway/identity/identity.cpp" line="246" />
-        <location filename="../gateway/identity/identity.cpp" line="305" />
+        <location filename="../gateway/identity/identity.cpp" line="310" />
         <source>this device has been revoked: ask the gateway administrator</source>
         <translation>cette tablette a été révoquée : adressez-vous à l'administrateur de la passerelle</translation>
     </message>
@@ -794,22 +794,22 @@
         <translation>l'identifiant secret de cette tablette est incorrect (tablette restaurée ou copiée ?)</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/identity.cpp" line="284" />
+        <location filename="../gateway/identity/identity.cpp" line="289" />
         <source>not logged in (no session token)</source>
         <translation>non connecté (pas de jeton de session)</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/identity.cpp" line="290" />
+        <location filename="../gateway/identity/identity.cpp" line="295" />
         <source>the session is not known: log in again</source>
         <translation>la session n'est pas connue : reconnectez-vous</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/identity.cpp" line="295" />
+        <location filename="../gateway/identity/identity.cpp" line="300" />
         <source>the session has ended: log in again</source>
         <translation>la session est terminée : reconnectez-vous</translation>
     </message>
     <message>
-        <location filename="../gateway/identity/identity.cpp" line="299" />
+        <location filename="../gateway/identity/identity.cpp" line="304" />
         <source>the session has expired: log in again</source>
         <translation>la session a expiré : reconnectez-vous</translation>
     </message>
@@ -1486,48 +1486,58 @@
 <context>
     <name>LoginPage</name>
     <message>
-        <location filename="../qml/LoginPage.qml" line="36" />
-        <location filename="../qml/LoginPage.qml" line="86" />
+        <location filename="../qml/LoginPage.qml" line="38" />
+        <location filename="../qml/LoginPage.qml" line="104" />
         <source>Log in</source>
         <translation>Connexion</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="36" />
+        <location filename="../qml/LoginPage.qml" line="38" />
         <source>Locked</source>
         <translation>Verrouillé</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="42" />
+        <location filename="../qml/LoginPage.qml" line="44" />
         <source>%1 · gateway %2</source>
         <translation>%1 · passerelle %2</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="43" />
+        <location filename="../qml/LoginPage.qml" line="45" />
         <source>Locked after inactivity. %1 (%2), enter your password to go on where you left off.</source>
         <translation>Verrouillé après inactivité. %1 (%2), saisissez votre mot de passe pour reprendre là où vous en étiez.</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="51" />
+        <location filename="../qml/LoginPage.qml" line="53" />
         <source>User id</source>
         <translation>Identifiant</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="59" />
+        <location filename="../qml/LoginPage.qml" line="61" />
         <source>Password</source>
         <translation>Mot de passe</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="78" />
+        <location filename="../qml/LoginPage.qml" line="70" />
+        <source>An open form has input that could not be kept on this tablet (its storage is full). Switching user now loses it: unlock and save it first.</source>
+        <translation>Un formulaire ouvert contient une saisie qui n'a pas pu être conservée sur cette tablette (son stockage est plein). Changer d'utilisateur maintenant la perd : déverrouillez et enregistrez-la d'abord.</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="89" />
         <source>Switch user</source>
         <translation>Changer d'utilisateur</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="86" />
+        <location filename="../qml/LoginPage.qml" line="89" />
+        <source>Switch anyway, lose it</source>
+        <translation>Changer quand même, la perdre</translation>
+    </message>
+    <message>
+        <location filename="../qml/LoginPage.qml" line="104" />
         <source>Unlock</source>
         <translation>Déverrouiller</translation>
     </message>
     <message>
-        <location filename="../qml/LoginPage.qml" line="102" />
+        <location filename="../qml/LoginPage.qml" line="120" />
         <source>Without a network, a user who logged in online on this tablet before can log in; changes are kept and sent later.</source>
         <translation>Sans réseau, un utilisateur déjà connecté en ligne sur cette tablette peut se connecter ; les modifications sont conservées et envoyées plus tard.</translation>
     </message>
@@ -1979,108 +1989,108 @@
 <context>
     <name>crf::ui::FormModel</name>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="145" />
+        <location filename="../app/ui/form_model.cpp" line="147" />
         <source>What you typed is not kept on this tablet yet (%1). Save the form, or keep this page open.</source>
         <translation>Ce que vous avez saisi n'est pas encore conservé sur cette tablette (%1). Enregistrez le formulaire, ou gardez cette page ouverte.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="177" />
+        <location filename="../app/ui/form_model.cpp" line="182" />
         <source>Unsaved input from %1 was kept on this tablet and is shown again: save it, or discard it.</source>
         <translation>Une saisie non enregistrée du %1 a été conservée sur cette tablette et est réaffichée : enregistrez-la ou abandonnez-la.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="692" />
-        <location filename="../app/ui/form_model.cpp" line="716" />
+        <location filename="../app/ui/form_model.cpp" line="699" />
+        <location filename="../app/ui/form_model.cpp" line="723" />
         <source>%1 is not a photo item of this form</source>
         <translation>%1 n'est pas un item photo de ce formulaire</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="699" />
+        <location filename="../app/ui/form_model.cpp" line="706" />
         <source>The photo %1 cannot be read</source>
         <translation>La photo %1 ne peut pas être lue</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="703" />
+        <location filename="../app/ui/form_model.cpp" line="710" />
         <source>The photo %1 is too large (%2 MB; the limit is %3 MB)</source>
         <translation>La photo %1 est trop volumineuse (%2 Mo ; la limite est %3 Mo)</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="720" />
+        <location filename="../app/ui/form_model.cpp" line="727" />
         <source>The camera gave no picture: take the photo again</source>
         <translation>L'appareil photo n'a donné aucune image : reprenez la photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="727" />
+        <location filename="../app/ui/form_model.cpp" line="734" />
         <source>The photo could not be encoded: take it again</source>
         <translation>La photo n'a pas pu être encodée : reprenez-la</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="730" />
+        <location filename="../app/ui/form_model.cpp" line="737" />
         <source>from the camera</source>
         <translation>de l'appareil photo</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="740" />
+        <location filename="../app/ui/form_model.cpp" line="747" />
         <source>The photo %1 was not kept: %2</source>
         <translation>La photo %1 n'a pas été conservée : %2</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="743" />
+        <location filename="../app/ui/form_model.cpp" line="750" />
         <source>Photo kept in the encrypted store; save the form to record it.</source>
         <translation>Photo conservée dans la base chiffrée ; enregistrez le formulaire pour la consigner.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="789" />
+        <location filename="../app/ui/form_model.cpp" line="796" />
         <source>Answer not accepted: </source>
         <translation>Réponse non acceptée : </translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="861" />
+        <location filename="../app/ui/form_model.cpp" line="868" />
         <source>Marked entered in error; the values stay in the audit trail.</source>
         <translation>Marqué saisi par erreur ; les valeurs restent dans la piste d'audit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="862" />
+        <location filename="../app/ui/form_model.cpp" line="869" />
         <source>Record restored.</source>
         <translation>Enregistrement rétabli.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="872" />
+        <location filename="../app/ui/form_model.cpp" line="879" />
         <source>Not connected to the tablet store.</source>
         <translation>Non connecté à la base de la tablette.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="879" />
+        <location filename="../app/ui/form_model.cpp" line="886" />
         <source>Not saved: correct the values marked in red first.</source>
         <translation>Non enregistré : corrigez d'abord les valeurs en rouge.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="880" />
+        <location filename="../app/ui/form_model.cpp" line="887" />
         <source>Not saved: confirm the unusual values and give a value or a reason for each required item.</source>
         <translation>Non enregistré : confirmez les valeurs inhabituelles et donnez une valeur ou un motif pour chaque item obligatoire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="924" />
+        <location filename="../app/ui/form_model.cpp" line="931" />
         <source>Nothing changed.</source>
         <translation>Aucune modification.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/ui/form_model.cpp" line="924" />
+        <location filename="../app/ui/form_model.cpp" line="931" />
         <source>Saved on this tablet (%n value(s)).</source>
         <translation><numerusform>Enregistré sur cette tablette (%n valeur).</numerusform><numerusform>Enregistré sur cette tablette (%n valeurs).</numerusform></translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="968" />
+        <location filename="../app/ui/form_model.cpp" line="975" />
         <source>Signed by %1 on %2: %3</source>
         <translation>Signé par %1 le %2 : %3</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="970" />
+        <location filename="../app/ui/form_model.cpp" line="977" />
         <source>Signature of %1 (%2) broken: the data changed since. A new signature is needed.</source>
         <translation>Signature de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>
     <message>
-        <location filename="../app/ui/form_model.cpp" line="988" />
+        <location filename="../app/ui/form_model.cpp" line="995" />
         <source>Signed.</source>
         <translation>Signé.</translation>
     </message>
@@ -2135,37 +2145,37 @@
 <context>
     <name>crf::ui::SessionController</name>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="184" />
+        <location filename="../app/ui/session_controller.cpp" line="185" />
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="243" />
+        <location filename="../app/ui/session_controller.cpp" line="244" />
         <source>Subject number: use 1 to 20 letters, digits or dashes.</source>
         <translation>Numéro de patient : 1 à 20 lettres, chiffres ou tirets.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="247" />
+        <location filename="../app/ui/session_controller.cpp" line="248" />
         <source>Initials: use 1 to 4 letters.</source>
         <translation>Initiales : 1 à 4 lettres.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="259" />
+        <location filename="../app/ui/session_controller.cpp" line="260" />
         <source>This subject is already registered.</source>
         <translation>Ce patient est déjà inscrit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="261" />
+        <location filename="../app/ui/session_controller.cpp" line="262" />
         <source>Subject registered.</source>
         <translation>Patient inscrit.</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="406" />
+        <location filename="../app/ui/session_controller.cpp" line="412" />
         <source>Casebook signed by %1 on %2</source>
         <translation>Cahier signé par %1 le %2</translation>
     </message>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="407" />
+        <location filename="../app/ui/session_controller.cpp" line="413" />
         <source>Casebook signature of %1 (%2) broken: data changed since. A new signature is needed.</source>
         <translation>Signature du cahier de %1 (%2) rompue : les données ont changé depuis. Une nouvelle signature est nécessaire.</translation>
     </message>

@@ -386,6 +386,9 @@ FR = {
     'This form has input that is not saved. It is kept on this tablet and shown again when the form is opened; it is not in the record until it is saved.':
         "Ce formulaire contient une saisie non enregistrée. Elle est conservée sur cette tablette et réaffichée à l'ouverture du formulaire ; elle n'entre dans le dossier qu'une fois enregistrée.",
     'Leave, keep for later': 'Quitter, garder pour plus tard',
+    'Switch anyway, lose it': 'Changer quand même, la perdre',
+    'An open form has input that could not be kept on this tablet (its storage is full). Switching user now loses it: unlock and save it first.':
+        "Un formulaire ouvert contient une saisie qui n'a pas pu être conservée sur cette tablette (son stockage est plein). Changer d'utilisateur maintenant la perd : déverrouillez et enregistrez-la d'abord.",
     'too many wrong passwords on this tablet: %1 can only log in online now (with the network)':
         "trop de mots de passe erronés sur cette tablette : %1 ne peut plus se connecter qu'en ligne (avec le réseau)",
     'too many wrong passwords on this tablet: try again in %1 s':

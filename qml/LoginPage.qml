@@ -11,6 +11,7 @@ Rectangle {
     // "login": nobody is logged in; "lock": the logged-in user's screen is kept under this one until unlocked.
     property string mode: "login"
     property string prefillUser: ""
+    property bool confirmSwitch: false // "Switch user" asked once while an open form's input is unkept
     color: Material.theme === Material.Dark ? "#121a22" : "#eef2f5"
 
     // Swallow every click and touch: the pages underneath must not react while locked.
@@ -18,6 +19,7 @@ Rectangle {
 
     onVisibleChanged: {
         password.text = ""
+        confirmSwitch = false
         if (visible)
             (mode === "login" && user.text.length === 0 ? user : password).forceActiveFocus()
     }
@@ -63,6 +65,12 @@ Rectangle {
                 onAccepted: go.clicked()
             }
             Label {
+                objectName: "unkeptWarning"
+                visible: screen.mode === "lock" && screen.confirmSwitch && Session.unkeptInput
+                text: qsTr("An open form has input that could not be kept on this tablet (its storage is full). Switching user now loses it: unlock and save it first.")
+                color: "#d32f2f"; wrapMode: Text.WordWrap; Layout.fillWidth: true; font.pixelSize: 16
+            }
+            Label {
                 objectName: "loginError"
                 visible: Session.loginError.length > 0
                 text: Session.loginError
@@ -74,11 +82,21 @@ Rectangle {
                 BusyIndicator { running: Session.busy; visible: Session.busy; Layout.preferredHeight: 40 }
                 Item { Layout.fillWidth: true }
                 Button {
+                    objectName: "switchUser"
                     visible: screen.mode === "lock"
-                    text: qsTr("Switch user")
+                    // Input an open form could not keep on this tablet is lost by closing the pages: said, and
+                    // switched only when asked twice (unlock and save it instead).
+                    text: screen.confirmSwitch ? qsTr("Switch anyway, lose it") : qsTr("Switch user")
                     flat: true
                     Layout.minimumHeight: 52
-                    onClicked: Session.switchUser()
+                    onClicked: {
+                        if (Session.unkeptInput && !screen.confirmSwitch) {
+                            screen.confirmSwitch = true
+                            return
+                        }
+                        screen.confirmSwitch = false
+                        Session.switchUser()
+                    }
                 }
                 Button {
                     id: go

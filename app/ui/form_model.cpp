@@ -103,6 +103,8 @@ FormModel::~FormModel()
 {
     if (m_draftTimer.isActive() || m_draftRetry.isActive())
         keepDraftNow();
+    if (m_core)
+        m_core->setUnkeptInput(this, false); // a last attempt was made above; the page is gone either way
 }
 
 void FormModel::keepDraftNow()
@@ -145,12 +147,15 @@ void FormModel::keepDraftNow()
             tr("What you typed is not kept on this tablet yet (%1). Save the form, or keep this page open.")
                 .arg(errorMessage(st.error())); // the place is an internal key
         m_draftRetry.start();
+        m_core->setUnkeptInput(this, true);
         emit stateChanged();
     });
 }
 
 void FormModel::clearDraftWarning()
 {
+    if (m_core)
+        m_core->setUnkeptInput(this, false);
     if (m_draftWarning.isEmpty())
         return;
     m_draftWarning.clear();
@@ -210,8 +215,10 @@ QObject* FormModel::core() const
 
 void FormModel::setCore(QObject* core)
 {
-    if (m_core)
+    if (m_core) {
         disconnect(m_core, nullptr, this, nullptr);
+        m_core->setUnkeptInput(this, false);
+    }
     m_core = qobject_cast<crf::app::AppCore*>(core);
     if (m_core) {
         // The site's queries arrive with syncs and depend on who is logged in.
@@ -609,7 +616,7 @@ void FormModel::load()
     m_loadedKey.reset();
     m_draftStored = false;
     m_draftNote.clear();
-    m_draftWarning.clear(); // the page keeps another entry from being opened while it is shown (FormPage.qml)
+    clearDraftWarning(); // the page keeps another entry from being opened while it is shown (FormPage.qml)
     m_draftRetry.stop();
     setState(true, QString());
     store::FormKey key{m_subjectId.toStdString(), m_visitOid.toStdString(), m_formOid.toStdString(),

@@ -158,6 +158,7 @@ SessionController::SessionController(crf::app::AppCore* core, QObject* parent) :
         emit readyChanged();
         refresh();
     });
+    connect(core, &crf::app::AppCore::unkeptInputChanged, this, &SessionController::sessionChanged);
     connect(core, &crf::app::AppCore::syncStarted, this, [this] {
         m_progress = 0;
         emit syncStateChanged();
@@ -356,6 +357,11 @@ void SessionController::unlock(const QString& password)
         }
         emit sessionChanged();
     });
+}
+
+bool SessionController::unkeptInput() const
+{
+    return m_core && m_core->hasUnkeptInput();
 }
 
 void SessionController::lockNow()

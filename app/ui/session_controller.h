@@ -80,6 +80,8 @@ class SessionController : public QObject {
     Q_PROPERTY(QString role READ role NOTIFY sessionChanged)
     Q_PROPERTY(QString printedName READ printedName NOTIFY sessionChanged)
     Q_PROPERTY(bool loggedIn READ loggedIn NOTIFY sessionChanged)
+    /// An open form holds input that could not be kept on this tablet (storage full): a user switch would lose it.
+    Q_PROPERTY(bool unkeptInput READ unkeptInput NOTIFY sessionChanged)
     Q_PROPERTY(bool offline READ offline NOTIFY sessionChanged)
     Q_PROPERTY(bool locked READ locked NOTIFY sessionChanged)
     Q_PROPERTY(bool busy READ busy NOTIFY sessionChanged)
@@ -108,6 +110,7 @@ public:
     QString role() const;
     QString printedName() const { return m_printedName; }
     bool loggedIn() const { return m_loggedIn; }
+    bool unkeptInput() const;
     bool offline() const { return m_offline; }
     bool locked() const { return m_locked; }
     bool busy() const { return m_busy; }

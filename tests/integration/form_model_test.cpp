@@ -328,6 +328,7 @@ TEST_F(FormModelTest, inputThatCannotBeKeptAsADraftIsSaidSoAndKeptOnceSpaceIsBac
         m->setValue("PAO2", "68");
         const bool warned = test::spinUntil([&] { return !m->draftWarning().isEmpty(); });
         const QString warning = m->draftWarning();
+        const bool unkept = core->hasUnkeptInput(); // the lock screen asks twice before a user switch
         // Still full through several retries: still said, still on the screen.
         QTest::qWait(200);
         const QString stillWarned = m->draftWarning();
@@ -336,10 +337,12 @@ TEST_F(FormModelTest, inputThatCannotBeKeptAsADraftIsSaidSoAndKeptOnceSpaceIsBac
         EXPECT_TRUE(warning.contains("not kept on this tablet")) << warning.toStdString();
         EXPECT_TRUE(warning.contains("storage is full")) << warning.toStdString();
         EXPECT_FALSE(stillWarned.isEmpty());
+        EXPECT_TRUE(unkept);
         EXPECT_EQ(m->valueOf("PAO2"), "68");
         EXPECT_TRUE(m->dirty());
         // Space is back: kept without another keystroke, and the warning goes.
         ASSERT_TRUE(test::spinUntil([&] { return m->draftWarning().isEmpty(); }));
+        EXPECT_FALSE(core->hasUnkeptInput());
     }
     auto back = open("D0", "SOFA");
     ASSERT_TRUE(test::spinUntil([&] { return !back->draftNote().isEmpty(); }));

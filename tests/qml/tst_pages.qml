@@ -87,6 +87,8 @@ Item {
             compare(Trial.proposedNumber, 0)
         }
 
+        Component { id: switchSpy; SignalSpy { target: Session; signalName: "switchingUser" } }
+
         // A full tablet: the input cannot be kept, so the form says so and leaving "for later" is not offered (it
         // would lose the input unasked); saving or staying is. Once space is back the draft is kept by itself and the
         // choice returns.
@@ -98,6 +100,16 @@ Item {
             form.form.setValue("PAO2", "70")
             var warning = findChild(form, "draftWarning")
             tryVerify(function() { return warning.visible }, 5000, "the form says the input is not kept")
+            // The lock screen: a user switch would close the form and lose the input, so it is said and asked twice.
+            verify(Session.unkeptInput)
+            var lock = createTemporaryObject(loginComponent, root, { mode: "lock" })
+            var switching = createTemporaryObject(switchSpy, root)
+            mouseClick(findChild(lock, "switchUser"))
+            verify(findChild(lock, "unkeptWarning").visible, "the lock screen says the input would be lost")
+            compare(switching.count, 0)
+            mouseClick(findChild(lock, "switchUser"))
+            compare(switching.count, 1, "switched when asked again")
+            lock.destroy()
             form.requestLeave()
             var dialog = findChild(form, "leaveDialog")
             tryVerify(function() { return dialog.opened })
@@ -107,6 +119,7 @@ Item {
             compare(form.form.valueOf("PAO2"), "70")
             TestStorage.empty()
             tryVerify(function() { return !warning.visible }, 5000, "kept once space is back")
+            verify(!Session.unkeptInput)
             form.requestLeave()
             tryVerify(function() { return dialog.opened })
             verify(findChild(dialog, "leaveKeep").enabled)

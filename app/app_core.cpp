@@ -672,13 +672,15 @@ void AppCore::sign(store::FormKey form, bool casebook, std::string meaning, std:
                 known ? checkOfflinePassword(s, *local.value(), password, clock->nowMs()) : Result<bool>(false);
             secureWipe(password.data(), password.size());
             if (!known)
-                return Error{"signature", "log in online on this tablet first"};
+                return messageError("signature", QT_TRANSLATE_NOOP("Core", "log in online on this tablet first"));
             if (!match)
                 return messageError("signature", match.error().message());
             if (!match.value())
-                return Error{"signature", "the password is wrong: not signed"};
+                return messageError("signature", QT_TRANSLATE_NOOP("Core", "the password is wrong: not signed"));
             if (actor.role != "investigator")
-                return Error{"signature", "only an investigator signs (you are logged in as " + actor.role + ")"};
+                return messageError("signature",
+                                    QT_TRANSLATE_NOOP("Core", "only an investigator signs (you are logged in as %1)"),
+                                    {Message(actor.role)});
             return s.sign(form, casebook, meaning, local.value()->printedName, actor, study);
         },
         [this, done = std::move(done)](Result<store::SaveOutcome> r) {

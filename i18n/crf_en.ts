@@ -520,7 +520,22 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="719" />
+        <location filename="../app/app_core.cpp" line="675" />
+        <source>log in online on this tablet first</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="679" />
+        <source>the password is wrong: not signed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="682" />
+        <source>only an investigator signs (you are logged in as %1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="721" />
         <source>the password is wrong</source>
         <translation type="unfinished" />
     </message>

@@ -520,7 +520,22 @@
         <translation>hors ligne : identifiant ou mot de passe incorrect, ou cet utilisateur ne s'est jamais connecté en ligne sur cette tablette (%1)</translation>
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="719" />
+        <location filename="../app/app_core.cpp" line="675" />
+        <source>log in online on this tablet first</source>
+        <translation>connectez-vous d'abord en ligne sur cette tablette</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="679" />
+        <source>the password is wrong: not signed</source>
+        <translation>le mot de passe est erroné : non signé</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="682" />
+        <source>only an investigator signs (you are logged in as %1)</source>
+        <translation>seul un investigateur signe (vous êtes connecté en tant que %1)</translation>
+    </message>
+    <message>
+        <location filename="../app/app_core.cpp" line="721" />
         <source>the password is wrong</source>
         <translation>le mot de passe est erroné</translation>
     </message>

@@ -248,6 +248,9 @@ FR = {
     '%1 is for site %2 of study %3: you enter data for %4 only':
         "%1 concerne le centre %2 de l'étude %3 : vous saisissez pour %4 seulement",
     '%1 is a signature by a %2: only an investigator signs': '%1 est une signature de %2 : seul un investigateur signe',
+    'log in online on this tablet first': "connectez-vous d'abord en ligne sur cette tablette",
+    'the password is wrong: not signed': 'le mot de passe est erroné : non signé',
+    'only an investigator signs (you are logged in as %1)': 'seul un investigateur signe (vous êtes connecté en tant que %1)',
     '%1 is signed by user "%2" as %3, a role not held at site %4':
         '%1 est signé par l\'utilisateur « %2 » comme %3, un rôle non tenu au centre %4',
     # Login refusals (gateway/identity/identity.cpp, app/app_core.cpp; context Core)

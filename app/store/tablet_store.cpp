@@ -576,6 +576,11 @@ void TabletStore::setMeta(const std::string& key, const std::string& value)
         m_db->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)").bind(1, key).bindBlob(2, value).run();
 }
 
+void TabletStore::dropMeta(const std::string& key)
+{
+    m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, key).run();
+}
+
 uint64_t TabletStore::baseVersion(const FormKey& f)
 {
     auto& st = m_db->prepare("SELECT coalesce(max(server_seq), 0) FROM events WHERE subject_id = ?1 AND "
@@ -879,7 +884,7 @@ Result<std::string> TabletStore::cached(const std::string& key)
 Status TabletStore::dropCached(const std::string& key)
 {
     try {
-        m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, "cache:" + key).run();
+        dropMeta("cache:" + key);
         return Status::success();
     } catch (const sql::SqlError& e) {
         return storeFailure("cache " + key, e);
@@ -1716,7 +1721,7 @@ Status TabletStore::rememberLogin(const LocalUser& user, const std::string& devi
             .bind(7, user.tokenExpiresMs)
             .bind(8, user.lastOnlineMs)
             .run();
-        m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, offlineAttemptsKey(user.userId)).run();
+        dropMeta(offlineAttemptsKey(user.userId));
         tx.commit();
         return {};
     } catch (const std::exception& e) {
@@ -1753,7 +1758,7 @@ Status TabletStore::setOfflineAttempts(const std::string& userId, const password
     try {
         const std::string value = attempts.encode();
         if (value.empty())
-            m_db->prepare("DELETE FROM meta WHERE key = ?1").bind(1, offlineAttemptsKey(userId)).run();
+            dropMeta(offlineAttemptsKey(userId));
         else
             setMeta(offlineAttemptsKey(userId), value);
         return {};

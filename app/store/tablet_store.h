@@ -253,6 +253,7 @@ private:
     Status initialise();
     std::string meta(const std::string& key, const std::string& fallback = {});
     void setMeta(const std::string& key, const std::string& value);
+    void dropMeta(const std::string& key);
     uint64_t baseVersion(const FormKey& form);
     void applyChange(const v1::FormRef& form, const v1::FieldChange& change);
     void setConflict(const v1::FormRef& form, const std::string& item, bool conflict);

@@ -11,26 +11,32 @@ namespace crf::sync {
 SyncClient::SyncClient(std::string address, std::chrono::milliseconds deadline, Transport transport)
     : m_address(std::move(address)), m_deadline(deadline)
 {
-    grpc::ChannelArguments args;
     // Reconnect quickly after the gateway comes back (ICU Wi-Fi drops often); the default backoff is up to 120 s.
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-    args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    m_channelArgs.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+    m_channelArgs.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+    // A channel of its own connection: a new channel (reach()) makes a new attempt instead of sharing the failed
+    // connection's backoff through gRPC's global subchannel pool.
+    m_channelArgs.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    m_channelArgs.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     // Calls carry text-heavy, repetitive messages (item OIDs, ids, units): gzip cuts the bytes on a poor ICU Wi-Fi
     // link. Event calls pack their events with zstd instead (packing.h) and photo chunks opt out (JPEG and random
     // bytes do not compress).
     if (transport.compression != SyncTransport::Compression::None)
-        args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+        m_channelArgs.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
     m_compression = transport.compression;
-    std::shared_ptr<grpc::ChannelCredentials> credentials;
     if (transport.rootCertPem.empty()) {
-        credentials = grpc::InsecureChannelCredentials(); // the gateway accepts it only on loopback
+        m_credentials = grpc::InsecureChannelCredentials(); // the gateway accepts it only on loopback
     } else {
         grpc::SslCredentialsOptions ssl;
         ssl.pem_root_certs = transport.rootCertPem;
-        credentials = grpc::SslCredentials(ssl);
+        m_credentials = grpc::SslCredentials(ssl);
     }
-    m_channel = grpc::CreateCustomChannel(m_address, credentials, args);
+    openChannel();
+}
+
+void SyncClient::openChannel()
+{
+    m_channel = grpc::CreateCustomChannel(m_address, m_credentials, m_channelArgs);
     m_stub = v1::SyncService::NewStub(m_channel);
     m_photos = v1::PhotoService::NewStub(m_channel);
     m_auth = v1::AuthService::NewStub(m_channel);
@@ -50,8 +56,8 @@ void SyncClient::prepare(grpc::ClientContext& ctx) const
 
 Result<v1::LoginResponse> SyncClient::login(const v1::LoginRequest& request)
 {
-    if (!connect())
-        return failure("login", nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
+    if (Status reached = reach("login"); !reached)
+        return reached.error();
     grpc::ClientContext ctx;
     prepare(ctx);
     v1::LoginResponse response;
@@ -131,13 +137,33 @@ Error SyncClient::refused(std::string where, const grpc::ClientContext& ctx, con
     return failure(std::move(where), &ctx, status);
 }
 
+Status SyncClient::reach(std::string where)
+{
+    // A channel whose connection failed stays in TRANSIENT_FAILURE until it connects again (pick_first), so waiting
+    // on it shows a gateway that is still out of reach only at the deadline: an offline login at the bedside waited
+    // 2.5 s for it at each user switch. A new channel makes one attempt whose failure is seen as it happens.
+    auto state = m_channel->GetState(true);
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) {
+        openChannel();
+        state = m_channel->GetState(true);
+    }
+    const auto deadline = std::chrono::system_clock::now() + m_connectWait;
+    while (state != GRPC_CHANNEL_READY) {
+        if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN ||
+            !m_channel->WaitForStateChange(state, deadline))
+            return failure(std::move(where), nullptr, grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"));
+        state = m_channel->GetState(true);
+    }
+    return {};
+}
+
 bool SyncClient::connect()
 {
     // A channel in TRANSIENT_FAILURE fails calls at once; give it one bounded chance to (re)connect first, so a
     // gateway that just came back is used without waiting for the next sync.
     if (m_channel->GetState(true) == GRPC_CHANNEL_READY)
         return true;
-    return m_channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::milliseconds(2500));
+    return m_channel->WaitForConnected(std::chrono::system_clock::now() + m_connectWait);
 }
 
 Result<v1::PushResponse> SyncClient::push(v1::PushRequest request)

@@ -8,6 +8,9 @@
 #include "result.h"
 #include "tr.h"
 
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
 #include <chrono>
 #include <memory>
 #include <span>
@@ -60,6 +63,13 @@ public:
     explicit SyncClient(std::string address, std::chrono::milliseconds deadline = std::chrono::seconds(10),
                         Transport transport = {});
 
+    /// Whether the gateway can be reached now: at once when connected, else after one connection attempt (at most
+    /// the connect wait). Call it before an operation's first call, with no call in flight (it may replace the
+    /// channel); the error is worded as for an unreachable gateway at `where`. login() and SyncEngine::run() call it.
+    Status reach(std::string where);
+    /// How long reach() and a call on a dropped connection wait for the gateway (2.5 s unless set).
+    void setConnectWait(std::chrono::milliseconds wait) { m_connectWait = wait; }
+
     /// Opens a session; on success later calls carry its token and photos are uploaded for the user's site.
     Result<v1::LoginResponse> login(const v1::LoginRequest& request);
     /// Uses a session opened earlier (a cached token) for site `siteId`.
@@ -109,6 +119,8 @@ public:
     const std::string& address() const { return m_address; }
 
 private:
+    /// A new channel and its stubs (on construction, and by reach() for a channel that failed).
+    void openChannel();
     bool connect();
     /// A failed call at `where`: the gateway not reached, or what it said (its wording parts in `ctx`'s trailers).
     Error failure(std::string where, const grpc::ClientContext* ctx, const grpc::Status& status) const;
@@ -116,6 +128,9 @@ private:
     Error refused(std::string where, const grpc::ClientContext& ctx, const grpc::Status& status) const;
     std::string m_address;
     std::chrono::milliseconds m_deadline;
+    std::chrono::milliseconds m_connectWait{2500};
+    grpc::ChannelArguments m_channelArgs;
+    std::shared_ptr<grpc::ChannelCredentials> m_credentials;
     std::shared_ptr<grpc::Channel> m_channel;
     std::unique_ptr<v1::SyncService::Stub> m_stub;
     std::unique_ptr<v1::PhotoService::Stub> m_photos;

@@ -404,6 +404,13 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
 SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases phases)
 {
     SyncReport report;
+    // One connection attempt before anything: a gateway out of reach is known at once (SyncClient::reach).
+    if (Status reached = m_client.reach("sync"); !reached) {
+        report.error = reached.error().sentence();
+        const int64_t now = m_clock.nowMs();
+        m_onStore([&](store::TabletStore& s) { s.recordSyncAttempt(now, report.error); });
+        return report;
+    }
     PushState push;
     push.progress = progress;
     m_onStore([&](store::TabletStore& s) {

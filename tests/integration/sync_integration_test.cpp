@@ -438,6 +438,58 @@ TEST(SyncEndToEnd, aTabletSyncsByItselfOnceTheGatewayBecomesReachable)
     EXPECT_TRUE(test::spinUntil([&] { return !core.syncing() && pending() == 0; }, 20000));
 }
 
+TEST(SyncEndToEnd, aGatewayOutOfReachIsKnownAfterOneAttemptAndUsedAtOnceWhenItIsBack)
+{
+    SystemClock clock;
+    QTemporaryDir gatewayData, tabletDir;
+    const std::string address = "127.0.0.1:" + std::to_string(unusedPort(clock));
+    auto tablet =
+        store::TabletStore::openWithKey((tabletDir.path() + "/tablet.db").toStdString(), SecretKey::random(), clock)
+            .value();
+    // A wait far longer than a connection attempt on loopback: each step below must end well before it (an offline
+    // login at the bedside used to sit out the whole wait at each user switch).
+    constexpr auto kWait = std::chrono::seconds(20);
+    constexpr auto kWithin = std::chrono::seconds(5);
+    sync::SyncClient client(address);
+    client.setConnectWait(kWait);
+    auto timed = [](const auto& step) {
+        const auto start = std::chrono::steady_clock::now();
+        step();
+        return std::chrono::steady_clock::now() - start;
+    };
+
+    // Nothing listens: a new channel, then the one that failed.
+    for (const char* channel : {"new", "failed"}) {
+        Status reached;
+        EXPECT_LT(timed([&] { reached = client.reach("sync"); }), kWithin) << channel;
+        ASSERT_FALSE(reached.ok()) << channel;
+        EXPECT_TRUE(sync::notReached(reached.error())) << reached.error().text();
+    }
+    // An online login falls back at once (the app then checks the password offline).
+    test::DeviceSecrets secrets;
+    Result<v1::LoginResponse> in = Error{"login", "not tried"};
+    EXPECT_LT(timed([&] { in = secrets.login(client, "nurse", tablet->deviceId()); }), kWithin);
+    ASSERT_FALSE(in.ok());
+    EXPECT_TRUE(sync::notReached(in.error())) << in.error().text();
+    // A sync pass ends at once with the reason kept for the screen.
+    sync::SyncEngine engine([&](const auto& fn) { fn(*tablet); }, client, clock, "I-MICRO");
+    sync::SyncReport report;
+    EXPECT_LT(timed([&] { report = engine.run(); }), kWithin);
+    EXPECT_FALSE(report.ok());
+    EXPECT_NE(tablet->syncState()->lastError.text.find("unreachable"), std::string::npos)
+        << tablet->syncState()->lastError.text;
+
+    // The gateway is back: the same client uses it on its next call.
+    auto gw = gateway::GatewayServer::start(test::devGateway(gatewayData.path().toStdString(), address), clock);
+    ASSERT_TRUE(gw.ok());
+    test::addUser(*gw.value(), "nurse");
+    EXPECT_LT(timed([&] { in = secrets.login(client, "nurse", tablet->deviceId()); }), kWithin);
+    ASSERT_TRUE(in.ok()) << in.error().text();
+    client.setSession(in->token(), "01");
+    EXPECT_LT(timed([&] { report = engine.run(); }), kWithin);
+    EXPECT_TRUE(report.ok()) << report.error.text;
+}
+
 TEST(SyncEndToEnd, aRecordEnteredInErrorReachesOtherTabletsAndTheAuditTrailWithItsValues)
 {
     SystemClock clock;

@@ -332,7 +332,8 @@ void AppCore::answerQuery(std::string queryId, std::string text, std::function<v
             request.set_text(text);
             onGateway<std::optional<Result<v1::DataQuery>>>(
                 [request](sync::SyncClient& client) -> std::optional<Result<v1::DataQuery>> {
-                    if (!client.hasSession()) // offline login: the next sync sends it
+                    // An offline login, or the gateway out of reach (known after one attempt): the next sync sends it.
+                    if (!client.hasSession() || !client.reach("data query"))
                         return std::optional<Result<v1::DataQuery>>();
                     return std::optional(client.queryAction(request));
                 },
@@ -362,7 +363,10 @@ void AppCore::unblind(std::string subjectId, std::string reason, std::function<v
         [request, procedure](sync::SyncClient& client) -> Result<v1::UnblindResponse> {
             if (!client.hasSession())
                 return messageError("unblinding", QT_TRANSLATE_NOOP("Core", "not logged in online: %1"), {procedure});
-            auto r = client.unblind(request);
+            // The gateway out of reach is known after one connection attempt, not after a wait (an emergency).
+            const Status reached = client.reach("unblinding");
+            Result<v1::UnblindResponse> r =
+                reached ? client.unblind(request) : Result<v1::UnblindResponse>(reached.error());
             // Unreachable: the site's written procedure is the way (the gateway never saw this request).
             if (!r && sync::notReached(r.error()))
                 return messageError("unblinding", QT_TRANSLATE_NOOP("Core", "%1. %2"),

@@ -437,8 +437,20 @@ namespace {
 /// (password::OfflineAttempts, docs/security.md "Tablet"): an error, without checking it, while
 /// the next attempt must wait or only an online login is left; false for a wrong one (counted); true for the right
 /// one (the count cleared).
-Result<bool> checkOfflinePassword(store::TabletStore& s, const store::LocalUser& user, std::string_view password,
-                                  int64_t nowMs)
+/// A password checked on the tablet alone: right, or wrong with what the next wrong ones cost
+/// (OfflineAttempts::afterWrong).
+struct OfflineCheck {
+    bool right = false;
+    Message next;
+    /// `wrong` ("the password is wrong") followed by what comes next, if anything.
+    Message refusal(Message wrong) const
+    {
+        return next.empty() ? wrong : message(QT_TRANSLATE_NOOP("Core", "%1. %2"), {std::move(wrong), next});
+    }
+};
+
+Result<OfflineCheck> checkOfflinePassword(store::TabletStore& s, const store::LocalUser& user,
+                                          std::string_view password, int64_t nowMs)
 {
     auto attempts = s.offlineAttempts(user.userId);
     if (!attempts)
@@ -459,12 +471,14 @@ Result<bool> checkOfflinePassword(store::TabletStore& s, const store::LocalUser&
     }
     const bool right = password::verify(user.verifier, password);
     if (right && attempts->failures == 0)
-        return true;
-    const Status kept =
-        s.setOfflineAttempts(user.userId, right ? password::OfflineAttempts{} : attempts->failedAt(nowMs));
+        return OfflineCheck{true, {}};
+    const password::OfflineAttempts after = right ? password::OfflineAttempts{} : attempts->failedAt(nowMs);
+    const Status kept = s.setOfflineAttempts(user.userId, after);
     if (!kept && !right)
         return kept.error(); // a wrong password that cannot be counted is not answered: the limit holds on a full disk
-    return right;            // the right one is accepted even if its clearing could not be written
+    if (right)
+        return OfflineCheck{true, {}}; // accepted even if its clearing could not be written
+    return OfflineCheck{false, after.afterWrong()};
 }
 
 std::string draftKey(const std::string& user, const store::FormKey& f)
@@ -629,18 +643,19 @@ void AppCore::login(std::string userId, std::string password, std::function<void
                 onStore([&](store::TabletStore& s) { local = s.localUser(userId); });
                 if (!local)
                     return local.error();
-                Result<bool> right = false;
+                Result<OfflineCheck> right = OfflineCheck{};
                 if (local.value())
                     onStore([&](store::TabletStore& s) {
                         right = checkOfflinePassword(s, *local.value(), password, clock->nowMs());
                     });
                 if (!right)
                     return messageError("login", right.error().message());
-                if (!right.value())
-                    return messageError("login",
-                                        QT_TRANSLATE_NOOP("Core", "offline: user id or password is wrong, or this user "
-                                                                  "never logged in online on this tablet (%1)"),
-                                        {online.error().message()});
+                if (!right->right)
+                    return messageError(
+                        "login", right->refusal(message(QT_TRANSLATE_NOOP("Core", "offline: user id or password is "
+                                                                                  "wrong, or this user never logged "
+                                                                                  "in online on this tablet (%1)"),
+                                                        {online.error().message()})));
                 const auto& u = *local.value();
                 const bool canSync = u.tokenExpiresMs > clock->nowMs();
                 if (canSync)
@@ -672,15 +687,16 @@ void AppCore::sign(store::FormKey form, bool casebook, std::string meaning, std:
         [=, password = std::move(password)](store::TabletStore& s) mutable -> Result<store::SaveOutcome> {
             auto local = s.localUser(actor.userId);
             const bool known = local && local.value();
-            const Result<bool> match =
-                known ? checkOfflinePassword(s, *local.value(), password, clock->nowMs()) : Result<bool>(false);
+            const Result<OfflineCheck> match =
+                known ? checkOfflinePassword(s, *local.value(), password, clock->nowMs()) : OfflineCheck{};
             secureWipe(password.data(), password.size());
             if (!known)
                 return messageError("signature", QT_TRANSLATE_NOOP("Core", "log in online on this tablet first"));
             if (!match)
                 return messageError("signature", match.error().message());
-            if (!match.value())
-                return messageError("signature", QT_TRANSLATE_NOOP("Core", "the password is wrong: not signed"));
+            if (!match->right)
+                return messageError("signature", match->refusal(message(
+                                                     QT_TRANSLATE_NOOP("Core", "the password is wrong: not signed"))));
             if (actor.role != "investigator")
                 return messageError("signature",
                                     QT_TRANSLATE_NOOP("Core", "only an investigator signs (you are logged in as %1)"),
@@ -715,14 +731,15 @@ void AppCore::verifyPassword(std::string password, std::function<void(Status)> d
     onStore<Status>(
         [userId, clock, password = std::move(password)](store::TabletStore& s) mutable -> Status {
             auto local = s.localUser(userId);
-            const Result<bool> right = local && local.value()
-                                           ? checkOfflinePassword(s, *local.value(), password, clock->nowMs())
-                                           : Result<bool>(false);
+            const Result<OfflineCheck> right = local && local.value()
+                                                   ? checkOfflinePassword(s, *local.value(), password, clock->nowMs())
+                                                   : OfflineCheck{};
             secureWipe(password.data(), password.size());
             if (!right)
                 return right.error();
-            if (!right.value())
-                return messageError("password", QT_TRANSLATE_NOOP("Core", "the password is wrong"));
+            if (!right->right)
+                return messageError("password",
+                                    right->refusal(message(QT_TRANSLATE_NOOP("Core", "the password is wrong"))));
             return {};
         },
         std::move(done));

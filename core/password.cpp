@@ -73,6 +73,24 @@ int64_t OfflineAttempts::waitMs(int64_t nowMs) const
     return std::max<int64_t>(0, wait - elapsed);
 }
 
+Message OfflineAttempts::afterWrong() const
+{
+    if (onlineOnly())
+        return message(
+            QT_TRANSLATE_NOOP("Core", "only an online login (with the network) opens this tablet to you now"));
+    if (failures < kFreeFailures) {
+        const uint32_t free = kFreeFailures - failures;
+        if (free > 3)
+            return {};
+        return message(QT_TRANSLATE_NOOP("Core", "after %1 more wrong password(s), each try on this tablet must wait"),
+                       {Message(std::to_string(free))});
+    }
+    const int64_t wait = waitMs(lastFailureMs); // the whole wait: every step is a whole number of minutes
+    return message(QT_TRANSLATE_NOOP("Core", "try again in %1 min; after %2 more wrong password(s), only an online "
+                                             "login (with the network) opens this tablet to you"),
+                   {Message(std::to_string(wait / 60'000)), Message(std::to_string(kMaxFailures - failures))});
+}
+
 std::string OfflineAttempts::encode() const
 {
     return failures == 0 ? std::string() : std::to_string(failures) + " " + std::to_string(lastFailureMs);

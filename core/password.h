@@ -44,6 +44,11 @@ struct OfflineAttempts {
     bool onlineOnly() const { return failures >= kMaxFailures; }
     /// After one more wrong password at `nowMs`.
     OfflineAttempts failedAt(int64_t nowMs) const { return {failures + 1, nowMs}; }
+    /// What the user is told with a wrong password that left this count, so a wait or the end of offline checks
+    /// never comes as a surprise: how many more are free when three or fewer are, else the wait before the next try
+    /// and how many are left before only an online login will do, or that only an online login will do now. Empty
+    /// while more than three are free.
+    Message afterWrong() const;
 
     /// As kept in the tablet's store ("" for none); a value that does not read back counts as kMaxFailures (a
     /// damaged record never opens the gate).

@@ -485,82 +485,83 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="364" />
+        <location filename="../app/app_core.cpp" line="365" />
         <source>not logged in online: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="368" />
+        <location filename="../app/app_core.cpp" line="372" />
+        <location filename="../app/app_core.cpp" line="448" />
         <source>%1. %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="444" />
+        <location filename="../app/app_core.cpp" line="460" />
         <source>too many wrong passwords on this tablet: %1 can only log in online now (with the network)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="450" />
+        <location filename="../app/app_core.cpp" line="466" />
         <source>too many wrong passwords on this tablet: try again in %1 s</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="453" />
+        <location filename="../app/app_core.cpp" line="469" />
         <source>too many wrong passwords on this tablet: try again in %1 min</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="605" />
+        <location filename="../app/app_core.cpp" line="623" />
         <source>you hold no role at a site of %1 (ask the administrator)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="637" />
+        <location filename="../app/app_core.cpp" line="655" />
         <source>offline: user id or password is wrong, or this user never logged in online on this tablet (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="675" />
+        <location filename="../app/app_core.cpp" line="694" />
         <source>log in online on this tablet first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="679" />
+        <location filename="../app/app_core.cpp" line="699" />
         <source>the password is wrong: not signed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="682" />
+        <location filename="../app/app_core.cpp" line="702" />
         <source>only an investigator signs (you are logged in as %1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/app_core.cpp" line="721" />
+        <location filename="../app/app_core.cpp" line="742" />
         <source>the password is wrong</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_client.cpp" line="117" />
+        <location filename="../app/sync/sync_client.cpp" line="123" />
         <source>gateway refused this tablet: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="33" />
+        <location filename="../app/sync/sync_client.h" line="36" />
         <source>gateway unreachable at %1 (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="35" />
+        <location filename="../app/sync/sync_client.h" line="38" />
         <source>gateway at %1 did not answer in time (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="36" />
+        <location filename="../app/sync/sync_client.h" line="39" />
         <source>sync failed (%1): %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_client.h" line="40" />
+        <location filename="../app/sync/sync_client.h" line="43" />
         <source>gateway at %1 cannot sync now: %2 (changes are kept on this tablet)</source>
         <translation type="unfinished" />
     </message>
@@ -590,7 +591,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="525" />
+        <location filename="../app/sync/sync_engine.cpp" line="532" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation type="unfinished" />
     </message>
@@ -1035,66 +1036,66 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="925" />
+        <location filename="../app/store/tablet_store.cpp" line="930" />
         <source>a signature saves no value</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1017" />
+        <location filename="../app/store/tablet_store.cpp" line="1022" />
         <source>not saved (nothing was changed): %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1082" />
-        <location filename="../app/store/tablet_store.cpp" line="1194" />
-        <location filename="../app/store/tablet_store.cpp" line="1210" />
-        <location filename="../app/store/tablet_store.cpp" line="1569" />
-        <location filename="../app/sync/sync_client.cpp" line="174" />
+        <location filename="../app/store/tablet_store.cpp" line="1087" />
+        <location filename="../app/store/tablet_store.cpp" line="1199" />
+        <location filename="../app/store/tablet_store.cpp" line="1215" />
+        <location filename="../app/store/tablet_store.cpp" line="1574" />
+        <location filename="../app/sync/sync_client.cpp" line="200" />
         <source>an event cannot be read (database damaged?)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1098" />
+        <location filename="../app/store/tablet_store.cpp" line="1103" />
         <source>too large: %1 bytes, the limit is %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1118" />
+        <location filename="../app/store/tablet_store.cpp" line="1123" />
         <source>not stored: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1141" />
+        <location filename="../app/store/tablet_store.cpp" line="1146" />
         <source>not in this tablet's store</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1486" />
+        <location filename="../app/store/tablet_store.cpp" line="1491" />
         <source>page not applied (cursor unchanged): %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1501" />
+        <location filename="../app/store/tablet_store.cpp" line="1506" />
         <source>an unsent event cannot be read (database damaged?)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1515" />
+        <location filename="../app/store/tablet_store.cpp" line="1520" />
         <source>re-sequencing failed (nothing changed): %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1530" />
+        <location filename="../app/store/tablet_store.cpp" line="1535" />
         <source>the gateway's change %1 from this tablet is not the one this tablet made: nothing was queued again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1723" />
+        <location filename="../app/store/tablet_store.cpp" line="1728" />
         <source>not remembered on this tablet: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/store/tablet_store.cpp" line="1830" />
+        <location filename="../app/store/tablet_store.cpp" line="1835" />
         <source>not signed (nothing was changed): %1</source>
         <translation type="unfinished" />
     </message>
@@ -1152,6 +1153,21 @@
     <message>
         <location filename="../gateway/service/auth_service.cpp" line="29" />
         <source>the gateway's storage failed (%1): tell the trial's data manager if this lasts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/password.cpp" line="80" />
+        <source>only an online login (with the network) opens this tablet to you now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/password.cpp" line="85" />
+        <source>after %1 more wrong password(s), each try on this tablet must wait</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/password.cpp" line="89" />
+        <source>try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
         <translation type="unfinished" />
     </message>
 </context>

@@ -179,15 +179,20 @@ TEST(TabletSession, wrongPasswordsCheckedOfflineAreLimitedUntilAnOnlineLogin)
     session->lockNow();
     gw->shutdown();
 
-    // Four wrong passwords at the lock screen and a fifth at an offline login (each offline login first tries the
-    // gateway for 2.5 s, so most of this test is at the lock screen): all answered as wrong, all counted for the user.
+    // Four wrong passwords at the lock screen and a fifth at an offline login: all answered as wrong, all counted
+    // for the user; from the second, the answer says how many are left before a wait.
     for (int n = 1; n <= 4; ++n) {
         EXPECT_FALSE(unlock("Not-The-Password-1"));
         EXPECT_TRUE(session->loginError().contains("password is wrong")) << n << session->loginError().toStdString();
+        EXPECT_EQ(session->loginError().contains(QString("after %1 more wrong password(s)").arg(5 - n)), n >= 2)
+            << n << session->loginError().toStdString();
     }
     session->switchUser();
     EXPECT_FALSE(login("Not-The-Password-1"));
     EXPECT_TRUE(session->loginError().contains("password is wrong")) << session->loginError().toStdString();
+    EXPECT_TRUE(session->loginError().contains("try again in 1 min; after 5 more wrong password(s), only an online "
+                                               "login"))
+        << session->loginError().toStdString();
     // Then even the right one waits a minute, unchecked.
     EXPECT_FALSE(login(password));
     EXPECT_TRUE(session->loginError().contains("try again in 60 s")) << session->loginError().toStdString();
@@ -211,6 +216,8 @@ TEST(TabletSession, wrongPasswordsCheckedOfflineAreLimitedUntilAnOnlineLogin)
         EXPECT_FALSE(unlock("Not-The-Password-1"));
         EXPECT_TRUE(session->loginError().contains("password is wrong")) << wait << session->loginError().toStdString();
     }
+    EXPECT_TRUE(session->loginError().contains("only an online login (with the network) opens this tablet to you now"))
+        << session->loginError().toStdString();
     clock.advance(24 * 3600 * 1000);
     EXPECT_FALSE(unlock(password));
     EXPECT_TRUE(session->loginError().contains("only log in online")) << session->loginError().toStdString();

@@ -53,6 +53,33 @@ TEST(OfflineAttempts, tenWrongPasswordsInARowLeaveOnlyAnOnlineLogin)
     EXPECT_EQ(a.lastFailureMs, kAt + 100);
 }
 
+struct AfterWrongCase {
+    uint32_t failures;
+    const char* said; // "" for nothing
+};
+
+class OfflineAttemptsAfterWrong : public ::testing::TestWithParam<AfterWrongCase> {};
+
+TEST_P(OfflineAttemptsAfterWrong, tellsWhatTheNextWrongPasswordsCost)
+{
+    const auto& c = GetParam();
+    EXPECT_EQ((OfflineAttempts{c.failures, kAt}.afterWrong().text), c.said) << c.failures << " failures";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CutPoints, OfflineAttemptsAfterWrong,
+    ::testing::Values(
+        AfterWrongCase{1, ""}, // a typo: nothing to worry about
+        AfterWrongCase{2, "after 3 more wrong password(s), each try on this tablet must wait"},
+        AfterWrongCase{4, "after 1 more wrong password(s), each try on this tablet must wait"},
+        AfterWrongCase{5, "try again in 1 min; after 5 more wrong password(s), only an online login (with the network) "
+                          "opens this tablet to you"},
+        AfterWrongCase{8, "try again in 8 min; after 2 more wrong password(s), only an online login (with the network) "
+                          "opens this tablet to you"},
+        AfterWrongCase{9, "try again in 15 min; after 1 more wrong password(s), only an online login (with the "
+                          "network) opens this tablet to you"},
+        AfterWrongCase{10, "only an online login (with the network) opens this tablet to you now"}));
+
 TEST(OfflineAttempts, isKeptAsTextAndADamagedRecordNeverOpensTheGate)
 {
     const OfflineAttempts a{7, kAt};

@@ -77,16 +77,16 @@ Message OfflineAttempts::afterWrong() const
 {
     if (onlineOnly())
         return message(
-            QT_TRANSLATE_NOOP("Core", "only an online login (with the network) opens this tablet to you now"));
+            QT_TRANSLATE_NOOP("Core", "Only an online login (with the network) opens this tablet to you now"));
     if (failures < kFreeFailures) {
         const uint32_t free = kFreeFailures - failures;
         if (free > 3)
             return {};
-        return message(QT_TRANSLATE_NOOP("Core", "after %1 more wrong password(s), each try on this tablet must wait"),
+        return message(QT_TRANSLATE_NOOP("Core", "After %1 more wrong password(s), each try on this tablet must wait"),
                        {Message(std::to_string(free))});
     }
     const int64_t wait = waitMs(lastFailureMs); // the whole wait: every step is a whole number of minutes
-    return message(QT_TRANSLATE_NOOP("Core", "try again in %1 min; after %2 more wrong password(s), only an online "
+    return message(QT_TRANSLATE_NOOP("Core", "Try again in %1 min; after %2 more wrong password(s), only an online "
                                              "login (with the network) opens this tablet to you"),
                    {Message(std::to_string(wait / 60'000)), Message(std::to_string(kMaxFailures - failures))});
 }

@@ -1157,17 +1157,17 @@
     </message>
     <message>
         <location filename="../core/password.cpp" line="80" />
-        <source>only an online login (with the network) opens this tablet to you now</source>
+        <source>Only an online login (with the network) opens this tablet to you now</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../core/password.cpp" line="85" />
-        <source>after %1 more wrong password(s), each try on this tablet must wait</source>
+        <source>After %1 more wrong password(s), each try on this tablet must wait</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../core/password.cpp" line="89" />
-        <source>try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
+        <source>Try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
         <translation type="unfinished" />
     </message>
 </context>

@@ -1157,18 +1157,18 @@
     </message>
     <message>
         <location filename="../core/password.cpp" line="80" />
-        <source>only an online login (with the network) opens this tablet to you now</source>
-        <translation>seule une connexion en ligne (avec le réseau) vous ouvre désormais cette tablette</translation>
+        <source>Only an online login (with the network) opens this tablet to you now</source>
+        <translation>Seule une connexion en ligne (avec le réseau) vous ouvre désormais cette tablette</translation>
     </message>
     <message>
         <location filename="../core/password.cpp" line="85" />
-        <source>after %1 more wrong password(s), each try on this tablet must wait</source>
-        <translation>après %1 mot(s) de passe erroné(s) de plus, chaque essai sur cette tablette devra attendre</translation>
+        <source>After %1 more wrong password(s), each try on this tablet must wait</source>
+        <translation>Après %1 mot(s) de passe erroné(s) de plus, chaque essai sur cette tablette devra attendre</translation>
     </message>
     <message>
         <location filename="../core/password.cpp" line="89" />
-        <source>try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
-        <translation>réessayez dans %1 min ; après %2 mot(s) de passe erroné(s) de plus, seule une connexion en ligne (avec le réseau) vous ouvrira cette tablette</translation>
+        <source>Try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
+        <translation>Réessayez dans %1 min ; après %2 mot(s) de passe erroné(s) de plus, seule une connexion en ligne (avec le réseau) vous ouvrira cette tablette</translation>
     </message>
 </context>
 <context>

@@ -399,13 +399,13 @@ FR = {
     'too many wrong passwords on this tablet: try again in %1 min':
         'trop de mots de passe erronés sur cette tablette : réessayez dans %1 min',
     'the password is wrong': 'le mot de passe est erroné',
-    'only an online login (with the network) opens this tablet to you now':
-        "seule une connexion en ligne (avec le réseau) vous ouvre désormais cette tablette",
-    'after %1 more wrong password(s), each try on this tablet must wait':
-        'après %1 mot(s) de passe erroné(s) de plus, chaque essai sur cette tablette devra attendre',
-    'try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet '
+    'Only an online login (with the network) opens this tablet to you now':
+        "Seule une connexion en ligne (avec le réseau) vous ouvre désormais cette tablette",
+    'After %1 more wrong password(s), each try on this tablet must wait':
+        'Après %1 mot(s) de passe erroné(s) de plus, chaque essai sur cette tablette devra attendre',
+    'Try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet '
     'to you':
-        'réessayez dans %1 min ; après %2 mot(s) de passe erroné(s) de plus, seule une connexion en ligne (avec le '
+        'Réessayez dans %1 min ; après %2 mot(s) de passe erroné(s) de plus, seule une connexion en ligne (avec le '
         'réseau) vous ouvrira cette tablette',
     'This form has input that is not saved, and it could not be kept on this tablet: leaving now loses it. Save it, or stay until it can be kept.':
         "Ce formulaire contient une saisie non enregistrée qui n'a pas pu être conservée sur cette tablette : la quitter maintenant la perd. Enregistrez-la, ou restez jusqu'à ce qu'elle puisse être conservée.",

@@ -184,13 +184,13 @@ TEST(TabletSession, wrongPasswordsCheckedOfflineAreLimitedUntilAnOnlineLogin)
     for (int n = 1; n <= 4; ++n) {
         EXPECT_FALSE(unlock("Not-The-Password-1"));
         EXPECT_TRUE(session->loginError().contains("password is wrong")) << n << session->loginError().toStdString();
-        EXPECT_EQ(session->loginError().contains(QString("after %1 more wrong password(s)").arg(5 - n)), n >= 2)
+        EXPECT_EQ(session->loginError().contains(QString("After %1 more wrong password(s)").arg(5 - n)), n >= 2)
             << n << session->loginError().toStdString();
     }
     session->switchUser();
     EXPECT_FALSE(login("Not-The-Password-1"));
     EXPECT_TRUE(session->loginError().contains("password is wrong")) << session->loginError().toStdString();
-    EXPECT_TRUE(session->loginError().contains("try again in 1 min; after 5 more wrong password(s), only an online "
+    EXPECT_TRUE(session->loginError().contains("Try again in 1 min; after 5 more wrong password(s), only an online "
                                                "login"))
         << session->loginError().toStdString();
     // Then even the right one waits a minute, unchecked.
@@ -216,7 +216,7 @@ TEST(TabletSession, wrongPasswordsCheckedOfflineAreLimitedUntilAnOnlineLogin)
         EXPECT_FALSE(unlock("Not-The-Password-1"));
         EXPECT_TRUE(session->loginError().contains("password is wrong")) << wait << session->loginError().toStdString();
     }
-    EXPECT_TRUE(session->loginError().contains("only an online login (with the network) opens this tablet to you now"))
+    EXPECT_TRUE(session->loginError().contains("Only an online login (with the network) opens this tablet to you now"))
         << session->loginError().toStdString();
     clock.advance(24 * 3600 * 1000);
     EXPECT_FALSE(unlock(password));

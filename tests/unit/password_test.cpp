@@ -70,15 +70,15 @@ INSTANTIATE_TEST_SUITE_P(
     CutPoints, OfflineAttemptsAfterWrong,
     ::testing::Values(
         AfterWrongCase{1, ""}, // a typo: nothing to worry about
-        AfterWrongCase{2, "after 3 more wrong password(s), each try on this tablet must wait"},
-        AfterWrongCase{4, "after 1 more wrong password(s), each try on this tablet must wait"},
-        AfterWrongCase{5, "try again in 1 min; after 5 more wrong password(s), only an online login (with the network) "
+        AfterWrongCase{2, "After 3 more wrong password(s), each try on this tablet must wait"},
+        AfterWrongCase{4, "After 1 more wrong password(s), each try on this tablet must wait"},
+        AfterWrongCase{5, "Try again in 1 min; after 5 more wrong password(s), only an online login (with the network) "
                           "opens this tablet to you"},
-        AfterWrongCase{8, "try again in 8 min; after 2 more wrong password(s), only an online login (with the network) "
+        AfterWrongCase{8, "Try again in 8 min; after 2 more wrong password(s), only an online login (with the network) "
                           "opens this tablet to you"},
-        AfterWrongCase{9, "try again in 15 min; after 1 more wrong password(s), only an online login (with the "
+        AfterWrongCase{9, "Try again in 15 min; after 1 more wrong password(s), only an online login (with the "
                           "network) opens this tablet to you"},
-        AfterWrongCase{10, "only an online login (with the network) opens this tablet to you now"}));
+        AfterWrongCase{10, "Only an online login (with the network) opens this tablet to you now"}));
 
 TEST(OfflineAttempts, isKeptAsTextAndADamagedRecordNeverOpensTheGate)
 {

@@ -105,8 +105,13 @@ protected:
         return photos;
     }
 
-    /// SIGKILL: no shutdown, no flush.
-    void kill() { ::kill(static_cast<pid_t>(gateway->processId()), SIGKILL); }
+    /// SIGKILL: no shutdown, no flush. Never kill(0): with the gateway gone already, that would be this test's whole
+    /// process group.
+    void kill()
+    {
+        if (const qint64 pid = gateway->processId(); pid > 0)
+            ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
 
     /// After the kill: the gateway restarted on the same data, and syncs until the tablet has nothing left to send.
     store::SyncState restartAndSyncUntilDone(QProcess::ExitStatus expected = QProcess::CrashExit)

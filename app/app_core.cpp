@@ -433,10 +433,6 @@ void AppCore::addPhoto(std::string bytes, std::function<void(Result<std::string>
 }
 
 namespace {
-/// `password` checked against the verifier this tablet keeps for `user`, within its limit on wrong passwords
-/// (password::OfflineAttempts, docs/security.md "Tablet"): an error, without checking it, while
-/// the next attempt must wait or only an online login is left; false for a wrong one (counted); true for the right
-/// one (the count cleared).
 /// A password checked on the tablet alone: right, or wrong with what the next wrong ones cost
 /// (OfflineAttempts::afterWrong).
 struct OfflineCheck {
@@ -449,6 +445,10 @@ struct OfflineCheck {
     }
 };
 
+/// `password` checked against the verifier this tablet keeps for `user`, within its limit on wrong passwords
+/// (password::OfflineAttempts, docs/security.md "Tablet"): an error, without checking it, while the next attempt must
+/// wait or only an online login is left; wrong (counted, with what the next wrong ones cost); right (the count
+/// cleared).
 Result<OfflineCheck> checkOfflinePassword(store::TabletStore& s, const store::LocalUser& user,
                                           std::string_view password, int64_t nowMs)
 {

@@ -404,15 +404,14 @@ void SyncEngine::pushEvents(SyncReport& report, PushState& push, bool urgentOnly
 SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases phases)
 {
     SyncReport report;
-    // One connection attempt before anything: a gateway out of reach is known at once (SyncClient::reach).
-    if (Status reached = m_client.reach("sync"); !reached) {
-        report.error = reached.error().sentence();
-        const int64_t now = m_clock.nowMs();
-        m_onStore([&](store::TabletStore& s) { s.recordSyncAttempt(now, report.error); });
-        return report;
-    }
     PushState push;
     push.progress = progress;
+    // One connection attempt before anything: a gateway out of reach is known at once (SyncClient::reach), and the
+    // pass goes straight to recording the attempt.
+    if (Status reached = m_client.reach("sync"); !reached) {
+        report.error = reached.error().sentence();
+        push.unreachable = true;
+    }
     m_onStore([&](store::TabletStore& s) {
         push.deviceId = s.deviceId();
         if (auto queued = s.queuedCount())
@@ -420,7 +419,7 @@ SyncReport SyncEngine::run(const std::function<void(int, int)>& progress, Phases
     });
 
     std::optional<Error> photoError;
-    if (phases != Phases::PullOnly) {
+    if (phases != Phases::PullOnly && !push.unreachable) {
         // A serious adverse event goes before anything else, photos included (FACTS: notified without delay).
         pushEvents(report, push, true);
         // A problem with one photo (too large, corrupted twice) must not hold the data back; an unreachable

@@ -14,7 +14,6 @@
 #include "test_support.h"
 
 #include <QCoreApplication>
-#include <cstdio>
 #include <iostream>
 #include <string>
 

@@ -491,7 +491,7 @@
     </message>
     <message>
         <location filename="../app/app_core.cpp" line="372" />
-        <location filename="../app/app_core.cpp" line="448" />
+        <location filename="../app/app_core.cpp" line="444" />
         <source>%1. %2</source>
         <translation type="unfinished" />
     </message>
@@ -591,7 +591,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="532" />
+        <location filename="../app/sync/sync_engine.cpp" line="531" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation type="unfinished" />
     </message>
@@ -2152,22 +2152,27 @@
 <context>
     <name>crf::ui::ReviewDesk</name>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="75" />
+        <location filename="../app/review/review_desk.cpp" line="71" />
+        <source>The gateway at %1 is out of reach, so nothing was sent: check the network, then try again.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="94" />
         <source>Enter your user id and password.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="143" />
+        <location filename="../app/review/review_desk.cpp" line="163" />
         <source>No photo to score yet: photos appear here once the gateway has verified them.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="171" />
+        <location filename="../app/review/review_desk.cpp" line="192" />
         <source>Open a photo first.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="191" />
+        <location filename="../app/review/review_desk.cpp" line="214" />
         <source>%1 scored %2.</source>
         <translation type="unfinished" />
     </message>

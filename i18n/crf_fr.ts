@@ -491,7 +491,7 @@
     </message>
     <message>
         <location filename="../app/app_core.cpp" line="372" />
-        <location filename="../app/app_core.cpp" line="448" />
+        <location filename="../app/app_core.cpp" line="444" />
         <source>%1. %2</source>
         <translation>%1. %2</translation>
     </message>
@@ -591,7 +591,7 @@
         <translation>la passerelle n'a accusé réception d'aucune des %1 modifications ; elles sont gardées et seront renvoyées</translation>
     </message>
     <message>
-        <location filename="../app/sync/sync_engine.cpp" line="532" />
+        <location filename="../app/sync/sync_engine.cpp" line="531" />
         <source>the gateway's history differs again from the one just pulled: sync again later</source>
         <translation>l'historique de la passerelle diffère encore de celui qui vient d'être reçu : synchronisez plus tard</translation>
     </message>
@@ -2153,22 +2153,27 @@
 <context>
     <name>crf::ui::ReviewDesk</name>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="75" />
+        <location filename="../app/review/review_desk.cpp" line="71" />
+        <source>The gateway at %1 is out of reach, so nothing was sent: check the network, then try again.</source>
+        <translation>La passerelle %1 est injoignable, rien n'a donc été envoyé : vérifiez le réseau, puis réessayez.</translation>
+    </message>
+    <message>
+        <location filename="../app/review/review_desk.cpp" line="94" />
         <source>Enter your user id and password.</source>
         <translation>Saisissez votre identifiant et votre mot de passe.</translation>
     </message>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="143" />
+        <location filename="../app/review/review_desk.cpp" line="163" />
         <source>No photo to score yet: photos appear here once the gateway has verified them.</source>
         <translation>Aucune photo à coter : les photos apparaissent ici une fois vérifiées par la passerelle.</translation>
     </message>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="171" />
+        <location filename="../app/review/review_desk.cpp" line="192" />
         <source>Open a photo first.</source>
         <translation>Ouvrez d'abord une photo.</translation>
     </message>
     <message>
-        <location filename="../app/review/review_desk.cpp" line="191" />
+        <location filename="../app/review/review_desk.cpp" line="214" />
         <source>%1 scored %2.</source>
         <translation>%1 coté %2.</translation>
     </message>

@@ -521,6 +521,8 @@ FR = {
         'Aucune photo à coter : les photos apparaissent ici une fois vérifiées par la passerelle.',
     'Open a photo first.': "Ouvrez d'abord une photo.",
     '%1 scored %2.': '%1 coté %2.',
+    'The gateway at %1 is out of reach, so nothing was sent: check the network, then try again.':
+        "La passerelle %1 est injoignable, rien n'a donc été envoyé : vérifiez le réseau, puis réessayez.",
     'never': 'jamais',
     'Subject number: use 1 to 20 letters, digits or dashes.': 'Numéro de patient : 1 à 20 lettres, chiffres ou tirets.',
     'Initials: use 1 to 4 letters.': 'Initiales : 1 à 4 lettres.',

@@ -26,6 +26,7 @@ ReviewDesk::ReviewDesk(ReviewConfig config, QObject* parent) : QObject(parent), 
     m_worker->client =
         std::make_unique<sync::SyncClient>(m_config.gatewayAddress.toStdString(), std::chrono::seconds(20),
                                            sync::SyncClient::Transport{m_config.gatewayRootCertPem});
+    m_worker->client->setConnectWait(m_config.connectWait);
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
@@ -65,8 +66,26 @@ template <typename R> void ReviewDesk::call(std::function<R(sync::SyncClient&)> 
 
 void ReviewDesk::fail(const Error& e)
 {
-    // The gateway's own words (role, unknown code, score out of range, unreachable); never patient data.
+    // A desk keeps nothing: the tablets' wording ("changes are kept on this tablet") would promise what it does not do.
+    if (sync::notReached(e)) {
+        m_message = tr("The gateway at %1 is out of reach, so nothing was sent: check the network, then try again.")
+                        .arg(m_config.gatewayAddress);
+        return;
+    }
+    // The gateway's own words (role, unknown code, score out of range); never patient data.
     m_message = QString::fromStdString(e.text());
+}
+
+template <typename R>
+std::function<R(sync::SyncClient&)> ReviewDesk::reached(const char* where, std::function<R(sync::SyncClient&)> fn)
+{
+    // One connection attempt first (SyncClient::reach): a desk whose gateway went away says so at once instead of
+    // after the whole connect wait, and uses it again as soon as it is back.
+    return [where, fn = std::move(fn)](sync::SyncClient& client) -> R {
+        if (Status up = client.reach(where); !up)
+            return up.error();
+        return fn(client);
+    };
 }
 
 void ReviewDesk::login(const QString& userId, const QString& password)
@@ -127,7 +146,8 @@ void ReviewDesk::refresh()
     v1::ReviewQueueRequest request;
     request.set_study_id(studyId().toStdString());
     call<Result<v1::ReviewQueueResponse>>(
-        [request](sync::SyncClient& client) { return client.reviewQueue(request); },
+        reached<Result<v1::ReviewQueueResponse>>(
+            "review queue", [request](sync::SyncClient& client) { return client.reviewQueue(request); }),
         [this](Result<v1::ReviewQueueResponse> queue) {
             if (!queue) {
                 fail(queue.error());
@@ -151,18 +171,19 @@ void ReviewDesk::open(const QString& code)
     v1::ReviewPhotoRequest request;
     request.set_study_id(studyId().toStdString());
     request.set_code(code.toStdString());
-    call<Result<v1::ReviewPhotoResponse>>([request](sync::SyncClient& client) { return client.reviewPhoto(request); },
-                                          [this, code](Result<v1::ReviewPhotoResponse> photo) {
-                                              if (!photo) {
-                                                  fail(photo.error());
-                                                  return;
-                                              }
-                                              m_currentCode = code;
-                                              const QByteArray jpeg = QByteArray::fromStdString(photo->jpeg());
-                                              m_photoUrl = QStringLiteral("data:image/jpeg;base64,") +
-                                                           QString::fromLatin1(jpeg.toBase64());
-                                              m_message.clear();
-                                          });
+    call<Result<v1::ReviewPhotoResponse>>(
+        reached<Result<v1::ReviewPhotoResponse>>(
+            "review photo", [request](sync::SyncClient& client) { return client.reviewPhoto(request); }),
+        [this, code](Result<v1::ReviewPhotoResponse> photo) {
+            if (!photo) {
+                fail(photo.error());
+                return;
+            }
+            m_currentCode = code;
+            const QByteArray jpeg = QByteArray::fromStdString(photo->jpeg());
+            m_photoUrl = QStringLiteral("data:image/jpeg;base64,") + QString::fromLatin1(jpeg.toBase64());
+            m_message.clear();
+        });
 }
 
 void ReviewDesk::submitScore(int score)
@@ -177,20 +198,22 @@ void ReviewDesk::submitScore(int score)
     request.set_code(m_currentCode.toStdString());
     request.set_score(score);
     const QString code = m_currentCode;
-    call<Result<v1::SubmitScoreResponse>>([request](sync::SyncClient& client) { return client.submitScore(request); },
-                                          [this, code, score](Result<v1::SubmitScoreResponse> sent) {
-                                              if (!sent) {
-                                                  fail(sent.error());
-                                                  return;
-                                              }
-                                              for (auto& item : m_items)
-                                                  if (item.code == code) {
-                                                      item.scored = true;
-                                                      item.score = score;
-                                                  }
-                                              m_message = tr("%1 scored %2.").arg(code).arg(score);
-                                              openNextUnscored();
-                                          });
+    call<Result<v1::SubmitScoreResponse>>(
+        reached<Result<v1::SubmitScoreResponse>>(
+            "score", [request](sync::SyncClient& client) { return client.submitScore(request); }),
+        [this, code, score](Result<v1::SubmitScoreResponse> sent) {
+            if (!sent) {
+                fail(sent.error());
+                return;
+            }
+            for (auto& item : m_items)
+                if (item.code == code) {
+                    item.scored = true;
+                    item.score = score;
+                }
+            m_message = tr("%1 scored %2.").arg(code).arg(score);
+            openNextUnscored();
+        });
 }
 
 void ReviewDesk::openNextUnscored()

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QThread>
 #include <QVariantList>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -23,6 +24,8 @@ struct ReviewConfig {
     QString gatewayAddress;
     std::string gatewayRootCertPem; // empty: plaintext (a gateway with --insecure-dev on loopback)
     std::shared_ptr<const v1::StudyDefinition> definition;
+    /// How long a call waits for a gateway that is connecting; one that refuses the connection is known at once.
+    std::chrono::milliseconds connectWait{2500};
 };
 
 class ReviewWorker;
@@ -81,6 +84,9 @@ private:
         int score = -1;
     };
     template <typename R> void call(std::function<R(sync::SyncClient&)> fn, std::function<void(R)> done);
+    /// `fn` behind one connection attempt: a gateway out of reach is an error at once.
+    template <typename R>
+    static std::function<R(sync::SyncClient&)> reached(const char* where, std::function<R(sync::SyncClient&)> fn);
     void fail(const Error& e);
     void openNextUnscored();
 

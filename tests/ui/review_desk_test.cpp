@@ -21,6 +21,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <chrono>
+#include <functional>
 #include <gtest/gtest.h>
 
 using namespace crf;
@@ -237,4 +239,45 @@ TEST_F(ReviewFixture, theAssessorSeesCodesAndPhotosOnlyAndScoresOnThePage)
     const bool firstWasSubject201 =
         photo::digestHex(shown) == digestOfSubject["01-201"]; // `shown` was the first photo opened
     EXPECT_EQ(report->exact_agreement(), firstWasSubject201 ? 1u : 0u);
+}
+
+TEST_F(ReviewFixture, aGatewayOutOfReachIsSaidAtOnceNothingIsTakenAsSentAndTheDeskCarriesOnWhenItIsBack)
+{
+    photographKnees();
+    test::addUser(*gw, "central-r", "central_assessor", "*");
+    ui::ReviewConfig cfg = config();
+    // A wait far longer than one connection attempt on loopback: the desk must not sit it out.
+    cfg.connectWait = std::chrono::seconds(20);
+    constexpr auto kWithin = std::chrono::seconds(5);
+    ui::ReviewDesk desk(cfg);
+    desk.login(QStringLiteral("central-r"), QString::fromStdString(test::passwordOf("central-r")));
+    ASSERT_TRUE(settled(desk));
+    ASSERT_TRUE(desk.loggedIn()) << desk.message().toStdString();
+    const QString code = desk.currentCode();
+    ASSERT_FALSE(code.isEmpty());
+    auto timed = [&](const std::function<void()>& step) {
+        const auto start = std::chrono::steady_clock::now();
+        step();
+        EXPECT_TRUE(settled(desk));
+        return std::chrono::steady_clock::now() - start;
+    };
+
+    const std::string address = gw->address();
+    gw.reset(); // the desk's network goes away
+    EXPECT_LT(timed([&] { desk.submitScore(4); }), kWithin);
+    EXPECT_TRUE(desk.message().contains(QStringLiteral("out of reach, so nothing was sent")))
+        << desk.message().toStdString();
+    EXPECT_EQ(desk.remaining(), 2) << "a score that did not reach the gateway is not shown as given";
+    EXPECT_EQ(desk.currentCode(), code) << "the photo stays open to score again";
+    EXPECT_LT(timed([&] { desk.refresh(); }), kWithin);
+    EXPECT_EQ(desk.items().size(), 2) << "the queue in hand is kept";
+
+    // Back: the same desk and session carry on at once.
+    auto again = gateway::GatewayServer::start(
+        test::devGateway(gatewayData.path().toStdString(), address, {CRF_STUDIES_DIR "/imicro.json"}), clock);
+    ASSERT_TRUE(again.ok()) << again.error().text();
+    gw = std::move(again).value();
+    EXPECT_LT(timed([&] { desk.submitScore(4); }), kWithin);
+    EXPECT_EQ(desk.remaining(), 1) << desk.message().toStdString();
+    EXPECT_NE(desk.currentCode(), code);
 }

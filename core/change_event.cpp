@@ -150,10 +150,84 @@ std::string genesisHash()
     return std::string(32, '\0');
 }
 
+namespace {
+
+// Bounds of what an event may carry. Each is wide enough for every real entry and narrow enough that nothing in an
+// accepted event breaks what reads it later: the ODM export (XML 1.0 has no control characters; xs:dateTime has
+// four-digit years and offsets within +/-14:00), the audit trail's ISO times, a tablet's hybrid logical clock.
+constexpr size_t kMaxIdBytes = 64;                        // ids and OIDs (user ids: 1-64 characters, Identity::addUser)
+constexpr size_t kMaxTextBytes = 10'000;                  // a value or a reason's text
+constexpr int64_t kEndOfYear9999Ms = 253'402'300'800'000; // 10000-01-01T00:00:00Z
+constexpr int32_t kMaxOffsetMin = 14 * 60;
+
+bool isHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// RFC 9562 text form: 8-4-4-4-12 hexadecimal digits (any version: uuidV4, uuidV7).
+bool isUuidText(std::string_view s)
+{
+    if (s.size() != 36)
+        return false;
+    for (size_t i = 0; i < s.size(); ++i)
+        if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !isHex(s[i]))
+            return false;
+    return true;
+}
+
+/// Why `s` cannot be an id or OID, or null: too long, or a control character (never typed, never in XML 1.0).
+const char* idProblem(std::string_view s)
+{
+    if (s.size() > kMaxIdBytes)
+        return "longer than 64 bytes";
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7f)
+            return "holds a control character";
+    return nullptr;
+}
+
+/// Why `s` cannot be a value or a reason's text, or null: line breaks and tabs are text; other control characters
+/// are not (XML 1.0 cannot carry them).
+const char* textProblem(std::string_view s)
+{
+    if (s.size() > kMaxTextBytes)
+        return "longer than 10,000 bytes";
+    for (unsigned char c : s)
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+            return "holds a control character";
+    return nullptr;
+}
+
+/// Why `ms` cannot be a time of the audit trail, or null (0 is "not given" where `optional`).
+const char* timeProblem(int64_t ms, bool optional)
+{
+    if (ms == 0 && optional)
+        return nullptr;
+    if (ms <= 0)
+        return "missing or before 1970";
+    if (ms >= kEndOfYear9999Ms)
+        return "after the year 9999: not a time";
+    return nullptr;
+}
+
+} // namespace
+
+bool isSubjectId(std::string_view s)
+{
+    if (s.empty() || s.size() > 20)
+        return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+}
+
 Status validateEventShape(const v1::ChangeEvent& e)
 {
     if (e.event_id().empty())
         return Error{"event_id", "missing"};
+    if (!isUuidText(e.event_id()))
+        return Error{"event_id", "must be a UUID (8-4-4-4-12 hexadecimal digits)"};
     if (e.device_id().empty())
         return Error{"device_id", "missing"};
     if (e.device_seq() == 0)
@@ -166,6 +240,30 @@ Status validateEventShape(const v1::ChangeEvent& e)
         return Error{"study_id", "missing"};
     if (e.form().subject_id().empty())
         return Error{"form.subject_id", "missing"};
+    if (!isSubjectId(e.form().subject_id()))
+        return Error{"form.subject_id", "use 1 to 20 letters, digits or dashes"};
+    const std::pair<const char*, const std::string*> ids[] = {{"device_id", &e.device_id()},
+                                                              {"user_id", &e.user_id()},
+                                                              {"role", &e.role()},
+                                                              {"site_id", &e.site_id()},
+                                                              {"study_id", &e.study_id()},
+                                                              {"definition_version", &e.definition_version()},
+                                                              {"form.visit_oid", &e.form().visit_oid()},
+                                                              {"form.form_oid", &e.form().form_oid()},
+                                                              {"reason.code", &e.reason().code()}};
+    for (const auto& [field, value] : ids)
+        if (const char* problem = idProblem(*value))
+            return Error{field, problem};
+    if (const char* problem = textProblem(e.reason().text()))
+        return Error{"reason.text", problem};
+    if (const char* problem = timeProblem(e.captured_at_ms(), false))
+        return Error{"captured_at_ms", problem};
+    if (e.captured_utc_offset_min() < -kMaxOffsetMin || e.captured_utc_offset_min() > kMaxOffsetMin)
+        return Error{"captured_utc_offset_min", "must be within -14:00 and +14:00"};
+    if (const char* problem = timeProblem(e.saved_at_ms(), true))
+        return Error{"saved_at_ms", problem};
+    if (const char* problem = timeProblem(e.hlc().wall_ms(), true))
+        return Error{"hlc.wall_ms", problem};
     if (e.has_signature()) {
         const auto& sig = e.signature();
         if (sig.scope() != "FORM" && sig.scope() != "CASEBOOK")
@@ -187,17 +285,26 @@ Status validateEventShape(const v1::ChangeEvent& e)
     if (e.prev_hash().size() != 32)
         return Error{"prev_hash", "must be 32 bytes (SHA-256)"};
     if (!e.record_status().empty() && e.record_status() != kEnteredInError && e.record_status() != kRestored)
-        return Error{"record_status", "unknown status " + e.record_status()};
+        return Error{"record_status", idProblem(e.record_status()) ? std::string("unknown status")
+                                                                   : "unknown status " + e.record_status()};
     if (e.changes_size() == 0 && e.record_status().empty() && !e.has_signature())
         return Error{"changes", "an event must change at least one item or the record status"};
-    if (e.captured_at_ms() <= 0)
-        return Error{"captured_at_ms", "missing capture time"};
     // Every push checks every event: views of the item OIDs, sorted, find a repeat without copying them.
     std::vector<std::pair<std::string_view, int>> oids;
     oids.reserve(static_cast<size_t>(e.changes_size()));
     for (int i = 0; i < e.changes_size(); ++i) {
-        if (e.changes(i).item_oid().empty())
-            return Error{"changes[" + std::to_string(i) + "].item_oid", "missing"};
+        const auto& c = e.changes(i);
+        const std::string at = "changes[" + std::to_string(i) + "]";
+        if (c.item_oid().empty())
+            return Error{at + ".item_oid", "missing"};
+        if (const char* problem = idProblem(c.item_oid()))
+            return Error{at + ".item_oid", problem};
+        if (const char* problem = idProblem(c.unit()))
+            return Error{at + ".unit", problem};
+        if (const char* problem = textProblem(c.new_value()))
+            return Error{at + ".new_value", problem};
+        if (const char* problem = textProblem(c.old_value()))
+            return Error{at + ".old_value", problem};
         oids.emplace_back(e.changes(i).item_oid(), i);
     }
     std::sort(oids.begin(), oids.end());

@@ -6,6 +6,7 @@
 #include "result.h"
 
 #include <string>
+#include <string_view>
 
 namespace crf {
 
@@ -26,8 +27,12 @@ std::string genesisHash();
 inline constexpr const char* kEnteredInError = "ENTERED_IN_ERROR";
 inline constexpr const char* kRestored = "RESTORED";
 
-/// Checks that an event is well formed (ids present, sequence from 1, prev hash 32 bytes, changes named,
-/// no item twice). The error names the field at fault.
+/// A subject's number as the protocol identifies patients (initials apart): 1 to 20 letters, digits or dashes.
+bool isSubjectId(std::string_view subjectId);
+
+/// Checks that an event is well formed: ids present and bounded (a UUID event id, no control characters, 64 bytes at
+/// most), sequence from 1, times within what ISO 8601 writes, prev hash 32 bytes, changes named, no item twice,
+/// values of 10,000 bytes at most. The error names the field at fault and never quotes what it refuses.
 Status validateEventShape(const v1::ChangeEvent& event);
 
 /// 21 CFR 11.10(e) / ICH E6(R3) 4.2.2: a change to a previously saved value needs a reason (code + text).

@@ -22,6 +22,9 @@ public:
     explicit HybridLogicalClock(const Clock& clock, HlcTime last = {}) : m_clock(clock), m_last(last) {}
 
     HlcTime now();
+    /// Stamps more than this ahead of the local clock are not folded in (a day's clock skew each way is expected).
+    static constexpr int64_t kMaxAheadMs = 7LL * 24 * 3600 * 1000;
+
     void observe(HlcTime remote);
     HlcTime last() const;
 

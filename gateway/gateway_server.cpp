@@ -1,4 +1,5 @@
 #include "gateway_server.h"
+#include "service/unreadable_request.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -115,6 +116,9 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::start(const Options& optio
     builder.RegisterService(server->m_queryService.get());
     builder.RegisterService(server->m_reviewService.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<UnreadableRequestFactory>());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     // gRPC's synchronous server keeps 1-2 idle threads by default: a thread that finishes a call with two others
     // waiting exits, and the next call starts a new one (a stack to fault in, allocator caches to fill). Three photo
     // chunks in flight from one tablet made 138 threads a second that way. Idle threads wait on the completion queue

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "app_core.h"
+#include "change_event.h"
 #include "crt_stopwatch_model.h"
 #include "form_model.h"
 #include "language.h"
@@ -238,9 +239,8 @@ void SessionController::refresh()
 void SessionController::addSubject(const QString& subjectId, const QString& initials)
 {
     // Protocol: patients are identified by initials and number only; no names or birth dates on the tablet form.
-    static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9-]{1,20}$"));
     static const QRegularExpression initialsPattern(QStringLiteral("^[A-Za-z]{1,4}$"));
-    if (!idPattern.match(subjectId.trimmed()).hasMatch()) {
+    if (!isSubjectId(subjectId.trimmed().toStdString())) { // the gateway checks every event's subject the same way
         emit subjectAdded(false, tr("Subject number: use 1 to 20 letters, digits or dashes."));
         return;
     }

@@ -152,8 +152,12 @@ Result<v1::PushResponse> SyncDomain::pushInTurn(const v1::PushRequest& request,
                 se.set_clock_skew_ms(request.device_now_ms() - receivedAt);
                 se.set_clock_flagged(std::llabs(se.clock_skew_ms()) > m_skewThresholdMs);
             }
-            // Sent again after a restore of this gateway: the base names a history it no longer holds (unknown).
-            merge(*tx, se, e.device_seq() <= request.stale_base_through_seq() ? 0 : e.base_version());
+            // Sent again after a restore of this gateway: the base names a history it no longer holds (unknown). A
+            // base past anything this gateway has numbered names no history it holds either, and taken as it is it
+            // would make every field look seen, letting the event overwrite a concurrent change unnoticed.
+            const bool unknownBase =
+                e.device_seq() <= request.stale_base_through_seq() || e.base_version() > server.lastSeq;
+            merge(*tx, se, unknownBase ? 0 : e.base_version());
             se.set_server_hash(
                 digestBytes(serverChainHash(server.lastHash.empty() ? genesisHash() : server.lastHash, se)));
             tx->append(se, received.empty() ? std::string_view() : received[static_cast<size_t>(i)]);
@@ -290,6 +294,13 @@ void DeviceBatchOrder::leave(const std::string& deviceId, uint64_t firstSeq)
 Status SyncDomain::checkContent(WriteTransaction& tx, const v1::ChangeEvent& e) const
 {
     Status content = validateEventShape(e);
+    // Event ids are unique (the store says so, and an ODM AuditRecord is named by it): a second event under an id
+    // is refused on its own, never left to fail the batch's commit, which no resend could ever get past.
+    if (content) {
+        if (auto holder = tx.eventIdHolder(e.event_id()))
+            content = messageError("event_id", QT_TRANSLATE_NOOP("Core", "already the id of event %1 of device %2"),
+                                   {std::to_string(holder->second), holder->first});
+    }
     if (content)
         content = checkReasonForChange(e);
     if (content)

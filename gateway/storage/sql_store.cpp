@@ -188,6 +188,15 @@ public:
             .run();
     }
 
+    std::optional<std::pair<std::string, uint64_t>> eventIdHolder(const std::string& eventId) override
+    {
+        auto& st = m_db.prepare("SELECT device_id, device_seq FROM events WHERE event_id = ?1");
+        st.bindView(1, eventId);
+        if (!st.step())
+            return std::nullopt;
+        return std::pair{st.text(0), static_cast<uint64_t>(st.int64(1))};
+    }
+
     std::optional<std::pair<std::string, std::string>> findRefused(const std::string& deviceId,
                                                                    uint64_t deviceSeq) override
     {

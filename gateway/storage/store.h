@@ -90,6 +90,8 @@ public:
     /// the device chain, so the device's later events are not blocked behind it.
     virtual void appendRefused(const v1::ChangeEvent& event, const std::string& eventHash, const std::string& reason,
                                int64_t receivedAtMs) = 0;
+    /// The accepted event that already carries `eventId`, as {device id, device seq}: event ids are unique.
+    virtual std::optional<std::pair<std::string, uint64_t>> eventIdHolder(const std::string& eventId) = 0;
     /// The refusal recorded for (device, seq): {event hash, reason}.
     virtual std::optional<std::pair<std::string, std::string>> findRefused(const std::string& deviceId,
                                                                            uint64_t deviceSeq) = 0;

@@ -4,6 +4,7 @@
 #include "change_event.h"
 
 #include <string>
+#include <utility>
 
 namespace crf::test {
 
@@ -30,13 +31,16 @@ public:
         return make(form, visit, item, value, "01-001", {}, 0, {}, {});
     }
 
+    /// The next event carries `eventId` instead of a new one (a device that reuses an id).
+    void useEventIdOnce(std::string eventId) { m_nextEventId = std::move(eventId); }
+
 private:
     v1::ChangeEvent make(const std::string& form, const std::string& visit, const std::string& item,
                          const std::string& value, const std::string& subject, const std::string& oldValue,
                          uint64_t base, const std::string& reasonCode, const std::string& reasonText)
     {
         v1::ChangeEvent e;
-        e.set_event_id(uuidV4());
+        e.set_event_id(m_nextEventId.empty() ? uuidV4() : std::exchange(m_nextEventId, {}));
         e.set_device_id(m_deviceId);
         e.set_device_seq(++m_seq);
         e.set_user_id("nurse1");
@@ -69,6 +73,7 @@ private:
     std::string m_deviceId;
     uint64_t m_seq = 0;
     std::string m_prev = genesisHash();
+    std::string m_nextEventId;
 };
 
 } // namespace crf::test

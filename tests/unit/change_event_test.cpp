@@ -4,7 +4,9 @@
 #include "crypto.h"
 #include "hlc.h"
 
+#include <functional>
 #include <gtest/gtest.h>
+#include <limits>
 
 using namespace crf;
 
@@ -156,6 +158,66 @@ TEST(ChangeEventShape, namesTheMissingField)
     EXPECT_EQ(validateEventShape(shortHash).error().where, "prev_hash");
 }
 
+// Each bound at its cut-point: the last value in, the first one out, and the field the refusal names.
+TEST(ChangeEventShape, boundsWhatAnEventCarriesAtEachCutPoint)
+{
+    using Edit = std::function<void(v1::ChangeEvent&)>;
+    struct Case {
+        const char* name;
+        Edit in, out;
+        const char* field;
+    };
+    const int64_t year10000 = 253'402'300'800'000; // 10000-01-01T00:00:00Z
+    const Case cases[] = {
+        {"event id: a UUID", [](auto& e) { e.set_event_id("01A0C450-6C00-7ABC-8DEF-0123456789ab"); },
+         [](auto& e) { e.set_event_id("01a0c450-6c00-7abc-8def-0123456789a"); }, "event_id"},
+        {"event id: dashes in their places", [](auto& e) { e.set_event_id("7d5b0e3e-0000-4000-8000-000000000001"); },
+         [](auto& e) { e.set_event_id("7d5b0e3e0-000-4000-8000-000000000001"); }, "event_id"},
+        {"subject: 20 letters, digits or dashes",
+         [](auto& e) { e.mutable_form()->set_subject_id("01-" + std::string(17, '9')); },
+         [](auto& e) { e.mutable_form()->set_subject_id("01-" + std::string(18, '9')); }, "form.subject_id"},
+        {"subject: no other character", [](auto& e) { e.mutable_form()->set_subject_id("Ab-09"); },
+         [](auto& e) { e.mutable_form()->set_subject_id("01 001"); }, "form.subject_id"},
+        {"ids: 64 bytes", [](auto& e) { e.set_user_id(std::string(64, 'u')); },
+         [](auto& e) { e.set_user_id(std::string(65, 'u')); }, "user_id"},
+        {"ids: no control character", [](auto& e) { e.set_site_id("01~"); },
+         [](auto& e) { e.set_site_id(std::string("01\x7f")); }, "site_id"},
+        {"item OIDs: 64 bytes", [](auto& e) { e.mutable_changes(0)->set_item_oid(std::string(64, 'I')); },
+         [](auto& e) { e.mutable_changes(0)->set_item_oid(std::string(65, 'I')); }, "changes[0].item_oid"},
+        {"values: 10,000 bytes", [](auto& e) { e.mutable_changes(0)->set_new_value(std::string(10'000, 'v')); },
+         [](auto& e) { e.mutable_changes(0)->set_new_value(std::string(10'001, 'v')); }, "changes[0].new_value"},
+        {"values: line breaks and tabs, no other control character",
+         [](auto& e) { e.mutable_changes(0)->set_new_value("a\r\nb\tc"); },
+         [](auto& e) { e.mutable_changes(0)->set_new_value(std::string("a\x0b", 2)); }, "changes[0].new_value"},
+        {"reason text: 10,000 bytes", [](auto& e) { e.mutable_reason()->set_text(std::string(10'000, 'r')); },
+         [](auto& e) { e.mutable_reason()->set_text(std::string(10'001, 'r')); }, "reason.text"},
+        {"capture time: before the year 10000", [year10000](auto& e) { e.set_captured_at_ms(year10000 - 1); },
+         [year10000](auto& e) { e.set_captured_at_ms(year10000); }, "captured_at_ms"},
+        {"capture time: after 1970", [](auto& e) { e.set_captured_at_ms(1); }, [](auto& e) { e.set_captured_at_ms(0); },
+         "captured_at_ms"},
+        {"offset: +14:00", [](auto& e) { e.set_captured_utc_offset_min(14 * 60); },
+         [](auto& e) { e.set_captured_utc_offset_min(14 * 60 + 1); }, "captured_utc_offset_min"},
+        {"offset: -14:00", [](auto& e) { e.set_captured_utc_offset_min(-14 * 60); },
+         [](auto& e) { e.set_captured_utc_offset_min(-14 * 60 - 1); }, "captured_utc_offset_min"},
+        {"save time: not given, or before the year 10000", [](auto& e) { e.set_saved_at_ms(0); },
+         [year10000](auto& e) { e.set_saved_at_ms(year10000); }, "saved_at_ms"},
+        {"clock stamp: before the year 10000", [year10000](auto& e) { e.mutable_hlc()->set_wall_ms(year10000 - 1); },
+         [](auto& e) { e.mutable_hlc()->set_wall_ms(std::numeric_limits<int64_t>::max()); }, "hlc.wall_ms"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto in = sampleEvent();
+        c.in(in);
+        EXPECT_TRUE(validateEventShape(in).ok()) << validateEventShape(in).error().text();
+        auto out = sampleEvent();
+        c.out(out);
+        const auto refused = validateEventShape(out);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_EQ(refused.error().where, c.field) << refused.error().text();
+        EXPECT_LT(refused.error().text().size(), 200u) << "a refusal never quotes what it refuses";
+    }
+}
+
 TEST(ReasonForChange, firstEntryNeedsNoReasonButAChangeToASavedValueDoes)
 {
     auto first = sampleEvent();
@@ -202,6 +264,20 @@ TEST(HybridLogicalClock, ordersAfterEverythingObserved)
     hlc.observe({5000, 7}); // a tablet whose clock runs ahead
     const auto next = hlc.now();
     EXPECT_GT(next, (HlcTime{5000, 7}));
+}
+
+TEST(HybridLogicalClock, aStampFarAheadOfTheLocalClockIsNotFoldedIn)
+{
+    ManualClock clock(1'790'000'000'000);
+    HybridLogicalClock hlc(clock);
+    // A day ahead (a tablet whose clock is off by a day): folded in, as any stamp seen.
+    hlc.observe({1'790'000'000'000 + 24 * 3600 * 1000, 3});
+    EXPECT_GT(hlc.now(), (HlcTime{1'790'000'000'000 + 24 * 3600 * 1000, 3}));
+    // Years ahead, or the largest stamp there is: later local stamps stay with the local clock.
+    hlc.observe({1'790'000'000'000 + HybridLogicalClock::kMaxAheadMs + 1, 0});
+    hlc.observe({std::numeric_limits<int64_t>::max(), std::numeric_limits<uint32_t>::max()});
+    clock.set(1'790'000'000'000 + 2 * 24 * 3600 * 1000);
+    EXPECT_EQ(hlc.now(), (HlcTime{1'790'000'000'000 + 2 * 24 * 3600 * 1000, 0}));
 }
 
 TEST(IsoTimestamp, alwaysWritesAnExplicitOffset)

@@ -112,6 +112,38 @@ TEST_P(GatewayMergeTest, aStaleResolutionOpensAnotherQueryInsteadOfWinning)
     EXPECT_EQ(store->conflicts(true).size(), 2u);
 }
 
+TEST_P(GatewayMergeTest, aBaseVersionBeyondAnythingTheGatewayNumberedIsNoLicenceToOverwrite)
+{
+    push(a.next("PLATELETS", "85"));
+    // B claims to have seen server_seq 1000 where one event was ever numbered: it cannot have seen A's 85 that way.
+    auto r = push(b.nextWith("PLATELETS", "58", "80", 1000, "TRANSCRIPTION_ERROR", "digits swapped"));
+    ASSERT_EQ(r.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED) << r.outcomes(0).message();
+    const auto se = last();
+    ASSERT_EQ(se.conflicts_size(), 1) << "taken as an unknown base: a concurrent change, never a silent overwrite";
+    EXPECT_EQ(se.conflicts(0).kept_value(), "85");
+    EXPECT_EQ(store->conflicts(true).size(), 1u);
+}
+
+TEST_P(GatewayMergeTest, anEventIdUsedTwiceIsRefusedOnItsOwnAndTheRestOfTheBatchIsStored)
+{
+    const auto first = a.next("PLATELETS", "85");
+    push(first);
+    b.useEventIdOnce(first.event_id());
+    v1::PushRequest req;
+    req.set_device_id("dev-B");
+    *req.add_events() = b.next("GCS", "13");
+    *req.add_events() = b.next("MAP", "64");
+    const auto r = domain.push(req);
+    ASSERT_TRUE(r.ok()) << "never a storage failure that no resend gets past: " << r.error().text();
+    ASSERT_EQ(r->outcomes_size(), 2);
+    EXPECT_EQ(r->outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+    EXPECT_NE(r->outcomes(0).message().find("already the id of event 1 of device dev-A"), std::string::npos)
+        << r->outcomes(0).message();
+    EXPECT_EQ(r->outcomes(1).status(), v1::OUTCOME_STATUS_ACCEPTED) << "the refused event still links B's chain";
+    EXPECT_EQ(store->eventCount(), 2u);
+    EXPECT_EQ(store->refusedCount(), 1u);
+}
+
 TEST_P(GatewayMergeTest, aDeviceClockOffByMoreThanTheThresholdIsFlaggedNotRefused)
 {
     const int64_t now = clock.nowMs();

@@ -225,12 +225,12 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/change_event.cpp" line="216" />
+        <location filename="../core/change_event.cpp" line="323" />
         <source>marking a record %1 needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/change_event.cpp" line="223" />
+        <location filename="../core/change_event.cpp" line="330" />
         <source>a previously saved value is changed: a reason (code and text) is required (21 CFR 11.10(e))</source>
         <translation type="unfinished" />
     </message>
@@ -1168,6 +1168,11 @@
     <message>
         <location filename="../core/password.cpp" line="89" />
         <source>Try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../gateway/domain/sync_domain.cpp" line="301" />
+        <source>already the id of event %1 of device %2</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -2180,7 +2185,7 @@
 <context>
     <name>crf::ui::SessionController</name>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="185" />
+        <location filename="../app/ui/session_controller.cpp" line="186" />
         <source>never</source>
         <translation type="unfinished" />
     </message>

@@ -225,12 +225,12 @@
         <translation>le numéro d'allocation %1 n'est pas sur la liste de cette tablette pour le centre %2 : synchronisez en ligne, puis randomisez</translation>
     </message>
     <message>
-        <location filename="../core/change_event.cpp" line="216" />
+        <location filename="../core/change_event.cpp" line="323" />
         <source>marking a record %1 needs a reason (code and text); nothing is deleted (21 CFR 11.10(e))</source>
         <translation>marquer un enregistrement %1 demande un motif (code et texte) ; rien n'est supprimé (21 CFR 11.10(e))</translation>
     </message>
     <message>
-        <location filename="../core/change_event.cpp" line="223" />
+        <location filename="../core/change_event.cpp" line="330" />
         <source>a previously saved value is changed: a reason (code and text) is required (21 CFR 11.10(e))</source>
         <translation>une valeur déjà enregistrée est modifiée : un motif (code et texte) est obligatoire (21 CFR 11.10(e))</translation>
     </message>
@@ -1169,6 +1169,11 @@
         <location filename="../core/password.cpp" line="89" />
         <source>Try again in %1 min; after %2 more wrong password(s), only an online login (with the network) opens this tablet to you</source>
         <translation>Réessayez dans %1 min ; après %2 mot(s) de passe erroné(s) de plus, seule une connexion en ligne (avec le réseau) vous ouvrira cette tablette</translation>
+    </message>
+    <message>
+        <location filename="../gateway/domain/sync_domain.cpp" line="301" />
+        <source>already the id of event %1 of device %2</source>
+        <translation>déjà l'identifiant de l'événement %1 de l'appareil %2</translation>
     </message>
 </context>
 <context>
@@ -2181,7 +2186,7 @@
 <context>
     <name>crf::ui::SessionController</name>
     <message>
-        <location filename="../app/ui/session_controller.cpp" line="185" />
+        <location filename="../app/ui/session_controller.cpp" line="186" />
         <source>never</source>
         <translation>jamais</translation>
     </message>

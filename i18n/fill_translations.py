@@ -521,6 +521,7 @@ FR = {
         'Aucune photo à coter : les photos apparaissent ici une fois vérifiées par la passerelle.',
     'Open a photo first.': "Ouvrez d'abord une photo.",
     '%1 scored %2.': '%1 coté %2.',
+    'already the id of event %1 of device %2': "déjà l'identifiant de l'événement %1 de l'appareil %2",
     'The gateway at %1 is out of reach, so nothing was sent: check the network, then try again.':
         "La passerelle %1 est injoignable, rien n'a donc été envoyé : vérifiez le réseau, puis réessayez.",
     'never': 'jamais',

@@ -270,26 +270,34 @@ std::string disallowed(const v1::StudyDefinition& def, const v1::ChangeEvent& e)
 
 class HostilePushes : public ::testing::TestWithParam<test::Backend> {
 protected:
+    /// A gateway that knows I-MICRO, and a nurse's tablet logged in to it (raw calls).
+    void startAndLogIn()
+    {
+        auto started = gateway::GatewayServer::start(
+            test::devGateway(backend.spec(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
+        ASSERT_TRUE(started.ok()) << started.error().text();
+        gw = std::move(started).value();
+        test::addUser(*gw, "nurse-h");
+        sync::SyncClient login(gw->address());
+        test::DeviceSecrets secrets;
+        tablet = {grpc::CreateChannel(gw->address(), grpc::InsecureChannelCredentials()), "", "tab-hostile"};
+        auto in = secrets.login(login, "nurse-h", tablet.deviceId);
+        ASSERT_TRUE(in.ok()) << in.error().text();
+        tablet.token = in->token();
+    }
+
     SystemClock clock;
     test::StoreBackend backend{GetParam()};
+    std::unique_ptr<gateway::GatewayServer> gw;
+    RawTablet tablet;
 };
 
 } // namespace
 
 TEST_P(HostilePushes, eachDamagedEventIsRefusedWithItsReasonAndNothingStoredIsEverHarmed)
 {
-    auto started = gateway::GatewayServer::start(
-        test::devGateway(backend.spec(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
-    ASSERT_TRUE(started.ok()) << started.error().text();
-    auto gw = std::move(started).value();
+    ASSERT_NO_FATAL_FAILURE(startAndLogIn());
     const v1::StudyDefinition def = study::loadDefinition(CRF_STUDIES_DIR "/imicro.json").value();
-    test::addUser(*gw, "nurse-h");
-    sync::SyncClient login(gw->address());
-    test::DeviceSecrets secrets;
-    RawTablet tablet{grpc::CreateChannel(gw->address(), grpc::InsecureChannelCredentials()), "", "tab-hostile"};
-    auto in = secrets.login(login, "nurse-h", tablet.deviceId);
-    ASSERT_TRUE(in.ok()) << in.error().text();
-    tablet.token = in->token();
 
     // Bounded in CI; CRF_HOSTILE_ROUNDS=N for a longer soak.
     const char* soak = std::getenv("CRF_HOSTILE_ROUNDS");
@@ -423,17 +431,7 @@ TEST_P(HostilePushes, eachDamagedEventIsRefusedWithItsReasonAndNothingStoredIsEv
 
 TEST_P(HostilePushes, aRequestThatCannotBeReadIsRefusedNamingTheCallAndNothingIsStored)
 {
-    auto started = gateway::GatewayServer::start(
-        test::devGateway(backend.spec(), "127.0.0.1:0", {CRF_STUDIES_DIR "/imicro.json"}), clock);
-    ASSERT_TRUE(started.ok()) << started.error().text();
-    auto gw = std::move(started).value();
-    test::addUser(*gw, "nurse-h");
-    sync::SyncClient login(gw->address());
-    test::DeviceSecrets secrets;
-    RawTablet tablet{grpc::CreateChannel(gw->address(), grpc::InsecureChannelCredentials()), "", "tab-hostile"};
-    auto in = secrets.login(login, "nurse-h", tablet.deviceId);
-    ASSERT_TRUE(in.ok()) << in.error().text();
-    tablet.token = in->token();
+    ASSERT_NO_FATAL_FAILURE(startAndLogIn());
     std::mt19937 rng(7);
     Chain chain(tablet.deviceId);
     std::vector<v1::ChangeEvent> events{chain.valid(rng, 1)};
